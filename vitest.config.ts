@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Three layers, one runner: `npm test` runs them all; `npm run test:<layer>` runs one.
+// Integration tests share one set of local emulators started by the global setup.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // The emulators are shared: keep files sequential so their state is predictable.
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+    ],
+  },
+});
