@@ -1,0 +1,47 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { dynamoDocumentClient, sesv2 } from '#shared/adapters/aws/clients.ts';
+import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
+import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import { readConfig } from '#shared/config.ts';
+import { SendRequest } from '#shared/domain/send-request.ts';
+import { makeDispatchSend } from '#shared/services/dispatch-send.ts';
+
+/** Dispatcher Lambda: queued sends -> rendered email -> SES, each at most once per sendId. */
+const config = readConfig({
+  TABLE_NAME: z.string().min(1),
+  SENDER_EMAIL: z.string().min(3),
+  REPLY_TO_EMAIL: z.string().min(3).optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+});
+const logger = new Logger({ serviceName: 'nudge-dispatcher' });
+const processor = new BatchProcessor(EventType.SQS);
+
+const dispatchSend = makeDispatchSend({
+  ledger: new DynamoSendLedger(dynamoDocumentClient(), config.TABLE_NAME),
+  sender: new SesEmailSender(sesv2(), {
+    fromAddress: config.SENDER_EMAIL,
+    replyTo: config.REPLY_TO_EMAIL,
+    configurationSet: config.SES_CONFIGURATION_SET,
+  }),
+  catalog: defaultCatalog,
+  clock: runtimeClock,
+  log: logger,
+});
+
+/** One record: a malformed body or a retryable fault throws, so SQS retries it and finally dead-letters it. */
+async function dispatchRecord(record: SQSRecord): Promise<void> {
+  const parsed = SendRequest.safeParse(JSON.parse(record.body));
+  if (!parsed.success) throw new Error(`message ${record.messageId} is not a SendRequest: ${parsed.error.message}`);
+  await dispatchSend(parsed.data);
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .handler(async (event, context) => processPartialResponse(event, dispatchRecord, processor, { context }));

@@ -1,0 +1,41 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { dynamoDocumentClient, sqs } from '#shared/adapters/aws/clients.ts';
+import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
+import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { SqsRejectedEventStore } from '#shared/adapters/sqs/rejected-event-queue.ts';
+import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import { readConfig } from '#shared/config.ts';
+import { makeIngestEvent } from '#shared/services/ingest-event.ts';
+
+/** Ingest Lambda: a behavior event from the bus -> profile, rules, claims, queued sends. */
+const config = readConfig({
+  TABLE_NAME: z.string().min(1),
+  SEND_QUEUE_URL: z.string().url(),
+  REJECTED_EVENTS_QUEUE_URL: z.string().url(),
+});
+const logger = new Logger({ serviceName: 'nudge-ingest' });
+const documentClient = dynamoDocumentClient();
+
+const ingestEvent = makeIngestEvent({
+  profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
+  claims: new DynamoClaimStore(documentClient, config.TABLE_NAME),
+  sendQueue: new SqsSendQueue(sqs(), config.SEND_QUEUE_URL),
+  rejectedEvents: new SqsRejectedEventStore(sqs(), config.REJECTED_EVENTS_QUEUE_URL),
+  catalog: defaultCatalog,
+  clock: runtimeClock,
+  log: logger,
+});
+
+export const handler = middy<EventBridgeEvent<string, unknown>, void>()
+  .use(injectLambdaContext(logger))
+  .handler(async (event) => {
+    logger.appendKeys({ busEventId: event.id });
+    // Outcomes are logged by the service; a thrown error is a fault to retry (EventBridge/Lambda async retries, then the DLQ).
+    await ingestEvent(event);
+  });

@@ -1,0 +1,13 @@
+/**
+ * Key builders for the single table (pk, sk). Everything of one customer shares a partition, so
+ * `nudge erase` and exports are one Query, and no item of theirs can be missed.
+ */
+export const customerPk = (customerId: string): string => `C#${customerId}`;
+export const PROFILE_SK = 'PROFILE';
+export const cooldownSk = (ruleId: string): string => `COOLDOWN#${ruleId}`;
+export const lifetimeCapSk = (ruleId: string): string => `CAP#${ruleId}#LIFETIME`;
+export const sendSk = (sendId: string): string => `SEND#${sendId}`;
+
+export type ItemKey = { pk: string; sk: string };
+export const profileKey = (customerId: string): ItemKey => ({ pk: customerPk(customerId), sk: PROFILE_SK });
+export const sendKey = (customerId: string, sendId: string): ItemKey => ({ pk: customerPk(customerId), sk: sendSk(sendId) });

@@ -1,0 +1,59 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ProfileStore, SaveProfileResult } from '../../domain/ports.ts';
+import { Profile } from '../../domain/profile.ts';
+import { profileKey } from './keys.ts';
+import { unmarshallRaw } from './raw-items.ts';
+
+export class CorruptItemError extends Error {
+  override name = 'CorruptItemError';
+}
+
+/** Profiles: one item per customer, written whole under an optimistic version check. */
+export class DynamoProfileStore implements ProfileStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(customerId: string): Promise<Profile | undefined> {
+    // Eventually consistent (half the read cost): a stale read only makes the versioned write
+    // fail, and that failure returns the current item.
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: profileKey(customerId), ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    return Item ? parseProfile(Item) : undefined;
+  }
+
+  async save(profile: Profile, expectedVersion: number | undefined): Promise<SaveProfileResult> {
+    const next = { ...profile, version: (expectedVersion ?? 0) + 1 };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...profileKey(profile.customerId), kind: 'profile', ...next },
+          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected',
+          ExpressionAttributeNames: expectedVersion === undefined ? undefined : { '#version': 'version' },
+          ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      return { type: 'saved' };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { type: 'conflict', current: error.Item ? parseProfile(unmarshallRaw(error.Item)) : undefined };
+      }
+      throw error;
+    }
+  }
+}
+
+export function parseProfile(item: Record<string, unknown>): Profile {
+  const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
+  const parsed = Profile.safeParse(rest);
+  if (!parsed.success) {
+    throw new CorruptItemError(`profile item ${String(item.pk)} does not match the schema: ${parsed.error.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,126 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { SendLedger, SendLedgerBegin } from '../../domain/ports.ts';
+import type { SendRequest } from '../../domain/send-request.ts';
+import { sendKey } from './keys.ts';
+import { unmarshallRaw } from './raw-items.ts';
+
+export const SendStatus = z.enum(['sending', 'retrying', 'sent', 'failed']);
+export type SendStatus = z.infer<typeof SendStatus>;
+
+/** A ledger record as stored: the audit trail of one send (no email address: the profile has it). */
+export const SendRecord = z.object({
+  sendId: z.string(),
+  customerId: z.string(),
+  ruleId: z.string(),
+  templateId: z.string(),
+  status: SendStatus,
+  attempts: z.number(),
+  decidedAt: z.string(),
+  trigger: z.object({ eventId: z.string(), type: z.string(), occurredAt: z.string() }),
+  conditions: z.array(z.record(z.string(), z.unknown())),
+  sentAt: z.string().optional(),
+  messageId: z.string().optional(),
+  failedAt: z.string().optional(),
+  failureReason: z.string().optional(),
+  lastError: z.string().optional(),
+});
+export type SendRecord = z.infer<typeof SendRecord>;
+
+/**
+ * The send ledger, one item per sendId. `begin` is a lease taken with a conditional write: a
+ * redelivered message finds `sent` and stops, and a worker that crashed mid-send leaves a lease
+ * that lapses before SQS shows the message again.
+ */
+export class DynamoSendLedger implements SendLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async begin({ request, now, leaseMs }: { request: SendRequest; now: Date; leaseMs: number }): Promise<SendLedgerBegin> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(request.customerId, request.sendId),
+          UpdateExpression:
+            'SET kind = :kind, sendId = :sendId, customerId = :customerId, ruleId = :ruleId, templateId = :templateId, ' +
+            '#status = :sending, leaseUntil = :leaseUntil, decidedAt = :decidedAt, #trigger = :trigger, ' +
+            'conditions = :conditions ADD attempts :one',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #status = :retrying OR (#status = :sending AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status', '#trigger': 'trigger' },
+          ExpressionAttributeValues: {
+            ':kind': 'send',
+            ':sendId': request.sendId,
+            ':customerId': request.customerId,
+            ':ruleId': request.ruleId,
+            ':templateId': request.templateId,
+            ':sending': 'sending',
+            ':retrying': 'retrying',
+            ':leaseUntil': now.getTime() + leaseMs,
+            ':now': now.getTime(),
+            ':decidedAt': request.decidedAt,
+            ':trigger': request.trigger,
+            ':conditions': request.conditions,
+            ':one': 1,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      return { type: 'started' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const status = error.Item ? unmarshallRaw(error.Item).status : undefined;
+      if (status === 'sent') return { type: 'already_sent' };
+      if (status === 'failed') return { type: 'already_failed' };
+      return { type: 'in_progress_elsewhere' };
+    }
+  }
+
+  async markSent({ request, messageId, now }: { request: SendRequest; messageId: string; now: Date }): Promise<void> {
+    await this.settle(request, 'SET #status = :sent, sentAt = :at, messageId = :messageId REMOVE leaseUntil', {
+      ':sent': 'sent',
+      ':at': now.toISOString(),
+      ':messageId': messageId,
+    });
+  }
+
+  async markFailed({ request, reason, now }: { request: SendRequest; reason: string; now: Date }): Promise<void> {
+    await this.settle(request, 'SET #status = :failed, failedAt = :at, failureReason = :reason REMOVE leaseUntil', {
+      ':failed': 'failed',
+      ':at': now.toISOString(),
+      ':reason': reason.slice(0, 1000),
+    });
+  }
+
+  async release({ request, error }: { request: SendRequest; error: string; now: Date }): Promise<void> {
+    await this.settle(request, 'SET #status = :retrying, lastError = :error REMOVE leaseUntil', {
+      ':retrying': 'retrying',
+      ':error': error.slice(0, 1000),
+    });
+  }
+
+  async find(customerId: string, sendId: string): Promise<SendRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: sendKey(customerId, sendId), ConsistentRead: true }),
+    );
+    return Item ? SendRecord.parse(Item) : undefined;
+  }
+
+  private async settle(request: SendRequest, updateExpression: string, values: Record<string, unknown>): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: sendKey(request.customerId, request.sendId),
+        UpdateExpression: updateExpression,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+  }
+}

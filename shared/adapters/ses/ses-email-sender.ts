@@ -1,0 +1,63 @@
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { EmailSender, EmailSendResult, OutgoingEmail } from '../../domain/ports.ts';
+
+export type SesSenderConfig = { fromAddress: string; replyTo?: string | undefined; configurationSet?: string | undefined };
+
+/** Errors that mean "try again later": throttling, quotas, SES-side faults, a paused account. */
+const RETRYABLE_ERRORS = new Set([
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'ThrottlingException',
+  'SendingPausedException',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
+
+/**
+ * SESv2 SendEmail with Simple content (its custom headers survive, unlike headers inside Raw MIME)
+ * and the configuration set, so SES publishes delivery, bounce and complaint events.
+ */
+export class SesEmailSender implements EmailSender {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly config: SesSenderConfig,
+  ) {}
+
+  async send(email: OutgoingEmail): Promise<EmailSendResult> {
+    try {
+      const output = await this.client.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.config.fromAddress,
+          Destination: { ToAddresses: [email.to] },
+          ReplyToAddresses: this.config.replyTo ? [this.config.replyTo] : undefined,
+          ConfigurationSetName: this.config.configurationSet,
+          EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+            },
+          },
+        }),
+      );
+      if (!output.MessageId) return { type: 'retryable', reason: 'SES returned no MessageId' };
+      return { type: 'sent', messageId: output.MessageId };
+    } catch (error) {
+      return classifySesError(error);
+    }
+  }
+}
+
+/** Retryable faults go back to the queue; anything SES refuses on the merits is recorded, not retried. */
+export function classifySesError(error: unknown): EmailSendResult {
+  const err = error as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  const name = err?.name ?? 'Error';
+  const reason = `${name}: ${err?.message ?? String(error)}`;
+  const status = err?.$metadata?.httpStatusCode;
+  if (err?.$retryable || RETRYABLE_ERRORS.has(name) || status === undefined || status >= 500 || status === 429) {
+    return { type: 'retryable', reason };
+  }
+  return { type: 'rejected', reason };
+}

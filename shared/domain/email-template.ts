@@ -1,0 +1,91 @@
+import { Liquid } from 'liquidjs';
+import { z } from 'zod';
+import type { SendRequest } from './send-request.ts';
+
+/** A catalog email template: Liquid source for subject, preheader, HTML and text parts. */
+export const EmailTemplate = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9]*(_[a-z0-9]+)*$/),
+    subject: z.string().min(1).max(400),
+    preheader: z.string().max(400).optional(),
+    html: z.string().min(1),
+    text: z.string().min(1),
+  })
+  .strict();
+export type EmailTemplate = z.infer<typeof EmailTemplate>;
+export type EmailTemplateInput = z.input<typeof EmailTemplate>;
+
+export type RenderedEmail = { subject: string; html: string; text: string };
+export type RenderResult = { type: 'rendered'; email: RenderedEmail } | { type: 'failed'; reason: string };
+
+/**
+ * Strict engines: an unknown variable or filter is an error (recorded as a failed send), never a
+ * half-empty email. HTML output is escaped by default, so event properties cannot inject markup;
+ * subject and text are plain text, so they are not HTML-escaped.
+ */
+const engineOptions = { strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: true } as const;
+const htmlEngine = withFilters(new Liquid({ ...engineOptions, outputEscape: 'escape' }));
+const textEngine = withFilters(new Liquid({ ...engineOptions }));
+
+function withFilters(engine: Liquid): Liquid {
+  engine.registerFilter('money', (value: unknown, currency: unknown) => formatMoney(value, currency));
+  return engine;
+}
+
+export function formatMoney(value: unknown, currency: unknown): string {
+  const amount = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(amount)) return '';
+  const code = typeof currency === 'string' && /^[A-Z]{3}$/.test(currency) ? currency : 'USD';
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).format(amount);
+}
+
+/** The variables a template sees; missing facts are nil (not absent) so `default` works in strict mode. */
+export function templateVariables(request: SendRequest, brandName: string): Record<string, unknown> {
+  const { personalization } = request;
+  const cart = personalization.cart;
+  return {
+    first_name: personalization.firstName ?? null,
+    last_name: personalization.lastName ?? null,
+    cart: cart
+      ? {
+          value: cart.value,
+          currency: cart.currency ?? null,
+          item_count: cart.itemCount,
+          items: cart.items.map((item) => ({
+            productId: item.productId,
+            name: item.name ?? null,
+            quantity: item.quantity,
+            price: item.price ?? null,
+            category: item.category ?? null,
+          })),
+        }
+      : null,
+    event: personalization.eventProperties,
+    brand: { name: brandName },
+  };
+}
+
+export async function renderEmail(template: EmailTemplate, variables: Record<string, unknown>): Promise<RenderResult> {
+  try {
+    const [subject, html, text] = await Promise.all([
+      textEngine.parseAndRender(template.subject, variables),
+      htmlEngine.parseAndRender(wrapHtml(template), variables),
+      textEngine.parseAndRender(template.text, variables),
+    ]);
+    return { type: 'rendered', email: { subject: subject.replace(/\s+/g, ' ').trim(), html, text } };
+  } catch (error) {
+    return { type: 'failed', reason: `template ${template.id}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** A minimal, client-safe HTML document; the preheader is the hidden preview line mail clients show. */
+function wrapHtml(template: EmailTemplate): string {
+  const preheader = template.preheader
+    ? `<div style="display:none;max-height:0;overflow:hidden">${template.preheader}</div>\n`
+    : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
+<body style="font-family:Arial,Helvetica,sans-serif;line-height:1.5;color:#1a1a1a;max-width:600px;margin:0 auto;padding:16px">
+${preheader}${template.html}
+</body></html>`;
+}

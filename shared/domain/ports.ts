@@ -1,0 +1,81 @@
+import type { FieldError } from '../contract/index.ts';
+import type { Profile } from './profile.ts';
+import type { Claim } from './send-decision.ts';
+import type { SendRequest } from './send-request.ts';
+
+/** Ports: what the services need from the outside world. Adapters in shared/adapters implement them. */
+
+export type SaveProfileResult = { type: 'saved' } | { type: 'conflict'; current: Profile | undefined };
+
+export interface ProfileStore {
+  get(customerId: string): Promise<Profile | undefined>;
+  /**
+   * Writes the profile only if the stored version is still `expectedVersion` (undefined: no item yet),
+   * and bumps the version. A conflict returns the current item so the caller can re-apply without a read.
+   */
+  save(profile: Profile, expectedVersion: number | undefined): Promise<SaveProfileResult>;
+}
+
+/** `claimed` also when the claims are already held by this same sendId (a redelivery). */
+export type ClaimResult = { type: 'claimed' } | { type: 'blocked'; by: Claim['kind']; until?: string };
+
+export interface ClaimStore {
+  /** Takes every claim of one send atomically, or none; idempotent for the same sendId. */
+  claim(input: { customerId: string; sendId: string; claims: Claim[]; now: Date }): Promise<ClaimResult>;
+}
+
+export interface SendQueue {
+  enqueue(request: SendRequest): Promise<void>;
+}
+
+export type RejectedEvent = {
+  reason: string;
+  errors: FieldError[];
+  receivedAt: string;
+  /** The original event exactly as received, so it can be fixed and replayed. */
+  original: unknown;
+};
+
+export interface RejectedEventStore {
+  record(rejected: RejectedEvent): Promise<void>;
+}
+
+/** The send ledger: one record per send, the dispatcher's idempotency and the audit trail. */
+export type SendLedgerBegin =
+  | { type: 'started' }
+  | { type: 'already_sent' }
+  | { type: 'already_failed' }
+  | { type: 'in_progress_elsewhere' };
+
+export interface SendLedger {
+  begin(input: { request: SendRequest; now: Date; leaseMs: number }): Promise<SendLedgerBegin>;
+  markSent(input: { request: SendRequest; messageId: string; now: Date }): Promise<void>;
+  markFailed(input: { request: SendRequest; reason: string; now: Date }): Promise<void>;
+  /** Gives the lease back after a retryable failure so the queue's redelivery can try again at once. */
+  release(input: { request: SendRequest; error: string; now: Date }): Promise<void>;
+}
+
+export type OutgoingEmail = {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  tags: Record<string, string>;
+};
+
+export type EmailSendResult =
+  | { type: 'sent'; messageId: string }
+  | { type: 'rejected'; reason: string }
+  | { type: 'retryable'; reason: string };
+
+export interface EmailSender {
+  send(email: OutgoingEmail): Promise<EmailSendResult>;
+}
+
+/** The slice of a structured logger the services use (Powertools Logger satisfies it). */
+export interface Log {
+  debug(message: string, ...extra: Array<Record<string, unknown>>): void;
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}

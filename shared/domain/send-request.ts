@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { CartSnapshot } from './profile.ts';
+
+/** The message on the send queue: everything the dispatcher needs, so it reads no profile. */
+export const SendRequest = z.object({
+  sendId: z.string().min(1),
+  customerId: z.string().min(1),
+  ruleId: z.string().min(1),
+  templateId: z.string().min(1),
+  category: z.string().min(1),
+  email: z.string().min(3),
+  decidedAt: z.string(),
+  trigger: z.object({ eventId: z.string(), type: z.string(), occurredAt: z.string() }),
+  /** Each condition that fired, with expected and actual values: the audit trail of the send. */
+  conditions: z.array(
+    z.object({ field: z.string(), op: z.string(), expected: z.unknown(), actual: z.unknown(), passed: z.boolean() }),
+  ),
+  personalization: z.object({
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    cart: CartSnapshot.optional(),
+    eventProperties: z.record(z.string(), z.unknown()),
+  }),
+});
+export type SendRequest = z.infer<typeof SendRequest>;

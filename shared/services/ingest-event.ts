@@ -1,0 +1,118 @@
+import type { Catalog } from '../catalog/index.ts';
+import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../contract/index.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { ClaimStore, Log, ProfileStore, RejectedEventStore, SendQueue } from '../domain/ports.ts';
+import { applyEvent, type Profile } from '../domain/profile.ts';
+import { decideSends, type SendDecision } from '../domain/send-decision.ts';
+import { matchRules } from '../domain/trigger-rules.ts';
+
+export type IngestDeps = {
+  profiles: ProfileStore;
+  claims: ClaimStore;
+  sendQueue: SendQueue;
+  rejectedEvents: RejectedEventStore;
+  catalog: Catalog;
+  clock: Clock;
+  log: Log;
+};
+
+/** An EventBridge event as delivered to a target (only the fields ingest reads). */
+export type IncomingBusEvent = { id?: string; source: unknown; 'detail-type': unknown; detail: unknown; time?: string };
+
+export type RuleOutcome =
+  | { ruleId: string; outcome: 'queued'; sendId: string }
+  | { ruleId: string; outcome: 'suppressed'; reason: string };
+
+export type IngestOutcome =
+  | { type: 'rejected'; errors: FieldError[] }
+  | { type: 'duplicate'; eventId: string }
+  | { type: 'applied'; eventId: string; customerId: string; rules: RuleOutcome[] };
+
+/**
+ * Optimistic concurrency: concurrent events of one customer retry from the item the failed write
+ * returned. Each retry is one more write and no read; 25 covers bursts of ~100 concurrent events.
+ */
+const MAX_WRITE_ATTEMPTS = 25;
+
+export class ProfileContentionError extends Error {
+  override name = 'ProfileContentionError';
+}
+
+/**
+ * Ingest one behavior event: validate -> apply to the profile -> evaluate rules -> claim -> enqueue
+ * -> save the profile.
+ *
+ * Order matters for "nothing lost, nothing twice": claims and the enqueue happen before the profile
+ * write that marks the event as seen, so a crash in between is retried by EventBridge/Lambda and
+ * the retry finds its own claims (same deterministic sendId) and re-enqueues; the dispatcher
+ * deduplicates by sendId. Hot path without a fired rule: 1 read + 1 write.
+ */
+export function makeIngestEvent(deps: IngestDeps) {
+  return async function ingestEvent(incoming: IncomingBusEvent): Promise<IngestOutcome> {
+    const parsed = parseBehaviorEvent({
+      source: incoming.source,
+      detailType: incoming['detail-type'],
+      detail: incoming.detail,
+    });
+    if (!parsed.ok) {
+      await deps.rejectedEvents.record({
+        reason: parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        errors: parsed.errors,
+        receivedAt: deps.clock.now().toISOString(),
+        original: incoming,
+      });
+      deps.log.warn('event rejected', { busEventId: incoming.id, errors: parsed.errors });
+      return { type: 'rejected', errors: parsed.errors };
+    }
+    return applyValidEvent(deps, parsed.event);
+  };
+}
+
+async function applyValidEvent(deps: IngestDeps, event: BehaviorEvent): Promise<IngestOutcome> {
+  let current: Profile | undefined = await deps.profiles.get(event.customerId);
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const now = deps.clock.now();
+    const change = applyEvent(current, event, now);
+    if (change.type === 'duplicate') {
+      deps.log.info('duplicate event ignored', { eventId: event.eventId, customerId: event.customerId });
+      return { type: 'duplicate', eventId: event.eventId };
+    }
+    const matches = matchRules(deps.catalog.rules, event, change.profile);
+    const decisions = decideSends({
+      matches,
+      event,
+      profile: change.profile,
+      consentMode: deps.catalog.settings.consentMode,
+      now,
+    });
+    const rules = await carryOut(deps, decisions, now);
+    const saved = await deps.profiles.save(change.profile, current?.version);
+    if (saved.type === 'saved') {
+      deps.log.info('event applied', { eventId: event.eventId, customerId: event.customerId, type: event.type, rules });
+      return { type: 'applied', eventId: event.eventId, customerId: event.customerId, rules };
+    }
+    current = saved.current;
+  }
+  throw new ProfileContentionError(
+    `profile ${event.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${event.eventId}; retrying later`,
+  );
+}
+
+async function carryOut(deps: IngestDeps, decisions: SendDecision[], now: Date): Promise<RuleOutcome[]> {
+  const outcomes: RuleOutcome[] = [];
+  for (const decision of decisions) {
+    if (decision.type === 'suppressed') {
+      outcomes.push({ ruleId: decision.ruleId, outcome: 'suppressed', reason: decision.reason });
+      continue;
+    }
+    const { request, claims } = decision;
+    const claim = await deps.claims.claim({ customerId: request.customerId, sendId: request.sendId, claims, now });
+    if (claim.type === 'blocked') {
+      outcomes.push({ ruleId: request.ruleId, outcome: 'suppressed', reason: claim.by });
+      continue;
+    }
+    await deps.sendQueue.enqueue(request);
+    outcomes.push({ ruleId: request.ruleId, outcome: 'queued', sendId: request.sendId });
+  }
+  return outcomes;
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import { applyEvent, type Profile } from '#shared/domain/profile.ts';
+import { decideSends, sendIdFor } from '#shared/domain/send-decision.ts';
+import { matchRules } from '#shared/domain/trigger-rules.ts';
+import type { BehaviorEvent } from '#shared/contract/index.ts';
+import { buildEvent } from '../support/build-event.ts';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+
+function decide(profileBefore: Profile | undefined, event: BehaviorEvent, consentMode: 'opt_in' | 'opt_out' = 'opt_in') {
+  const change = applyEvent(profileBefore, event, NOW);
+  if (change.type !== 'applied') throw new Error('expected applied');
+  const matches = matchRules(defaultCatalog.rules, event, change.profile);
+  return { profile: change.profile, decisions: decideSends({ matches, event, profile: change.profile, consentMode, now: NOW }) };
+}
+
+const subscriber = decide(undefined, buildEvent({ type: 'subscribe', customerId: 'c1', email: 'c1@example.com', properties: { firstName: 'Cy' } })).profile;
+
+describe('default rules', () => {
+  it('welcome_new_subscriber fires on subscribe with an email, as a lifetime-capped send', () => {
+    const event = buildEvent({ type: 'subscribe', customerId: 'c2', email: 'c2@example.com' });
+    const { decisions } = decide(undefined, event);
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({
+      type: 'send',
+      request: { ruleId: 'welcome_new_subscriber', templateId: 'welcome', email: 'c2@example.com', sendId: sendIdFor('welcome_new_subscriber', event.eventId) },
+      claims: [{ kind: 'lifetime_cap', ruleId: 'welcome_new_subscriber', max: 1 }],
+    });
+  });
+
+  it('welcome_new_subscriber does not match a subscribe without any email', () => {
+    const { decisions } = decide(undefined, buildEvent({ type: 'subscribe', customerId: 'c3' }));
+    expect(decisions).toEqual([]);
+  });
+
+  it('cart_abandonment_reminder fires above 50 with a 24 h cooldown claim', () => {
+    const { decisions } = decide(subscriber, buildEvent({ type: 'cart_abandon', customerId: 'c1', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue: 75.99 } }));
+    expect(decisions).toHaveLength(1);
+    const decision = decisions[0]!;
+    if (decision.type !== 'send') throw new Error('expected a send');
+    expect(decision.claims).toEqual([{ kind: 'cooldown', ruleId: 'cart_abandonment_reminder', expiresAt: new Date('2026-11-21T12:00:00Z') }]);
+    expect(decision.request.conditions).toEqual([
+      { field: 'event.properties.cartValue', op: 'greater_than', expected: 50, actual: 75.99, passed: true },
+    ]);
+    expect(decision.request.personalization.cart).toMatchObject({ value: 75.99 });
+    expect(decision.request.personalization.firstName).toBe('Cy');
+  });
+
+  it.each([50, 20])('cart_abandonment_reminder does not fire at %d', (cartValue) => {
+    const { decisions } = decide(subscriber, buildEvent({ type: 'cart_abandon', customerId: 'c1', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue } }));
+    expect(decisions).toEqual([]);
+  });
+});
+
+describe('who can be emailed', () => {
+  it('suppresses a customer with no address', () => {
+    const { decisions } = decide(undefined, buildEvent({ type: 'cart_abandon', customerId: 'anon', properties: { cartValue: 80 } }));
+    expect(decisions).toMatchObject([{ type: 'suppressed', reason: 'no_email', ruleId: 'cart_abandonment_reminder' }]);
+  });
+
+  it('opt-in mode needs a subscription for marketing mail; opt-out mode only an absent unsubscribe', () => {
+    const known = decide(undefined, buildEvent({ type: 'identify', customerId: 'k', properties: { email: 'k@example.com' } })).profile;
+    const abandon = () => buildEvent({ type: 'cart_abandon', customerId: 'k', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue: 80 } });
+    expect(decide(known, abandon(), 'opt_in').decisions).toMatchObject([{ type: 'suppressed', reason: 'no_consent' }]);
+    expect(decide(known, abandon(), 'opt_out').decisions).toMatchObject([{ type: 'send' }]);
+  });
+
+  it('never emails an unsubscribed customer', () => {
+    const left = decide(subscriber, buildEvent({ type: 'unsubscribe', customerId: 'c1', occurredAt: '2026-11-20T10:30:00Z' })).profile;
+    const { decisions } = decide(left, buildEvent({ type: 'cart_abandon', customerId: 'c1', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue: 80 } }), 'opt_out');
+    expect(decisions).toMatchObject([{ type: 'suppressed', reason: 'no_consent' }]);
+  });
+});
+
+describe('sendIdFor', () => {
+  it('is deterministic per rule and event, and differs across them', () => {
+    expect(sendIdFor('r', 'e1')).toBe(sendIdFor('r', 'e1'));
+    expect(sendIdFor('r', 'e1')).not.toBe(sendIdFor('r', 'e2'));
+    expect(sendIdFor('r1', 'e')).not.toBe(sendIdFor('r2', 'e'));
+  });
+});
