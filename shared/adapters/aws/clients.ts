@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -16,22 +16,31 @@ let sqsClient: SQSClient | undefined;
 let sesClient: SESv2Client | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  if (!documentClient) {
-    const base = new DynamoDBClient({});
+  documentClient ??= createDocumentClient({ meter: dynamoCapacity });
+  return documentClient;
+}
+
+/** A document client that feeds every reported ConsumedCapacity into `meter`. */
+export function createDocumentClient(options: { config?: DynamoDBClientConfig; meter?: CapacityMeter } = {}): DynamoDBDocumentClient {
+  const base = new DynamoDBClient(options.config ?? {});
+  const { meter } = options;
+  if (meter) {
     base.middlewareStack.add(
       (next, context) => async (args) => {
-        const result = await next(args);
-        const output = result.output as { ConsumedCapacity?: unknown };
-        if (output.ConsumedCapacity !== undefined) dynamoCapacity.record(context.commandName ?? 'unknown', output.ConsumedCapacity);
-        return result;
+        try {
+          const result = await next(args);
+          meter.record(context.commandName ?? 'unknown', (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+          return result;
+        } catch (error) {
+          // A failed conditional write still costs a request (and its write units, which DynamoDB does not report back).
+          meter.record(context.commandName ?? 'unknown', undefined);
+          throw error;
+        }
       },
       { step: 'initialize', name: 'nudgeConsumedCapacity' },
     );
-    documentClient = DynamoDBDocumentClient.from(base, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
   }
-  return documentClient;
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
 }
 
 export function sqs(): SQSClient {

@@ -1,0 +1,30 @@
+/** Local runtime settings: default ports of design.md section 4, each overridable by an env var. */
+export type LocalPorts = { eventBridge: number; dynamodb: number; sqs: number; ses: number };
+
+export const PORT_ENV_VARS: Record<keyof LocalPorts, string> = {
+  eventBridge: 'NUDGE_EVENTBRIDGE_PORT',
+  dynamodb: 'NUDGE_DYNAMODB_PORT',
+  sqs: 'NUDGE_SQS_PORT',
+  ses: 'NUDGE_SES_PORT',
+};
+
+const DEFAULT_PORTS: LocalPorts = { eventBridge: 4010, dynamodb: 8000, sqs: 9324, ses: 8005 };
+
+export function portsFromEnv(env: Record<string, string | undefined> = process.env): LocalPorts {
+  const ports = { ...DEFAULT_PORTS };
+  for (const key of Object.keys(PORT_ENV_VARS) as Array<keyof LocalPorts>) {
+    const raw = env[PORT_ENV_VARS[key]];
+    if (raw === undefined || raw === '') continue;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Error(`${PORT_ENV_VARS[key]}=${raw} is not a TCP port (1-65535)`);
+    }
+    ports[key] = port;
+  }
+  return ports;
+}
+
+/** The control API of a running local system (served beside the EventBridge API). */
+export function controlUrl(env: Record<string, string | undefined> = process.env): string {
+  return `http://127.0.0.1:${portsFromEnv(env).eventBridge}/_nudge`;
+}

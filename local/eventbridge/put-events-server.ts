@@ -1,0 +1,87 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
+
+/** Control routes the local runtime adds beside the EventBridge API (clock, status), under /_nudge/. */
+export type ControlRoutes = Record<string, (request: { method: string; body: unknown; query: URLSearchParams }) => Promise<unknown>>;
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_ENTRIES = 10;
+
+/**
+ * The EventBridge PutEvents API on the wire (AWS JSON 1.1: `POST /` with
+ * `X-Amz-Target: AWSEvents.PutEvents`), so the AWS CLI (`--endpoint-url`) and
+ * `@aws-sdk/client-eventbridge` (`endpoint`) talk to it unchanged. Signatures are not checked.
+ */
+export function startPutEventsServer(input: { port: number; bus: LocalEventBus; control: ControlRoutes }): Promise<Server> {
+  const server = createServer((request, response) => {
+    handle(request, response, input).catch((error: unknown) => {
+      sendJson(response, 500, { __type: 'InternalException', message: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(input.port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, input: { bus: LocalEventBus; control: ControlRoutes }): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const body = await readBody(request);
+  if (url.pathname.startsWith('/_nudge/')) {
+    const route = input.control[url.pathname.slice('/_nudge/'.length)];
+    if (!route) return sendJson(response, 404, { message: `no control route ${url.pathname}` });
+    try {
+      const parsed = body.length > 0 ? JSON.parse(body) : undefined;
+      return sendJson(response, 200, await route({ method: request.method ?? 'GET', body: parsed, query: url.searchParams }));
+    } catch (error) {
+      return sendJson(response, 400, { message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  const target = request.headers['x-amz-target'];
+  if (request.method !== 'POST' || url.pathname !== '/') {
+    return sendJson(response, 404, { __type: 'UnknownOperationException', message: 'Only PutEvents (POST /) is served locally' });
+  }
+  if (target !== 'AWSEvents.PutEvents') {
+    return awsError(response, 'UnknownOperationException', `${String(target)} is not supported by the local EventBridge; only PutEvents is`);
+  }
+  let payload: { Entries?: unknown };
+  try {
+    payload = JSON.parse(body) as { Entries?: unknown };
+  } catch {
+    return awsError(response, 'SerializationException', 'the request body is not JSON');
+  }
+  if (!Array.isArray(payload.Entries) || payload.Entries.length === 0 || payload.Entries.length > MAX_ENTRIES) {
+    return awsError(response, 'ValidationException', `Entries must be a list of 1 to ${MAX_ENTRIES} entries`);
+  }
+  const entries = input.bus.putEntries(payload.Entries as PutEventsEntry[]);
+  const failed = entries.filter((entry) => 'ErrorCode' in entry).length;
+  sendJson(response, 200, { FailedEntryCount: failed, Entries: entries }, 'application/x-amz-json-1.1');
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function awsError(response: ServerResponse, type: string, message: string): void {
+  sendJson(response, 400, { __type: type, message }, 'application/x-amz-json-1.1');
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}

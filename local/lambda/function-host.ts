@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
+import type { FunctionDef } from '../stack/cloud-template.ts';
+import { resolveIntrinsics, type LocalResource } from '../stack/intrinsics.ts';
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export class FunctionTimeoutError extends Error {
+  override name = 'FunctionTimeoutError';
+}
+
+export class EnvironmentConflictError extends Error {
+  override name = 'EnvironmentConflictError';
+}
+
+/**
+ * Runs the stack's Lambda functions in this process: the same handler modules as in AWS, found
+ * through the `nudge:entry` metadata of the synthesized template and configured only by their
+ * environment, with Lambda's timeout enforced.
+ *
+ * All functions share one process environment, so the variables of every function are merged
+ * and a name that two functions would set differently is refused at startup.
+ */
+export class FunctionHost {
+  private readonly handlers = new Map<string, LambdaHandler>();
+  private readonly definitions = new Map<string, FunctionDef>();
+
+  constructor(
+    private readonly projectRoot: string,
+    functions: FunctionDef[],
+  ) {
+    for (const fn of functions) this.definitions.set(fn.logicalId, fn);
+  }
+
+  static mergedEnvironment(functions: FunctionDef[], resources: ReadonlyMap<string, LocalResource>): Record<string, string> {
+    const merged: Record<string, string> = {};
+    const owner: Record<string, string> = {};
+    for (const fn of functions) {
+      const resolved = resolveIntrinsics(fn.environment, resources) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(resolved)) {
+        const text = String(value);
+        if (merged[name] !== undefined && merged[name] !== text) {
+          throw new EnvironmentConflictError(
+            `${name} is "${merged[name]}" for ${owner[name]} but "${text}" for ${fn.logicalId}; the local runtime shares one environment`,
+          );
+        }
+        merged[name] = text;
+        owner[name] = fn.logicalId;
+      }
+    }
+    return merged;
+  }
+
+  /** Imports every handler now, so a broken module or a missing variable fails startup, not the first event. */
+  async loadAll(): Promise<void> {
+    for (const fn of this.definitions.values()) {
+      const module = (await import(pathToFileURL(resolve(this.projectRoot, fn.entry)).href)) as { handler?: unknown };
+      if (typeof module.handler !== 'function') throw new Error(`${fn.entry} does not export a handler function`);
+      this.handlers.set(fn.logicalId, module.handler as LambdaHandler);
+    }
+  }
+
+  has(logicalId: string): boolean {
+    return this.definitions.has(logicalId);
+  }
+
+  ids(): string[] {
+    return [...this.definitions.keys()];
+  }
+
+  entryOf(logicalId: string): string {
+    return this.definition(logicalId).entry;
+  }
+
+  async invoke(logicalId: string, event: unknown): Promise<unknown> {
+    const fn = this.definition(logicalId);
+    const handler = this.handlers.get(logicalId);
+    if (!handler) throw new Error(`function ${logicalId} is not loaded; call loadAll() first`);
+    const deadline = Date.now() + fn.timeoutSeconds * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new FunctionTimeoutError(`${logicalId}: Task timed out after ${fn.timeoutSeconds}.00 seconds`)),
+        fn.timeoutSeconds * 1000,
+      );
+    });
+    try {
+      return await Promise.race([handler(event, lambdaContext(fn, deadline)), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private definition(logicalId: string): FunctionDef {
+    const fn = this.definitions.get(logicalId);
+    if (!fn) throw new Error(`no function ${logicalId} in the stack`);
+    return fn;
+  }
+}
+
+function lambdaContext(fn: FunctionDef, deadline: number): Context {
+  const unsupported = () => {
+    throw new Error('callback-style completion is not used by Nudge handlers');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: fn.logicalId,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${fn.logicalId}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${fn.logicalId}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}

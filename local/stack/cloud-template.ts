@@ -1,0 +1,126 @@
+/**
+ * Read-only views over the synthesized CloudFormation template: the local runtime builds tables,
+ * queues, routes, event source mappings and function environments from these, never from a
+ * second hand-written description of the stack.
+ */
+export type CfnTemplate = { Resources?: Record<string, CfnResource>; Outputs?: Record<string, unknown> };
+export type CfnResource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown> };
+
+export type FunctionDef = {
+  logicalId: string;
+  entry: string;
+  environment: Record<string, unknown>;
+  timeoutSeconds: number;
+};
+export type TableDef = { logicalId: string; properties: Record<string, any>; ttlAttribute?: string };
+export type QueueDef = { logicalId: string; properties: Record<string, any> };
+export type RuleTargetDef = { id: string; arn: unknown; retryPolicy?: Record<string, any>; deadLetterArn?: unknown; input?: unknown };
+export type RuleDef = { logicalId: string; eventBusName: unknown; eventPattern: unknown; enabled: boolean; targets: RuleTargetDef[]; scheduleExpression?: string };
+export type EventSourceMappingDef = {
+  logicalId: string;
+  functionName: unknown;
+  eventSourceArn: unknown;
+  batchSize: number;
+  reportBatchItemFailures: boolean;
+  maximumBatchingWindowInSeconds: number;
+  enabled: boolean;
+};
+export type AsyncInvokeConfigDef = { functionName: unknown; maximumRetryAttempts: number; onFailureDestination?: unknown };
+export type EventBusDef = { logicalId: string; name: string };
+
+export const ENTRY_METADATA_KEY = 'nudge:entry';
+
+export class StackTemplate {
+  constructor(readonly template: CfnTemplate) {}
+
+  private resourcesOf(type: string): Array<[string, CfnResource]> {
+    return Object.entries(this.template.Resources ?? {}).filter(([, resource]) => resource.Type === type);
+  }
+
+  resource(logicalId: string): CfnResource | undefined {
+    return this.template.Resources?.[logicalId];
+  }
+
+  functions(): FunctionDef[] {
+    return this.resourcesOf('AWS::Lambda::Function').flatMap(([logicalId, resource]) => {
+      const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
+      // Functions without the metadata are CDK-internal helpers (e.g. custom resources): not ours to run.
+      if (typeof entry !== 'string') return [];
+      const properties = resource.Properties ?? {};
+      return [
+        {
+          logicalId,
+          entry,
+          environment: (properties.Environment?.Variables ?? {}) as Record<string, unknown>,
+          timeoutSeconds: typeof properties.Timeout === 'number' ? properties.Timeout : 3,
+        },
+      ];
+    });
+  }
+
+  tables(): TableDef[] {
+    return this.resourcesOf('AWS::DynamoDB::Table').map(([logicalId, resource]) => {
+      const properties = resource.Properties ?? {};
+      const ttl = properties.TimeToLiveSpecification;
+      return { logicalId, properties, ...(ttl?.Enabled ? { ttlAttribute: ttl.AttributeName as string } : {}) };
+    });
+  }
+
+  queues(): QueueDef[] {
+    return this.resourcesOf('AWS::SQS::Queue').map(([logicalId, resource]) => ({ logicalId, properties: resource.Properties ?? {} }));
+  }
+
+  eventBuses(): EventBusDef[] {
+    return this.resourcesOf('AWS::Events::EventBus').map(([logicalId, resource]) => ({
+      logicalId,
+      name: String(resource.Properties?.Name ?? logicalId),
+    }));
+  }
+
+  rules(): RuleDef[] {
+    return this.resourcesOf('AWS::Events::Rule').map(([logicalId, resource]) => {
+      const properties = resource.Properties ?? {};
+      return {
+        logicalId,
+        eventBusName: properties.EventBusName ?? 'default',
+        eventPattern: properties.EventPattern,
+        enabled: (properties.State ?? 'ENABLED') === 'ENABLED',
+        ...(properties.ScheduleExpression ? { scheduleExpression: String(properties.ScheduleExpression) } : {}),
+        targets: ((properties.Targets ?? []) as Array<Record<string, any>>).map((target) => ({
+          id: String(target.Id),
+          arn: target.Arn,
+          ...(target.RetryPolicy ? { retryPolicy: target.RetryPolicy } : {}),
+          ...(target.DeadLetterConfig?.Arn ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
+          ...(target.Input !== undefined ? { input: target.Input } : {}),
+        })),
+      };
+    });
+  }
+
+  eventSourceMappings(): EventSourceMappingDef[] {
+    return this.resourcesOf('AWS::Lambda::EventSourceMapping').map(([logicalId, resource]) => {
+      const properties = resource.Properties ?? {};
+      return {
+        logicalId,
+        functionName: properties.FunctionName,
+        eventSourceArn: properties.EventSourceArn,
+        batchSize: typeof properties.BatchSize === 'number' ? properties.BatchSize : 10,
+        reportBatchItemFailures: ((properties.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
+        maximumBatchingWindowInSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
+        enabled: properties.Enabled !== false,
+      };
+    });
+  }
+
+  asyncInvokeConfigs(): AsyncInvokeConfigDef[] {
+    return this.resourcesOf('AWS::Lambda::EventInvokeConfig').map(([, resource]) => {
+      const properties = resource.Properties ?? {};
+      const onFailure = properties.DestinationConfig?.OnFailure?.Destination;
+      return {
+        functionName: properties.FunctionName,
+        maximumRetryAttempts: typeof properties.MaximumRetryAttempts === 'number' ? properties.MaximumRetryAttempts : 2,
+        ...(onFailure ? { onFailureDestination: onFailure } : {}),
+      };
+    });
+  }
+}

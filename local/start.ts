@@ -1,0 +1,116 @@
+/**
+ * `npm start`: the whole of Nudge on this machine, no AWS account needed.
+ * `npm start -- --no-demo` (or NUDGE_DEMO=0) skips the demo scenario, for putting your own events.
+ */
+import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { portsFromEnv } from './config.ts';
+import { readScenario, replayScenario } from './demo/replay-scenario.ts';
+import { summarizeDemo } from './demo/summary.ts';
+import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
+import { requireOutput } from './stack/outputs.ts';
+import { PROJECT_ROOT, startLocalSystem, type LocalSystem } from './system.ts';
+
+const DEMO_SCENARIO = join(PROJECT_ROOT, 'events/scenarios/demo.jsonl');
+
+async function main(): Promise<void> {
+  const runDemo = !process.argv.includes('--no-demo') && process.env.NUDGE_DEMO !== '0';
+  const log = {
+    info: (message: string) => console.log(message),
+    warn: (message: string) => console.warn(`warn: ${message}`),
+    error: (message: string) => console.error(`error: ${message}`),
+  };
+  console.log('Starting Nudge locally (DynamoDB Local, SQS, SES, EventBridge) ...');
+  const system = await startLocalSystem({ ports: portsFromEnv(), log, handlerLogLevel: process.env.NUDGE_LOG_LEVEL ?? 'WARN' });
+  stopOnSignals(system);
+
+  const busName = requireOutput(system.outputs, 'EventBusName');
+  const table = requireOutput(system.outputs, 'TableName');
+  console.log(`EventBridge  ${system.endpoints.eventBridge}  PutEvents API, bus "${busName}"`);
+  console.log(`DynamoDB     ${system.endpoints.dynamodb}  table "${table}"`);
+  console.log(`SQS          ${system.endpoints.sqs}  send queue, DLQs, rejected events`);
+  console.log(`SES          ${system.endpoints.ses}  web UI with every email sent`);
+  console.log(`Nudge is ready (${(system.startupMs / 1000).toFixed(1)} s). Put events with:`);
+  console.log(
+    `  aws events put-events --endpoint-url ${system.endpoints.eventBridge} --entries file://events/samples/subscribe.json`,
+  );
+
+  if (runDemo) await playDemo(system, busName, table);
+  else console.log('Demo skipped (--no-demo). Ctrl-C stops everything.');
+}
+
+async function playDemo(system: LocalSystem, busName: string, tableName: string): Promise<void> {
+  const lines = readScenario(DEMO_SCENARIO);
+  console.log(`Demo: replaying ${lines.length} events of events/scenarios/demo.jsonl under the simulated clock ...`);
+  const progress = progressPrinter(lines.length);
+  const replay = await replayScenario({
+    lines,
+    eventBridgeEndpoint: system.endpoints.eventBridge,
+    busName,
+    clock: system.clock,
+    waitForBus: () => system.bus.waitForIdle(),
+    onProgress: progress,
+  });
+  await system.waitForIdle(60_000);
+  const awsConfig = { region: LOCAL_REGION, credentials: localCredentials };
+  const dynamodb = new DynamoDBClient({ ...awsConfig, endpoint: system.endpoints.dynamodb });
+  const sqs = new SQSClient({ ...awsConfig, endpoint: system.endpoints.sqs });
+  try {
+    const summary = await summarizeDemo({
+      documentClient: DynamoDBDocumentClient.from(dynamodb),
+      tableName,
+      sqs,
+      rejectedQueueUrl: requireOutput(system.outputs, 'RejectedEventsQueueUrl'),
+      sesEndpoint: system.endpoints.ses,
+    });
+    const days = (replay.endedAt.getTime() - replay.startedAt.getTime()) / 86_400_000;
+    console.log(`Demo done: ${replay.put} events over ${days.toFixed(1)} simulated days; ${summary.rejectedEvents} rejected as malformed (kept on the rejected-events queue).`);
+    for (const [rule, statuses] of Object.entries(summary.sendsByRule).sort()) {
+      const parts = Object.entries(statuses).map(([status, count]) => `${count} ${status}`);
+      console.log(`  ${rule.padEnd(28)} ${parts.join(', ')}`);
+    }
+    console.log(`${summary.emailsInSesStore} emails are in the local SES store: open ${system.endpoints.ses} to read them.`);
+    console.log('Ctrl-C stops everything.');
+  } finally {
+    dynamodb.destroy();
+    sqs.destroy();
+  }
+}
+
+function progressPrinter(total: number): (done: number) => void {
+  let lastShown = 0;
+  return (done) => {
+    if (process.stdout.isTTY) {
+      process.stdout.write(`\r  ${done}/${total} events`);
+      if (done === total) process.stdout.write('\n');
+    } else if (done === total || done - lastShown >= Math.ceil(total / 4)) {
+      console.log(`  ${done}/${total} events`);
+      lastShown = done;
+    }
+  };
+}
+
+function stopOnSignals(system: LocalSystem): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Nudge ...`);
+    system
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`Nudge could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,213 @@
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
+import { SimulatedClock, parseDuration } from './clock/simulated-clock.ts';
+import type { LocalPorts } from './config.ts';
+import { PORT_ENV_VARS } from './config.ts';
+import { startDynamoDbLocal, type RunningEmulator } from './emulators/dynamodb-local.ts';
+import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
+import { assertPortFree } from './emulators/ports.ts';
+import { startSesLocal } from './emulators/ses-local.ts';
+import { closeServer, startSqsLocal } from './emulators/sqs-local.ts';
+import { LocalEventBus } from './eventbridge/event-bus.ts';
+import { startPutEventsServer } from './eventbridge/put-events-server.ts';
+import { FunctionHost } from './lambda/function-host.ts';
+import { EventSourcePoller } from './sqs/event-source-poller.ts';
+import { StackTemplate } from './stack/cloud-template.ts';
+import { resolveIntrinsics } from './stack/intrinsics.ts';
+import { provisionStack } from './stack/provision.ts';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export type LocalEndpoints = { eventBridge: string; dynamodb: string; sqs: string; ses: string };
+
+export type LocalSystem = {
+  endpoints: LocalEndpoints;
+  /** The stack's outputs, resolved to local values (table name, queue URLs, ...). */
+  outputs: Record<string, string>;
+  clock: SimulatedClock;
+  bus: LocalEventBus;
+  startupMs: number;
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export type LocalSystemOptions = {
+  ports: LocalPorts;
+  log?: { info(message: string): void; warn(message: string): void; error(message: string): void };
+  /** Level for the handlers' Powertools logs (default WARN: rejected events and failures, not every event). */
+  handlerLogLevel?: string;
+};
+
+/**
+ * Boots the whole system on this machine: emulators, the stack's tables and queues (from the
+ * synthesized CDK template), the same handler modules as in AWS, the local EventBridge with the
+ * stack's rules, and SQS pollers with the stack's event source mappings.
+ */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const started = Date.now();
+  const log = options.log ?? console;
+  const { ports } = options;
+  for (const key of Object.keys(ports) as Array<keyof LocalPorts>) {
+    await assertPortFree(ports[key], key, PORT_ENV_VARS[key]);
+  }
+
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    const [synthesized, dynamodbLocal, sqsLocal, sesLocal] = await Promise.all([
+      Promise.resolve().then(() => synthesizeNudgeTemplate({ bundle: false })),
+      startDynamoDbLocal(ports.dynamodb).then(remember(stoppers)),
+      startSqsLocal(ports.sqs).then(remember(stoppers)),
+      startSesLocal(ports.ses).then(remember(stoppers)),
+    ]);
+    const endpoints: LocalEndpoints = {
+      eventBridge: `http://127.0.0.1:${ports.eventBridge}`,
+      dynamodb: dynamodbLocal.endpoint,
+      sqs: sqsLocal.endpoint,
+      ses: sesLocal.endpoint,
+    };
+    const stack = new StackTemplate(synthesized.template);
+    const awsConfig = { region: LOCAL_REGION, credentials: localCredentials };
+    const dynamodb = new DynamoDBClient({ ...awsConfig, endpoint: endpoints.dynamodb });
+    const sqs = new SQSClient({ ...awsConfig, endpoint: endpoints.sqs });
+    stoppers.push(async () => {
+      dynamodb.destroy();
+      sqs.destroy();
+    });
+    const provisioned = await provisionStack({ stack, dynamodb, sqs, sqsEndpoint: endpoints.sqs });
+
+    const clock = new SimulatedClock();
+    installClock(clock);
+    const functionDefs = stack.functions();
+    Object.assign(process.env, sdkEnvironment(endpoints, options.handlerLogLevel ?? 'WARN'));
+    Object.assign(process.env, FunctionHost.mergedEnvironment(functionDefs, provisioned.resources));
+    const functions = new FunctionHost(PROJECT_ROOT, functionDefs);
+    await functions.loadAll();
+
+    const bus = new LocalEventBus({
+      rules: stack.rules(),
+      asyncInvokeConfigs: stack.asyncInvokeConfigs(),
+      resources: provisioned.resources,
+      functions,
+      sqs,
+      clock,
+      log,
+    });
+    const pollers = stack.eventSourceMappings().flatMap((mapping) => {
+      if (!mapping.enabled) return [];
+      const functionId = String(resolveIntrinsics(mapping.functionName, provisioned.resources));
+      const queueArn = String(resolveIntrinsics(mapping.eventSourceArn, provisioned.resources));
+      const queue = [...provisioned.resources.values()].find((resource) => resource.attributes.Arn === queueArn);
+      if (!functions.has(functionId) || !queue?.attributes.QueueUrl) {
+        log.warn(`event source mapping ${mapping.logicalId} (${queueArn} -> ${functionId}) cannot run locally; skipped`);
+        return [];
+      }
+      return [
+        new EventSourcePoller(sqs, functions, {
+          functionId,
+          queueUrl: queue.attributes.QueueUrl,
+          queueArn,
+          batchSize: mapping.batchSize,
+          reportBatchItemFailures: mapping.reportBatchItemFailures,
+          log,
+        }),
+      ];
+    });
+    for (const poller of pollers) {
+      poller.start();
+      stoppers.push(() => poller.stop());
+    }
+
+    const outputs = resolveOutputs(stack, provisioned.resources);
+    const waitForIdle = async (timeoutMs = 30_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        await bus.waitForIdle();
+        const queuesEmpty = await Promise.all(
+          pollers.map(async (poller) => !poller.isBusy && (await queueIsEmpty(sqs, poller))),
+        );
+        if (queuesEmpty.every(Boolean) && bus.pendingDeliveries === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`the local system did not become idle within ${timeoutMs} ms`);
+    };
+
+    const server: Server = await startPutEventsServer({
+      port: ports.eventBridge,
+      bus,
+      control: {
+        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset }),
+        clock: async ({ method, body }) => {
+          if (method === 'POST') {
+            const request = (body ?? {}) as { advance?: string; to?: string };
+            if (request.advance) clock.advance(parseDuration(request.advance));
+            else if (request.to) clock.advanceTo(new Date(request.to));
+            else throw new Error('POST /_nudge/clock needs {"advance":"25h"} or {"to":"<ISO instant>"}');
+          }
+          return { now: clock.now().toISOString(), offsetMs: clock.offset };
+        },
+        idle: async ({ query }) => {
+          await waitForIdle(Number(query.get('timeoutMs') ?? 30_000));
+          return { idle: true };
+        },
+      },
+    });
+    stoppers.push(() => closeServer(server));
+
+    return { endpoints, outputs, clock, bus, startupMs: Date.now() - started, waitForIdle, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function remember(stoppers: Array<() => Promise<void>>) {
+  return (emulator: RunningEmulator): RunningEmulator => {
+    stoppers.push(() => emulator.stop());
+    return emulator;
+  };
+}
+
+/** The SDK settings that point the handlers' clients at the emulators (service-specific endpoint variables). */
+function sdkEnvironment(endpoints: LocalEndpoints, logLevel: string): Record<string, string> {
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+    POWERTOOLS_LOG_LEVEL: logLevel,
+  };
+}
+
+function resolveOutputs(stack: StackTemplate, resources: Parameters<typeof resolveIntrinsics>[1]): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
+    try {
+      outputs[name] = String(resolveIntrinsics((output as { Value?: unknown }).Value, resources));
+    } catch {
+      // An output with no local meaning (e.g. a console URL) is simply not offered locally.
+    }
+  }
+  return outputs;
+}
+
+async function queueIsEmpty(sqs: SQSClient, poller: EventSourcePoller): Promise<boolean> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: poller.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return [Attributes?.ApproximateNumberOfMessages, Attributes?.ApproximateNumberOfMessagesNotVisible, Attributes?.ApproximateNumberOfMessagesDelayed].every(
+    (count) => Number(count ?? 0) === 0,
+  );
+}

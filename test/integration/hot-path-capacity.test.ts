@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { SqsRejectedEventStore } from '#shared/adapters/sqs/rejected-event-queue.ts';
+import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
+import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
+import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import type { Log } from '#shared/domain/ports.ts';
+import { makeIngestEvent } from '#shared/services/ingest-event.ts';
+import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+
+const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The per-event DynamoDB budget (design.md section 3), measured with ReturnConsumedCapacity against
+ * DynamoDB Local: the ingest service with its real adapters, in this process, so the meter sees every request.
+ */
+describe('hot-path request units', () => {
+  const nudge = nudgeClient();
+  const table = nudge.output('TableName');
+  let now = new Date('2027-01-01T10:00:00Z');
+  const ingest = makeIngestEvent({
+    profiles: new DynamoProfileStore(nudge.documentClient, table),
+    claims: new DynamoClaimStore(nudge.documentClient, table),
+    sendQueue: new SqsSendQueue(nudge.sqs, nudge.output('SendQueueUrl')),
+    rejectedEvents: new SqsRejectedEventStore(nudge.sqs, nudge.output('RejectedEventsQueueUrl')),
+    catalog: defaultCatalog,
+    clock: { now: () => now },
+    log: quiet,
+  });
+  const customerId = uniqueId('ru');
+  const event = (type: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+    source: 'shop.web',
+    'detail-type': type,
+    detail: { eventId: uniqueId('e'), customerId, occurredAt: now.toISOString(), properties, ...extra },
+  });
+
+  it('an event that fires no rule costs one read request and one write request', async () => {
+    await ingest(event('identify', { email: `${customerId}@example.com`, firstName: 'Ru' }));
+    const perEvent: Array<{ requests: number; readUnits: number; writeUnits: number }> = [];
+    for (let i = 0; i < 20; i++) {
+      now = new Date(now.getTime() + 60_000);
+      nudge.meter.reset();
+      const outcome = await ingest(event('page_view', { url: `/p/${i}`, pageType: 'product' }));
+      expect(outcome).toMatchObject({ type: 'applied', rules: [] });
+      const { byOperation, ...units } = nudge.meter.snapshot();
+      expect(byOperation).toEqual({ GetCommand: 1, PutCommand: 1 });
+      perEvent.push(units);
+    }
+    const mean = (key: 'readUnits' | 'writeUnits') => perEvent.reduce((sum, e) => sum + e[key], 0) / perEvent.length;
+    console.log(`hot path, no rule fired: ${mean('readUnits')} RCU + ${mean('writeUnits')} WCU per event (2 requests)`);
+    expect(mean('readUnits')).toBeLessThanOrEqual(0.5);
+    expect(mean('writeUnits')).toBeLessThanOrEqual(1);
+  });
+
+  it('a duplicate costs one read and no write', async () => {
+    const duplicate = event('page_view');
+    await ingest(duplicate);
+    nudge.meter.reset();
+    expect(await ingest(duplicate)).toMatchObject({ type: 'duplicate' });
+    expect(nudge.meter.snapshot().byOperation).toEqual({ GetCommand: 1 });
+  });
+
+  it('an event that fires a rule adds exactly its claim write', async () => {
+    await ingest(event('subscribe', {}, { email: `${customerId}@example.com` }));
+    nudge.meter.reset();
+    const outcome = await ingest(event('cart_abandon', { cartValue: 80 }));
+    expect(outcome).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'queued' }] });
+    const { byOperation, readUnits, writeUnits } = nudge.meter.snapshot();
+    console.log(`rule fired: ${readUnits} RCU + ${writeUnits} WCU (${JSON.stringify(byOperation)})`);
+    expect(byOperation).toEqual({ GetCommand: 1, PutCommand: 2 });
+  });
+});

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { startLocalNudge, type LocalNudge } from './support/start-local-nudge.ts';
+
+/**
+ * The README's start command, as a newcomer runs it: `npm start` boots, prints one line per
+ * endpoint and `ready`, replays the demo scenario, and the demo's emails land in the local SES store.
+ */
+describe('npm start with the demo', () => {
+  let nudge: LocalNudge | undefined;
+
+  afterAll(async () => {
+    if (nudge) expect(await nudge.stop()).toBe(0);
+  });
+
+  it('prints the endpoints and ready within 60 s, then the demo summary with the expected emails', async () => {
+    nudge = await startLocalNudge({ demo: true, waitFor: /Ctrl-C stops everything/, timeoutMs: 180_000 });
+    const output = nudge.output();
+    const readyAt = output.indexOf('ready');
+    for (const name of ['EventBridge', 'DynamoDB', 'SQS', 'SES']) {
+      const line = output.indexOf(`${name} `);
+      expect(line, `${name} endpoint line`).toBeGreaterThanOrEqual(0);
+      expect(line, `${name} printed before ready`).toBeLessThan(readyAt);
+    }
+    const startup = /ready \((\d+(?:\.\d+)?) s\)/.exec(output);
+    expect(Number(startup?.[1])).toBeLessThan(60);
+
+    const expected = expectedDemoEmails();
+    expect(output).toMatch(new RegExp(`welcome_new_subscriber\\s+${expected.welcome} sent`));
+    expect(output).toMatch(new RegExp(`cart_abandonment_reminder\\s+${expected.cart} sent`));
+    expect(output).toContain(`${expected.welcome + expected.cart} emails are in the local SES store`);
+
+    const store = (await (await fetch(`http://127.0.0.1:${nudge.ports.ses}/store`)).json()) as { emails: unknown[] };
+    expect(store.emails).toHaveLength(expected.welcome + expected.cart);
+  });
+});
+
+/** The counts the scenario's README states (and its unit test re-derives from the file). */
+function expectedDemoEmails(): { welcome: number; cart: number } {
+  const readme = readFileSync(new URL('../../events/scenarios/README.md', import.meta.url), 'utf8');
+  const welcome = /(\d+)\s+welcome emails?/i.exec(readme);
+  const cart = /(\d+)\s+cart(?:[- ]reminder| abandonment)? emails?/i.exec(readme);
+  if (!welcome || !cart) throw new Error('events/scenarios/README.md must state "<n> welcome emails" and "<n> cart emails"');
+  return { welcome: Number(welcome[1]), cart: Number(cart[1]) };
+}

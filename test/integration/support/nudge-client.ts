@@ -1,0 +1,100 @@
+import { EventBridgeClient, PutEventsCommand, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
+import { createDocumentClient } from '#shared/adapters/aws/clients.ts';
+import { CapacityMeter } from '#shared/adapters/aws/consumed-capacity.ts';
+import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
+import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
+import { requireOutput } from '#local/stack/outputs.ts';
+
+export type SesEmail = {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: Array<{ name: string; value: string }>;
+  at: number;
+};
+
+/** The shared local Nudge, seen the way a user and an operator see it: endpoints, real SDK clients. */
+export function nudgeClient() {
+  const context = inject('nudge');
+  const aws = { region: LOCAL_REGION, credentials: localCredentials };
+  const meter = new CapacityMeter();
+  const documentClient = createDocumentClient({ config: { ...aws, endpoint: context.endpoints.dynamodb }, meter });
+  const eventBridge = new EventBridgeClient({ ...aws, endpoint: context.endpoints.eventBridge });
+  const sqs = new SQSClient({ ...aws, endpoint: context.endpoints.sqs });
+  const output = (name: string) => requireOutput(context.outputs, name);
+  const control = (route: string, init?: RequestInit) => fetch(`${context.endpoints.eventBridge}/_nudge/${route}`, init).then((r) => r.json());
+
+  return {
+    context,
+    output,
+    meter,
+    documentClient,
+    sqs,
+    profiles: new DynamoProfileStore(documentClient, output('TableName')),
+    ledger: new DynamoSendLedger(documentClient, output('TableName')),
+
+    async putEvents(entries: Array<{ source?: string; detailType: string; detail: unknown }>): Promise<PutEventsResultEntry[]> {
+      const response = await eventBridge.send(
+        new PutEventsCommand({
+          Entries: entries.map((entry) => ({
+            Source: entry.source ?? 'shop.web',
+            DetailType: entry.detailType,
+            Detail: typeof entry.detail === 'string' ? entry.detail : JSON.stringify(entry.detail),
+            EventBusName: output('EventBusName'),
+          })),
+        }),
+      );
+      return response.Entries ?? [];
+    },
+
+    /** Waits until every event put so far and every send it queued has been processed. */
+    async waitForIdle(): Promise<void> {
+      await control('idle');
+    },
+
+    async now(): Promise<Date> {
+      return new Date(((await control('clock')) as { now: string }).now);
+    },
+
+    async advanceClock(duration: string): Promise<Date> {
+      const state = (await control('clock', { method: 'POST', body: JSON.stringify({ advance: duration }) })) as { now: string };
+      return new Date(state.now);
+    },
+
+    async emailsTo(address: string): Promise<SesEmail[]> {
+      const store = (await (await fetch(`${context.endpoints.ses}/store`)).json()) as { emails: SesEmail[] };
+      return store.emails.filter((email) => email.destination.to.includes(address));
+    },
+
+    async sendToQueue(queueOutput: string, body: unknown): Promise<void> {
+      await sqs.send(new SendMessageCommand({ QueueUrl: output(queueOutput), MessageBody: JSON.stringify(body) }));
+    },
+
+    /** Reads (and removes) every message currently on a queue. */
+    async drainQueue(queueOutput: string): Promise<unknown[]> {
+      const bodies: unknown[] = [];
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: output(queueOutput), MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30 }),
+        );
+        if (Messages.length === 0) return bodies;
+        for (const message of Messages) {
+          bodies.push(JSON.parse(message.Body ?? 'null'));
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: output(queueOutput), ReceiptHandle: message.ReceiptHandle! }));
+        }
+      }
+    },
+  };
+}
+
+let unique = 0;
+/** Ids unique across test runs against the same long-lived stack. */
+export function uniqueId(prefix: string): string {
+  unique += 1;
+  return `${prefix}-${Date.now().toString(36)}-${unique}`;
+}
