@@ -1,0 +1,57 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { NudgeFunction } from './nudge-function.ts';
+
+/** The environment variable every handler reads the table name from. */
+export const TABLE_NAME_ENV = 'TABLE_NAME';
+
+/**
+ * The item-level actions the handlers' adapters use, and nothing else (no Scan, Query, DeleteItem or
+ * batch operations yet). `TransactWriteItems` needs no action of its own: IAM checks each Put/Update
+ * inside the transaction as PutItem/UpdateItem.
+ *  - GetItem: profile read (ingest), send ledger read (dispatcher)
+ *  - PutItem: profile compare-and-swap write, cooldown/cap claims (ingest)
+ *  - UpdateItem: cap counters (ingest), send lease and completion (dispatcher)
+ */
+export const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
+/**
+ * The one DynamoDB table (single-table design, keys `pk`/`sk`): profiles, TTL cooldowns, frequency
+ * caps and the send ledger, every item of a customer under one partition so erase/export is one Query.
+ *
+ * - **On-demand** billing: event traffic is bursty and unknown up front; nothing to tune or throttle.
+ * - **TTL on `ttl`**: cooldown and cap items expire by themselves (claims still check expiry in their
+ *   condition, since TTL deletion is lazy).
+ * - **Point-in-time recovery**: the table is the system of record for profiles and the send audit trail.
+ * - **Encryption with the AWS managed KMS key** (`aws/dynamodb`): every use of the key is logged in
+ *   CloudTrail, unlike the default AWS owned key, without the monthly cost, key policy and per-function
+ *   `kms:*` grants a customer managed key would add. Switch to CUSTOMER_MANAGED if your compliance
+ *   regime requires controlling the key.
+ * - **RETAIN**: deleting the stack must never delete customer profiles and the send history.
+ */
+export class NudgeStorage extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'ttl',
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Lets `fn` read and write single items: sets `TABLE_NAME` and grants {@link TABLE_ITEM_ACTIONS} on this table only. */
+  grantItemAccess(fn: NudgeFunction): void {
+    fn.addEnvironment(TABLE_NAME_ENV, this.table.tableName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...TABLE_ITEM_ACTIONS], resources: [this.table.tableArn] }),
+    );
+  }
+}

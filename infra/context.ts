@@ -1,0 +1,100 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/**
+ * Everything a deployer can choose with `-c key=value` (or `context` in cdk.json), read once and
+ * validated so that a typo fails synth with the name of the key instead of deploying something odd.
+ * Values given on the command line arrive as strings; numbers are parsed here.
+ */
+export type NudgeContext = {
+  /** CloudFormation stack name (`stackName`, default `Nudge`). */
+  stackName: string;
+  /** Name of the custom event bus producers put events on (`busName`, default `nudge`). */
+  busName: string;
+  /** Days the bus archive keeps raw events for replay (`archiveRetentionDays`, default 365; 0 = forever). */
+  archiveRetentionDays: number;
+  /** CloudWatch Logs retention of every function (`logRetentionDays`, default 30). */
+  logRetentionDays: RetentionDays;
+  /** `senderEmail`: the From address; an SES email identity unless `senderDomain` is given. */
+  senderEmail?: string;
+  /** `senderDomain`: verify the whole domain (Easy DKIM) instead of one address. */
+  senderDomain?: string;
+  /** `replyToEmail`: optional Reply-To for every email. */
+  replyToEmail?: string;
+};
+
+export const DEFAULT_STACK_NAME = 'Nudge';
+export const DEFAULT_BUS_NAME = 'nudge';
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = 365;
+export const DEFAULT_LOG_RETENTION_DAYS = RetentionDays.ONE_MONTH;
+
+export class NudgeContextError extends Error {
+  override name = 'NudgeContextError';
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const BUS_NAME = /^[\w.\-/]{1,256}$/;
+const LOG_RETENTION_VALUES = new Set(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
+
+export function readNudgeContext(node: Node): NudgeContext {
+  const stackName = optionalString(node, 'stackName') ?? DEFAULT_STACK_NAME;
+  if (!STACK_NAME.test(stackName)) fail('stackName', stackName, 'a letter followed by letters, digits and hyphens (at most 128)');
+
+  const busName = optionalString(node, 'busName') ?? DEFAULT_BUS_NAME;
+  if (!BUS_NAME.test(busName) || busName === 'default') {
+    fail('busName', busName, 'letters, digits, . - _ / (at most 256), and not "default" (Nudge needs its own bus)');
+  }
+
+  const archiveRetentionDays = optionalInteger(node, 'archiveRetentionDays') ?? DEFAULT_ARCHIVE_RETENTION_DAYS;
+  if (archiveRetentionDays < 0) fail('archiveRetentionDays', archiveRetentionDays, 'a whole number of days, 0 for no expiry');
+
+  const logRetentionDays = optionalInteger(node, 'logRetentionDays') ?? DEFAULT_LOG_RETENTION_DAYS;
+  if (!LOG_RETENTION_VALUES.has(logRetentionDays)) {
+    fail('logRetentionDays', logRetentionDays, `one of CloudWatch Logs' retention values: ${[...LOG_RETENTION_VALUES].sort((a, b) => a - b).join(', ')}`);
+  }
+
+  const senderEmail = optionalString(node, 'senderEmail');
+  if (senderEmail !== undefined && !EMAIL.test(senderEmail)) fail('senderEmail', senderEmail, 'an email address');
+  const senderDomain = optionalString(node, 'senderDomain')?.toLowerCase();
+  if (senderDomain !== undefined && !DOMAIN.test(senderDomain)) fail('senderDomain', senderDomain, 'a domain name such as example.com');
+  if (senderEmail !== undefined && senderDomain !== undefined && domainOf(senderEmail) !== senderDomain) {
+    fail('senderEmail', senderEmail, `an address at senderDomain ${senderDomain}: SES only lets a domain identity send from its own addresses`);
+  }
+  const replyToEmail = optionalString(node, 'replyToEmail');
+  if (replyToEmail !== undefined && !EMAIL.test(replyToEmail)) fail('replyToEmail', replyToEmail, 'an email address');
+
+  return {
+    stackName,
+    busName,
+    archiveRetentionDays,
+    logRetentionDays: logRetentionDays as RetentionDays,
+    ...(senderEmail !== undefined ? { senderEmail } : {}),
+    ...(senderDomain !== undefined ? { senderDomain } : {}),
+    ...(replyToEmail !== undefined ? { replyToEmail } : {}),
+  };
+}
+
+export function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+}
+
+function optionalString(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') fail(key, value, 'a string');
+  return value.trim();
+}
+
+function optionalInteger(node: Node, key: string): number | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+  if (!Number.isInteger(parsed)) fail(key, value, 'a whole number');
+  return parsed;
+}
+
+function fail(key: string, value: unknown, expected: string): never {
+  throw new NudgeContextError(`context ${key}=${JSON.stringify(value)} is invalid: expected ${expected} (set it with -c ${key}=...)`);
+}

@@ -1,0 +1,69 @@
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { NudgeDelivery } from './constructs/delivery.ts';
+import { NudgeEventBus } from './constructs/event-bus.ts';
+import { NudgeIngest } from './constructs/ingest.ts';
+import { NudgeStorage } from './constructs/storage.ts';
+import type { NudgeContext } from './context.ts';
+
+export type NudgeStackProps = StackProps & { settings: NudgeContext };
+
+/**
+ * The whole of Nudge in one stack: bus -> ingest -> table -> send queue -> dispatcher -> SES.
+ *
+ * Environment-agnostic on purpose (no account/region lookups), so `cdk synth` works offline and the
+ * same template deploys to whichever account the credentials point at.
+ *
+ * The outputs are the contract between the stack and its tools: the local runtime, the CLI and the
+ * integration tests find the bus, table and queues by these exact output names.
+ */
+export class NudgeStack extends Stack {
+  readonly eventBus: NudgeEventBus;
+  readonly storage: NudgeStorage;
+  readonly delivery: NudgeDelivery;
+  readonly ingest: NudgeIngest;
+
+  constructor(scope: Construct, id: string, props: NudgeStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.eventBus = new NudgeEventBus(this, 'EventBus', {
+      busName: settings.busName,
+      archiveRetentionDays: settings.archiveRetentionDays,
+    });
+    this.storage = new NudgeStorage(this, 'Storage');
+    this.delivery = new NudgeDelivery(this, 'Delivery', {
+      storage: this.storage,
+      logRetention: settings.logRetentionDays,
+      ...(settings.senderEmail ? { senderEmail: settings.senderEmail } : {}),
+      ...(settings.senderDomain ? { senderDomain: settings.senderDomain } : {}),
+      ...(settings.replyToEmail ? { replyToEmail: settings.replyToEmail } : {}),
+    });
+    this.ingest = new NudgeIngest(this, 'Ingest', {
+      eventBus: this.eventBus,
+      storage: this.storage,
+      delivery: this.delivery,
+      logRetention: settings.logRetentionDays,
+    });
+
+    const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
+    output('StackName', this.stackName, 'This stack (for `nudge --stack <name>`)');
+    output('EventBusName', this.eventBus.bus.eventBusName, 'Put behavior events here (PutEvents EventBusName)');
+    output('EventBusArn', this.eventBus.bus.eventBusArn, 'ARN of the event bus (for cross-account producers and IAM)');
+    output('EventArchiveName', this.eventBus.archive.archiveName, 'Archive of every event on the bus, for replay');
+    output('TableName', this.storage.table.tableName, 'The single DynamoDB table');
+    output('SendQueueUrl', this.delivery.sendQueue.queueUrl, 'Queue of sends awaiting the dispatcher');
+    output('SendDeadLetterQueueUrl', this.delivery.sendDeadLetterQueue.queueUrl, 'Sends that failed 5 times');
+    output('RejectedEventsQueueUrl', this.ingest.rejectedEventsQueue.queueUrl, 'Malformed events, with the reasons');
+    output('IngestDeadLetterQueueUrl', this.ingest.deadLetterQueue.queueUrl, 'Events that could not be ingested after retries');
+    output('ConfigurationSetName', this.delivery.configurationSet.configurationSetName, 'SES configuration set of every send');
+    output('SenderEmail', this.delivery.senderEmail, 'From address of every email');
+    output('SenderIdentity', this.delivery.senderIdentity.emailIdentityName, 'SES identity to verify before sending');
+    if (settings.senderDomain) {
+      // Easy DKIM verifies the domain once these three CNAME records exist in its DNS.
+      this.delivery.senderIdentity.dkimRecords.forEach((record, index) => {
+        output(`SenderDkimRecord${index + 1}`, Fn.join(' ', [record.name, 'CNAME', record.value]), `DNS record ${index + 1} of 3 that verifies ${settings.senderDomain}`);
+      });
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { buildTestApp, removeSynthOutputs, resourcesOfType } from './support/synth.ts';
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  removeSynthOutputs();
+});
+
+/**
+ * What the functions would be configured with in AWS; module scope reads it at import time.
+ * Clients are created at import but make no call, so no endpoint or credentials are needed.
+ */
+const LAMBDA_ENVIRONMENT: Record<string, string> = {
+  AWS_REGION: 'eu-west-1',
+  TABLE_NAME: 'nudge-table',
+  SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/send',
+  REJECTED_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
+  SENDER_EMAIL: 'nudge@example.com',
+  SES_CONFIGURATION_SET: 'nudge',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+};
+
+describe('bundling (esbuild, as cdk synth / deploy runs it)', () => {
+  it('bundles every handler into an ESM module that loads and exports handler', async () => {
+    const { app, stack, outdir } = buildTestApp({ bundle: true });
+    const template = Template.fromStack(stack);
+    void app;
+    const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+
+    for (const [name, value] of Object.entries(LAMBDA_ENVIRONMENT)) vi.stubEnv(name, value);
+    for (const fn of functions) {
+      const entry = String(fn.Metadata?.['nudge:entry']);
+      expect(fn.Properties?.Handler, entry).toBe('index.handler');
+      const assetHash = String(fn.Properties?.Code?.S3Key).replace(/\.zip$/, '');
+      const bundle = join(outdir, `asset.${assetHash}`, 'index.mjs');
+      expect(existsSync(bundle), `${entry} bundled to ${bundle}`).toBe(true);
+      expect(existsSync(`${bundle}.map`), `${entry} has a source map`).toBe(true);
+      expect(readFileSync(bundle, 'utf8').startsWith("import { createRequire as __nudgeCreateRequire } from 'node:module';"), entry).toBe(true);
+
+      const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
+      expect(typeof module.handler, `${entry} exports handler`).toBe('function');
+    }
+  });
+});

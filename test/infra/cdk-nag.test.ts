@@ -1,0 +1,52 @@
+import { Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildTestApp, removeSynthOutputs } from './support/synth.ts';
+
+afterAll(removeSynthOutputs);
+
+/** Every acknowledgement in the tree, as `<construct path> <rule id>`. */
+function acknowledgements(root: IConstruct): string[] {
+  return root.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.keys(entry.data as Record<string, string>).map((id) => `${construct.node.path} ${id.replace(/^annotation::/i, '')}`)),
+    )
+    .sort();
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged in the stack', () => {
+    const { app } = buildTestApp();
+    app.synth();
+    const result = new AwsSolutionsChecks().validateScope(app);
+    const findings = result.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings).toEqual([]);
+    expect(result.success).toBe(true);
+  });
+
+  it('runs as a validation plugin of the app, so synth fails on a finding', () => {
+    const { app, stack } = buildTestApp({ nag: true });
+    new sqs.Queue(stack, 'Unencrypted', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    expect(() => app.synth()).toThrow();
+  });
+
+  it('synthesizes the real app with the plugin without throwing', () => {
+    const { app } = buildTestApp({ nag: true });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('acknowledges only these findings, each on the one resource it concerns', () => {
+    const { app } = buildTestApp();
+    expect(acknowledgements(app)).toEqual([
+      'Nudge/Delivery/Dispatcher/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      'Nudge/Ingest/DeadLetterQueue/Resource AwsSolutions-SQS3',
+      'Nudge/Ingest/Handler/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      'Nudge/Ingest/RejectedEventsQueue/Resource AwsSolutions-SQS3',
+    ]);
+  });
+});

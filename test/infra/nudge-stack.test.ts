@@ -1,0 +1,390 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '#infra/project-paths.ts';
+import {
+  actionsOf,
+  functionIdByEntry,
+  removeSynthOutputs,
+  resourcesOf,
+  resourcesOfType,
+  statementsOfFunction,
+  synthTemplate,
+} from './support/synth.ts';
+
+const INGEST_ENTRY = 'functions/ingest/ingest-event.ts';
+const DISPATCHER_ENTRY = 'functions/delivery/dispatch-sends.ts';
+const FOURTEEN_DAYS = 14 * 24 * 3600;
+
+let template: Template;
+let stack: ReturnType<typeof synthTemplate>['stack'];
+
+beforeAll(() => {
+  ({ template, stack } = synthTemplate());
+});
+afterAll(removeSynthOutputs);
+
+/** The logical id of the only resource of `type` whose properties match `props`. */
+function logicalIdOf(type: string, props: Record<string, unknown>): string {
+  const ids = Object.keys(template.findResources(type, { Properties: props }));
+  expect(ids, `one ${type} matching ${JSON.stringify(props)}`).toHaveLength(1);
+  return ids[0]!;
+}
+
+const ingestId = () => functionIdByEntry(template, INGEST_ENTRY);
+const dispatcherId = () => functionIdByEntry(template, DISPATCHER_ENTRY);
+const busId = () => logicalIdOf('AWS::Events::EventBus', { Name: 'nudge' });
+const sendQueueId = () => logicalIdOf('AWS::SQS::Queue', { VisibilityTimeout: Match.anyValue() });
+/** A queue is identified by the output that publishes its URL (the outputs are the stack's contract). */
+function queueIdByOutput(outputName: string): string {
+  const output = template.findOutputs(outputName)[outputName] as { Value: { Ref: string } };
+  return output.Value.Ref;
+}
+
+describe('event bus', () => {
+  it('is a custom bus named "nudge" by default', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'nudge' });
+  });
+
+  it('takes its name from the busName context', () => {
+    const { template: renamed } = synthTemplate({ busName: 'shop-events' });
+    renamed.hasResourceProperties('AWS::Events::EventBus', { Name: 'shop-events' });
+  });
+
+  it('is archived in full (no event pattern) for a year by default, so raw events can be replayed', () => {
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busId(), 'Arn'] },
+      EventPattern: Match.absent(),
+      RetentionDays: 365,
+    });
+  });
+
+  it('keeps the archive as long as archiveRetentionDays says', () => {
+    const { template: shorter } = synthTemplate({ archiveRetentionDays: '30' });
+    shorter.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+  });
+});
+
+describe('storage', () => {
+  it('is one table keyed by pk and sk (strings)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ]),
+    });
+  });
+
+  it('expires items by TTL on the ttl attribute', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } });
+  });
+
+  it('has point-in-time recovery', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('is encrypted with KMS (AWS managed key)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true } });
+  });
+
+  it('bills on demand', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
+  });
+
+  it('is retained when the stack is deleted or the table replaced', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('ingest', () => {
+  it('routes every event whose source does not start with the reserved "nudge" prefix', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId() },
+      EventPattern: { source: [{ 'anything-but': { prefix: 'nudge' } }] },
+    });
+  });
+
+  it('targets the ingest function with 24 h / 185 retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [ingestId(), 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueIdByOutput('IngestDeadLetterQueueUrl'), 'Arn'] } },
+        }),
+      ],
+    });
+  });
+
+  it('retries failed invocations twice, then sends them to the same dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: ingestId() },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueIdByOutput('IngestDeadLetterQueueUrl'), 'Arn'] } } },
+    });
+  });
+
+  it('lets EventBridge write to the dead-letter queue for this rule only', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueIdByOutput('IngestDeadLetterQueueUrl') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf('AWS::Events::Rule', {}), 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps rejected events for 14 days', () => {
+    const rejected = resourcesOfType(template, 'AWS::SQS::Queue')[queueIdByOutput('RejectedEventsQueueUrl')]!;
+    expect(rejected.Properties?.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
+  });
+
+  it('receives the table, send queue and rejected-events queue through its environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: { Ref: logicalIdOf('AWS::DynamoDB::Table', {}) },
+          SEND_QUEUE_URL: { Ref: sendQueueId() },
+          REJECTED_EVENTS_QUEUE_URL: { Ref: queueIdByOutput('RejectedEventsQueueUrl') },
+        }),
+      },
+      Timeout: 10,
+    });
+  });
+
+  it('may send only to the send queue and the rejected-events queue (plus its on-failure destination)', () => {
+    const sendTargets = statementsOfFunction(template, ingestId())
+      .filter((statement) => actionsOf(statement).includes('sqs:SendMessage'))
+      .flatMap(resourcesOf);
+    expect(sendTargets).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': [sendQueueId(), 'Arn'] },
+        { 'Fn::GetAtt': [queueIdByOutput('RejectedEventsQueueUrl'), 'Arn'] },
+        { 'Fn::GetAtt': [queueIdByOutput('IngestDeadLetterQueueUrl'), 'Arn'] },
+      ]),
+    );
+    expect(sendTargets).toHaveLength(3);
+  });
+
+  it('has only item-level DynamoDB actions: no Scan, Query, deletes or batches', () => {
+    const dynamoActions = statementsOfFunction(template, ingestId()).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    expect(new Set(dynamoActions)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    expect(dynamoActions).not.toContain('dynamodb:Scan');
+  });
+});
+
+describe('delivery', () => {
+  it('gives the send queue a visibility timeout of 6x the dispatcher timeout', () => {
+    const dispatcher = resourcesOfType(template, 'AWS::Lambda::Function')[dispatcherId()]!;
+    const sendQueue = resourcesOfType(template, 'AWS::SQS::Queue')[sendQueueId()]!;
+    expect(dispatcher.Properties?.Timeout).toBe(30);
+    expect(sendQueue.Properties?.VisibilityTimeout).toBe(6 * 30);
+  });
+
+  it('dead-letters a send after 5 receives, into a queue that keeps it 14 days', () => {
+    const dlqId = queueIdByOutput('SendDeadLetterQueueUrl');
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    expect(resourcesOfType(template, 'AWS::SQS::Queue')[dlqId]!.Properties?.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
+  });
+
+  it('feeds the dispatcher batches of 10 within 1 s and accepts partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: dispatcherId() },
+      EventSourceArn: { 'Fn::GetAtt': [sendQueueId(), 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('sends through a configuration set with reputation metrics and TLS required', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+    });
+  });
+
+  it('lets the dispatcher call ses:SendEmail only on the sender identity and the configuration set', () => {
+    const sesStatements = statementsOfFunction(template, dispatcherId()).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
+    expect(sesStatements).toHaveLength(1);
+    const [statement] = sesStatements;
+    expect(actionsOf(statement!)).toEqual(['ses:SendEmail']);
+    const resources = JSON.stringify(resourcesOf(statement!));
+    expect(resourcesOf(statement!)).toHaveLength(2);
+    expect(resources).toContain(`":identity/",{"Ref":"${logicalIdOf('AWS::SES::EmailIdentity', {})}"}`);
+    expect(resources).toContain(`":configuration-set/",{"Ref":"${logicalIdOf('AWS::SES::ConfigurationSet', {})}"}`);
+    expect(resourcesOf(statement!)).not.toContain('*');
+  });
+
+  it('gives the dispatcher its table, sender and configuration set through its environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: { Ref: logicalIdOf('AWS::DynamoDB::Table', {}) },
+          SENDER_EMAIL: 'nudge@example.com',
+          SES_CONFIGURATION_SET: { Ref: logicalIdOf('AWS::SES::ConfigurationSet', {}) },
+          REPLY_TO_EMAIL: Match.absent(),
+        }),
+      },
+      Timeout: 30,
+    });
+  });
+
+  it('falls back to a placeholder sender with a warning telling the user to pass senderEmail', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'nudge@example.com' });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('-c senderEmail='));
+  });
+
+  it('verifies the senderEmail context as an email identity and sends from it, without the warning', () => {
+    const configured = synthTemplate({ senderEmail: 'hello@shop.example.com' });
+    configured.template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'hello@shop.example.com' });
+    configured.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SENDER_EMAIL: 'hello@shop.example.com' }) },
+    });
+    configured.template.hasOutput('SenderEmail', { Value: 'hello@shop.example.com' });
+    Annotations.fromStack(configured.stack).hasNoWarning('*', Match.stringLikeRegexp('senderEmail'));
+  });
+
+  it('verifies a senderDomain with Easy DKIM and sends from no-reply@ that domain', () => {
+    const { template: domain } = synthTemplate({ senderDomain: 'shop.example.com' });
+    domain.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'shop.example.com',
+      DkimAttributes: { SigningEnabled: true },
+      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+    });
+    domain.hasOutput('SenderEmail', { Value: 'no-reply@shop.example.com' });
+    domain.hasOutput('SenderDkimRecord1', {});
+  });
+
+  it('refuses a senderEmail outside the senderDomain', () => {
+    expect(() => synthTemplate({ senderDomain: 'shop.example.com', senderEmail: 'me@elsewhere.example.org' })).toThrow(/senderEmail/);
+  });
+
+  it('sets REPLY_TO_EMAIL only when replyToEmail is given', () => {
+    const { template: withReplyTo } = synthTemplate({ replyToEmail: 'support@shop.example.com' });
+    withReplyTo.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REPLY_TO_EMAIL: 'support@shop.example.com' }) },
+    });
+  });
+});
+
+describe('every queue', () => {
+  it('is encrypted at rest (SSE-SQS)', () => {
+    const queues = Object.values(resourcesOfType(template, 'AWS::SQS::Queue'));
+    expect(queues.length).toBeGreaterThan(0);
+    for (const queue of queues) expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('denies any access without TLS', () => {
+    for (const queueId of Object.keys(resourcesOfType(template, 'AWS::SQS::Queue'))) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('every function', () => {
+  const functions = () => Object.entries(resourcesOfType(template, 'AWS::Lambda::Function'));
+
+  it('runs on arm64', () => {
+    for (const [, fn] of functions()) expect(fn.Properties?.Architectures).toEqual(['arm64']);
+  });
+
+  it('runs Node.js 22 or newer', () => {
+    for (const [, fn] of functions()) {
+      const major = Number(/^nodejs(\d+)\.x$/.exec(String(fn.Properties?.Runtime))?.[1]);
+      expect(major).toBeGreaterThanOrEqual(22);
+    }
+  });
+
+  it('has active X-Ray tracing', () => {
+    for (const [, fn] of functions()) expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
+  });
+
+  it('logs JSON into its own log group, kept 30 days by default', () => {
+    for (const [, fn] of functions()) {
+      const logGroupId = fn.Properties?.LoggingConfig?.LogGroup?.Ref as string;
+      expect(fn.Properties?.LoggingConfig?.LogFormat).toBe('JSON');
+      expect(resourcesOfType(template, 'AWS::Logs::LogGroup')[logGroupId]?.Properties?.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('keeps logs as long as logRetentionDays says, and refuses a value CloudWatch does not offer', () => {
+    synthTemplate({ logRetentionDays: '90' }).template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    expect(() => synthTemplate({ logRetentionDays: '31' })).toThrow(/logRetentionDays/);
+  });
+
+  it('has 256 MB, source maps enabled and the Powertools service name', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      MemorySize: 256,
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'nudge' }) },
+    });
+  });
+
+  it('names its handler module in nudge:entry metadata, and the module exists', () => {
+    const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
+    expect(entries.sort()).toEqual([DISPATCHER_ENTRY, INGEST_ENTRY].sort());
+    for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
+  });
+
+  it('has a role without AWS managed policies', () => {
+    for (const [, fn] of functions()) {
+      const roleId = fn.Properties?.Role['Fn::GetAtt'][0] as string;
+      expect(resourcesOfType(template, 'AWS::IAM::Role')[roleId]?.Properties?.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('uses a "*" resource only for the X-Ray actions, which have no resource-level permissions', () => {
+    for (const [id] of functions()) {
+      const wildcard = statementsOfFunction(template, id).filter((s) => resourcesOf(s).includes('*'));
+      expect(wildcard.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+  });
+});
+
+describe('stack', () => {
+  it('publishes the outputs the local runtime, the CLI and the tests look up', () => {
+    for (const name of [
+      'StackName',
+      'EventBusName',
+      'EventBusArn',
+      'TableName',
+      'SendQueueUrl',
+      'SendDeadLetterQueueUrl',
+      'RejectedEventsQueueUrl',
+      'IngestDeadLetterQueueUrl',
+      'ConfigurationSetName',
+      'SenderEmail',
+    ]) {
+      template.hasOutput(name, {});
+    }
+  });
+
+  it('is named Nudge by default and after the stackName context otherwise', () => {
+    expect(stack.stackName).toBe('Nudge');
+    const renamed = synthTemplate({ stackName: 'NudgeStaging' });
+    expect(renamed.stack.stackName).toBe('NudgeStaging');
+    renamed.template.hasOutput('StackName', { Value: 'NudgeStaging' });
+  });
+});

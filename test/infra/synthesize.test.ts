@@ -1,0 +1,44 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
+
+type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown> };
+const resourcesOf = (template: Record<string, any>) => Object.values(template.Resources as Record<string, Resource>);
+
+describe('synthesizeNudgeTemplate without bundling (the local runtime\'s view of the stack)', () => {
+  it('returns the stack name and the behavior-events rule with its pattern', () => {
+    const { stackName, template } = synthesizeNudgeTemplate({ bundle: false });
+    expect(stackName).toBe('Nudge');
+    const rules = resourcesOf(template).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules.map((r) => r.Properties?.EventPattern)).toContainEqual({ source: [{ 'anything-but': { prefix: 'nudge' } }] });
+  });
+
+  it('carries each function\'s handler module as nudge:entry metadata', () => {
+    const { template } = synthesizeNudgeTemplate({ bundle: false });
+    const entries = resourcesOf(template)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => r.Metadata?.['nudge:entry']);
+    expect(entries).toEqual(expect.arrayContaining(['functions/ingest/ingest-event.ts', 'functions/delivery/dispatch-sends.ts']));
+  });
+
+  it('applies the given context', () => {
+    const { stackName, template } = synthesizeNudgeTemplate({ context: { stackName: 'NudgeDev', senderEmail: 'dev@shop.example.com' } });
+    expect(stackName).toBe('NudgeDev');
+    expect(template.Outputs.SenderEmail.Value).toBe('dev@shop.example.com');
+  });
+
+  it('leaves no cloud assembly behind', () => {
+    // A private temp root (os.tmpdir() follows TMPDIR), so other processes' temp files cannot interfere.
+    const tempRoot = mkdtempSync(join(tmpdir(), 'nudge-synth-test-'));
+    vi.stubEnv('TMPDIR', tempRoot);
+    try {
+      synthesizeNudgeTemplate({ bundle: false });
+      expect(readdirSync(tempRoot)).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(tempRoot, { recursive: true, force: true });
+    }
+  });
+});
