@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { advanceClock, showClock } from './commands/clock.ts';
 import { showProfile } from './commands/profile.ts';
+import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
+
+hideSdkNodeVersionNotice();
 
 /** `nudge`: the operator CLI. Talks to the local system started by `npm start`. */
 const program = new Command()

@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { portsFromEnv } from './config.ts';
+import { hideSdkNodeVersionNotice } from './quiet-sdk-warning.ts';
 import { readScenario, replayScenario } from './demo/replay-scenario.ts';
 import { summarizeDemo } from './demo/summary.ts';
 import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
@@ -16,6 +17,7 @@ import { PROJECT_ROOT, startLocalSystem, type LocalSystem } from './system.ts';
 const DEMO_SCENARIO = join(PROJECT_ROOT, 'events/scenarios/demo.jsonl');
 
 async function main(): Promise<void> {
+  hideSdkNodeVersionNotice();
   const runDemo = !process.argv.includes('--no-demo') && process.env.NUDGE_DEMO !== '0';
   const log = {
     info: (message: string) => console.log(message),

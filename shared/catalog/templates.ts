@@ -24,7 +24,8 @@ The {{ brand.name }} team`,
   },
   {
     id: 'cart_reminder',
-    subject: '{{ first_name | default: "Hi" }}, you left {{ cart.item_count }} item{% if cart.item_count != 1 %}s{% endif %} in your cart',
+    subject:
+      '{{ first_name | default: "Hi" }}, {% if cart.item_count > 0 %}you left {{ cart.item_count }} item{% if cart.item_count != 1 %}s{% endif %} in your cart{% else %}your cart is still waiting{% endif %}',
     preheader: 'Your cart is saved: {{ cart.value | money: cart.currency }}.',
     html: `<h1>Still thinking it over, {{ first_name | default: "friend" }}?</h1>
 <p>Your cart is waiting for you:</p>

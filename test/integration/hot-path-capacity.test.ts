@@ -43,7 +43,7 @@ describe('hot-path request units', () => {
       const outcome = await ingest(event('page_view', { url: `/p/${i}`, pageType: 'product' }));
       expect(outcome).toMatchObject({ type: 'applied', rules: [] });
       const { byOperation, ...units } = nudge.meter.snapshot();
-      expect(byOperation).toEqual({ GetCommand: 1, PutCommand: 1 });
+      expect(byOperation).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
       perEvent.push(units);
     }
     const mean = (key: 'readUnits' | 'writeUnits') => perEvent.reduce((sum, e) => sum + e[key], 0) / perEvent.length;
@@ -53,11 +53,11 @@ describe('hot-path request units', () => {
   });
 
   it('a duplicate costs one read and no write', async () => {
-    const duplicate = event('page_view');
+    const duplicate = event('page_view', { url: '/pricing', pageType: 'pricing' });
     await ingest(duplicate);
     nudge.meter.reset();
     expect(await ingest(duplicate)).toMatchObject({ type: 'duplicate' });
-    expect(nudge.meter.snapshot().byOperation).toEqual({ GetCommand: 1 });
+    expect(nudge.meter.snapshot().byOperation).toEqual({ GetItemCommand: 1 });
   });
 
   it('an event that fires a rule adds exactly its claim write', async () => {
@@ -67,6 +67,6 @@ describe('hot-path request units', () => {
     expect(outcome).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'queued' }] });
     const { byOperation, readUnits, writeUnits } = nudge.meter.snapshot();
     console.log(`rule fired: ${readUnits} RCU + ${writeUnits} WCU (${JSON.stringify(byOperation)})`);
-    expect(byOperation).toEqual({ GetCommand: 1, PutCommand: 2 });
+    expect(byOperation).toEqual({ GetItemCommand: 1, PutItemCommand: 2 });
   });
 });
