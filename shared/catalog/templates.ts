@@ -24,6 +24,7 @@ The {{ brand.name }} team`,
   },
   {
     id: 'cart_reminder',
+    requires: ['cart'],
     subject:
       '{{ first_name | default: "Hi" }}, {% if cart.item_count > 0 %}you left {{ cart.item_count }} item{% if cart.item_count != 1 %}s{% endif %} in your cart{% else %}your cart is still waiting{% endif %}',
     preheader: 'Your cart is saved: {{ cart.value | money: cart.currency }}.',

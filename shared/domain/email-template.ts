@@ -10,6 +10,8 @@ export const EmailTemplate = z
     preheader: z.string().max(400).optional(),
     html: z.string().min(1),
     text: z.string().min(1),
+    /** Variables the template cannot do without (e.g. `cart`): a send that lacks one fails instead of rendering hollow. */
+    requires: z.array(z.string()).default([]),
   })
   .strict();
 export type EmailTemplate = z.infer<typeof EmailTemplate>;
@@ -66,6 +68,10 @@ export function templateVariables(request: SendRequest, brandName: string): Reco
 }
 
 export async function renderEmail(template: EmailTemplate, variables: Record<string, unknown>): Promise<RenderResult> {
+  const missing = template.requires.filter((name) => variables[name] === undefined || variables[name] === null);
+  if (missing.length > 0) {
+    return { type: 'failed', reason: `template ${template.id}: this send has no ${missing.join(', ')}, which the template requires` };
+  }
   try {
     const [subject, html, text] = await Promise.all([
       textEngine.parseAndRender(template.subject, variables),

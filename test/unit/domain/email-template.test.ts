@@ -75,10 +75,10 @@ describe('rendering safety', () => {
   });
 
   it('fails, naming the template, on an unknown variable or a syntax error', async () => {
-    const unknown = await renderEmail({ id: 'bad', subject: 'Hi {{ nope }}', html: 'x', text: 'x' }, {});
+    const unknown = await renderEmail({ id: 'bad', subject: 'Hi {{ nope }}', html: 'x', text: 'x', requires: [] }, {});
     expect(unknown).toMatchObject({ type: 'failed' });
     expect(unknown.type === 'failed' && unknown.reason).toMatch(/template bad: .*nope/);
-    const broken = await renderEmail({ id: 'broken', subject: 'Hi', html: '{% if %}', text: 'x' }, {});
+    const broken = await renderEmail({ id: 'broken', subject: 'Hi', html: '{% if %}', text: 'x', requires: [] }, {});
     expect(broken).toMatchObject({ type: 'failed' });
   });
 });

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import type { SendRequest } from '#shared/domain/send-request.ts';
+import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-send.ts';
+import type { EmailSendResult } from '#shared/domain/ports.ts';
+import { InMemoryLedger, ScriptedSender, silentLog } from '../support/fakes.ts';
+
+const request = (templateId = 'welcome'): SendRequest => ({
+  sendId: 's1',
+  customerId: 'c1',
+  ruleId: 'welcome_new_subscriber',
+  templateId,
+  category: 'marketing',
+  email: 'c1@example.com',
+  decidedAt: '2026-11-20T12:00:00Z',
+  trigger: { eventId: 'e1', type: 'subscribe', occurredAt: '2026-11-20T12:00:00Z' },
+  conditions: [],
+  personalization: { firstName: 'Ana', eventProperties: {} },
+});
+
+function setup(results: EmailSendResult[] = []) {
+  const ledger = new InMemoryLedger();
+  const sender = new ScriptedSender(results);
+  const dispatch = makeDispatchSend({ ledger, sender, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log: silentLog });
+  return { ledger, sender, dispatch };
+}
+
+describe('dispatch service', () => {
+  it('renders, sends with rule and send tags, and records the message id', async () => {
+    const s = setup();
+    expect(await s.dispatch(request())).toEqual({ type: 'sent', sendId: 's1', messageId: 'm-1' });
+    expect(s.sender.sent[0]).toMatchObject({ to: 'c1@example.com', tags: { rule: 'welcome_new_subscriber', sendId: 's1', category: 'marketing' } });
+    expect(s.ledger.states.get('s1')).toEqual({ status: 'sent', messageId: 'm-1' });
+  });
+
+  it('skips a send the ledger already settled', async () => {
+    const s = setup();
+    await s.dispatch(request());
+    expect(await s.dispatch(request())).toEqual({ type: 'skipped', sendId: 's1', reason: 'already_sent' });
+    expect(s.sender.sent).toHaveLength(1);
+  });
+
+  it('a retryable SES error gives the lease back and throws, so the queue retries; the retry sends once', async () => {
+    const s = setup([{ type: 'retryable', reason: 'TooManyRequestsException: slow down' }]);
+    await expect(s.dispatch(request())).rejects.toBeInstanceOf(RetryableSendError);
+    expect(s.ledger.states.get('s1')).toEqual({ status: 'retrying', reason: 'TooManyRequestsException: slow down' });
+    expect(await s.dispatch(request())).toMatchObject({ type: 'sent' });
+    expect(s.sender.sent).toHaveLength(1);
+  });
+
+  it('a permanent SES rejection is recorded with the reason and not retried', async () => {
+    const s = setup([{ type: 'rejected', reason: 'MessageRejected: Email address is not verified.' }]);
+    expect(await s.dispatch(request())).toMatchObject({ type: 'failed', reason: 'rejected by SES: MessageRejected: Email address is not verified.' });
+    expect(await s.dispatch(request())).toEqual({ type: 'skipped', sendId: 's1', reason: 'already_failed' });
+  });
+
+  it('a template that cannot render is a recorded failure, never a half email', async () => {
+    const s = setup();
+    expect(await s.dispatch(request('cart_reminder'))).toMatchObject({ type: 'failed', reason: 'template cart_reminder: this send has no cart, which the template requires' });
+    expect(s.sender.sent).toHaveLength(0);
+  });
+
+  it('a send leased by another worker is retried later', async () => {
+    const s = setup();
+    s.ledger.states.set('s1', { status: 'sending' });
+    await expect(s.dispatch(request())).rejects.toThrow(/another worker/);
+  });
+});

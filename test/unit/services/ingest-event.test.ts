@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import { makeIngestEvent } from '#shared/services/ingest-event.ts';
+import { InMemoryClaims, InMemoryProfiles, RecordingQueue, RecordingRejections, silentLog } from '../support/fakes.ts';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+
+function setup() {
+  const deps = {
+    profiles: new InMemoryProfiles(),
+    claims: new InMemoryClaims(),
+    sendQueue: new RecordingQueue(),
+    rejectedEvents: new RecordingRejections(),
+    catalog: defaultCatalog,
+    clock: { now: () => NOW },
+    log: silentLog,
+  };
+  return { ...deps, ingest: makeIngestEvent(deps) };
+}
+
+const busEvent = (type: string, detail: Record<string, unknown>) => ({
+  id: 'bus-1',
+  source: 'shop.web',
+  'detail-type': type,
+  detail: { customerId: 'c1', occurredAt: '2026-11-20T11:00:00Z', properties: {}, ...detail },
+});
+
+describe('ingest service', () => {
+  it('records a malformed event with its errors and the original, and touches no profile', async () => {
+    const s = setup();
+    const original = busEvent('cart_abandon', { eventId: 'e1', customerId: undefined, properties: { cartValue: 80 } });
+    const outcome = await s.ingest(original);
+    expect(outcome.type).toBe('rejected');
+    expect(s.rejectedEvents.records).toHaveLength(1);
+    expect(s.rejectedEvents.records[0]).toMatchObject({ original, receivedAt: NOW.toISOString() });
+    expect(s.rejectedEvents.records[0]!.errors.map((e) => e.field)).toContain('detail.customerId');
+    expect(s.profiles.saves).toBe(0);
+  });
+
+  it('queues the welcome email, then saves the profile; a redelivery changes and sends nothing', async () => {
+    const s = setup();
+    const subscribe = busEvent('subscribe', { eventId: 'e1', email: 'c1@example.com' });
+    expect(await s.ingest(subscribe)).toMatchObject({ type: 'applied', rules: [{ ruleId: 'welcome_new_subscriber', outcome: 'queued' }] });
+    expect(await s.ingest(subscribe)).toEqual({ type: 'duplicate', eventId: 'e1' });
+    expect(s.sendQueue.sent).toHaveLength(1);
+    expect(s.profiles.items.get('c1')).toMatchObject({ version: 1, eventCount: 1 });
+  });
+
+  it('a failure after the claim leaves the event unseen, and its retry re-enqueues the same send', async () => {
+    const s = setup();
+    const subscribe = busEvent('subscribe', { eventId: 'e1', email: 'c1@example.com' });
+    s.sendQueue.failNext = true;
+    await expect(s.ingest(subscribe)).rejects.toThrow('SQS unavailable');
+    expect(s.profiles.items.get('c1')).toBeUndefined();
+    await s.ingest(subscribe);
+    expect(s.sendQueue.sent).toHaveLength(1);
+    expect(s.claims.calls).toEqual([s.sendQueue.sent[0]!.sendId, s.sendQueue.sent[0]!.sendId]);
+  });
+
+  it('re-applies on a concurrent write, from the item the conflict returned, without losing either update', async () => {
+    const s = setup();
+    await s.ingest(busEvent('page_view', { eventId: 'e1', properties: { url: '/' } }));
+    s.profiles.beforeSave = () => {
+      const current = s.profiles.items.get('c1')!;
+      s.profiles.items.set('c1', { ...current, version: current.version + 1, eventCount: current.eventCount + 1 });
+    };
+    await s.ingest(busEvent('page_view', { eventId: 'e2', properties: { url: '/a' } }));
+    expect(s.profiles.items.get('c1')).toMatchObject({ version: 3, eventCount: 3 });
+  });
+
+  it('a blocked claim is reported as suppressed and queues nothing', async () => {
+    const s = setup();
+    await s.ingest(busEvent('subscribe', { eventId: 'e1', email: 'c1@example.com' }));
+    await s.ingest(busEvent('cart_abandon', { eventId: 'e2', properties: { cartValue: 80 } }));
+    const second = await s.ingest(busEvent('cart_abandon', { eventId: 'e3', properties: { cartValue: 90 } }));
+    expect(second).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'suppressed', reason: 'cooldown' }] });
+    expect(s.sendQueue.sent.map((r) => r.ruleId)).toEqual(['welcome_new_subscriber', 'cart_abandonment_reminder']);
+  });
+});

@@ -1,0 +1,110 @@
+import type {
+  ClaimResult,
+  ClaimStore,
+  EmailSender,
+  EmailSendResult,
+  Log,
+  OutgoingEmail,
+  ProfileStore,
+  RejectedEvent,
+  RejectedEventStore,
+  SaveProfileResult,
+  SendLedger,
+  SendLedgerBegin,
+  SendQueue,
+} from '#shared/domain/ports.ts';
+import type { Profile } from '#shared/domain/profile.ts';
+import type { SendRequest } from '#shared/domain/send-request.ts';
+
+/** Plain-object fakes of the ports, for service tests (no module mocking). */
+export const silentLog: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export class InMemoryProfiles implements ProfileStore {
+  readonly items = new Map<string, Profile>();
+  saves = 0;
+  /** Lets a test change the stored item between a read and the write (a concurrent writer). */
+  beforeSave?: () => void;
+
+  async get(customerId: string): Promise<Profile | undefined> {
+    return this.items.get(customerId);
+  }
+
+  async save(profile: Profile, expectedVersion: number | undefined): Promise<SaveProfileResult> {
+    this.beforeSave?.();
+    this.beforeSave = undefined;
+    this.saves += 1;
+    const current = this.items.get(profile.customerId);
+    if (current?.version !== expectedVersion) return { type: 'conflict', current };
+    this.items.set(profile.customerId, { ...profile, version: (expectedVersion ?? 0) + 1 });
+    return { type: 'saved' };
+  }
+}
+
+export class InMemoryClaims implements ClaimStore {
+  readonly held = new Map<string, string>();
+  calls: string[] = [];
+
+  async claim(input: Parameters<ClaimStore['claim']>[0]): Promise<ClaimResult> {
+    this.calls.push(input.sendId);
+    for (const claim of input.claims) {
+      const key = `${input.customerId}/${claim.kind}/${claim.ruleId}`;
+      const holder = this.held.get(key);
+      if (holder && holder !== input.sendId) return { type: 'blocked', by: claim.kind };
+    }
+    for (const claim of input.claims) this.held.set(`${input.customerId}/${claim.kind}/${claim.ruleId}`, input.sendId);
+    return { type: 'claimed' };
+  }
+}
+
+export class RecordingQueue implements SendQueue {
+  readonly sent: SendRequest[] = [];
+  failNext = false;
+
+  async enqueue(request: SendRequest): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('SQS unavailable');
+    }
+    this.sent.push(request);
+  }
+}
+
+export class RecordingRejections implements RejectedEventStore {
+  readonly records: RejectedEvent[] = [];
+  async record(rejected: RejectedEvent): Promise<void> {
+    this.records.push(rejected);
+  }
+}
+
+export class InMemoryLedger implements SendLedger {
+  readonly states = new Map<string, { status: string; reason?: string; messageId?: string }>();
+
+  async begin({ request }: { request: SendRequest }): Promise<SendLedgerBegin> {
+    const state = this.states.get(request.sendId);
+    if (state?.status === 'sent') return { type: 'already_sent' };
+    if (state?.status === 'failed') return { type: 'already_failed' };
+    if (state?.status === 'sending') return { type: 'in_progress_elsewhere' };
+    this.states.set(request.sendId, { status: 'sending' });
+    return { type: 'started' };
+  }
+  async markSent({ request, messageId }: { request: SendRequest; messageId: string }): Promise<void> {
+    this.states.set(request.sendId, { status: 'sent', messageId });
+  }
+  async markFailed({ request, reason }: { request: SendRequest; reason: string }): Promise<void> {
+    this.states.set(request.sendId, { status: 'failed', reason });
+  }
+  async release({ request, error }: { request: SendRequest; error: string }): Promise<void> {
+    this.states.set(request.sendId, { status: 'retrying', reason: error });
+  }
+}
+
+export class ScriptedSender implements EmailSender {
+  readonly sent: OutgoingEmail[] = [];
+  constructor(private readonly results: EmailSendResult[] = []) {}
+
+  async send(email: OutgoingEmail): Promise<EmailSendResult> {
+    const result = this.results.shift() ?? { type: 'sent', messageId: `m-${this.sent.length + 1}` };
+    if (result.type === 'sent') this.sent.push(email);
+    return result;
+  }
+}
