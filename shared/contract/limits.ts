@@ -1,0 +1,22 @@
+/**
+ * Size limits of the public event contract. They keep one event (and so the profile update it
+ * causes) bounded whatever a producer sends; events/README.md documents them.
+ */
+
+/** Longest string accepted anywhere inside `properties`. */
+export const MAX_STRING_LENGTH = 2_000;
+/** Objects and arrays nest at most this deep, counting `properties` itself as level 1. */
+export const MAX_NESTING_DEPTH = 5;
+/** Most keys one object inside `properties` (including `properties` itself) may have. */
+export const MAX_OBJECT_KEYS = 100;
+/** Most elements one array inside `properties` may have. */
+export const MAX_ARRAY_LENGTH = 100;
+/** Ids: eventId, customerId, orderId, productId, sendId ... */
+export const MAX_ID_LENGTH = 256;
+/** Longest email address (RFC 5321 path limit). */
+export const MAX_EMAIL_LENGTH = 254;
+/** Line items in `items` (cart_add, cart_abandon, checkout_start, purchase, refund). */
+export const MAX_LINE_ITEMS = 100;
+/** Longest DetailType, and longest Source (EventBridge allows 256 for both; we keep types short). */
+export const MAX_DETAIL_TYPE_LENGTH = 64;
+export const MAX_SOURCE_LENGTH = 256;
