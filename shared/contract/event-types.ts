@@ -147,14 +147,9 @@ export const CartProperties = z
   .describe('The cart after the change: its value and lines');
 export type CartProperties = z.infer<typeof CartProperties>;
 
-export const CheckoutStartProperties = z
-  .looseObject({
-    cartValue: Money.optional().describe('Total value of the cart, >= 0'),
-    currency: Currency.optional().describe('ISO 4217 code, upper case'),
-    items: LineItems.optional().describe('Cart lines (at most 100)'),
-    cartId: Id.optional().describe('Cart id'),
-    checkoutId: Id.optional().describe('Checkout id'),
-  })
+/** checkout_start: the cart as it enters checkout (its value may be unknown yet) and the checkout id. */
+export const CheckoutStartProperties = CartProperties.partial({ cartValue: true })
+  .extend({ checkoutId: Id.optional().describe('Checkout id') })
   .describe('Checkout was started');
 export type CheckoutStartProperties = z.infer<typeof CheckoutStartProperties>;
 
