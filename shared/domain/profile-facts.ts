@@ -1,0 +1,97 @@
+/**
+ * What scoring models, segments and lifecycle stages read about a customer: named metrics computed
+ * from the profile at a given `now`, windowed event counts, and category shares. One interface, so
+ * the definitions in the catalog stay data and the evaluation stays pure.
+ */
+export type FactValue = number | boolean | string | null;
+
+export interface ProfileFacts {
+  /** A named metric (see METRIC_NAMES); null when it has no value yet (e.g. days_since_last_purchase for a non-buyer). */
+  metric(name: string): FactValue | undefined;
+  /** Events of `eventType` with occurredAt in the last `windowDays` days (exact for windowDays <= MAX_WINDOW_DAYS). */
+  eventCount(eventType: string, windowDays: number): number;
+  /** Share (0..1) of the customer's category interactions (product views, cart items, purchases) that were in `category`. */
+  categoryShare(category: string): number;
+}
+
+/** Windowed counts are kept per day for this many days (the profile's bounded daily ring). */
+export const MAX_WINDOW_DAYS = 30;
+
+/**
+ * The metric names every evaluation can use. Values are numbers unless noted; `days_since_*` are
+ * whole-or-fractional days, null when the thing never happened.
+ */
+export const METRIC_NAMES = [
+  // time
+  'days_since_signup',
+  'days_since_first_seen',
+  'days_since_last_activity',
+  'days_since_last_purchase',
+  'days_since_last_open',
+  'days_since_last_click',
+  'customer_lifetime_months',
+  // email
+  'email_sends_30d',
+  'email_opens_30d',
+  'email_clicks_30d',
+  'open_rate_30d',
+  'click_rate_30d',
+  'email_sends_total',
+  'email_opens_total',
+  'email_clicks_total',
+  'email_replies_total',
+  'email_forwards_total',
+  'email_engagement_rate',
+  'unsubscribes_total',
+  // commerce
+  'purchase_count',
+  'purchases_30d',
+  'lifetime_value',
+  'average_order_value',
+  'purchase_frequency',
+  'cart_adds_30d',
+  'cart_abandons_30d',
+  'cart_abandonment_24h',
+  // sessions and browsing
+  'sessions_total',
+  'sessions_30d',
+  'avg_session_seconds',
+  'active_days_30d',
+  'page_views_30d',
+  'pricing_page_visits',
+  'product_page_visits',
+  'feature_page_visits',
+  'documentation_reads',
+  'product_page_time',
+  'declining_engagement_trend',
+  // support, voice, advocacy
+  'support_tickets_total',
+  'open_support_tickets',
+  'satisfaction_average',
+  'last_nps_score',
+  'referrals_total',
+  'social_mentions_total',
+  'social_shares_total',
+  // state
+  'subscribed_marketing',
+  'subscription_cancelled',
+  // scores (added after the scoring models ran)
+  'engagement_score',
+  'engagement_level',
+  'activity_score_30d',
+  'interaction_score',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** A fixed set of facts, for tests and for explaining a decision from recorded values. */
+export function factsFrom(input: {
+  metrics: Partial<Record<string, FactValue>>;
+  eventCounts?: Record<string, Record<number, number>>;
+  categoryShares?: Record<string, number>;
+}): ProfileFacts {
+  return {
+    metric: (name) => input.metrics[name],
+    eventCount: (eventType, windowDays) => input.eventCounts?.[eventType]?.[windowDays] ?? 0,
+    categoryShare: (category) => input.categoryShares?.[category] ?? 0,
+  };
+}
