@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { BehaviorEvent } from '../contract/index.ts';
+import { countInRing, dayNumber, rollRing } from './activity-ring.ts';
+import { countBounded } from './bounded-counter.ts';
 import { hasSeenEvent, rememberEvent } from './event-dedupe.ts';
 
 /**
@@ -35,6 +37,35 @@ export const CartSnapshot = z.object({
 });
 export type CartSnapshot = z.infer<typeof CartSnapshot>;
 
+export const ActivityRingSchema = z.object({ anchorDay: z.number().int(), series: z.record(z.string(), z.string()) });
+
+export const MAX_CATEGORIES = 12;
+export const MAX_DEVICES = 5;
+export const MAX_OPEN_TICKETS = 10;
+export const MAX_RECENT_CART_ABANDONS = 5;
+
+const Commerce = z.object({
+  purchaseCount: z.number().int().nonnegative(),
+  revenue: z.number(),
+  refunds: z.number(),
+  firstPurchaseAt: z.string().optional(),
+  lastPurchaseAt: z.string().optional(),
+});
+const Sessions = z.object({ count: z.number().int().nonnegative(), seconds: z.number().nonnegative(), lastSessionId: z.string().optional() });
+const EmailEngagement = z.object({
+  sends: z.number().int().nonnegative(),
+  lastSendAt: z.string().optional(),
+  lastOpenAt: z.string().optional(),
+  lastClickAt: z.string().optional(),
+});
+const Support = z.object({
+  openTickets: z.array(z.string()),
+  ratingSum: z.number(),
+  ratingCount: z.number().int().nonnegative(),
+  lastNpsScore: z.number().optional(),
+});
+export const SegmentMembership = z.object({ since: z.string(), score: z.number() });
+
 export const Profile = z.object({
   customerId: z.string(),
   /** Optimistic-concurrency version: every write is conditional on the version it read. */
@@ -53,6 +84,28 @@ export const Profile = z.object({
   eventCount: z.number().int().nonnegative(),
   eventCounts: z.record(z.string(), z.number().int().nonnegative()),
   lastCart: CartSnapshot.optional(),
+  /** occurredAt (epoch ms) of the latest cart abandons, newest first: exact "abandons in the last 24 h". */
+  recentCartAbandons: z.array(z.number()).default([]),
+  /** First subscribe; `days_since_signup` falls back to firstSeenAt. */
+  signedUpAt: z.string().optional(),
+  activity: ActivityRingSchema.default({ anchorDay: 0, series: {} }),
+  commerce: Commerce.default({ purchaseCount: 0, revenue: 0, refunds: 0 }),
+  sessions: Sessions.default({ count: 0, seconds: 0 }),
+  pageViewsByType: z.record(z.string(), z.number()).default({}),
+  productPageSeconds: z.number().default(0),
+  /** Bounded (Space-Saving) counters: top categories and device preference at a fixed size. */
+  categories: z.record(z.string(), z.number()).default({}),
+  categoryTotal: z.number().default(0),
+  devices: z.record(z.string(), z.number()).default({}),
+  emailActivity: EmailEngagement.default({ sends: 0 }),
+  support: Support.default({ openTickets: [], ratingSum: 0, ratingCount: 0 }),
+  subscriptionCancelledAt: z.string().optional(),
+  // Derived state, written by the profile evaluation (scores, segments, lifecycle) after each event.
+  scores: z.record(z.string(), z.number()).default({}),
+  engagementLevel: z.string().optional(),
+  segments: z.record(z.string(), SegmentMembership).default({}),
+  lifecycleStage: z.string().optional(),
+  lifecycleStageSince: z.string().optional(),
   recentEvents: z.string(),
   updatedAt: z.string(),
 });
@@ -79,12 +132,13 @@ export function applyEvent(current: Profile | undefined, event: BehaviorEvent, n
     updatedAt: now.toISOString(),
   };
   if (event.email && !next.email) next.email = event.email;
+  applyActivity(next, event, now);
   applyTypeSpecific(next, event);
   return { type: 'applied', profile: next, previous: current };
 }
 
 function newProfile(event: BehaviorEvent): Profile {
-  return {
+  return Profile.parse({
     customerId: event.customerId,
     version: 0,
     consent: {},
@@ -94,7 +148,39 @@ function newProfile(event: BehaviorEvent): Profile {
     eventCounts: {},
     recentEvents: '',
     updatedAt: event.occurredAt,
-  };
+  });
+}
+
+/**
+ * Daily ring, sessions and devices: what every event contributes. A future occurredAt (clock skew)
+ * is counted on the processing day, so it cannot push the ring ahead of time.
+ */
+function applyActivity(profile: Profile, event: BehaviorEvent, now: Date): void {
+  const today = dayNumber(now);
+  const eventDay = Math.min(dayNumber(event.occurredAt), today);
+  const keys = ['*', counterKeyFor(profile.eventCounts, event)];
+  const pageType = pageTypeOf(event);
+  if (pageType) keys.push(`page:${pageType}`);
+  const newSession = startsSession(profile, event);
+  if (newSession) keys.push('session');
+  profile.activity = countInRing(rollRing(profile.activity, Math.max(today, profile.activity.anchorDay)), keys, eventDay);
+  if (newSession) {
+    profile.sessions = { ...profile.sessions, count: profile.sessions.count + 1, ...(event.sessionId ? { lastSessionId: event.sessionId } : {}) };
+  }
+  if (event.device) profile.devices = countBounded(profile.devices, event.device, MAX_DEVICES);
+}
+
+/** A new sessionId starts a session; so does an app_session event that carries none. */
+function startsSession(profile: Profile, event: BehaviorEvent): boolean {
+  if (event.sessionId) return event.sessionId !== profile.sessions.lastSessionId;
+  return event.type === 'app_session';
+}
+
+function pageTypeOf(event: BehaviorEvent): string | undefined {
+  if (event.type === 'product_view') return 'product';
+  if (event.type !== 'page_view') return undefined;
+  const pageType = event.properties.pageType;
+  return typeof pageType === 'string' && pageType !== '' ? pageType : 'other';
 }
 
 function applyTypeSpecific(profile: Profile, event: BehaviorEvent): void {
@@ -105,17 +191,55 @@ function applyTypeSpecific(profile: Profile, event: BehaviorEvent): void {
     case 'subscribe':
       applyIdentity(profile, event);
       for (const category of categoriesOf(event, ['marketing'])) profile.consent[category] = 'subscribed';
+      profile.signedUpAt = profile.signedUpAt ? earliest(profile.signedUpAt, event.occurredAt) : event.occurredAt;
       break;
     case 'unsubscribe':
       for (const category of categoriesOf(event, ['marketing'])) profile.consent[category] = 'unsubscribed';
       break;
     case 'cart_add':
-    case 'cart_abandon':
       applyCart(profile, event);
       break;
+    case 'cart_abandon':
+      applyCart(profile, event);
+      profile.recentCartAbandons = [...profile.recentCartAbandons, Date.parse(event.occurredAt)]
+        .sort((a, b) => b - a)
+        .slice(0, MAX_RECENT_CART_ABANDONS);
+      break;
     case 'purchase':
-      // A purchase after the last cart snapshot closes that cart: nothing is left to recover.
-      if (profile.lastCart && compareInstants(event.occurredAt, profile.lastCart.at) >= 0) delete profile.lastCart;
+      applyPurchase(profile, event);
+      break;
+    case 'refund':
+      profile.commerce = { ...profile.commerce, refunds: profile.commerce.refunds + numberProp(event, 'amount') };
+      break;
+    case 'page_view':
+    case 'product_view':
+      applyPageView(profile, event);
+      break;
+    case 'app_session':
+      profile.sessions = { ...profile.sessions, seconds: profile.sessions.seconds + numberProp(event, 'durationSeconds') };
+      break;
+    case 'email_open':
+      profile.emailActivity = { ...profile.emailActivity, lastOpenAt: latestOf(profile.emailActivity.lastOpenAt, event.occurredAt) };
+      break;
+    case 'email_click':
+      profile.emailActivity = { ...profile.emailActivity, lastClickAt: latestOf(profile.emailActivity.lastClickAt, event.occurredAt) };
+      break;
+    case 'support_ticket':
+      applySupportTicket(profile, event);
+      break;
+    case 'support_rating':
+      applySupportRating(profile, event);
+      break;
+    case 'nps_response':
+      if (typeof event.properties.score === 'number') profile.support = { ...profile.support, lastNpsScore: event.properties.score };
+      break;
+    case 'subscription_cancel':
+      profile.subscriptionCancelledAt = event.occurredAt;
+      break;
+    case 'subscription_change':
+      if (profile.subscriptionCancelledAt && compareInstants(event.occurredAt, profile.subscriptionCancelledAt) > 0) {
+        delete profile.subscriptionCancelledAt;
+      }
       break;
     default:
       break;
@@ -143,7 +267,82 @@ function applyIdentity(profile: Profile, event: BehaviorEvent): void {
   }
 }
 
+function applyPurchase(profile: Profile, event: BehaviorEvent): void {
+  const { commerce } = profile;
+  profile.commerce = {
+    ...commerce,
+    purchaseCount: commerce.purchaseCount + 1,
+    revenue: commerce.revenue + numberProp(event, 'amount'),
+    firstPurchaseAt: commerce.firstPurchaseAt ? earliest(commerce.firstPurchaseAt, event.occurredAt) : event.occurredAt,
+    lastPurchaseAt: latestOf(commerce.lastPurchaseAt, event.occurredAt),
+  };
+  countItemCategories(profile, event);
+  // A purchase after the last cart snapshot closes that cart: nothing is left to recover.
+  if (profile.lastCart && compareInstants(event.occurredAt, profile.lastCart.at) >= 0) delete profile.lastCart;
+}
+
+function applyPageView(profile: Profile, event: BehaviorEvent): void {
+  const pageType = pageTypeOf(event) ?? 'other';
+  const seconds = numberProp(event, 'durationSeconds');
+  profile.pageViewsByType = { ...profile.pageViewsByType, [pageType]: (profile.pageViewsByType[pageType] ?? 0) + 1 };
+  if (pageType === 'product') profile.productPageSeconds += seconds;
+  // Web sessions have no app_session event: their length is the dwell time of their pages.
+  profile.sessions = { ...profile.sessions, seconds: profile.sessions.seconds + seconds };
+  if (typeof event.properties.category === 'string') countCategory(profile, event.properties.category);
+}
+
+/** Open and pending tickets pause promotional mail; solved and closed ones release it. */
+function applySupportTicket(profile: Profile, event: BehaviorEvent): void {
+  const ticketId = typeof event.properties.ticketId === 'string' ? event.properties.ticketId : undefined;
+  if (!ticketId) return;
+  const open = profile.support.openTickets.filter((id) => id !== ticketId);
+  const status = event.properties.status;
+  if (status === 'open' || status === 'pending') open.unshift(ticketId);
+  profile.support = { ...profile.support, openTickets: open.slice(0, MAX_OPEN_TICKETS) };
+}
+
+/** Ratings are kept normalised to 0..1 (rating / scale), so 1–5 and 1–10 scales average together. */
+function applySupportRating(profile: Profile, event: BehaviorEvent): void {
+  const rating = event.properties.rating;
+  if (typeof rating !== 'number') return;
+  const scale = event.properties.scale === 5 ? 5 : 10;
+  profile.support = { ...profile.support, ratingSum: profile.support.ratingSum + rating / scale, ratingCount: profile.support.ratingCount + 1 };
+}
+
+function countItemCategories(profile: Profile, event: BehaviorEvent): void {
+  const items = Array.isArray(event.properties.items) ? event.properties.items : [];
+  for (const item of items.slice(0, MAX_CART_ITEMS)) {
+    const category = (item as { category?: unknown }).category;
+    if (typeof category === 'string' && category !== '') countCategory(profile, category);
+  }
+}
+
+function countCategory(profile: Profile, category: string): void {
+  profile.categories = countBounded(profile.categories, category, MAX_CATEGORIES);
+  profile.categoryTotal += 1;
+}
+
+function numberProp(event: BehaviorEvent, name: string): number {
+  const value = event.properties[name];
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+function latestOf(current: string | undefined, candidate: string): string {
+  return current ? latest(current, candidate) : candidate;
+}
+
+/** Counts an email queued for this customer (at decision time: the profile write is already on the way). */
+export function recordQueuedSend(profile: Profile, now: Date): Profile {
+  const today = dayNumber(now);
+  return {
+    ...profile,
+    emailActivity: { ...profile.emailActivity, sends: profile.emailActivity.sends + 1, lastSendAt: now.toISOString() },
+    activity: countInRing(rollRing(profile.activity, Math.max(today, profile.activity.anchorDay)), ['email_send'], today),
+  };
+}
+
 function applyCart(profile: Profile, event: BehaviorEvent): void {
+  countItemCategories(profile, event);
   if (profile.lastCart && compareInstants(event.occurredAt, profile.lastCart.at) < 0) return;
   const props = event.properties;
   const items = Array.isArray(props.items) ? props.items.map(toCartItem).filter((i) => i !== undefined) : [];
@@ -165,6 +364,10 @@ function toCartItem(raw: unknown): CartItem | undefined {
 function countEvent(counts: Record<string, number>, event: BehaviorEvent): Record<string, number> {
   const key = counterKey(counts, event);
   return { ...counts, [key]: (counts[key] ?? 0) + 1 };
+}
+
+function counterKeyFor(counts: Record<string, number>, event: BehaviorEvent): string {
+  return counterKey(counts, event);
 }
 
 function counterKey(counts: Record<string, number>, event: BehaviorEvent): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
+import { Profile } from '#shared/domain/profile.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
@@ -53,7 +54,7 @@ describe('profile store', () => {
 
   it('refuses a write from a stale version and returns the current item', async () => {
     const customerId = uniqueId('cas');
-    const profile = {
+    const profile = Profile.parse({
       customerId,
       version: 0,
       consent: {},
@@ -63,7 +64,7 @@ describe('profile store', () => {
       eventCounts: { page_view: 1 },
       recentEvents: '',
       updatedAt: NOW.toISOString(),
-    };
+    });
     expect(await nudge.profiles.save(profile, undefined)).toEqual({ type: 'saved' });
     expect(await nudge.profiles.save({ ...profile, eventCount: 2 }, undefined)).toMatchObject({ type: 'conflict', current: { version: 1, eventCount: 1 } });
     expect(await nudge.profiles.save({ ...profile, eventCount: 2 }, 1)).toEqual({ type: 'saved' });
