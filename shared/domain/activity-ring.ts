@@ -3,13 +3,13 @@ import { DAY_MS } from './clock.ts';
 /**
  * Daily event counts for the last RING_DAYS days, per series (an event type, or a derived series
  * such as `page:pricing` or `*` for any event), kept compact in the profile item: one string per
- * series, comma-separated counts, index 0 = the ring's anchor day, zeros written as empty strings
- * ("3,,,12"). Series that fall to all-zero are dropped, so the size follows recent activity.
+ * series, comma-separated base-36 counts, index 0 = the ring's anchor day, zeros written as empty
+ * strings ("3,,,c"). Series that fall to all-zero are dropped, so the size follows recent activity.
  *
  * Windows up to 30 days are exact (by UTC day of occurredAt); events older than the ring are
  * counted in the totals only.
  */
-export const RING_DAYS = 32;
+export const RING_DAYS = 30;
 
 export type ActivityRing = { anchorDay: number; series: Record<string, string> };
 
@@ -22,7 +22,7 @@ export function emptyRing(anchorDay: number): ActivityRing {
 
 function decode(encoded: string | undefined): number[] {
   if (!encoded) return [];
-  return encoded.split(',').map((part) => (part === '' ? 0 : Number(part)));
+  return encoded.split(',').map((part) => (part === '' ? 0 : parseInt(part, 36)));
 }
 
 function encode(counts: number[]): string {
@@ -30,7 +30,7 @@ function encode(counts: number[]): string {
   while (end > 0 && counts[end - 1] === 0) end -= 1;
   return counts
     .slice(0, end)
-    .map((count) => (count === 0 ? '' : String(count)))
+    .map((count) => (count === 0 ? '' : count.toString(36)))
     .join(',');
 }
 

@@ -11,7 +11,8 @@ import { hasSeenEvent, rememberEvent } from './event-dedupe.ts';
  * of event lists, a capped cart snapshot, a capped set of custom event types, and the fixed-size
  * redelivery window of event-dedupe.ts.
  */
-export const MAX_CART_ITEMS = 10;
+export const MAX_CART_ITEMS = 5;
+const MAX_ITEM_NAME = 60;
 export const MAX_CUSTOM_EVENT_TYPES = 16;
 export const OTHER_CUSTOM_EVENTS = 'custom_other';
 
@@ -39,7 +40,7 @@ export type CartSnapshot = z.infer<typeof CartSnapshot>;
 
 export const ActivityRingSchema = z.object({ anchorDay: z.number().int(), series: z.record(z.string(), z.string()) });
 
-export const MAX_CATEGORIES = 12;
+export const MAX_CATEGORIES = 8;
 export const MAX_DEVICES = 5;
 export const MAX_OPEN_TICKETS = 10;
 export const MAX_RECENT_CART_ABANDONS = 5;
@@ -64,7 +65,6 @@ const Support = z.object({
   ratingCount: z.number().int().nonnegative(),
   lastNpsScore: z.number().optional(),
 });
-export const SegmentMembership = z.object({ since: z.string(), score: z.number() });
 
 export const Profile = z.object({
   customerId: z.string(),
@@ -103,7 +103,8 @@ export const Profile = z.object({
   // Derived state, written by the profile evaluation (scores, segments, lifecycle) after each event.
   scores: z.record(z.string(), z.number()).default({}),
   engagementLevel: z.string().optional(),
-  segments: z.record(z.string(), SegmentMembership).default({}),
+  /** Current segments: id -> when entered (epoch seconds; numbers keep the hot item small). */
+  segments: z.record(z.string(), z.number()).default({}),
   lifecycleStage: z.string().optional(),
   lifecycleStageSince: z.string().optional(),
   recentEvents: z.string(),
@@ -115,8 +116,39 @@ export type ProfileChange =
   | { type: 'duplicate'; profile: Profile }
   | { type: 'applied'; profile: Profile; previous: Profile | undefined };
 
+/**
+ * The daily series every profile keeps (what the built-in metrics read). The catalog adds the
+ * event types its scores and segments count over windows (`dailySeriesFor` in the catalog), so the
+ * ring's size is bounded by the catalog, not by the customer's history.
+ */
+export const BASE_DAILY_SERIES: ReadonlySet<string> = new Set([
+  '*',
+  'session',
+  'email_send',
+  'email_open',
+  'email_click',
+  'page_view',
+  'product_view',
+  'search',
+  'cart_add',
+  'cart_abandon',
+  'purchase',
+  'app_session',
+  'page:pricing',
+  'page:product',
+  'page:feature',
+  'page:docs',
+]);
+
+export type ApplyOptions = { dailySeries: ReadonlySet<string> };
+
 /** Applies one validated behavior event to the profile (pure). `now` is the processing time. */
-export function applyEvent(current: Profile | undefined, event: BehaviorEvent, now: Date): ProfileChange {
+export function applyEvent(
+  current: Profile | undefined,
+  event: BehaviorEvent,
+  now: Date,
+  options: ApplyOptions = { dailySeries: BASE_DAILY_SERIES },
+): ProfileChange {
   if (current && hasSeenEvent(current.recentEvents, event.eventId)) {
     return { type: 'duplicate', profile: current };
   }
@@ -132,7 +164,7 @@ export function applyEvent(current: Profile | undefined, event: BehaviorEvent, n
     updatedAt: now.toISOString(),
   };
   if (event.email && !next.email) next.email = event.email;
-  applyActivity(next, event, now);
+  applyActivity(next, event, now, options.dailySeries);
   applyTypeSpecific(next, event);
   return { type: 'applied', profile: next, previous: current };
 }
@@ -155,14 +187,13 @@ function newProfile(event: BehaviorEvent): Profile {
  * Daily ring, sessions and devices: what every event contributes. A future occurredAt (clock skew)
  * is counted on the processing day, so it cannot push the ring ahead of time.
  */
-function applyActivity(profile: Profile, event: BehaviorEvent, now: Date): void {
+function applyActivity(profile: Profile, event: BehaviorEvent, now: Date, dailySeries: ReadonlySet<string>): void {
   const today = dayNumber(now);
   const eventDay = Math.min(dayNumber(event.occurredAt), today);
-  const keys = ['*', counterKeyFor(profile.eventCounts, event)];
   const pageType = pageTypeOf(event);
-  if (pageType) keys.push(`page:${pageType}`);
   const newSession = startsSession(profile, event);
-  if (newSession) keys.push('session');
+  const candidates = ['*', event.isCustom ? `custom:${event.type}` : event.type, ...(pageType ? [`page:${pageType}`] : []), ...(newSession ? ['session'] : [])];
+  const keys = candidates.filter((key) => dailySeries.has(key));
   profile.activity = countInRing(rollRing(profile.activity, Math.max(today, profile.activity.anchorDay)), keys, eventDay);
   if (newSession) {
     profile.sessions = { ...profile.sessions, count: profile.sessions.count + 1, ...(event.sessionId ? { lastSessionId: event.sessionId } : {}) };
@@ -357,17 +388,15 @@ function applyCart(profile: Profile, event: BehaviorEvent): void {
 
 function toCartItem(raw: unknown): CartItem | undefined {
   const parsed = CartItem.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
+  if (!parsed.success) return undefined;
+  const item = parsed.data;
+  return item.name && item.name.length > MAX_ITEM_NAME ? { ...item, name: `${item.name.slice(0, MAX_ITEM_NAME - 1)}…` } : item;
 }
 
 /** Catalog types are counted by name; custom types too, up to a bound, then together. */
 function countEvent(counts: Record<string, number>, event: BehaviorEvent): Record<string, number> {
   const key = counterKey(counts, event);
   return { ...counts, [key]: (counts[key] ?? 0) + 1 };
-}
-
-function counterKeyFor(counts: Record<string, number>, event: BehaviorEvent): string {
-  return counterKey(counts, event);
 }
 
 function counterKey(counts: Record<string, number>, event: BehaviorEvent): string {

@@ -17,6 +17,8 @@ afterAll(() => {
 const LAMBDA_ENVIRONMENT: Record<string, string> = {
   AWS_REGION: 'eu-west-1',
   TABLE_NAME: 'nudge-table',
+  EVENT_BUS_NAME: 'nudge',
+  SWEEP_SCAN_SEGMENTS: '4',
   SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/send',
   REJECTED_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
   SENDER_EMAIL: 'nudge@example.com',
@@ -30,7 +32,7 @@ describe('bundling (esbuild, as cdk synth / deploy runs it)', () => {
     const template = Template.fromStack(stack);
     void app;
     const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
 
     for (const [name, value] of Object.entries(LAMBDA_ENVIRONMENT)) vi.stubEnv(name, value);
     for (const fn of functions) {

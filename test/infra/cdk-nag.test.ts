@@ -47,6 +47,8 @@ describe('cdk-nag AwsSolutions', () => {
       'Nudge/Ingest/DeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Ingest/Handler/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Ingest/RejectedEventsQueue/Resource AwsSolutions-SQS3',
+      'Nudge/Scheduled/DeadLetterQueue/Resource AwsSolutions-SQS3',
+      'Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
     ]);
   });
 });

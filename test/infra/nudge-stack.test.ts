@@ -15,6 +15,7 @@ import {
 
 const INGEST_ENTRY = 'functions/ingest/ingest-event.ts';
 const DISPATCHER_ENTRY = 'functions/delivery/dispatch-sends.ts';
+const SWEEP_ENTRY = 'functions/scheduled/sweep-profiles.ts';
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 
 let template: Template;
@@ -34,12 +35,33 @@ function logicalIdOf(type: string, props: Record<string, unknown>): string {
 
 const ingestId = () => functionIdByEntry(template, INGEST_ENTRY);
 const dispatcherId = () => functionIdByEntry(template, DISPATCHER_ENTRY);
+const sweepId = () => functionIdByEntry(template, SWEEP_ENTRY);
+const tableId = () => logicalIdOf('AWS::DynamoDB::Table', {});
+/** The logical id of the one schedule rule (rules with a ScheduleExpression). */
+const sweepRuleId = () => logicalIdOf('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() });
 const busId = () => logicalIdOf('AWS::Events::EventBus', { Name: 'nudge' });
 const sendQueueId = () => logicalIdOf('AWS::SQS::Queue', { VisibilityTimeout: Match.anyValue() });
 /** A queue is identified by the output that publishes its URL (the outputs are the stack's contract). */
 function queueIdByOutput(outputName: string): string {
   const output = template.findOutputs(outputName)[outputName] as { Value: { Ref: string } };
   return output.Value.Ref;
+}
+/** The DynamoDB actions of a function's role, each with the resources it is granted on. */
+function dynamoGrantsOf(functionId: string): Array<{ action: string; resources: unknown[] }> {
+  return statementsOfFunction(template, functionId).flatMap((statement) =>
+    actionsOf(statement)
+      .filter((action) => action.startsWith('dynamodb:'))
+      .map((action) => ({ action, resources: resourcesOf(statement) })),
+  );
+}
+/** The resources a function may call `events:PutEvents` on. */
+function putEventsResourcesOf(functionId: string): unknown[] {
+  return statementsOfFunction(template, functionId)
+    .filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')))
+    .flatMap((statement) => {
+      expect(actionsOf(statement)).toEqual(['events:PutEvents']);
+      return resourcesOf(statement);
+    });
 }
 
 describe('event bus', () => {
@@ -140,7 +162,7 @@ describe('ingest', () => {
             Effect: 'Allow',
             Action: 'sqs:SendMessage',
             Principal: { Service: 'events.amazonaws.com' },
-            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf('AWS::Events::Rule', {}), 'Arn'] } } },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf('AWS::Events::Rule', { EventPattern: Match.anyValue() }), 'Arn'] } } },
           }),
         ]),
       },
@@ -152,11 +174,12 @@ describe('ingest', () => {
     expect(rejected.Properties?.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
   });
 
-  it('receives the table, send queue and rejected-events queue through its environment', () => {
+  it('receives the table, bus, send queue and rejected-events queue through its environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          TABLE_NAME: { Ref: logicalIdOf('AWS::DynamoDB::Table', {}) },
+          TABLE_NAME: { Ref: tableId() },
+          EVENT_BUS_NAME: { Ref: busId() },
           SEND_QUEUE_URL: { Ref: sendQueueId() },
           REJECTED_EVENTS_QUEUE_URL: { Ref: queueIdByOutput('RejectedEventsQueueUrl') },
         }),
@@ -179,10 +202,128 @@ describe('ingest', () => {
     expect(sendTargets).toHaveLength(3);
   });
 
-  it('has only item-level DynamoDB actions: no Scan, Query, deletes or batches', () => {
-    const dynamoActions = statementsOfFunction(template, ingestId()).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
-    expect(new Set(dynamoActions)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
-    expect(dynamoActions).not.toContain('dynamodb:Scan');
+  it('has item-level DynamoDB actions plus the membership deletes and batch writes, on the table only: no Scan or Query', () => {
+    const grants = dynamoGrantsOf(ingestId());
+    expect(new Set(grants.map((grant) => grant.action))).toEqual(
+      new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']),
+    );
+    for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
+  });
+
+  it('may put events only on the Nudge bus', () => {
+    expect(putEventsResourcesOf(ingestId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
+  });
+});
+
+describe('scheduled sweep', () => {
+  it('runs daily at 03:00 UTC', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)', State: 'ENABLED' });
+  });
+
+  it('is a rule on the default bus (schedule rules cannot live on a custom bus)', () => {
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[sweepRuleId()]!;
+    expect(rule.Properties?.EventBusName).toBeUndefined();
+    expect(rule.Properties?.EventPattern).toBeUndefined();
+  });
+
+  it('targets the sweep function with 2 retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: Match.anyValue(),
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [sweepId(), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueIdByOutput('SweepDeadLetterQueueUrl'), 'Arn'] } },
+        }),
+      ],
+    });
+  });
+
+  it('lets only the schedule rule invoke the sweep', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [sweepId(), 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [sweepRuleId(), 'Arn'] },
+    });
+  });
+
+  it('retries a failed sweep twice, then sends it to the same dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: sweepId() },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueIdByOutput('SweepDeadLetterQueueUrl'), 'Arn'] } } },
+    });
+  });
+
+  it('lets EventBridge write to its dead-letter queue for the schedule rule only', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueIdByOutput('SweepDeadLetterQueueUrl') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [sweepRuleId(), 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps failed sweeps for 14 days', () => {
+    const dlq = resourcesOfType(template, 'AWS::SQS::Queue')[queueIdByOutput('SweepDeadLetterQueueUrl')]!;
+    expect(dlq.Properties?.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
+  });
+
+  it('has Lambda\'s maximum timeout (15 min) and 1024 MB', () => {
+    const sweep = resourcesOfType(template, 'AWS::Lambda::Function')[sweepId()]!;
+    expect(sweep.Properties?.Timeout).toBe(900);
+    expect(sweep.Properties?.MemorySize).toBe(1024);
+  });
+
+  it('receives the table, the bus and 4 scan segments through its environment', () => {
+    const sweep = resourcesOfType(template, 'AWS::Lambda::Function')[sweepId()]!;
+    expect(sweep.Properties?.Environment?.Variables).toMatchObject({
+      TABLE_NAME: { Ref: tableId() },
+      EVENT_BUS_NAME: { Ref: busId() },
+      SWEEP_SCAN_SEGMENTS: '4',
+    });
+  });
+
+  it('takes its scan segments from the sweepScanSegments context and refuses values out of range', () => {
+    synthTemplate({ sweepScanSegments: '16' }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SWEEP_SCAN_SEGMENTS: '16' }) },
+    });
+    expect(() => synthTemplate({ sweepScanSegments: '0' })).toThrow(/sweepScanSegments/);
+    expect(() => synthTemplate({ sweepScanSegments: 'four' })).toThrow(/sweepScanSegments/);
+  });
+
+  it('may Scan, read, write, delete and batch-write items, on the table only', () => {
+    const grants = dynamoGrantsOf(sweepId());
+    expect(new Set(grants.map((grant) => grant.action))).toEqual(
+      new Set([
+        'dynamodb:Scan',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+      ]),
+    );
+    for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
+  });
+
+  it('is the only function that may Scan the table', () => {
+    const scanners = Object.keys(resourcesOfType(template, 'AWS::Lambda::Function')).filter((id) =>
+      dynamoGrantsOf(id).some((grant) => grant.action === 'dynamodb:Scan'),
+    );
+    expect(scanners).toEqual([sweepId()]);
+  });
+
+  it('may put events only on the Nudge bus', () => {
+    expect(putEventsResourcesOf(sweepId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
   });
 });
 
@@ -335,16 +476,21 @@ describe('every function', () => {
     expect(() => synthTemplate({ logRetentionDays: '31' })).toThrow(/logRetentionDays/);
   });
 
-  it('has 256 MB, source maps enabled and the Powertools service name', () => {
+  it('has source maps enabled and the Powertools service name', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
-      MemorySize: 256,
       Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'nudge' }) },
     });
   });
 
+  it('has 256 MB unless it is the sweep', () => {
+    for (const [id, fn] of functions()) {
+      if (id !== sweepId()) expect(fn.Properties?.MemorySize, id).toBe(256);
+    }
+  });
+
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
-    expect(entries.sort()).toEqual([DISPATCHER_ENTRY, INGEST_ENTRY].sort());
+    expect(entries.sort()).toEqual([DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY].sort());
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
 
@@ -374,6 +520,9 @@ describe('stack', () => {
       'SendDeadLetterQueueUrl',
       'RejectedEventsQueueUrl',
       'IngestDeadLetterQueueUrl',
+      'SweepFunctionName',
+      'SweepScheduleRuleName',
+      'SweepDeadLetterQueueUrl',
       'ConfigurationSetName',
       'SenderEmail',
     ]) {

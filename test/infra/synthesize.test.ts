@@ -20,7 +20,15 @@ describe('synthesizeNudgeTemplate without bundling (the local runtime\'s view of
     const entries = resourcesOf(template)
       .filter((r) => r.Type === 'AWS::Lambda::Function')
       .map((r) => r.Metadata?.['nudge:entry']);
-    expect(entries).toEqual(expect.arrayContaining(['functions/ingest/ingest-event.ts', 'functions/delivery/dispatch-sends.ts']));
+    expect(entries).toEqual(
+      expect.arrayContaining(['functions/ingest/ingest-event.ts', 'functions/delivery/dispatch-sends.ts', 'functions/scheduled/sweep-profiles.ts']),
+    );
+  });
+
+  it('returns the sweep schedule rule with its expression, for the local scheduler', () => {
+    const { template } = synthesizeNudgeTemplate({ bundle: false });
+    const schedules = resourcesOf(template).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression);
+    expect(schedules.map((r) => r.Properties?.ScheduleExpression)).toEqual(['cron(0 3 * * ? *)']);
   });
 
   it('applies the given context', () => {

@@ -8,7 +8,10 @@ describe('activity ring', () => {
     ring = countInRing(ring, ['page_view'], 100);
     ring = countInRing(ring, ['page_view'], 100);
     ring = countInRing(ring, ['page_view', 'purchase'], 97);
-    expect(ring.series).toEqual({ page_view: '2,,,1', purchase: ',,,1' });
+    for (let i = 0; i < 12; i++) ring = countInRing(ring, ['big'], 100);
+    // base 36: 12 is "c"
+    expect(ring.series).toEqual({ page_view: '2,,,1', purchase: ',,,1', big: 'c' });
+    expect(countInWindow(ring, 'big', 100, 1)).toBe(12);
     expect(countInWindow(ring, 'page_view', 100, 1)).toBe(2);
     expect(countInWindow(ring, 'page_view', 100, 3)).toBe(2);
     expect(countInWindow(ring, 'page_view', 100, 4)).toBe(3);
