@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { advanceClock, showClock } from './commands/clock.ts';
-import { showProfile } from './commands/profile.ts';
+import { showProfile, whySegment } from './commands/profile.ts';
+import { runSweep } from './commands/sweep.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
 
 hideSdkNodeVersionNotice();
@@ -13,10 +14,25 @@ const program = new Command()
 
 program
   .command('profile')
-  .description('print the stored profile of a customer')
+  .description('a customer: profile, scores, segments and lifecycle stage')
   .argument('<customerId>')
+  .option('--explain', 'show every condition of every segment the customer is in')
   .option('--json', 'machine-readable output')
-  .action((customerId: string, options: { json?: boolean }) => showProfile(customerId, options));
+  .action((customerId: string, options: { json?: boolean; explain?: boolean }) => showProfile(customerId, options));
+
+program
+  .command('why-segment')
+  .description("why a customer is (or is not) in a segment: each condition's expected and actual value")
+  .argument('<customerId>')
+  .argument('<segment>')
+  .option('--json', 'machine-readable output')
+  .action((customerId: string, segment: string, options: { json?: boolean }) => whySegment(customerId, segment, options));
+
+program
+  .command('sweep')
+  .description('run the daily profile sweep (time-based segments and stages) now')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }) => runSweep(options));
 
 const clock = program.command('clock').description("show the local system's simulated clock").option('--json', 'machine-readable output');
 clock.action((options: { json?: boolean }) => showClock(options));

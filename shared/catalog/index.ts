@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { EmailTemplate } from '../domain/email-template.ts';
+import { LifecycleStage } from '../domain/lifecycle.ts';
+import { BASE_DAILY_SERIES } from '../domain/profile.ts';
+import { ScoringModel } from '../domain/scoring.ts';
+import { SegmentDefinition, validateSegmentationCatalog } from '../domain/segments.ts';
 import { TriggerRule } from '../domain/trigger-rules.ts';
+import { CATALOG_EVENT_TYPES } from '../contract/index.ts';
+import { lifecycleStages } from './lifecycle-stages.ts';
 import { rules } from './rules.ts';
+import { scoringModels } from './scoring-models.ts';
+import { segments } from './segments.ts';
 import { templates } from './templates.ts';
 
 /**
@@ -13,6 +21,8 @@ export const CatalogSettings = z
     brandName: z.string().min(1),
     /** opt_in: marketing mail needs an explicit subscription (GDPR-safe default); opt_out: only an unsubscribe stops it. */
     consentMode: z.enum(['opt_in', 'opt_out']),
+    /** A purchase of at least this amount puts a VipEscalation event on the bus. */
+    highValuePurchase: z.number().positive(),
   })
   .strict();
 
@@ -21,8 +31,12 @@ export const Catalog = z
     settings: CatalogSettings,
     rules: z.array(TriggerRule),
     templates: z.array(EmailTemplate),
+    scoringModels: z.array(ScoringModel),
+    segments: z.array(SegmentDefinition),
+    lifecycleStages: z.array(LifecycleStage),
   })
   .superRefine((catalog, ctx) => {
+    for (const problem of validateSegmentationCatalog(catalog)) ctx.addIssue({ code: 'custom', path: ['segmentation'], message: problem });
     const templateIds = new Set(catalog.templates.map((t) => t.id));
     reportDuplicates(catalog.rules.map((r) => r.id), ['rules'], 'rule', ctx);
     reportDuplicates(catalog.templates.map((t) => t.id), ['templates'], 'template', ctx);
@@ -60,10 +74,41 @@ export function loadCatalog(input: CatalogInput): Catalog {
 }
 
 export const defaultCatalogInput: CatalogInput = {
-  settings: { brandName: 'Nudge Demo Shop', consentMode: 'opt_in' },
+  settings: { brandName: 'Nudge Demo Shop', consentMode: 'opt_in', highValuePurchase: 500 },
   rules,
   templates,
+  scoringModels,
+  segments,
+  lifecycleStages,
 };
 
 /** The shipped catalog, validated when first imported: a bad rule fails tests, synth and cold start. */
 export const defaultCatalog: Catalog = loadCatalog(defaultCatalogInput);
+
+/**
+ * The daily series profiles keep: the built-in ones plus every event type the catalog's scores and
+ * segments count over a window (custom types as `custom:<type>`). Bounded by the catalog.
+ */
+export function dailySeriesFor(catalog: Catalog): ReadonlySet<string> {
+  const series = new Set(BASE_DAILY_SERIES);
+  const catalogTypes: ReadonlySet<string> = new Set(CATALOG_EVENT_TYPES);
+  const add = (eventType: string) => series.add(catalogTypes.has(eventType) ? eventType : `custom:${eventType}`);
+  for (const model of catalog.scoringModels) {
+    if (model.kind === 'behavior_weighted') model.weights.forEach((w) => add(w.eventType));
+    if (model.kind === 'interaction_points') model.points.forEach((p) => add(p.eventType));
+  }
+  for (const segment of catalog.segments) {
+    if (segment.kind === 'criteria') segment.criteria.forEach((c) => c.type === 'event_count' && add(c.eventType));
+  }
+  return series;
+}
+
+/** What the profile evaluation needs from the catalog. */
+export function segmentationOf(catalog: Catalog) {
+  return {
+    scoringModels: catalog.scoringModels,
+    segments: catalog.segments,
+    lifecycleStages: catalog.lifecycleStages,
+    highValuePurchase: catalog.settings.highValuePurchase,
+  };
+}

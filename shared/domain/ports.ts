@@ -1,4 +1,5 @@
 import type { FieldError } from '../contract/index.ts';
+import type { InternalEvent } from './internal-events.ts';
 import type { Profile } from './profile.ts';
 import type { Claim } from './send-decision.ts';
 import type { SendRequest } from './send-request.ts';
@@ -78,4 +79,14 @@ export interface Log {
   info(message: string, ...extra: Array<Record<string, unknown>>): void;
   warn(message: string, ...extra: Array<Record<string, unknown>>): void;
   error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+
+/** Nudge's own events (segment, lifecycle, escalation) onto the bus. */
+export interface InternalEventBus {
+  publish(events: InternalEvent[]): Promise<void>;
+}
+
+/** Segment membership kept queryable per segment (for reports), without scanning profiles. */
+export interface SegmentMembershipStore {
+  apply(input: { customerId: string; entered: Array<{ segmentId: string; matchScore: number }>; exited: string[]; at: Date }): Promise<void>;
 }

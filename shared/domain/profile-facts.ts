@@ -75,10 +75,10 @@ export const METRIC_NAMES = [
   // state
   'subscribed_marketing',
   'subscription_cancelled',
-  // scores (added after the scoring models ran)
+  // scores: `<modelId>_score` for every scoring model; engagement_score/engagement_level are the primary model's
   'engagement_score',
   'engagement_level',
-  'activity_score_30d',
+  'activity_30d_score',
   'interaction_score',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -102,7 +102,7 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
 
     engagement_score: profile.scores.engagement ?? null,
     engagement_level: profile.engagementLevel ?? null,
-    activity_score_30d: profile.scores.activity_30d ?? null,
+    activity_30d_score: profile.scores.activity_30d ?? null,
     interaction_score: profile.scores.interaction ?? null,
   };
 }

@@ -13,7 +13,7 @@ export type Claim =
 
 export type SendDecision =
   | { type: 'send'; request: SendRequest; claims: Claim[] }
-  | { type: 'suppressed'; ruleId: string; reason: 'no_email' | 'no_consent'; conditions: ConditionResult[] };
+  | { type: 'suppressed'; ruleId: string; reason: 'no_email' | 'no_consent' | 'promotional_pause'; conditions: ConditionResult[] };
 
 export type ConsentMode = 'opt_in' | 'opt_out';
 
@@ -34,6 +34,10 @@ export function decideSends(input: {
     if (!profile.email) return { type: 'suppressed', ruleId: rule.id, reason: 'no_email', conditions };
     if (!hasConsent(profile, rule.category, consentMode)) {
       return { type: 'suppressed', ruleId: rule.id, reason: 'no_consent', conditions };
+    }
+    // An open support ticket pauses promotional mail until it is resolved; service mail still goes.
+    if (rule.category !== 'transactional' && profile.support.openTickets.length > 0) {
+      return { type: 'suppressed', ruleId: rule.id, reason: 'promotional_pause', conditions };
     }
     const claims: Claim[] = [];
     if (rule.cooldownHours !== undefined) {

@@ -1,8 +1,9 @@
-import type { Catalog } from '../catalog/index.ts';
+import { dailySeriesFor, segmentationOf, type Catalog } from '../catalog/index.ts';
 import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../contract/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { ClaimStore, Log, ProfileStore, RejectedEventStore, SendQueue } from '../domain/ports.ts';
-import { applyEvent, type Profile } from '../domain/profile.ts';
+import type { ClaimStore, InternalEventBus, Log, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendQueue } from '../domain/ports.ts';
+import { evaluateProfile } from '../domain/profile-evaluation.ts';
+import { applyEvent, recordQueuedSend, type Profile } from '../domain/profile.ts';
 import { decideSends, type SendDecision } from '../domain/send-decision.ts';
 import { matchRules } from '../domain/trigger-rules.ts';
 
@@ -11,6 +12,8 @@ export type IngestDeps = {
   claims: ClaimStore;
   sendQueue: SendQueue;
   rejectedEvents: RejectedEventStore;
+  bus: InternalEventBus;
+  membership: SegmentMembershipStore;
   catalog: Catalog;
   clock: Clock;
   log: Log;
@@ -26,7 +29,14 @@ export type RuleOutcome =
 export type IngestOutcome =
   | { type: 'rejected'; errors: FieldError[] }
   | { type: 'duplicate'; eventId: string }
-  | { type: 'applied'; eventId: string; customerId: string; rules: RuleOutcome[] };
+  | {
+      type: 'applied';
+      eventId: string;
+      customerId: string;
+      rules: RuleOutcome[];
+      /** Internal events put on the bus (segment and stage transitions, escalations). */
+      published: string[];
+    };
 
 /**
  * Optimistic concurrency: concurrent events of one customer retry from the item the failed write
@@ -39,15 +49,18 @@ export class ProfileContentionError extends Error {
 }
 
 /**
- * Ingest one behavior event: validate -> apply to the profile -> evaluate rules -> claim -> enqueue
- * -> save the profile.
+ * Ingest one behavior event: validate -> apply to the profile -> re-derive scores, segments and
+ * stage -> evaluate rules -> claim -> enqueue -> publish transitions -> save the profile.
  *
- * Order matters for "nothing lost, nothing twice": claims and the enqueue happen before the profile
- * write that marks the event as seen, so a crash in between is retried by EventBridge/Lambda and
- * the retry finds its own claims (same deterministic sendId) and re-enqueues; the dispatcher
- * deduplicates by sendId. Hot path without a fired rule: 1 read + 1 write.
+ * Order matters for "nothing lost, nothing twice": claims, the enqueue and the internal events
+ * happen before the profile write that marks the event as seen, so a crash in between is retried
+ * by EventBridge/Lambda and the retry finds its own claims (same deterministic sendId) and
+ * publishes the same transition ids; the dispatcher and consumers deduplicate. Hot path without a
+ * fired rule or a segment change: 1 read + 1 write.
  */
 export function makeIngestEvent(deps: IngestDeps) {
+  const dailySeries = dailySeriesFor(deps.catalog);
+  const segmentation = segmentationOf(deps.catalog);
   return async function ingestEvent(incoming: IncomingBusEvent): Promise<IngestOutcome> {
     const parsed = parseBehaviorEvent({
       source: incoming.source,
@@ -64,32 +77,45 @@ export function makeIngestEvent(deps: IngestDeps) {
       deps.log.warn('event rejected', { busEventId: incoming.id, errors: parsed.errors });
       return { type: 'rejected', errors: parsed.errors };
     }
-    return applyValidEvent(deps, parsed.event);
+    return applyValidEvent(deps, parsed.event, { dailySeries, segmentation });
   };
 }
 
-async function applyValidEvent(deps: IngestDeps, event: BehaviorEvent): Promise<IngestOutcome> {
+async function applyValidEvent(
+  deps: IngestDeps,
+  event: BehaviorEvent,
+  derived: { dailySeries: ReadonlySet<string>; segmentation: ReturnType<typeof segmentationOf> },
+): Promise<IngestOutcome> {
   let current: Profile | undefined = await deps.profiles.get(event.customerId);
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
-    const change = applyEvent(current, event, now);
+    const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries });
     if (change.type === 'duplicate') {
       deps.log.info('duplicate event ignored', { eventId: event.eventId, customerId: event.customerId });
       return { type: 'duplicate', eventId: event.eventId };
     }
-    const matches = matchRules(deps.catalog.rules, event, change.profile);
-    const decisions = decideSends({
-      matches,
-      event,
+    const evaluation = evaluateProfile({
       profile: change.profile,
-      consentMode: deps.catalog.settings.consentMode,
+      previous: current,
+      catalog: derived.segmentation,
       now,
+      triggerId: event.eventId,
+      event,
     });
+    let profile = evaluation.profile;
+    const matches = matchRules(deps.catalog.rules, event, profile);
+    const decisions = decideSends({ matches, event, profile, consentMode: deps.catalog.settings.consentMode, now });
     const rules = await carryOut(deps, decisions, now);
-    const saved = await deps.profiles.save(change.profile, current?.version);
+    for (const rule of rules) if (rule.outcome === 'queued') profile = recordQueuedSend(profile, now);
+    if (evaluation.internalEvents.length > 0) await deps.bus.publish(evaluation.internalEvents);
+    if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
+      await deps.membership.apply({ customerId: profile.customerId, ...evaluation.membership, at: now });
+    }
+    const saved = await deps.profiles.save(profile, current?.version);
     if (saved.type === 'saved') {
-      deps.log.info('event applied', { eventId: event.eventId, customerId: event.customerId, type: event.type, rules });
-      return { type: 'applied', eventId: event.eventId, customerId: event.customerId, rules };
+      const published = evaluation.internalEvents.map((e) => e.detailType);
+      deps.log.info('event applied', { eventId: event.eventId, customerId: event.customerId, type: event.type, rules, published });
+      return { type: 'applied', eventId: event.eventId, customerId: event.customerId, rules, published };
     }
     current = saved.current;
   }

@@ -3,6 +3,10 @@ import { SqsRejectedEventStore } from '#shared/adapters/sqs/rejected-event-queue
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
+import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { Log } from '#shared/domain/ports.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
@@ -23,6 +27,8 @@ describe('hot-path request units', () => {
     claims: new DynamoClaimStore(nudge.documentClient, table),
     sendQueue: new SqsSendQueue(nudge.sqs, nudge.output('SendQueueUrl')),
     rejectedEvents: new SqsRejectedEventStore(nudge.sqs, nudge.output('RejectedEventsQueueUrl')),
+    bus: new EventBridgeInternalEventBus(new EventBridgeClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: nudge.context.endpoints.eventBridge }), nudge.output('EventBusName')),
+    membership: new DynamoSegmentMembershipStore(nudge.documentClient, table),
     catalog: defaultCatalog,
     clock: { now: () => now },
     log: quiet,
@@ -34,18 +40,27 @@ describe('hot-path request units', () => {
     detail: { eventId: uniqueId('e'), customerId, occurredAt: now.toISOString(), properties, ...extra },
   });
 
-  it('an event that fires no rule costs one read request and one write request', async () => {
+  it('an event that fires no rule and changes no segment costs one read request and one write request', async () => {
     await ingest(event('identify', { email: `${customerId}@example.com`, firstName: 'Ru' }));
     const perEvent: Array<{ requests: number; readUnits: number; writeUnits: number }> = [];
+    let transitions = 0;
     for (let i = 0; i < 20; i++) {
       now = new Date(now.getTime() + 60_000);
       nudge.meter.reset();
       const outcome = await ingest(event('page_view', { url: `/p/${i}`, pageType: 'product' }));
       expect(outcome).toMatchObject({ type: 'applied', rules: [] });
       const { byOperation, ...units } = nudge.meter.snapshot();
+      if (outcome.type === 'applied' && outcome.published.length > 0) {
+        // A segment change adds one BatchWriteItem for the membership items, nothing else.
+        transitions += 1;
+        expect(byOperation).toEqual({ GetItemCommand: 1, PutItemCommand: 1, BatchWriteItemCommand: 1 });
+        continue;
+      }
       expect(byOperation).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
       perEvent.push(units);
     }
+    expect(perEvent.length).toBeGreaterThanOrEqual(15);
+    console.log(`${transitions} of 20 events changed a segment (+1 BatchWriteItem each)`);
     const mean = (key: 'readUnits' | 'writeUnits') => perEvent.reduce((sum, e) => sum + e[key], 0) / perEvent.length;
     console.log(`hot path, no rule fired: ${mean('readUnits')} RCU + ${mean('writeUnits')} WCU per event (2 requests)`);
     expect(mean('readUnits')).toBeLessThanOrEqual(0.5);

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProfileStore, SaveProfileResult } from '../../domain/ports.ts';
 import { Profile } from '../../domain/profile.ts';
 import { profileKey } from './keys.ts';
@@ -56,4 +56,36 @@ export function parseProfile(item: Record<string, unknown>): Profile {
     throw new CorruptItemError(`profile item ${String(item.pk)} does not match the schema: ${parsed.error.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * Reads every profile with a parallel Scan: `totalSegments` workers each scan their own segment,
+ * page by page, so a sweep's time divides by the worker count (and by Lambda fan-out at scale).
+ */
+export class DynamoProfileScanner {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async *scanSegment(segment: number, totalSegments: number, pageSize = 100): AsyncGenerator<Profile[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          Segment: segment,
+          TotalSegments: totalSegments,
+          Limit: pageSize,
+          FilterExpression: 'kind = :profile',
+          ExpressionAttributeValues: { ':profile': 'profile' },
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      const profiles = (page.Items ?? []).map(parseProfile);
+      if (profiles.length > 0) yield profiles;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
 }

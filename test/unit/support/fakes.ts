@@ -1,14 +1,17 @@
+import type { InternalEvent } from '#shared/domain/internal-events.ts';
 import type {
   ClaimResult,
   ClaimStore,
   EmailSender,
   EmailSendResult,
+  InternalEventBus,
   Log,
   OutgoingEmail,
   ProfileStore,
   RejectedEvent,
   RejectedEventStore,
   SaveProfileResult,
+  SegmentMembershipStore,
   SendLedger,
   SendLedgerBegin,
   SendQueue,
@@ -106,5 +109,23 @@ export class ScriptedSender implements EmailSender {
     const result = this.results.shift() ?? { type: 'sent', messageId: `m-${this.sent.length + 1}` };
     if (result.type === 'sent') this.sent.push(email);
     return result;
+  }
+}
+
+export class RecordingBus implements InternalEventBus {
+  readonly events: InternalEvent[] = [];
+  async publish(events: InternalEvent[]): Promise<void> {
+    this.events.push(...events);
+  }
+}
+
+export class InMemoryMembership implements SegmentMembershipStore {
+  readonly members = new Map<string, Set<string>>();
+  async apply(input: Parameters<SegmentMembershipStore['apply']>[0]): Promise<void> {
+    for (const { segmentId } of input.entered) {
+      if (!this.members.has(segmentId)) this.members.set(segmentId, new Set());
+      this.members.get(segmentId)!.add(input.customerId);
+    }
+    for (const segmentId of input.exited) this.members.get(segmentId)?.delete(input.customerId);
   }
 }

@@ -1,0 +1,36 @@
+/**
+ * Events Nudge itself puts on the bus (source `nudge`), so rules, sequences and reports compose
+ * through events. `transitionId` is deterministic (the triggering event and the change), so a
+ * consumer can drop a redelivered copy: publishing is at-least-once.
+ */
+export const INTERNAL_SOURCE = 'nudge';
+
+export type ConditionExplanation = { description: string; expected: unknown; actual: unknown; passed: boolean };
+
+export type InternalEvent =
+  | {
+      detailType: 'SegmentEntered' | 'SegmentExited';
+      detail: { customerId: string; segmentId: string; matchScore: number; conditions: ConditionExplanation[]; at: string; transitionId: string };
+    }
+  | {
+      detailType: 'LifecycleStageChanged';
+      detail: {
+        customerId: string;
+        from: string | null;
+        to: string;
+        path: string[];
+        conditions: ConditionExplanation[];
+        metrics: Record<string, unknown>;
+        nurtureSequences: string[];
+        at: string;
+        transitionId: string;
+      };
+    }
+  | {
+      detailType: 'VipEscalation';
+      detail: { customerId: string; orderId: string | null; amount: number; threshold: number; at: string; transitionId: string };
+    }
+  | {
+      detailType: 'PromotionalSendsPaused' | 'PromotionalSendsResumed';
+      detail: { customerId: string; reason: string; at: string; transitionId: string };
+    };

@@ -1,0 +1,549 @@
+import { z } from 'zod';
+import { MAX_WINDOW_DAYS, METRIC_NAMES, type FactValue, type ProfileFacts } from './profile-facts.ts';
+import type { LifecycleStage } from './lifecycle.ts';
+import { round4, type ScoringModel } from './scoring.ts';
+
+/**
+ * Segments: named groups a customer is in or not, recomputed from their facts. Every evaluation
+ * lists each check with the value it read, so membership can be explained ("nudge why-segment"),
+ * and carries a 0..1 match score that says how clearly the customer qualifies (or how close they are).
+ */
+
+const SNAKE_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+const SnakeId = z.string().regex(SNAKE_ID, 'must be snake_case');
+const WindowDays = z.number().int().min(1).max(MAX_WINDOW_DAYS);
+
+// --- metric conditions (shared with lifecycle stages) ---------------------------------------
+
+export const ComparisonOp = z.enum(['>=', '<=', '==', '>', '<', '!=']);
+export type ComparisonOp = z.infer<typeof ComparisonOp>;
+const ORDERING_OPS: ReadonlySet<ComparisonOp> = new Set(['>=', '<=', '>', '<']);
+
+/** A named metric compared with a value. A metric without a value (null/undefined) fails every operator, `!=` included. */
+export const MetricCondition = z
+  .object({ metric: SnakeId, op: ComparisonOp, value: z.union([z.number(), z.boolean(), z.string()]) })
+  .strict()
+  .superRefine((condition, ctx) => {
+    if (ORDERING_OPS.has(condition.op) && (typeof condition.value !== 'number' || !Number.isFinite(condition.value))) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${condition.op} needs a finite number` });
+    }
+  });
+export type MetricCondition = z.infer<typeof MetricCondition>;
+
+export type MetricConditionGroup = { all: MetricConditionNode[] } | { any: MetricConditionNode[] };
+export type MetricConditionNode = MetricCondition | MetricConditionGroup;
+
+/** `{ all: [...] }` or `{ any: [...] }`, nestable, for lifecycle entry and exit conditions. */
+export const MetricConditionGroup: z.ZodType<MetricConditionGroup, MetricConditionGroup> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(MetricConditionNode).min(1) }).strict(),
+    z.object({ any: z.array(MetricConditionNode).min(1) }).strict(),
+  ]),
+);
+export const MetricConditionNode: z.ZodType<MetricConditionNode, MetricConditionNode> = z.lazy(() =>
+  z.union([MetricCondition, MetricConditionGroup]),
+);
+
+/** One check of a segment or stage with the value it read. Shaped like the trigger rules' ConditionResult. */
+export type SegmentConditionResult = {
+  /** Human-readable, e.g. "email_opens_30d >= 10" or "page_view events in the last 30 days >= 10". */
+  description: string;
+  /** The metric read (behavioral, family and stage conditions, metric-based criteria). */
+  metric?: string;
+  /** The criterion type for criteria segments; `band_order` for a family band's "no earlier band matched". */
+  criterion?: string;
+  op: ComparisonOp;
+  expected: number | boolean | string | null;
+  actual: FactValue | undefined;
+  passed: boolean;
+  /** How clearly the check holds, 0 when it fails (see `check`). */
+  strength: number;
+};
+
+export function evaluateMetricCondition(condition: MetricCondition, facts: ProfileFacts): SegmentConditionResult {
+  const actual = facts.metric(condition.metric);
+  return {
+    description: `${condition.metric} ${condition.op} ${String(condition.value)}`,
+    metric: condition.metric,
+    ...check(condition.op, actual, condition.value),
+  };
+}
+
+/**
+ * Evaluates every condition (no short-circuit, so the explanation lists them all). Strength of a
+ * group: the mean of its children for `all`, the best child for `any`.
+ */
+export function evaluateMetricConditionGroup(
+  group: MetricConditionGroup,
+  facts: ProfileFacts,
+): { passed: boolean; strength: number; results: SegmentConditionResult[] } {
+  const results: SegmentConditionResult[] = [];
+  const { passed, strength } = evaluateNode(group, facts, results);
+  return { passed, strength: round4(strength), results };
+}
+
+function evaluateNode(
+  node: MetricConditionNode,
+  facts: ProfileFacts,
+  results: SegmentConditionResult[],
+): { passed: boolean; strength: number } {
+  if ('all' in node || 'any' in node) {
+    const children = ('all' in node ? node.all : node.any).map((child) => evaluateNode(child, facts, results));
+    const strengths = children.map((child) => child.strength);
+    return 'all' in node
+      ? { passed: children.every((c) => c.passed), strength: mean(strengths) }
+      : { passed: children.some((c) => c.passed), strength: Math.max(...strengths) };
+  }
+  const result = evaluateMetricCondition(node, facts);
+  results.push(result);
+  return result;
+}
+
+/**
+ * How clearly a check holds, 0..1: a failed check 0; a met `==`/`!=` (or a boolean) 1; a met
+ * ordering check 0.5 + 0.5 × min(1, |actual − threshold| / max(|threshold|, 1)), i.e. 0.5 right at the
+ * threshold, 1 at a margin the size of the threshold (or of 1 for thresholds below 1).
+ */
+function check(
+  op: ComparisonOp,
+  actual: FactValue | undefined,
+  expected: number | boolean | string,
+): Pick<SegmentConditionResult, 'op' | 'expected' | 'actual' | 'passed' | 'strength'> {
+  const failed = { op, expected, actual, passed: false, strength: 0 };
+  if (actual === null || actual === undefined) return failed;
+  if (op === '==' || op === '!=') {
+    const passed = op === '==' ? actual === expected : actual !== expected;
+    return { op, expected, actual, passed, strength: passed ? 1 : 0 };
+  }
+  if (typeof actual !== 'number' || typeof expected !== 'number') return failed;
+  const passed =
+    op === '>=' ? actual >= expected : op === '<=' ? actual <= expected : op === '>' ? actual > expected : actual < expected;
+  if (!passed) return failed;
+  const margin = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1);
+  return { op, expected, actual, passed, strength: round4(0.5 + 0.5 * Math.min(1, margin)) };
+}
+
+// --- definitions ----------------------------------------------------------------------------
+
+export const SegmentPriority = z.enum(['critical', 'high', 'medium', 'low']);
+export type SegmentPriority = z.infer<typeof SegmentPriority>;
+
+/**
+ * When a segment is re-evaluated: `real_time` on each of the customer's events; `daily` also by the
+ * daily sweep, needed when membership can change with time alone (days_since_*, 30-day windows).
+ * When omitted it is derived from what the segment reads (see {@link segmentFrequency}).
+ */
+export const SegmentFrequency = z.enum(['real_time', 'daily']);
+export type SegmentFrequency = z.infer<typeof SegmentFrequency>;
+
+const RecommendedActions = z.array(z.string().min(1)).default([]);
+
+const segmentFields = {
+  id: SnakeId,
+  description: z.string().min(1),
+  priority: SegmentPriority.optional(),
+  recommendedActions: RecommendedActions,
+  frequency: SegmentFrequency.optional(),
+};
+
+/** Every condition must hold; the match score is the mean strength of the conditions. */
+export const BehavioralSegment = z
+  .object({ kind: z.literal('behavioral'), ...segmentFields, conditions: z.array(MetricCondition).min(1) })
+  .strict();
+export type BehavioralSegment = z.infer<typeof BehavioralSegment>;
+
+const NonNegativeInt = z.number().int().min(0);
+
+export const EventCountCriterion = z
+  .object({ type: z.literal('event_count'), eventType: SnakeId, windowDays: WindowDays, min: NonNegativeInt.optional(), max: NonNegativeInt.optional() })
+  .strict()
+  .refine((c) => c.min !== undefined || c.max !== undefined, 'event_count needs min or max')
+  .refine((c) => c.min === undefined || c.max === undefined || c.min <= c.max, 'min must not exceed max');
+
+/** Reads the metric `engagement_score` (the primary scoring model's value). */
+export const EngagementScoreCriterion = z
+  .object({ type: z.literal('engagement_score'), min: z.number().min(0).max(1).optional(), max: z.number().min(0).max(1).optional() })
+  .strict()
+  .refine((c) => c.min !== undefined || c.max !== undefined, 'engagement_score needs min or max');
+
+/** Reads `days_since_last_activity`; a customer never active fails it. */
+export const LastActivityCriterion = z.object({ type: z.literal('last_activity'), maxDaysAgo: z.number().min(0) }).strict();
+
+/** Reads `purchase_count` and `lifetime_value`; a missing value counts as 0 (nothing bought). */
+export const PurchaseHistoryCriterion = z
+  .object({
+    type: z.literal('purchase_history'),
+    hasPurchased: z.boolean().optional(),
+    minCount: z.number().int().min(1).optional(),
+    minTotal: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((c) => c.hasPurchased !== undefined || c.minCount !== undefined || c.minTotal !== undefined, 'purchase_history needs hasPurchased, minCount or minTotal')
+  .refine((c) => c.hasPurchased !== false || (c.minCount === undefined && c.minTotal === undefined), 'hasPurchased false contradicts minCount/minTotal');
+
+/** Reads the customer's share of interactions in `category`. */
+export const ContentPreferenceCriterion = z
+  .object({ type: z.literal('content_preference'), category: z.string().min(1), minRatio: z.number().gt(0).max(1) })
+  .strict();
+
+export const SegmentCriterion = z.discriminatedUnion('type', [
+  EventCountCriterion,
+  EngagementScoreCriterion,
+  LastActivityCriterion,
+  PurchaseHistoryCriterion,
+  ContentPreferenceCriterion,
+]);
+export type SegmentCriterion = z.infer<typeof SegmentCriterion>;
+
+/** Every criterion must hold; the match score is the mean strength of the checks they expand to. */
+export const CriteriaSegment = z
+  .object({ kind: z.literal('criteria'), ...segmentFields, criteria: z.array(SegmentCriterion).min(1) })
+  .strict();
+export type CriteriaSegment = z.infer<typeof CriteriaSegment>;
+
+/**
+ * One band of a family. Its conditions are `metric >= min`, `metric <= max` and `when`, all of which
+ * must hold; a band with none of them is the catch-all, and only the last band may (and must) be one.
+ */
+export const FamilyBand = z
+  .object({
+    segment: SnakeId,
+    description: z.string().min(1).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    when: z.array(MetricCondition).min(1).optional(),
+    priority: SegmentPriority.optional(),
+    recommendedActions: RecommendedActions,
+  })
+  .strict();
+export type FamilyBand = z.infer<typeof FamilyBand>;
+
+/** Mutually exclusive segments: the first band (in order) whose conditions hold, else the catch-all. */
+export const SegmentFamily = z
+  .object({
+    kind: z.literal('family'),
+    id: SnakeId,
+    description: z.string().min(1),
+    /** The metric `min`/`max` bands compare; bands using only `when` do not need it. */
+    metric: SnakeId.optional(),
+    bands: z.array(FamilyBand).min(2),
+    frequency: SegmentFrequency.optional(),
+  })
+  .strict()
+  .superRefine((family, ctx) => {
+    family.bands.forEach((band, index) => {
+      const last = index === family.bands.length - 1;
+      if ((band.min !== undefined || band.max !== undefined) && family.metric === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['bands', index], message: `band ${band.segment} uses min/max but the family has no metric` });
+      }
+      if (isCatchAll(band) && !last) {
+        ctx.addIssue({ code: 'custom', path: ['bands', index], message: `band ${band.segment} has no condition: only the last band may be the catch-all` });
+      }
+      if (!isCatchAll(band) && last) {
+        ctx.addIssue({ code: 'custom', path: ['bands', index], message: `the last band (${band.segment}) must be a catch-all without conditions` });
+      }
+    });
+  });
+export type SegmentFamily = z.infer<typeof SegmentFamily>;
+
+export const SegmentDefinition = z.discriminatedUnion('kind', [BehavioralSegment, CriteriaSegment, SegmentFamily]);
+export type SegmentDefinition = z.infer<typeof SegmentDefinition>;
+export type SegmentDefinitionInput = z.input<typeof SegmentDefinition>;
+
+function isCatchAll(band: FamilyBand): boolean {
+  return band.min === undefined && band.max === undefined && band.when === undefined;
+}
+
+// --- evaluation -----------------------------------------------------------------------------
+
+export type SegmentEvaluation = {
+  segmentId: string;
+  /** The definition it comes from: the segment id itself, or the family id for a band. */
+  definitionId: string;
+  kind: SegmentDefinition['kind'];
+  member: boolean;
+  /** Mean strength of `conditions` (1 when there are none), rounded to 4 decimals. */
+  matchScore: number;
+  conditions: SegmentConditionResult[];
+  priority?: SegmentPriority;
+  recommendedActions: string[];
+  frequency: SegmentFrequency;
+};
+
+/** One evaluation per segment id, in definition order; a family yields one per band, exactly one a member. */
+export function evaluateSegments(definitions: readonly SegmentDefinition[], facts: ProfileFacts): SegmentEvaluation[] {
+  return definitions.flatMap((definition) => evaluateDefinition(definition, facts));
+}
+
+/** The evaluation of one segment (a family band included), or undefined for an id no definition has. */
+export function explainSegment(
+  definitions: readonly SegmentDefinition[],
+  facts: ProfileFacts,
+  segmentId: string,
+): SegmentEvaluation | undefined {
+  const definition = definitions.find((d) => segmentIdsOf(d).includes(segmentId));
+  return definition && evaluateDefinition(definition, facts).find((e) => e.segmentId === segmentId);
+}
+
+/**
+ * Compares the previous membership with fresh evaluations, keeping the evaluations' order for
+ * `entered` and the previous order for `exited`. Pass the evaluations of every segment: a previous id
+ * that no evaluation mentions (a segment removed from the catalog) counts as exited.
+ */
+export function membershipChanges(
+  previous: readonly string[],
+  evaluations: readonly SegmentEvaluation[],
+): { entered: SegmentEvaluation[]; exited: string[]; current: string[] } {
+  const before = new Set(previous);
+  const members = evaluations.filter((e) => e.member);
+  const now = new Set(members.map((e) => e.segmentId));
+  return {
+    entered: members.filter((e) => !before.has(e.segmentId)),
+    exited: [...before].filter((id) => !now.has(id)),
+    current: members.map((e) => e.segmentId),
+  };
+}
+
+/** The segment ids a definition produces. */
+export function segmentIdsOf(definition: SegmentDefinition): string[] {
+  return definition.kind === 'family' ? definition.bands.map((band) => band.segment) : [definition.id];
+}
+
+/** The explicit frequency, else `daily` when the segment reads anything that changes with time alone. */
+export function segmentFrequency(definition: SegmentDefinition): SegmentFrequency {
+  return definition.frequency ?? (isTimeBased(definition) ? 'daily' : 'real_time');
+}
+
+const TIME_BASED_METRICS: ReadonlySet<string> = new Set([
+  'customer_lifetime_months',
+  'declining_engagement_trend',
+  'engagement_score',
+  'engagement_level',
+  'interaction_score',
+]);
+
+/** Metrics whose value moves with the clock even without events (days since, windows like _30d or _24h, scores). */
+export function isTimeBasedMetric(metric: string): boolean {
+  return metric.startsWith('days_since_') || /_\d+[dh](_|$)/.test(metric) || TIME_BASED_METRICS.has(metric);
+}
+
+/** Whether membership can change with time alone, so the daily sweep must re-evaluate it. */
+export function isTimeBased(definition: SegmentDefinition): boolean {
+  switch (definition.kind) {
+    case 'behavioral':
+      return definition.conditions.some((c) => isTimeBasedMetric(c.metric));
+    case 'criteria':
+      return definition.criteria.some((c) => c.type === 'event_count' || c.type === 'last_activity' || c.type === 'engagement_score');
+    case 'family':
+      return familyMetrics(definition).some(isTimeBasedMetric);
+  }
+}
+
+function evaluateDefinition(definition: SegmentDefinition, facts: ProfileFacts): SegmentEvaluation[] {
+  const frequency = segmentFrequency(definition);
+  if (definition.kind === 'family') return evaluateFamily(definition, facts, frequency);
+  const conditions =
+    definition.kind === 'behavioral'
+      ? definition.conditions.map((condition) => evaluateMetricCondition(condition, facts))
+      : definition.criteria.flatMap((criterion) => criterionChecks(criterion, facts));
+  return [
+    {
+      segmentId: definition.id,
+      definitionId: definition.id,
+      kind: definition.kind,
+      member: conditions.every((c) => c.passed),
+      matchScore: matchScore(conditions),
+      conditions,
+      ...(definition.priority !== undefined && { priority: definition.priority }),
+      recommendedActions: definition.recommendedActions,
+      frequency,
+    },
+  ];
+}
+
+/**
+ * Bands in order; the first whose own conditions hold is the member. Every band after the first also
+ * lists the check "no earlier band matched", so a band that would qualify but lost to an earlier one
+ * (repeat_buyer when high_value_customer matched) explains itself and scores below 1.
+ */
+function evaluateFamily(family: SegmentFamily, facts: ProfileFacts, frequency: SegmentFrequency): SegmentEvaluation[] {
+  let winner: string | undefined;
+  return family.bands.map((band, index) => {
+    const own = bandConditions(family, band).map((condition) => evaluateMetricCondition(condition, facts));
+    const conditions = index === 0 ? own : [...own, bandOrderCheck(family.id, winner)];
+    const member = winner === undefined && own.every((c) => c.passed);
+    if (member) winner = band.segment;
+    return {
+      segmentId: band.segment,
+      definitionId: family.id,
+      kind: 'family' as const,
+      member,
+      matchScore: matchScore(conditions),
+      conditions,
+      ...(band.priority !== undefined && { priority: band.priority }),
+      recommendedActions: band.recommendedActions,
+      frequency,
+    };
+  });
+}
+
+function bandConditions(family: SegmentFamily, band: FamilyBand): MetricCondition[] {
+  const conditions: MetricCondition[] = [];
+  if (family.metric !== undefined && band.min !== undefined) conditions.push({ metric: family.metric, op: '>=', value: band.min });
+  if (family.metric !== undefined && band.max !== undefined) conditions.push({ metric: family.metric, op: '<=', value: band.max });
+  return [...conditions, ...(band.when ?? [])];
+}
+
+function bandOrderCheck(familyId: string, winner: string | undefined): SegmentConditionResult {
+  const passed = winner === undefined;
+  return {
+    description: `no earlier ${familyId} band matched`,
+    criterion: 'band_order',
+    op: '==',
+    expected: null,
+    actual: winner ?? null,
+    passed,
+    strength: passed ? 1 : 0,
+  };
+}
+
+function familyMetrics(family: SegmentFamily): string[] {
+  return [...(family.metric !== undefined ? [family.metric] : []), ...family.bands.flatMap((band) => (band.when ?? []).map((c) => c.metric))];
+}
+
+/** A criterion as one check per bound it sets, each shaped like a metric condition. */
+function criterionChecks(criterion: SegmentCriterion, facts: ProfileFacts): SegmentConditionResult[] {
+  const checks: SegmentConditionResult[] = [];
+  const add = (description: string, op: ComparisonOp, actual: FactValue | undefined, expected: number, metric?: string): void => {
+    checks.push({ description, criterion: criterion.type, ...(metric !== undefined && { metric }), ...check(op, actual, expected) });
+  };
+  switch (criterion.type) {
+    case 'event_count': {
+      const count = facts.eventCount(criterion.eventType, criterion.windowDays);
+      const label = `${criterion.eventType} events in the last ${criterion.windowDays} days`;
+      if (criterion.min !== undefined) add(`${label} >= ${criterion.min}`, '>=', count, criterion.min);
+      if (criterion.max !== undefined) add(`${label} <= ${criterion.max}`, '<=', count, criterion.max);
+      break;
+    }
+    case 'engagement_score': {
+      const score = facts.metric('engagement_score');
+      if (criterion.min !== undefined) add(`engagement_score >= ${criterion.min}`, '>=', score, criterion.min, 'engagement_score');
+      if (criterion.max !== undefined) add(`engagement_score <= ${criterion.max}`, '<=', score, criterion.max, 'engagement_score');
+      break;
+    }
+    case 'last_activity':
+      add(`active in the last ${criterion.maxDaysAgo} days`, '<=', facts.metric('days_since_last_activity'), criterion.maxDaysAgo, 'days_since_last_activity');
+      break;
+    case 'purchase_history': {
+      const count = numberOrZero(facts.metric('purchase_count'));
+      const total = numberOrZero(facts.metric('lifetime_value'));
+      if (criterion.hasPurchased === true) add('has purchased (purchase_count >= 1)', '>=', count, 1, 'purchase_count');
+      if (criterion.hasPurchased === false) add('has not purchased (purchase_count == 0)', '==', count, 0, 'purchase_count');
+      if (criterion.minCount !== undefined) add(`purchase_count >= ${criterion.minCount}`, '>=', count, criterion.minCount, 'purchase_count');
+      if (criterion.minTotal !== undefined) add(`lifetime_value >= ${criterion.minTotal}`, '>=', total, criterion.minTotal, 'lifetime_value');
+      break;
+    }
+    case 'content_preference':
+      add(`share of "${criterion.category}" interactions >= ${criterion.minRatio}`, '>=', facts.categoryShare(criterion.category), criterion.minRatio);
+      break;
+  }
+  return checks;
+}
+
+function numberOrZero(value: FactValue | undefined): number {
+  return typeof value === 'number' ? value : 0;
+}
+
+function matchScore(conditions: readonly SegmentConditionResult[]): number {
+  return conditions.length === 0 ? 1 : round4(mean(conditions.map((c) => c.strength)));
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 1 : values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+// --- catalog cross-checks -------------------------------------------------------------------
+
+const KNOWN_METRICS: ReadonlySet<string> = new Set(METRIC_NAMES);
+
+/**
+ * Cross-reference problems of the segmentation part of the catalog, as human messages (empty when
+ * consistent): unknown metrics, not exactly one primary scoring model, duplicate ids, progressions to
+ * unknown stages, windows beyond what the profile keeps, and time-based segments marked real_time
+ * (the daily sweep would skip them, so nobody would ever leave them by time alone).
+ */
+export function validateSegmentationCatalog(input: {
+  scoringModels: readonly ScoringModel[];
+  segments: readonly SegmentDefinition[];
+  lifecycleStages: readonly LifecycleStage[];
+}): string[] {
+  const { scoringModels, segments, lifecycleStages } = input;
+  const problems: string[] = [];
+  const checkMetric = (metric: string, where: string): void => {
+    if (!KNOWN_METRICS.has(metric)) problems.push(`${where} reads unknown metric "${metric}"`);
+  };
+  const checkWindow = (windowDays: number, where: string): void => {
+    if (windowDays > MAX_WINDOW_DAYS) problems.push(`${where} uses a ${windowDays}-day window; the profile keeps ${MAX_WINDOW_DAYS} days`);
+  };
+
+  // scoring models
+  problems.push(...duplicates(scoringModels.map((m) => m.id), 'scoring model id'));
+  const primaries = scoringModels.filter((m) => m.primary).map((m) => m.id);
+  if (primaries.length !== 1) {
+    problems.push(`exactly one scoring model must be primary (found ${primaries.length}${primaries.length ? `: ${primaries.join(', ')}` : ''})`);
+  }
+  for (const model of scoringModels) {
+    if (model.kind === 'weighted_capped') model.components.forEach((c) => checkMetric(c.metric, `scoring model ${model.id} component ${c.name}`));
+    else checkWindow(model.windowDays, `scoring model ${model.id}`);
+  }
+
+  // segments
+  const stageIds = new Set(lifecycleStages.map((s) => s.id));
+  const segmentIds = segments.flatMap((d) => (d.kind === 'family' ? [d.id, ...segmentIdsOf(d)] : [d.id]));
+  problems.push(...duplicates(segmentIds, 'segment id'));
+  for (const id of segmentIds) {
+    if (stageIds.has(id)) problems.push(`segment id "${id}" is also a lifecycle stage id`);
+  }
+  for (const definition of segments) {
+    const where = `segment ${definition.id}`;
+    if (definition.kind === 'behavioral') definition.conditions.forEach((c) => checkMetric(c.metric, where));
+    if (definition.kind === 'family') familyMetrics(definition).forEach((metric) => checkMetric(metric, where));
+    if (definition.kind === 'criteria') {
+      definition.criteria.forEach((c) => {
+        if (c.type === 'event_count') checkWindow(c.windowDays, where);
+      });
+    }
+    if (definition.frequency === 'real_time' && isTimeBased(definition)) {
+      problems.push(`${where} changes with time alone but is marked real_time: make it daily (or leave frequency out)`);
+    }
+  }
+
+  // lifecycle stages
+  problems.push(...duplicates(lifecycleStages.map((s) => s.id), 'lifecycle stage id'));
+  problems.push(...duplicates(lifecycleStages.map((s) => String(s.rank)), 'lifecycle stage rank'));
+  for (const stage of lifecycleStages) {
+    const where = `lifecycle stage ${stage.id}`;
+    [stage.entry, ...(stage.exit ? [stage.exit] : [])].forEach((group) => groupMetrics(group).forEach((metric) => checkMetric(metric, where)));
+    for (const next of stage.progressions) {
+      if (!stageIds.has(next)) problems.push(`${where} progresses to unknown stage "${next}"`);
+      if (next === stage.id) problems.push(`${where} lists itself as a progression`);
+    }
+  }
+  return problems;
+}
+
+function groupMetrics(node: MetricConditionNode): string[] {
+  if ('all' in node) return node.all.flatMap(groupMetrics);
+  if ('any' in node) return node.any.flatMap(groupMetrics);
+  return [node.metric];
+}
+
+function duplicates(ids: readonly string[], what: string): string[] {
+  const seen = new Set<string>();
+  const reported = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) reported.add(id);
+    seen.add(id);
+  }
+  return [...reported].map((id) => `duplicate ${what} "${id}"`);
+}

@@ -1,0 +1,91 @@
+import { segmentationOf, type Catalog } from '../catalog/index.ts';
+import { dayNumber } from '../domain/activity-ring.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { InternalEventBus, Log, ProfileStore, SegmentMembershipStore } from '../domain/ports.ts';
+import { evaluateProfile } from '../domain/profile-evaluation.ts';
+import type { Profile } from '../domain/profile.ts';
+
+/** Reads every profile, split into segments that can be scanned in parallel. */
+export interface ProfileScanner {
+  scanSegment(segment: number, totalSegments: number): AsyncIterable<Profile[]>;
+}
+
+export type SweepDeps = {
+  scanner: ProfileScanner;
+  profiles: ProfileStore;
+  membership: SegmentMembershipStore;
+  bus: InternalEventBus;
+  catalog: Catalog;
+  clock: Clock;
+  log: Log;
+  totalSegments: number;
+};
+
+export type SweepReport = {
+  sweepId: string;
+  scanned: number;
+  updated: number;
+  segmentTransitions: number;
+  stageChanges: number;
+  eventsPublished: number;
+  conflictsRetried: number;
+  durationMs: number;
+};
+
+const MAX_ATTEMPTS = 5;
+const PROGRESS_EVERY = 1000;
+
+/**
+ * The daily sweep: re-evaluates every profile for time alone (days since last activity, at_risk,
+ * churned, account age, score decay), with a parallel Scan, and writes, publishes and records
+ * membership only for profiles whose segments, stage or scores changed. A profile changed by an
+ * event meanwhile is re-evaluated from the item the conflicting write returned.
+ */
+export function makeSweepProfiles(deps: SweepDeps) {
+  const segmentation = segmentationOf(deps.catalog);
+
+  return async function sweepProfiles(): Promise<SweepReport> {
+    const started = deps.clock.now();
+    const sweepId = `sweep:${dayNumber(started)}`;
+    const report: SweepReport = { sweepId, scanned: 0, updated: 0, segmentTransitions: 0, stageChanges: 0, eventsPublished: 0, conflictsRetried: 0, durationMs: 0 };
+
+    const sweepOne = async (stored: Profile): Promise<void> => {
+      let current: Profile | undefined = stored;
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS && current; attempt++) {
+        const now = deps.clock.now();
+        const evaluation = evaluateProfile({ profile: current, catalog: segmentation, now, triggerId: sweepId });
+        if (!evaluation.changed) return;
+        if (evaluation.internalEvents.length > 0) await deps.bus.publish(evaluation.internalEvents);
+        if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
+          await deps.membership.apply({ customerId: current.customerId, ...evaluation.membership, at: now });
+        }
+        const saved = await deps.profiles.save({ ...evaluation.profile, updatedAt: now.toISOString() }, current.version);
+        if (saved.type === 'saved') {
+          report.updated += 1;
+          report.segmentTransitions += evaluation.membership.entered.length + evaluation.membership.exited.length;
+          report.stageChanges += evaluation.internalEvents.filter((e) => e.detailType === 'LifecycleStageChanged').length;
+          report.eventsPublished += evaluation.internalEvents.length;
+          return;
+        }
+        report.conflictsRetried += 1;
+        current = saved.current;
+      }
+      if (current) deps.log.warn('sweep gave up on a busy profile; the next sweep or event re-evaluates it', { customerId: current.customerId });
+    };
+
+    await Promise.all(
+      Array.from({ length: deps.totalSegments }, async (_, segment) => {
+        for await (const page of deps.scanner.scanSegment(segment, deps.totalSegments)) {
+          for (const profile of page) {
+            await sweepOne(profile);
+            report.scanned += 1;
+            if (report.scanned % PROGRESS_EVERY === 0) deps.log.info('sweep progress', { sweepId, scanned: report.scanned, updated: report.updated });
+          }
+        }
+      }),
+    );
+    report.durationMs = deps.clock.now().getTime() - started.getTime();
+    deps.log.info('sweep finished', { ...report });
+    return report;
+  };
+}
