@@ -1,8 +1,8 @@
 import type { ScoringModelInput } from '../domain/scoring.ts';
 
 /**
- * The default scoring models. Their ids are the keys of `profile.scores` (and of the metrics
- * engagement_score, activity_score_30d and interaction_score).
+ * The default scoring models. Their ids are the keys of `profile.scores` and name the metrics
+ * `<id>_score` (engagement_score, activity_30d_score, interaction_score).
  */
 export const scoringModels: ScoringModelInput[] = [
   {
