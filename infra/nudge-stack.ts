@@ -3,13 +3,15 @@ import type { Construct } from 'constructs';
 import { NudgeDelivery } from './constructs/delivery.ts';
 import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
+import { NudgeScheduled } from './constructs/scheduled.ts';
 import { NudgeStorage } from './constructs/storage.ts';
 import type { NudgeContext } from './context.ts';
 
 export type NudgeStackProps = StackProps & { settings: NudgeContext };
 
 /**
- * The whole of Nudge in one stack: bus -> ingest -> table -> send queue -> dispatcher -> SES.
+ * The whole of Nudge in one stack: bus -> ingest -> table -> send queue -> dispatcher -> SES, and
+ * the daily sweep of time-based segment conditions.
  *
  * Environment-agnostic on purpose (no account/region lookups), so `cdk synth` works offline and the
  * same template deploys to whichever account the credentials point at.
@@ -22,6 +24,7 @@ export class NudgeStack extends Stack {
   readonly storage: NudgeStorage;
   readonly delivery: NudgeDelivery;
   readonly ingest: NudgeIngest;
+  readonly scheduled: NudgeScheduled;
 
   constructor(scope: Construct, id: string, props: NudgeStackProps) {
     super(scope, id, props);
@@ -45,6 +48,12 @@ export class NudgeStack extends Stack {
       delivery: this.delivery,
       logRetention: settings.logRetentionDays,
     });
+    this.scheduled = new NudgeScheduled(this, 'Scheduled', {
+      eventBus: this.eventBus,
+      storage: this.storage,
+      logRetention: settings.logRetentionDays,
+      scanSegments: settings.sweepScanSegments,
+    });
 
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output('StackName', this.stackName, 'This stack (for `nudge --stack <name>`)');
@@ -56,6 +65,9 @@ export class NudgeStack extends Stack {
     output('SendDeadLetterQueueUrl', this.delivery.sendDeadLetterQueue.queueUrl, 'Sends that failed 5 times');
     output('RejectedEventsQueueUrl', this.ingest.rejectedEventsQueue.queueUrl, 'Malformed events, with the reasons');
     output('IngestDeadLetterQueueUrl', this.ingest.deadLetterQueue.queueUrl, 'Events that could not be ingested after retries');
+    output('SweepFunctionName', this.scheduled.sweep.function.functionName, 'The daily profile sweep (invoke it to sweep now)');
+    output('SweepScheduleRuleName', this.scheduled.sweepRule.ruleName, 'Schedule rule of the sweep, on the default bus');
+    output('SweepDeadLetterQueueUrl', this.scheduled.deadLetterQueue.queueUrl, 'Sweep runs that failed after retries');
     output('ConfigurationSetName', this.delivery.configurationSet.configurationSetName, 'SES configuration set of every send');
     output('SenderEmail', this.delivery.senderEmail, 'From address of every email');
     output('SenderIdentity', this.delivery.senderIdentity.emailIdentityName, 'SES identity to verify before sending');

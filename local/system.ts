@@ -13,8 +13,10 @@ import { assertPortFree } from './emulators/ports.ts';
 import { startSesLocal } from './emulators/ses-local.ts';
 import { closeServer, startSqsLocal } from './emulators/sqs-local.ts';
 import { LocalEventBus } from './eventbridge/event-bus.ts';
+import { parseEventLogQuery } from './eventbridge/event-log.ts';
 import { startPutEventsServer } from './eventbridge/put-events-server.ts';
 import { FunctionHost } from './lambda/function-host.ts';
+import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { EventSourcePoller } from './sqs/event-source-poller.ts';
 import { StackTemplate } from './stack/cloud-template.ts';
 import { resolveIntrinsics } from './stack/intrinsics.ts';
@@ -30,6 +32,7 @@ export type LocalSystem = {
   outputs: Record<string, string>;
   clock: SimulatedClock;
   bus: LocalEventBus;
+  scheduler: LocalScheduler;
   startupMs: number;
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -45,7 +48,8 @@ export type LocalSystemOptions = {
 /**
  * Boots the whole system on this machine: emulators, the stack's tables and queues (from the
  * synthesized CDK template), the same handler modules as in AWS, the local EventBridge with the
- * stack's rules, and SQS pollers with the stack's event source mappings.
+ * stack's rules, SQS pollers with the stack's event source mappings, and the stack's schedule rules
+ * under the simulated clock.
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const started = Date.now();
@@ -123,16 +127,28 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       poller.start();
       stoppers.push(() => poller.stop());
     }
+    const scheduler = new LocalScheduler({
+      rules: stack.rules(),
+      asyncInvokeConfigs: stack.asyncInvokeConfigs(),
+      resources: provisioned.resources,
+      functions,
+      sqs,
+      clock,
+      log,
+    });
+    scheduler.start();
+    stoppers.push(() => scheduler.stop());
 
     const outputs = resolveOutputs(stack, provisioned.resources);
     const waitForIdle = async (timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         await bus.waitForIdle();
+        await scheduler.waitForIdle();
         const queuesEmpty = await Promise.all(
           pollers.map(async (poller) => !poller.isBusy && (await queueIsEmpty(sqs, poller))),
         );
-        if (queuesEmpty.every(Boolean) && bus.pendingDeliveries === 0) return;
+        if (queuesEmpty.every(Boolean) && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error(`the local system did not become idle within ${timeoutMs} ms`);
@@ -156,11 +172,21 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           await waitForIdle(Number(query.get('timeoutMs') ?? 30_000));
           return { idle: true };
         },
+        // GET ?source=&sourcePrefix=&detailType=&customerId=&limit= -> { events: [envelope, ...] }, newest last.
+        events: async ({ query }) => ({ events: bus.eventLog.query(parseEventLogQuery(query)) }),
+        schedules: async () => ({ now: clock.now().toISOString(), schedules: scheduler.list() }),
+        // POST {"rule":"<logical id or part of it>"} -> { ran, ok, error? } once the run has finished.
+        'schedules/run': async ({ method, body }) => {
+          if (method !== 'POST') throw new Error('use POST /_nudge/schedules/run with {"rule":"<logical id or part of it, e.g. Sweep>"}');
+          const rule = (body as { rule?: unknown } | undefined)?.rule;
+          if (typeof rule !== 'string') throw new Error('POST /_nudge/schedules/run needs {"rule":"<logical id or part of it, e.g. Sweep>"}');
+          return scheduler.runNow(rule);
+        },
       },
     });
     stoppers.push(() => closeServer(server));
 
-    return { endpoints, outputs, clock, bus, startupMs: Date.now() - started, waitForIdle, stop };
+    return { endpoints, outputs, clock, bus, scheduler, startupMs: Date.now() - started, waitForIdle, stop };
   } catch (error) {
     await stop();
     throw error;

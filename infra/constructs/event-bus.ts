@@ -1,6 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { NudgeFunction } from './nudge-function.ts';
+
+/** The environment variable handlers that put internal events read the bus name from. */
+export const EVENT_BUS_NAME_ENV = 'EVENT_BUS_NAME';
 
 export type NudgeEventBusProps = {
   /** The bus name producers use as `EventBusName` (the public contract; default `nudge`). */
@@ -33,5 +38,14 @@ export class NudgeEventBus extends Construct {
       eventPattern: {},
       retention: Duration.days(props.archiveRetentionDays),
     });
+  }
+
+  /**
+   * Lets `fn` put Nudge's internal events (source `nudge`: segment, lifecycle and VIP changes) on this
+   * bus: sets `EVENT_BUS_NAME` and grants `events:PutEvents` on this bus only (not the default bus).
+   */
+  grantPutEvents(fn: NudgeFunction): void {
+    fn.addEnvironment(EVENT_BUS_NAME_ENV, this.bus.eventBusName);
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
   }
 }

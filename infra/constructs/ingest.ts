@@ -27,8 +27,9 @@ export type NudgeIngestProps = {
  * Behavior events in: the rule on the bus, the ingest function, and where events go when they cannot
  * be ingested.
  *
- * - The **rule** matches every source except the reserved `nudge` prefix, so internal events that
- *   ingest itself emits can never loop back into it.
+ * - The **rule** matches every source except the reserved `nudge` prefix, so the internal events
+ *   ingest itself puts on the bus (segment entered/exited, lifecycle stage changed, VIP escalation)
+ *   can never loop back into it.
  * - **No event is dropped silently**, whatever fails:
  *   - EventBridge cannot invoke the function (throttled, deleted, permissions): it retries for up to
  *     **24 h / 185 attempts** (EventBridge's maximums) and then writes the event to the **dead-letter
@@ -66,11 +67,12 @@ export class NudgeIngest extends Construct {
 
     this.function = new NudgeFunction(this, 'Handler', {
       entry: INGEST_ENTRY,
-      description: 'Ingests one behavior event: updates the profile, evaluates trigger rules, claims cooldowns and caps, queues sends',
+      description: 'Ingests one behavior event: updates the profile and its segments, evaluates trigger rules, claims cooldowns and caps, queues sends',
       timeout: Duration.seconds(10),
       logRetention: props.logRetention,
     });
-    props.storage.grantItemAccess(this.function);
+    props.storage.grantItemAccess(this.function, { membershipWrites: true });
+    props.eventBus.grantPutEvents(this.function);
     props.delivery.grantEnqueueSends(this.function);
     this.grantRecordRejections(this.function);
     this.function.function.configureAsyncInvoke({

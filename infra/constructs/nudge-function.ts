@@ -38,8 +38,13 @@ export type NudgeFunctionProps = {
   /** Lambda timeout; also the basis for the visibility timeout of any queue the function consumes. */
   timeout: Duration;
   logRetention: logs.RetentionDays;
+  /** MB of memory, and with it CPU share (default {@link DEFAULT_MEMORY_MB}). */
+  memorySize?: number;
   environment?: Record<string, string>;
 };
+
+/** Memory of every function that does not ask for more (see the class comment). */
+export const DEFAULT_MEMORY_MB = 256;
 
 /**
  * Every Nudge Lambda, with the defaults fixed in one place so that no function can drift:
@@ -55,8 +60,8 @@ export type NudgeFunctionProps = {
  * - Its **own role with inline, resource-scoped statements only**: log writes to its own log group,
  *   plus whatever the capability constructs grant. No AWS managed policies (those grant
  *   `logs:CreateLogGroup` and writes to every log group in the account).
- * - 256 MB: SDK clients and zod parse comfortably; Lambda CPU scales with memory, so less makes cold
- *   starts slower for no real saving.
+ * - 256 MB by default: SDK clients and zod parse comfortably; Lambda CPU scales with memory, so less
+ *   makes cold starts slower for no real saving. A function that does bulk work (the sweep) asks for more.
  * - The `nudge:entry` metadata on the function resource: the single source of truth the local runtime
  *   uses to run the same module for this function.
  */
@@ -83,7 +88,7 @@ export class NudgeFunction extends Construct {
       depsLockFilePath: LOCK_FILE,
       runtime: NUDGE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout,
       role: this.role,
       tracing: lambda.Tracing.ACTIVE,

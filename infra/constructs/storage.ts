@@ -8,14 +8,30 @@ import type { NudgeFunction } from './nudge-function.ts';
 export const TABLE_NAME_ENV = 'TABLE_NAME';
 
 /**
- * The item-level actions the handlers' adapters use, and nothing else (no Scan, Query, DeleteItem or
- * batch operations yet). `TransactWriteItems` needs no action of its own: IAM checks each Put/Update
- * inside the transaction as PutItem/UpdateItem.
- *  - GetItem: profile read (ingest), send ledger read (dispatcher)
- *  - PutItem: profile compare-and-swap write, cooldown/cap claims (ingest)
+ * The item-level actions every handler's adapters use. `TransactWriteItems` needs no action of its
+ * own: IAM checks each Put/Update inside the transaction as PutItem/UpdateItem.
+ *  - GetItem: profile read (ingest, sweep), send ledger read (dispatcher)
+ *  - PutItem: profile compare-and-swap write, cooldown/cap claims (ingest, sweep)
  *  - UpdateItem: cap counters (ingest), send lease and completion (dispatcher)
  */
 export const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
+/**
+ * What keeping segment-membership items needs on top of {@link TABLE_ITEM_ACTIONS}: a profile that
+ * enters or leaves segments adds and removes one item per segment, in one BatchWriteItem (IAM checks
+ * its puts and deletes as BatchWriteItem), or a single DeleteItem.
+ */
+export const TABLE_MEMBERSHIP_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+
+/** The sweep's full read of the table (a parallel Scan). Only the scheduled sweep gets it; never the hot path. */
+export const TABLE_SCAN_ACTIONS = ['dynamodb:Scan'] as const;
+
+export type TableAccess = {
+  /** Also add and remove items in batches ({@link TABLE_MEMBERSHIP_ACTIONS}). */
+  membershipWrites?: boolean;
+  /** Also Scan the whole table ({@link TABLE_SCAN_ACTIONS}). */
+  scan?: boolean;
+};
 
 /**
  * The one DynamoDB table (single-table design, keys `pk`/`sk`): profiles, TTL cooldowns, frequency
@@ -47,11 +63,17 @@ export class NudgeStorage extends Construct {
     });
   }
 
-  /** Lets `fn` read and write single items: sets `TABLE_NAME` and grants {@link TABLE_ITEM_ACTIONS} on this table only. */
-  grantItemAccess(fn: NudgeFunction): void {
+  /**
+   * Lets `fn` use the table: sets `TABLE_NAME` and grants, on this table only, {@link TABLE_ITEM_ACTIONS}
+   * plus what `access` asks for. One statement, so a test can read a function's table rights at a glance.
+   */
+  grantItemAccess(fn: NudgeFunction, access: TableAccess = {}): void {
     fn.addEnvironment(TABLE_NAME_ENV, this.table.tableName);
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [...TABLE_ITEM_ACTIONS], resources: [this.table.tableArn] }),
-    );
+    const actions: string[] = [
+      ...TABLE_ITEM_ACTIONS,
+      ...(access.membershipWrites ? TABLE_MEMBERSHIP_ACTIONS : []),
+      ...(access.scan ? TABLE_SCAN_ACTIONS : []),
+    ];
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.table.tableArn] }));
   }
 }

@@ -3,8 +3,10 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock } from '#shared/domain/clock.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
 import type { FunctionHost } from '../lambda/function-host.ts';
+import { AsyncInvoker, functionIdFromArn, queueUrlFromArn } from '../lambda/invoke-async.ts';
 import type { AsyncInvokeConfigDef, RuleDef } from '../stack/cloud-template.ts';
 import { resolveIntrinsics, type LocalResource } from '../stack/intrinsics.ts';
+import { EventLog } from './event-log.ts';
 import { matchesEventPattern, validateEventPattern, type EventPattern } from './pattern-matcher.ts';
 
 /** A PutEvents request entry, as the SDK and the AWS CLI send it. */
@@ -32,24 +34,24 @@ export type BusEvent = {
 
 type Target = { kind: 'lambda'; functionId: string } | { kind: 'sqs'; queueUrl: string };
 type Route = { ruleId: string; busName: string; pattern: EventPattern; targets: Target[] };
-type AsyncPolicy = { maximumRetryAttempts: number; onFailureQueueUrl?: string };
 
 export type BusLog = { warn(message: string): void; error(message: string): void };
 
-/** Lambda retries asynchronous invocations after about 1 and 2 minutes; locally after a short backoff. */
-const LOCAL_RETRY_DELAYS_MS = [200, 400, 800];
 const MAX_DETAIL_BYTES = 256 * 1024;
 
 /**
  * The local EventBridge bus: accepts PutEvents entries, builds the event envelope EventBridge
  * delivers, and routes it with the synthesized stack's rules (their event patterns and targets) to
  * the local functions, asynchronously and with the functions' async retry and on-failure settings.
+ * Every accepted event is also kept in {@link eventLog} (the local stand-in for the bus archive).
  */
 export class LocalEventBus {
   private readonly routes: Route[];
-  private readonly asyncPolicies = new Map<string, AsyncPolicy>();
+  private readonly invoker: AsyncInvoker;
   private readonly inFlight = new Set<Promise<void>>();
   readonly busNames: Set<string>;
+  /** The last events accepted on any bus, for `GET /_nudge/events`. */
+  readonly eventLog: EventLog;
 
   constructor(
     private readonly deps: {
@@ -60,16 +62,13 @@ export class LocalEventBus {
       sqs: SQSClient;
       clock: Clock;
       log: BusLog;
+      eventLog?: EventLog;
     },
   ) {
     this.routes = deps.rules.flatMap((rule) => this.routeFor(rule));
     this.busNames = new Set(this.routes.map((route) => route.busName));
-    for (const config of deps.asyncInvokeConfigs) {
-      const functionId = this.functionIdFromName(resolveIntrinsics(config.functionName, deps.resources));
-      if (!functionId) continue;
-      const onFailure = config.onFailureDestination ? this.queueUrlFromArn(String(resolveIntrinsics(config.onFailureDestination, deps.resources))) : undefined;
-      this.asyncPolicies.set(functionId, { maximumRetryAttempts: config.maximumRetryAttempts, ...(onFailure ? { onFailureQueueUrl: onFailure } : {}) });
-    }
+    this.invoker = new AsyncInvoker(deps);
+    this.eventLog = deps.eventLog ?? new EventLog();
   }
 
   putEntries(entries: PutEventsEntry[]): PutEventsResultEntry[] {
@@ -77,6 +76,7 @@ export class LocalEventBus {
       const checked = this.toBusEvent(entry);
       if ('ErrorCode' in checked) return checked;
       const { event, busName } = checked;
+      this.eventLog.record(event);
       this.route(event, busName);
       return { EventId: event.id };
     });
@@ -97,9 +97,9 @@ export class LocalEventBus {
     const pattern = validateEventPattern(rule.eventPattern);
     const targets = rule.targets.flatMap((target): Target[] => {
       const arn = String(resolveIntrinsics(target.arn, this.deps.resources));
-      const functionId = this.functionIdFromArn(arn);
+      const functionId = functionIdFromArn(arn, this.deps.functions);
       if (functionId) return [{ kind: 'lambda', functionId }];
-      const queueUrl = this.queueUrlFromArn(arn);
+      const queueUrl = queueUrlFromArn(arn, this.deps.resources);
       if (queueUrl) return [{ kind: 'sqs', queueUrl }];
       this.deps.log.warn(`rule ${rule.logicalId}: target ${arn} cannot run locally; skipped`);
       return [];
@@ -168,51 +168,7 @@ export class LocalEventBus {
       await this.deps.sqs.send(new SendMessageCommand({ QueueUrl: target.queueUrl, MessageBody: JSON.stringify(event) }));
       return;
     }
-    await this.invokeAsync(ruleId, target.functionId, event);
-  }
-
-  /** Lambda's asynchronous invocation: retries, then the on-failure destination, else the event is lost (logged). */
-  private async invokeAsync(ruleId: string, functionId: string, event: BusEvent): Promise<void> {
-    const policy = this.asyncPolicies.get(functionId) ?? { maximumRetryAttempts: 2 };
-    let lastError: unknown;
-    for (let attempt = 0; attempt <= policy.maximumRetryAttempts; attempt++) {
-      if (attempt > 0) await sleep(LOCAL_RETRY_DELAYS_MS[Math.min(attempt - 1, LOCAL_RETRY_DELAYS_MS.length - 1)]!);
-      try {
-        await this.deps.functions.invoke(functionId, event);
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    const message = lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError);
-    if (!policy.onFailureQueueUrl) {
-      this.deps.log.error(`${functionId} failed event ${event.id} from rule ${ruleId} after retries, no destination: ${message}`);
-      return;
-    }
-    this.deps.log.warn(`${functionId} failed event ${event.id} after ${policy.maximumRetryAttempts + 1} attempts; sent to its on-failure queue: ${message}`);
-    await this.deps.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: policy.onFailureQueueUrl,
-        MessageBody: JSON.stringify(destinationRecord(functionId, event, policy.maximumRetryAttempts + 1, lastError)),
-      }),
-    );
-  }
-
-  private functionIdFromArn(arn: string): string | undefined {
-    const match = /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(arn);
-    return match && this.deps.functions.has(match[1]!) ? match[1] : undefined;
-  }
-
-  private functionIdFromName(name: unknown): string | undefined {
-    const text = String(name);
-    return this.functionIdFromArn(text) ?? (this.deps.functions.has(text) ? text : undefined);
-  }
-
-  private queueUrlFromArn(arn: string): string | undefined {
-    for (const resource of this.deps.resources.values()) {
-      if (resource.attributes.Arn === arn && resource.attributes.QueueUrl) return resource.attributes.QueueUrl;
-    }
-    return undefined;
+    await this.invoker.invoke(target.functionId, event, { eventId: event.id, origin: `rule ${ruleId}` });
   }
 }
 
@@ -234,28 +190,4 @@ function parseEntryTime(value: unknown): Date | undefined {
     if (!Number.isNaN(parsed)) return new Date(parsed);
   }
   return undefined;
-}
-
-/** The record Lambda sends to an on-failure destination. */
-function destinationRecord(functionId: string, event: BusEvent, attempts: number, error: unknown): Record<string, unknown> {
-  return {
-    version: '1.0',
-    timestamp: new Date().toISOString(),
-    requestContext: {
-      requestId: randomUUID(),
-      functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionId}:$LATEST`,
-      condition: 'RetriesExhausted',
-      approximateInvokeCount: attempts,
-    },
-    requestPayload: event,
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    responsePayload: {
-      errorType: error instanceof Error ? error.name : 'Error',
-      errorMessage: error instanceof Error ? error.message : String(error),
-    },
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
  * (a separate dedupe item per event would double the hot-path writes).
  *
  * The profile stores the digests of the customer's most recent events as one compact string,
- * newest first. A digest is 8 base64url characters (48 bits of SHA-256): with at most
- * RECENT_EVENT_WINDOW digests per customer the chance of a false "duplicate" is ~2^-37 per event.
+ * newest first. A digest is 6 base64url characters (36 bits of SHA-256): with at most
+ * RECENT_EVENT_WINDOW digests per customer the chance of a false "duplicate" is 64 / 2^36, about
+ * one in a billion events.
  *
  * Bound: a redelivery is recognised while fewer than RECENT_EVENT_WINDOW newer events of the same
  * customer have been applied since the original. EventBridge and Lambda redeliver within minutes
@@ -14,7 +15,7 @@ import { createHash } from 'node:crypto';
  * docs/decisions.md.
  */
 export const RECENT_EVENT_WINDOW = 64;
-const DIGEST_LENGTH = 8;
+const DIGEST_LENGTH = 6;
 
 export function eventDigest(eventId: string): string {
   return createHash('sha256').update(eventId).digest('base64url').slice(0, DIGEST_LENGTH);

@@ -297,6 +297,7 @@ describe('scheduled sweep', () => {
       Environment: { Variables: Match.objectLike({ SWEEP_SCAN_SEGMENTS: '16' }) },
     });
     expect(() => synthTemplate({ sweepScanSegments: '0' })).toThrow(/sweepScanSegments/);
+    expect(() => synthTemplate({ sweepScanSegments: '65' })).toThrow(/sweepScanSegments/);
     expect(() => synthTemplate({ sweepScanSegments: 'four' })).toThrow(/sweepScanSegments/);
   });
 

@@ -66,6 +66,23 @@ export function nudgeClient() {
       return new Date(state.now);
     },
 
+    /** Events accepted on the local bus (GET /_nudge/events), newest last; every filter is optional. */
+    async busEvents(filters: { source?: string; sourcePrefix?: string; detailType?: string; customerId?: string; limit?: number } = {}): Promise<BusEventEnvelope[]> {
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries(filters)) if (value !== undefined) query.set(name, String(value));
+      return ((await control(`events?${query}`)) as { events: BusEventEnvelope[] }).events;
+    },
+
+    /** The local scheduler's view of the stack's schedule rules (GET /_nudge/schedules). */
+    async schedules(): Promise<{ now: string; schedules: LocalSchedule[] }> {
+      return (await control('schedules')) as { now: string; schedules: LocalSchedule[] };
+    },
+
+    /** Runs a schedule rule now, by its logical id or a part of it, and waits for it (POST /_nudge/schedules/run). */
+    async runSchedule(rule: string): Promise<{ ran?: string; ok?: boolean; error?: string; message?: string }> {
+      return (await control('schedules/run', { method: 'POST', body: JSON.stringify({ rule }) })) as { ran?: string; ok?: boolean; error?: string; message?: string };
+    },
+
     async emailsTo(address: string): Promise<SesEmail[]> {
       const store = (await (await fetch(`${context.endpoints.ses}/store`)).json()) as { emails: SesEmail[] };
       return store.emails.filter((email) => email.destination.to.includes(address));
@@ -91,6 +108,27 @@ export function nudgeClient() {
     },
   };
 }
+
+/** An event as the local bus accepted it (the EventBridge envelope). */
+export type BusEventEnvelope = {
+  id: string;
+  source: string;
+  'detail-type': string;
+  time: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+};
+
+/** One schedule rule as GET /_nudge/schedules lists it. */
+export type LocalSchedule = {
+  rule: string;
+  expression: string;
+  targets: Array<{ functionId: string; entry: string }>;
+  nextFireAt: string | null;
+  lastFiredAt: string | null;
+  lastRun: { ok: boolean; error?: string; trigger: 'schedule' | 'manual'; skippedPeriods: number; finishedAt: string } | null;
+  running: number;
+};
 
 let unique = 0;
 /** Ids unique across test runs against the same long-lived stack. */
