@@ -74,11 +74,24 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
       console.log(`  ${rule.padEnd(28)} ${parts.join(', ')}`);
     }
     console.log(`${summary.emailsInSesStore} emails are in the local SES store: open ${system.endpoints.ses} to read them.`);
+    console.log(`Lifecycle stages now: ${describeStages(system)}. Try: npx nudge profile cus_1001 --explain`);
     console.log('Ctrl-C stops everything.');
   } finally {
     dynamodb.destroy();
     sqs.destroy();
   }
+}
+
+/** Each customer's latest stage, from the LifecycleStageChanged events on the local bus. */
+function describeStages(system: LocalSystem): string {
+  const latest = new Map<string, string>();
+  for (const event of system.bus.eventLog.query({ source: 'nudge', detailType: 'LifecycleStageChanged', limit: 10_000 })) {
+    const detail = event.detail as { customerId: string; to: string };
+    latest.set(detail.customerId, detail.to);
+  }
+  const counts = new Map<string, number>();
+  for (const stage of latest.values()) counts.set(stage, (counts.get(stage) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([stage, count]) => `${count} ${stage}`).join(', ') || 'none';
 }
 
 function progressPrinter(total: number): (done: number) => void {

@@ -9,6 +9,15 @@ export const segments: SegmentDefinitionInput[] = [
   // --- behavioral -------------------------------------------------------------------------
   {
     kind: 'behavioral',
+    id: 'win_back',
+    description: 'Cancelled their subscription: promotional sequences stop, win-back begins (real-time rule of the source).',
+    priority: 'critical',
+    frequency: 'real_time',
+    conditions: [{ metric: 'subscription_cancelled', op: '==', value: true }],
+    recommendedActions: ['start_win_back_sequence', 'stop_promotional_sequences', 'request_cancellation_feedback'],
+  },
+  {
+    kind: 'behavioral',
     id: 'high_engagement',
     description: 'Opens and clicks a lot and clicked in the last week.',
     priority: 'high',

@@ -24,6 +24,7 @@ describe('the shipped segmentation catalog', () => {
       ['interaction', false],
     ]);
     expect(parsed.segments.flatMap(segmentIdsOf)).toEqual([
+      'win_back',
       'high_engagement',
       'purchase_intent',
       'feature_interest',

@@ -207,9 +207,9 @@ describe('evaluateSegments', () => {
     // Act
     const ids = evaluateSegments(definitions, factsFrom({ metrics: {} })).map((e) => e.segmentId);
 
-    // Assess: 5 behavioral + 2 criteria + 4 + 4 + 4 + 3 bands
-    expect(ids).toHaveLength(22);
-    expect(new Set(ids).size).toBe(22);
+    // Assess: 6 behavioral (win_back + the source's 5) + 2 criteria + 4 + 4 + 4 + 3 bands
+    expect(ids).toHaveLength(23);
+    expect(new Set(ids).size).toBe(23);
   });
 
   it('derives the re-evaluation frequency from what a segment reads when it is not set', () => {

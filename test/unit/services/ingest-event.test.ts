@@ -79,3 +79,38 @@ describe('ingest service', () => {
     expect(s.sendQueue.sent.map((r) => r.ruleId)).toEqual(['welcome_new_subscriber', 'cart_abandonment_reminder']);
   });
 });
+
+describe('real-time processing rules', () => {
+  it('an open support ticket pauses promotional sends until it is solved, with events on the bus', async () => {
+    const s = setup();
+    await s.ingest(busEvent('subscribe', { eventId: 'p1', email: 'c1@example.com' }));
+    await s.ingest(busEvent('support_ticket', { eventId: 'p2', properties: { ticketId: 'T1', status: 'open' } }));
+    const paused = await s.ingest(busEvent('cart_abandon', { eventId: 'p3', properties: { cartValue: 80 } }));
+    expect(paused).toMatchObject({ rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'suppressed', reason: 'promotional_pause' }] });
+    await s.ingest(busEvent('support_ticket', { eventId: 'p4', properties: { ticketId: 'T1', status: 'solved' } }));
+    const resumed = await s.ingest(busEvent('cart_abandon', { eventId: 'p5', properties: { cartValue: 80 } }));
+    expect(resumed).toMatchObject({ rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'queued' }] });
+    expect(s.bus.events.map((e) => e.detailType).filter((t) => t.startsWith('Promotional'))).toEqual(['PromotionalSendsPaused', 'PromotionalSendsResumed']);
+  });
+
+  it('subscription_cancel puts the customer in win_back; a large purchase escalates to VIP handling', async () => {
+    const s = setup();
+    await s.ingest(busEvent('subscription_cancel', { eventId: 'w1', properties: {} }));
+    expect(s.bus.events.filter((e) => e.detailType === 'SegmentEntered').map((e) => (e.detail as { segmentId: string }).segmentId)).toContain('win_back');
+    expect(s.membership.members.get('win_back')).toEqual(new Set(['c1']));
+    await s.ingest(busEvent('purchase', { eventId: 'w2', properties: { orderId: 'big', amount: 750 } }));
+    expect(s.bus.events.filter((e) => e.detailType === 'VipEscalation').map((e) => e.detail)).toMatchObject([{ orderId: 'big', amount: 750, threshold: 500 }]);
+  });
+
+  it('a retried event publishes the same transition ids (consumers can drop the copies)', async () => {
+    const s = setup();
+    const subscribe = busEvent('subscribe', { eventId: 't1', email: 'c1@example.com' });
+    s.membership.failNext = true; // fails after the transitions were published, before the profile write
+    await expect(s.ingest(subscribe)).rejects.toThrow('DynamoDB unavailable');
+    const firstTry = s.bus.events.length;
+    expect(firstTry).toBeGreaterThan(0);
+    await s.ingest(subscribe);
+    const ids = s.bus.events.map((e) => e.detail.transitionId);
+    expect(ids.slice(firstTry)).toEqual(ids.slice(0, firstTry));
+  });
+});

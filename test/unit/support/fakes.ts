@@ -121,7 +121,12 @@ export class RecordingBus implements InternalEventBus {
 
 export class InMemoryMembership implements SegmentMembershipStore {
   readonly members = new Map<string, Set<string>>();
+  failNext = false;
   async apply(input: Parameters<SegmentMembershipStore['apply']>[0]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('DynamoDB unavailable');
+    }
     for (const { segmentId } of input.entered) {
       if (!this.members.has(segmentId)) this.members.set(segmentId, new Set());
       this.members.get(segmentId)!.add(input.customerId);
