@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
 const run = promisify(execFile);
@@ -74,6 +75,10 @@ describe('lifecycle stages, segments and the sweep', () => {
     expect(view.scores.map((s: { model: string }) => s.model)).toEqual(expect.arrayContaining(['engagement', 'activity_30d', 'interaction']));
     const member = view.segments.find((s: { segmentId: string }) => s.segmentId === 'high_value_customer');
     expect(member.conditions.length).toBeGreaterThan(0);
+
+    // Membership is listed per segment by Query (no Scan of profiles).
+    const members = await new DynamoSegmentMembershipStore(nudge.documentClient, nudge.output('TableName')).members('high_value_customer');
+    expect(members.map((m) => m.customerId)).toContain(customerId);
 
     const why = await cli('why-segment', customerId, 'high_value_customer');
     expect(why).toMatch(/IS in high_value_customer/);
