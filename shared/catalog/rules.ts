@@ -8,7 +8,7 @@ export const rules: TriggerRuleInput[] = [
     priority: 90,
     trigger: { type: 'behavioral', eventType: 'subscribe' },
     conditions: { all: [{ field: 'profile.email', op: 'exists', value: true }] },
-    maxSendsPerCustomer: 1,
+    maxSends: { count: 1 },
     templateId: 'welcome',
     category: 'marketing',
   },

@@ -43,8 +43,8 @@ export function decideSends(input: {
     if (rule.cooldownHours !== undefined) {
       claims.push({ kind: 'cooldown', ruleId: rule.id, expiresAt: new Date(now.getTime() + rule.cooldownHours * HOUR_MS) });
     }
-    if (rule.maxSendsPerCustomer !== undefined) {
-      claims.push({ kind: 'lifetime_cap', ruleId: rule.id, max: rule.maxSendsPerCustomer });
+    if (rule.maxSends !== undefined && rule.maxSends.periodHours === undefined) {
+      claims.push({ kind: 'lifetime_cap', ruleId: rule.id, max: rule.maxSends.count });
     }
     const request: SendRequest = {
       sendId: sendIdFor(rule.id, event.eventId),

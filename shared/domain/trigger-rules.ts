@@ -17,11 +17,20 @@ export const TriggerRule = z
     conditions: ConditionGroup.optional(),
     /** Hours during which the rule cannot fire again for the same customer (a TTL claim item). */
     cooldownHours: z.number().positive().optional(),
-    /** Sends of this rule per customer, ever. */
-    maxSendsPerCustomer: z.number().int().positive().optional(),
+    /** Sends of this rule per customer: `count` per `periodHours` (a sliding window), or ever when no period. */
+    maxSends: z
+      .object({ count: z.number().int().positive().max(100), periodHours: z.number().positive().optional() })
+      .strict()
+      .optional(),
     templateId: z.string().regex(SNAKE_ID),
-    /** The subscription category the email belongs to; consent is checked against it. */
+    /** The subscription category the email belongs to; consent is checked against it (always, transactional too). */
     category: z.string().regex(SNAKE_ID).default('marketing'),
+    /** Transactional mail bypasses the global marketing cap, priority conflicts and promotional pauses; never consent. */
+    transactional: z.boolean().default(false),
+    /** Share of matching customers (0-50 %) kept as a control group: nothing is sent, "would have sent" is recorded. */
+    holdoutPercent: z.number().min(0).max(50).default(0),
+    /** What counts as this rule's success in reports (event types after the send, e.g. purchase). */
+    successMetrics: z.array(z.string().regex(SNAKE_ID)).default([]),
   })
   .strict();
 export type TriggerRule = z.infer<typeof TriggerRule>;
