@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BehaviorEvent } from '../contract/index.ts';
 import { ConditionGroup, evaluateConditionGroup, type ConditionResult } from './conditions.ts';
 import type { Profile } from './profile.ts';
+import type { ProfileFacts } from './profile-facts.ts';
 
 const SNAKE_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 
@@ -38,9 +39,12 @@ export type TriggerRuleInput = z.input<typeof TriggerRule>;
 
 export type RuleMatch = { rule: TriggerRule; conditions: ConditionResult[] };
 
-/** The rules whose trigger and conditions match this event and the profile after it, highest priority first. */
-export function matchRules(rules: readonly TriggerRule[], event: BehaviorEvent, profile: Profile): RuleMatch[] {
-  const scope = { event, profile };
+/**
+ * The rules whose trigger and conditions match this event and the profile after it, highest
+ * priority first. `facts` answers `calculated.<metric>` fields (the profile evaluation's facts).
+ */
+export function matchRules(rules: readonly TriggerRule[], event: BehaviorEvent, profile: Profile, facts?: ProfileFacts): RuleMatch[] {
+  const scope = { event, profile, ...(facts ? { calculated: (metric: string) => facts.metric(metric) } : {}) };
   const matches: RuleMatch[] = [];
   for (const rule of rules) {
     if (!rule.active || rule.trigger.eventType !== event.type) continue;
