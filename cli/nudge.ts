@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { advanceClock, showClock } from './commands/clock.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
 import { runSweep } from './commands/sweep.ts';
+import { why } from './commands/why.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
 
 hideSdkNodeVersionNotice();
@@ -27,6 +28,15 @@ program
   .argument('<segment>')
   .option('--json', 'machine-readable output')
   .action((customerId: string, segment: string, options: { json?: boolean }) => whySegment(customerId, segment, options));
+
+program
+  .command('why')
+  .description('why a customer did or did not get an email: every rule decision, newest first')
+  .argument('<customerId>')
+  .option('--rule <ruleId>', 'only this rule')
+  .option('--limit <n>', 'at most this many decisions', '50')
+  .option('--json', 'machine-readable output')
+  .action((customerId: string, options: { json?: boolean; rule?: string; limit?: string }) => why(customerId, options));
 
 program
   .command('sweep')

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { dynamoDocumentClient, eventBridge, sqs } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
+import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
@@ -32,6 +33,7 @@ const ingestEvent = makeIngestEvent({
   rejectedEvents: new SqsRejectedEventStore(sqs(), config.REJECTED_EVENTS_QUEUE_URL),
   bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
   membership: new DynamoSegmentMembershipStore(documentClient, config.TABLE_NAME),
+  decisions: new DynamoDecisionLog(documentClient, config.TABLE_NAME),
   catalog: defaultCatalog,
   clock: runtimeClock,
   log: logger,

@@ -23,6 +23,10 @@ export const CatalogSettings = z
     consentMode: z.enum(['opt_in', 'opt_out']),
     /** A purchase of at least this amount puts a VipEscalation event on the bus. */
     highValuePurchase: z.number().positive(),
+    /** Marketing emails per customer per sliding window, across all rules (transactional mail is exempt). */
+    marketingCap: z.object({ count: z.number().int().positive().max(100), periodHours: z.number().positive() }).strict(),
+    /** How long decision records (the audit trail behind `nudge why`) are kept. */
+    decisionRetentionDays: z.number().int().positive().max(3650),
   })
   .strict();
 
@@ -74,7 +78,13 @@ export function loadCatalog(input: CatalogInput): Catalog {
 }
 
 export const defaultCatalogInput: CatalogInput = {
-  settings: { brandName: 'Nudge Demo Shop', consentMode: 'opt_in', highValuePurchase: 500 },
+  settings: {
+    brandName: 'Nudge Demo Shop',
+    consentMode: 'opt_in',
+    highValuePurchase: 500,
+    marketingCap: { count: 3, periodHours: 168 },
+    decisionRetentionDays: 90,
+  },
   rules,
   templates,
   scoringModels,

@@ -1,4 +1,5 @@
 import type { FieldError } from '../contract/index.ts';
+import type { DecisionRecord } from './decision-record.ts';
 import type { InternalEvent } from './internal-events.ts';
 import type { Profile } from './profile.ts';
 import type { Claim } from './send-decision.ts';
@@ -18,7 +19,7 @@ export interface ProfileStore {
 }
 
 /** `claimed` also when the claims are already held by this same sendId (a redelivery). */
-export type ClaimResult = { type: 'claimed' } | { type: 'blocked'; by: Claim['kind']; until?: string };
+export type ClaimResult = { type: 'claimed' } | { type: 'blocked'; by: 'cooldown' | 'rule_cap' | 'global_cap'; until?: string };
 
 export interface ClaimStore {
   /** Takes every claim of one send atomically, or none; idempotent for the same sendId. */
@@ -89,4 +90,9 @@ export interface InternalEventBus {
 /** Segment membership kept queryable per segment (for reports), without scanning profiles. */
 export interface SegmentMembershipStore {
   apply(input: { customerId: string; entered: Array<{ segmentId: string; matchScore: number }>; exited: string[]; at: Date }): Promise<void>;
+}
+
+/** The decision audit trail: every matched rule's outcome, kept for the catalog's retention. */
+export interface DecisionLog {
+  record(records: DecisionRecord[], retentionDays: number): Promise<void>;
 }

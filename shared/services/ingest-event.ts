@@ -1,10 +1,11 @@
 import { dailySeriesFor, segmentationOf, type Catalog } from '../catalog/index.ts';
 import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../contract/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { ClaimStore, InternalEventBus, Log, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendQueue } from '../domain/ports.ts';
+import type { DecisionRecord } from '../domain/decision-record.ts';
+import type { ClaimStore, DecisionLog, InternalEventBus, Log, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendQueue } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, recordQueuedSend, type Profile } from '../domain/profile.ts';
-import { decideSends, type SendDecision } from '../domain/send-decision.ts';
+import { prepareSends, type SendCandidate } from '../domain/send-decision.ts';
 import { matchRules } from '../domain/trigger-rules.ts';
 
 export type IngestDeps = {
@@ -14,6 +15,7 @@ export type IngestDeps = {
   rejectedEvents: RejectedEventStore;
   bus: InternalEventBus;
   membership: SegmentMembershipStore;
+  decisions: DecisionLog;
   catalog: Catalog;
   clock: Clock;
   log: Log;
@@ -22,9 +24,8 @@ export type IngestDeps = {
 /** An EventBridge event as delivered to a target (only the fields ingest reads). */
 export type IncomingBusEvent = { id?: string; source: unknown; 'detail-type': unknown; detail: unknown; time?: string };
 
-export type RuleOutcome =
-  | { ruleId: string; outcome: 'queued'; sendId: string }
-  | { ruleId: string; outcome: 'suppressed'; reason: string };
+/** What happened to each matched rule (the full record, with conditions, goes to the decision log). */
+export type RuleOutcome = { ruleId: string; outcome: DecisionRecord['outcome']; reason?: string; sendId?: string };
 
 export type IngestOutcome =
   | { type: 'rejected'; errors: FieldError[] }
@@ -103,10 +104,13 @@ async function applyValidEvent(
       event,
     });
     let profile = evaluation.profile;
-    const matches = matchRules(deps.catalog.rules, event, profile);
-    const decisions = decideSends({ matches, event, profile, consentMode: deps.catalog.settings.consentMode, now });
-    const rules = await carryOut(deps, decisions, now);
-    for (const rule of rules) if (rule.outcome === 'queued') profile = recordQueuedSend(profile, now);
+    const matches = matchRules(deps.catalog.rules, event, profile, evaluation.facts);
+    const { settings } = deps.catalog;
+    const candidates = prepareSends({ matches, event, profile, consentMode: settings.consentMode, marketingCap: settings.marketingCap, now });
+    const records = await decide(deps, candidates, event, now);
+    if (records.length > 0) await deps.decisions.record(records, settings.decisionRetentionDays);
+    const rules = records.map(({ ruleId, outcome, reason, sendId }) => ({ ruleId, outcome, ...(reason ? { reason } : {}), ...(sendId ? { sendId } : {}) }));
+    for (const record of records) if (record.outcome === 'queued') profile = recordQueuedSend(profile, now);
     if (evaluation.internalEvents.length > 0) await deps.bus.publish(evaluation.internalEvents);
     if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
       await deps.membership.apply({ customerId: profile.customerId, ...evaluation.membership, at: now });
@@ -118,27 +122,56 @@ async function applyValidEvent(
       return { type: 'applied', eventId: event.eventId, customerId: event.customerId, rules, published };
     }
     current = saved.current;
+    // Spread concurrent writers of one profile apart (jittered, growing), so a burst settles in few rounds.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
   }
   throw new ProfileContentionError(
     `profile ${event.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${event.eventId}; retrying later`,
   );
 }
 
-async function carryOut(deps: IngestDeps, decisions: SendDecision[], now: Date): Promise<RuleOutcome[]> {
-  const outcomes: RuleOutcome[] = [];
-  for (const decision of decisions) {
-    if (decision.type === 'suppressed') {
-      outcomes.push({ ruleId: decision.ruleId, outcome: 'suppressed', reason: decision.reason });
+/**
+ * Carries out the candidates in priority order. The highest-priority marketing rule that gets its
+ * claims wins (a held-out customer's "would have sent" wins too, so the control group stays clean);
+ * lower-priority marketing rules for the same event are dropped, and recorded as such.
+ * Transactional rules never compete. Enqueueing happens here, before the profile write.
+ */
+async function decide(deps: IngestDeps, candidates: SendCandidate[], event: BehaviorEvent, now: Date): Promise<DecisionRecord[]> {
+  const records: DecisionRecord[] = [];
+  let winner: string | undefined;
+  for (const candidate of candidates) {
+    const { rule, conditions } = candidate;
+    const base = {
+      customerId: event.customerId,
+      ruleId: rule.id,
+      priority: rule.priority,
+      eventId: event.eventId,
+      eventType: event.type,
+      occurredAt: event.occurredAt,
+      decidedAt: now.toISOString(),
+      conditions,
+    };
+    if (candidate.type === 'suppressed') {
+      records.push({ ...base, outcome: 'suppressed', reason: candidate.reason });
       continue;
     }
-    const { request, claims } = decision;
-    const claim = await deps.claims.claim({ customerId: request.customerId, sendId: request.sendId, claims, now });
+    if (!rule.transactional && winner) {
+      records.push({ ...base, outcome: 'dropped_priority', reason: 'lower_priority', wonBy: winner });
+      continue;
+    }
+    const { request } = candidate;
+    const claim = await deps.claims.claim({ customerId: request.customerId, sendId: request.sendId, claims: candidate.claims, now });
     if (claim.type === 'blocked') {
-      outcomes.push({ ruleId: request.ruleId, outcome: 'suppressed', reason: claim.by });
+      records.push({ ...base, outcome: 'suppressed', reason: claim.by, ...(claim.until ? { until: claim.until } : {}) });
+      continue;
+    }
+    if (!rule.transactional) winner = rule.id;
+    if (candidate.holdout) {
+      records.push({ ...base, outcome: 'holdout', sendId: request.sendId });
       continue;
     }
     await deps.sendQueue.enqueue(request);
-    outcomes.push({ ruleId: request.ruleId, outcome: 'queued', sendId: request.sendId });
+    records.push({ ...base, outcome: 'queued', sendId: request.sendId });
   }
-  return outcomes;
+  return records;
 }

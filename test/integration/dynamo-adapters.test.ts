@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
+import { ClaimContentionError, DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
 import { Profile } from '#shared/domain/profile.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
@@ -32,20 +32,45 @@ describe('claims against DynamoDB Local', () => {
 
   it('a lifetime cap admits max sends, idempotently per send', async () => {
     const customerId = uniqueId('cap');
-    const cap = [{ kind: 'lifetime_cap' as const, ruleId: 'welcome', max: 1 }];
+    const cap = [{ kind: 'cap' as const, scope: 'rule:welcome', max: 1 }];
     expect(await claims.claim({ customerId, sendId: 'w1', claims: cap, now: NOW })).toEqual({ type: 'claimed' });
     expect(await claims.claim({ customerId, sendId: 'w1', claims: cap, now: NOW })).toEqual({ type: 'claimed' });
-    expect(await claims.claim({ customerId, sendId: 'w2', claims: cap, now: NOW })).toEqual({ type: 'blocked', by: 'lifetime_cap' });
+    expect(await claims.claim({ customerId, sendId: 'w2', claims: cap, now: NOW })).toEqual({ type: 'blocked', by: 'rule_cap' });
   });
 
-  it('cooldown and cap together are all-or-nothing (one transaction)', async () => {
+  it('a windowed cap slides: the 4th send within 7 days is blocked until the oldest leaves the window', async () => {
+    const customerId = uniqueId('global');
+    const week = 7 * 24 * 3_600_000;
+    const cap = [{ kind: 'cap' as const, scope: 'global', max: 3, windowMs: week }];
+    const at = (days: number) => new Date(NOW.getTime() + days * 86_400_000);
+    for (const [i, day] of [0, 2, 4].entries()) {
+      expect(await claims.claim({ customerId, sendId: `g${i}`, claims: cap, now: at(day) })).toEqual({ type: 'claimed' });
+    }
+    expect(await claims.claim({ customerId, sendId: 'g3', claims: cap, now: at(6) })).toEqual({ type: 'blocked', by: 'global_cap', until: at(7).toISOString() });
+    expect(await claims.claim({ customerId, sendId: 'g3', claims: cap, now: at(7.01) })).toEqual({ type: 'claimed' });
+  });
+
+  it('cooldown and caps together are all-or-nothing (one transaction)', async () => {
     const customerId = uniqueId('both');
-    const cap = { kind: 'lifetime_cap' as const, ruleId: 'r1', max: 1 };
+    const cap = { kind: 'cap' as const, scope: 'rule:r1', max: 1 };
     expect(await claims.claim({ customerId, sendId: 's1', claims: [cooldown(1), cap], now: NOW })).toEqual({ type: 'claimed' });
     const later = new Date(NOW.getTime() + 2 * 3_600_000);
     // Cooldown is free again, but the cap is used up: nothing may be claimed, the cooldown included.
-    expect(await claims.claim({ customerId, sendId: 's2', claims: [cooldown(1, later), cap], now: later })).toEqual({ type: 'blocked', by: 'lifetime_cap' });
+    expect(await claims.claim({ customerId, sendId: 's2', claims: [cooldown(1, later), cap], now: later })).toEqual({ type: 'blocked', by: 'rule_cap' });
     expect(await claims.claim({ customerId, sendId: 's3', claims: [cooldown(1, later)], now: later })).toEqual({ type: 'claimed' });
+  });
+
+  it('50 concurrent sends of one rule with cooldown, rule cap and global cap: exactly one claims', async () => {
+    const customerId = uniqueId('race3');
+    const claimsFor = () => [cooldown(24), { kind: 'cap' as const, scope: 'rule:r1', max: 1, windowMs: 86_400_000 }, { kind: 'cap' as const, scope: 'global', max: 3, windowMs: 7 * 86_400_000 }];
+    const settled = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => claims.claim({ customerId, sendId: `race-${i}`, claims: claimsFor(), now: NOW })));
+    const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    expect(results.filter((r) => r.type === 'claimed')).toHaveLength(1);
+    // A claim that kept losing transaction conflicts gives up with a retryable error (its event is retried
+    // and then finds the cooldown taken); it never claims a second time.
+    for (const failure of settled.filter((s) => s.status === 'rejected')) {
+      expect((failure as PromiseRejectedResult).reason).toBeInstanceOf(ClaimContentionError);
+    }
   });
 });
 

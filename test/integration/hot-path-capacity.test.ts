@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SqsRejectedEventStore } from '#shared/adapters/sqs/rejected-event-queue.ts';
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
+import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
@@ -29,6 +30,7 @@ describe('hot-path request units', () => {
     rejectedEvents: new SqsRejectedEventStore(nudge.sqs, nudge.output('RejectedEventsQueueUrl')),
     bus: new EventBridgeInternalEventBus(new EventBridgeClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: nudge.context.endpoints.eventBridge }), nudge.output('EventBusName')),
     membership: new DynamoSegmentMembershipStore(nudge.documentClient, table),
+    decisions: new DynamoDecisionLog(nudge.documentClient, table),
     catalog: defaultCatalog,
     clock: { now: () => now },
     log: quiet,
@@ -76,13 +78,15 @@ describe('hot-path request units', () => {
     expect(nudge.meter.snapshot().byOperation).toEqual({ GetItemCommand: 1 });
   });
 
-  it('an event that fires a rule adds exactly its claim write', async () => {
+  it('an event that fires a rule adds the cap read, one claim transaction and its decision record', async () => {
     await ingest(event('subscribe', {}, { email: `${customerId}@example.com` }));
     nudge.meter.reset();
     const outcome = await ingest(event('cart_abandon', { cartValue: 80 }));
     expect(outcome).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'queued' }] });
     const { byOperation, readUnits, writeUnits } = nudge.meter.snapshot();
     console.log(`rule fired: ${readUnits} RCU + ${writeUnits} WCU (${JSON.stringify(byOperation)})`);
-    expect(byOperation).toEqual({ GetItemCommand: 1, PutItemCommand: 2 });
+    // Profile GetItem + the global cap's consistent GetItem; cooldown + cap claimed in one
+    // TransactWriteItems; the decision record (BatchWriteItem); the profile PutItem.
+    expect(byOperation).toEqual({ GetItemCommand: 2, TransactWriteItemsCommand: 1, BatchWriteItemCommand: 1, PutItemCommand: 1 });
   });
 });

@@ -5,7 +5,9 @@
 export const customerPk = (customerId: string): string => `C#${customerId}`;
 export const PROFILE_SK = 'PROFILE';
 export const cooldownSk = (ruleId: string): string => `COOLDOWN#${ruleId}`;
-export const lifetimeCapSk = (ruleId: string): string => `CAP#${ruleId}#LIFETIME`;
+/** A frequency cap: `rule:<ruleId>` or `global` (the per-customer marketing cap). */
+export const capSk = (scope: string): string => `CAP#${scope}`;
+export const decisionSk = (occurredAt: string, ruleId: string, eventDigest: string): string => `DEC#${occurredAt}#${ruleId}#${eventDigest}`;
 export const sendSk = (sendId: string): string => `SEND#${sendId}`;
 
 export type ItemKey = { pk: string; sk: string };

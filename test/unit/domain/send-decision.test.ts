@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
-import { decideSends, sendIdFor } from '#shared/domain/send-decision.ts';
+import { prepareSends, sendIdFor } from '#shared/domain/send-decision.ts';
 import { matchRules } from '#shared/domain/trigger-rules.ts';
 import type { BehaviorEvent } from '#shared/contract/index.ts';
 import { buildEvent } from '../support/build-event.ts';
@@ -12,7 +12,8 @@ function decide(profileBefore: Profile | undefined, event: BehaviorEvent, consen
   const change = applyEvent(profileBefore, event, NOW);
   if (change.type !== 'applied') throw new Error('expected applied');
   const matches = matchRules(defaultCatalog.rules, event, change.profile);
-  return { profile: change.profile, decisions: decideSends({ matches, event, profile: change.profile, consentMode, now: NOW }) };
+  const marketingCap = { count: 3, periodHours: 168 };
+  return { profile: change.profile, decisions: prepareSends({ matches, event, profile: change.profile, consentMode, marketingCap, now: NOW }) };
 }
 
 const subscriber = decide(undefined, buildEvent({ type: 'subscribe', customerId: 'c1', email: 'c1@example.com', properties: { firstName: 'Cy' } })).profile;
@@ -23,9 +24,13 @@ describe('default rules', () => {
     const { decisions } = decide(undefined, event);
     expect(decisions).toHaveLength(1);
     expect(decisions[0]).toMatchObject({
-      type: 'send',
+      type: 'candidate',
+      holdout: false,
       request: { ruleId: 'welcome_new_subscriber', templateId: 'welcome', email: 'c2@example.com', sendId: sendIdFor('welcome_new_subscriber', event.eventId) },
-      claims: [{ kind: 'lifetime_cap', ruleId: 'welcome_new_subscriber', max: 1 }],
+      claims: [
+        { kind: 'cap', scope: 'rule:welcome_new_subscriber', max: 1 },
+        { kind: 'cap', scope: 'global', max: 3, windowMs: 168 * 3_600_000 },
+      ],
     });
   });
 
@@ -38,8 +43,11 @@ describe('default rules', () => {
     const { decisions } = decide(subscriber, buildEvent({ type: 'cart_abandon', customerId: 'c1', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue: 75.99 } }));
     expect(decisions).toHaveLength(1);
     const decision = decisions[0]!;
-    if (decision.type !== 'send') throw new Error('expected a send');
-    expect(decision.claims).toEqual([{ kind: 'cooldown', ruleId: 'cart_abandonment_reminder', expiresAt: new Date('2026-11-21T12:00:00Z') }]);
+    if (decision.type !== 'candidate') throw new Error('expected a candidate send');
+    expect(decision.claims).toEqual([
+      { kind: 'cooldown', ruleId: 'cart_abandonment_reminder', expiresAt: new Date('2026-11-21T12:00:00Z') },
+      { kind: 'cap', scope: 'global', max: 3, windowMs: 168 * 3_600_000 },
+    ]);
     expect(decision.request.conditions).toEqual([
       { field: 'event.properties.cartValue', op: 'greater_than', expected: 50, actual: 75.99, passed: true },
     ]);
@@ -56,14 +64,14 @@ describe('default rules', () => {
 describe('who can be emailed', () => {
   it('suppresses a customer with no address', () => {
     const { decisions } = decide(undefined, buildEvent({ type: 'cart_abandon', customerId: 'anon', properties: { cartValue: 80 } }));
-    expect(decisions).toMatchObject([{ type: 'suppressed', reason: 'no_email', ruleId: 'cart_abandonment_reminder' }]);
+    expect(decisions).toMatchObject([{ type: 'suppressed', reason: 'no_email', rule: { id: 'cart_abandonment_reminder' } }]);
   });
 
   it('opt-in mode needs a subscription for marketing mail; opt-out mode only an absent unsubscribe', () => {
     const known = decide(undefined, buildEvent({ type: 'identify', customerId: 'k', properties: { email: 'k@example.com' } })).profile;
     const abandon = () => buildEvent({ type: 'cart_abandon', customerId: 'k', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue: 80 } });
     expect(decide(known, abandon(), 'opt_in').decisions).toMatchObject([{ type: 'suppressed', reason: 'no_consent' }]);
-    expect(decide(known, abandon(), 'opt_out').decisions).toMatchObject([{ type: 'send' }]);
+    expect(decide(known, abandon(), 'opt_out').decisions).toMatchObject([{ type: 'candidate' }]);
   });
 
   it('never emails an unsubscribed customer', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
-import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingQueue, RecordingRejections, silentLog } from '../support/fakes.ts';
+import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingDecisions, RecordingQueue, RecordingRejections, silentLog } from '../support/fakes.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 
@@ -13,6 +13,7 @@ function setup() {
     rejectedEvents: new RecordingRejections(),
     bus: new RecordingBus(),
     membership: new InMemoryMembership(),
+    decisions: new RecordingDecisions(),
     catalog: defaultCatalog,
     clock: { now: () => NOW },
     log: silentLog,

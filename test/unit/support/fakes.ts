@@ -1,7 +1,9 @@
+import type { DecisionRecord } from '#shared/domain/decision-record.ts';
 import type { InternalEvent } from '#shared/domain/internal-events.ts';
 import type {
   ClaimResult,
   ClaimStore,
+  DecisionLog,
   EmailSender,
   EmailSendResult,
   InternalEventBus,
@@ -43,19 +45,39 @@ export class InMemoryProfiles implements ProfileStore {
   }
 }
 
+/** Cooldowns by rule, caps by scope as lists of sendIds (windows are ignored: tests run at one instant). */
 export class InMemoryClaims implements ClaimStore {
-  readonly held = new Map<string, string>();
+  readonly cooldowns = new Map<string, string>();
+  readonly caps = new Map<string, string[]>();
   calls: string[] = [];
 
   async claim(input: Parameters<ClaimStore['claim']>[0]): Promise<ClaimResult> {
     this.calls.push(input.sendId);
     for (const claim of input.claims) {
-      const key = `${input.customerId}/${claim.kind}/${claim.ruleId}`;
-      const holder = this.held.get(key);
-      if (holder && holder !== input.sendId) return { type: 'blocked', by: claim.kind };
+      if (claim.kind === 'cooldown') {
+        const holder = this.cooldowns.get(`${input.customerId}/${claim.ruleId}`);
+        if (holder && holder !== input.sendId) return { type: 'blocked', by: 'cooldown' };
+      } else {
+        const sends = this.caps.get(`${input.customerId}/${claim.scope}`) ?? [];
+        if (!sends.includes(input.sendId) && sends.length >= claim.max) return { type: 'blocked', by: claim.scope === 'global' ? 'global_cap' : 'rule_cap' };
+      }
     }
-    for (const claim of input.claims) this.held.set(`${input.customerId}/${claim.kind}/${claim.ruleId}`, input.sendId);
+    for (const claim of input.claims) {
+      if (claim.kind === 'cooldown') this.cooldowns.set(`${input.customerId}/${claim.ruleId}`, input.sendId);
+      else {
+        const key = `${input.customerId}/${claim.scope}`;
+        const sends = this.caps.get(key) ?? [];
+        if (!sends.includes(input.sendId)) this.caps.set(key, [...sends, input.sendId]);
+      }
+    }
     return { type: 'claimed' };
+  }
+}
+
+export class RecordingDecisions implements DecisionLog {
+  readonly records: DecisionRecord[] = [];
+  async record(records: DecisionRecord[]): Promise<void> {
+    this.records.push(...records);
   }
 }
 

@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
+import type { DecisionRecord } from '#shared/domain/decision-record.ts';
+import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
+import { requireOutput } from '#local/stack/outputs.ts';
+import { printResult } from '../format.ts';
+import { callLocal, type LocalStatus } from '../local-control.ts';
+
+/** `nudge why <customerId> [--rule <id>]`: every decision about the customer, newest first, with its reasons. */
+export async function why(customerId: string, options: { json?: boolean; rule?: string; limit?: string }): Promise<void> {
+  const status = await callLocal<LocalStatus>('status');
+  const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.dynamodb });
+  try {
+    const log = new DynamoDecisionLog(DynamoDBDocumentClient.from(client), requireOutput(status.outputs, 'TableName'));
+    const decisions = await log.list(customerId, { ...(options.rule ? { ruleId: options.rule } : {}), limit: Number(options.limit ?? 50) });
+    printResult({ customerId, decisions }, options, () => (decisions.length === 0 ? `no decisions recorded for ${customerId}${options.rule ? ` and rule ${options.rule}` : ''}` : decisions.map(describe).join('\n\n')));
+  } finally {
+    client.destroy();
+  }
+}
+
+function describe(decision: DecisionRecord): string {
+  const headline = {
+    queued: `SENT (queued ${decision.sendId})`,
+    holdout: `HELD OUT: control group, would have sent ${decision.sendId}`,
+    suppressed: `NOT SENT: ${decision.reason}${decision.until ? ` until ${decision.until}` : ''}`,
+    dropped_priority: `NOT SENT: a higher-priority rule (${decision.wonBy}) won this event`,
+  }[decision.outcome];
+  return [
+    `${decision.occurredAt}  ${decision.ruleId} (priority ${decision.priority}) on ${decision.eventType} ${decision.eventId}`,
+    `  ${headline}`,
+    ...decision.conditions.map((c) => `    ${c.passed ? 'pass' : 'FAIL'}  ${c.field} ${c.op} ${JSON.stringify(c.expected)}  (actual: ${JSON.stringify(c.actual) ?? '-'})`),
+  ].join('\n');
+}

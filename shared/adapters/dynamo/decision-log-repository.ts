@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { ConditionOperator } from '../../domain/conditions.ts';
+import type { DecisionRecord } from '../../domain/decision-record.ts';
+import type { DecisionLog } from '../../domain/ports.ts';
+import { customerPk, decisionSk } from './keys.ts';
+
+const BATCH = 25;
+
+const StoredDecision = z.object({
+  customerId: z.string(),
+  ruleId: z.string(),
+  priority: z.number(),
+  eventId: z.string(),
+  eventType: z.string(),
+  occurredAt: z.string(),
+  decidedAt: z.string(),
+  outcome: z.enum(['queued', 'holdout', 'suppressed', 'dropped_priority']),
+  reason: z.enum(['no_email', 'no_consent', 'promotional_pause', 'cooldown', 'rule_cap', 'global_cap', 'lower_priority']).optional(),
+  until: z.string().optional(),
+  wonBy: z.string().optional(),
+  sendId: z.string().optional(),
+  conditions: z.array(z.object({ field: z.string(), op: ConditionOperator, expected: z.unknown(), actual: z.unknown(), passed: z.boolean() })),
+});
+
+/**
+ * Decision records under the customer's partition, sorted by the triggering event's time
+ * (`DEC#<occurredAt>#<rule>#<event digest>`): "why did this customer get this email" is one Query,
+ * newest first. The key is deterministic, so a retried event overwrites its own records. TTL
+ * applies the catalog's retention.
+ */
+export class DynamoDecisionLog implements DecisionLog {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(records: DecisionRecord[], retentionDays: number): Promise<void> {
+    const items = records.map((record) => ({
+      PutRequest: {
+        Item: {
+          pk: customerPk(record.customerId),
+          sk: decisionSk(normalise(record.occurredAt), record.ruleId, digest(record.eventId)),
+          kind: 'decision',
+          ...withoutUndefined(record),
+          ttl: Math.floor(Date.parse(record.decidedAt) / 1000) + retentionDays * 86_400,
+        },
+      },
+    }));
+    for (let i = 0; i < items.length; i += BATCH) {
+      let pending: Record<string, unknown[]> | undefined = { [this.tableName]: items.slice(i, i + BATCH) };
+      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
+        if (attempt > 8) throw new Error('decision records stayed unprocessed after retries');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: pending as never, ReturnConsumedCapacity: 'TOTAL' }));
+        pending = result.UnprocessedItems as typeof pending;
+      }
+    }
+  }
+
+  /** The customer's decisions, newest first, optionally for one rule. */
+  async list(customerId: string, options: { ruleId?: string; limit?: number } = {}): Promise<DecisionRecord[]> {
+    const limit = options.limit ?? 50;
+    const found: DecisionRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': customerPk(customerId), ':prefix': 'DEC#' },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const record: DecisionRecord = StoredDecision.parse(item);
+        if (!options.ruleId || record.ruleId === options.ruleId) found.push(record);
+        if (found.length >= limit) return found;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+}
+
+/** Instants as UTC ISO so the sort key orders them correctly whatever offset the producer used. */
+function normalise(instant: string): string {
+  const parsed = Date.parse(instant);
+  return Number.isNaN(parsed) ? instant : new Date(parsed).toISOString();
+}
+
+function digest(eventId: string): string {
+  return createHash('sha256').update(eventId).digest('base64url').slice(0, 8);
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
