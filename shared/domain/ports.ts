@@ -3,6 +3,7 @@ import type { DecisionRecord } from './decision-record.ts';
 import type { InternalEvent } from './internal-events.ts';
 import type { Profile } from './profile.ts';
 import type { Claim } from './send-decision.ts';
+import type { RuleTimer } from './rule-timer.ts';
 import type { SendRequest } from './send-request.ts';
 
 /** Ports: what the services need from the outside world. Adapters in shared/adapters implement them. */
@@ -26,8 +27,24 @@ export interface ClaimStore {
   claim(input: { customerId: string; sendId: string; claims: Claim[]; now: Date }): Promise<ClaimResult>;
 }
 
+/** SQS can hold a message back for at most 15 minutes; later sends go through DelayedWork. */
+export const MAX_QUEUE_DELAY_SECONDS = 900;
+
 export interface SendQueue {
-  enqueue(request: SendRequest): Promise<void>;
+  /** `delaySeconds` (0..MAX_QUEUE_DELAY_SECONDS) holds the message back before the dispatcher sees it. */
+  enqueue(request: SendRequest, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/**
+ * Work that is due later than SQS can delay it: one-time schedules (EventBridge Scheduler in AWS,
+ * the local scheduler under the simulated clock locally). Both calls are idempotent: the schedule
+ * name is derived from the sendId / timerId, and an existing schedule of that name counts as done.
+ */
+export interface DelayedWork {
+  /** Puts `request` on the send queue at `at`. */
+  scheduleSend(request: SendRequest, at: Date): Promise<void>;
+  /** Hands `timer` to the timers function at `timer.dueAt`. */
+  scheduleTimer(timer: RuleTimer): Promise<void>;
 }
 
 export type RejectedEvent = {
