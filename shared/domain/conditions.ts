@@ -65,6 +65,11 @@ export const Condition = z
     if ((op === 'equals' || op === 'not_equals' || op === 'contains') && value === undefined) {
       problem(`operator ${op} needs a value`);
     }
+    // Comparison is by value for strings, numbers, booleans and null only: an object or array could never be equal.
+    if ((op === 'equals' || op === 'not_equals' || op === 'contains') && value !== undefined && !isScalar(value)) {
+      problem(`operator ${op} compares a string, number, boolean or null; got ${Array.isArray(value) ? 'an array' : 'an object'}`);
+    }
+    if (op === 'in' && Array.isArray(value) && !value.every(isScalar)) problem('operator in needs an array of strings, numbers, booleans or null');
     if (op === 'in_range' && !RangeValue.safeParse(value).success) {
       problem('operator in_range needs { min, max }: two finite numbers, min <= max');
     }
@@ -190,7 +195,13 @@ function compare(op: ConditionOperator, actual: unknown, expected: unknown): boo
  */
 function exceeds(actual: number, threshold: number, by: number): boolean {
   if (!Number.isFinite(actual)) return false;
-  return actual - threshold - by > 1e-9 * Math.max(1, Math.abs(actual), Math.abs(threshold));
+  // A few units in the last place of the largest operand: absorbs rounding, never a real margin
+  // (for epoch seconds around 1.7e9 the tolerance is ~3e-6, far below one second).
+  return actual - threshold - by > 8 * Number.EPSILON * Math.max(1, Math.abs(actual), Math.abs(threshold), Math.abs(by));
+}
+
+function isScalar(value: unknown): boolean {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
 
 function isEqual(a: unknown, b: unknown): boolean {
