@@ -17,6 +17,7 @@ import { parseEventLogQuery } from './eventbridge/event-log.ts';
 import { startPutEventsServer } from './eventbridge/put-events-server.ts';
 import { FunctionHost } from './lambda/function-host.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
+import { LocalOneTimeSchedules } from './scheduler/one-time-schedules.ts';
 import { EventSourcePoller } from './sqs/event-source-poller.ts';
 import { StackTemplate } from './stack/cloud-template.ts';
 import { resolveIntrinsics } from './stack/intrinsics.ts';
@@ -24,7 +25,8 @@ import { provisionStack } from './stack/provision.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export type LocalEndpoints = { eventBridge: string; dynamodb: string; sqs: string; ses: string };
+/** `scheduler` (EventBridge Scheduler API) is served on the EventBridge port, by path. */
+export type LocalEndpoints = { eventBridge: string; scheduler: string; dynamodb: string; sqs: string; ses: string };
 
 export type LocalSystem = {
   endpoints: LocalEndpoints;
@@ -33,6 +35,8 @@ export type LocalSystem = {
   clock: SimulatedClock;
   bus: LocalEventBus;
   scheduler: LocalScheduler;
+  /** EventBridge Scheduler's one-time schedules (the Scheduler API on `endpoints.scheduler`). */
+  oneTimeSchedules: LocalOneTimeSchedules;
   startupMs: number;
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -72,6 +76,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     ]);
     const endpoints: LocalEndpoints = {
       eventBridge: `http://127.0.0.1:${ports.eventBridge}`,
+      scheduler: `http://127.0.0.1:${ports.eventBridge}`,
       dynamodb: dynamodbLocal.endpoint,
       sqs: sqsLocal.endpoint,
       ses: sesLocal.endpoint,
@@ -138,6 +143,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     scheduler.start();
     stoppers.push(() => scheduler.stop());
+    const oneTimeSchedules = new LocalOneTimeSchedules({
+      asyncInvokeConfigs: stack.asyncInvokeConfigs(),
+      resources: provisioned.resources,
+      functions,
+      sqs,
+      clock,
+      log,
+    });
+    oneTimeSchedules.start();
+    stoppers.push(() => oneTimeSchedules.stop());
 
     const outputs = resolveOutputs(stack, provisioned.resources);
     const waitForIdle = async (timeoutMs = 30_000) => {
@@ -145,10 +160,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       while (Date.now() < deadline) {
         await bus.waitForIdle();
         await scheduler.waitForIdle();
+        // Fires the one-time schedules already due (clock past `at`) at once, and waits for them.
+        await oneTimeSchedules.waitForIdle();
+        const firesBefore = oneTimeSchedules.firesStarted;
         const queuesEmpty = await Promise.all(
           pollers.map(async (poller) => !poller.isBusy && (await queueIsEmpty(sqs, poller))),
         );
-        if (queuesEmpty.every(Boolean) && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0) return;
+        // A schedule that came due while the queues were being looked at may have sent to one of them.
+        const noNewFires = oneTimeSchedules.firesStarted === firesBefore && oneTimeSchedules.pendingRuns === 0;
+        if (queuesEmpty.every(Boolean) && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0 && noNewFires) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error(`the local system did not become idle within ${timeoutMs} ms`);
@@ -157,6 +177,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const server: Server = await startPutEventsServer({
       port: ports.eventBridge,
       bus,
+      scheduler: oneTimeSchedules,
       control: {
         status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset }),
         clock: async ({ method, body }) => {
@@ -175,6 +196,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         // GET ?source=&sourcePrefix=&detailType=&customerId=&limit= -> { events: [envelope, ...] }, newest last.
         events: async ({ query }) => ({ events: bus.eventLog.query(parseEventLogQuery(query)) }),
         schedules: async () => ({ now: clock.now().toISOString(), schedules: scheduler.list() }),
+        // GET -> { now, schedules: [{ name, group, at, targetArn, state, status, lastError, ... }] }, due first.
+        'one-time-schedules': async () => ({ now: clock.now().toISOString(), schedules: oneTimeSchedules.list() }),
         // POST {"rule":"<logical id or part of it>"} -> { ran, ok, error? } once the run has finished.
         'schedules/run': async ({ method, body }) => {
           if (method !== 'POST') throw new Error('use POST /_nudge/schedules/run with {"rule":"<logical id or part of it, e.g. Sweep>"}');
@@ -186,7 +209,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     stoppers.push(() => closeServer(server));
 
-    return { endpoints, outputs, clock, bus, scheduler, startupMs: Date.now() - started, waitForIdle, stop };
+    return { endpoints, outputs, clock, bus, scheduler, oneTimeSchedules, startupMs: Date.now() - started, waitForIdle, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -210,6 +233,7 @@ function sdkEnvironment(endpoints: LocalEndpoints, logLevel: string): Record<str
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+    AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler,
     POWERTOOLS_LOG_LEVEL: logLevel,
   };
 }

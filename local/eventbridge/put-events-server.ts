@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ListSchedulesInput, ScheduleState } from '@aws-sdk/client-scheduler';
+import { SchedulerApiError, type LocalOneTimeSchedules } from '../scheduler/one-time-schedules.ts';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
 
 /** Control routes the local runtime adds beside the EventBridge API (clock, status), under /_nudge/. */
@@ -7,12 +9,21 @@ export type ControlRoutes = Record<string, (request: { method: string; body: unk
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_ENTRIES = 10;
 
+/** The Scheduler API operations served locally. */
+export type SchedulerApi = Pick<LocalOneTimeSchedules, 'create' | 'get' | 'delete' | 'listSchedules'>;
+
+type ServerInput = { bus: LocalEventBus; control: ControlRoutes; scheduler?: SchedulerApi };
+
 /**
  * The EventBridge PutEvents API on the wire (AWS JSON 1.1: `POST /` with
  * `X-Amz-Target: AWSEvents.PutEvents`), so the AWS CLI (`--endpoint-url`) and
  * `@aws-sdk/client-eventbridge` (`endpoint`) talk to it unchanged. Signatures are not checked.
+ *
+ * On the same port, by path: the EventBridge Scheduler API for one-time schedules (restJson1 under
+ * `/schedules`, for `@aws-sdk/client-scheduler`) and the runtime's control routes (`/_nudge/...`).
+ * The three never share a path, so one port serves them all.
  */
-export function startPutEventsServer(input: { port: number; bus: LocalEventBus; control: ControlRoutes }): Promise<Server> {
+export function startPutEventsServer(input: { port: number } & ServerInput): Promise<Server> {
   const server = createServer((request, response) => {
     handle(request, response, input).catch((error: unknown) => {
       sendJson(response, 500, { __type: 'InternalException', message: error instanceof Error ? error.message : String(error) });
@@ -24,9 +35,12 @@ export function startPutEventsServer(input: { port: number; bus: LocalEventBus; 
   });
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, input: { bus: LocalEventBus; control: ControlRoutes }): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, input: ServerInput): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const body = await readBody(request);
+  if (input.scheduler && (url.pathname === '/schedules' || url.pathname.startsWith('/schedules/'))) {
+    return serveScheduler(request.method ?? 'GET', url, body, input.scheduler, response);
+  }
   if (url.pathname.startsWith('/_nudge/')) {
     const route = input.control[url.pathname.slice('/_nudge/'.length)];
     if (!route) return sendJson(response, 404, { message: `no control route ${url.pathname}` });
@@ -56,6 +70,65 @@ async function handle(request: IncomingMessage, response: ServerResponse, input:
   const entries = input.bus.putEntries(payload.Entries as PutEventsEntry[]);
   const failed = entries.filter((entry) => 'ErrorCode' in entry).length;
   sendJson(response, 200, { FailedEntryCount: failed, Entries: entries }, 'application/x-amz-json-1.1');
+}
+
+/**
+ * EventBridge Scheduler's restJson1 operations on schedules (paths and query names as
+ * `@aws-sdk/client-scheduler` serializes them). Errors carry `x-amzn-errortype` and `{Message}`,
+ * which the SDK turns into its typed exceptions (ConflictException, ValidationException, ...).
+ */
+function serveScheduler(method: string, url: URL, body: string, scheduler: SchedulerApi, response: ServerResponse): void {
+  try {
+    const name = url.pathname.startsWith('/schedules/') ? decodeURIComponent(url.pathname.slice('/schedules/'.length)) : undefined;
+    const query = url.searchParams;
+    if (name === undefined && method === 'GET') return sendSchedulerJson(response, 200, scheduler.listSchedules(listSchedulesInput(query)));
+    if (name !== undefined && name !== '' && !name.includes('/')) {
+      if (method === 'POST') return sendSchedulerJson(response, 200, scheduler.create(name, parseJsonBody(body)));
+      if (method === 'GET') return sendSchedulerJson(response, 200, scheduler.get(name, query.get('groupName') ?? undefined));
+      if (method === 'DELETE') {
+        scheduler.delete(name, query.get('groupName') ?? undefined);
+        return sendSchedulerJson(response, 200, {});
+      }
+    }
+    const operation = method === 'PUT' && name ? 'UpdateSchedule' : `${method} ${url.pathname}`;
+    throw new SchedulerApiError('ValidationException', `${operation} is not supported by the local scheduler; CreateSchedule, GetSchedule, DeleteSchedule and ListSchedules are`);
+  } catch (error) {
+    if (error instanceof SchedulerApiError) {
+      return sendSchedulerJson(response, error.statusCode, { Message: error.message }, { 'x-amzn-errortype': error.type });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return sendSchedulerJson(response, 500, { Message: message }, { 'x-amzn-errortype': 'InternalServerException' });
+  }
+}
+
+function listSchedulesInput(query: URLSearchParams): ListSchedulesInput {
+  const maxResults = query.get('MaxResults');
+  const state = query.get('State');
+  return {
+    ...(query.get('ScheduleGroup') !== null ? { GroupName: query.get('ScheduleGroup')! } : {}),
+    ...(query.get('NamePrefix') !== null ? { NamePrefix: query.get('NamePrefix')! } : {}),
+    ...(state !== null ? { State: state as ScheduleState } : {}),
+    ...(query.get('NextToken') !== null ? { NextToken: query.get('NextToken')! } : {}),
+    ...(maxResults !== null ? { MaxResults: Number(maxResults) } : {}),
+  };
+}
+
+function parseJsonBody(body: string): unknown {
+  try {
+    return body.length > 0 ? JSON.parse(body) : {};
+  } catch {
+    throw new SchedulerApiError('ValidationException', 'the request body is not JSON');
+  }
+}
+
+/** restJson1 carries timestamps as epoch seconds. */
+function sendSchedulerJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body, function (this: Record<string, unknown>, key, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : value;
+  });
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  response.end(text);
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -68,7 +68,9 @@ function genericResources(stack: StackTemplate): Map<string, LocalResource> {
   for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
     const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
     const name = String(resource.Properties?.Name ?? resource.Properties?.EmailIdentity ?? logicalId);
-    resources.set(logicalId, { ref: name, attributes: { Arn: arn(service, name), Name: name } });
+    // IAM ARNs have no region, and services that take a role (EventBridge Scheduler) check the shape.
+    const resourceArn = resource.Type === 'AWS::IAM::Role' ? `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}` : arn(service, name);
+    resources.set(logicalId, { ref: name, attributes: { Arn: resourceArn, Name: name } });
   }
   return resources;
 }

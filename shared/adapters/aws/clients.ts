@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -7,7 +8,7 @@ import { CapacityMeter } from './consumed-capacity.ts';
 
 /**
  * One client per service per process (module-level singletons, reused across invocations).
- * Endpoints come from the standard SDK environment (AWS_ENDPOINT_URL_DYNAMODB, ..._SQS, ..._SESV2),
+ * Endpoints come from the standard SDK environment (AWS_ENDPOINT_URL_DYNAMODB, ..._SQS, ..._SESV2, ..._SCHEDULER),
  * which is how the local runtime points the very same handlers at the emulators.
  */
 export const dynamoCapacity = new CapacityMeter();
@@ -16,6 +17,7 @@ let documentClient: DynamoDBDocumentClient | undefined;
 let sqsClient: SQSClient | undefined;
 let sesClient: SESv2Client | undefined;
 let eventBridgeClient: EventBridgeClient | undefined;
+let schedulerClient: SchedulerClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= createDocumentClient({ meter: dynamoCapacity });
@@ -58,4 +60,9 @@ export function sesv2(): SESv2Client {
 export function eventBridge(): EventBridgeClient {
   eventBridgeClient ??= new EventBridgeClient({});
   return eventBridgeClient;
+}
+
+export function scheduler(): SchedulerClient {
+  schedulerClient ??= new SchedulerClient({});
+  return schedulerClient;
 }

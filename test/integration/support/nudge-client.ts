@@ -1,11 +1,13 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { createDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { CapacityMeter } from '#shared/adapters/aws/consumed-capacity.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
-import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
+import type { OneTimeScheduleView } from '#local/scheduler/one-time-schedules.ts';
 import { requireOutput } from '#local/stack/outputs.ts';
 
 export type SesEmail = {
@@ -26,6 +28,8 @@ export function nudgeClient() {
   const documentClient = createDocumentClient({ config: { ...aws, endpoint: context.endpoints.dynamodb }, meter });
   const eventBridge = new EventBridgeClient({ ...aws, endpoint: context.endpoints.eventBridge });
   const sqs = new SQSClient({ ...aws, endpoint: context.endpoints.sqs });
+  // The local EventBridge Scheduler API is served on the EventBridge port.
+  const scheduler = new SchedulerClient({ ...aws, endpoint: context.endpoints.eventBridge });
   const output = (name: string) => requireOutput(context.outputs, name);
   const control = (route: string, init?: RequestInit) => fetch(`${context.endpoints.eventBridge}/_nudge/${route}`, init).then((r) => r.json());
 
@@ -35,6 +39,7 @@ export function nudgeClient() {
     meter,
     documentClient,
     sqs,
+    scheduler,
     profiles: new DynamoProfileStore(documentClient, output('TableName')),
     ledger: new DynamoSendLedger(documentClient, output('TableName')),
 
@@ -61,6 +66,23 @@ export function nudgeClient() {
       return new Date(((await control('clock')) as { now: string }).now);
     },
 
+    /**
+     * Moves the simulated clock to the next weekday 10:00 UTC (now, if it is a weekday between 10:00
+     * and 18:00), so marketing sends decided next are not held back by quiet hours.
+     */
+    async daytime(): Promise<Date> {
+      const now = new Date(((await control('clock')) as { now: string }).now);
+      const hour = now.getUTCHours();
+      const weekday = now.getUTCDay() !== 0 && now.getUTCDay() !== 6;
+      if (weekday && hour >= 10 && hour < 18) return now;
+      const next = new Date(now);
+      next.setUTCHours(10, 0, 0, 0);
+      if (next <= now) next.setUTCDate(next.getUTCDate() + 1);
+      while (next.getUTCDay() === 0 || next.getUTCDay() === 6) next.setUTCDate(next.getUTCDate() + 1);
+      const state = (await control('clock', { method: 'POST', body: JSON.stringify({ to: next.toISOString() }) })) as { now: string };
+      return new Date(state.now);
+    },
+
     async advanceClock(duration: string): Promise<Date> {
       const state = (await control('clock', { method: 'POST', body: JSON.stringify({ advance: duration }) })) as { now: string };
       return new Date(state.now);
@@ -81,6 +103,21 @@ export function nudgeClient() {
     /** Runs a schedule rule now, by its logical id or a part of it, and waits for it (POST /_nudge/schedules/run). */
     async runSchedule(rule: string): Promise<{ ran?: string; ok?: boolean; error?: string; message?: string }> {
       return (await control('schedules/run', { method: 'POST', body: JSON.stringify({ rule }) })) as { ran?: string; ok?: boolean; error?: string; message?: string };
+    },
+
+    /** The one-time schedules the local EventBridge Scheduler holds (GET /_nudge/one-time-schedules), due first. */
+    async oneTimeSchedules(): Promise<{ now: string; schedules: OneTimeScheduleView[] }> {
+      return (await control('one-time-schedules')) as { now: string; schedules: OneTimeScheduleView[] };
+    },
+
+    /** The local ARN of a queue named by a stack output holding its URL (the URL ends in the queue name). */
+    queueArn(queueOutput: string): string {
+      return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${output(queueOutput).split('/').at(-1)}`;
+    },
+
+    /** The local ARN of a function named by a stack output holding its name. */
+    functionArn(functionOutput: string): string {
+      return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${output(functionOutput)}`;
     },
 
     async emailsTo(address: string): Promise<SesEmail[]> {
