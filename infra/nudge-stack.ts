@@ -5,6 +5,8 @@ import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
 import { NudgeStorage } from './constructs/storage.ts';
+import { NudgeTriggers } from './constructs/triggers.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { NudgeContext } from './context.ts';
 
 export type NudgeStackProps = StackProps & { settings: NudgeContext };
@@ -25,6 +27,7 @@ export class NudgeStack extends Stack {
   readonly delivery: NudgeDelivery;
   readonly ingest: NudgeIngest;
   readonly scheduled: NudgeScheduled;
+  readonly triggers: NudgeTriggers;
 
   constructor(scope: Construct, id: string, props: NudgeStackProps) {
     super(scope, id, props);
@@ -42,15 +45,24 @@ export class NudgeStack extends Stack {
       ...(settings.senderDomain ? { senderDomain: settings.senderDomain } : {}),
       ...(settings.replyToEmail ? { replyToEmail: settings.replyToEmail } : {}),
     });
+    this.triggers = new NudgeTriggers(this, 'Triggers', {
+      eventBus: this.eventBus,
+      storage: this.storage,
+      delivery: this.delivery,
+      rules: defaultCatalog.rules,
+      logRetention: settings.logRetentionDays,
+    });
     this.ingest = new NudgeIngest(this, 'Ingest', {
       eventBus: this.eventBus,
       storage: this.storage,
       delivery: this.delivery,
+      triggers: this.triggers,
       logRetention: settings.logRetentionDays,
     });
     this.scheduled = new NudgeScheduled(this, 'Scheduled', {
       eventBus: this.eventBus,
       storage: this.storage,
+      triggers: this.triggers,
       logRetention: settings.logRetentionDays,
       scanSegments: settings.sweepScanSegments,
     });
@@ -68,6 +80,12 @@ export class NudgeStack extends Stack {
     output('SweepFunctionName', this.scheduled.sweep.function.functionName, 'The daily profile sweep (invoke it to sweep now)');
     output('SweepScheduleRuleName', this.scheduled.sweepRule.ruleName, 'Schedule rule of the sweep, on the default bus');
     output('SweepDeadLetterQueueUrl', this.scheduled.deadLetterQueue.queueUrl, 'Sweep runs that failed after retries');
+    output('ScheduleGroupName', this.triggers.scheduleGroup.scheduleGroupName, 'One-time schedules of delayed sends and rule timers');
+    output('SchedulerRoleArn', this.triggers.schedulerRole.roleArn, 'Role EventBridge Scheduler uses to deliver them');
+    output('SendQueueArn', this.delivery.sendQueue.queueArn, 'ARN of the send queue (target of delayed sends)');
+    output('TimerFunctionArn', this.triggers.timers.function.functionArn, 'Runs rule timers (absence checks, deferred rules)');
+    output('ModelEventsFunctionName', this.triggers.modelEvents.function.functionName, 'Runs predictive rules on model events');
+    output('TriggersDeadLetterQueueUrl', this.triggers.deadLetterQueue.queueUrl, 'Timer and model-event runs that failed after retries');
     output('ConfigurationSetName', this.delivery.configurationSet.configurationSetName, 'SES configuration set of every send');
     output('SenderEmail', this.delivery.senderEmail, 'From address of every email');
     output('SenderIdentity', this.delivery.senderIdentity.emailIdentityName, 'SES identity to verify before sending');

@@ -22,13 +22,18 @@ export async function why(customerId: string, options: { json?: boolean; rule?: 
 
 function describe(decision: DecisionRecord): string {
   const headline = {
-    queued: `SENT (queued ${decision.sendId})`,
+    queued: decision.sendAt
+      ? `SENT (queued ${decision.sendId}, leaves ${decision.sendAt}: ${decision.reason?.replace('_', ' ') ?? 'scheduled'})`
+      : `SENT (queued ${decision.sendId})`,
     holdout: `HELD OUT: control group, would have sent ${decision.sendId}`,
     suppressed: `NOT SENT: ${decision.reason}${decision.until ? ` until ${decision.until}` : ''}`,
     dropped_priority: `NOT SENT: a higher-priority rule (${decision.wonBy}) won this event`,
+    deferred: `DEFERRED: a higher-priority rule (${decision.wonBy}) won this event; decided again at ${decision.until}`,
+    goal_met: `NOT SENT: the goal was met before the timer came due (${decision.reason?.replaceAll('_', ' ')})`,
   }[decision.outcome];
+  const via = decision.via && decision.via !== 'event' ? ` [via ${decision.via.replaceAll('_', ' ')}]` : '';
   return [
-    `${decision.occurredAt}  ${decision.ruleId} (priority ${decision.priority}) on ${decision.eventType} ${decision.eventId}`,
+    `${decision.occurredAt}  ${decision.ruleId} (priority ${decision.priority}) on ${decision.eventType} ${decision.eventId}${via}`,
     `  ${headline}`,
     ...decision.conditions.map((c) => `    ${c.passed ? 'pass' : 'FAIL'}  ${c.field} ${c.op} ${JSON.stringify(c.expected)}  (actual: ${JSON.stringify(c.actual) ?? '-'})`),
   ].join('\n');

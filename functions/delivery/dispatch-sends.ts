@@ -6,6 +6,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, sesv2 } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
 import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
@@ -25,6 +26,7 @@ const processor = new BatchProcessor(EventType.SQS);
 
 const dispatchSend = makeDispatchSend({
   ledger: new DynamoSendLedger(dynamoDocumentClient(), config.TABLE_NAME),
+  profiles: new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME),
   sender: new SesEmailSender(sesv2(), {
     fromAddress: config.SENDER_EMAIL,
     replyTo: config.REPLY_TO_EMAIL,

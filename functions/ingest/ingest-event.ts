@@ -5,21 +5,18 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, eventBridge, sqs } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
-import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
-import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
 import { SqsRejectedEventStore } from '#shared/adapters/sqs/rejected-event-queue.ts';
-import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
-import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
+import { decisionDeps, readDecisionConfig } from '../shared/decision-deps.ts';
 
 /** Ingest Lambda: a behavior event from the bus -> profile, segments, stage, rules, claims, queued sends. */
+const decisionConfig = readDecisionConfig();
 const config = readConfig({
   TABLE_NAME: z.string().min(1),
-  SEND_QUEUE_URL: z.string().url(),
   REJECTED_EVENTS_QUEUE_URL: z.string().url(),
   EVENT_BUS_NAME: z.string().min(1),
 });
@@ -27,14 +24,11 @@ const logger = new Logger({ serviceName: 'nudge-ingest' });
 const documentClient = dynamoDocumentClient();
 
 const ingestEvent = makeIngestEvent({
+  ...decisionDeps(decisionConfig, logger),
   profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
-  claims: new DynamoClaimStore(documentClient, config.TABLE_NAME),
-  sendQueue: new SqsSendQueue(sqs(), config.SEND_QUEUE_URL),
   rejectedEvents: new SqsRejectedEventStore(sqs(), config.REJECTED_EVENTS_QUEUE_URL),
   bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
   membership: new DynamoSegmentMembershipStore(documentClient, config.TABLE_NAME),
-  decisions: new DynamoDecisionLog(documentClient, config.TABLE_NAME),
-  catalog: defaultCatalog,
   clock: runtimeClock,
   log: logger,
 });

@@ -11,6 +11,7 @@ import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/intern
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeSweepProfiles, type SweepReport } from '#shared/services/sweep-profiles.ts';
+import { decisionDeps, readDecisionConfig } from '../shared/decision-deps.ts';
 
 /** Daily sweep Lambda: time-based segments and stages (at_risk, churned, account age) for every profile. */
 const config = readConfig({
@@ -22,6 +23,7 @@ const logger = new Logger({ serviceName: 'nudge-sweep' });
 const documentClient = dynamoDocumentClient();
 
 const sweepProfiles = makeSweepProfiles({
+  ...decisionDeps(readDecisionConfig(), logger),
   scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME),
   profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
   membership: new DynamoSegmentMembershipStore(documentClient, config.TABLE_NAME),

@@ -10,6 +10,7 @@ import { EncryptedQueue, INSPECTION_RETENTION } from './encrypted-queue.ts';
 import type { NudgeEventBus } from './event-bus.ts';
 import { NudgeFunction } from './nudge-function.ts';
 import type { NudgeStorage } from './storage.ts';
+import type { NudgeTriggers } from './triggers.ts';
 
 export const INGEST_ENTRY = 'functions/ingest/ingest-event.ts';
 export const REJECTED_EVENTS_QUEUE_URL_ENV = 'REJECTED_EVENTS_QUEUE_URL';
@@ -20,6 +21,7 @@ export type NudgeIngestProps = {
   eventBus: NudgeEventBus;
   storage: NudgeStorage;
   delivery: NudgeDelivery;
+  triggers: NudgeTriggers;
   logRetention: logs.RetentionDays;
 };
 
@@ -40,8 +42,9 @@ export type NudgeIngestProps = {
  *   - The event is malformed: no retry would help, so the handler records it with the reasons in the
  *     **rejected-events** queue and carries on with the next event.
  * - Both queues keep messages 14 days (SQS's maximum) for inspection and redrive; encrypted, TLS-only.
- * - 10 s timeout: one event is one read and one write on the hot path; a stuck call should fail fast
- *   and be retried rather than hold a concurrent execution.
+ * - 30 s timeout: one event is one read and one write on the hot path, but a burst of events for
+ *   one customer retries its versioned write with backoff (up to ~8 s); a stuck call still fails
+ *   well before Lambda's maximum and is retried.
  */
 export class NudgeIngest extends Construct {
   readonly function: NudgeFunction;
@@ -68,12 +71,12 @@ export class NudgeIngest extends Construct {
     this.function = new NudgeFunction(this, 'Handler', {
       entry: INGEST_ENTRY,
       description: 'Ingests one behavior event: updates the profile and its segments, evaluates trigger rules, claims cooldowns and caps, queues sends',
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(30),
       logRetention: props.logRetention,
     });
-    props.storage.grantItemAccess(this.function, { membershipWrites: true });
+    props.storage.grantItemAccess(this.function, { membershipWrites: true, decisionRecords: true });
     props.eventBus.grantPutEvents(this.function);
-    props.delivery.grantEnqueueSends(this.function);
+    props.triggers.grantDecisions(this.function);
     this.grantRecordRejections(this.function);
     this.function.function.configureAsyncInvoke({
       retryAttempts: 2,

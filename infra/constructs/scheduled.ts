@@ -8,6 +8,7 @@ import { EncryptedQueue, INSPECTION_RETENTION } from './encrypted-queue.ts';
 import type { NudgeEventBus } from './event-bus.ts';
 import { NudgeFunction } from './nudge-function.ts';
 import type { NudgeStorage } from './storage.ts';
+import type { NudgeTriggers } from './triggers.ts';
 
 export const SWEEP_ENTRY = 'functions/scheduled/sweep-profiles.ts';
 export const SWEEP_SCAN_SEGMENTS_ENV = 'SWEEP_SCAN_SEGMENTS';
@@ -25,6 +26,8 @@ export const SWEEP_MEMORY_MB = 1024;
 export type NudgeScheduledProps = {
   eventBus: NudgeEventBus;
   storage: NudgeStorage;
+  /** The sweep decides temporal rules (inactivity, anniversaries) through the shared decision path. */
+  triggers: NudgeTriggers;
   logRetention: logs.RetentionDays;
   /** Parallel Scan segments of the sweep (`SWEEP_SCAN_SEGMENTS`). */
   scanSegments: number;
@@ -71,8 +74,9 @@ export class NudgeScheduled extends Construct {
       logRetention: props.logRetention,
       environment: { [SWEEP_SCAN_SEGMENTS_ENV]: String(props.scanSegments) },
     });
-    props.storage.grantItemAccess(this.sweep, { membershipWrites: true, scan: true });
+    props.storage.grantItemAccess(this.sweep, { membershipWrites: true, decisionRecords: true, scan: true });
     props.eventBus.grantPutEvents(this.sweep);
+    props.triggers.grantDecisions(this.sweep);
     this.sweep.function.configureAsyncInvoke({
       retryAttempts: 2,
       onFailure: new SqsDestination(this.deadLetterQueue),

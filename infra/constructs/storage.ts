@@ -26,9 +26,14 @@ export const TABLE_MEMBERSHIP_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:BatchW
 /** The sweep's full read of the table (a parallel Scan). Only the scheduled sweep gets it; never the hot path. */
 export const TABLE_SCAN_ACTIONS = ['dynamodb:Scan'] as const;
 
+/** Writing decision records (the audit trail) in batches: one item per matched rule of a trigger. */
+export const TABLE_DECISION_ACTIONS = ['dynamodb:BatchWriteItem'] as const;
+
 export type TableAccess = {
   /** Also add and remove items in batches ({@link TABLE_MEMBERSHIP_ACTIONS}). */
   membershipWrites?: boolean;
+  /** Also write decision records in batches ({@link TABLE_DECISION_ACTIONS}). */
+  decisionRecords?: boolean;
   /** Also Scan the whole table ({@link TABLE_SCAN_ACTIONS}). */
   scan?: boolean;
 };
@@ -70,9 +75,12 @@ export class NudgeStorage extends Construct {
   grantItemAccess(fn: NudgeFunction, access: TableAccess = {}): void {
     fn.addEnvironment(TABLE_NAME_ENV, this.table.tableName);
     const actions: string[] = [
-      ...TABLE_ITEM_ACTIONS,
-      ...(access.membershipWrites ? TABLE_MEMBERSHIP_ACTIONS : []),
-      ...(access.scan ? TABLE_SCAN_ACTIONS : []),
+      ...new Set([
+        ...TABLE_ITEM_ACTIONS,
+        ...(access.membershipWrites ? TABLE_MEMBERSHIP_ACTIONS : []),
+        ...(access.decisionRecords ? TABLE_DECISION_ACTIONS : []),
+        ...(access.scan ? TABLE_SCAN_ACTIONS : []),
+      ]),
     ];
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.table.tableArn] }));
   }

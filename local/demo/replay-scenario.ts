@@ -26,12 +26,16 @@ export function readScenario(path: string): ScenarioLine[] {
     });
 }
 
+const WEEK_MS = 7 * 24 * 3_600_000;
+
 export type ReplayResult = { put: number; acceptedByBus: number; refusedByBus: number; startedAt: Date; endedAt: Date };
 
 /**
  * Replays a scenario through the real PutEvents endpoint under the simulated clock. Times are
- * rebased so the scenario starts at the clock's "now" (simulated time never runs behind real time),
- * and every `occurredAt` moves with them.
+ * rebased by whole weeks to the first moment at or after the clock's "now" (simulated time never
+ * runs behind real time), and every `occurredAt` moves with them. Whole weeks keep each event's
+ * time of day and weekday, so quiet hours, preferred hours and business days decide the same way
+ * whenever the demo runs.
  */
 export async function replayScenario(input: {
   lines: ScenarioLine[];
@@ -45,7 +49,7 @@ export async function replayScenario(input: {
   const client = new EventBridgeClient({ endpoint: input.eventBridgeEndpoint, region: LOCAL_REGION, credentials: localCredentials });
   const startedAt = clock.now();
   const firstTime = lines.length > 0 ? Date.parse(lines[0]!.Time) : startedAt.getTime();
-  const shiftMs = startedAt.getTime() - firstTime;
+  const shiftMs = Math.max(0, Math.ceil((startedAt.getTime() - firstTime) / WEEK_MS)) * WEEK_MS;
   const result: ReplayResult = { put: 0, acceptedByBus: 0, refusedByBus: 0, startedAt, endedAt: startedAt };
   try {
     for (const [index, line] of lines.entries()) {

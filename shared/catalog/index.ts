@@ -1,5 +1,8 @@
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { calculatedMetricOf, conditionsOf } from '../domain/conditions.ts';
 import { EmailTemplate } from '../domain/email-template.ts';
+import { METRIC_NAMES } from '../domain/profile-facts.ts';
 import { LifecycleStage } from '../domain/lifecycle.ts';
 import { BASE_DAILY_SERIES } from '../domain/profile.ts';
 import { ScoringModel } from '../domain/scoring.ts';
@@ -16,6 +19,8 @@ import { templates } from './templates.ts';
  * The catalog: everything a user changes (rules, templates, and later segments, stages, sequences)
  * in one typed, validated place that both the CDK app and the handlers import.
  */
+const Hour = z.number().int().min(0).max(23);
+
 export const CatalogSettings = z
   .object({
     brandName: z.string().min(1),
@@ -27,6 +32,16 @@ export const CatalogSettings = z
     marketingCap: z.object({ count: z.number().int().positive().max(100), periodHours: z.number().positive() }).strict(),
     /** How long decision records (the audit trail behind `nudge why`) are kept. */
     decisionRetentionDays: z.number().int().positive().max(3650),
+    /** When emails leave: the preferred-hour default, business days, quiet hours (all local to the customer). */
+    sendTime: z
+      .object({
+        defaultHour: Hour,
+        minOpensToLearn: z.number().int().positive(),
+        businessDaysOnly: z.boolean(),
+        quietHours: z.object({ startHour: Hour, endHour: Hour }).strict(),
+        defaultTimezone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone, e.g. Europe/Berlin'),
+      })
+      .strict(),
   })
   .strict();
 
@@ -44,7 +59,18 @@ export const Catalog = z
     const templateIds = new Set(catalog.templates.map((t) => t.id));
     reportDuplicates(catalog.rules.map((r) => r.id), ['rules'], 'rule', ctx);
     reportDuplicates(catalog.templates.map((t) => t.id), ['templates'], 'template', ctx);
+    const metrics = new Set<string>([...METRIC_NAMES, ...catalog.scoringModels.map((model) => `${model.id}_score`)]);
     catalog.rules.forEach((rule, index) => {
+      for (const { condition, path } of rule.conditions ? conditionsOf(rule.conditions) : []) {
+        const metric = calculatedMetricOf(condition.field);
+        if (metric !== undefined && !metrics.has(metric)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', index, 'conditions', ...path, 'field'],
+            message: `rule ${rule.id} reads calculated.${metric}, which is not a metric (known: ${[...metrics].sort().join(', ')})`,
+          });
+        }
+      }
       if (!templateIds.has(rule.templateId)) {
         ctx.addIssue({
           code: 'custom',
@@ -84,6 +110,7 @@ export const defaultCatalogInput: CatalogInput = {
     highValuePurchase: 500,
     marketingCap: { count: 3, periodHours: 168 },
     decisionRetentionDays: 90,
+    sendTime: { defaultHour: 10, minOpensToLearn: 3, businessDaysOnly: true, quietHours: { startHour: 21, endHour: 8 }, defaultTimezone: 'UTC' },
   },
   rules,
   templates,

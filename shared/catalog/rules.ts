@@ -1,25 +1,124 @@
 import type { TriggerRuleInput } from '../domain/trigger-rules.ts';
 
-/** The default trigger rules. Every rule here is exercised by the demo scenario (events/scenarios). */
+/**
+ * The default trigger rules: the source's rules, one per trigger type a business starts with.
+ * `successMetrics` name what reports count as this rule's conversion.
+ *
+ * Three ship inactive (`active: false`), as opt-in flows: browse abandonment, the post-purchase
+ * follow-up and premium content are high-volume marketing mail that competes with the core flows
+ * (welcome, cart, churn, win-back) for the customer's marketing allowance (3 per 7 days). A fresh
+ * install should not start spending that allowance on flows nobody chose; set `active: true` to
+ * run them. Their behaviour is covered by tests all the same.
+ */
 export const rules: TriggerRuleInput[] = [
   {
-    id: 'welcome_new_subscriber',
-    description: 'Welcome a new subscriber once, ever.',
-    priority: 90,
-    trigger: { type: 'behavioral', eventType: 'subscribe' },
-    conditions: { all: [{ field: 'profile.email', op: 'exists', value: true }] },
-    maxSends: { count: 1 },
-    templateId: 'welcome',
-    category: 'marketing',
-  },
-  {
-    id: 'cart_abandonment_reminder',
-    description: 'Remind a customer of an abandoned cart worth more than 50, at most once per 24 hours.',
+    id: 'cart_abandonment_1hour',
+    description: 'Remind a customer of an abandoned cart worth more than 50: once per 24 hours at most.',
     priority: 100,
+    // cart_abandon is what producers emit after an hour without checkout (events/README.md).
     trigger: { type: 'behavioral', eventType: 'cart_abandon' },
     conditions: { all: [{ field: 'event.properties.cartValue', op: 'greater_than', value: 50 }] },
     cooldownHours: 24,
+    maxSends: { count: 1, periodHours: 24 },
     templateId: 'cart_reminder',
-    category: 'marketing',
+    successMetrics: ['purchase'],
+  },
+  {
+    id: 'welcome_new_subscriber',
+    description: 'Welcome a new subscriber (segment new_user) once, ever.',
+    priority: 90,
+    trigger: { type: 'behavioral', eventType: 'subscribe' },
+    conditions: {
+      all: [
+        { field: 'profile.email', op: 'exists', value: true },
+        { field: 'profile.segments.new_user', op: 'exists', value: true },
+      ],
+    },
+    maxSends: { count: 1 },
+    templateId: 'welcome',
+    successMetrics: ['purchase', 'email_click'],
+  },
+  {
+    id: 'churn_prevention_high_risk',
+    description: 'A valuable customer (lifetime value over 100) whose churn probability rose above 0.7: a personal win-back offer.',
+    priority: 95,
+    trigger: { type: 'predictive', eventType: 'ChurnRiskChanged' },
+    conditions: {
+      all: [
+        { field: 'event.properties.probability', op: 'greater_than', value: 0.7 },
+        { field: 'calculated.lifetime_value', op: 'greater_than', value: 100 },
+      ],
+    },
+    cooldownHours: 168,
+    maxSends: { count: 2, periodHours: 24 * 90 },
+    templateId: 'churn_prevention',
+    successMetrics: ['purchase', 'app_session'],
+  },
+  {
+    id: 'browse_abandonment',
+    description: 'Viewed products but added nothing to the cart and bought nothing within an hour: show what they looked at.',
+    active: false, // opt-in: see the note at the top of this file
+    priority: 60,
+    trigger: { type: 'temporal', kind: 'absence', eventType: 'product_view', absentEventTypes: ['cart_add', 'purchase'], withinHours: 1 },
+    conditions: { all: [{ field: 'calculated.product_page_visits', op: 'at_least', value: 2 }] },
+    cooldownHours: 72,
+    templateId: 'browse_reminder',
+    successMetrics: ['cart_add', 'purchase'],
+  },
+  {
+    id: 'post_purchase_follow_up',
+    description: 'Three days after a purchase: how to get the most out of it. Waits a day when a higher rule wins the purchase.',
+    active: false, // opt-in: see the note at the top of this file
+    priority: 70,
+    trigger: { type: 'behavioral', eventType: 'purchase' },
+    sendTime: { policy: 'delay', minutes: 3 * 24 * 60 },
+    maxSends: { count: 1, periodHours: 168 },
+    onConflict: { action: 'defer', deferHours: 24 },
+    templateId: 'post_purchase',
+    successMetrics: ['purchase', 'support_rating'],
+  },
+  {
+    id: 'win_back_60_days',
+    description: 'A past buyer with no activity for 60 days: a win-back note (checked by the daily sweep).',
+    priority: 80,
+    trigger: { type: 'temporal', kind: 'inactivity', days: 60 },
+    conditions: { all: [{ field: 'calculated.purchase_count', op: 'at_least', value: 1 }] },
+    maxSends: { count: 1, periodHours: 24 * 90 },
+    templateId: 'win_back',
+    successMetrics: ['purchase', 'app_session'],
+  },
+  {
+    id: 'high_engagement_premium_content',
+    description: 'A highly engaged reader who clicks: premium content, at their preferred hour, at most monthly.',
+    active: false, // opt-in: see the note at the top of this file
+    priority: 50,
+    trigger: { type: 'behavioral', eventType: 'email_click' },
+    conditions: { all: [{ field: 'calculated.engagement_level', op: 'equals', value: 'high' }] },
+    maxSends: { count: 1, periodHours: 24 * 30 },
+    sendTime: { policy: 'preferred_hour' },
+    templateId: 'premium_content',
+    successMetrics: ['email_click', 'purchase'],
+  },
+  {
+    id: 'vip_onboarding',
+    description: 'A purchase that makes the customer a VIP: welcome them to the VIP programme, once.',
+    priority: 85,
+    trigger: { type: 'behavioral', eventType: 'purchase' },
+    conditions: { all: [{ field: 'profile.lifecycleStage', op: 'equals', value: 'vip_customer' }] },
+    maxSends: { count: 1 },
+    templateId: 'vip_welcome',
+    successMetrics: ['purchase'],
+  },
+  {
+    id: 'support_follow_up',
+    description: 'A support ticket was solved: ask how it went. Service mail, so it is sent during a promotional pause.',
+    priority: 40,
+    trigger: { type: 'behavioral', eventType: 'support_ticket' },
+    conditions: { all: [{ field: 'event.properties.status', op: 'in', value: ['solved', 'closed'] }] },
+    cooldownHours: 24,
+    category: 'transactional',
+    transactional: true,
+    templateId: 'support_follow_up',
+    successMetrics: ['support_rating'],
   },
 ];

@@ -1,18 +1,32 @@
+import { z } from 'zod';
 import type { ConditionResult } from './conditions.ts';
 
 /**
- * One decision about one rule for one event: the audit trail behind `nudge why`. Every matched
- * rule gets one, whether it sent, was held out, lost a priority conflict or was suppressed.
+ * One decision about one rule for one trigger: the audit trail behind `nudge why`. Every matched
+ * rule gets one, whether it sent, was held out, lost a priority conflict, was suppressed, or found
+ * its goal already met when its timer came due.
  */
-export type DecisionOutcome = 'queued' | 'holdout' | 'suppressed' | 'dropped_priority';
-export type DecisionReason =
-  | 'no_email'
-  | 'no_consent'
-  | 'promotional_pause'
-  | 'cooldown'
-  | 'rule_cap'
-  | 'global_cap'
-  | 'lower_priority';
+export const DecisionOutcome = z.enum(['queued', 'holdout', 'suppressed', 'dropped_priority', 'deferred', 'goal_met']);
+export type DecisionOutcome = z.infer<typeof DecisionOutcome>;
+
+export const DecisionReason = z.enum([
+  // suppressed
+  'no_email',
+  'no_consent',
+  'promotional_pause',
+  'cooldown',
+  'rule_cap',
+  'global_cap',
+  // dropped_priority, deferred
+  'lower_priority',
+  // queued for later (sendAt says when)
+  'quiet_hours',
+  'preferred_hour',
+  'delay',
+  // goal_met
+  'follow_up_seen',
+]);
+export type DecisionReason = z.infer<typeof DecisionReason>;
 
 export type DecisionRecord = {
   customerId: string;
@@ -24,11 +38,17 @@ export type DecisionRecord = {
   decidedAt: string;
   outcome: DecisionOutcome;
   reason?: DecisionReason;
-  /** When a cooldown or cap frees up again. */
+  /** When a cooldown or cap frees up again, or when a deferred rule is decided again. */
   until?: string;
   /** The rule that won a priority conflict. */
   wonBy?: string;
   /** The send (queued) or the send the control group would have received (holdout). */
   sendId?: string;
+  /** When a queued email leaves (omitted: at once). */
+  sendAt?: string;
+  /** The claims were already held by this sendId: the same decision taken again (a redelivery); queued again, sent once. */
+  repeat?: boolean;
+  /** What the decision was about when it was not a behavior event: a timer, a model event, the sweep. */
+  via?: 'event' | 'absence_check' | 'deferred_rule' | 'model_event' | 'sweep';
   conditions: ConditionResult[];
 };

@@ -24,8 +24,9 @@ export type RenderResult = { type: 'rendered'; email: RenderedEmail } | { type: 
  * Strict engines: an unknown variable or filter is an error (recorded as a failed send), never a
  * half-empty email. HTML output is escaped by default, so event properties cannot inject markup;
  * subject and text are plain text, so they are not HTML-escaped.
+ * lenientIf: optional event properties may be tested (`if`/`unless`, `default`) when absent; any other use still fails.
  */
-const engineOptions = { strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: true } as const;
+const engineOptions = { strictVariables: true, lenientIf: true, strictFilters: true, ownPropertyOnly: true, cache: true } as const;
 const htmlEngine = withFilters(new Liquid({ ...engineOptions, outputEscape: 'escape' }));
 const textEngine = withFilters(new Liquid({ ...engineOptions }));
 

@@ -20,7 +20,10 @@ export interface ProfileStore {
 }
 
 /** `claimed` also when the claims are already held by this same sendId (a redelivery). */
-export type ClaimResult = { type: 'claimed' } | { type: 'blocked'; by: 'cooldown' | 'rule_cap' | 'global_cap'; until?: string };
+export type ClaimResult =
+  /** `alreadyHeld`: this sendId held every cap claim already (a redelivered decision; known only for sends with caps). */
+  | { type: 'claimed'; alreadyHeld?: boolean }
+  | { type: 'blocked'; by: 'cooldown' | 'rule_cap' | 'global_cap'; until?: string };
 
 export interface ClaimStore {
   /** Takes every claim of one send atomically, or none; idempotent for the same sendId. */

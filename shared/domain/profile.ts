@@ -53,8 +53,12 @@ const Commerce = z.object({
   lastPurchaseAt: z.string().optional(),
 });
 const Sessions = z.object({ count: z.number().int().nonnegative(), seconds: z.number().nonnegative(), lastSessionId: z.string().optional() });
+export const MAX_OPEN_HOURS = 4;
+
 const EmailEngagement = z.object({
   sends: z.number().int().nonnegative(),
+  /** Local hour of day ("0".."23") -> opens, bounded (Space-Saving): the preferred send hour is the top one. */
+  openHours: z.record(z.string(), z.number()).default({}),
   lastSendAt: z.string().optional(),
   lastOpenAt: z.string().optional(),
   lastClickAt: z.string().optional(),
@@ -83,6 +87,11 @@ export const Profile = z.object({
   lastActivityAt: z.string(),
   eventCount: z.number().int().nonnegative(),
   eventCounts: z.record(z.string(), z.number().int().nonnegative()),
+  /**
+   * Latest occurredAt (epoch seconds) per event type, only for the types the catalog's temporal
+   * and composite rules ask about (ApplyOptions.lastSeenTypes): bounded by the catalog.
+   */
+  lastSeen: z.record(z.string(), z.number()).default({}),
   lastCart: CartSnapshot.optional(),
   /** occurredAt (epoch ms) of the latest cart abandons, newest first: exact "abandons in the last 24 h". */
   recentCartAbandons: z.array(z.number()).default([]),
@@ -97,7 +106,7 @@ export const Profile = z.object({
   categories: z.record(z.string(), z.number()).default({}),
   categoryTotal: z.number().default(0),
   devices: z.record(z.string(), z.number()).default({}),
-  emailActivity: EmailEngagement.default({ sends: 0 }),
+  emailActivity: EmailEngagement.default({ sends: 0, openHours: {} }),
   support: Support.default({ openTickets: [], ratingSum: 0, ratingCount: 0 }),
   subscriptionCancelledAt: z.string().optional(),
   // Derived state, written by the profile evaluation (scores, segments, lifecycle) after each event.
@@ -140,7 +149,11 @@ export const BASE_DAILY_SERIES: ReadonlySet<string> = new Set([
   'page:docs',
 ]);
 
-export type ApplyOptions = { dailySeries: ReadonlySet<string> };
+export type ApplyOptions = {
+  dailySeries: ReadonlySet<string>;
+  /** Event types whose latest occurrence is kept in `lastSeen` (from the catalog's rules). */
+  lastSeenTypes?: ReadonlySet<string>;
+};
 
 /** Applies one validated behavior event to the profile (pure). `now` is the processing time. */
 export function applyEvent(
@@ -165,6 +178,10 @@ export function applyEvent(
   };
   if (event.email && !next.email) next.email = event.email;
   applyActivity(next, event, now, options.dailySeries);
+  if (options.lastSeenTypes?.has(event.type)) {
+    const at = Math.floor(Date.parse(event.occurredAt) / 1000);
+    next.lastSeen = { ...base.lastSeen, [event.type]: Math.max(at, base.lastSeen[event.type] ?? 0) };
+  }
   applyTypeSpecific(next, event);
   return { type: 'applied', profile: next, previous: current };
 }
@@ -250,7 +267,11 @@ function applyTypeSpecific(profile: Profile, event: BehaviorEvent): void {
       profile.sessions = { ...profile.sessions, seconds: profile.sessions.seconds + numberProp(event, 'durationSeconds') };
       break;
     case 'email_open':
-      profile.emailActivity = { ...profile.emailActivity, lastOpenAt: latestOf(profile.emailActivity.lastOpenAt, event.occurredAt) };
+      profile.emailActivity = {
+        ...profile.emailActivity,
+        lastOpenAt: latestOf(profile.emailActivity.lastOpenAt, event.occurredAt),
+        openHours: countBounded(profile.emailActivity.openHours, String(localHourOf(event.occurredAt, profile.timezone)), MAX_OPEN_HOURS),
+      };
       break;
     case 'email_click':
       profile.emailActivity = { ...profile.emailActivity, lastClickAt: latestOf(profile.emailActivity.lastClickAt, event.occurredAt) };
@@ -275,6 +296,20 @@ function applyTypeSpecific(profile: Profile, event: BehaviorEvent): void {
     default:
       break;
   }
+}
+
+/** The hour of day at `instant` in the customer's time zone (UTC when unknown or invalid). */
+export function localHourOf(instant: string, timezone: string | undefined): number {
+  const date = new Date(instant);
+  if (timezone) {
+    try {
+      const hour = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: 'numeric', hourCycle: 'h23' }).format(date);
+      return Number(hour);
+    } catch {
+      // An unknown zone falls back to UTC, like the send-time planner.
+    }
+  }
+  return date.getUTCHours();
 }
 
 /** identify/subscribe carry attributes; an older one arriving late must not overwrite a newer one. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { BehaviorEvent } from '../contract/index.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ConditionResult } from './conditions.ts';
 import type { Profile } from './profile.ts';
+import type { TriggerRef } from './rule-timer.ts';
+import { planSendTime, type SendPlan, type SendTimeSettings } from './send-time.ts';
 import type { SendRequest } from './send-request.ts';
 import type { RuleMatch, TriggerRule } from './trigger-rules.ts';
 
@@ -16,7 +17,7 @@ export type SuppressionReason = 'no_email' | 'no_consent' | 'promotional_pause';
 
 /** A matched rule after the checks that need no claim: either a candidate send, or suppressed. */
 export type SendCandidate =
-  | { type: 'candidate'; rule: TriggerRule; request: SendRequest; claims: Claim[]; holdout: boolean; conditions: ConditionResult[] }
+  | { type: 'candidate'; rule: TriggerRule; request: SendRequest; claims: Claim[]; holdout: boolean; plan: SendPlan; conditions: ConditionResult[] }
   | { type: 'suppressed'; rule: TriggerRule; reason: SuppressionReason; conditions: ConditionResult[] };
 
 export type ConsentMode = 'opt_in' | 'opt_out';
@@ -24,27 +25,25 @@ export type FrequencyCap = { count: number; periodHours: number };
 
 /**
  * Turns rule matches (highest priority first) into candidate sends: who can be emailed at all
- * (address, consent, promotional pause), whether the customer is in the rule's holdout, and which
- * claims the send needs (cooldown, the rule's cap, the global marketing cap). The claims are made
- * by the claim store, where conditional writes decide races; priority conflicts are resolved by
- * the service in this order.
+ * (address, consent, promotional pause), whether the customer is in the rule's holdout, which
+ * claims the send needs (cooldown, the rule's cap, the global marketing cap), and when it leaves
+ * (the rule's send-time policy and quiet hours). The claims are made by the claim store, where
+ * conditional writes decide races; priority conflicts are resolved by the service in this order.
  */
 export function prepareSends(input: {
   matches: RuleMatch[];
-  event: BehaviorEvent;
+  /** The behavior event, timer event or model event the decision is about. */
+  trigger: TriggerRef;
   profile: Profile;
   consentMode: ConsentMode;
   marketingCap: FrequencyCap;
+  sendTime: SendTimeSettings;
   now: Date;
 }): SendCandidate[] {
-  const { matches, event, profile, consentMode, marketingCap, now } = input;
+  const { matches, trigger: event, profile, consentMode, marketingCap, sendTime, now } = input;
   return matches.map(({ rule, conditions }): SendCandidate => {
-    if (!profile.email) return { type: 'suppressed', rule, reason: 'no_email', conditions };
-    if (!hasConsent(profile, rule.category, consentMode)) return { type: 'suppressed', rule, reason: 'no_consent', conditions };
-    // An open support ticket pauses promotional mail until it is resolved; service mail still goes.
-    if (!rule.transactional && profile.support.openTickets.length > 0) {
-      return { type: 'suppressed', rule, reason: 'promotional_pause', conditions };
-    }
+    const blocked = sendBlocker(profile, rule, consentMode);
+    if (blocked) return { type: 'suppressed', rule, reason: blocked, conditions };
     const holdout = isInHoldout(profile.customerId, rule.id, rule.holdoutPercent);
     const claims: Claim[] = [];
     if (rule.cooldownHours !== undefined) {
@@ -58,20 +57,39 @@ export function prepareSends(input: {
     if (!rule.transactional && !holdout) {
       claims.push({ kind: 'cap', scope: 'global', max: marketingCap.count, windowMs: marketingCap.periodHours * HOUR_MS });
     }
+    const plan = planSendTime({ policy: rule.sendTime, transactional: rule.transactional, profile, now, settings: sendTime });
     const request: SendRequest = {
       sendId: sendIdFor(rule.id, event.eventId),
       customerId: profile.customerId,
       ruleId: rule.id,
       templateId: rule.templateId,
       category: rule.category,
-      email: profile.email,
+      email: profile.email!, // sendBlocker found no reason to stop, so the address exists
       decidedAt: now.toISOString(),
+      ...(plan.at.getTime() > now.getTime() ? { sendAt: plan.at.toISOString() } : {}),
       trigger: { eventId: event.eventId, type: event.type, occurredAt: event.occurredAt },
       conditions,
       personalization: personalizationFrom(profile, event),
     };
-    return { type: 'candidate', rule, request, claims, holdout, conditions };
+    return { type: 'candidate', rule, request, claims, holdout, plan, conditions };
   });
+}
+
+/**
+ * Why this customer cannot be sent this rule's email right now, if anything: checked when the
+ * rule is decided and again when the email leaves (a send scheduled for later must not reach
+ * someone who unsubscribed meanwhile).
+ */
+export function sendBlocker(
+  profile: Profile,
+  rule: Pick<TriggerRule, 'category' | 'transactional'>,
+  consentMode: ConsentMode,
+): SuppressionReason | undefined {
+  if (!profile.email) return 'no_email';
+  if (!hasConsent(profile, rule.category, consentMode)) return 'no_consent';
+  // An open support ticket pauses promotional mail until it is resolved; service mail still goes.
+  if (!rule.transactional && profile.support.openTickets.length > 0) return 'promotional_pause';
+  return undefined;
 }
 
 /**
@@ -102,7 +120,7 @@ export function sendIdFor(ruleId: string, eventId: string): string {
 }
 
 /** The profile and event facts a template may use, copied at decision time. */
-function personalizationFrom(profile: Profile, event: BehaviorEvent): SendRequest['personalization'] {
+function personalizationFrom(profile: Profile, event: TriggerRef): SendRequest['personalization'] {
   return {
     ...(profile.firstName ? { firstName: profile.firstName } : {}),
     ...(profile.lastName ? { lastName: profile.lastName } : {}),

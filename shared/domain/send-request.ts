@@ -10,6 +10,8 @@ export const SendRequest = z.object({
   category: z.string().min(1),
   email: z.string().min(3),
   decidedAt: z.string(),
+  /** When the email should leave (quiet hours, preferred hour, a delay); absent: at once. */
+  sendAt: z.string().optional(),
   trigger: z.object({ eventId: z.string(), type: z.string(), occurredAt: z.string() }),
   /** Each condition that fired, with expected and actual values: the audit trail of the send. */
   conditions: z.array(

@@ -1,10 +1,80 @@
 import { z } from 'zod';
-import type { BehaviorEvent } from '../contract/index.ts';
-import { ConditionGroup, evaluateConditionGroup, type ConditionResult } from './conditions.ts';
+import { ConditionGroup, conditionsOf, evaluateConditionGroup, type ConditionResult, type ConditionScope } from './conditions.ts';
 import type { Profile } from './profile.ts';
 import type { ProfileFacts } from './profile-facts.ts';
+import type { TriggerRef } from './rule-timer.ts';
 
 const SNAKE_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+const SnakeId = z.string().regex(SNAKE_ID, 'must be snake_case, e.g. cart_abandon');
+/** Nudge's own model events (PutEvents DetailType, PascalCase): ChurnRiskChanged, PurchaseIntentChanged. */
+const ModelEventType = z.string().regex(/^[A-Z][A-Za-z0-9]*Changed$/, 'must be a model event type, e.g. ChurnRiskChanged');
+
+/** Longest window a temporal or composite trigger may watch: the profile's lastSeen covers any window, the schedules do not care. */
+export const MAX_TRIGGER_WINDOW_HOURS = 24 * 30;
+const WindowHours = z.number().positive().max(MAX_TRIGGER_WINDOW_HOURS);
+
+/**
+ * What starts a rule's evaluation:
+ * - behavioral: a behavior event of `eventType`;
+ * - contextual: the same, but the rule's conditions must look at the event's context (device, time
+ *   zone, geography), see CONTEXT_FIELDS;
+ * - temporal `absence`: `eventType` followed by none of `absentEventTypes` within `withinHours`
+ *   (a one-time schedule checks when the window ends);
+ * - temporal `inactivity`: no activity for `days` (checked by the daily sweep, once per idle streak);
+ * - temporal `anniversary`: the yearly anniversary of signup or the first purchase (daily sweep);
+ * - predictive: a model event (`ChurnRiskChanged`, ...) crossing a threshold;
+ * - composite: every one of `eventTypes` within `withinHours`, fired by whichever comes last.
+ */
+export const RuleTrigger = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('behavioral'), eventType: SnakeId }).strict(),
+  z.object({ type: z.literal('contextual'), eventType: SnakeId }).strict(),
+  z.discriminatedUnion('kind', [
+    z
+      .object({
+        type: z.literal('temporal'),
+        kind: z.literal('absence'),
+        eventType: SnakeId,
+        absentEventTypes: z.array(SnakeId).min(1).max(5),
+        withinHours: WindowHours,
+      })
+      .strict(),
+    z.object({ type: z.literal('temporal'), kind: z.literal('inactivity'), days: z.number().int().min(1).max(3650) }).strict(),
+    z.object({ type: z.literal('temporal'), kind: z.literal('anniversary'), of: z.enum(['signup', 'first_purchase']) }).strict(),
+  ]),
+  z.object({ type: z.literal('predictive'), eventType: ModelEventType }).strict(),
+  z
+    .object({ type: z.literal('composite'), eventTypes: z.array(SnakeId).min(2).max(5), withinHours: WindowHours })
+    .strict()
+    .refine((t) => new Set(t.eventTypes).size === t.eventTypes.length, 'composite eventTypes must be distinct'),
+]);
+export type RuleTrigger = z.infer<typeof RuleTrigger>;
+
+/** Event fields that make a condition "contextual". */
+export const CONTEXT_FIELDS: readonly string[] = [
+  'event.device',
+  'event.sessionId',
+  'event.properties.timezone',
+  'event.properties.country',
+  'event.properties.region',
+  'event.properties.city',
+  'event.properties.locale',
+  'event.properties.platform',
+];
+
+/**
+ * When the email leaves. Quiet hours (catalog setting, customer's time zone) apply to every
+ * non-transactional policy and move a send to their end.
+ * - immediate: as soon as decided;
+ * - preferred_hour: the customer's most frequent open hour (from their opens; the catalog's default
+ *   hour until there are enough), on the next business day at or after now;
+ * - delay: a fixed delay after the decision.
+ */
+export const SendTimePolicy = z.discriminatedUnion('policy', [
+  z.object({ policy: z.literal('immediate') }).strict(),
+  z.object({ policy: z.literal('preferred_hour') }).strict(),
+  z.object({ policy: z.literal('delay'), minutes: z.number().int().positive().max(60 * 24 * 30) }).strict(),
+]);
+export type SendTimePolicy = z.infer<typeof SendTimePolicy>;
 
 /** A trigger rule of the catalog: when it matches, which email it sends, and what limits it. */
 export const TriggerRule = z
@@ -14,7 +84,7 @@ export const TriggerRule = z
     active: z.boolean().default(true),
     /** Higher wins when several rules match one event. */
     priority: z.number().int().min(0).max(1000),
-    trigger: z.object({ type: z.literal('behavioral'), eventType: z.string().regex(SNAKE_ID) }).strict(),
+    trigger: RuleTrigger,
     conditions: ConditionGroup.optional(),
     /** Hours during which the rule cannot fire again for the same customer (a TTL claim item). */
     cooldownHours: z.number().positive().optional(),
@@ -23,37 +93,112 @@ export const TriggerRule = z
       .object({ count: z.number().int().positive().max(100), periodHours: z.number().positive().optional() })
       .strict()
       .optional(),
+    /** When a higher-priority rule wins the same event: drop this one, or defer it and decide again after `deferHours`. */
+    onConflict: z
+      .discriminatedUnion('action', [
+        z.object({ action: z.literal('drop') }).strict(),
+        z.object({ action: z.literal('defer'), deferHours: z.number().positive().max(24 * 14) }).strict(),
+      ])
+      .default({ action: 'drop' }),
+    sendTime: SendTimePolicy.default({ policy: 'immediate' }),
     templateId: z.string().regex(SNAKE_ID),
     /** The subscription category the email belongs to; consent is checked against it (always, transactional too). */
     category: z.string().regex(SNAKE_ID).default('marketing'),
-    /** Transactional mail bypasses the global marketing cap, priority conflicts and promotional pauses; never consent. */
+    /** Transactional mail bypasses the global marketing cap, priority conflicts, quiet hours and promotional pauses; never consent. */
     transactional: z.boolean().default(false),
     /** Share of matching customers (0-50 %) kept as a control group: nothing is sent, "would have sent" is recorded. */
     holdoutPercent: z.number().min(0).max(50).default(0),
     /** What counts as this rule's success in reports (event types after the send, e.g. purchase). */
     successMetrics: z.array(z.string().regex(SNAKE_ID)).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((rule, ctx) => {
+    if (rule.trigger.type === 'contextual') {
+      const fields = rule.conditions ? conditionsOf(rule.conditions).map((leaf) => leaf.condition.field) : [];
+      if (!fields.some((field) => CONTEXT_FIELDS.includes(field))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['conditions'],
+          message: `a contextual rule needs a condition on the event's context (one of ${CONTEXT_FIELDS.join(', ')})`,
+        });
+      }
+    }
+    if (rule.trigger.type === 'temporal' && rule.trigger.kind === 'absence' && rule.trigger.absentEventTypes.includes(rule.trigger.eventType)) {
+      ctx.addIssue({ code: 'custom', path: ['trigger', 'absentEventTypes'], message: 'an absence trigger cannot wait for the absence of its own event type' });
+    }
+  });
 export type TriggerRule = z.infer<typeof TriggerRule>;
 export type TriggerRuleInput = z.input<typeof TriggerRule>;
 
 export type RuleMatch = { rule: TriggerRule; conditions: ConditionResult[] };
 
+/** What a rule's conditions are evaluated against: the triggering event (or timer's event) and the profile. */
+export type RuleScope = { event: TriggerRef | Record<string, unknown>; profile: Profile; facts?: ProfileFacts | undefined };
+
+function conditionScope({ event, profile, facts }: RuleScope): ConditionScope {
+  return { event, profile, ...(facts ? { calculated: (metric: string) => facts.metric(metric) } : {}) };
+}
+
+/** A rule's conditions against a scope: the match with every condition's expected and actual value, or undefined. */
+export function evaluateRule(rule: TriggerRule, scope: RuleScope): RuleMatch | undefined {
+  if (!rule.conditions) return { rule, conditions: [] };
+  const { passed, results } = evaluateConditionGroup(rule.conditions, conditionScope(scope));
+  return passed ? { rule, conditions: results } : undefined;
+}
+
 /**
- * The rules whose trigger and conditions match this event and the profile after it, highest
- * priority first. `facts` answers `calculated.<metric>` fields (the profile evaluation's facts).
+ * The event-started rules (behavioral, contextual, predictive, composite) that this event
+ * triggers and whose conditions match, highest priority first. `profile` is the profile after the
+ * event; `facts` answers `calculated.<metric>` fields.
  */
-export function matchRules(rules: readonly TriggerRule[], event: BehaviorEvent, profile: Profile, facts?: ProfileFacts): RuleMatch[] {
-  const scope = { event, profile, ...(facts ? { calculated: (metric: string) => facts.metric(metric) } : {}) };
+export function matchRules(
+  rules: readonly TriggerRule[],
+  event: TriggerRef | (Record<string, unknown> & { type: string; occurredAt: string }),
+  profile: Profile,
+  facts?: ProfileFacts,
+): RuleMatch[] {
   const matches: RuleMatch[] = [];
   for (const rule of rules) {
-    if (!rule.active || rule.trigger.eventType !== event.type) continue;
-    if (!rule.conditions) {
-      matches.push({ rule, conditions: [] });
-      continue;
-    }
-    const { passed, results } = evaluateConditionGroup(rule.conditions, scope);
-    if (passed) matches.push({ rule, conditions: results });
+    if (!rule.active || !isTriggeredBy(rule.trigger, event, profile)) continue;
+    const match = evaluateRule(rule, { event, profile, facts });
+    if (match) matches.push(match);
   }
   return matches.sort((a, b) => b.rule.priority - a.rule.priority);
+}
+
+function isTriggeredBy(trigger: RuleTrigger, event: { type: string; occurredAt: string }, profile: Profile): boolean {
+  switch (trigger.type) {
+    case 'behavioral':
+    case 'contextual':
+    case 'predictive':
+      return trigger.eventType === event.type;
+    case 'composite':
+      return trigger.eventTypes.includes(event.type) && compositeComplete(trigger, event, profile);
+    case 'temporal':
+      return false;
+  }
+}
+
+/**
+ * Every other event type of the composite was seen within the window before this event. The
+ * profile's lastSeen holds each type's latest occurrence (the catalog asks for these types).
+ */
+function compositeComplete(trigger: Extract<RuleTrigger, { type: 'composite' }>, event: { type: string; occurredAt: string }, profile: Profile): boolean {
+  const at = Date.parse(event.occurredAt) / 1000;
+  const from = at - trigger.withinHours * 3600;
+  return trigger.eventTypes.every((type) => {
+    if (type === event.type) return true;
+    const seen = profile.lastSeen[type];
+    return seen !== undefined && seen >= from && seen <= at;
+  });
+}
+
+/** The event types whose latest occurrence profiles must keep for these rules (absence and composite triggers). */
+export function lastSeenTypesFor(rules: readonly TriggerRule[]): ReadonlySet<string> {
+  const types = new Set<string>();
+  for (const { trigger } of rules) {
+    if (trigger.type === 'composite') trigger.eventTypes.forEach((type) => types.add(type));
+    if (trigger.type === 'temporal' && trigger.kind === 'absence') [trigger.eventType, ...trigger.absentEventTypes].forEach((type) => types.add(type));
+  }
+  return types;
 }

@@ -1,10 +1,11 @@
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { renderEmail, templateVariables } from '../domain/email-template.ts';
-import type { EmailSender, Log, SendLedger } from '../domain/ports.ts';
+import type { EmailSender, Log, ProfileStore, SendLedger } from '../domain/ports.ts';
+import { sendBlocker } from '../domain/send-decision.ts';
 import type { SendRequest } from '../domain/send-request.ts';
 
-export type DispatchDeps = { ledger: SendLedger; sender: EmailSender; catalog: Catalog; clock: Clock; log: Log };
+export type DispatchDeps = { ledger: SendLedger; sender: EmailSender; profiles: ProfileStore; catalog: Catalog; clock: Clock; log: Log };
 
 export type DispatchOutcome =
   | { type: 'sent'; sendId: string; messageId: string }
@@ -38,13 +39,22 @@ export function makeDispatchSend(deps: DispatchDeps) {
       throw new RetryableSendError(`send ${sendId} is being delivered by another worker`);
     }
 
+    // Re-checked as the email leaves: a send decided hours ago (quiet hours, a delay) must not reach
+    // someone who unsubscribed, lost their address, or opened a support ticket since. One read.
+    const profile = await deps.profiles.get(request.customerId);
+    if (!profile) return fail(deps, request, 'not sent: the customer no longer exists');
+    const rule = deps.catalog.rules.find((r) => r.id === request.ruleId);
+    const blocked = sendBlocker(profile, { category: request.category, transactional: rule?.transactional ?? false }, deps.catalog.settings.consentMode);
+    if (blocked) return fail(deps, request, `not sent: ${blocked.replaceAll('_', ' ')} when the email was due to leave`);
+
     const template = deps.catalog.templates.find((t) => t.id === request.templateId);
     if (!template) return fail(deps, request, `template ${request.templateId} is not in the catalog`);
     const rendered = await renderEmail(template, templateVariables(request, deps.catalog.settings.brandName));
     if (rendered.type === 'failed') return fail(deps, request, rendered.reason);
 
     const result = await deps.sender.send({
-      to: request.email,
+      // The address on file now: a customer who changed it since the decision gets mail at the new one.
+      to: profile.email ?? request.email,
       ...rendered.email,
       tags: { rule: request.ruleId, sendId, category: request.category },
     });

@@ -2,23 +2,19 @@ import { dailySeriesFor, segmentationOf, type Catalog } from '../catalog/index.t
 import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../contract/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
-import type { ClaimStore, DecisionLog, InternalEventBus, Log, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendQueue } from '../domain/ports.ts';
+import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, recordQueuedSend, type Profile } from '../domain/profile.ts';
-import { prepareSends, type SendCandidate } from '../domain/send-decision.ts';
-import { matchRules } from '../domain/trigger-rules.ts';
+import { absenceTimersFor } from '../domain/temporal-triggers.ts';
+import { lastSeenTypesFor, matchRules } from '../domain/trigger-rules.ts';
+import { decideAndAct, queuedCount, type DecisionDeps } from './decide-sends.ts';
 
-export type IngestDeps = {
+export type IngestDeps = DecisionDeps & {
   profiles: ProfileStore;
-  claims: ClaimStore;
-  sendQueue: SendQueue;
   rejectedEvents: RejectedEventStore;
   bus: InternalEventBus;
   membership: SegmentMembershipStore;
-  decisions: DecisionLog;
-  catalog: Catalog;
   clock: Clock;
-  log: Log;
 };
 
 /** An EventBridge event as delivered to a target (only the fields ingest reads). */
@@ -37,13 +33,18 @@ export type IngestOutcome =
       rules: RuleOutcome[];
       /** Internal events put on the bus (segment and stage transitions, escalations). */
       published: string[];
+      /** Absence rules whose timer this event started. */
+      timersStarted: string[];
     };
 
 /**
  * Optimistic concurrency: concurrent events of one customer retry from the item the failed write
- * returned. Each retry is one more write and no read; 25 covers bursts of ~100 concurrent events.
+ * returned. Each retry is one more write and no read. Backoff is exponential with full jitter,
+ * capped, so a burst of 50-100 events for one customer spreads out instead of colliding in
+ * lockstep (measured by the 50-way burst test); 40 attempts at most ~8 s, inside the timeout.
  */
-const MAX_WRITE_ATTEMPTS = 25;
+const MAX_WRITE_ATTEMPTS = 40;
+const MAX_BACKOFF_MS = 200;
 
 export class ProfileContentionError extends Error {
   override name = 'ProfileContentionError';
@@ -51,7 +52,8 @@ export class ProfileContentionError extends Error {
 
 /**
  * Ingest one behavior event: validate -> apply to the profile -> re-derive scores, segments and
- * stage -> evaluate rules -> claim -> enqueue -> publish transitions -> save the profile.
+ * stage -> evaluate rules -> decide (claims, queue or schedule, records) -> start absence timers
+ * -> publish transitions -> save the profile.
  *
  * Order matters for "nothing lost, nothing twice": claims, the enqueue and the internal events
  * happen before the profile write that marks the event as seen, so a crash in between is retried
@@ -62,6 +64,7 @@ export class ProfileContentionError extends Error {
 export function makeIngestEvent(deps: IngestDeps) {
   const dailySeries = dailySeriesFor(deps.catalog);
   const segmentation = segmentationOf(deps.catalog);
+  const lastSeenTypes = lastSeenTypesFor(deps.catalog.rules);
   return async function ingestEvent(incoming: IncomingBusEvent): Promise<IngestOutcome> {
     const parsed = parseBehaviorEvent({
       source: incoming.source,
@@ -78,19 +81,19 @@ export function makeIngestEvent(deps: IngestDeps) {
       deps.log.warn('event rejected', { busEventId: incoming.id, errors: parsed.errors });
       return { type: 'rejected', errors: parsed.errors };
     }
-    return applyValidEvent(deps, parsed.event, { dailySeries, segmentation });
+    return applyValidEvent(deps, parsed.event, { dailySeries, lastSeenTypes, segmentation });
   };
 }
 
 async function applyValidEvent(
   deps: IngestDeps,
   event: BehaviorEvent,
-  derived: { dailySeries: ReadonlySet<string>; segmentation: ReturnType<typeof segmentationOf> },
+  derived: { dailySeries: ReadonlySet<string>; lastSeenTypes: ReadonlySet<string>; segmentation: ReturnType<typeof segmentationOf> },
 ): Promise<IngestOutcome> {
   let current: Profile | undefined = await deps.profiles.get(event.customerId);
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
-    const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries });
+    const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries, lastSeenTypes: derived.lastSeenTypes });
     if (change.type === 'duplicate') {
       deps.log.info('duplicate event ignored', { eventId: event.eventId, customerId: event.customerId });
       return { type: 'duplicate', eventId: event.eventId };
@@ -105,12 +108,12 @@ async function applyValidEvent(
     });
     let profile = evaluation.profile;
     const matches = matchRules(deps.catalog.rules, event, profile, evaluation.facts);
-    const { settings } = deps.catalog;
-    const candidates = prepareSends({ matches, event, profile, consentMode: settings.consentMode, marketingCap: settings.marketingCap, now });
-    const records = await decide(deps, candidates, event, now);
-    if (records.length > 0) await deps.decisions.record(records, settings.decisionRetentionDays);
+    const records = await decideAndAct(deps, { matches, trigger: event, profile, now, via: 'event' });
     const rules = records.map(({ ruleId, outcome, reason, sendId }) => ({ ruleId, outcome, ...(reason ? { reason } : {}), ...(sendId ? { sendId } : {}) }));
-    for (const record of records) if (record.outcome === 'queued') profile = recordQueuedSend(profile, now);
+    for (let i = queuedCount(records); i > 0; i--) profile = recordQueuedSend(profile, now);
+    // Absence checks (e.g. cart_add and no purchase within 1 h) are decided when their window ends.
+    const timers = absenceTimersFor(deps.catalog.rules, event);
+    for (const timer of timers) await deps.delayed.scheduleTimer(timer);
     if (evaluation.internalEvents.length > 0) await deps.bus.publish(evaluation.internalEvents);
     if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
       await deps.membership.apply({ customerId: profile.customerId, ...evaluation.membership, at: now });
@@ -118,60 +121,14 @@ async function applyValidEvent(
     const saved = await deps.profiles.save(profile, current?.version);
     if (saved.type === 'saved') {
       const published = evaluation.internalEvents.map((e) => e.detailType);
-      deps.log.info('event applied', { eventId: event.eventId, customerId: event.customerId, type: event.type, rules, published });
-      return { type: 'applied', eventId: event.eventId, customerId: event.customerId, rules, published };
+      const timersStarted = timers.map((timer) => timer.ruleId);
+      deps.log.info('event applied', { eventId: event.eventId, customerId: event.customerId, type: event.type, rules, published, timersStarted });
+      return { type: 'applied', eventId: event.eventId, customerId: event.customerId, rules, published, timersStarted };
     }
     current = saved.current;
-    // Spread concurrent writers of one profile apart (jittered, growing), so a burst settles in few rounds.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt)));
   }
   throw new ProfileContentionError(
     `profile ${event.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${event.eventId}; retrying later`,
   );
-}
-
-/**
- * Carries out the candidates in priority order. The highest-priority marketing rule that gets its
- * claims wins (a held-out customer's "would have sent" wins too, so the control group stays clean);
- * lower-priority marketing rules for the same event are dropped, and recorded as such.
- * Transactional rules never compete. Enqueueing happens here, before the profile write.
- */
-async function decide(deps: IngestDeps, candidates: SendCandidate[], event: BehaviorEvent, now: Date): Promise<DecisionRecord[]> {
-  const records: DecisionRecord[] = [];
-  let winner: string | undefined;
-  for (const candidate of candidates) {
-    const { rule, conditions } = candidate;
-    const base = {
-      customerId: event.customerId,
-      ruleId: rule.id,
-      priority: rule.priority,
-      eventId: event.eventId,
-      eventType: event.type,
-      occurredAt: event.occurredAt,
-      decidedAt: now.toISOString(),
-      conditions,
-    };
-    if (candidate.type === 'suppressed') {
-      records.push({ ...base, outcome: 'suppressed', reason: candidate.reason });
-      continue;
-    }
-    if (!rule.transactional && winner) {
-      records.push({ ...base, outcome: 'dropped_priority', reason: 'lower_priority', wonBy: winner });
-      continue;
-    }
-    const { request } = candidate;
-    const claim = await deps.claims.claim({ customerId: request.customerId, sendId: request.sendId, claims: candidate.claims, now });
-    if (claim.type === 'blocked') {
-      records.push({ ...base, outcome: 'suppressed', reason: claim.by, ...(claim.until ? { until: claim.until } : {}) });
-      continue;
-    }
-    if (!rule.transactional) winner = rule.id;
-    if (candidate.holdout) {
-      records.push({ ...base, outcome: 'holdout', sendId: request.sendId });
-      continue;
-    }
-    await deps.sendQueue.enqueue(request);
-    records.push({ ...base, outcome: 'queued', sendId: request.sendId });
-  }
-  return records;
 }

@@ -1,23 +1,25 @@
 import { segmentationOf, type Catalog } from '../catalog/index.ts';
 import { dayNumber } from '../domain/activity-ring.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { InternalEventBus, Log, ProfileStore, SegmentMembershipStore } from '../domain/ports.ts';
+import type { InternalEventBus, ProfileStore, SegmentMembershipStore } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import type { Profile } from '../domain/profile.ts';
+import { dueTemporalTriggers } from '../domain/temporal-triggers.ts';
+import { evaluateRule } from '../domain/trigger-rules.ts';
+import { countQueuedSends, decideAndAct, queuedCount, type DecisionDeps } from './decide-sends.ts';
 
 /** Reads every profile, split into segments that can be scanned in parallel. */
 export interface ProfileScanner {
   scanSegment(segment: number, totalSegments: number): AsyncIterable<Profile[]>;
 }
 
-export type SweepDeps = {
+export type SweepDeps = DecisionDeps & {
   scanner: ProfileScanner;
   profiles: ProfileStore;
   membership: SegmentMembershipStore;
   bus: InternalEventBus;
   catalog: Catalog;
   clock: Clock;
-  log: Log;
   totalSegments: number;
 };
 
@@ -28,6 +30,9 @@ export type SweepReport = {
   segmentTransitions: number;
   stageChanges: number;
   eventsPublished: number;
+  /** Temporal rules (inactivity, anniversaries) that were due and matched, and the sends they queued. */
+  temporalDecisions: number;
+  temporalSends: number;
   conflictsRetried: number;
   durationMs: number;
 };
@@ -47,9 +52,29 @@ export function makeSweepProfiles(deps: SweepDeps) {
   return async function sweepProfiles(): Promise<SweepReport> {
     const started = deps.clock.now();
     const sweepId = `sweep:${dayNumber(started)}`;
-    const report: SweepReport = { sweepId, scanned: 0, updated: 0, segmentTransitions: 0, stageChanges: 0, eventsPublished: 0, conflictsRetried: 0, durationMs: 0 };
+    const report: SweepReport = { sweepId, scanned: 0, updated: 0, segmentTransitions: 0, stageChanges: 0, eventsPublished: 0, temporalDecisions: 0, temporalSends: 0, conflictsRetried: 0, durationMs: 0 };
+
+    /** Inactivity and anniversary rules: decided from the stored profile, through the shared decision path. */
+    const decideTemporal = async (profile: Profile): Promise<void> => {
+      const now = deps.clock.now();
+      const due = dueTemporalTriggers(deps.catalog.rules, profile, now);
+      if (due.length === 0) return;
+      const facts = evaluateProfile({ profile, catalog: segmentation, now, triggerId: sweepId }).facts;
+      let queued = 0;
+      for (const { rule, trigger } of due) {
+        const match = evaluateRule(rule, { event: trigger, profile, facts });
+        if (!match) continue;
+        const records = await decideAndAct(deps, { matches: [match], trigger, profile, now, via: 'sweep' });
+        report.temporalDecisions += records.length;
+        queued += queuedCount(records);
+      }
+      report.temporalSends += queued;
+      await countQueuedSends(deps, profile.customerId, queued, now);
+    };
 
     const sweepOne = async (stored: Profile): Promise<void> => {
+      await decideTemporal(stored);
+      // If that counted a send on the profile, the save below conflicts once and retries from the new item.
       let current: Profile | undefined = stored;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS && current; attempt++) {
         const now = deps.clock.now();

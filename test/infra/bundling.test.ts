@@ -22,6 +22,11 @@ const LAMBDA_ENVIRONMENT: Record<string, string> = {
   SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/send',
   REJECTED_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
   SENDER_EMAIL: 'nudge@example.com',
+  SEND_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:send',
+  SCHEDULE_GROUP_NAME: 'nudge',
+  SCHEDULE_DEAD_LETTER_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:triggers-dlq',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/nudge-scheduler',
+  TIMER_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:nudge-timers',
   SES_CONFIGURATION_SET: 'nudge',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
@@ -32,7 +37,7 @@ describe('bundling (esbuild, as cdk synth / deploy runs it)', () => {
     const template = Template.fromStack(stack);
     void app;
     const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(5);
 
     for (const [name, value] of Object.entries(LAMBDA_ENVIRONMENT)) vi.stubEnv(name, value);
     for (const fn of functions) {

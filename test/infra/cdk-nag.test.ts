@@ -41,14 +41,23 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges only these findings, each on the one resource it concerns', () => {
+    // CreateSchedule in the Nudge schedule group only: schedule names come from send and timer ids at run time.
+    const SCHEDULES = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/Nudge-Triggers-ScheduleGroup-F8651B7C/*]';
     const { app } = buildTestApp();
     expect(acknowledgements(app)).toEqual([
       'Nudge/Delivery/Dispatcher/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Ingest/DeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Ingest/Handler/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      `Nudge/Ingest/Handler/Role/DefaultPolicy/Resource ${SCHEDULES}`,
       'Nudge/Ingest/RejectedEventsQueue/Resource AwsSolutions-SQS3',
       'Nudge/Scheduled/DeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      `Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource ${SCHEDULES}`,
+      'Nudge/Triggers/DeadLetterQueue/Resource AwsSolutions-SQS3',
+      'Nudge/Triggers/ModelEvents/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      `Nudge/Triggers/ModelEvents/Role/DefaultPolicy/Resource ${SCHEDULES}`,
+      'Nudge/Triggers/Timers/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      `Nudge/Triggers/Timers/Role/DefaultPolicy/Resource ${SCHEDULES}`,
     ]);
   });
 });

@@ -16,6 +16,8 @@ import {
 const INGEST_ENTRY = 'functions/ingest/ingest-event.ts';
 const DISPATCHER_ENTRY = 'functions/delivery/dispatch-sends.ts';
 const SWEEP_ENTRY = 'functions/scheduled/sweep-profiles.ts';
+const TIMERS_ENTRY = 'functions/triggers/run-timer.ts';
+const MODEL_EVENTS_ENTRY = 'functions/triggers/react-to-model-event.ts';
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 
 let template: Template;
@@ -162,7 +164,7 @@ describe('ingest', () => {
             Effect: 'Allow',
             Action: 'sqs:SendMessage',
             Principal: { Service: 'events.amazonaws.com' },
-            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf('AWS::Events::Rule', { EventPattern: Match.anyValue() }), 'Arn'] } } },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf('AWS::Events::Rule', { EventPattern: { source: [{ 'anything-but': { prefix: 'nudge' } }] } }), 'Arn'] } } },
           }),
         ]),
       },
@@ -184,7 +186,7 @@ describe('ingest', () => {
           REJECTED_EVENTS_QUEUE_URL: { Ref: queueIdByOutput('RejectedEventsQueueUrl') },
         }),
       },
-      Timeout: 10,
+      Timeout: 30,
     });
   });
 
@@ -491,7 +493,7 @@ describe('every function', () => {
 
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
-    expect(entries.sort()).toEqual([DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY].sort());
+    expect(entries.sort()).toEqual([DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY].sort());
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
 

@@ -6,8 +6,21 @@ import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 describe('dispatcher', () => {
   const nudge = nudgeClient();
 
-  const request = (templateId: string): SendRequest => {
+  /** A send for a new customer who opted in (an identify with consent: it triggers no rule of its own). */
+  const request = async (templateId: string): Promise<SendRequest> => {
     const customerId = uniqueId('disp');
+    await nudge.putEvents([
+      {
+        detailType: 'identify',
+        detail: {
+          eventId: uniqueId('id'),
+          customerId,
+          occurredAt: (await nudge.now()).toISOString(),
+          properties: { email: `${customerId}@example.com`, consent: { marketing: 'subscribed' } },
+        },
+      },
+    ]);
+    await nudge.waitForIdle();
     return {
       sendId: uniqueId('send'),
       customerId,
@@ -23,7 +36,7 @@ describe('dispatcher', () => {
   };
 
   it('a redelivered (duplicated) queue message sends once', async () => {
-    const r = request('welcome');
+    const r = await request('welcome');
     await nudge.sendToQueue('SendQueueUrl', r);
     await nudge.sendToQueue('SendQueueUrl', r);
     await nudge.waitForIdle();
@@ -32,7 +45,7 @@ describe('dispatcher', () => {
   });
 
   it('a send whose template cannot render is recorded as failed with the reason, and not sent', async () => {
-    const r = request('no_such_template');
+    const r = await request('no_such_template');
     await nudge.sendToQueue('SendQueueUrl', r);
     await nudge.waitForIdle();
     expect(await nudge.emailsTo(r.email)).toHaveLength(0);
@@ -43,12 +56,22 @@ describe('dispatcher', () => {
   });
 
   it('sends from the configured sender with both HTML and text parts', async () => {
-    const r = request('welcome');
+    const r = await request('welcome');
     await nudge.sendToQueue('SendQueueUrl', r);
     await nudge.waitForIdle();
     const [email] = await nudge.emailsTo(r.email);
     expect(email?.body.html).toContain('Ivo');
     expect(email?.body.text).toContain('Ivo');
     expect(email?.from).toBe(nudge.output('SenderEmail'));
+  });
+
+  it('re-checks consent as the email leaves: an unsubscribe after the decision stops it, with the reason', async () => {
+    const r = await request('welcome');
+    await nudge.putEvents([{ detailType: 'unsubscribe', detail: { eventId: uniqueId('u'), customerId: r.customerId, occurredAt: (await nudge.now()).toISOString() } }]);
+    await nudge.waitForIdle();
+    await nudge.sendToQueue('SendQueueUrl', r);
+    await nudge.waitForIdle();
+    expect(await nudge.emailsTo(r.email)).toHaveLength(0);
+    expect(await nudge.ledger.find(r.customerId, r.sendId)).toMatchObject({ status: 'failed', failureReason: 'not sent: no consent when the email was due to leave' });
   });
 });

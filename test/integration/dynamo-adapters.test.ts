@@ -34,7 +34,7 @@ describe('claims against DynamoDB Local', () => {
     const customerId = uniqueId('cap');
     const cap = [{ kind: 'cap' as const, scope: 'rule:welcome', max: 1 }];
     expect(await claims.claim({ customerId, sendId: 'w1', claims: cap, now: NOW })).toEqual({ type: 'claimed' });
-    expect(await claims.claim({ customerId, sendId: 'w1', claims: cap, now: NOW })).toEqual({ type: 'claimed' });
+    expect(await claims.claim({ customerId, sendId: 'w1', claims: cap, now: NOW })).toEqual({ type: 'claimed', alreadyHeld: true });
     expect(await claims.claim({ customerId, sendId: 'w2', claims: cap, now: NOW })).toEqual({ type: 'blocked', by: 'rule_cap' });
   });
 

@@ -11,6 +11,7 @@ import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { Log } from '#shared/domain/ports.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
+import { realDecisionAdapters } from './support/decision-adapters.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -25,12 +26,10 @@ describe('hot-path request units', () => {
   let now = new Date('2027-01-01T10:00:00Z');
   const ingest = makeIngestEvent({
     profiles: new DynamoProfileStore(nudge.documentClient, table),
-    claims: new DynamoClaimStore(nudge.documentClient, table),
-    sendQueue: new SqsSendQueue(nudge.sqs, nudge.output('SendQueueUrl')),
+    ...realDecisionAdapters(nudge, { now: () => now }),
     rejectedEvents: new SqsRejectedEventStore(nudge.sqs, nudge.output('RejectedEventsQueueUrl')),
     bus: new EventBridgeInternalEventBus(new EventBridgeClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: nudge.context.endpoints.eventBridge }), nudge.output('EventBusName')),
     membership: new DynamoSegmentMembershipStore(nudge.documentClient, table),
-    decisions: new DynamoDecisionLog(nudge.documentClient, table),
     catalog: defaultCatalog,
     clock: { now: () => now },
     log: quiet,
@@ -78,15 +77,15 @@ describe('hot-path request units', () => {
     expect(nudge.meter.snapshot().byOperation).toEqual({ GetItemCommand: 1 });
   });
 
-  it('an event that fires a rule adds the cap read, one claim transaction and its decision record', async () => {
+  it('an event that fires a rule adds the cap reads, one claim transaction and its decision record', async () => {
     await ingest(event('subscribe', {}, { email: `${customerId}@example.com` }));
     nudge.meter.reset();
     const outcome = await ingest(event('cart_abandon', { cartValue: 80 }));
-    expect(outcome).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'queued' }] });
+    expect(outcome).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_1hour', outcome: 'queued' }] });
     const { byOperation, readUnits, writeUnits } = nudge.meter.snapshot();
     console.log(`rule fired: ${readUnits} RCU + ${writeUnits} WCU (${JSON.stringify(byOperation)})`);
-    // Profile GetItem + the global cap's consistent GetItem; cooldown + cap claimed in one
-    // TransactWriteItems; the decision record (BatchWriteItem); the profile PutItem.
-    expect(byOperation).toEqual({ GetItemCommand: 2, TransactWriteItemsCommand: 1, BatchWriteItemCommand: 1, PutItemCommand: 1 });
+    // Profile GetItem + consistent GetItems of the rule's cap and the global cap; cooldown and both
+    // caps claimed in one TransactWriteItems; the decision record (BatchWriteItem); the profile PutItem.
+    expect(byOperation).toEqual({ GetItemCommand: 3, TransactWriteItemsCommand: 1, BatchWriteItemCommand: 1, PutItemCommand: 1 });
   });
 });

@@ -17,7 +17,7 @@ describe('events in, emails out', () => {
   });
 
   beforeAll(async () => {
-    clockNow = await nudge.now();
+    clockNow = await nudge.daytime();
   });
 
   it('a subscribe with a new email gives exactly one welcome email', async () => {

@@ -27,7 +27,7 @@ describe('npm start with the demo', () => {
 
     const expected = expectedDemoEmails();
     expect(output).toMatch(new RegExp(`welcome_new_subscriber\\s+${expected.welcome} sent`));
-    expect(output).toMatch(new RegExp(`cart_abandonment_reminder\\s+${expected.cart} sent`));
+    expect(output).toMatch(new RegExp(`cart_abandonment_1hour\\s+${expected.cart} sent`));
     expect(output).toContain(`${expected.welcome + expected.cart} emails are in the local SES store`);
 
     const store = (await (await fetch(`http://127.0.0.1:${nudge.ports.ses}/store`)).json()) as { emails: unknown[] };

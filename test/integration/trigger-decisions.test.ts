@@ -15,6 +15,7 @@ import { isInHoldout } from '#shared/domain/send-decision.ts';
 import type { TriggerRuleInput } from '#shared/domain/trigger-rules.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
+import { realDecisionAdapters } from './support/decision-adapters.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
 const run = promisify(execFile);
@@ -41,8 +42,7 @@ describe('trigger decisions', () => {
   const ingestWith = (rules: TriggerRuleInput[], settings: Partial<typeof defaultCatalogInput.settings> = {}) =>
     makeIngestEvent({
       profiles: new DynamoProfileStore(nudge.documentClient, table),
-      claims: new DynamoClaimStore(nudge.documentClient, table),
-      sendQueue: new SqsSendQueue(nudge.sqs, nudge.output('SendQueueUrl')),
+      ...realDecisionAdapters(nudge, { now: () => now }),
       rejectedEvents: new SqsRejectedEventStore(nudge.sqs, nudge.output('RejectedEventsQueueUrl')),
       bus: new EventBridgeInternalEventBus(new EventBridgeClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: nudge.context.endpoints.eventBridge }), nudge.output('EventBusName')),
       membership: new DynamoSegmentMembershipStore(nudge.documentClient, table),
@@ -151,7 +151,7 @@ describe('50 concurrent matching events for one customer, through the local bus'
   it('produce exactly one email', async () => {
     const customerId = uniqueId('burst');
     const email = `${customerId}@example.com`;
-    const now = await nudge.now();
+    const now = await nudge.daytime();
     await nudge.putEvents([{ detailType: 'subscribe', detail: { eventId: uniqueId('s'), customerId, occurredAt: now.toISOString(), email } }]);
     await nudge.waitForIdle();
     const burst = Array.from({ length: 50 }, () => ({

@@ -52,6 +52,11 @@ export class DynamoClaimStore implements ClaimStore {
         ...input.claims.filter((c) => c.kind === 'cooldown').map((c) => ({ claim: c as Claim, put: this.cooldownPut(c, input) })),
         ...caps.filter((cap) => !cap.alreadyCounted).map((cap) => ({ claim: cap.claim as Claim, put: this.capPut(cap, input.customerId) })),
       ];
+      // Every cap already lists this sendId: a redelivery of a decision already taken.
+      if (caps.length > 0 && caps.every((cap) => cap.alreadyCounted)) {
+        if (writes.length > 0) await this.write(writes); // the cooldown re-put is conditioned on the same sendId
+        return { type: 'claimed', alreadyHeld: true };
+      }
       if (writes.length === 0) return { type: 'claimed' };
       const outcome = await this.write(writes);
       if (outcome.type === 'done') return { type: 'claimed' };

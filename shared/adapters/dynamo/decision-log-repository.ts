@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ConditionOperator } from '../../domain/conditions.ts';
-import type { DecisionRecord } from '../../domain/decision-record.ts';
+import { DecisionOutcome, DecisionReason, type DecisionRecord } from '../../domain/decision-record.ts';
 import type { DecisionLog } from '../../domain/ports.ts';
 import { customerPk, decisionSk } from './keys.ts';
 
@@ -16,11 +16,14 @@ const StoredDecision = z.object({
   eventType: z.string(),
   occurredAt: z.string(),
   decidedAt: z.string(),
-  outcome: z.enum(['queued', 'holdout', 'suppressed', 'dropped_priority']),
-  reason: z.enum(['no_email', 'no_consent', 'promotional_pause', 'cooldown', 'rule_cap', 'global_cap', 'lower_priority']).optional(),
+  outcome: DecisionOutcome,
+  reason: DecisionReason.optional(),
   until: z.string().optional(),
   wonBy: z.string().optional(),
   sendId: z.string().optional(),
+  sendAt: z.string().optional(),
+  repeat: z.boolean().optional(),
+  via: z.enum(['event', 'absence_check', 'deferred_rule', 'model_event', 'sweep']).optional(),
   conditions: z.array(z.object({ field: z.string(), op: ConditionOperator, expected: z.unknown(), actual: z.unknown(), passed: z.boolean() })),
 });
 
@@ -41,7 +44,7 @@ export class DynamoDecisionLog implements DecisionLog {
       PutRequest: {
         Item: {
           pk: customerPk(record.customerId),
-          sk: decisionSk(normalise(record.occurredAt), record.ruleId, digest(record.eventId)),
+          sk: decisionSk(normalise(record.occurredAt), record.ruleId, digest(`${record.eventId}|${record.via ?? 'event'}`)),
           kind: 'decision',
           ...withoutUndefined(record),
           ttl: Math.floor(Date.parse(record.decidedAt) / 1000) + retentionDays * 86_400,

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SendQueue } from '../../domain/ports.ts';
+import { MAX_QUEUE_DELAY_SECONDS, type SendQueue } from '../../domain/ports.ts';
 import type { SendRequest } from '../../domain/send-request.ts';
 
 /** The send queue between the decision (ingest) and delivery (dispatcher). */
@@ -9,10 +9,12 @@ export class SqsSendQueue implements SendQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(request: SendRequest): Promise<void> {
+  async enqueue(request: SendRequest, options: { delaySeconds?: number } = {}): Promise<void> {
+    const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.ceil(options.delaySeconds ?? 0)));
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
+        ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}),
         MessageBody: JSON.stringify(request),
         MessageAttributes: {
           sendId: { DataType: 'String', StringValue: request.sendId },

@@ -1,26 +1,69 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog, defaultCatalogInput, InvalidCatalogError, loadCatalog } from '#shared/catalog/index.ts';
+import type { TriggerRuleInput } from '#shared/domain/trigger-rules.ts';
+
+const ruleInput = (id: string): TriggerRuleInput => {
+  const found = defaultCatalogInput.rules.find((rule) => rule.id === id);
+  if (!found) throw new Error(`no rule ${id}`);
+  return found;
+};
+const withRules = (rules: unknown[]) => ({ ...defaultCatalogInput, rules }) as typeof defaultCatalogInput;
 
 describe('catalog validation', () => {
-  it('accepts the shipped catalog', () => {
-    expect(defaultCatalog.rules.map((r) => r.id)).toEqual(['welcome_new_subscriber', 'cart_abandonment_reminder']);
+  it('ships the source rules, the high-volume marketing flows opt-in', () => {
+    const byId = Object.fromEntries(defaultCatalog.rules.map((rule) => [rule.id, rule]));
+    expect(Object.keys(byId).sort()).toEqual([
+      'browse_abandonment',
+      'cart_abandonment_1hour',
+      'churn_prevention_high_risk',
+      'high_engagement_premium_content',
+      'post_purchase_follow_up',
+      'support_follow_up',
+      'vip_onboarding',
+      'welcome_new_subscriber',
+      'win_back_60_days',
+    ]);
+    expect(defaultCatalog.rules.filter((rule) => !rule.active).map((rule) => rule.id).sort()).toEqual([
+      'browse_abandonment',
+      'high_engagement_premium_content',
+      'post_purchase_follow_up',
+    ]);
+    expect(byId.cart_abandonment_1hour).toMatchObject({ priority: 100, cooldownHours: 24, maxSends: { count: 1, periodHours: 24 }, trigger: { eventType: 'cart_abandon' } });
+    expect(byId.welcome_new_subscriber).toMatchObject({ priority: 90, maxSends: { count: 1 } });
+    expect(byId.churn_prevention_high_risk).toMatchObject({ priority: 95, cooldownHours: 168, maxSends: { count: 2 }, trigger: { type: 'predictive', eventType: 'ChurnRiskChanged' } });
+    expect(byId.win_back_60_days?.trigger).toEqual({ type: 'temporal', kind: 'inactivity', days: 60 });
   });
 
   it('names the rule and field of a bad rule', () => {
-    const bad = { ...defaultCatalogInput, rules: [...defaultCatalogInput.rules, { ...defaultCatalogInput.rules[1]!, id: 'second', cooldownHours: -1 }] };
+    const bad = withRules([...defaultCatalogInput.rules, { ...ruleInput('cart_abandonment_1hour'), id: 'second', cooldownHours: -1 }]);
     expect(() => loadCatalog(bad)).toThrow(InvalidCatalogError);
-    expect(() => loadCatalog(bad)).toThrow(/rules\.2\.cooldownHours/);
+    expect(() => loadCatalog(bad)).toThrow(new RegExp(`rules\\.${defaultCatalogInput.rules.length}\\.cooldownHours`));
   });
 
   it('rejects a rule that names a template the catalog does not have', () => {
-    const bad = { ...defaultCatalogInput, rules: [{ ...defaultCatalogInput.rules[0]!, templateId: 'missing' }] };
+    const bad = withRules([{ ...ruleInput('welcome_new_subscriber'), templateId: 'missing' }]);
     expect(() => loadCatalog(bad)).toThrow(/rules\.0\.templateId: rule welcome_new_subscriber uses template "missing"/);
   });
 
   it('rejects duplicate rule ids and unknown rule keys', () => {
-    const duplicate = { ...defaultCatalogInput, rules: [defaultCatalogInput.rules[0]!, defaultCatalogInput.rules[0]!] };
-    expect(() => loadCatalog(duplicate)).toThrow(/duplicate rule id "welcome_new_subscriber"/);
-    const typo = { ...defaultCatalogInput, rules: [{ ...defaultCatalogInput.rules[0]!, cooldownHour: 5 }] };
-    expect(() => loadCatalog(typo)).toThrow(/cooldownHour/);
+    const welcome = ruleInput('welcome_new_subscriber');
+    expect(() => loadCatalog(withRules([welcome, welcome]))).toThrow(/duplicate rule id "welcome_new_subscriber"/);
+    expect(() => loadCatalog(withRules([{ ...welcome, cooldownHour: 5 }]))).toThrow(/cooldownHour/);
+  });
+
+  it('rejects a calculated field that is not a metric, with the path of the condition', () => {
+    const bad = withRules([
+      { ...ruleInput('win_back_60_days'), conditions: { all: [{ field: 'calculated.days_since_last_purchse', op: 'greater_than', value: 60 }] } },
+    ]);
+    expect(() => loadCatalog(bad)).toThrow(/rules\.0\.conditions\.all\.0\.field: rule win_back_60_days reads calculated\.days_since_last_purchse, which is not a metric/);
+    // Model scores are metrics too.
+    const score = withRules([{ ...ruleInput('win_back_60_days'), conditions: { all: [{ field: 'calculated.engagement_score', op: 'less_than', value: 0.2 }] } }]);
+    expect(() => loadCatalog(score)).not.toThrow();
+  });
+
+  it('rejects a bad settings value (an unknown time zone, a quiet hour out of range)', () => {
+    const settings = (sendTime: object) => ({ ...defaultCatalogInput, settings: { ...defaultCatalogInput.settings, sendTime: { ...defaultCatalogInput.settings.sendTime, ...sendTime } } });
+    expect(() => loadCatalog(settings({ defaultTimezone: 'Europe/Nowhere' }))).toThrow(/settings\.sendTime\.defaultTimezone: must be an IANA time zone/);
+    expect(() => loadCatalog(settings({ quietHours: { startHour: 24, endHour: 8 } }))).toThrow(/settings\.sendTime\.quietHours\.startHour/);
   });
 });

@@ -33,7 +33,7 @@ function welcomeEmails(stream: BehaviorEvent[]): string[] {
   return [...welcomed];
 }
 
-/** cart_abandonment_reminder: on cart_abandon with cartValue > 50, 24 h cooldown per customer. */
+/** cart_abandonment_1hour: on cart_abandon with cartValue > 50, 24 h cooldown per customer. */
 function cartEmails(stream: BehaviorEvent[]): Array<{ customerId: string; at: string }> {
   const lastSent = new Map<string, number>();
   const sent: Array<{ customerId: string; at: string }> = [];

@@ -7,7 +7,7 @@ function request(personalization: Partial<SendRequest['personalization']>): Send
   return {
     sendId: 's1',
     customerId: 'c1',
-    ruleId: 'cart_abandonment_reminder',
+    ruleId: 'cart_abandonment_1hour',
     templateId: 'cart_reminder',
     category: 'marketing',
     email: 'c1@example.com',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from '#shared/catalog/index.ts';
+import { defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
+import { evaluateProfile } from '#shared/domain/profile-evaluation.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
 import { prepareSends, sendIdFor } from '#shared/domain/send-decision.ts';
 import { matchRules } from '#shared/domain/trigger-rules.ts';
@@ -11,9 +12,11 @@ const NOW = new Date('2026-11-20T12:00:00Z');
 function decide(profileBefore: Profile | undefined, event: BehaviorEvent, consentMode: 'opt_in' | 'opt_out' = 'opt_in') {
   const change = applyEvent(profileBefore, event, NOW);
   if (change.type !== 'applied') throw new Error('expected applied');
-  const matches = matchRules(defaultCatalog.rules, event, change.profile);
+  // Rules see the profile as ingest hands it over: with scores, segments and stage re-derived.
+  const { profile, facts } = evaluateProfile({ profile: change.profile, catalog: segmentationOf(defaultCatalog), now: NOW, triggerId: event.eventId, event });
+  const matches = matchRules(defaultCatalog.rules, event, profile, facts);
   const marketingCap = { count: 3, periodHours: 168 };
-  return { profile: change.profile, decisions: prepareSends({ matches, event, profile: change.profile, consentMode, marketingCap, now: NOW }) };
+  return { profile, decisions: prepareSends({ matches, trigger: event, profile, consentMode, marketingCap, sendTime: defaultCatalog.settings.sendTime, now: NOW }) };
 }
 
 const subscriber = decide(undefined, buildEvent({ type: 'subscribe', customerId: 'c1', email: 'c1@example.com', properties: { firstName: 'Cy' } })).profile;
@@ -39,13 +42,14 @@ describe('default rules', () => {
     expect(decisions).toEqual([]);
   });
 
-  it('cart_abandonment_reminder fires above 50 with a 24 h cooldown claim', () => {
+  it('cart_abandonment_1hour fires above 50 with a 24 h cooldown claim', () => {
     const { decisions } = decide(subscriber, buildEvent({ type: 'cart_abandon', customerId: 'c1', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue: 75.99 } }));
     expect(decisions).toHaveLength(1);
     const decision = decisions[0]!;
     if (decision.type !== 'candidate') throw new Error('expected a candidate send');
     expect(decision.claims).toEqual([
-      { kind: 'cooldown', ruleId: 'cart_abandonment_reminder', expiresAt: new Date('2026-11-21T12:00:00Z') },
+      { kind: 'cooldown', ruleId: 'cart_abandonment_1hour', expiresAt: new Date('2026-11-21T12:00:00Z') },
+      { kind: 'cap', scope: 'rule:cart_abandonment_1hour', max: 1, windowMs: 24 * 3_600_000 },
       { kind: 'cap', scope: 'global', max: 3, windowMs: 168 * 3_600_000 },
     ]);
     expect(decision.request.conditions).toEqual([
@@ -55,7 +59,7 @@ describe('default rules', () => {
     expect(decision.request.personalization.firstName).toBe('Cy');
   });
 
-  it.each([50, 20])('cart_abandonment_reminder does not fire at %d', (cartValue) => {
+  it.each([50, 20])('cart_abandonment_1hour does not fire at %d', (cartValue) => {
     const { decisions } = decide(subscriber, buildEvent({ type: 'cart_abandon', customerId: 'c1', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue } }));
     expect(decisions).toEqual([]);
   });
@@ -64,7 +68,7 @@ describe('default rules', () => {
 describe('who can be emailed', () => {
   it('suppresses a customer with no address', () => {
     const { decisions } = decide(undefined, buildEvent({ type: 'cart_abandon', customerId: 'anon', properties: { cartValue: 80 } }));
-    expect(decisions).toMatchObject([{ type: 'suppressed', reason: 'no_email', rule: { id: 'cart_abandonment_reminder' } }]);
+    expect(decisions).toMatchObject([{ type: 'suppressed', reason: 'no_email', rule: { id: 'cart_abandonment_1hour' } }]);
   });
 
   it('opt-in mode needs a subscription for marketing mail; opt-out mode only an absent unsubscribe', () => {

@@ -3,7 +3,16 @@ import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-send.ts';
 import type { EmailSendResult } from '#shared/domain/ports.ts';
-import { InMemoryLedger, ScriptedSender, silentLog } from '../support/fakes.ts';
+import { applyEvent, type Profile } from '#shared/domain/profile.ts';
+import { buildEvent } from '../support/build-event.ts';
+import { InMemoryLedger, InMemoryProfiles, ScriptedSender, silentLog } from '../support/fakes.ts';
+
+/** c1 subscribed to marketing, as the stored profile the dispatcher re-checks. */
+function subscriber(): Profile {
+  const change = applyEvent(undefined, buildEvent({ type: 'subscribe', customerId: 'c1', email: 'c1@example.com', occurredAt: '2026-11-20T11:00:00Z' }), new Date('2026-11-20T11:00:00Z'));
+  if (change.type !== 'applied') throw new Error('expected applied');
+  return change.profile;
+}
 
 const request = (templateId = 'welcome'): SendRequest => ({
   sendId: 's1',
@@ -21,8 +30,10 @@ const request = (templateId = 'welcome'): SendRequest => ({
 function setup(results: EmailSendResult[] = []) {
   const ledger = new InMemoryLedger();
   const sender = new ScriptedSender(results);
-  const dispatch = makeDispatchSend({ ledger, sender, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log: silentLog });
-  return { ledger, sender, dispatch };
+  const profiles = new InMemoryProfiles();
+  profiles.items.set('c1', subscriber());
+  const dispatch = makeDispatchSend({ ledger, sender, profiles, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log: silentLog });
+  return { ledger, sender, profiles, dispatch };
 }
 
 describe('dispatch service', () => {
@@ -64,5 +75,24 @@ describe('dispatch service', () => {
     const s = setup();
     s.ledger.states.set('s1', { status: 'sending' });
     await expect(s.dispatch(request())).rejects.toThrow(/another worker/);
+  });
+
+  it('re-checks consent as the email leaves: an unsubscribe since the decision stops it, recorded, not retried', async () => {
+    const s = setup();
+    const profile = s.profiles.items.get('c1')!;
+    s.profiles.items.set('c1', { ...profile, consent: { marketing: 'unsubscribed' } });
+    expect(await s.dispatch(request())).toMatchObject({ type: 'failed', reason: 'not sent: no consent when the email was due to leave' });
+    expect(s.sender.sent).toHaveLength(0);
+    expect(await s.dispatch(request())).toMatchObject({ type: 'skipped', reason: 'already_failed' });
+  });
+
+  it('does not send to a customer who no longer exists, and uses the current address when it changed', async () => {
+    const gone = setup();
+    gone.profiles.items.clear();
+    expect(await gone.dispatch(request())).toMatchObject({ type: 'failed', reason: 'not sent: the customer no longer exists' });
+    const moved = setup();
+    moved.profiles.items.set('c1', { ...moved.profiles.items.get('c1')!, email: 'new@example.com' });
+    await moved.dispatch(request());
+    expect(moved.sender.sent[0]?.to).toBe('new@example.com');
   });
 });

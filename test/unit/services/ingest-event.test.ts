@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
-import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingDecisions, RecordingQueue, RecordingRejections, silentLog } from '../support/fakes.ts';
+import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingDecisions, RecordingDelayedWork, RecordingQueue, RecordingRejections, silentLog } from '../support/fakes.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 
@@ -10,6 +10,7 @@ function setup() {
     profiles: new InMemoryProfiles(),
     claims: new InMemoryClaims(),
     sendQueue: new RecordingQueue(),
+    delayed: new RecordingDelayedWork(),
     rejectedEvents: new RecordingRejections(),
     bus: new RecordingBus(),
     membership: new InMemoryMembership(),
@@ -76,8 +77,8 @@ describe('ingest service', () => {
     await s.ingest(busEvent('subscribe', { eventId: 'e1', email: 'c1@example.com' }));
     await s.ingest(busEvent('cart_abandon', { eventId: 'e2', properties: { cartValue: 80 } }));
     const second = await s.ingest(busEvent('cart_abandon', { eventId: 'e3', properties: { cartValue: 90 } }));
-    expect(second).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'suppressed', reason: 'cooldown' }] });
-    expect(s.sendQueue.sent.map((r) => r.ruleId)).toEqual(['welcome_new_subscriber', 'cart_abandonment_reminder']);
+    expect(second).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_1hour', outcome: 'suppressed', reason: 'cooldown' }] });
+    expect(s.sendQueue.sent.map((r) => r.ruleId)).toEqual(['welcome_new_subscriber', 'cart_abandonment_1hour']);
   });
 });
 
@@ -87,10 +88,10 @@ describe('real-time processing rules', () => {
     await s.ingest(busEvent('subscribe', { eventId: 'p1', email: 'c1@example.com' }));
     await s.ingest(busEvent('support_ticket', { eventId: 'p2', properties: { ticketId: 'T1', status: 'open' } }));
     const paused = await s.ingest(busEvent('cart_abandon', { eventId: 'p3', properties: { cartValue: 80 } }));
-    expect(paused).toMatchObject({ rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'suppressed', reason: 'promotional_pause' }] });
+    expect(paused).toMatchObject({ rules: [{ ruleId: 'cart_abandonment_1hour', outcome: 'suppressed', reason: 'promotional_pause' }] });
     await s.ingest(busEvent('support_ticket', { eventId: 'p4', properties: { ticketId: 'T1', status: 'solved' } }));
     const resumed = await s.ingest(busEvent('cart_abandon', { eventId: 'p5', properties: { cartValue: 80 } }));
-    expect(resumed).toMatchObject({ rules: [{ ruleId: 'cart_abandonment_reminder', outcome: 'queued' }] });
+    expect(resumed).toMatchObject({ rules: [{ ruleId: 'cart_abandonment_1hour', outcome: 'queued' }] });
     expect(s.bus.events.map((e) => e.detailType).filter((t) => t.startsWith('Promotional'))).toEqual(['PromotionalSendsPaused', 'PromotionalSendsResumed']);
   });
 

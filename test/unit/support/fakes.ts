@@ -4,6 +4,7 @@ import type {
   ClaimResult,
   ClaimStore,
   DecisionLog,
+  DelayedWork,
   EmailSender,
   EmailSendResult,
   InternalEventBus,
@@ -19,6 +20,7 @@ import type {
   SendQueue,
 } from '#shared/domain/ports.ts';
 import type { Profile } from '#shared/domain/profile.ts';
+import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 
 /** Plain-object fakes of the ports, for service tests (no module mocking). */
@@ -62,6 +64,10 @@ export class InMemoryClaims implements ClaimStore {
         if (!sends.includes(input.sendId) && sends.length >= claim.max) return { type: 'blocked', by: claim.scope === 'global' ? 'global_cap' : 'rule_cap' };
       }
     }
+    const caps = input.claims.filter((claim) => claim.kind === 'cap');
+    if (caps.length > 0 && caps.every((claim) => (this.caps.get(`${input.customerId}/${claim.scope}`) ?? []).includes(input.sendId))) {
+      return { type: 'claimed', alreadyHeld: true };
+    }
     for (const claim of input.claims) {
       if (claim.kind === 'cooldown') this.cooldowns.set(`${input.customerId}/${claim.ruleId}`, input.sendId);
       else {
@@ -83,14 +89,28 @@ export class RecordingDecisions implements DecisionLog {
 
 export class RecordingQueue implements SendQueue {
   readonly sent: SendRequest[] = [];
+  readonly delays: number[] = [];
   failNext = false;
 
-  async enqueue(request: SendRequest): Promise<void> {
+  async enqueue(request: SendRequest, options: { delaySeconds?: number } = {}): Promise<void> {
     if (this.failNext) {
       this.failNext = false;
       throw new Error('SQS unavailable');
     }
     this.sent.push(request);
+    this.delays.push(options.delaySeconds ?? 0);
+  }
+}
+
+/** One-time schedules, recorded (and deduplicated by id, like the real schedule names). */
+export class RecordingDelayedWork implements DelayedWork {
+  readonly sends = new Map<string, { request: SendRequest; at: Date }>();
+  readonly timers = new Map<string, RuleTimer>();
+  async scheduleSend(request: SendRequest, at: Date): Promise<void> {
+    if (!this.sends.has(request.sendId)) this.sends.set(request.sendId, { request, at });
+  }
+  async scheduleTimer(timer: RuleTimer): Promise<void> {
+    if (!this.timers.has(timer.timerId)) this.timers.set(timer.timerId, timer);
   }
 }
 

@@ -1,0 +1,143 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { TriggerRule } from '#shared/domain/trigger-rules.ts';
+import type { NudgeDelivery } from './delivery.ts';
+import { EncryptedQueue, INSPECTION_RETENTION } from './encrypted-queue.ts';
+import type { NudgeEventBus } from './event-bus.ts';
+import { NudgeFunction } from './nudge-function.ts';
+import type { NudgeStorage } from './storage.ts';
+
+export const TIMERS_ENTRY = 'functions/triggers/run-timer.ts';
+export const MODEL_EVENTS_ENTRY = 'functions/triggers/react-to-model-event.ts';
+/** Source of Nudge's own events on the bus (internal-events.ts INTERNAL_SOURCE). */
+const INTERNAL_SOURCE = 'nudge';
+
+export type NudgeTriggersProps = {
+  eventBus: NudgeEventBus;
+  storage: NudgeStorage;
+  delivery: NudgeDelivery;
+  /** The catalog's rules: the model-event rule listens for exactly the event types predictive rules use. */
+  rules: readonly TriggerRule[];
+  logRetention: logs.RetentionDays;
+};
+
+/**
+ * Rule decisions that do not come straight from a behavior event:
+ *
+ * - **One-time schedules** (EventBridge Scheduler, in their own schedule group): sends that leave
+ *   later than a minute from now (quiet hours, preferred hour, delays) target the send queue
+ *   directly; rule timers (absence checks such as cart_add without purchase in 1 h, rules deferred by
+ *   a priority conflict) target the **timers function**. Schedules delete themselves after running.
+ *   The **scheduler role** may only send to the send queue and invoke the timers function.
+ * - The **model-event function** runs predictive rules when a model event (`ChurnRiskChanged`, ...)
+ *   crosses a threshold; its bus rule matches exactly the types the catalog's predictive rules use.
+ * - Every function that decides sends gets the same grants ({@link grantDecisions}): the send queue,
+ *   `scheduler:CreateSchedule` in this group only, and `iam:PassRole` on the scheduler role only.
+ * - Failures are kept: async retries twice, then the dead-letter queue (as for ingest).
+ */
+export class NudgeTriggers extends Construct {
+  readonly scheduleGroup: scheduler.ScheduleGroup;
+  readonly schedulerRole: iam.Role;
+  readonly timers: NudgeFunction;
+  readonly modelEvents: NudgeFunction;
+  readonly modelEventsRule: events.Rule | undefined;
+  readonly deadLetterQueue: EncryptedQueue;
+
+  constructor(scope: Construct, id: string, private readonly props: NudgeTriggersProps) {
+    super(scope, id);
+
+    this.deadLetterQueue = new EncryptedQueue(this, 'DeadLetterQueue', { retentionPeriod: INSPECTION_RETENTION });
+    Validations.of(this.deadLetterQueue.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This is itself the dead-letter queue of the timer schedules, the model-event rule and both functions' on-failure destination; cdk-nag only recognises queues named in another queue's redrive policy.",
+    });
+
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {});
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Assumed by EventBridge Scheduler to deliver Nudge one-time schedules (delayed sends, rule timers)',
+    });
+    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.delivery.sendQueue.queueArn] }));
+    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+
+    this.timers = new NudgeFunction(this, 'Timers', {
+      entry: TIMERS_ENTRY,
+      description: 'Runs rule timers when they come due: absence checks (e.g. cart_add with no purchase in 1 h) and deferred rules',
+      timeout: Duration.seconds(15),
+      logRetention: props.logRetention,
+    });
+    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.timers.function.functionArn] }));
+    props.storage.grantItemAccess(this.timers, { decisionRecords: true });
+    // The timers function never names itself (CloudFormation cannot reference a function's own ARN in its environment).
+    this.grantDecisions(this.timers, { timers: false });
+
+    this.modelEvents = new NudgeFunction(this, 'ModelEvents', {
+      entry: MODEL_EVENTS_ENTRY,
+      description: 'Runs predictive trigger rules when a model event (ChurnRiskChanged, ...) crosses a threshold',
+      timeout: Duration.seconds(15),
+      logRetention: props.logRetention,
+    });
+    props.storage.grantItemAccess(this.modelEvents, { decisionRecords: true });
+    this.grantDecisions(this.modelEvents);
+
+    for (const fn of [this.timers, this.modelEvents]) {
+      fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
+    }
+
+    const modelEventTypes = [...new Set(props.rules.flatMap((rule) => (rule.trigger.type === 'predictive' ? [rule.trigger.eventType] : [])))].sort();
+    if (modelEventTypes.length > 0) {
+      this.modelEventsRule = new events.Rule(this, 'ModelEventsRule', {
+        eventBus: props.eventBus.bus,
+        description: `Model events the catalog's predictive rules react to: ${modelEventTypes.join(', ')}`,
+        eventPattern: { source: [INTERNAL_SOURCE], detailType: modelEventTypes },
+      });
+      this.modelEventsRule.addTarget(
+        new targets.LambdaFunction(this.modelEvents.function, { maxEventAge: Duration.hours(24), retryAttempts: 185, deadLetterQueue: this.deadLetterQueue }),
+      );
+    }
+  }
+
+  /**
+   * Lets `fn` act on decisions: the send queue, and one-time schedules in this group delivered by
+   * the scheduler role. (Table access, with decision records, is granted by the caller with the
+   * rest of its table rights: one statement per function.)
+   */
+  grantDecisions(fn: NudgeFunction, options: { timers?: boolean } = {}): void {
+    this.props.delivery.grantEnqueueSends(fn);
+    fn.addEnvironment('SEND_QUEUE_ARN', this.props.delivery.sendQueue.queueArn);
+    fn.addEnvironment('SCHEDULE_GROUP_NAME', this.scheduleGroup.scheduleGroupName);
+    fn.addEnvironment('SCHEDULER_ROLE_ARN', this.schedulerRole.roleArn);
+    fn.addEnvironment('SCHEDULE_DEAD_LETTER_QUEUE_ARN', this.deadLetterQueue.queueArn);
+    if (options.timers !== false) fn.addEnvironment('TIMER_FUNCTION_ARN', this.timers.function.functionArn);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['scheduler:CreateSchedule'],
+        resources: [
+          Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroup.scheduleGroupName}/*` }),
+        ],
+      }),
+    );
+    const groupName: unknown = Stack.of(this).resolve(this.scheduleGroup.scheduleGroupName);
+    Validations.of(fn.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${String(groupName)}/*]`,
+      reason:
+        'Schedule names are derived from each send or timer id at run time, so they cannot be listed; the wildcard stays inside the Nudge schedule group, and the action is CreateSchedule only.',
+    });
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+  }
+}
