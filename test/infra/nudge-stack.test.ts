@@ -540,3 +540,53 @@ describe('stack', () => {
     renamed.template.hasOutput('StackName', { Value: 'NudgeStaging' });
   });
 });
+
+describe('triggers: one-time schedules, timers and model events', () => {
+  const roleStatements = (roleId: string) =>
+    Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties?.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleId))
+      .flatMap((policy) => policy.Properties?.PolicyDocument.Statement as Array<Record<string, any>>);
+  const schedulerRoleId = () => logicalIdOf('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })] }) });
+
+  it('the scheduler role may only send to the send queue and the triggers DLQ, and invoke the timers function', () => {
+    const statements = roleStatements(schedulerRoleId());
+    expect(statements.map((s) => [actionsOf(s).join(','), resourcesOf(s)])).toEqual([
+      ['sqs:SendMessage', [{ 'Fn::GetAtt': [sendQueueId(), 'Arn'] }, { 'Fn::GetAtt': [queueIdByOutput('TriggersDeadLetterQueueUrl'), 'Arn'] }]],
+      ['lambda:InvokeFunction', [{ 'Fn::GetAtt': [functionIdByEntry(template, TIMERS_ENTRY), 'Arn'] }]],
+    ]);
+  });
+
+  it('is assumed by EventBridge Scheduler for this account only', () => {
+    const role = resourcesOfType(template, 'AWS::IAM::Role')[schedulerRoleId()];
+    expect(role?.Properties?.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+  });
+
+  it.each([
+    ['ingest', INGEST_ENTRY],
+    ['sweep', SWEEP_ENTRY],
+    ['timers', TIMERS_ENTRY],
+    ['model events', MODEL_EVENTS_ENTRY],
+  ])('%s may create schedules only in the Nudge group, and pass only the scheduler role, only to Scheduler', (_name, entry) => {
+    const statements = statementsOfFunction(template, functionIdByEntry(template, entry));
+    const create = statements.filter((s) => actionsOf(s).includes('scheduler:CreateSchedule'));
+    expect(create).toHaveLength(1);
+    expect(JSON.stringify(resourcesOf(create[0]!))).toContain(':schedule/');
+    expect(actionsOf(create[0]!)).toEqual(['scheduler:CreateSchedule']);
+    const pass = statements.filter((s) => actionsOf(s).includes('iam:PassRole'));
+    expect(pass.map((s) => [resourcesOf(s), s.Condition])).toEqual([
+      [[{ 'Fn::GetAtt': [schedulerRoleId(), 'Arn'] }], { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }],
+    ]);
+  });
+
+  it('the model-events rule matches exactly the model event types of the catalog\'s predictive rules, from source nudge', () => {
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['nudge'] } } });
+    expect(Object.values(rules).map((rule) => (rule as { Properties: { EventPattern: unknown } }).Properties.EventPattern)).toEqual([
+      { source: ['nudge'], 'detail-type': ['ChurnRiskChanged'] },
+    ]);
+  });
+
+  it('the dispatcher never gets schedule or pass-role rights', () => {
+    const actions = statementsOfFunction(template, dispatcherId()).flatMap(actionsOf);
+    expect(actions.filter((action) => action.startsWith('scheduler:') || action === 'iam:PassRole')).toEqual([]);
+  });
+});

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultCatalogInput, loadCatalog } from '#shared/catalog/index.ts';
 import { timerIdFor, type RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { TriggerRuleInput } from '#shared/domain/trigger-rules.ts';
+import { matchRules } from '#shared/domain/trigger-rules.ts';
+import { decideAndAct } from '#shared/services/decide-sends.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
 import { makeReactToModelEvent } from '#shared/services/react-to-model-event.ts';
 import { makeRunTimer } from '#shared/services/run-timer.ts';
@@ -205,3 +207,24 @@ describe('predictive rules on model events', () => {
   });
 });
 
+
+describe('holdout share through the decision path', () => {
+  it('holds out 10 % of 10,000 matching customers (within 3 standard deviations), records each, and sends to the rest', async () => {
+    const s = setup([rule({ id: 'promo', priority: 50, holdoutPercent: 10 })]);
+    await s.subscribe();
+    const template = s.profiles.items.get('c1')!;
+    const [match] = matchRules(s.catalog.rules, { eventId: 'x', type: 'purchase', occurredAt: '2026-11-24T12:00:00Z', properties: {} }, template);
+    const customers = 10_000;
+    for (let i = 0; i < customers; i++) {
+      const profile = { ...template, customerId: `h${i}`, email: `h${i}@example.com` };
+      const trigger = { eventId: `p${i}`, type: 'purchase', occurredAt: '2026-11-24T12:00:00Z', properties: {} };
+      await decideAndAct(s, { matches: [match!], trigger, profile, now: new Date('2026-11-24T12:00:00Z'), via: 'event' });
+    }
+    const held = s.decisions.records.filter((r) => r.outcome === 'holdout').length;
+    const sent = s.decisions.records.filter((r) => r.outcome === 'queued').length;
+    expect(held + sent).toBe(customers);
+    expect(s.sendQueue.sent).toHaveLength(sent);
+    const sigma = Math.sqrt((0.1 * 0.9) / customers);
+    expect(Math.abs(held / customers - 0.1)).toBeLessThan(3 * sigma);
+  });
+});
