@@ -74,6 +74,25 @@ describe('trigger timing under the simulated clock', () => {
     expect(body).not.toContain('0.83');
   });
 
+  it('the daily sweep sends the shipped win-back to a buyer idle for 60 days, once, and not to an idle non-buyer', async () => {
+    const start = await daytime();
+    const [buyer, browser] = [uniqueId('idle'), uniqueId('idle')];
+    for (const customerId of [buyer, browser]) await put(customerId, 'subscribe', {}, { email: `${customerId}@example.com` });
+    await put(buyer, 'purchase', { orderId: uniqueId('o'), amount: 40 });
+    const winBack = async (customerId: string) => (await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => !e.subject.startsWith('Welcome'));
+    // 60 days and an hour later, at the same hour of day (outside quiet hours): the clock passes
+    // the 03:00 sweeps, which fire once; a manual run the same day decides the same send again.
+    const target = new Date(start.getTime() + 60 * 24 * HOUR + HOUR);
+    await nudge.advanceClock(`${Math.ceil((target.getTime() - (await nudge.now()).getTime()) / 1000)}s`);
+    await nudge.waitForIdle();
+    expect(await nudge.runSchedule('Sweep')).toMatchObject({ ok: true });
+    await nudge.waitForIdle();
+    const sent = await winBack(buyer);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.subject).toMatch(/been a while/);
+    expect(await winBack(browser)).toHaveLength(0);
+  });
+
   describe('with rules of its own, decided in this process through the real adapters', () => {
     const table = nudge.output('TableName');
     let now = new Date('2027-03-01T10:00:00Z'); // a Monday
