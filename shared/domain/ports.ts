@@ -116,3 +116,20 @@ export interface SegmentMembershipStore {
 export interface DecisionLog {
   record(records: DecisionRecord[], retentionDays: number): Promise<void>;
 }
+
+/** Why an address must not be mailed again, whatever its consent says. */
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual';
+
+/**
+ * The account-wide suppression list, keyed by a hash of the normalised address (no address is
+ * stored in clear): hard bounces and complaints are added at once, and no send reaches them.
+ */
+export interface SuppressionList {
+  find(email: string): Promise<{ reason: SuppressionReason; at: string; detail?: string } | undefined>;
+  add(input: { email: string; reason: SuppressionReason; at: Date; detail?: string }): Promise<void>;
+}
+
+/** Behavior events Nudge observes itself (opens, clicks, unsubscribes), put on the bus for ingest. */
+export interface BehaviorEventBus {
+  put(entries: Array<{ source: string; detailType: string; detail: Record<string, unknown> }>): Promise<void>;
+}

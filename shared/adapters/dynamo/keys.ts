@@ -10,6 +10,10 @@ export const capSk = (scope: string): string => `CAP#${scope}`;
 export const decisionSk = (occurredAt: string, ruleId: string, eventDigest: string): string => `DEC#${occurredAt}#${ruleId}#${eventDigest}`;
 export const sendSk = (sendId: string): string => `SEND#${sendId}`;
 
+/** The suppression list: one item per hashed address (see suppression-repository.ts). */
+export const suppressionPk = (addressHash: string): string => `SUP#${addressHash}`;
+export const SUPPRESSION_SK = 'SUPPRESSION';
+
 export type ItemKey = { pk: string; sk: string };
 export const profileKey = (customerId: string): ItemKey => ({ pk: customerPk(customerId), sk: PROFILE_SK });
 export const sendKey = (customerId: string, sendId: string): ItemKey => ({ pk: customerPk(customerId), sk: sendSk(sendId) });

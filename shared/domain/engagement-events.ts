@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Email engagement and list events Nudge itself observes (an open pixel, a click redirect, a
+ * one-click unsubscribe, SES open/click notifications), as behavior events for the bus. One
+ * mapping for every path, so the local tracking endpoints and SES's event publishing in AWS feed
+ * ingest the same events. The eventId is derived from what happened, so a repeated notification
+ * (SES retries, a reloaded pixel within the same minute) is deduplicated by ingest.
+ */
+export const TRACKING_SOURCE = 'mail.tracking';
+
+export type EngagementEvent =
+  | { kind: 'open'; customerId: string; sendId: string; ruleId?: string; at: Date }
+  | { kind: 'click'; customerId: string; sendId: string; ruleId?: string; url: string; at: Date }
+  | { kind: 'unsubscribe'; customerId: string; sendId: string; category: string; via: 'one_click' | 'link' | 'mailto'; at: Date };
+
+/** A PutEvents entry (Source, DetailType, Detail as an object) for the behavior contract. */
+export type BehaviorEntry = { source: string; detailType: string; detail: Record<string, unknown> };
+
+export function engagementEntry(event: EngagementEvent): BehaviorEntry {
+  const occurredAt = new Date(Math.floor(event.at.getTime() / 1000) * 1000).toISOString();
+  const minute = occurredAt.slice(0, 16);
+  switch (event.kind) {
+    case 'open':
+      return entry('email_open', event.customerId, digest('open', event.sendId, minute), occurredAt, { sendId: event.sendId, ...(event.ruleId ? { ruleId: event.ruleId } : {}) });
+    case 'click':
+      return entry('email_click', event.customerId, digest('click', event.sendId, event.url, minute), occurredAt, {
+        sendId: event.sendId,
+        url: event.url,
+        ...(event.ruleId ? { ruleId: event.ruleId } : {}),
+      });
+    case 'unsubscribe':
+      // One unsubscribe per send and category, however often the link is used.
+      return entry('unsubscribe', event.customerId, digest('unsubscribe', event.sendId, event.category), occurredAt, {
+        sendId: event.sendId,
+        categories: [event.category],
+        reason: event.via === 'one_click' ? 'one-click unsubscribe (RFC 8058)' : `unsubscribe (${event.via})`,
+      });
+  }
+}
+
+function entry(detailType: string, customerId: string, eventId: string, occurredAt: string, properties: Record<string, unknown>): BehaviorEntry {
+  return { source: TRACKING_SOURCE, detailType, detail: { eventId, customerId, occurredAt, properties } };
+}
+
+function digest(...parts: string[]): string {
+  return `trk-${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 24)}`;
+}
