@@ -1,5 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { advanceClock, showClock } from './commands/clock.ts';
+import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type RedrivableDlq } from './commands/dlq.ts';
+import { preview } from './commands/preview.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
 import { runSweep } from './commands/sweep.ts';
 import { why } from './commands/why.ts';
@@ -52,6 +54,32 @@ clock
   .argument('<duration>')
   .option('--json', 'machine-readable output')
   .action((duration: string, options: { json?: boolean }) => advanceClock(duration, options));
+
+program
+  .command('preview')
+  .description('render a catalog template for a customer, with the variables the dispatcher would use; writes the HTML')
+  .argument('<template>')
+  .argument('<customerId>')
+  .option('--event <json>', "the triggering event's properties (event.* in the template), a JSON object", '{}')
+  .option('--out <file.html>', 'where to write the HTML (default: preview-<template>-<customerId>.html here)')
+  .option('--json', 'machine-readable output')
+  .action((template: string, customerId: string, options: { event?: string; out?: string; json?: boolean }) => preview(template, customerId, options));
+
+const dlq = program.command('dlq').description('dead-letter queues: failed sends, events, timers; rejected events');
+dlq
+  .command('list')
+  .description('the messages on the dead-letter queues (left on them): what, why, how old')
+  .addOption(new Option('--queue <queue>', 'only this queue (default: all)').choices(DLQ_NAMES))
+  .option('--max <n>', 'at most this many messages per queue', '50')
+  .option('--json', 'machine-readable output')
+  .action((options: { queue?: DlqName; max?: string; json?: boolean }) => listDlq(options));
+dlq
+  .command('redrive')
+  .description('send dead-lettered work back (sends to the send queue, events to the bus, timers to the scheduler); deletes each once re-sent')
+  .addOption(new Option('--queue <queue>', 'only this queue (default: send, ingest and triggers)').choices(REDRIVABLE_DLQS))
+  .option('--max <n>', 'at most this many messages per queue (default: what the queue holds when the redrive starts)')
+  .option('--json', 'machine-readable output')
+  .action((options: { queue?: RedrivableDlq; max?: string; json?: boolean }) => redriveDlq(options));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`nudge: ${error instanceof Error ? error.message : String(error)}`);

@@ -42,10 +42,20 @@ export function formatMoney(value: unknown, currency: unknown): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).format(amount);
 }
 
-/** The variables a template sees; missing facts are nil (not absent) so `default` works in strict mode. */
+/**
+ * The variables a template sees; missing facts are nil (not absent) so `default` works in strict mode.
+ *
+ * `lifetime_value` (number), `engagement_level` (string), `segment_interests` (the customer's
+ * segments) and `recommended_categories` (their top categories) come from optional personalization
+ * fields the decision step fills (`lifetimeValue`, `engagementLevel`, `segments`, `topCategories`);
+ * each is nil when absent, malformed or an empty list, so `{% if %}` and `default` work on them.
+ */
 export function templateVariables(request: SendRequest, brandName: string): Record<string, unknown> {
   const { personalization } = request;
   const cart = personalization.cart;
+  // Read defensively: older queued sends (and sends decided before the decision step filled these)
+  // do not carry them, and the send queue is a boundary, so each is checked at run time.
+  const extra = personalization as Record<string, unknown>;
   return {
     first_name: personalization.firstName ?? null,
     last_name: personalization.lastName ?? null,
@@ -65,7 +75,22 @@ export function templateVariables(request: SendRequest, brandName: string): Reco
       : null,
     event: personalization.eventProperties,
     brand: { name: brandName },
+    lifetime_value: finiteNumberOrNull(extra.lifetimeValue),
+    engagement_level: typeof extra.engagementLevel === 'string' && extra.engagementLevel !== '' ? extra.engagementLevel : null,
+    segment_interests: stringsOrNull(extra.segments),
+    recommended_categories: stringsOrNull(extra.topCategories),
   };
+}
+
+function finiteNumberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** The strings of a list (other entries dropped); nil when it is not a list or has none. */
+function stringsOrNull(value: unknown): string[] | null {
+  if (!Array.isArray(value)) return null;
+  const strings = value.filter((entry): entry is string => typeof entry === 'string' && entry !== '');
+  return strings.length > 0 ? strings : null;
 }
 
 export async function renderEmail(template: EmailTemplate, variables: Record<string, unknown>): Promise<RenderResult> {
