@@ -23,6 +23,8 @@ export type NudgeContext = {
   senderDomain?: string;
   /** `replyToEmail`: optional Reply-To for every email. */
   replyToEmail?: string;
+  /** `unsubscribeMailbox`: the mailto address in List-Unsubscribe (default `unsubscribe@<sender domain>`). */
+  unsubscribeMailbox?: string;
 };
 
 export const DEFAULT_STACK_NAME = 'Nudge';
@@ -79,6 +81,8 @@ export function readNudgeContext(node: Node): NudgeContext {
   }
   const replyToEmail = optionalString(node, 'replyToEmail');
   if (replyToEmail !== undefined && !EMAIL.test(replyToEmail)) fail('replyToEmail', replyToEmail, 'an email address');
+  const unsubscribeMailbox = optionalString(node, 'unsubscribeMailbox');
+  if (unsubscribeMailbox !== undefined && !EMAIL.test(unsubscribeMailbox)) fail('unsubscribeMailbox', unsubscribeMailbox, 'an email address');
 
   return {
     stackName,
@@ -89,6 +93,7 @@ export function readNudgeContext(node: Node): NudgeContext {
     ...(senderEmail !== undefined ? { senderEmail } : {}),
     ...(senderDomain !== undefined ? { senderDomain } : {}),
     ...(replyToEmail !== undefined ? { replyToEmail } : {}),
+    ...(unsubscribeMailbox !== undefined ? { unsubscribeMailbox } : {}),
   };
 }
 

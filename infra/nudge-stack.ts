@@ -4,7 +4,9 @@ import { NudgeDelivery } from './constructs/delivery.ts';
 import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
+import { NudgeSesEvents } from './constructs/ses-events.ts';
 import { NudgeStorage } from './constructs/storage.ts';
+import { NudgeTracking } from './constructs/tracking.ts';
 import { NudgeTriggers } from './constructs/triggers.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { NudgeContext } from './context.ts';
@@ -28,6 +30,8 @@ export class NudgeStack extends Stack {
   readonly ingest: NudgeIngest;
   readonly scheduled: NudgeScheduled;
   readonly triggers: NudgeTriggers;
+  readonly tracking: NudgeTracking;
+  readonly sesEvents: NudgeSesEvents;
 
   constructor(scope: Construct, id: string, props: NudgeStackProps) {
     super(scope, id, props);
@@ -44,6 +48,19 @@ export class NudgeStack extends Stack {
       ...(settings.senderEmail ? { senderEmail: settings.senderEmail } : {}),
       ...(settings.senderDomain ? { senderDomain: settings.senderDomain } : {}),
       ...(settings.replyToEmail ? { replyToEmail: settings.replyToEmail } : {}),
+    });
+    this.tracking = new NudgeTracking(this, 'Tracking', {
+      eventBus: this.eventBus,
+      delivery: this.delivery,
+      logRetention: settings.logRetentionDays,
+      unsubscribeMailbox: settings.unsubscribeMailbox ?? `unsubscribe@${this.delivery.senderEmail.split('@')[1] ?? 'example.com'}`,
+    });
+    this.sesEvents = new NudgeSesEvents(this, 'SesEvents', {
+      eventBus: this.eventBus,
+      storage: this.storage,
+      configurationSet: this.delivery.configurationSet,
+      linksBaseUrl: this.tracking.url.url,
+      logRetention: settings.logRetentionDays,
     });
     this.triggers = new NudgeTriggers(this, 'Triggers', {
       eventBus: this.eventBus,
@@ -86,6 +103,10 @@ export class NudgeStack extends Stack {
     output('TimerFunctionArn', this.triggers.timers.function.functionArn, 'Runs rule timers (absence checks, deferred rules)');
     output('ModelEventsFunctionName', this.triggers.modelEvents.function.functionName, 'Runs predictive rules on model events');
     output('TriggersDeadLetterQueueUrl', this.triggers.deadLetterQueue.queueUrl, 'Timer and model-event runs that failed after retries');
+    output('LinksUrl', this.tracking.url.url, 'Base URL of the links in emails (unsubscribe, open pixel, clicks)');
+    output('LinkSecretArn', this.tracking.linkSecret.secretArn, 'Secret that signs the links (rotating it breaks links already sent)');
+    output('SesEventsFunctionName', this.sesEvents.function.function.functionName, 'Handles SES delivery, open, click, bounce and complaint events');
+    output('SesEventsDeadLetterQueueUrl', this.sesEvents.deadLetterQueue.queueUrl, 'SES events that could not be handled after retries');
     output('ConfigurationSetName', this.delivery.configurationSet.configurationSetName, 'SES configuration set of every send');
     output('SenderEmail', this.delivery.senderEmail, 'From address of every email');
     output('SenderIdentity', this.delivery.senderIdentity.emailIdentityName, 'SES identity to verify before sending');

@@ -6,7 +6,9 @@
 export function hideSdkNodeVersionNotice(): void {
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
-    if (String(warning).startsWith('NodeVersionSupportWarning')) return;
+    // Older SDK releases put the type in the message; newer ones pass it as the warning's type.
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: unknown } | undefined)?.type;
+    if (String(warning).startsWith('NodeVersionSupportWarning') || type === 'NodeVersionSupportWarning') return;
     emitWarning(warning, ...rest);
   }) as typeof process.emitWarning;
 }

@@ -22,6 +22,8 @@ import { EventSourcePoller } from './sqs/event-source-poller.ts';
 import { StackTemplate } from './stack/cloud-template.ts';
 import { resolveIntrinsics } from './stack/intrinsics.ts';
 import { provisionStack } from './stack/provision.ts';
+import { LocalFunctionUrls } from './lambda/function-urls.ts';
+import { LocalSecrets } from './secrets/local-secrets.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -90,6 +92,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       sqs.destroy();
     });
     const provisioned = await provisionStack({ stack, dynamodb, sqs, sqsEndpoint: endpoints.sqs });
+    // Secrets and Function URLs first: function environments reference them (LINK_SECRET_ARN, TRACKING_BASE_URL).
+    const secrets = new LocalSecrets(stack.template.Resources ?? {}, provisioned.resources);
+    const functionUrls = new LocalFunctionUrls(stack.template.Resources ?? {}, provisioned.resources, endpoints.eventBridge);
 
     const clock = new SimulatedClock();
     installClock(clock);
@@ -97,6 +102,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     Object.assign(process.env, sdkEnvironment(endpoints, options.handlerLogLevel ?? 'WARN'));
     Object.assign(process.env, FunctionHost.mergedEnvironment(functionDefs, provisioned.resources));
     const functions = new FunctionHost(PROJECT_ROOT, functionDefs);
+    functionUrls.attach(functions);
     await functions.loadAll();
 
     const bus = new LocalEventBus({
@@ -178,6 +184,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       port: ports.eventBridge,
       bus,
       scheduler: oneTimeSchedules,
+      secrets,
+      functionUrls,
       control: {
         status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset }),
         clock: async ({ method, body }) => {
@@ -234,6 +242,8 @@ function sdkEnvironment(endpoints: LocalEndpoints, logLevel: string): Record<str
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
     AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler,
+    // Secrets Manager's GetSecretValue is served on the EventBridge port too.
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.eventBridge,
     POWERTOOLS_LOG_LEVEL: logLevel,
   };
 }

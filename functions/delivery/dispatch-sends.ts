@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { dynamoDocumentClient, sesv2 } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
+import { linkSecretFrom } from '#shared/adapters/secrets/link-secret.ts';
 import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
 import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
@@ -20,6 +22,9 @@ const config = readConfig({
   SENDER_EMAIL: z.string().min(3),
   REPLY_TO_EMAIL: z.string().min(3).optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  TRACKING_BASE_URL: z.string().url(),
+  LINK_SECRET_ARN: z.string().min(1),
+  UNSUBSCRIBE_MAILBOX: z.string().min(3).optional(),
 });
 const logger = new Logger({ serviceName: 'nudge-dispatcher' });
 const processor = new BatchProcessor(EventType.SQS);
@@ -27,6 +32,8 @@ const processor = new BatchProcessor(EventType.SQS);
 const dispatchSend = makeDispatchSend({
   ledger: new DynamoSendLedger(dynamoDocumentClient(), config.TABLE_NAME),
   profiles: new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME),
+  suppression: new DynamoSuppressionList(dynamoDocumentClient(), config.TABLE_NAME),
+  links: { baseUrl: config.TRACKING_BASE_URL, secret: linkSecretFrom(config.LINK_SECRET_ARN), unsubscribeMailbox: config.UNSUBSCRIBE_MAILBOX },
   sender: new SesEmailSender(sesv2(), {
     fromAddress: config.SENDER_EMAIL,
     replyTo: config.REPLY_TO_EMAIL,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { dynamoDocumentClient, eventBridge, sqs } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoSendTracking } from '#shared/adapters/dynamo/send-tracking-repository.ts';
 import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
 import { SqsRejectedEventStore } from '#shared/adapters/sqs/rejected-event-queue.ts';
@@ -29,6 +30,7 @@ const ingestEvent = makeIngestEvent({
   rejectedEvents: new SqsRejectedEventStore(sqs(), config.REJECTED_EVENTS_QUEUE_URL),
   bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
   membership: new DynamoSegmentMembershipStore(documentClient, config.TABLE_NAME),
+  tracking: new DynamoSendTracking(documentClient, config.TABLE_NAME),
   clock: runtimeClock,
   log: logger,
 });

@@ -94,7 +94,8 @@ export class LocalEventBus {
   private routeFor(rule: RuleDef): Route[] {
     if (!rule.enabled || rule.eventPattern === undefined) return [];
     const busName = String(resolveIntrinsics(rule.eventBusName, this.deps.resources));
-    const pattern = validateEventPattern(rule.eventPattern);
+    // CloudFormation resolves intrinsics inside an EventPattern too (e.g. a configuration set's name).
+    const pattern = validateEventPattern(resolveIntrinsics(rule.eventPattern, this.deps.resources));
     const targets = rule.targets.flatMap((target): Target[] => {
       const arn = String(resolveIntrinsics(target.arn, this.deps.resources));
       const functionId = functionIdFromArn(arn, this.deps.functions);
@@ -133,8 +134,10 @@ export class LocalEventBus {
     if (!this.busNames.has(busName) && busName !== 'default') {
       return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
     }
-    if (busName === 'default') {
-      this.deps.log.warn(`an event was put on the default bus; Nudge listens on ${[...this.busNames].join(', ')} (set EventBusName)`);
+    // AWS services (SES's event publishing) deliver to the default bus, where the stack has rules for them.
+    if (busName === 'default' && !entry.Source.startsWith('aws.')) {
+      const custom = [...this.busNames].filter((name) => name !== 'default');
+      this.deps.log.warn(`an event was put on the default bus; Nudge listens on ${custom.join(', ')} (set EventBusName)`);
     }
     const time = parseEntryTime(entry.Time) ?? this.deps.clock.now();
     const event: BusEvent = {

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ListSchedulesInput, ScheduleState } from '@aws-sdk/client-scheduler';
 import { SchedulerApiError, type LocalOneTimeSchedules } from '../scheduler/one-time-schedules.ts';
+import { FUNCTION_URL_PREFIX, type LocalFunctionUrls } from '../lambda/function-urls.ts';
+import type { LocalSecrets } from '../secrets/local-secrets.ts';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
 
 /** Control routes the local runtime adds beside the EventBridge API (clock, status), under /_nudge/. */
@@ -12,7 +14,13 @@ const MAX_ENTRIES = 10;
 /** The Scheduler API operations served locally. */
 export type SchedulerApi = Pick<LocalOneTimeSchedules, 'create' | 'get' | 'delete' | 'listSchedules'>;
 
-type ServerInput = { bus: LocalEventBus; control: ControlRoutes; scheduler?: SchedulerApi };
+type ServerInput = {
+  bus: LocalEventBus;
+  control: ControlRoutes;
+  scheduler?: SchedulerApi;
+  secrets?: Pick<LocalSecrets, 'getSecretValue'>;
+  functionUrls?: Pick<LocalFunctionUrls, 'handle'>;
+};
 
 /**
  * The EventBridge PutEvents API on the wire (AWS JSON 1.1: `POST /` with
@@ -20,8 +28,9 @@ type ServerInput = { bus: LocalEventBus; control: ControlRoutes; scheduler?: Sch
  * `@aws-sdk/client-eventbridge` (`endpoint`) talk to it unchanged. Signatures are not checked.
  *
  * On the same port, by path: the EventBridge Scheduler API for one-time schedules (restJson1 under
- * `/schedules`, for `@aws-sdk/client-scheduler`) and the runtime's control routes (`/_nudge/...`).
- * The three never share a path, so one port serves them all.
+ * `/schedules`, for `@aws-sdk/client-scheduler`), the stack's Lambda Function URLs (`/_url/...`),
+ * Secrets Manager's GetSecretValue (by its X-Amz-Target) and the runtime's control routes
+ * (`/_nudge/...`). None shares a path or target, so one port serves them all.
  */
 export function startPutEventsServer(input: { port: number } & ServerInput): Promise<Server> {
   const server = createServer((request, response) => {
@@ -40,6 +49,20 @@ async function handle(request: IncomingMessage, response: ServerResponse, input:
   const body = await readBody(request);
   if (input.scheduler && (url.pathname === '/schedules' || url.pathname.startsWith('/schedules/'))) {
     return serveScheduler(request.method ?? 'GET', url, body, input.scheduler, response);
+  }
+  if (input.functionUrls && url.pathname.startsWith(FUNCTION_URL_PREFIX)) {
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+    const served = await input.functionUrls.handle({ path: url.pathname, method: request.method ?? 'GET', headers, body, query: url.searchParams.toString() });
+    if (!served) return sendJson(response, 404, { message: `no function URL at ${url.pathname}` });
+    response.writeHead(served.statusCode, served.headers);
+    response.end(served.body);
+    return;
+  }
+  if (input.secrets && request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue') {
+    const secretId = String((parseJsonBody(body) as { SecretId?: unknown } | undefined)?.SecretId ?? '');
+    const value = input.secrets.getSecretValue(secretId);
+    if (!value) return awsError(response, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret: ${secretId}`);
+    return sendJson(response, 200, value, 'application/x-amz-json-1.1');
   }
   if (url.pathname.startsWith('/_nudge/')) {
     const route = input.control[url.pathname.slice('/_nudge/'.length)];

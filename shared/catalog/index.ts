@@ -32,6 +32,8 @@ export const CatalogSettings = z
     marketingCap: z.object({ count: z.number().int().positive().max(100), periodHours: z.number().positive() }).strict(),
     /** How long decision records (the audit trail behind `nudge why`) are kept. */
     decisionRetentionDays: z.number().int().positive().max(3650),
+    /** A purchase this many hours after an open or click of a Nudge email is that email's conversion. */
+    attributionWindowHours: z.number().positive().max(24 * 90),
     /** When emails leave: the preferred-hour default, business days, quiet hours (all local to the customer). */
     sendTime: z
       .object({
@@ -110,6 +112,7 @@ export const defaultCatalogInput: CatalogInput = {
     highValuePurchase: 500,
     marketingCap: { count: 3, periodHours: 168 },
     decisionRetentionDays: 90,
+    attributionWindowHours: 72,
     sendTime: { defaultHour: 10, minOpensToLearn: 3, businessDaysOnly: true, quietHours: { startHour: 21, endHour: 8 }, defaultTimezone: 'UTC' },
   },
   rules,

@@ -33,4 +33,20 @@ export type InternalEvent =
   | {
       detailType: 'PromotionalSendsPaused' | 'PromotionalSendsResumed';
       detail: { customerId: string; reason: string; at: string; transitionId: string };
+    }
+  | {
+      detailType: 'ConversionAttributed';
+      detail: {
+        customerId: string;
+        sendId: string;
+        ruleId: string | null;
+        touch: 'open' | 'click';
+        touchedAt: string;
+        orderId: string | null;
+        revenue: number;
+        currency: string | null;
+        convertedAt: string;
+        timeToConvertMs: number;
+        transitionId: string;
+      };
     };

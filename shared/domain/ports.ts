@@ -1,4 +1,5 @@
 import type { FieldError } from '../contract/index.ts';
+import type { Conversion } from './conversions.ts';
 import type { DecisionRecord } from './decision-record.ts';
 import type { InternalEvent } from './internal-events.ts';
 import type { Profile } from './profile.ts';
@@ -82,6 +83,8 @@ export type OutgoingEmail = {
   subject: string;
   html: string;
   text: string;
+  /** Extra message headers (List-Unsubscribe, List-Unsubscribe-Post). */
+  headers: Array<{ name: string; value: string }>;
   tags: Record<string, string>;
 };
 
@@ -132,4 +135,12 @@ export interface SuppressionList {
 /** Behavior events Nudge observes itself (opens, clicks, unsubscribes), put on the bus for ingest. */
 export interface BehaviorEventBus {
   put(entries: Array<{ source: string; detailType: string; detail: Record<string, unknown> }>): Promise<void>;
+}
+
+/** What happened to a send after it left: opens, clicks and the conversion it earned (on the send's record). */
+export interface SendTracking {
+  /** First/last open or click on the send record; idempotent. A send Nudge has no record of is ignored. */
+  recordEngagement(input: { customerId: string; sendId: string; kind: 'open' | 'click'; at: string }): Promise<void>;
+  /** One conversion item per (send, order), so a retried purchase records it once; marks the send converted. */
+  recordConversion(conversion: Conversion): Promise<void>;
 }

@@ -62,6 +62,8 @@ const EmailEngagement = z.object({
   lastSendAt: z.string().optional(),
   lastOpenAt: z.string().optional(),
   lastClickAt: z.string().optional(),
+  /** The newest open or click of a send Nudge made: what a purchase within the attribution window converts. */
+  lastEngagement: z.object({ sendId: z.string(), ruleId: z.string().optional(), kind: z.enum(['open', 'click']), at: z.string() }).optional(),
 });
 const Support = z.object({
   openTickets: z.array(z.string()),
@@ -272,9 +274,11 @@ function applyTypeSpecific(profile: Profile, event: BehaviorEvent): void {
         lastOpenAt: latestOf(profile.emailActivity.lastOpenAt, event.occurredAt),
         openHours: countBounded(profile.emailActivity.openHours, String(localHourOf(event.occurredAt, profile.timezone)), MAX_OPEN_HOURS),
       };
+      rememberEngagement(profile, event, 'open');
       break;
     case 'email_click':
       profile.emailActivity = { ...profile.emailActivity, lastClickAt: latestOf(profile.emailActivity.lastClickAt, event.occurredAt) };
+      rememberEngagement(profile, event, 'click');
       break;
     case 'support_ticket':
       applySupportTicket(profile, event);
@@ -296,6 +300,18 @@ function applyTypeSpecific(profile: Profile, event: BehaviorEvent): void {
     default:
       break;
   }
+}
+
+/** Keeps the newest engagement with a send (an older one arriving late does not replace it). */
+function rememberEngagement(profile: Profile, event: BehaviorEvent, kind: 'open' | 'click'): void {
+  const { sendId, ruleId } = event.properties;
+  if (typeof sendId !== 'string') return;
+  const current = profile.emailActivity.lastEngagement;
+  if (current && compareInstants(event.occurredAt, current.at) < 0) return;
+  profile.emailActivity = {
+    ...profile.emailActivity,
+    lastEngagement: { sendId, kind, at: event.occurredAt, ...(typeof ruleId === 'string' ? { ruleId } : {}) },
+  };
 }
 
 /** The hour of day at `instant` in the customer's time zone (UTC when unknown or invalid). */

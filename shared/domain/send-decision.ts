@@ -126,5 +126,12 @@ function personalizationFrom(profile: Profile, event: TriggerRef): SendRequest['
     ...(profile.lastName ? { lastName: profile.lastName } : {}),
     ...(profile.lastCart ? { cart: profile.lastCart } : {}),
     eventProperties: event.properties,
+    lifetimeValue: profile.commerce.revenue - profile.commerce.refunds,
+    ...(profile.engagementLevel ? { engagementLevel: profile.engagementLevel } : {}),
+    segments: Object.keys(profile.segments).sort(),
+    topCategories: Object.entries(profile.categories)
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .slice(0, 3)
+      .map(([category]) => category),
   };
 }

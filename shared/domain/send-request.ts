@@ -10,6 +10,13 @@ export const SendRequest = z.object({
   category: z.string().min(1),
   email: z.string().min(3),
   decidedAt: z.string(),
+  /**
+   * The profile version the decision is written in: the dispatcher's re-check waits for it, so a
+   * send queued just before its own profile write never reads the customer as missing or unsubscribed.
+   */
+  profileVersion: z.number().int().nonnegative().optional(),
+  /** Decided by ingest: the profile must also have recorded the trigger event (a concurrent write can reach the version first). */
+  awaitsTriggerEvent: z.boolean().optional(),
   /** When the email should leave (quiet hours, preferred hour, a delay); absent: at once. */
   sendAt: z.string().optional(),
   trigger: z.object({ eventId: z.string(), type: z.string(), occurredAt: z.string() }),
@@ -22,6 +29,12 @@ export const SendRequest = z.object({
     lastName: z.string().optional(),
     cart: CartSnapshot.optional(),
     eventProperties: z.record(z.string(), z.unknown()),
+    lifetimeValue: z.number().optional(),
+    engagementLevel: z.string().optional(),
+    /** Current segment ids (segment placeholders such as segment_interests). */
+    segments: z.array(z.string()).optional(),
+    /** The customer's most viewed and bought categories, most first (for recommendations). */
+    topCategories: z.array(z.string()).optional(),
   }),
 });
 export type SendRequest = z.infer<typeof SendRequest>;

@@ -37,9 +37,20 @@ export const QUEUE_DELAY_LIMIT_SECONDS = 60;
  */
 export async function decideAndAct(
   deps: DecisionDeps,
-  input: { matches: RuleMatch[]; trigger: TriggerRef; profile: Profile; now: Date; via: NonNullable<DecisionRecord['via']> },
+  input: {
+    matches: RuleMatch[];
+    trigger: TriggerRef;
+    profile: Profile;
+    now: Date;
+    via: NonNullable<DecisionRecord['via']>;
+    /** The version the profile has once the caller's write lands (ingest writes after deciding); default: as stored. */
+    profileVersion?: number;
+    /** Ingest: the profile write that records the trigger event is still to come. */
+    awaitsTriggerEvent?: boolean;
+  },
 ): Promise<DecisionRecord[]> {
   const { matches, trigger, profile, now, via } = input;
+  const profileVersion = input.profileVersion ?? profile.version;
   if (matches.length === 0) return [];
   const { settings } = deps.catalog;
   const candidates = prepareSends({
@@ -87,7 +98,8 @@ export async function decideAndAct(
       }
       continue;
     }
-    const { request, plan } = candidate;
+    const request = { ...candidate.request, profileVersion, ...(input.awaitsTriggerEvent ? { awaitsTriggerEvent: true } : {}) };
+    const { plan } = candidate;
     const claim = await deps.claims.claim({ customerId: request.customerId, sendId: request.sendId, claims: candidate.claims, now });
     if (claim.type === 'blocked') {
       records.push({ ...base, outcome: 'suppressed', reason: claim.by, ...(claim.until ? { until: claim.until } : {}) });

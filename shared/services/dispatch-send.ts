@@ -1,11 +1,24 @@
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
+import { linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain/email-links.ts';
 import { renderEmail, templateVariables } from '../domain/email-template.ts';
-import type { EmailSender, Log, ProfileStore, SendLedger } from '../domain/ports.ts';
+import type { EmailSender, Log, ProfileStore, SendLedger, SuppressionList } from '../domain/ports.ts';
 import { sendBlocker } from '../domain/send-decision.ts';
+import { hasSeenEvent, RECENT_EVENT_WINDOW } from '../domain/event-dedupe.ts';
+import type { Profile } from '../domain/profile.ts';
 import type { SendRequest } from '../domain/send-request.ts';
 
-export type DispatchDeps = { ledger: SendLedger; sender: EmailSender; profiles: ProfileStore; catalog: Catalog; clock: Clock; log: Log };
+export type DispatchDeps = {
+  ledger: SendLedger;
+  sender: EmailSender;
+  profiles: ProfileStore;
+  suppression: SuppressionList;
+  /** The link endpoints' base URL, the HMAC secret (read once per container), the mailto mailbox. */
+  links: { baseUrl: string; secret: () => Promise<string>; unsubscribeMailbox?: string | undefined };
+  catalog: Catalog;
+  clock: Clock;
+  log: Log;
+};
 
 export type DispatchOutcome =
   | { type: 'sent'; sendId: string; messageId: string }
@@ -40,23 +53,44 @@ export function makeDispatchSend(deps: DispatchDeps) {
     }
 
     // Re-checked as the email leaves: a send decided hours ago (quiet hours, a delay) must not reach
-    // someone who unsubscribed, lost their address, or opened a support ticket since. One read.
-    const profile = await deps.profiles.get(request.customerId);
+    // someone who unsubscribed, lost their address, or opened a support ticket since. One read,
+    // more only while the decision's own profile write has not landed (ingest queues, then writes).
+    const profile = await profileAsOfDecision(deps, request);
+    if (profile === 'behind') {
+      await deps.ledger.release({ request, error: 'the profile write of this decision has not landed yet', now: deps.clock.now() });
+      throw new RetryableSendError(`send ${sendId}: the profile of ${request.customerId} is older than the decision (version ${request.profileVersion})`);
+    }
     if (!profile) return fail(deps, request, 'not sent: the customer no longer exists');
     const rule = deps.catalog.rules.find((r) => r.id === request.ruleId);
     const blocked = sendBlocker(profile, { category: request.category, transactional: rule?.transactional ?? false }, deps.catalog.settings.consentMode);
     if (blocked) return fail(deps, request, `not sent: ${blocked.replaceAll('_', ' ')} when the email was due to leave`);
+    const address = profile.email ?? request.email;
+    // Hard bounces and complaints stop every later send to the address, whatever its consent says.
+    const suppressed = await deps.suppression.find(address);
+    if (suppressed) return fail(deps, request, `not sent: the address is suppressed (${suppressed.reason.replaceAll('_', ' ')} on ${suppressed.at})`);
 
     const template = deps.catalog.templates.find((t) => t.id === request.templateId);
     if (!template) return fail(deps, request, `template ${request.templateId} is not in the catalog`);
-    const rendered = await renderEmail(template, templateVariables(request, deps.catalog.settings.brandName));
+    const now = deps.clock.now();
+    const linkSettings = { baseUrl: deps.links.baseUrl, secret: await deps.links.secret(), unsubscribeMailbox: deps.links.unsubscribeMailbox };
+    const links = linksFor(request, linkSettings, now);
+    const transactional = rule?.transactional ?? false;
+    const rendered = await renderEmail(template, { ...templateVariables(request, deps.catalog.settings.brandName), unsubscribe_url: links.unsubscribeUrl });
     if (rendered.type === 'failed') return fail(deps, request, rendered.reason);
+    const body = withFooter(
+      { html: trackClicks(rendered.email.html, request, linkSettings, now), text: rendered.email.text },
+      { links, brandName: deps.catalog.settings.brandName, category: request.category, transactional },
+    );
 
     const result = await deps.sender.send({
       // The address on file now: a customer who changed it since the decision gets mail at the new one.
-      to: profile.email ?? request.email,
-      ...rendered.email,
-      tags: { rule: request.ruleId, sendId, category: request.category },
+      to: address,
+      subject: rendered.email.subject,
+      ...body,
+      // Every marketing email carries RFC 8058 one-click unsubscribe headers; service mail does not.
+      headers: transactional ? [] : unsubscribeHeaders(links),
+      // SES message tags come back on SES's delivery, open, click, bounce and complaint events.
+      tags: { rule: request.ruleId, sendId, category: request.category, customer: Buffer.from(request.customerId).toString('base64url') },
     });
     if (result.type === 'retryable') {
       await deps.ledger.release({ request, error: result.reason, now: deps.clock.now() });
@@ -67,6 +101,27 @@ export function makeDispatchSend(deps: DispatchDeps) {
     deps.log.info('email sent', { sendId, ruleId: request.ruleId, customerId: request.customerId, messageId: result.messageId });
     return { type: 'sent', sendId, messageId: result.messageId };
   };
+}
+
+/** Waits this long at most (in a few reads) for the decision's profile write before handing the send back to the queue. */
+const PROFILE_WAIT_MS = [50, 150, 300, 500];
+
+async function profileAsOfDecision(deps: DispatchDeps, request: SendRequest): Promise<Profile | undefined | 'behind'> {
+  const behind = (profile: Profile | undefined): boolean => {
+    if (request.profileVersion === undefined) return false;
+    const version = profile?.version ?? 0;
+    if (version < request.profileVersion) return true;
+    // The version may be a concurrent writer's; the decision's own write is the one that saw the event
+    // (unless so many events followed that it left the dedupe window, which proves it landed long ago).
+    return Boolean(request.awaitsTriggerEvent) && !hasSeenEvent(profile!.recentEvents, request.trigger.eventId) && version < request.profileVersion + RECENT_EVENT_WINDOW;
+  };
+  let profile = await deps.profiles.get(request.customerId);
+  for (const waitMs of PROFILE_WAIT_MS) {
+    if (!behind(profile)) return profile;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    profile = await deps.profiles.get(request.customerId);
+  }
+  return behind(profile) ? 'behind' : profile;
 }
 
 async function fail(deps: DispatchDeps, request: SendRequest, reason: string): Promise<DispatchOutcome> {

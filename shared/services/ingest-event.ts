@@ -2,7 +2,9 @@ import { dailySeriesFor, segmentationOf, type Catalog } from '../catalog/index.t
 import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../contract/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
-import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore } from '../domain/ports.ts';
+import { attributeConversion } from '../domain/conversions.ts';
+import type { InternalEvent } from '../domain/internal-events.ts';
+import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, recordQueuedSend, type Profile } from '../domain/profile.ts';
 import { absenceTimersFor } from '../domain/temporal-triggers.ts';
@@ -14,6 +16,7 @@ export type IngestDeps = DecisionDeps & {
   rejectedEvents: RejectedEventStore;
   bus: InternalEventBus;
   membership: SegmentMembershipStore;
+  tracking: SendTracking;
   clock: Clock;
 };
 
@@ -108,19 +111,30 @@ async function applyValidEvent(
     });
     let profile = evaluation.profile;
     const matches = matchRules(deps.catalog.rules, event, profile, evaluation.facts);
-    const records = await decideAndAct(deps, { matches, trigger: event, profile, now, via: 'event' });
+    const records = await decideAndAct(deps, { matches, trigger: event, profile, now, via: 'event', profileVersion: (current?.version ?? 0) + 1, awaitsTriggerEvent: true });
     const rules = records.map(({ ruleId, outcome, reason, sendId }) => ({ ruleId, outcome, ...(reason ? { reason } : {}), ...(sendId ? { sendId } : {}) }));
     for (let i = queuedCount(records); i > 0; i--) profile = recordQueuedSend(profile, now);
     // Absence checks (e.g. cart_add and no purchase within 1 h) are decided when their window ends.
     const timers = absenceTimersFor(deps.catalog.rules, event);
     for (const timer of timers) await deps.delayed.scheduleTimer(timer);
-    if (evaluation.internalEvents.length > 0) await deps.bus.publish(evaluation.internalEvents);
+    // The tracking loop: engagement on the send's record, and a purchase converting the newest touch.
+    const internalEvents: InternalEvent[] = [...evaluation.internalEvents];
+    const sendId = event.properties.sendId;
+    if ((event.type === 'email_open' || event.type === 'email_click') && typeof sendId === 'string') {
+      await deps.tracking.recordEngagement({ customerId: event.customerId, sendId, kind: event.type === 'email_open' ? 'open' : 'click', at: event.occurredAt });
+    }
+    const conversion = attributeConversion(event, current, deps.catalog.settings.attributionWindowHours);
+    if (conversion) {
+      await deps.tracking.recordConversion(conversion);
+      internalEvents.push({ detailType: 'ConversionAttributed', detail: { ...conversion, ruleId: conversion.ruleId ?? null, transitionId: `conversion:${event.eventId}` } });
+    }
+    if (internalEvents.length > 0) await deps.bus.publish(internalEvents);
     if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
       await deps.membership.apply({ customerId: profile.customerId, ...evaluation.membership, at: now });
     }
     const saved = await deps.profiles.save(profile, current?.version);
     if (saved.type === 'saved') {
-      const published = evaluation.internalEvents.map((e) => e.detailType);
+      const published = internalEvents.map((e) => e.detailType);
       const timersStarted = timers.map((timer) => timer.ruleId);
       deps.log.info('event applied', { eventId: event.eventId, customerId: event.customerId, type: event.type, rules, published, timersStarted });
       return { type: 'applied', eventId: event.eventId, customerId: event.customerId, rules, published, timersStarted };

@@ -22,6 +22,8 @@ const LAMBDA_ENVIRONMENT: Record<string, string> = {
   SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/send',
   REJECTED_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
   SENDER_EMAIL: 'nudge@example.com',
+  LINK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:links',
+  TRACKING_BASE_URL: 'https://abc.lambda-url.eu-west-1.on.aws/',
   SEND_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:send',
   SCHEDULE_GROUP_NAME: 'nudge',
   SCHEDULE_DEAD_LETTER_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:triggers-dlq',
@@ -37,7 +39,7 @@ describe('bundling (esbuild, as cdk synth / deploy runs it)', () => {
     const template = Template.fromStack(stack);
     void app;
     const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(7);
 
     for (const [name, value] of Object.entries(LAMBDA_ENVIRONMENT)) vi.stubEnv(name, value);
     for (const fn of functions) {

@@ -18,6 +18,8 @@ const DISPATCHER_ENTRY = 'functions/delivery/dispatch-sends.ts';
 const SWEEP_ENTRY = 'functions/scheduled/sweep-profiles.ts';
 const TIMERS_ENTRY = 'functions/triggers/run-timer.ts';
 const MODEL_EVENTS_ENTRY = 'functions/triggers/react-to-model-event.ts';
+const TRACK_LINK_ENTRY = 'functions/tracking/track-link.ts';
+const SES_EVENTS_ENTRY = 'functions/tracking/ses-events.ts';
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 
 let template: Template;
@@ -493,7 +495,7 @@ describe('every function', () => {
 
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
-    expect(entries.sort()).toEqual([DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY].sort());
+    expect(entries.sort()).toEqual([DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY].sort());
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
 
@@ -526,6 +528,8 @@ describe('stack', () => {
       'SweepFunctionName',
       'SweepScheduleRuleName',
       'SweepDeadLetterQueueUrl',
+      'SesEventsFunctionName',
+      'SesEventsDeadLetterQueueUrl',
       'ConfigurationSetName',
       'SenderEmail',
     ]) {
@@ -588,5 +592,109 @@ describe('triggers: one-time schedules, timers and model events', () => {
   it('the dispatcher never gets schedule or pass-role rights', () => {
     const actions = statementsOfFunction(template, dispatcherId()).flatMap(actionsOf);
     expect(actions.filter((action) => action.startsWith('scheduler:') || action === 'iam:PassRole')).toEqual([]);
+  });
+});
+
+describe('tracking: the link endpoints and their secret', () => {
+  const linksId = () => functionIdByEntry(template, TRACK_LINK_ENTRY);
+  const secretId = () => logicalIdOf('AWS::SecretsManager::Secret', {});
+
+  it('the link secret is generated at deploy (never in the template) and readable only by the link function and the dispatcher', () => {
+    const secret = resourcesOfType(template, 'AWS::SecretsManager::Secret')[secretId()];
+    expect(secret?.Properties?.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret?.Properties?.SecretString).toBeUndefined();
+    const readers = Object.keys(resourcesOfType(template, 'AWS::Lambda::Function')).filter((id) =>
+      statementsOfFunction(template, id).some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && JSON.stringify(resourcesOf(s)).includes(secretId())),
+    );
+    expect(readers.sort()).toEqual([dispatcherId(), linksId()].sort());
+  });
+
+  it('serves a public Function URL (every request carries a signed token) and may only put events on the Nudge bus', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [linksId(), 'Arn'] } });
+    expect(putEventsResourcesOf(linksId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
+    const tableActions = statementsOfFunction(template, linksId()).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    expect(tableActions).toEqual([]);
+  });
+
+  it('gives the dispatcher the link base URL and the secret ARN', () => {
+    const dispatcher = resourcesOfType(template, 'AWS::Lambda::Function')[dispatcherId()];
+    expect(dispatcher?.Properties?.Environment.Variables).toMatchObject({
+      TRACKING_BASE_URL: { 'Fn::GetAtt': [logicalIdOf('AWS::Lambda::Url', {}), 'FunctionUrl'] },
+      LINK_SECRET_ARN: { Ref: secretId() },
+      UNSUBSCRIBE_MAILBOX: expect.stringMatching(/^unsubscribe@/),
+    });
+  });
+});
+
+describe('SES events: the configuration set publishes to EventBridge, a default-bus rule feeds the SES events function', () => {
+  const sesEventsId = () => functionIdByEntry(template, SES_EVENTS_ENTRY);
+  const configurationSetId = () => logicalIdOf('AWS::SES::ConfigurationSet', {});
+  const sesRuleId = () => logicalIdOf('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.ses'] }) });
+  const DETAIL_TYPES = ['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Rejected', 'Email Rendering Failed'];
+
+  it("publishes delivery, bounce, complaint, reject and rendering-failure events of Nudge's configuration set to the default bus (opens and clicks come from Nudge's links)", () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: configurationSetId() },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'reject', 'renderingFailure'],
+        EventBridgeDestination: {
+          EventBusArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] },
+        },
+      },
+    });
+  });
+
+  it("the rule sits on the default bus and matches exactly those SES detail-types, only for Nudge's configuration set", () => {
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[sesRuleId()]!;
+    expect(rule.Properties?.EventBusName).toBeUndefined();
+    expect(rule.Properties?.EventPattern).toEqual({
+      source: ['aws.ses'],
+      'detail-type': DETAIL_TYPES,
+      detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: configurationSetId() }] } } },
+    });
+  });
+
+  it('targets the SES events function with 24 h / 185 retries and the SES events DLQ; failed invocations go to the same DLQ after 2 retries', () => {
+    const dlqArn = { 'Fn::GetAtt': [queueIdByOutput('SesEventsDeadLetterQueueUrl'), 'Arn'] };
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[sesRuleId()]!;
+    expect(rule.Properties?.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [sesEventsId(), 'Arn'] },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+        DeadLetterConfig: { Arn: dlqArn },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: sesEventsId() },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: dlqArn } },
+    });
+    const dlq = resourcesOfType(template, 'AWS::SQS::Queue')[queueIdByOutput('SesEventsDeadLetterQueueUrl')];
+    expect(dlq?.Properties?.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
+  });
+
+  it('may only use table items (no scan, no delete), put events on the Nudge bus, and send to its own DLQ', () => {
+    expect(dynamoGrantsOf(sesEventsId())).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({ action, resources: [{ 'Fn::GetAtt': [tableId(), 'Arn'] }] })),
+    );
+    expect(putEventsResourcesOf(sesEventsId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
+    const others = statementsOfFunction(template, sesEventsId())
+      .flatMap(actionsOf)
+      .filter((action) => !action.startsWith('dynamodb:') && !action.startsWith('events:') && !action.startsWith('xray:') && !action.startsWith('logs:'));
+    expect([...new Set(others)].sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    const sqsResources = statementsOfFunction(template, sesEventsId())
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')))
+      .flatMap(resourcesOf);
+    expect(sqsResources).toEqual([{ 'Fn::GetAtt': [queueIdByOutput('SesEventsDeadLetterQueueUrl'), 'Arn'] }]);
+  });
+
+  it('gets the table, the Nudge bus and the link base URL (to leave clicks on Nudge links to the link endpoints)', () => {
+    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[sesEventsId()];
+    expect(fn?.Properties?.Environment.Variables).toMatchObject({
+      TABLE_NAME: { Ref: tableId() },
+      EVENT_BUS_NAME: { Ref: busId() },
+      TRACKING_BASE_URL: { 'Fn::GetAtt': [logicalIdOf('AWS::Lambda::Url', {}), 'FunctionUrl'] },
+    });
   });
 });

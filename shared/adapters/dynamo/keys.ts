@@ -9,6 +9,8 @@ export const cooldownSk = (ruleId: string): string => `COOLDOWN#${ruleId}`;
 export const capSk = (scope: string): string => `CAP#${scope}`;
 export const decisionSk = (occurredAt: string, ruleId: string, eventDigest: string): string => `DEC#${occurredAt}#${ruleId}#${eventDigest}`;
 export const sendSk = (sendId: string): string => `SEND#${sendId}`;
+/** A conversion a send earned: one item per order (or purchase event) under the customer. */
+export const conversionSk = (sendId: string, orderKey: string): string => `CONV#${sendId}#${orderKey}`;
 
 /** The suppression list: one item per hashed address (see suppression-repository.ts). */
 export const suppressionPk = (addressHash: string): string => `SUP#${addressHash}`;

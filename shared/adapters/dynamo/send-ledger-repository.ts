@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { SendLedger, SendLedgerBegin } from '../../domain/ports.ts';
+import { SEND_OUTCOME_RANK, type SendOutcome, type SendOutcomes } from '../../domain/ses-events.ts';
 import type { SendRequest } from '../../domain/send-request.ts';
 import { sendKey } from './keys.ts';
 import { unmarshallRaw } from './raw-items.ts';
@@ -25,6 +26,10 @@ export const SendRecord = z.object({
   failedAt: z.string().optional(),
   failureReason: z.string().optional(),
   lastError: z.string().optional(),
+  /** What SES reported after the send (delivered, bounced, rejected, complained); see recordOutcome. */
+  outcome: z.enum(['delivered', 'bounced', 'rejected', 'complained']).optional(),
+  outcomeAt: z.string().optional(),
+  outcomeDetail: z.string().optional(),
 });
 export type SendRecord = z.infer<typeof SendRecord>;
 
@@ -33,7 +38,7 @@ export type SendRecord = z.infer<typeof SendRecord>;
  * redelivered message finds `sent` and stops, and a worker that crashed mid-send leaves a lease
  * that lapses before SQS shows the message again.
  */
-export class DynamoSendLedger implements SendLedger {
+export class DynamoSendLedger implements SendLedger, SendOutcomes {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -102,6 +107,38 @@ export class DynamoSendLedger implements SendLedger {
       ':retrying': 'retrying',
       ':error': error.slice(0, 1000),
     });
+  }
+
+  /**
+   * What SES reported after the send, on the same record (`outcome`, `outcomeAt`, `outcomeDetail`;
+   * `status` stays the dispatcher's). SES events come at least once and in any order, so the write
+   * is conditioned on the outcome's rank: a repeat, or a late delivery after a bounce, changes
+   * nothing. A send with no record (a foreign or forged tag, or a customer erased since) is not
+   * created: the condition also requires the item to exist.
+   */
+  async recordOutcome(input: { customerId: string; sendId: string; outcome: SendOutcome; at: Date; detail?: string }): Promise<'recorded' | 'unchanged'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(input.customerId, input.sendId),
+          // A higher outcome replaces the lower one's detail too (a delivery has none).
+          UpdateExpression: `SET outcome = :outcome, outcomeRank = :rank, outcomeAt = :at${input.detail ? ', outcomeDetail = :detail' : ' REMOVE outcomeDetail'}`,
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(outcomeRank) OR outcomeRank < :rank)',
+          ExpressionAttributeValues: {
+            ':outcome': input.outcome,
+            ':rank': SEND_OUTCOME_RANK[input.outcome],
+            ':at': input.at.toISOString(),
+            ...(input.detail ? { ':detail': input.detail.slice(0, 1000) } : {}),
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'unchanged';
+      throw error;
+    }
   }
 
   async find(customerId: string, sendId: string): Promise<SendRecord | undefined> {

@@ -38,6 +38,7 @@ export class SesEmailSender implements EmailSender {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },
               Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+              ...(email.headers.length > 0 ? { Headers: email.headers.map(({ name, value }) => ({ Name: name, Value: value })) } : {}),
             },
           },
         }),

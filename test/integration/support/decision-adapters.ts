@@ -1,5 +1,6 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
+import { DynamoSendTracking } from '#shared/adapters/dynamo/send-tracking-repository.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { EventBridgeOneTimeSchedules } from '#shared/adapters/scheduler/one-time-schedules.ts';
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
@@ -28,5 +29,6 @@ export function realDecisionAdapters(nudge: ReturnType<typeof nudgeClient>, cloc
       clock,
     ),
     decisions: new DynamoDecisionLog(nudge.documentClient, table),
+    tracking: new DynamoSendTracking(nudge.documentClient, table),
   };
 }

@@ -5,7 +5,10 @@ import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-
 import type { EmailSendResult } from '#shared/domain/ports.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
 import { buildEvent } from '../support/build-event.ts';
-import { InMemoryLedger, InMemoryProfiles, ScriptedSender, silentLog } from '../support/fakes.ts';
+import { InMemoryLedger, InMemoryProfiles, InMemorySuppression, ScriptedSender, silentLog } from '../support/fakes.ts';
+import { verifyLink } from '#shared/domain/link-tokens.ts';
+
+const SECRET = 'a-test-secret-of-at-least-32-characters!!';
 
 /** c1 subscribed to marketing, as the stored profile the dispatcher re-checks. */
 function subscriber(): Profile {
@@ -32,8 +35,10 @@ function setup(results: EmailSendResult[] = []) {
   const sender = new ScriptedSender(results);
   const profiles = new InMemoryProfiles();
   profiles.items.set('c1', subscriber());
-  const dispatch = makeDispatchSend({ ledger, sender, profiles, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log: silentLog });
-  return { ledger, sender, profiles, dispatch };
+  const suppression = new InMemorySuppression();
+  const links = { baseUrl: 'https://links.example.com/', secret: async () => SECRET, unsubscribeMailbox: 'unsubscribe@example.com' };
+  const dispatch = makeDispatchSend({ ledger, sender, profiles, suppression, links, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log: silentLog });
+  return { ledger, sender, profiles, suppression, dispatch };
 }
 
 describe('dispatch service', () => {
@@ -94,5 +99,44 @@ describe('dispatch service', () => {
     moved.profiles.items.set('c1', { ...moved.profiles.items.get('c1')!, email: 'new@example.com' });
     await moved.dispatch(request());
     expect(moved.sender.sent[0]?.to).toBe('new@example.com');
+  });
+
+  it('a marketing email carries RFC 8058 one-click unsubscribe headers, a signed unsubscribe link in both parts and an open pixel', async () => {
+    const s = setup();
+    await s.dispatch(request());
+    const email = s.sender.sent[0]!;
+    const listUnsubscribe = email.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '';
+    expect(listUnsubscribe).toMatch(/^<https:\/\/links\.example\.com\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>, <mailto:unsubscribe@example\.com\?subject=unsubscribe%20/);
+    expect(email.headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
+    const token = /\/u\/([^>]+)>/.exec(listUnsubscribe)![1]!;
+    expect(verifyLink(token, SECRET, new Date('2026-11-20T12:00:00Z'))).toMatchObject({ ok: true, claims: { a: 'unsubscribe', c: 'c1', s: 's1', k: 'marketing' } });
+    expect(email.html).toContain(`https://links.example.com/u/${token}`);
+    expect(email.text).toContain(`Unsubscribe: https://links.example.com/u/${token}`);
+    expect(email.html).toMatch(/<img src="https:\/\/links\.example\.com\/o\/[^"]+" width="1" height="1" alt="">/);
+    expect(email.tags).toMatchObject({ customer: Buffer.from('c1').toString('base64url') });
+  });
+
+  it('never sends to a suppressed address (hard bounce, complaint), recorded with the reason', async () => {
+    const s = setup();
+    await s.suppression.add({ email: 'C1@example.com', reason: 'hard_bounce', at: new Date('2026-11-19T00:00:00Z') });
+    expect(await s.dispatch(request())).toMatchObject({ type: 'failed', reason: 'not sent: the address is suppressed (hard bounce on 2026-11-19T00:00:00.000Z)' });
+    expect(s.sender.sent).toHaveLength(0);
+  });
+
+  it('waits for the profile write of its own decision: sends once it lands, hands the send back to the queue if it does not', async () => {
+    const s = setup();
+    const stored = s.profiles.items.get('c1')!;
+    // The decision was taken in the write that will bring the profile to version 2 and record event e1.
+    const decided = { ...request(), profileVersion: stored.version + 1, awaitsTriggerEvent: true };
+    await expect(s.dispatch(decided)).rejects.toBeInstanceOf(RetryableSendError);
+    expect(s.sender.sent).toHaveLength(0);
+    expect(s.ledger.states.get('s1')).toMatchObject({ status: 'retrying' });
+    // A concurrent writer's version is not enough: the profile must have seen the trigger event.
+    s.profiles.items.set('c1', { ...stored, version: stored.version + 1 });
+    await expect(s.dispatch(decided)).rejects.toBeInstanceOf(RetryableSendError);
+    const landed = applyEvent(stored, buildEvent({ type: 'page_view', eventId: 'e1', customerId: 'c1', properties: { url: '/' } }), new Date('2026-11-20T12:00:00Z'));
+    if (landed.type !== 'applied') throw new Error('expected applied');
+    setTimeout(() => s.profiles.items.set('c1', { ...landed.profile, version: stored.version + 1 }), 20);
+    expect(await s.dispatch(decided)).toMatchObject({ type: 'sent' });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
-import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingDecisions, RecordingDelayedWork, RecordingQueue, RecordingRejections, silentLog } from '../support/fakes.ts';
+import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingDecisions, RecordingDelayedWork, RecordingQueue, RecordingTracking, RecordingRejections, silentLog } from '../support/fakes.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 
@@ -11,6 +11,7 @@ function setup() {
     claims: new InMemoryClaims(),
     sendQueue: new RecordingQueue(),
     delayed: new RecordingDelayedWork(),
+    tracking: new RecordingTracking(),
     rejectedEvents: new RecordingRejections(),
     bus: new RecordingBus(),
     membership: new InMemoryMembership(),
@@ -114,5 +115,44 @@ describe('real-time processing rules', () => {
     await s.ingest(subscribe);
     const ids = s.bus.events.map((e) => e.detail.transitionId);
     expect(ids.slice(firstTry)).toEqual(ids.slice(0, firstTry));
+  });
+});
+
+describe('the tracking loop in ingest', () => {
+  const at = (iso: string) => ({ occurredAt: iso });
+
+  it('an open records engagement on the send; a purchase within 72 h converts it, once, with revenue and time to convert', async () => {
+    const s = setup();
+    await s.ingest(busEvent('subscribe', { eventId: 'sub', email: 'c1@example.com', ...at('2026-11-18T10:00:00Z') }));
+    await s.ingest(busEvent('email_open', { eventId: 'o1', properties: { sendId: 'send-9', ruleId: 'welcome_new_subscriber' }, ...at('2026-11-18T12:00:00Z') }));
+    expect(s.tracking.engagements).toEqual([{ customerId: 'c1', sendId: 'send-9', kind: 'open', at: '2026-11-18T12:00:00Z' }]);
+    await s.ingest(busEvent('purchase', { eventId: 'p1', properties: { orderId: 'o-1', amount: 120, currency: 'EUR' }, ...at('2026-11-19T12:00:00Z') }));
+    expect(s.tracking.conversions).toEqual([
+      {
+        customerId: 'c1',
+        sendId: 'send-9',
+        ruleId: 'welcome_new_subscriber',
+        touch: 'open',
+        touchedAt: '2026-11-18T12:00:00Z',
+        orderId: 'o-1',
+        revenue: 120,
+        currency: 'EUR',
+        convertedAt: '2026-11-19T12:00:00Z',
+        timeToConvertMs: 24 * 3_600_000,
+      },
+    ]);
+    expect(s.bus.events.filter((e) => e.detailType === 'ConversionAttributed')).toHaveLength(1);
+    // A redelivered purchase is a duplicate event: no second conversion.
+    await s.ingest(busEvent('purchase', { eventId: 'p1', properties: { orderId: 'o-1', amount: 120 }, ...at('2026-11-19T12:00:00Z') }));
+    expect(s.tracking.conversions).toHaveLength(1);
+  });
+
+  it('a purchase more than 72 h after the last touch, or with no touch, converts nothing', async () => {
+    const s = setup();
+    await s.ingest(busEvent('email_click', { eventId: 'c1', properties: { sendId: 'send-1', url: 'https://x.example.com' }, ...at('2026-11-10T12:00:00Z') }));
+    await s.ingest(busEvent('purchase', { eventId: 'p2', properties: { orderId: 'o-2', amount: 50 }, ...at('2026-11-13T12:00:01Z') }));
+    const fresh = setup();
+    await fresh.ingest(busEvent('purchase', { eventId: 'p3', properties: { orderId: 'o-3', amount: 50 }, ...at('2026-11-13T12:00:00Z') }));
+    expect([...s.tracking.conversions, ...fresh.tracking.conversions]).toEqual([]);
   });
 });

@@ -18,7 +18,12 @@ import type {
   SendLedger,
   SendLedgerBegin,
   SendQueue,
+  SuppressionList,
+  SuppressionReason,
+  BehaviorEventBus,
+  SendTracking,
 } from '#shared/domain/ports.ts';
+import type { Conversion } from '#shared/domain/conversions.ts';
 import type { Profile } from '#shared/domain/profile.ts';
 import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
@@ -174,5 +179,35 @@ export class InMemoryMembership implements SegmentMembershipStore {
       this.members.get(segmentId)!.add(input.customerId);
     }
     for (const segmentId of input.exited) this.members.get(segmentId)?.delete(input.customerId);
+  }
+}
+
+/** The suppression list by normalised address (the real one keys by a hash of it). */
+export class InMemorySuppression implements SuppressionList {
+  readonly entries = new Map<string, { reason: SuppressionReason; at: string; detail?: string }>();
+  async find(email: string) {
+    return this.entries.get(email.trim().toLowerCase());
+  }
+  async add(input: { email: string; reason: SuppressionReason; at: Date; detail?: string }): Promise<void> {
+    const key = input.email.trim().toLowerCase();
+    if (!this.entries.has(key)) this.entries.set(key, { reason: input.reason, at: input.at.toISOString(), ...(input.detail ? { detail: input.detail } : {}) });
+  }
+}
+
+export class RecordingBehaviorBus implements BehaviorEventBus {
+  readonly entries: Array<{ source: string; detailType: string; detail: Record<string, unknown> }> = [];
+  async put(entries: Array<{ source: string; detailType: string; detail: Record<string, unknown> }>): Promise<void> {
+    this.entries.push(...entries);
+  }
+}
+
+export class RecordingTracking implements SendTracking {
+  readonly engagements: Array<{ customerId: string; sendId: string; kind: 'open' | 'click'; at: string }> = [];
+  readonly conversions: Conversion[] = [];
+  async recordEngagement(input: { customerId: string; sendId: string; kind: 'open' | 'click'; at: string }): Promise<void> {
+    this.engagements.push(input);
+  }
+  async recordConversion(conversion: Conversion): Promise<void> {
+    this.conversions.push(conversion);
   }
 }

@@ -1,0 +1,70 @@
+import { signLink } from './link-tokens.ts';
+import type { SendRequest } from './send-request.ts';
+
+/** Where the link endpoints live and what the mailto unsubscribe goes to. */
+export type LinkSettings = { baseUrl: string; secret: string; unsubscribeMailbox?: string | undefined };
+
+export type EmailLinks = { unsubscribeUrl: string; openPixelUrl: string; mailto?: string };
+
+/** The signed links of one send. */
+export function linksFor(request: SendRequest, settings: LinkSettings, now: Date): EmailLinks {
+  const base = settings.baseUrl.replace(/\/+$/, '');
+  const ids = { c: request.customerId, s: request.sendId, r: request.ruleId };
+  const unsubscribe = signLink({ a: 'unsubscribe', ...ids, k: request.category }, settings.secret, now);
+  return {
+    unsubscribeUrl: `${base}/u/${unsubscribe}`,
+    openPixelUrl: `${base}/o/${signLink({ a: 'open', ...ids }, settings.secret, now)}`,
+    ...(settings.unsubscribeMailbox ? { mailto: `mailto:${settings.unsubscribeMailbox}?subject=unsubscribe%20${unsubscribe}` } : {}),
+  };
+}
+
+/**
+ * RFC 8058 one-click unsubscribe (what Gmail and Yahoo require of bulk senders): the https URL
+ * that takes a POST, and a mailto alternative for clients without one-click support.
+ */
+export function unsubscribeHeaders(links: EmailLinks): Array<{ name: string; value: string }> {
+  return [
+    { name: 'List-Unsubscribe', value: [`<${links.unsubscribeUrl}>`, ...(links.mailto ? [`<${links.mailto}>`] : [])].join(', ') },
+    { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+  ];
+}
+
+/**
+ * Every absolute http(s) link of the HTML part goes through the click endpoint with a signed
+ * token that carries the destination (the endpoint redirects only to URLs it signed, so it cannot
+ * be used as an open redirect). Links in the text part stay as written: readers copy them.
+ */
+export function trackClicks(html: string, request: SendRequest, settings: LinkSettings, now: Date): string {
+  const base = settings.baseUrl.replace(/\/+$/, '');
+  return html.replace(/href="(https?:\/\/[^"]+)"/g, (_match, url: string) => {
+    const target = url.replaceAll('&amp;', '&');
+    const token = signLink({ a: 'click', c: request.customerId, s: request.sendId, r: request.ruleId, u: target }, settings.secret, now);
+    return `href="${base}/c/${token}"`;
+  });
+}
+
+/** The footer every non-transactional email carries: why they get it, and the way out. */
+export function withFooter(
+  email: { html: string; text: string },
+  input: { links: EmailLinks; brandName: string; category: string; transactional: boolean },
+): { html: string; text: string } {
+  const { links, brandName, category } = input;
+  if (input.transactional) {
+    return { html: `${email.html}\n<img src="${links.openPixelUrl}" width="1" height="1" alt="">`, text: email.text };
+  }
+  const what = category.replaceAll('_', ' ');
+  const html = `${email.html}
+<hr>
+<p style="font-size:12px;color:#555">You are receiving ${escapeHtml(what)} emails from ${escapeHtml(brandName)}.
+<a href="${links.unsubscribeUrl}" ses:no-track>Unsubscribe</a> with one click.</p>
+<img src="${links.openPixelUrl}" width="1" height="1" alt="">`;
+  const text = `${email.text}
+
+--
+You are receiving ${what} emails from ${brandName}. Unsubscribe: ${links.unsubscribeUrl}`;
+  return { html, text };
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

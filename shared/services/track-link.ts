@@ -1,0 +1,81 @@
+import type { Clock } from '../domain/clock.ts';
+import { engagementEntry } from '../domain/engagement-events.ts';
+import { verifyLink, type LinkAction, type LinkClaims } from '../domain/link-tokens.ts';
+import type { BehaviorEventBus, Log } from '../domain/ports.ts';
+
+export type TrackLinkDeps = { secret: () => Promise<string>; bus: BehaviorEventBus; brandName: string; clock: Clock; log: Log };
+
+export type LinkRequest = { method: string; path: string };
+export type LinkResponse = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded?: boolean };
+
+const ROUTES: Record<string, LinkAction> = { u: 'unsubscribe', o: 'open', c: 'click' };
+/** A transparent 1x1 GIF. */
+const PIXEL = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+const NO_STORE = { 'cache-control': 'no-store, private', 'referrer-policy': 'no-referrer' };
+
+/**
+ * The link endpoints of every email (a Lambda Function URL in AWS, served by the local runtime
+ * locally): `/u/<token>` one-click unsubscribe (POST, RFC 8058; GET shows a confirmation page, so
+ * mail scanners that prefetch links unsubscribe nobody), `/o/<token>` the open pixel, `/c/<token>`
+ * a click redirect. Tokens are signed and expiring; a forged or expired one changes nothing and
+ * gets a 4xx page. What happened goes on the bus as a behavior event, and ingest does the rest
+ * (consent, engagement, conversions), exactly as for SES's own open and click notifications.
+ */
+export function makeTrackLink(deps: TrackLinkDeps) {
+  return async function trackLink(request: LinkRequest): Promise<LinkResponse> {
+    const match = /^\/([uoc])\/([A-Za-z0-9_.-]+)$/.exec(request.path);
+    if (!match) return page(404, 'Not found', 'This link is not one of ours.');
+    const action = ROUTES[match[1]!]!;
+    const now = deps.clock.now();
+    const check = verifyLink(match[2]!, await deps.secret(), now);
+    if (!check.ok || check.claims.a !== action) {
+      const problem = check.ok ? 'malformed' : check.problem;
+      deps.log.warn('link token refused', { action, problem });
+      if (problem === 'expired') return page(410, 'This link has expired', `Links in ${deps.brandName} emails stop working after a while. Use the link in a newer email, or contact us.`);
+      return page(400, 'This link is not valid', 'It may have been altered or copied incompletely. Nothing was changed.');
+    }
+    const { claims } = check;
+    switch (action) {
+      case 'unsubscribe':
+        return unsubscribe(deps, request.method, claims, now);
+      case 'open':
+        await deps.bus.put([engagementEntry({ kind: 'open', customerId: claims.c, sendId: claims.s, ...(claims.r ? { ruleId: claims.r } : {}), at: now })]);
+        return { statusCode: 200, headers: { 'content-type': 'image/gif', ...NO_STORE }, body: PIXEL, isBase64Encoded: true };
+      case 'click': {
+        if (!claims.u) return page(400, 'This link is not valid', 'Nothing was changed.');
+        await deps.bus.put([engagementEntry({ kind: 'click', customerId: claims.c, sendId: claims.s, url: claims.u, ...(claims.r ? { ruleId: claims.r } : {}), at: now })]);
+        return { statusCode: 302, headers: { location: claims.u, ...NO_STORE }, body: '' };
+      }
+      default:
+        return page(404, 'Not found', 'This link is not one of ours.');
+    }
+  };
+}
+
+async function unsubscribe(deps: TrackLinkDeps, method: string, claims: LinkClaims, now: Date): Promise<LinkResponse> {
+  const category = (claims.k ?? 'marketing').replaceAll('_', ' ');
+  if (method === 'GET' || method === 'HEAD') {
+    return page(
+      200,
+      `Unsubscribe from ${category} emails?`,
+      `You will stop receiving ${category} emails from ${deps.brandName}.`,
+      `<form method="post"><button type="submit" style="font-size:1rem;padding:.6rem 1.2rem">Unsubscribe</button></form>`,
+    );
+  }
+  if (method !== 'POST') return page(405, 'Not allowed', 'Use the button on the unsubscribe page.');
+  await deps.bus.put([engagementEntry({ kind: 'unsubscribe', customerId: claims.c, sendId: claims.s, category: claims.k ?? 'marketing', via: 'one_click', at: now })]);
+  deps.log.info('unsubscribed by link', { customerId: claims.c, sendId: claims.s, category: claims.k ?? 'marketing' });
+  return page(200, 'You are unsubscribed', `You will not receive ${category} emails from ${deps.brandName} any more. It can take a minute to take effect.`);
+}
+
+/** A small, accessible page (the same on a phone). */
+function page(statusCode: number, title: string, message: string, extra = ''): LinkResponse {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escape(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#111">
+<h1 style="font-size:1.4rem">${escape(title)}</h1><p>${escape(message)}</p>${extra}</body></html>`;
+  return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, body: html };
+}
+
+function escape(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

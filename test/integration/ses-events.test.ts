@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
+import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
+import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+
+/**
+ * SES's event publishing, end to end through the local system: an SES event put on the DEFAULT
+ * bus (where SES publishes) with source `aws.ses` -> the stack's rule there -> the SES events
+ * function -> suppression list / send ledger / email_open on the Nudge bus -> ingest -> profile.
+ *
+ * The local SES emulator publishes no events, so the test puts the events SES would publish,
+ * shaped like the documentation's examples. (Real EventBridge refuses `aws.*` sources from
+ * PutEvents; the local bus accepts them, which is what lets this path be tested at all.)
+ */
+describe('SES events into Nudge', () => {
+  const nudge = nudgeClient();
+  const defaultBus = new EventBridgeClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: nudge.context.endpoints.eventBridge });
+  const table = () => nudge.output('TableName');
+
+  type Customer = { customerId: string; email: string; sendId: string };
+
+  /** A subscribed customer who got the welcome email, with that send's id from the ledger. */
+  async function customerWithASend(): Promise<Customer> {
+    const customerId = uniqueId('ses');
+    const email = `${customerId}@Example.com`;
+    await nudge.putEvents([
+      { detailType: 'subscribe', detail: { eventId: uniqueId('sub'), customerId, email, occurredAt: (await nudge.now()).toISOString(), properties: { source: 'ses_test' } } },
+    ]);
+    await nudge.waitForIdle();
+    const { Items = [] } = await nudge.documentClient.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
+        ExpressionAttributeValues: { ':pk': `C#${customerId}`, ':send': 'SEND#' },
+      }),
+    );
+    expect(Items, 'the welcome send is in the ledger').toHaveLength(1);
+    return { customerId, email, sendId: String(Items[0]!.sendId) };
+  }
+
+  /** Puts one SES event on the default bus as SES would publish it, and waits until everything it caused is done. */
+  async function publish(
+    customer: Customer,
+    eventType: string,
+    detailType: string,
+    body: Record<string, unknown>,
+    options: { configurationSet?: string } = {},
+  ): Promise<void> {
+    const time = await nudge.now();
+    const response = await defaultBus.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'default',
+            Source: 'aws.ses',
+            DetailType: detailType,
+            Resources: [`arn:aws:ses:${LOCAL_REGION}:000000000000:configuration-set/${options.configurationSet ?? nudge.output('ConfigurationSetName')}`],
+            Detail: JSON.stringify({
+              eventType,
+              mail: {
+                timestamp: time.toISOString(),
+                source: 'Shop <nudge@example.com>',
+                sendingAccountId: '000000000000',
+                messageId: uniqueId('ses-msg'),
+                destination: [customer.email],
+                headersTruncated: false,
+                tags: {
+                  'ses:configuration-set': [options.configurationSet ?? nudge.output('ConfigurationSetName')],
+                  'ses:from-domain': ['example.com'],
+                  rule: ['welcome_new_subscriber'],
+                  sendId: [customer.sendId],
+                  category: ['transactional'],
+                  customer: [Buffer.from(customer.customerId).toString('base64url')],
+                },
+              },
+              ...body,
+            }),
+          },
+        ],
+      }),
+    );
+    expect(response.FailedEntryCount).toBe(0);
+    await nudge.waitForIdle();
+  }
+
+  const suppressionItem = async (email: string) =>
+    (
+      await nudge.documentClient.send(
+        new GetCommand({
+          TableName: table(),
+          Key: { pk: `SUP#${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`, sk: 'SUPPRESSION' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+
+  const bounce = (customer: Customer, bounceType: string, bounceSubType: string, at: Date) => ({
+    bounce: {
+      bounceType,
+      bounceSubType,
+      bouncedRecipients: [{ emailAddress: customer.email, action: 'failed', status: '5.1.1', diagnosticCode: `smtp; 550 5.1.1 <${customer.email}>: Recipient address rejected` }],
+      timestamp: at.toISOString(),
+      feedbackId: uniqueId('feedback'),
+      reportingMTA: 'dsn; mx.example.com',
+    },
+  });
+
+  let now: Date;
+  beforeAll(async () => {
+    now = await nudge.daytime();
+  });
+
+  it('a permanent bounce suppresses the address at once, keyed by its hash, with no address anywhere in the item; the send is marked bounced (status untouched)', async () => {
+    const customer = await customerWithASend();
+    const { status } = (await nudge.ledger.find(customer.customerId, customer.sendId))!;
+    await publish(customer, 'Bounce', 'Email Bounced', bounce(customer, 'Permanent', 'General', now));
+
+    const item = await suppressionItem(customer.email);
+    expect(item).toMatchObject({ kind: 'suppression', reason: 'hard_bounce', at: now.toISOString(), detail: expect.stringContaining('Permanent/General: smtp; 550 5.1.1') });
+    expect(JSON.stringify(item).toLowerCase()).not.toContain(customer.customerId.toLowerCase());
+    expect(JSON.stringify(item).toLowerCase()).not.toContain('@example.com');
+    expect(await nudge.ledger.find(customer.customerId, customer.sendId)).toMatchObject({ status, outcome: 'bounced', outcomeAt: now.toISOString() });
+
+    // SES delivering the same event again changes nothing.
+    await publish(customer, 'Bounce', 'Email Bounced', bounce(customer, 'Permanent', 'General', new Date(now.getTime() + 60_000)));
+    expect((await suppressionItem(customer.email))?.at).toBe(now.toISOString());
+  });
+
+  it('a complaint suppresses the address and marks the send complained', async () => {
+    const customer = await customerWithASend();
+    await publish(customer, 'Complaint', 'Email Complaint Received', {
+      complaint: { complainedRecipients: [{ emailAddress: customer.email }], timestamp: now.toISOString(), feedbackId: uniqueId('fb'), complaintSubType: null, complaintFeedbackType: 'abuse' },
+    });
+    expect(await suppressionItem(customer.email)).toMatchObject({ reason: 'complaint', detail: 'complaint (abuse)' });
+    expect(await nudge.ledger.find(customer.customerId, customer.sendId)).toMatchObject({ outcome: 'complained' });
+  });
+
+  it.each(['bounce', 'complaint'] as const)('after a %s, the next triggered marketing email to the address is not sent, and the reason is recorded', async (kind) => {
+    const customer = await customerWithASend();
+    if (kind === 'bounce') await publish(customer, 'Bounce', 'Email Bounced', bounce(customer, 'Permanent', 'General', now));
+    else
+      await publish(customer, 'Complaint', 'Email Complaint Received', {
+        complaint: { complainedRecipients: [{ emailAddress: customer.email }], timestamp: now.toISOString(), feedbackId: uniqueId('fb'), complaintSubType: null, complaintFeedbackType: 'abuse' },
+      });
+    const before = (await nudge.emailsTo(customer.email.toLowerCase())).length + (await nudge.emailsTo(customer.email)).length;
+    await nudge.daytime();
+    await nudge.putEvents([
+      { detailType: 'cart_abandon', detail: { eventId: uniqueId('ca'), customerId: customer.customerId, occurredAt: (await nudge.now()).toISOString(), properties: { cartValue: 99 } } },
+    ]);
+    await nudge.waitForIdle();
+    const after = (await nudge.emailsTo(customer.email.toLowerCase())).length + (await nudge.emailsTo(customer.email)).length;
+    expect(after).toBe(before);
+    const { Items = [] } = await nudge.documentClient.send(
+      new QueryCommand({ TableName: table(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)', ExpressionAttributeValues: { ':pk': `C#${customer.customerId}`, ':send': 'SEND#' } }),
+    );
+    const cart = Items.find((item) => item.ruleId === 'cart_abandonment_1hour');
+    expect(cart).toMatchObject({ status: 'failed', failureReason: expect.stringMatching(/^not sent: the address is suppressed \((hard bounce|complaint) on /) });
+  });
+
+  it('a transient bounce suppresses nothing', async () => {
+    const customer = await customerWithASend();
+    await publish(customer, 'Bounce', 'Email Bounced', bounce(customer, 'Transient', 'MailboxFull', now));
+    expect(await suppressionItem(customer.email)).toBeUndefined();
+    expect(await nudge.ledger.find(customer.customerId, customer.sendId)).toMatchObject({ outcome: 'bounced', outcomeDetail: expect.stringContaining('Transient/MailboxFull') });
+  });
+
+  it("SES's own open events are not routed: Nudge's open pixel measures opens (no double counting)", async () => {
+    const customer = await customerWithASend();
+    const openedAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + 5_000);
+    await publish(customer, 'Open', 'Email Opened', { open: { timestamp: openedAt.toISOString(), userAgent: 'Mozilla/5.0', ipAddress: '198.51.100.1' } });
+    expect(await nudge.busEvents({ detailType: 'email_open', customerId: customer.customerId })).toHaveLength(0);
+  });
+
+  it('a delivery marks the send delivered', async () => {
+    const customer = await customerWithASend();
+    await publish(customer, 'Delivery', 'Email Delivered', { delivery: { timestamp: now.toISOString(), recipients: [customer.email], smtpResponse: '250 ok', processingTimeMillis: 420 } });
+    expect(await nudge.ledger.find(customer.customerId, customer.sendId)).toMatchObject({ outcome: 'delivered' });
+  });
+
+  it("events of another configuration set in the account never reach Nudge's function", async () => {
+    const customer = await customerWithASend();
+    await publish(customer, 'Bounce', 'Email Bounced', bounce(customer, 'Permanent', 'General', now), { configurationSet: 'someone-elses-app' });
+    expect(await suppressionItem(customer.email)).toBeUndefined();
+    expect((await nudge.ledger.find(customer.customerId, customer.sendId))?.outcome).toBeUndefined();
+  });
+});
+
+describe('the suppression and outcome adapters against DynamoDB Local', () => {
+  const nudge = nudgeClient();
+  const list = () => new DynamoSuppressionList(nudge.documentClient, nudge.output('TableName'));
+
+  it('finds an address however it is cased or padded, keeps the first reason, and knows nothing of other addresses', async () => {
+    const address = `${uniqueId('sup')}@example.com`;
+    expect(await list().find(address)).toBeUndefined();
+    await list().add({ email: `  ${address.toUpperCase()} `, reason: 'complaint', at: new Date('2026-11-20T10:00:00Z'), detail: 'complaint (abuse)' });
+    await list().add({ email: address, reason: 'hard_bounce', at: new Date('2026-11-21T10:00:00Z') });
+    expect(await list().find(address)).toEqual({ reason: 'complaint', at: '2026-11-20T10:00:00.000Z', detail: 'complaint (abuse)' });
+    expect(await list().find(`other-${address}`)).toBeUndefined();
+  });
+
+  it('records an outcome only for a send the ledger knows', async () => {
+    const result = await nudge.ledger.recordOutcome({ customerId: uniqueId('ghost'), sendId: 'no-such-send', outcome: 'complained', at: new Date() });
+    expect(result).toBe('unchanged');
+  });
+});

@@ -1,0 +1,105 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { sendKey } from '#shared/adapters/dynamo/keys.ts';
+import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
+import { nudgeClient, uniqueId, type SesEmail } from './support/nudge-client.ts';
+
+/** The local SES store keeps custom headers as {key, value} (SES's API names them Name/Value). */
+function header(email: SesEmail | undefined, name: string): string | undefined {
+  const headers = (email?.headers ?? []) as Array<{ name?: string; key?: string; value: string }>;
+  return headers.find((h) => (h.name ?? h.key)?.toLowerCase() === name.toLowerCase())?.value;
+}
+
+/**
+ * The tracking loop through the running local system: the headers on a real marketing email in the
+ * SES store, one-click unsubscribe through the link endpoint (the stack's Function URL, served
+ * locally), the open pixel, and what each changes.
+ */
+describe('delivery and the tracking loop', () => {
+  const nudge = nudgeClient();
+  const decisions = new DynamoDecisionLog(nudge.documentClient, nudge.output('TableName'));
+
+  const put = async (customerId: string, type: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
+    await nudge.putEvents([{ detailType: type, detail: { eventId: uniqueId('t'), customerId, occurredAt: (await nudge.now()).toISOString(), properties, ...extra } }]);
+    await nudge.waitForIdle();
+  };
+  const welcomed = async (customerId: string): Promise<SesEmail> => {
+    await nudge.daytime();
+    await put(customerId, 'subscribe', { firstName: 'Lea' }, { email: `${customerId}@example.com` });
+    const [email] = await nudge.emailsTo(`${customerId}@example.com`);
+    if (!email) throw new Error(`no welcome email for ${customerId}`);
+    return email;
+  };
+  const unsubscribeUrl = (email: SesEmail) => /<(https?:\/\/[^>]+\/u\/[^>]+)>/.exec(header(email, 'List-Unsubscribe') ?? '')?.[1];
+
+  it('a marketing email carries List-Unsubscribe (https one-click and mailto) and List-Unsubscribe-Post', async () => {
+    const email = await welcomed(uniqueId('hdr'));
+    expect(header(email, 'List-Unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/_url\/[A-Za-z0-9]+\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>, <mailto:unsubscribe@[^?]+\?subject=unsubscribe%20/);
+    expect(header(email, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(email.body.html).toContain(unsubscribeUrl(email));
+    expect(email.body.text).toContain(`Unsubscribe: ${unsubscribeUrl(email)}`);
+  });
+
+  it('GET shows a confirmation page and changes nothing; the one-click POST unsubscribes, and the next marketing email is not sent', async () => {
+    const customerId = uniqueId('unsub');
+    const url = unsubscribeUrl(await welcomed(customerId))!;
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post">');
+    await nudge.waitForIdle();
+    expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('subscribed');
+
+    const posted = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(posted.status).toBe(200);
+    expect(await posted.text()).toContain('You are unsubscribed');
+    await nudge.waitForIdle();
+    expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('unsubscribed');
+
+    await put(customerId, 'cart_abandon', { cartValue: 120 });
+    expect(await nudge.emailsTo(`${customerId}@example.com`)).toHaveLength(1); // the welcome only
+    const [latest] = await decisions.list(customerId, { ruleId: 'cart_abandonment_1hour' });
+    expect(latest).toMatchObject({ outcome: 'suppressed', reason: 'no_consent' });
+  });
+
+  it('a forged or expired-looking token gets a 4xx page and unsubscribes nobody', async () => {
+    const customerId = uniqueId('forge');
+    const url = unsubscribeUrl(await welcomed(customerId))!;
+    const forged = url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    const response = await fetch(forged, { method: 'POST' });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('not valid');
+    await nudge.waitForIdle();
+    expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('subscribed');
+  });
+
+  it('the open pixel records the open on the profile and on the send', async () => {
+    const customerId = uniqueId('open');
+    const email = await welcomed(customerId);
+    const pixel = /<img src="([^"]+\/o\/[^"]+)"/.exec(email.body.html ?? '')?.[1];
+    expect(pixel).toBeDefined();
+    const response = await fetch(pixel!);
+    expect(response.headers.get('content-type')).toBe('image/gif');
+    expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(30);
+    await nudge.waitForIdle();
+    const profile = await nudge.profiles.get(customerId);
+    expect(profile?.emailActivity.lastOpenAt).toBeDefined();
+    const sendId = profile?.emailActivity.lastEngagement?.sendId;
+    expect(sendId).toBeDefined();
+    const { Item } = await nudge.documentClient.send(new GetCommand({ TableName: nudge.output('TableName'), Key: sendKey(customerId, sendId!), ConsistentRead: true }));
+    expect(Item).toMatchObject({ status: 'sent', firstOpenAt: profile?.emailActivity.lastOpenAt, lastOpenAt: profile?.emailActivity.lastOpenAt });
+  });
+
+  it('a purchase after an open converts that send: ConversionAttributed on the bus with revenue and time to convert', async () => {
+    const customerId = uniqueId('conv');
+    const email = await welcomed(customerId);
+    const pixel = /<img src="([^"]+\/o\/[^"]+)"/.exec(email.body.html ?? '')![1]!;
+    await fetch(pixel);
+    await nudge.waitForIdle();
+    await nudge.advanceClock('2h');
+    await put(customerId, 'purchase', { orderId: uniqueId('order'), amount: 89.5, currency: 'EUR' });
+    const [conversion] = await nudge.busEvents({ source: 'nudge', detailType: 'ConversionAttributed', customerId });
+    const sendId = (await nudge.profiles.get(customerId))?.emailActivity.lastEngagement?.sendId;
+    expect(conversion?.detail).toMatchObject({ customerId, sendId, ruleId: 'welcome_new_subscriber', touch: 'open', revenue: 89.5, currency: 'EUR' });
+    expect(Number(conversion?.detail.timeToConvertMs)).toBeGreaterThanOrEqual(2 * 3_600_000);
+  });
+});

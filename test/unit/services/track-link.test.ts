@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { signLink, verifyLink } from '#shared/domain/link-tokens.ts';
+import { trackClicks } from '#shared/domain/email-links.ts';
+import { makeTrackLink } from '#shared/services/track-link.ts';
+import type { SendRequest } from '#shared/domain/send-request.ts';
+import { RecordingBehaviorBus, silentLog } from '../support/fakes.ts';
+
+const SECRET = 'a-test-secret-of-at-least-32-characters!!';
+const NOW = new Date('2026-11-20T12:00:00Z');
+const ids = { c: 'cust-1', s: 'send-1', r: 'welcome_new_subscriber' };
+
+function setup(now = NOW) {
+  const bus = new RecordingBehaviorBus();
+  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog });
+  return { bus, track };
+}
+
+describe('link tokens', () => {
+  it('round-trip, and refuse a changed payload, another secret, a truncated token and an expired one', () => {
+    const token = signLink({ a: 'unsubscribe', ...ids, k: 'marketing' }, SECRET, NOW);
+    expect(verifyLink(token, SECRET, NOW)).toMatchObject({ ok: true, claims: { a: 'unsubscribe', c: 'cust-1', k: 'marketing' } });
+    const [payload, sig] = token.split('.');
+    const tampered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), c: 'someone-else' })).toString('base64url');
+    expect(verifyLink(`${tampered}.${sig}`, SECRET, NOW)).toEqual({ ok: false, problem: 'forged' });
+    expect(verifyLink(token, 'another-secret-of-at-least-32-characters', NOW)).toEqual({ ok: false, problem: 'forged' });
+    expect(verifyLink(token.slice(0, -3), SECRET, NOW)).toEqual({ ok: false, problem: 'forged' });
+    expect(verifyLink('nonsense', SECRET, NOW)).toEqual({ ok: false, problem: 'malformed' });
+    expect(verifyLink(token, SECRET, new Date(NOW.getTime() + 366 * 86_400_000))).toEqual({ ok: false, problem: 'expired' });
+    expect(verifyLink(token, SECRET, new Date(NOW.getTime() + 364 * 86_400_000)).ok).toBe(true);
+  });
+});
+
+describe('link endpoints', () => {
+  const unsubscribePath = () => `/u/${signLink({ a: 'unsubscribe', ...ids, k: 'marketing' }, SECRET, NOW)}`;
+
+  it('GET on the unsubscribe link only asks (mail scanners prefetch links); POST unsubscribes at once', async () => {
+    const { bus, track } = setup();
+    const path = unsubscribePath();
+    const confirm = await track({ method: 'GET', path });
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('<form method="post">');
+    expect(bus.entries).toEqual([]);
+    const done = await track({ method: 'POST', path });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('You are unsubscribed');
+    expect(bus.entries).toEqual([
+      {
+        source: 'mail.tracking',
+        detailType: 'unsubscribe',
+        detail: { eventId: expect.stringMatching(/^trk-/), customerId: 'cust-1', occurredAt: '2026-11-20T12:00:00.000Z', properties: { sendId: 'send-1', categories: ['marketing'], reason: 'one-click unsubscribe (RFC 8058)' } },
+      },
+    ]);
+    // The same link twice: the same event id, so ingest counts it once.
+    await track({ method: 'POST', path });
+    expect(bus.entries[1]?.detail.eventId).toBe(bus.entries[0]?.detail.eventId);
+  });
+
+  it('a forged or expired token gets a clear 4xx page and changes nothing', async () => {
+    const { bus, track } = setup();
+    const forged = unsubscribePath().replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect(await track({ method: 'POST', path: forged })).toMatchObject({ statusCode: 400, body: expect.stringContaining('not valid') });
+    const late = setup(new Date(NOW.getTime() + 400 * 86_400_000));
+    expect(await late.track({ method: 'POST', path: unsubscribePath() })).toMatchObject({ statusCode: 410, body: expect.stringContaining('expired') });
+    // A token for another action does not open this door.
+    const open = signLink({ a: 'open', ...ids }, SECRET, NOW);
+    expect((await track({ method: 'POST', path: `/u/${open}` })).statusCode).toBe(400);
+    expect(bus.entries).toEqual([]);
+    expect(late.bus.entries).toEqual([]);
+  });
+
+  it('the open pixel records an open and returns a GIF; a click records the click and redirects to the signed URL only', async () => {
+    const { bus, track } = setup();
+    const pixel = await track({ method: 'GET', path: `/o/${signLink({ a: 'open', ...ids }, SECRET, NOW)}` });
+    expect(pixel).toMatchObject({ statusCode: 200, headers: { 'content-type': 'image/gif' }, isBase64Encoded: true });
+    const click = await track({ method: 'GET', path: `/c/${signLink({ a: 'click', ...ids, u: 'https://shop.example.com/new?utm=x' }, SECRET, NOW)}` });
+    expect(click).toMatchObject({ statusCode: 302, headers: { location: 'https://shop.example.com/new?utm=x' } });
+    expect(bus.entries.map((e) => [e.detailType, e.detail.properties])).toEqual([
+      ['email_open', { sendId: 'send-1', ruleId: 'welcome_new_subscriber' }],
+      ['email_click', { sendId: 'send-1', url: 'https://shop.example.com/new?utm=x', ruleId: 'welcome_new_subscriber' }],
+    ]);
+    expect((await track({ method: 'GET', path: '/x/abc' })).statusCode).toBe(404);
+  });
+
+  it('links in the HTML part are rewritten to signed click links that lead back to them', async () => {
+    const request = { customerId: 'cust-1', sendId: 'send-1', ruleId: 'r' } as SendRequest;
+    const html = trackClicks('<a href="https://shop.example.com/a?x=1&amp;y=2">Shop</a> <a href="#top">top</a>', request, { baseUrl: 'https://l.example.com', secret: SECRET }, NOW);
+    const token = /href="https:\/\/l\.example\.com\/c\/([^"]+)"/.exec(html)![1]!;
+    expect(verifyLink(token, SECRET, NOW)).toMatchObject({ ok: true, claims: { a: 'click', u: 'https://shop.example.com/a?x=1&y=2' } });
+    expect(html).toContain('href="#top"');
+  });
+});
