@@ -75,7 +75,7 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
       const parts = Object.entries(statuses).map(([status, count]) => `${count} ${status}`);
       console.log(`  ${rule.padEnd(28)} ${parts.join(', ')}`);
     }
-    console.log(`${summary.emailsInSesStore} emails are in the local SES store: open ${system.endpoints.ses} to read them.`);
+    console.log(`${summary.emailsInSesStore} emails are in the local SES store: open ${system.endpoints.ses} to read them (their Unsubscribe links work).`);
     console.log(`Lifecycle stages now: ${describeStages(system)}. Try: npx nudge profile cus_1001 --explain`);
     console.log('Ctrl-C stops everything.');
   } finally {

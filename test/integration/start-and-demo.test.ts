@@ -30,8 +30,15 @@ describe('npm start with the demo', () => {
     expect(output).toMatch(new RegExp(`cart_abandonment_1hour\\s+${expected.cart} sent`));
     expect(output).toContain(`${expected.welcome + expected.cart} emails are in the local SES store`);
 
-    const store = (await (await fetch(`http://127.0.0.1:${nudge.ports.ses}/store`)).json()) as { emails: unknown[] };
+    const store = (await (await fetch(`http://127.0.0.1:${nudge.ports.ses}/store`)).json()) as { emails: Array<{ body: { html?: string } }> };
     expect(store.emails).toHaveLength(expected.welcome + expected.cart);
+
+    // The unsubscribe link of a demo email, as the SES web UI renders it, opens the confirmation page.
+    const link = /<a href="(http:\/\/127\.0\.0\.1:\d+\/_url\/[^"]+\/u\/[^"]+)"[^>]*>Unsubscribe<\/a>/.exec(store.emails[0]?.body.html ?? '')?.[1];
+    expect(link, 'an unsubscribe link in the first demo email').toBeDefined();
+    const page = await fetch(link!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post">');
   });
 });
 
