@@ -4,9 +4,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { dynamoDocumentClient, sesv2 } from '#shared/adapters/aws/clients.ts';
+import { dynamoDocumentClient, sesv2, sqs } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
 import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
 import { linkSecretFrom } from '#shared/adapters/secrets/link-secret.ts';
 import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
@@ -14,13 +15,14 @@ import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { SendRequest } from '#shared/domain/send-request.ts';
-import { makeDispatchSend } from '#shared/services/dispatch-send.ts';
+import { makeDispatchSend, retryDelaySeconds, RetryableSendError } from '#shared/services/dispatch-send.ts';
 
 /** Dispatcher Lambda: queued sends -> rendered email -> SES, each at most once per sendId. */
 const config = readConfig({
   TABLE_NAME: z.string().min(1),
   SENDER_EMAIL: z.string().min(3),
   REPLY_TO_EMAIL: z.string().min(3).optional(),
+  SEND_QUEUE_URL: z.string().url(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   TRACKING_BASE_URL: z.string().url(),
   LINK_SECRET_ARN: z.string().min(1),
@@ -28,6 +30,7 @@ const config = readConfig({
 });
 const logger = new Logger({ serviceName: 'nudge-dispatcher' });
 const processor = new BatchProcessor(EventType.SQS);
+const sendQueue = new SqsSendQueue(sqs(), config.SEND_QUEUE_URL);
 
 const dispatchSend = makeDispatchSend({
   ledger: new DynamoSendLedger(dynamoDocumentClient(), config.TABLE_NAME),
@@ -48,7 +51,16 @@ const dispatchSend = makeDispatchSend({
 async function dispatchRecord(record: SQSRecord): Promise<void> {
   const parsed = SendRequest.safeParse(JSON.parse(record.body));
   if (!parsed.success) throw new Error(`message ${record.messageId} is not a SendRequest: ${parsed.error.message}`);
-  await dispatchSend(parsed.data);
+  try {
+    await dispatchSend(parsed.data);
+  } catch (error) {
+    if (error instanceof RetryableSendError) {
+      // Back off before the next attempt instead of the queue's flat visibility timeout.
+      const seconds = retryDelaySeconds(Number(record.attributes.ApproximateReceiveCount ?? 1));
+      await sendQueue.delayRedelivery(record.receiptHandle, seconds).catch((cause: unknown) => logger.warn('could not delay the redelivery', { cause: String(cause) }));
+    }
+    throw error;
+  }
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()

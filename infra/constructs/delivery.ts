@@ -97,6 +97,9 @@ export class NudgeDelivery extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    // Retry backoff: the dispatcher delays a failed message's redelivery (ChangeMessageVisibility,
+    // which the event source mapping's grant already includes).
+    this.dispatcher.addEnvironment(SEND_QUEUE_URL_ENV, this.sendQueue.queueUrl);
   }
 
   /** Lets `fn` queue sends: sets `SEND_QUEUE_URL` and grants `sqs:SendMessage` on the send queue only. */

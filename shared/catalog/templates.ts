@@ -160,6 +160,9 @@ The {{ brand.name }} team`,
 <p>Hi {{ first_name | default: "there" }},</p>
 <p>We have not seen you at {{ brand.name }} for some time, and we wanted to say thank you for shopping with us before.</p>
 <p>A lot has happened since your last visit: new arrivals, returning favourites and fresh ideas we think you will enjoy.</p>
+{%- if recommended_categories %}
+<p>Picked for you, from what you liked before: new in {{ recommended_categories | join: ", " }}.</p>
+{%- endif %}
 <p><strong>Come and see what is new at {{ brand.name }}. It would be great to have you back.</strong></p>
 <p>Hope to see you soon,<br>The {{ brand.name }} team</p>`,
     text: `Hi {{ first_name | default: "there" }},
@@ -167,7 +170,9 @@ The {{ brand.name }} team`,
 We have not seen you at {{ brand.name }} for some time, and we wanted to say thank you for shopping with us before.
 
 A lot has happened since your last visit: new arrivals, returning favourites and fresh ideas we think you will enjoy.
-
+{% if recommended_categories %}
+Picked for you, from what you liked before: new in {{ recommended_categories | join: ", " }}.
+{% endif %}
 Come and see what is new at {{ brand.name }}. It would be great to have you back.
 
 Hope to see you soon,

@@ -31,6 +31,15 @@ export class RetryableSendError extends Error {
 }
 
 /**
+ * How long a send that hit a retryable fault (SES throttling, a transient error) waits before its
+ * next attempt: exponential in the attempt (5 s, 20 s, 80 s, 320 s, then SQS's 15-minute maximum),
+ * so a throttled account is not hammered; after the queue's 5 receives it is dead-lettered.
+ */
+export function retryDelaySeconds(receiveCount: number): number {
+  return Math.min(900, 5 * 4 ** Math.max(0, receiveCount - 1));
+}
+
+/**
  * Longest time one attempt may hold a send. Shorter than the queue's visibility timeout, so a
  * crashed worker's lease has lapsed when SQS redelivers the message.
  */

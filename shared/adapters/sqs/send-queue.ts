@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { MAX_QUEUE_DELAY_SECONDS, type SendQueue } from '../../domain/ports.ts';
 import type { SendRequest } from '../../domain/send-request.ts';
 
@@ -8,6 +8,11 @@ export class SqsSendQueue implements SendQueue {
     private readonly client: SQSClient,
     private readonly queueUrl: string,
   ) {}
+
+  /** Holds a received message back for `seconds` before SQS offers it again (retry backoff). */
+  async delayRedelivery(receiptHandle: string, seconds: number): Promise<void> {
+    await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.round(seconds) }));
+  }
 
   async enqueue(request: SendRequest, options: { delaySeconds?: number } = {}): Promise<void> {
     const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.ceil(options.delaySeconds ?? 0)));

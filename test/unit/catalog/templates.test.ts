@@ -302,3 +302,27 @@ describe('strict rendering with lenientIf', () => {
     }
   });
 });
+
+describe('recommendations from the top categories', () => {
+  it('win_back names the customer\'s top categories when they have some, and says nothing of them otherwise', async () => {
+    const template = defaultCatalog.templates.find((t) => t.id === 'win_back')!;
+    const request = (topCategories?: string[]): SendRequest => ({
+      sendId: 's',
+      customerId: 'c',
+      ruleId: 'win_back_60_days',
+      templateId: 'win_back',
+      category: 'marketing',
+      email: 'c@example.com',
+      decidedAt: '2026-11-20T12:00:00Z',
+      trigger: { eventId: 'e', type: 'inactivity', occurredAt: '2026-11-20T12:00:00Z' },
+      conditions: [],
+      personalization: { eventProperties: {}, ...(topCategories ? { topCategories } : {}) },
+    });
+    const withTop = await renderEmail(template, templateVariables(request(['kitchen', 'garden']), 'Shop'));
+    const without = await renderEmail(template, templateVariables(request(), 'Shop'));
+    if (withTop.type !== 'rendered' || without.type !== 'rendered') throw new Error('expected both to render');
+    expect(withTop.email.html).toContain('new in kitchen, garden');
+    expect(withTop.email.text).toContain('new in kitchen, garden');
+    expect(without.email.html).not.toContain('Picked for you');
+  });
+});

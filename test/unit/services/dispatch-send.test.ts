@@ -140,3 +140,11 @@ describe('dispatch service', () => {
     expect(await s.dispatch(decided)).toMatchObject({ type: 'sent' });
   });
 });
+
+describe('retry backoff', () => {
+  it('grows 4x per attempt from 5 s and stops at the 15-minute SQS maximum', async () => {
+    const { retryDelaySeconds } = await import('#shared/services/dispatch-send.ts');
+    expect([1, 2, 3, 4, 5, 6].map(retryDelaySeconds)).toEqual([5, 20, 80, 320, 900, 900]);
+    expect(retryDelaySeconds(0)).toBe(5);
+  });
+});
