@@ -6,6 +6,7 @@ import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.t
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { renderEmail, templateVariables, type EmailTemplate } from '#shared/domain/email-template.ts';
 import type { Profile } from '#shared/domain/profile.ts';
+import { personalizationFrom } from '#shared/domain/send-decision.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { requireOutput } from '#local/stack/outputs.ts';
@@ -111,12 +112,7 @@ function previewRequest(profile: Profile, template: EmailTemplate, eventProperti
     decidedAt: now.toISOString(),
     trigger: { eventId: 'preview', type: 'preview', occurredAt: now.toISOString() },
     conditions: [],
-    personalization: {
-      ...(profile.firstName ? { firstName: profile.firstName } : {}),
-      ...(profile.lastName ? { lastName: profile.lastName } : {}),
-      ...(profile.lastCart ? { cart: profile.lastCart } : {}),
-      eventProperties,
-    },
+    personalization: personalizationFrom(profile, { eventId: 'preview', type: 'preview', occurredAt: now.toISOString(), properties: eventProperties }),
   };
 }
 

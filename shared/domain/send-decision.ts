@@ -119,8 +119,8 @@ export function sendIdFor(ruleId: string, eventId: string): string {
   return createHash('sha256').update(`${ruleId}\u0000${eventId}`).digest('base64url').slice(0, 22);
 }
 
-/** The profile and event facts a template may use, copied at decision time. */
-function personalizationFrom(profile: Profile, event: TriggerRef): SendRequest['personalization'] {
+/** The profile and event facts a template may use, copied at decision time (also what `nudge preview` renders with). */
+export function personalizationFrom(profile: Profile, event: TriggerRef): SendRequest['personalization'] {
   return {
     ...(profile.firstName ? { firstName: profile.firstName } : {}),
     ...(profile.lastName ? { lastName: profile.lastName } : {}),
