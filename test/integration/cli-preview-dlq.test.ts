@@ -80,7 +80,7 @@ describe('nudge preview and nudge dlq', () => {
     const json = JSON.parse(result.stdout) as { file: string; subject: string; text: string; variables: Record<string, unknown> };
     expect(json.file).toBe(join(dir, `preview-welcome-${customerId}.html`));
     expect(json.subject).toContain('Oskar');
-    expect(json.variables).toMatchObject({ first_name: 'Oskar', event: { source: 'footer' }, lifetime_value: null });
+    expect(json.variables).toMatchObject({ first_name: 'Oskar', event: { source: 'footer' }, lifetime_value: 0 });
     expect(await readFile(json.file, 'utf8')).toContain('Welcome, Oskar!');
   });
 
