@@ -1,18 +1,20 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { calculatedMetricOf, conditionsOf } from '../domain/conditions.ts';
+import { calculatedMetricOf, conditionsOf, type ConditionGroup } from '../domain/conditions.ts';
 import { EmailTemplate } from '../domain/email-template.ts';
 import { METRIC_NAMES } from '../domain/profile-facts.ts';
 import { LifecycleStage } from '../domain/lifecycle.ts';
 import { BASE_DAILY_SERIES } from '../domain/profile.ts';
 import { ScoringModel } from '../domain/scoring.ts';
-import { SegmentDefinition, validateSegmentationCatalog } from '../domain/segments.ts';
+import { SegmentDefinition, segmentIdsOf, validateSegmentationCatalog } from '../domain/segments.ts';
+import { Sequence } from '../domain/sequences.ts';
 import { TriggerRule } from '../domain/trigger-rules.ts';
 import { CATALOG_EVENT_TYPES } from '../contract/index.ts';
 import { lifecycleStages } from './lifecycle-stages.ts';
 import { rules } from './rules.ts';
 import { scoringModels } from './scoring-models.ts';
 import { segments } from './segments.ts';
+import { sequences } from './sequences.ts';
 import { templates } from './templates.ts';
 
 /**
@@ -55,6 +57,7 @@ export const Catalog = z
     scoringModels: z.array(ScoringModel),
     segments: z.array(SegmentDefinition),
     lifecycleStages: z.array(LifecycleStage),
+    sequences: z.array(Sequence),
   })
   .superRefine((catalog, ctx) => {
     for (const problem of validateSegmentationCatalog(catalog)) ctx.addIssue({ code: 'custom', path: ['segmentation'], message: problem });
@@ -62,17 +65,20 @@ export const Catalog = z
     reportDuplicates(catalog.rules.map((r) => r.id), ['rules'], 'rule', ctx);
     reportDuplicates(catalog.templates.map((t) => t.id), ['templates'], 'template', ctx);
     const metrics = new Set<string>([...METRIC_NAMES, ...catalog.scoringModels.map((model) => `${model.id}_score`)]);
-    catalog.rules.forEach((rule, index) => {
-      for (const { condition, path } of rule.conditions ? conditionsOf(rule.conditions) : []) {
+    const checkMetrics = (conditions: ConditionGroup | undefined, at: (string | number)[], who: string): void => {
+      for (const { condition, path } of conditions ? conditionsOf(conditions) : []) {
         const metric = calculatedMetricOf(condition.field);
         if (metric !== undefined && !metrics.has(metric)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['rules', index, 'conditions', ...path, 'field'],
-            message: `rule ${rule.id} reads calculated.${metric}, which is not a metric (known: ${[...metrics].sort().join(', ')})`,
+            path: [...at, ...path, 'field'],
+            message: `${who} reads calculated.${metric}, which is not a metric (known: ${[...metrics].sort().join(', ')})`,
           });
         }
       }
+    };
+    catalog.rules.forEach((rule, index) => {
+      checkMetrics(rule.conditions, ['rules', index, 'conditions'], `rule ${rule.id}`);
       if (!templateIds.has(rule.templateId)) {
         ctx.addIssue({
           code: 'custom',
@@ -81,9 +87,57 @@ export const Catalog = z
         });
       }
     });
+    validateSequences(catalog, templateIds, checkMetrics, ctx);
   });
 export type Catalog = z.infer<typeof Catalog>;
 export type CatalogInput = z.input<typeof Catalog>;
+
+/**
+ * The sequences' cross-references: unique ids, every step's template, every stage's nurture
+ * sequences, the segments and stages they start on or exit with, and the metrics their conditions read.
+ */
+function validateSequences(
+  catalog: { sequences: readonly Sequence[]; lifecycleStages: readonly LifecycleStage[]; segments: readonly SegmentDefinition[] },
+  templateIds: ReadonlySet<string>,
+  checkMetrics: (conditions: ConditionGroup | undefined, at: (string | number)[], who: string) => void,
+  ctx: z.RefinementCtx,
+): void {
+  reportDuplicates(catalog.sequences.map((s) => s.id), ['sequences'], 'sequence', ctx);
+  const sequenceIds = new Set(catalog.sequences.map((s) => s.id));
+  const stageIds = new Set(catalog.lifecycleStages.map((stage) => stage.id));
+  const segmentIds = new Set(catalog.segments.flatMap(segmentIdsOf));
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+  catalog.lifecycleStages.forEach((stage, stageIndex) => {
+    stage.nurtureSequences.forEach((id, index) => {
+      if (!sequenceIds.has(id)) {
+        issue(['lifecycleStages', stageIndex, 'nurtureSequences', index], `lifecycle stage ${stage.id} names nurture sequence "${id}", which the catalog does not define`);
+      }
+    });
+  });
+  catalog.sequences.forEach((sequence, index) => {
+    const at = ['sequences', index];
+    sequence.steps.forEach((step, stepIndex) => {
+      if (!templateIds.has(step.templateId)) {
+        issue([...at, 'steps', stepIndex, 'templateId'], `step ${step.id} of sequence ${sequence.id} uses template "${step.templateId}", which the catalog does not define`);
+      }
+      checkMetrics(step.conditions, [...at, 'steps', stepIndex, 'conditions'], `step ${step.id} of sequence ${sequence.id}`);
+    });
+    sequence.exitGoals.forEach((goal, goalIndex) => {
+      if (goal.type === 'segment_exited' && !segmentIds.has(goal.segmentId)) {
+        issue([...at, 'exitGoals', goalIndex, 'segmentId'], `sequence ${sequence.id} exits on leaving segment "${goal.segmentId}", which the catalog does not define`);
+      }
+      if (goal.type === 'condition') checkMetrics(goal.conditions, [...at, 'exitGoals', goalIndex, 'conditions'], `an exit goal of sequence ${sequence.id}`);
+    });
+    const { lifecycleStage, segmentEntered } = sequence.startOn ?? {};
+    if (lifecycleStage !== undefined && !stageIds.has(lifecycleStage)) {
+      issue([...at, 'startOn', 'lifecycleStage'], `sequence ${sequence.id} starts on lifecycle stage "${lifecycleStage}", which the catalog does not define`);
+    }
+    if (segmentEntered !== undefined && !segmentIds.has(segmentEntered)) {
+      issue([...at, 'startOn', 'segmentEntered'], `sequence ${sequence.id} starts on entering segment "${segmentEntered}", which the catalog does not define`);
+    }
+  });
+}
 
 function reportDuplicates(ids: string[], path: (string | number)[], what: string, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
@@ -120,6 +174,7 @@ export const defaultCatalogInput: CatalogInput = {
   scoringModels,
   segments,
   lifecycleStages,
+  sequences,
 };
 
 /** The shipped catalog, validated when first imported: a bad rule fails tests, synth and cold start. */

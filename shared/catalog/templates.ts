@@ -10,7 +10,7 @@ import type { EmailTemplateInput } from '../domain/email-template.ts';
  * template's comment says which event its rule hands it. Calls to action are words for now: links
  * and the unsubscribe footer come with tracked links.
  */
-export const templates: EmailTemplateInput[] = [
+const ruleTemplates: EmailTemplateInput[] = [
   {
     id: 'welcome',
     subject: 'Welcome to {{ brand.name }}, {{ first_name | default: "friend" }}!',
@@ -260,3 +260,472 @@ Thank you,
 The {{ brand.name }} support team`,
   },
 ];
+
+/**
+ * A paragraph of a sequence email: plain text (Liquid allowed), a paragraph shown only when
+ * `if` (a Liquid condition) holds, or separate HTML and text markup (a cart table).
+ */
+type Paragraph = string | { if: string; text: string } | { html: string; text: string };
+
+/**
+ * A sequence email in the house style: heading, "Hi <first name>,", paragraphs, a call to action in
+ * words and a sign-off; the HTML and text parts say the same thing.
+ */
+function letter(t: {
+  id: string;
+  subject: string;
+  preheader: string;
+  heading: string;
+  paragraphs: Paragraph[];
+  action: string;
+  signoff: string;
+  requires?: string[];
+}): EmailTemplateInput {
+  const greeting = 'Hi {{ first_name | default: "there" }},';
+  const html = t.paragraphs.map((p) => {
+    if (typeof p === 'string') return `<p>${p}</p>`;
+    if ('if' in p) return `{%- if ${p.if} %}\n<p>${p.text}</p>\n{%- endif %}`;
+    return p.html;
+  });
+  const text = t.paragraphs.map((p) => {
+    if (typeof p === 'string') return `${p}\n\n`;
+    if ('if' in p) return `{% if ${p.if} %}${p.text}\n\n{% endif %}`;
+    return `${p.text}\n\n`;
+  });
+  return {
+    id: t.id,
+    ...(t.requires ? { requires: t.requires } : {}),
+    subject: t.subject,
+    preheader: t.preheader,
+    html: [`<h1>${t.heading}</h1>`, `<p>${greeting}</p>`, ...html, `<p><strong>${t.action}</strong></p>`, `<p>${t.signoff},<br>The {{ brand.name }} team</p>`].join('\n'),
+    text: `${greeting}\n\n${text.join('')}${t.action}\n\n${t.signoff},\nThe {{ brand.name }} team`,
+  };
+}
+
+const CART_TABLE: Paragraph = {
+  html: `<table>
+{%- for item in cart.items %}
+  <tr><td>{{ item.name | default: item.productId }}</td><td>&times; {{ item.quantity }}</td><td>{{ item.price | money: cart.currency }}</td></tr>
+{%- endfor %}
+</table>
+{%- if cart.item_count > cart.items.size %}
+<p>…and {{ cart.item_count | minus: cart.items.size }} more.</p>
+{%- endif %}
+<p><strong>Total: {{ cart.value | money: cart.currency }}</strong></p>`,
+  text: `{% for item in cart.items %}- {{ item.name | default: item.productId }} x {{ item.quantity }}: {{ item.price | money: cart.currency }}
+{% endfor %}{% if cart.item_count > cart.items.size %}...and {{ cart.item_count | minus: cart.items.size }} more.
+{% endif %}Total: {{ cart.value | money: cart.currency }}`,
+};
+
+const TOP_CATEGORIES: Paragraph = {
+  if: 'recommended_categories',
+  text: 'Picked for you, from what you liked before: new in {{ recommended_categories | join: ", " }}.',
+};
+
+/**
+ * The emails of the nurture sequences (sequences.ts), one per step, id `<sequence>_<step>`. A step
+ * email knows the customer, not a triggering event: only browse_abandonment_series reads `event`
+ * (the product view that started it, every property guarded), and cart_recovery needs the cart.
+ */
+function sequenceTemplates(): EmailTemplateInput[] {
+  return [
+    // --- welcome_series ---------------------------------------------------------------------
+    letter({
+      id: 'welcome_series_hello',
+      subject: 'Welcome to {{ brand.name }}, {{ first_name | default: "friend" }}!',
+      preheader: 'We are glad you are here. Here is what to expect from us.',
+      heading: 'Welcome to {{ brand.name }}',
+      paragraphs: [
+        'Thank you for joining us. Over the next few days we will send you a couple of short emails to help you find your way around.',
+        'After that we will only write when we have something worth your time: new arrivals, useful guides and the occasional offer.',
+      ],
+      action: 'Take a first look around {{ brand.name }} whenever you are ready.',
+      signoff: 'See you soon',
+    }),
+    letter({
+      id: 'welcome_series_our_story',
+      subject: '{{ first_name | default: "Hi" }}, a little about who we are at {{ brand.name }}',
+      preheader: 'What we care about, and how we choose what we sell.',
+      heading: 'A little about us',
+      paragraphs: [
+        'Every product at {{ brand.name }} is one we would happily use ourselves. We choose things that are made well, last long and are a pleasure to use.',
+        'If something ever falls short of that, we want to hear about it: just reply to any of our emails and a real person will answer.',
+      ],
+      action: 'Browse {{ brand.name }} and see what we mean.',
+      signoff: 'Warm wishes',
+    }),
+    letter({
+      id: 'welcome_series_getting_started',
+      subject: '{{ first_name | default: "Hi" }}, three tips for finding what you want at {{ brand.name }}',
+      preheader: 'Search, categories and our customer favourites.',
+      heading: 'Finding your way around',
+      paragraphs: [
+        'A few tips to make the most of {{ brand.name }}: search by what you need rather than by name, browse our categories when you are looking for ideas, and keep an eye on our customer favourites.',
+        TOP_CATEGORIES,
+        'And if you cannot find something, ask us: we are happy to help.',
+      ],
+      action: 'Start exploring {{ brand.name }} today.',
+      signoff: 'Happy shopping',
+    }),
+
+    // --- cart_recovery: the customer's saved cart ----------------------------------------------
+    letter({
+      id: 'cart_recovery_reminder',
+      requires: ['cart'],
+      subject:
+        '{{ first_name | default: "Hi" }}, {% if cart.item_count > 0 %}you left {{ cart.item_count }} item{% if cart.item_count != 1 %}s{% endif %} in your cart{% else %}your cart is still waiting{% endif %}',
+      preheader: 'Your cart is saved: {{ cart.value | money: cart.currency }}.',
+      heading: 'You left something behind',
+      paragraphs: ['Your cart at {{ brand.name }} is saved, just as you left it:', CART_TABLE],
+      action: 'Head back to {{ brand.name }} to finish your order whenever you are ready.',
+      signoff: 'Thanks',
+    }),
+    letter({
+      id: 'cart_recovery_still_saved',
+      requires: ['cart'],
+      subject: '{{ first_name | default: "Hi" }}, your cart at {{ brand.name }} is still saved',
+      preheader: 'Anything we can help with before you decide?',
+      heading: 'Your cart is still here',
+      paragraphs: [
+        'We have kept your cart for you. If a question is holding you back, about sizing, delivery or anything else, just reply to this email and we will help.',
+        CART_TABLE,
+      ],
+      action: 'Your cart is waiting at {{ brand.name }}.',
+      signoff: 'Best wishes',
+    }),
+    letter({
+      id: 'cart_recovery_last_call',
+      requires: ['cart'],
+      subject: '{{ first_name | default: "Hi" }}, a last reminder about your cart',
+      preheader: 'Popular items do not stay in stock forever.',
+      heading: 'A last reminder',
+      paragraphs: [
+        'This is the last time we will remind you about your cart. Popular items can sell out, so if you still want them, now is a good moment.',
+        CART_TABLE,
+      ],
+      action: 'Complete your order at {{ brand.name }} before your items sell out.',
+      signoff: 'Thanks for considering us',
+    }),
+
+    // --- browse_abandonment_series: event = the product_view's properties (name, category maybe) --
+    letter({
+      id: 'browse_abandonment_series_reminder',
+      subject:
+        '{{ first_name | default: "Hi" }}, {% if event.name %}still thinking about {{ event.name | truncate: 60 }}?{% else %}did something catch your eye?{% endif %}',
+      preheader: '{% if event.name %}{{ event.name }} is just a click away.{% else %}The things you looked at are just a click away.{% endif %}',
+      heading: '{% if event.name %}Still thinking about {{ event.name }}?{% else %}Did something catch your eye?{% endif %}',
+      paragraphs: [
+        '{% if event.name %}You were recently looking at {{ event.name }} at {{ brand.name }}.{% else %}You were recently browsing at {{ brand.name }}.{% endif %} If it is still on your mind, now is a good time to take a closer look.',
+      ],
+      action: 'Head back to {{ brand.name }} to pick up where you left off.',
+      signoff: 'Happy browsing',
+    }),
+    letter({
+      id: 'browse_abandonment_series_more_to_discover',
+      subject: '{{ first_name | default: "Hi" }}, there is more to discover at {{ brand.name }}',
+      preheader: 'A few ideas, based on what you looked at.',
+      heading: 'More to discover',
+      paragraphs: [
+        '{% if event.category %}Since you were browsing our {{ event.category }} range, we thought you might like to see what else it has to offer.{% else %}Since you were browsing with us recently, we thought you might like a few more ideas.{% endif %}',
+        TOP_CATEGORIES,
+        'Our customer favourites are a good place to start if you are not sure yet.',
+      ],
+      action: 'Explore {{ brand.name }} and find your favourite.',
+      signoff: 'Happy browsing',
+    }),
+
+    // --- win_back: cancelled; stops on any activity ---------------------------------------------
+    letter({
+      id: 'win_back_we_miss_you',
+      subject: '{{ first_name | default: "Hi" }}, we are sorry to see you go',
+      preheader: 'Thank you for the time you spent with {{ brand.name }}.',
+      heading: 'Thank you for being with us',
+      paragraphs: [
+        'We noticed you cancelled, and we wanted to say thank you for the time you spent with {{ brand.name }}.',
+        'If something did not work for you, we would genuinely like to know: just reply to this email. Every answer is read by our team.',
+      ],
+      action: 'Our door is always open at {{ brand.name }}.',
+      signoff: 'All the best',
+    }),
+    letter({
+      id: 'win_back_whats_new',
+      subject: '{{ first_name | default: "Hi" }}, here is what is new at {{ brand.name }}',
+      preheader: 'New arrivals and returning favourites since you left.',
+      heading: 'What is new',
+      paragraphs: [
+        'A few things have changed since you left: new arrivals, returning favourites and fresh ideas we think you will enjoy.',
+        TOP_CATEGORIES,
+      ],
+      action: 'Take a look at what is new at {{ brand.name }}.',
+      signoff: 'Hope to see you soon',
+    }),
+    letter({
+      id: 'win_back_last_note',
+      subject: '{{ first_name | default: "Hi" }}, one last note from {{ brand.name }}',
+      preheader: 'This is the last email of this series.',
+      heading: 'One last note',
+      paragraphs: [
+        'This is the last email we will send you about coming back. We will not fill your inbox.',
+        'Should you ever want to return, everything will be right where you left it, and we would be glad to see you.',
+      ],
+      action: 'You are always welcome back at {{ brand.name }}.',
+      signoff: 'Take care',
+    }),
+
+    // --- prospect -----------------------------------------------------------------------------
+    letter({
+      id: 'educational_content_buying_guide',
+      subject: '{{ first_name | default: "Hi" }}, how to choose well: our buying guide',
+      preheader: 'What to look for, and what to skip.',
+      heading: 'How to choose well',
+      paragraphs: [
+        'Choosing something new is easier with a few questions in mind: what will you use it for, how often, and what matters most to you, be it durability, looks or price?',
+        'Our product pages answer those questions in plain words, and our team is happy to help if you are torn between two options.',
+        TOP_CATEGORIES,
+      ],
+      action: 'Read up and browse at {{ brand.name }}.',
+      signoff: 'Happy reading',
+    }),
+    letter({
+      id: 'educational_content_care_guide',
+      subject: '{{ first_name | default: "Hi" }}, making good things last',
+      preheader: 'Simple care tips that keep things looking new.',
+      heading: 'Making good things last',
+      paragraphs: [
+        'The best purchase is one you keep for years. A little care goes a long way: follow the care notes, store things dry and clean them gently.',
+        'Whenever you buy from {{ brand.name }}, you will find care notes for each product on its page.',
+      ],
+      action: 'Find your next favourite at {{ brand.name }}.',
+      signoff: 'All the best',
+    }),
+    letter({
+      id: 'social_proof_customer_favourites',
+      subject: '{{ first_name | default: "Hi" }}, the favourites of {{ brand.name }} customers',
+      preheader: 'What other customers keep coming back for.',
+      heading: 'Our customers\' favourites',
+      paragraphs: [
+        'Not sure where to start? Our customers have already done the testing for you. Our most-loved products are the ones people buy again and recommend to friends.',
+        'Every review on our product pages comes from a real customer, so you can see what others think before you decide.',
+      ],
+      action: 'See the customer favourites at {{ brand.name }}.',
+      signoff: 'Happy browsing',
+    }),
+
+    // --- new_customer ---------------------------------------------------------------------------
+    letter({
+      id: 'onboarding_series_thank_you',
+      subject: 'Thank you for your first order, {{ first_name | default: "friend" }}!',
+      preheader: 'We are so glad you chose {{ brand.name }}.',
+      heading: 'Thank you for your first order',
+      paragraphs: [
+        'Thank you for choosing {{ brand.name }}. We hope your order brings you a lot of joy.',
+        'Over the next days we will send you a few tips to help you get started. If you need anything in the meantime, just reply to this email.',
+      ],
+      action: 'Welcome to the {{ brand.name }} family.',
+      signoff: 'With thanks',
+    }),
+    letter({
+      id: 'onboarding_series_first_steps',
+      subject: '{{ first_name | default: "Hi" }}, getting started with your purchase',
+      preheader: 'A few first steps to enjoy it from day one.',
+      heading: 'Your first steps',
+      paragraphs: [
+        'By now your order should have arrived. A few first steps: check that everything is there, read the care or setup notes that came with it, and keep your order confirmation handy.',
+        'If anything is not quite right, our support team will sort it out.',
+      ],
+      action: 'Enjoy your purchase from {{ brand.name }}.',
+      signoff: 'All the best',
+    }),
+    letter({
+      id: 'support_resources_help_is_here',
+      subject: '{{ first_name | default: "Hi" }}, help is always here at {{ brand.name }}',
+      preheader: 'Questions about your order? Here is how to reach us.',
+      heading: 'We are here to help',
+      paragraphs: [
+        'Now that you are a {{ brand.name }} customer, we want you to know where to find help when you need it.',
+        'Questions about delivery, returns or how to use something? Just reply to this email and our support team will get back to you.',
+      ],
+      action: 'Never hesitate to ask: we are happy to help.',
+      signoff: 'Kind regards',
+    }),
+    letter({
+      id: 'product_education_get_more_out',
+      subject: '{{ first_name | default: "Hi" }}, get more out of your purchase',
+      preheader: 'Ideas to enjoy it even more.',
+      heading: 'Getting more out of it',
+      paragraphs: [
+        'You have had your purchase for a little while now. Our product pages have tips and ideas to help you use it in new ways and keep it in great shape.',
+        TOP_CATEGORIES,
+      ],
+      action: 'Discover more ideas at {{ brand.name }}.',
+      signoff: 'Happy exploring',
+    }),
+
+    // --- repeat_customer ------------------------------------------------------------------------
+    letter({
+      id: 'loyalty_content_thank_you',
+      subject: 'Thank you for coming back, {{ first_name | default: "friend" }}',
+      preheader: 'It means a lot to us.',
+      heading: 'Thank you for coming back',
+      paragraphs: [
+        'Your repeat order means a great deal to us. Customers who come back are the best sign that we are doing something right.',
+        'As a returning customer, you will hear from us about new arrivals and the things we think you will like most.',
+      ],
+      action: 'Thank you for being part of {{ brand.name }}.',
+      signoff: 'With gratitude',
+    }),
+    letter({
+      id: 'advanced_features_next_level',
+      subject: '{{ first_name | default: "Hi" }}, a few ideas for regulars at {{ brand.name }}',
+      preheader: 'Reorders, combinations and picks based on your taste.',
+      heading: 'Ideas for regulars',
+      paragraphs: [
+        'You know your way around {{ brand.name }}, so here are a few ideas to make it even easier: reorder your favourites from your order history, and look for products that go well with what you already have.',
+        TOP_CATEGORIES,
+      ],
+      action: 'Visit {{ brand.name }} and find your next favourite.',
+      signoff: 'Happy shopping',
+    }),
+    letter({
+      id: 'exclusive_offers_first_in_line',
+      subject: '{{ first_name | default: "Hi" }}, you are first in line for our member offers',
+      preheader: 'Our best offers reach our regulars first.',
+      heading: 'You are first in line',
+      paragraphs: [
+        'As one of our returning customers, you will be among the first to hear about our member offers, before anyone else.',
+        'Keep an eye on your inbox: the next one will come straight to you.',
+      ],
+      action: 'Thank you for shopping with {{ brand.name }}.',
+      signoff: 'Warm wishes',
+    }),
+
+    // --- vip_customer -----------------------------------------------------------------------------
+    letter({
+      id: 'vip_content_behind_the_scenes',
+      subject: '{{ first_name | default: "Hi" }}, a look behind the scenes at {{ brand.name }}',
+      preheader: 'For our VIPs: how we choose what we sell.',
+      heading: 'Behind the scenes',
+      paragraphs: [
+        'As one of our VIPs, you get a look behind the scenes: how we find new products, test them for months and decide which ones make it into the shop.',
+        'We will share more of these stories with you, along with the people and makers behind them.',
+      ],
+      action: 'Thank you for being a {{ brand.name }} VIP.',
+      signoff: 'With thanks',
+    }),
+    letter({
+      id: 'early_access_first_look',
+      subject: '{{ first_name | default: "Hi" }}, VIPs hear about new arrivals first',
+      preheader: 'Your first look at what is coming to {{ brand.name }}.',
+      heading: 'Your first look',
+      paragraphs: [
+        'As a {{ brand.name }} VIP, you will hear about our new arrivals before everyone else, so you can pick your favourites before they are gone.',
+        TOP_CATEGORIES,
+      ],
+      action: 'Watch your inbox for your first look at what is next.',
+      signoff: 'Warm wishes',
+    }),
+    letter({
+      id: 'personal_account_manager_introduction',
+      subject: '{{ first_name | default: "Hi" }}, your personal contact at {{ brand.name }}',
+      preheader: 'One team, looking after you personally.',
+      heading: 'Your personal contact',
+      paragraphs: [
+        'As one of our VIPs, you now have a personal contact on our team. Questions about an order, a gift or a product you are considering? They will take care of it personally.',
+        'To reach them, simply reply to this email.',
+      ],
+      action: 'We look forward to hearing from you.',
+      signoff: 'Kind regards',
+    }),
+
+    // --- at_risk ------------------------------------------------------------------------------
+    letter({
+      id: 'win_back_campaign_hello_again',
+      subject: '{{ first_name | default: "Hi" }}, it has been a while: here is what is new at {{ brand.name }}',
+      preheader: 'New arrivals and returning favourites since your last visit.',
+      heading: 'It has been a while',
+      paragraphs: [
+        'We have not seen you at {{ brand.name }} for some time, and we wanted to say hello.',
+        'A lot has happened since your last visit: new arrivals, returning favourites and fresh ideas we think you will enjoy.',
+      ],
+      action: 'Come and see what is new at {{ brand.name }}.',
+      signoff: 'Hope to see you soon',
+    }),
+    letter({
+      id: 'win_back_campaign_picked_for_you',
+      subject: '{{ first_name | default: "Hi" }}, a few picks we think you will like',
+      preheader: 'Chosen with you in mind.',
+      heading: 'Picked for you',
+      paragraphs: [
+        'We have put together a few ideas we think you will like, from new arrivals to the products our customers love most.',
+        TOP_CATEGORIES,
+      ],
+      action: 'Have a look at {{ brand.name }}: it would be great to have you back.',
+      signoff: 'All the best',
+    }),
+    letter({
+      id: 'feedback_request_tell_us',
+      subject: '{{ first_name | default: "Hi" }}, how can {{ brand.name }} do better?',
+      preheader: 'One question, and your answer goes straight to our team.',
+      heading: 'How can we do better?',
+      paragraphs: [
+        'We have not seen you in a while, and we would love to know why. Was something missing, or did something not go the way you hoped?',
+        'Just reply to this email with a line or two. Every answer is read by our team and helps us improve.',
+      ],
+      action: 'Thank you for helping us get better.',
+      signoff: 'With thanks',
+    }),
+    letter({
+      id: 'special_incentives_something_for_you',
+      subject: '{{ first_name | default: "Hi" }}, something special is coming your way',
+      preheader: 'A thank-you for being a {{ brand.name }} customer.',
+      heading: 'Something special for you',
+      paragraphs: [
+        'You have shopped with us before, and we would love to welcome you back. That is why you are on the list for our next member offer.',
+        'We will let you know as soon as it is ready: watch your inbox.',
+      ],
+      action: 'In the meantime, see what is new at {{ brand.name }}.',
+      signoff: 'Warm wishes',
+    }),
+
+    // --- advocate -----------------------------------------------------------------------------
+    letter({
+      id: 'advocate_rewards_thank_you',
+      subject: 'Thank you for recommending {{ brand.name }}, {{ first_name | default: "friend" }}',
+      preheader: 'Word of mouth means the world to us.',
+      heading: 'Thank you for spreading the word',
+      paragraphs: [
+        'Recommendations from customers like you are how most people find {{ brand.name }}. Thank you for sharing the love.',
+        'As one of our advocates, you will be the first to hear about our thank-you rewards for customers who recommend us.',
+      ],
+      action: 'Thank you for being a {{ brand.name }} advocate.',
+      signoff: 'With gratitude',
+    }),
+    letter({
+      id: 'beta_programs_invitation',
+      subject: '{{ first_name | default: "Hi" }}, want to try new products before anyone else?',
+      preheader: 'Help us test what comes next at {{ brand.name }}.',
+      heading: 'Try it before anyone else',
+      paragraphs: [
+        'Before a new product joins {{ brand.name }}, a small group of customers tries it and tells us what they think. We would love you to be one of them.',
+        'Interested? Just reply to this email and we will add you to the list for the next round.',
+      ],
+      action: 'Help shape what comes next at {{ brand.name }}.',
+      signoff: 'Thank you',
+    }),
+    letter({
+      id: 'co_marketing_opportunities_share_your_story',
+      subject: '{{ first_name | default: "Hi" }}, would you share your {{ brand.name }} story?',
+      preheader: 'We would love to feature customers like you.',
+      heading: 'Share your story',
+      paragraphs: [
+        'Customers like you are the best ambassadors we could ask for. We would love to feature your story: how you use our products and what you enjoy about them.',
+        'If you would like to take part, reply to this email and we will get in touch to plan it together. Nothing is published without your approval.',
+      ],
+      action: 'Thank you for being part of {{ brand.name }}.',
+      signoff: 'Warm wishes',
+    }),
+  ];
+}
+
+/** Every template: the rules' emails, then the sequence steps' emails. */
+export const templates: EmailTemplateInput[] = [...ruleTemplates, ...sequenceTemplates()];

@@ -202,11 +202,14 @@ describe('catalog templates: every rule has its email', () => {
     expect(Object.keys(fixtures).sort()).toEqual(defaultCatalog.rules.map((r) => r.id).sort());
   });
 
-  it("every rule's template exists, and every template is used by some rule", () => {
+  it("every rule's template exists, and every template is used by some rule or sequence step", () => {
     const templateIds = defaultCatalog.templates.map((t) => t.id);
-    const used = new Set(defaultCatalog.rules.map((r) => r.templateId));
+    const used = new Set([
+      ...defaultCatalog.rules.map((r) => r.templateId),
+      ...defaultCatalog.sequences.flatMap((sequence) => sequence.steps.map((step) => step.templateId)),
+    ]);
     for (const rule of defaultCatalog.rules) expect(templateIds, `template of rule ${rule.id}`).toContain(rule.templateId);
-    expect(templateIds.filter((id) => !used.has(id)), 'templates no rule uses').toEqual([]);
+    expect(templateIds.filter((id) => !used.has(id)), 'templates no rule or sequence step uses').toEqual([]);
   });
 
   describe.each(defaultCatalog.rules.map((rule) => [rule.id, rule] as const))('%s', (_id, rule) => {

@@ -1,0 +1,241 @@
+import type { ExitGoal, SequenceInput } from '../domain/sequences.ts';
+
+/**
+ * The default nurture sequences. welcome_series, cart_recovery, browse_abandonment_series and
+ * win_back are the flows of the source; the others are the nurture sequences each lifecycle stage
+ * names (lifecycle-stages.ts), started on entering the stage and stopped when the stage changes.
+ * Every step's template is `<sequence>_<step>` in templates.ts.
+ *
+ * The stage sequences of one stage are staggered (different days), so a customer entering a stage
+ * gets one email at a time; the global marketing cap applies to sequence mail as to rule mail.
+ */
+
+const unsubscribed: ExitGoal = { type: 'unsubscribed' };
+const stageChanged: ExitGoal = { type: 'stage_changed' };
+const onEvent = (eventType: string): ExitGoal => ({ type: 'event', eventType });
+/** A stage's sequence: stops when the stage changes or the customer unsubscribes. */
+const stageExits: ExitGoal[] = [stageChanged, unsubscribed];
+
+const days = (n: number) => ({ type: 'offset' as const, days: n });
+const hours = (n: number) => ({ type: 'offset' as const, hours: n });
+const nextSendWindow = { type: 'next_send_window' as const };
+
+/** Steps named `<sequence>_<step>` for their templates. */
+function steps(sequenceId: string, list: Array<{ id: string; timing: SequenceInput['steps'][number]['timing']; conditions?: SequenceInput['steps'][number]['conditions'] }>): SequenceInput['steps'] {
+  return list.map((step) => ({ ...step, templateId: `${sequenceId}_${step.id}` }));
+}
+
+export const sequences: SequenceInput[] = [
+  // --- the source's flows -------------------------------------------------------------------
+  {
+    id: 'welcome_series',
+    description: 'Three welcome emails for a new prospect: hello, what we stand for, how to find their way around.',
+    priority: 90,
+    startOn: { lifecycleStage: 'prospect' },
+    exitGoals: stageExits,
+    steps: steps('welcome_series', [
+      { id: 'hello', timing: days(0) },
+      { id: 'our_story', timing: days(2) },
+      { id: 'getting_started', timing: days(5) },
+    ]),
+  },
+  {
+    id: 'cart_recovery',
+    description: 'Reminds of an abandoned cart after 1, 24 and 72 hours; a purchase ends it.',
+    priority: 100,
+    exitGoals: [onEvent('purchase'), unsubscribed],
+    steps: steps('cart_recovery', [
+      { id: 'reminder', timing: hours(1) },
+      { id: 'still_saved', timing: hours(24) },
+      { id: 'last_call', timing: hours(72) },
+    ]),
+  },
+  {
+    id: 'browse_abandonment_series',
+    description: 'Follows up a product view that led nowhere; adding to the cart or buying ends it.',
+    priority: 60,
+    exitGoals: [onEvent('cart_add'), onEvent('purchase'), unsubscribed],
+    steps: steps('browse_abandonment_series', [
+      { id: 'reminder', timing: hours(4) },
+      { id: 'more_to_discover', timing: days(2) },
+    ]),
+  },
+  {
+    id: 'win_back',
+    description: 'Three emails for a customer who cancelled; any sign of activity (or re-subscribing) ends it.',
+    priority: 80,
+    startOn: { segmentEntered: 'win_back' },
+    exitGoals: [
+      ...['page_view', 'product_view', 'purchase', 'app_session', 'email_click'].map(onEvent),
+      { type: 'segment_exited', segmentId: 'win_back' },
+      unsubscribed,
+    ],
+    steps: steps('win_back', [
+      { id: 'we_miss_you', timing: days(0) },
+      { id: 'whats_new', timing: days(7) },
+      { id: 'last_note', timing: days(14) },
+    ]),
+  },
+
+  // --- prospect -----------------------------------------------------------------------------
+  {
+    id: 'educational_content',
+    description: 'Guides that help a prospect choose well.',
+    priority: 40,
+    startOn: { lifecycleStage: 'prospect' },
+    exitGoals: stageExits,
+    steps: steps('educational_content', [
+      { id: 'buying_guide', timing: days(7) },
+      { id: 'care_guide', timing: days(14) },
+    ]),
+  },
+  {
+    id: 'social_proof',
+    description: 'What other customers say, for a prospect still deciding.',
+    priority: 30,
+    startOn: { lifecycleStage: 'prospect' },
+    exitGoals: stageExits,
+    steps: steps('social_proof', [{ id: 'customer_favourites', timing: days(10) }]),
+  },
+
+  // --- new_customer -------------------------------------------------------------------------
+  {
+    id: 'onboarding_series',
+    description: 'Thanks a first-time buyer and helps them get started.',
+    priority: 70,
+    startOn: { lifecycleStage: 'new_customer' },
+    exitGoals: stageExits,
+    steps: steps('onboarding_series', [
+      { id: 'thank_you', timing: nextSendWindow },
+      { id: 'first_steps', timing: days(4) },
+    ]),
+  },
+  {
+    id: 'support_resources',
+    description: 'Where a new customer finds help.',
+    priority: 50,
+    startOn: { lifecycleStage: 'new_customer' },
+    exitGoals: stageExits,
+    steps: steps('support_resources', [{ id: 'help_is_here', timing: days(2) }]),
+  },
+  {
+    id: 'product_education',
+    description: 'How to get more out of what a new customer bought.',
+    priority: 40,
+    startOn: { lifecycleStage: 'new_customer' },
+    exitGoals: stageExits,
+    steps: steps('product_education', [{ id: 'get_more_out', timing: days(8) }]),
+  },
+
+  // --- repeat_customer ----------------------------------------------------------------------
+  {
+    id: 'loyalty_content',
+    description: 'Thanks a repeat customer for coming back.',
+    priority: 50,
+    startOn: { lifecycleStage: 'repeat_customer' },
+    exitGoals: stageExits,
+    steps: steps('loyalty_content', [{ id: 'thank_you', timing: days(1) }]),
+  },
+  {
+    id: 'advanced_features',
+    description: 'Ideas for customers who know the shop: combining, reordering, personal picks.',
+    priority: 40,
+    startOn: { lifecycleStage: 'repeat_customer' },
+    exitGoals: stageExits,
+    steps: steps('advanced_features', [{ id: 'next_level', timing: days(6) }]),
+  },
+  {
+    id: 'exclusive_offers',
+    description: 'Tells an engaged repeat customer that member offers will reach them first.',
+    priority: 45,
+    startOn: { lifecycleStage: 'repeat_customer' },
+    exitGoals: stageExits,
+    steps: steps('exclusive_offers', [
+      // Only for customers who still read our mail: an offer note to a silent inbox is noise.
+      { id: 'first_in_line', timing: days(12), conditions: { all: [{ field: 'calculated.email_opens_30d', op: 'at_least', value: 1 }] } },
+    ]),
+  },
+
+  // --- vip_customer -------------------------------------------------------------------------
+  {
+    id: 'vip_content',
+    description: 'Behind-the-scenes content for VIPs.',
+    priority: 60,
+    startOn: { lifecycleStage: 'vip_customer' },
+    exitGoals: stageExits,
+    steps: steps('vip_content', [{ id: 'behind_the_scenes', timing: days(5) }]),
+  },
+  {
+    id: 'early_access',
+    description: 'Tells a VIP they hear about new arrivals first.',
+    priority: 55,
+    startOn: { lifecycleStage: 'vip_customer' },
+    exitGoals: stageExits,
+    steps: steps('early_access', [{ id: 'first_look', timing: days(10) }]),
+  },
+  {
+    id: 'personal_account_manager',
+    description: 'Introduces a VIP to their personal contact on our team.',
+    priority: 65,
+    startOn: { lifecycleStage: 'vip_customer' },
+    exitGoals: stageExits,
+    steps: steps('personal_account_manager', [{ id: 'introduction', timing: days(2) }]),
+  },
+
+  // --- at_risk ------------------------------------------------------------------------------
+  {
+    id: 'win_back_campaign',
+    description: 'Two notes for a customer idle for 60 days; any activity changes the stage and ends it.',
+    priority: 85,
+    startOn: { lifecycleStage: 'at_risk' },
+    exitGoals: [...stageExits, onEvent('purchase')],
+    steps: steps('win_back_campaign', [
+      { id: 'hello_again', timing: days(0) },
+      { id: 'picked_for_you', timing: days(10) },
+    ]),
+  },
+  {
+    id: 'feedback_request',
+    description: 'Asks an idle customer what we could do better.',
+    priority: 50,
+    startOn: { lifecycleStage: 'at_risk' },
+    exitGoals: stageExits,
+    steps: steps('feedback_request', [{ id: 'tell_us', timing: days(4) }]),
+  },
+  {
+    id: 'special_incentives',
+    description: 'A member offer notice for an idle customer who used to buy.',
+    priority: 60,
+    startOn: { lifecycleStage: 'at_risk' },
+    exitGoals: [...stageExits, onEvent('purchase')],
+    steps: steps('special_incentives', [
+      { id: 'something_for_you', timing: days(20), conditions: { all: [{ field: 'calculated.purchase_count', op: 'at_least', value: 1 }] } },
+    ]),
+  },
+
+  // --- advocate -----------------------------------------------------------------------------
+  {
+    id: 'advocate_rewards',
+    description: 'Thanks an advocate for recommending us.',
+    priority: 60,
+    startOn: { lifecycleStage: 'advocate' },
+    exitGoals: stageExits,
+    steps: steps('advocate_rewards', [{ id: 'thank_you', timing: days(1) }]),
+  },
+  {
+    id: 'beta_programs',
+    description: 'Invites an advocate to try new products before launch.',
+    priority: 45,
+    startOn: { lifecycleStage: 'advocate' },
+    exitGoals: stageExits,
+    steps: steps('beta_programs', [{ id: 'invitation', timing: days(7) }]),
+  },
+  {
+    id: 'co_marketing_opportunities',
+    description: 'Asks an advocate whether they would like to share their story with us.',
+    priority: 40,
+    startOn: { lifecycleStage: 'advocate' },
+    exitGoals: stageExits,
+    steps: steps('co_marketing_opportunities', [{ id: 'share_your_story', timing: days(14) }]),
+  },
+];
