@@ -7,6 +7,7 @@ import type { InternalEvent } from '../domain/internal-events.ts';
 import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, recordQueuedSend, type Profile } from '../domain/profile.ts';
+import { sequenceExitEventTypes } from '../domain/sequence-progress.ts';
 import { absenceTimersFor } from '../domain/temporal-triggers.ts';
 import { lastSeenTypesFor, matchRules } from '../domain/trigger-rules.ts';
 import { decideAndAct, queuedCount, type DecisionDeps } from './decide-sends.ts';
@@ -67,7 +68,8 @@ export class ProfileContentionError extends Error {
 export function makeIngestEvent(deps: IngestDeps) {
   const dailySeries = dailySeriesFor(deps.catalog);
   const segmentation = segmentationOf(deps.catalog);
-  const lastSeenTypes = lastSeenTypesFor(deps.catalog.rules);
+  // Profiles keep the latest occurrence of the event types that absence/composite rules and sequence exit goals ask about.
+  const lastSeenTypes = new Set([...lastSeenTypesFor(deps.catalog.rules), ...sequenceExitEventTypes(deps.catalog.sequences)]);
   return async function ingestEvent(incoming: IncomingBusEvent): Promise<IngestOutcome> {
     const parsed = parseBehaviorEvent({
       source: incoming.source,
