@@ -49,6 +49,6 @@ export type DecisionRecord = {
   /** The claims were already held by this sendId: the same decision taken again (a redelivery); queued again, sent once. */
   repeat?: boolean;
   /** What the decision was about when it was not a behavior event: a timer, a model event, the sweep. */
-  via?: 'event' | 'absence_check' | 'deferred_rule' | 'model_event' | 'sweep';
+  via?: 'event' | 'absence_check' | 'deferred_rule' | 'model_event' | 'sweep' | 'sequence';
   conditions: ConditionResult[];
 };

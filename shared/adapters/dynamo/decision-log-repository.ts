@@ -23,7 +23,7 @@ const StoredDecision = z.object({
   sendId: z.string().optional(),
   sendAt: z.string().optional(),
   repeat: z.boolean().optional(),
-  via: z.enum(['event', 'absence_check', 'deferred_rule', 'model_event', 'sweep']).optional(),
+  via: z.enum(['event', 'absence_check', 'deferred_rule', 'model_event', 'sweep', 'sequence']).optional(),
   conditions: z.array(z.object({ field: z.string(), op: ConditionOperator, expected: z.unknown(), actual: z.unknown(), passed: z.boolean() })),
 });
 
