@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
-import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingDecisions, RecordingDelayedWork, RecordingQueue, RecordingTracking, RecordingRejections, silentLog } from '../support/fakes.ts';
+import { fakeServiceDeps } from '../support/fakes.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 
 function setup() {
-  const deps = {
-    profiles: new InMemoryProfiles(),
-    claims: new InMemoryClaims(),
-    sendQueue: new RecordingQueue(),
-    delayed: new RecordingDelayedWork(),
-    tracking: new RecordingTracking(),
-    rejectedEvents: new RecordingRejections(),
-    bus: new RecordingBus(),
-    membership: new InMemoryMembership(),
-    decisions: new RecordingDecisions(),
-    catalog: defaultCatalog,
-    clock: { now: () => NOW },
-    log: silentLog,
-  };
+  const deps = fakeServiceDeps(defaultCatalog, { now: () => NOW });
   return { ...deps, ingest: makeIngestEvent(deps) };
 }
 

@@ -7,7 +7,7 @@ import { decideAndAct } from '#shared/services/decide-sends.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
 import { makeReactToModelEvent } from '#shared/services/react-to-model-event.ts';
 import { makeRunTimer } from '#shared/services/run-timer.ts';
-import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingDecisions, RecordingDelayedWork, RecordingQueue, RecordingTracking, RecordingRejections, silentLog } from '../support/fakes.ts';
+import { fakeServiceDeps } from '../support/fakes.ts';
 
 const rule = (input: Partial<TriggerRuleInput> & Pick<TriggerRuleInput, 'id' | 'priority'>): TriggerRuleInput => ({
   description: input.id,
@@ -18,20 +18,7 @@ const rule = (input: Partial<TriggerRuleInput> & Pick<TriggerRuleInput, 'id' | '
 
 function setup(rules: TriggerRuleInput[], start = '2026-11-24T12:00:00Z') {
   let now = new Date(start);
-  const deps = {
-    profiles: new InMemoryProfiles(),
-    claims: new InMemoryClaims(),
-    sendQueue: new RecordingQueue(),
-    delayed: new RecordingDelayedWork(),
-    tracking: new RecordingTracking(),
-    rejectedEvents: new RecordingRejections(),
-    bus: new RecordingBus(),
-    membership: new InMemoryMembership(),
-    decisions: new RecordingDecisions(),
-    catalog: loadCatalog({ ...defaultCatalogInput, rules }),
-    clock: { now: () => now },
-    log: silentLog,
-  };
+  const deps = fakeServiceDeps(loadCatalog({ ...defaultCatalogInput, rules }), { now: () => now });
   let n = 0;
   const event = (type: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
     source: 'shop.web',

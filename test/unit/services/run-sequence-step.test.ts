@@ -2,24 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
 import { makeRunSequenceStep, type SequenceStepInput } from '#shared/services/run-sequence-step.ts';
-import { InMemoryClaims, InMemoryMembership, InMemoryProfiles, RecordingBus, RecordingDecisions, RecordingDelayedWork, RecordingQueue, RecordingRejections, RecordingTracking, silentLog } from '../support/fakes.ts';
+import { fakeServiceDeps } from '../support/fakes.ts';
 
 function setup(start = '2026-11-23T10:00:00Z') {
   let now = new Date(start);
-  const deps = {
-    profiles: new InMemoryProfiles(),
-    claims: new InMemoryClaims(),
-    sendQueue: new RecordingQueue(),
-    delayed: new RecordingDelayedWork(),
-    tracking: new RecordingTracking(),
-    rejectedEvents: new RecordingRejections(),
-    bus: new RecordingBus(),
-    membership: new InMemoryMembership(),
-    decisions: new RecordingDecisions(),
-    catalog: defaultCatalog,
-    clock: { now: () => now },
-    log: silentLog,
-  };
+  const deps = fakeServiceDeps(defaultCatalog, { now: () => now });
   let n = 0;
   const ingest = makeIngestEvent(deps);
   return {

@@ -1,3 +1,5 @@
+import type { Catalog } from '#shared/catalog/index.ts';
+import type { Clock } from '#shared/domain/clock.ts';
 import type { DecisionRecord } from '#shared/domain/decision-record.ts';
 import type { InternalEvent } from '#shared/domain/internal-events.ts';
 import type {
@@ -210,4 +212,22 @@ export class RecordingTracking implements SendTracking {
   async recordConversion(conversion: Conversion): Promise<void> {
     this.conversions.push(conversion);
   }
+}
+
+/** Every port the ingest, timer, model-event and sequence services need, as fakes, with the given catalog and clock. */
+export function fakeServiceDeps(catalog: Catalog, clock: Clock) {
+  return {
+    profiles: new InMemoryProfiles(),
+    claims: new InMemoryClaims(),
+    sendQueue: new RecordingQueue(),
+    delayed: new RecordingDelayedWork(),
+    tracking: new RecordingTracking(),
+    rejectedEvents: new RecordingRejections(),
+    bus: new RecordingBus(),
+    membership: new InMemoryMembership(),
+    decisions: new RecordingDecisions(),
+    catalog,
+    clock,
+    log: silentLog,
+  };
 }
