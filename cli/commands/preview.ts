@@ -6,6 +6,7 @@ import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.t
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { renderEmail, templateVariables, type EmailTemplate } from '#shared/domain/email-template.ts';
 import type { Profile } from '#shared/domain/profile.ts';
+import { escapeHtml } from '#shared/domain/html.ts';
 import { personalizationFrom } from '#shared/domain/send-decision.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
@@ -138,8 +139,4 @@ function withPreviewHeader(html: string, shown: { templateId: string; customerId
   if (!body) return `${header}\n${html}`;
   const at = body.index + body[0].length;
   return `${html.slice(0, at)}\n${header}${html.slice(at)}`;
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -1,3 +1,4 @@
+import { escapeHtml } from './html.ts';
 import { signLink } from './link-tokens.ts';
 import type { SendRequest } from './send-request.ts';
 
@@ -63,8 +64,4 @@ export function withFooter(
 --
 You are receiving ${what} emails from ${brandName}. Unsubscribe: ${links.unsubscribeUrl}`;
   return { html, text };
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

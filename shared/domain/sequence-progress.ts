@@ -3,6 +3,7 @@ import type { Profile } from './profile.ts';
 import type { ProfileFacts } from './profile-facts.ts';
 import { planSendTime, type SendTimeSettings } from './send-time.ts';
 import { timingOffsetMs, type Sequence } from './sequences.ts';
+import { conditionScope } from './trigger-rules.ts';
 
 /** Where one customer's run of a sequence stands (what the runner carries from step to step). */
 export type SequenceRun = {
@@ -47,8 +48,7 @@ export function exitReason(sequence: Sequence, run: SequenceRun, profile: Profil
         if (!Object.hasOwn(profile.segments, goal.segmentId)) return { type: 'segment_exited', segmentId: goal.segmentId };
         break;
       case 'condition': {
-        const scope = { event: {}, profile, ...(facts ? { calculated: (metric: string) => facts.metric(metric) } : {}) };
-        if (evaluateConditionGroup(goal.conditions, scope).passed) return { type: 'condition' };
+        if (evaluateConditionGroup(goal.conditions, conditionScope({ event: {}, profile, facts })).passed) return { type: 'condition' };
         break;
       }
     }

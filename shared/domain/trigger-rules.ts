@@ -135,7 +135,8 @@ export type RuleMatch = { rule: TriggerRule; conditions: ConditionResult[] };
 /** What a rule's conditions are evaluated against: the triggering event (or timer's event) and the profile. */
 export type RuleScope = { event: TriggerRef | Record<string, unknown>; profile: Profile; facts?: ProfileFacts | undefined };
 
-function conditionScope({ event, profile, facts }: RuleScope): ConditionScope {
+/** The condition scope of a rule or sequence: `calculated.<metric>` reads the facts when given. */
+export function conditionScope({ event, profile, facts }: RuleScope): ConditionScope {
   return { event, profile, ...(facts ? { calculated: (metric: string) => facts.metric(metric) } : {}) };
 }
 

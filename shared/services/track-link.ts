@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
 import { engagementEntry } from '../domain/engagement-events.ts';
+import { escapeHtml } from '../domain/html.ts';
 import { verifyLink, type LinkAction, type LinkClaims } from '../domain/link-tokens.ts';
 import type { BehaviorEventBus, Log } from '../domain/ports.ts';
 
@@ -71,11 +72,7 @@ async function unsubscribe(deps: TrackLinkDeps, method: string, claims: LinkClai
 /** A small, accessible page (the same on a phone). */
 function page(statusCode: number, title: string, message: string, extra = ''): LinkResponse {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#111">
-<h1 style="font-size:1.4rem">${escape(title)}</h1><p>${escape(message)}</p>${extra}</body></html>`;
+<title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#111">
+<h1 style="font-size:1.4rem">${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${extra}</body></html>`;
   return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, body: html };
-}
-
-function escape(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
