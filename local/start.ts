@@ -53,10 +53,12 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
     busName,
     clock: system.clock,
     waitForBus: () => system.bus.waitForIdle(),
+    // A step due at 20:12 runs at 20:12, not at the next event's time hours later.
+    runDueWorkBefore: async (at) => void (await runDelayedWork(system, at.getTime())),
     onProgress: progress,
   });
   await system.waitForIdle(60_000);
-  const flushed = await flushDelayedWork(system, replay.endedAt);
+  const flushed = await runDelayedWork(system, replay.endedAt.getTime() + DEMO_FOLLOW_UP_MS);
   const awsConfig = { region: LOCAL_REGION, credentials: localCredentials };
   const dynamodb = new DynamoDBClient({ ...awsConfig, endpoint: system.endpoints.dynamodb });
   const sqs = new SQSClient({ ...awsConfig, endpoint: system.endpoints.sqs });
@@ -68,12 +70,13 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
       rejectedQueueUrl: requireOutput(system.outputs, 'RejectedEventsQueueUrl'),
       sesEndpoint: system.endpoints.ses,
     });
-    const days = (replay.endedAt.getTime() - replay.startedAt.getTime()) / 86_400_000;
+    const days = (replay.endedAt.getTime() - replay.firstEventAt.getTime()) / 86_400_000;
     console.log(`Demo done: ${replay.put} events over ${days.toFixed(1)} simulated days; ${summary.rejectedEvents} rejected as malformed (kept on the rejected-events queue).`);
-    if (flushed > 0) console.log(`Followed ${flushed} scheduled sends and timers to their due time (the clock is now ${system.clock.now().toISOString()}).`);
+    if (flushed > 0) console.log(`Followed the scheduled sends, timers and sequence steps due in the next ${DEMO_FOLLOW_UP_MS / 86_400_000} days (the clock is now ${system.clock.now().toISOString()}).`);
+    const width = Math.max(0, ...Object.keys(summary.sendsByRule).map((rule) => rule.length));
     for (const [rule, statuses] of Object.entries(summary.sendsByRule).sort()) {
       const parts = Object.entries(statuses).map(([status, count]) => `${count} ${status}`);
-      console.log(`  ${rule.padEnd(28)} ${parts.join(', ')}`);
+      console.log(`  ${rule.padEnd(width)}  ${parts.join(', ')}`);
     }
     console.log(`${summary.emailsInSesStore} emails are in the local SES store: open ${system.endpoints.ses} to read them (their Unsubscribe links work).`);
     console.log(`Lifecycle stages now: ${describeStages(system)}. Try: npx nudge profile cus_1001 --explain`);
@@ -84,24 +87,26 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
   }
 }
 
-/** How far past the last event the demo follows work that was scheduled for later. */
-const DEMO_FOLLOW_UP_MS = 4 * 86_400_000;
+/** How far past the last event the demo follows work that was scheduled for later: long enough for the stage sequences (up to day 14). */
+const DEMO_FOLLOW_UP_MS = 15 * 86_400_000;
 
 /**
- * Follows the demo's delayed work to its end: sends held by quiet hours, delayed follow-ups, rule
- * timers. The clock jumps to each pending one-time schedule due within DEMO_FOLLOW_UP_MS of the
- * last event, and the system settles, until none is left, so the summary shows what the demo
- * finally sent, whatever hour it ended at.
+ * Runs the delayed work due up to `until` (sends held by quiet hours, delayed follow-ups, rule
+ * timers, sequence steps waiting for their day), each at its own instant: the clock jumps to the
+ * earliest of the next pending one-time schedule and the next end of an execution's Wait, and the
+ * system settles, until nothing is due by `until`. During the replay that is the next event's time;
+ * after it, DEMO_FOLLOW_UP_MS past the last event, so the summary shows what the demo finally sent.
  */
-async function flushDelayedWork(system: LocalSystem, lastEventAt: Date): Promise<number> {
-  const horizon = lastEventAt.getTime() + DEMO_FOLLOW_UP_MS;
+async function runDelayedWork(system: LocalSystem, until: number): Promise<number> {
   let jumps = 0;
   for (;;) {
-    const next = system.oneTimeSchedules
+    const dueTimes = system.oneTimeSchedules
       .list()
-      .filter((schedule) => schedule.status === 'scheduled' && Date.parse(schedule.at) <= horizon)
-      .map((schedule) => Date.parse(schedule.at))
-      .sort((a, b) => a - b)[0];
+      .filter((schedule) => schedule.status === 'scheduled')
+      .map((schedule) => Date.parse(schedule.at));
+    const wake = system.stateMachines.nextWakeAt();
+    if (wake) dueTimes.push(wake.getTime());
+    const next = dueTimes.filter((at) => at <= until).sort((a, b) => a - b)[0];
     if (next === undefined) return jumps;
     if (next > system.clock.now().getTime()) system.clock.advanceTo(new Date(next));
     await system.waitForIdle(60_000);

@@ -24,11 +24,13 @@ import { resolveIntrinsics } from './stack/intrinsics.ts';
 import { provisionStack } from './stack/provision.ts';
 import { LocalFunctionUrls } from './lambda/function-urls.ts';
 import { LocalSecrets } from './secrets/local-secrets.ts';
+import { LocalStateMachines } from './stepfunctions/local-state-machines.ts';
+import { registerStateMachines } from './stepfunctions/machine-definitions.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** `scheduler` (EventBridge Scheduler API) is served on the EventBridge port, by path. */
-export type LocalEndpoints = { eventBridge: string; scheduler: string; dynamodb: string; sqs: string; ses: string };
+/** `scheduler` (EventBridge Scheduler API, by path) and `stepFunctions` (by X-Amz-Target) are served on the EventBridge port. */
+export type LocalEndpoints = { eventBridge: string; scheduler: string; stepFunctions: string; dynamodb: string; sqs: string; ses: string };
 
 export type LocalSystem = {
   endpoints: LocalEndpoints;
@@ -39,6 +41,8 @@ export type LocalSystem = {
   scheduler: LocalScheduler;
   /** EventBridge Scheduler's one-time schedules (the Scheduler API on `endpoints.scheduler`). */
   oneTimeSchedules: LocalOneTimeSchedules;
+  /** The stack's Step Functions state machines (the Step Functions API on `endpoints.stepFunctions`). */
+  stateMachines: LocalStateMachines;
   startupMs: number;
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +83,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const endpoints: LocalEndpoints = {
       eventBridge: `http://127.0.0.1:${ports.eventBridge}`,
       scheduler: `http://127.0.0.1:${ports.eventBridge}`,
+      stepFunctions: `http://127.0.0.1:${ports.eventBridge}`,
       dynamodb: dynamodbLocal.endpoint,
       sqs: sqsLocal.endpoint,
       ses: sesLocal.endpoint,
@@ -95,6 +100,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // Secrets and Function URLs first: function environments reference them (LINK_SECRET_ARN, TRACKING_BASE_URL).
     const secrets = new LocalSecrets(stack.template.Resources ?? {}, provisioned.resources);
     const functionUrls = new LocalFunctionUrls(stack.template.Resources ?? {}, provisioned.resources, endpoints.eventBridge);
+    // State machine ARNs too (STATE_MACHINE_ARN); the machines themselves need the loaded functions.
+    registerStateMachines(stack.stateMachines(), provisioned.resources);
 
     const clock = new SimulatedClock();
     installClock(clock);
@@ -159,6 +166,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     oneTimeSchedules.start();
     stoppers.push(() => oneTimeSchedules.stop());
+    const stateMachines = new LocalStateMachines({ machines: stack.stateMachines(), resources: provisioned.resources, functions, clock, log });
+    stateMachines.start();
+    stoppers.push(() => stateMachines.stop());
 
     const outputs = resolveOutputs(stack, provisioned.resources);
     const waitForIdle = async (timeoutMs = 30_000) => {
@@ -168,13 +178,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         await scheduler.waitForIdle();
         // Fires the one-time schedules already due (clock past `at`) at once, and waits for them.
         await oneTimeSchedules.waitForIdle();
+        // Lets go the executions whose Wait the clock has passed, and waits until each is held again or done.
+        await stateMachines.waitForIdle();
         const firesBefore = oneTimeSchedules.firesStarted;
+        const executionWorkBefore = stateMachines.workStarted;
         const queuesEmpty = await Promise.all(
           pollers.map(async (poller) => !poller.isBusy && (await queueIsEmpty(sqs, poller))),
         );
         // A schedule that came due while the queues were being looked at may have sent to one of them.
         const noNewFires = oneTimeSchedules.firesStarted === firesBefore && oneTimeSchedules.pendingRuns === 0;
-        if (queuesEmpty.every(Boolean) && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0 && noNewFires) return;
+        const noNewExecutionWork = stateMachines.workStarted === executionWorkBefore && stateMachines.pendingRuns === 0;
+        if (queuesEmpty.every(Boolean) && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0 && noNewFires && noNewExecutionWork) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error(`the local system did not become idle within ${timeoutMs} ms`);
@@ -186,6 +200,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       scheduler: oneTimeSchedules,
       secrets,
       functionUrls,
+      stepFunctions: stateMachines,
       control: {
         status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset }),
         clock: async ({ method, body }) => {
@@ -206,6 +221,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         schedules: async () => ({ now: clock.now().toISOString(), schedules: scheduler.list() }),
         // GET -> { now, schedules: [{ name, group, at, targetArn, state, status, lastError, ... }] }, due first.
         'one-time-schedules': async () => ({ now: clock.now().toISOString(), schedules: oneTimeSchedules.list() }),
+        // GET -> { now, stateMachines: [{ name, stateMachineArn, logicalId }], executions: [{ name, status, currentState, waitingUntil, ... }] }, in start order.
+        executions: async () => ({ now: clock.now().toISOString(), stateMachines: stateMachines.stateMachines(), executions: stateMachines.list() }),
         // POST {"rule":"<logical id or part of it>"} -> { ran, ok, error? } once the run has finished.
         'schedules/run': async ({ method, body }) => {
           if (method !== 'POST') throw new Error('use POST /_nudge/schedules/run with {"rule":"<logical id or part of it, e.g. Sweep>"}');
@@ -217,7 +234,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     stoppers.push(() => closeServer(server));
 
-    return { endpoints, outputs, clock, bus, scheduler, oneTimeSchedules, startupMs: Date.now() - started, waitForIdle, stop };
+    return { endpoints, outputs, clock, bus, scheduler, oneTimeSchedules, stateMachines, startupMs: Date.now() - started, waitForIdle, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -242,6 +259,8 @@ function sdkEnvironment(endpoints: LocalEndpoints, logLevel: string): Record<str
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
     AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler,
+    // The SDK's variable for the service id "SFN" (Step Functions).
+    AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
     // Secrets Manager's GetSecretValue is served on the EventBridge port too.
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.eventBridge,
     POWERTOOLS_LOG_LEVEL: logLevel,

@@ -28,7 +28,7 @@ export function readScenario(path: string): ScenarioLine[] {
 
 const WEEK_MS = 7 * 24 * 3_600_000;
 
-export type ReplayResult = { put: number; acceptedByBus: number; refusedByBus: number; startedAt: Date; endedAt: Date };
+export type ReplayResult = { put: number; acceptedByBus: number; refusedByBus: number; startedAt: Date; firstEventAt: Date; endedAt: Date };
 
 /**
  * Replays a scenario through the real PutEvents endpoint under the simulated clock. Times are
@@ -43,6 +43,8 @@ export async function replayScenario(input: {
   busName: string;
   clock: SimulatedClock;
   waitForBus: () => Promise<void>;
+  /** Runs the delayed work (held sends, timers, sequence steps) due before `at`, each at its own instant, before the clock jumps there. */
+  runDueWorkBefore?: (at: Date) => Promise<void>;
   onProgress?: (done: number, total: number) => void;
 }): Promise<ReplayResult> {
   const { lines, clock } = input;
@@ -50,10 +52,11 @@ export async function replayScenario(input: {
   const startedAt = clock.now();
   const firstTime = lines.length > 0 ? Date.parse(lines[0]!.Time) : startedAt.getTime();
   const shiftMs = Math.max(0, Math.ceil((startedAt.getTime() - firstTime) / WEEK_MS)) * WEEK_MS;
-  const result: ReplayResult = { put: 0, acceptedByBus: 0, refusedByBus: 0, startedAt, endedAt: startedAt };
+  const result: ReplayResult = { put: 0, acceptedByBus: 0, refusedByBus: 0, startedAt, firstEventAt: new Date(firstTime + shiftMs), endedAt: startedAt };
   try {
     for (const [index, line] of lines.entries()) {
       const at = new Date(Date.parse(line.Time) + shiftMs);
+      await input.runDueWorkBefore?.(at);
       clock.advanceTo(at);
       const detail = { ...line.Detail, ...(typeof line.Detail.occurredAt === 'string' ? { occurredAt: shift(line.Detail.occurredAt, shiftMs) } : {}) };
       const response = await client.send(

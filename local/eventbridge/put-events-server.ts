@@ -3,6 +3,7 @@ import type { ListSchedulesInput, ScheduleState } from '@aws-sdk/client-schedule
 import { SchedulerApiError, type LocalOneTimeSchedules } from '../scheduler/one-time-schedules.ts';
 import { FUNCTION_URL_PREFIX, type LocalFunctionUrls } from '../lambda/function-urls.ts';
 import type { LocalSecrets } from '../secrets/local-secrets.ts';
+import { serveStepFunctions, STEP_FUNCTIONS_CONTENT_TYPE, STEP_FUNCTIONS_TARGET_PREFIX, type StepFunctionsApi } from '../stepfunctions/step-functions-api.ts';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
 
 /** Control routes the local runtime adds beside the EventBridge API (clock, status), under /_nudge/. */
@@ -20,6 +21,7 @@ type ServerInput = {
   scheduler?: SchedulerApi;
   secrets?: Pick<LocalSecrets, 'getSecretValue'>;
   functionUrls?: Pick<LocalFunctionUrls, 'handle'>;
+  stepFunctions?: StepFunctionsApi;
 };
 
 /**
@@ -29,7 +31,8 @@ type ServerInput = {
  *
  * On the same port, by path: the EventBridge Scheduler API for one-time schedules (restJson1 under
  * `/schedules`, for `@aws-sdk/client-scheduler`), the stack's Lambda Function URLs (`/_url/...`),
- * Secrets Manager's GetSecretValue (by its X-Amz-Target) and the runtime's control routes
+ * Secrets Manager's GetSecretValue and the Step Functions API (AWS JSON 1.0, `X-Amz-Target:
+ * AWSStepFunctions.*`, for `@aws-sdk/client-sfn`), by their X-Amz-Target, and the runtime's control routes
  * (`/_nudge/...`). None shares a path or target, so one port serves them all.
  */
 export function startPutEventsServer(input: { port: number } & ServerInput): Promise<Server> {
@@ -63,6 +66,11 @@ async function handle(request: IncomingMessage, response: ServerResponse, input:
     const value = input.secrets.getSecretValue(secretId);
     if (!value) return awsError(response, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret: ${secretId}`);
     return sendJson(response, 200, value, 'application/x-amz-json-1.1');
+  }
+  const amzTarget = request.headers['x-amz-target'];
+  if (input.stepFunctions && typeof amzTarget === 'string' && amzTarget.startsWith(STEP_FUNCTIONS_TARGET_PREFIX)) {
+    const served = serveStepFunctions(input.stepFunctions, amzTarget.slice(STEP_FUNCTIONS_TARGET_PREFIX.length), body);
+    return sendJson(response, served.status, served.body, STEP_FUNCTIONS_CONTENT_TYPE);
   }
   if (url.pathname.startsWith('/_nudge/')) {
     const route = input.control[url.pathname.slice('/_nudge/'.length)];

@@ -27,6 +27,18 @@ export type EventSourceMappingDef = {
 };
 export type AsyncInvokeConfigDef = { functionName: unknown; maximumRetryAttempts: number; onFailureDestination?: unknown };
 export type EventBusDef = { logicalId: string; name: string };
+/** An AWS::StepFunctions::StateMachine, with its definition as the template has it (intrinsics unresolved). */
+export type StateMachineDef = {
+  logicalId: string;
+  /** StateMachineName when the template sets one (CloudFormation generates one otherwise). */
+  name: string | undefined;
+  /** DefinitionString (a string, or intrinsics that make one), or Definition (an object); CDK emits the former. */
+  definitionString: unknown;
+  definition: unknown;
+  definitionSubstitutions: Record<string, unknown>;
+  /** Set when the definition lives in S3, which the local runtime does not read. */
+  definitionS3Location: unknown;
+};
 
 export const ENTRY_METADATA_KEY = 'nudge:entry';
 
@@ -108,6 +120,20 @@ export class StackTemplate {
         reportBatchItemFailures: ((properties.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
         maximumBatchingWindowInSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
         enabled: properties.Enabled !== false,
+      };
+    });
+  }
+
+  stateMachines(): StateMachineDef[] {
+    return this.resourcesOf('AWS::StepFunctions::StateMachine').map(([logicalId, resource]) => {
+      const properties = resource.Properties ?? {};
+      return {
+        logicalId,
+        name: typeof properties.StateMachineName === 'string' ? properties.StateMachineName : undefined,
+        definitionString: properties.DefinitionString,
+        definition: properties.Definition,
+        definitionSubstitutions: (properties.DefinitionSubstitutions ?? {}) as Record<string, unknown>,
+        definitionS3Location: properties.DefinitionS3Location,
       };
     });
   }

@@ -1,0 +1,385 @@
+import { randomUUID } from 'node:crypto';
+import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
+import type { Clock } from '#shared/domain/clock.ts';
+import { functionIdFromName } from '../lambda/invoke-async.ts';
+import { DEFAULT_TICK_MS } from '../scheduler/local-scheduler.ts';
+import type { StateMachineDef } from '../stack/cloud-template.ts';
+import type { LocalResource } from '../stack/intrinsics.ts';
+import { describeExecution, executionView, listItem, type Execution, type ExecutionStatus, type ExecutionView } from './execution.ts';
+import { runLambdaTask, TaskError, type TaskFunctions } from './lambda-task.ts';
+import { prepareLocalDefinition, type LocalDefinition, type TaskBinding } from './local-definition.ts';
+import { executionArn, loadDefinition, machineName, stateMachineArn } from './machine-definitions.ts';
+import { installPromiseWithResolvers } from './promise-with-resolvers.ts';
+import {
+  StepFunctionsApiError,
+  type ListExecutionsRequest,
+  type StartExecutionRequest,
+  type StepFunctionsApi,
+  type StopExecutionRequest,
+} from './step-functions-api.ts';
+import { StatesRuntimeError, waitUntil, type WaitTime } from './wait-time.ts';
+
+type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type JsonValue = Parameters<TaskHandlers[string]>[0];
+
+type Machine = { name: string; arn: string; logicalId: string; runner: StateMachine; local: LocalDefinition };
+
+export type StateMachinesLog = { warn(message: string): void };
+
+/** Retries wait this long locally instead of IntervalSeconds x BackoffRate (seconds to minutes in AWS). */
+export const LOCAL_RETRY_INTERVAL_MS = 5;
+const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const STATE_MACHINE_ARN = /^arn:aws:states:[^:]+:\d{12}:stateMachine:[^:]+$/;
+const EXECUTION_ARN = /^arn:aws:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/;
+const DEFAULT_MAX_RESULTS = 100;
+
+/**
+ * Step Functions, locally: the stack's state machines, read from the synthesized template, run by
+ * aws-local-stepfunctions with their Lambda tasks calling the stack's functions in this process,
+ * behind the StartExecution / StopExecution / DescribeExecution / ListExecutions API.
+ *
+ * **Wait states follow the simulated clock.** Each Wait is run as a gate (see
+ * {@link prepareLocalDefinition}) that holds the execution until the clock reaches the wait's end;
+ * a loop re-checks the gates every tick, and {@link waitForIdle} releases those already due at once.
+ * The machine's TimeoutSeconds is measured in simulated time too. Retries wait
+ * {@link LOCAL_RETRY_INTERVAL_MS} instead of their intervals: a local failure is not transient.
+ *
+ * Executions live in memory, like the rest of the local runtime's state. Names are checked against
+ * the characters CloudWatch Logs accepts (machines that log, as Nudge's does, need them).
+ */
+export class LocalStateMachines implements StepFunctionsApi {
+  private readonly machines = new Map<string, Machine>();
+  private readonly executions = new Map<string, Execution>();
+  private readonly changeWaiters = new Set<() => void>();
+  private seq = 0;
+  private started = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: {
+      machines: StateMachineDef[];
+      resources: ReadonlyMap<string, LocalResource>;
+      functions: TaskFunctions;
+      clock: Clock;
+      log: StateMachinesLog;
+    },
+  ) {
+    installPromiseWithResolvers();
+    for (const def of deps.machines) {
+      const name = machineName(def);
+      const local = prepareLocalDefinition(name, loadDefinition(def, deps.resources), (id) => functionIdFromName(id, deps.functions));
+      // The library validates the definition (ASL schema, paths, ARNs) here, so a bad one fails startup.
+      const runner = new StateMachine(local.asl);
+      const arn = stateMachineArn(name);
+      this.machines.set(arn, { name, arn, logicalId: def.logicalId, runner, local });
+    }
+  }
+
+  /** Starts the loop that lets executions go on once the simulated clock passes their Wait (every `tickMs` of real time). */
+  start(tickMs = DEFAULT_TICK_MS): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), tickMs);
+    this.timer.unref();
+  }
+
+  /** Stops the loop and aborts what still runs, so no timer of the library outlives the runtime. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const execution of this.executions.values()) this.close(execution, { status: 'ABORTED', cause: 'the local runtime stopped' });
+  }
+
+  // ------------------------------------------------------------------------------------ the API
+
+  /** StartExecution. Idempotent as in Standard workflows: the same name and input while RUNNING returns the same execution. */
+  startExecution(request: StartExecutionRequest): { executionArn: string; startDate: Date } {
+    const machine = this.machine(request.stateMachineArn);
+    const name = request.name ?? randomUUID();
+    if (!EXECUTION_NAME.test(name)) throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${name}' (use 1 to 80 characters of A-Z, a-z, 0-9, - and _)`);
+    const input = request.input ?? '{}';
+    const arn = executionArn(machine.name, name);
+    const existing = this.executions.get(arn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: existing.startDate };
+      throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+    const parsed = parseInput(input);
+    const startDate = this.deps.clock.now();
+    const timeout = machine.local.timeoutSeconds;
+    const execution: Execution = {
+      name,
+      arn,
+      machineName: machine.name,
+      machineArn: machine.arn,
+      seq: this.seq++,
+      input,
+      status: 'RUNNING',
+      startDate,
+      stopDate: undefined,
+      deadline: timeout !== undefined ? new Date(startDate.getTime() + timeout * 1000) : undefined,
+      output: undefined,
+      error: undefined,
+      cause: undefined,
+      currentState: undefined,
+      gate: undefined,
+      tasksInFlight: 0,
+      abort: () => undefined,
+    };
+    this.executions.set(arn, execution);
+    this.started += 1;
+    this.run(machine, execution, parsed);
+    return { executionArn: arn, startDate };
+  }
+
+  /** StopExecution: the execution is ABORTED at once, a Wait it is held in is abandoned; a function already called finishes. */
+  stopExecution(request: StopExecutionRequest): { stopDate: Date } {
+    const execution = this.execution(request.executionArn);
+    this.close(execution, {
+      status: 'ABORTED',
+      ...(request.error !== undefined ? { error: request.error } : {}),
+      ...(request.cause !== undefined ? { cause: request.cause } : {}),
+    });
+    // Stopping a closed execution changes nothing.
+    return { stopDate: execution.stopDate! };
+  }
+
+  describeExecution(arn: string): Record<string, unknown> {
+    return describeExecution(this.execution(arn));
+  }
+
+  /** ListExecutions of one machine, newest first. */
+  listExecutions(request: ListExecutionsRequest): { executions: Array<Record<string, unknown>>; nextToken?: string } {
+    const machine = this.machine(request.stateMachineArn);
+    const maxResults = request.maxResults || DEFAULT_MAX_RESULTS;
+    const offset = request.nextToken !== undefined ? decodeNextToken(request.nextToken) : 0;
+    const matching = [...this.executions.values()]
+      .filter((execution) => execution.machineArn === machine.arn)
+      .filter((execution) => request.statusFilter === undefined || execution.status === request.statusFilter)
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime() || b.seq - a.seq);
+    const page = matching.slice(offset, offset + maxResults);
+    const more = matching.length > offset + maxResults;
+    return { executions: page.map(listItem), ...(more ? { nextToken: Buffer.from(String(offset + maxResults)).toString('base64url') } : {}) };
+  }
+
+  // ------------------------------------------------------------------------------ the runtime's view
+
+  /** Every execution, in start order (for `GET /_nudge/executions`). */
+  list(): ExecutionView[] {
+    return [...this.executions.values()].sort((a, b) => a.seq - b.seq).map(executionView);
+  }
+
+  /** The state machines served, by name and ARN. */
+  stateMachines(): Array<{ name: string; stateMachineArn: string; logicalId: string }> {
+    return [...this.machines.values()].map((machine) => ({ name: machine.name, stateMachineArn: machine.arn, logicalId: machine.logicalId }));
+  }
+
+  /**
+   * Executions doing work: running and not held by the clock (including those whose wait is over
+   * but which the loop has not let go yet), plus stopped ones whose function call still runs.
+   */
+  get pendingRuns(): number {
+    const now = this.deps.clock.now();
+    let pending = 0;
+    for (const execution of this.executions.values()) if (isWorking(execution, now)) pending += 1;
+    return pending;
+  }
+
+  /** Starts and clock releases since the runtime began; lets a caller notice work begun while it looked elsewhere. */
+  get workStarted(): number {
+    return this.started;
+  }
+
+  /** When the clock next has something to let go (the earliest end of a Wait, or a machine timeout, of a held execution). */
+  nextWakeAt(): Date | undefined {
+    let next: number | undefined;
+    for (const execution of this.executions.values()) {
+      if (execution.status !== 'RUNNING' || !execution.gate) continue;
+      const wake = Math.min(execution.gate.until.getTime(), execution.deadline?.getTime() ?? Infinity);
+      if (next === undefined || wake < next) next = wake;
+    }
+    return next === undefined ? undefined : new Date(next);
+  }
+
+  /** Lets go what the clock has made due (rather than at the next tick) and resolves once no execution is doing work. */
+  async waitForIdle(): Promise<void> {
+    for (;;) {
+      this.tick();
+      if (this.pendingRuns === 0) return;
+      await this.nextChange();
+    }
+  }
+
+  /**
+   * Lets go every execution whose Wait has ended, earliest first (then in start order), and times
+   * out those past their machine's TimeoutSeconds (called by the loop; public for tests). A Wait that
+   * ends before the deadline goes on even when the clock jumped past both: the timeout takes it at
+   * the next tick if it still runs.
+   */
+  tick(): void {
+    const now = this.deps.clock.now();
+    const running = [...this.executions.values()].filter((execution) => execution.status === 'RUNNING');
+    const due = running
+      .filter((execution) => execution.gate && execution.gate.until <= now && !(execution.deadline && execution.deadline <= execution.gate.until))
+      .sort((a, b) => a.gate!.until.getTime() - b.gate!.until.getTime() || a.seq - b.seq);
+    for (const execution of due) {
+      const gate = execution.gate!;
+      execution.gate = undefined;
+      this.started += 1;
+      gate.resolve();
+    }
+    for (const execution of running) {
+      if (!due.includes(execution) && execution.deadline && execution.deadline <= now) {
+        this.close(execution, { status: 'TIMED_OUT', stopDate: execution.deadline });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ running
+
+  private run(machine: Machine, execution: Execution, input: JsonValue): void {
+    const handlers: TaskHandlers = {};
+    for (const [state, binding] of machine.local.tasks) handlers[state] = (taskInput) => this.runTask(execution, state, binding, taskInput);
+    for (const [state, wait] of machine.local.waits) handlers[state] = (waitInput) => this.holdUntilDue(execution, state, wait, waitInput);
+    const run = machine.runner.run(input, {
+      noThrowOnAbort: true,
+      overrides: {
+        taskResourceLocalHandlers: handlers,
+        retryIntervalOverrides: Object.fromEntries(machine.local.retryingStates.map((state) => [state, LOCAL_RETRY_INTERVAL_MS])),
+      },
+      context: {
+        Execution: { Id: execution.arn, Name: execution.name, StartTime: execution.startDate.toISOString() },
+        StateMachine: { Id: machine.arn, Name: machine.name },
+      },
+    });
+    execution.abort = run.abort;
+    void drain(run.eventLogs);
+    run.result.then(
+      (output) => this.close(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
+      (error: unknown) => {
+        // The library wraps the state's error (a Fail state's Error and Cause, or an uncaught task error) in `cause`.
+        const failure = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        this.close(execution, {
+          status: 'FAILED',
+          error: failure instanceof Error ? failure.name : 'States.Runtime',
+          cause: failure instanceof Error ? failure.message : String(failure),
+        });
+      },
+    );
+  }
+
+  private async runTask(execution: Execution, state: string, binding: TaskBinding, input: JsonValue): Promise<JsonValue> {
+    // A retry the library had scheduled still calls in after a stop: nothing more runs for a closed execution.
+    if (execution.status !== 'RUNNING') throw new TaskError('States.Runtime', `execution ${execution.name} is ${execution.status}`);
+    execution.currentState = state;
+    execution.tasksInFlight += 1;
+    try {
+      return (await runLambdaTask(this.deps.functions, binding, input)) as JsonValue;
+    } finally {
+      execution.tasksInFlight -= 1;
+      this.changed();
+    }
+  }
+
+  /** The Wait state's stand-in: resolves with its input once the simulated clock reaches the wait's end (see tick). */
+  private async holdUntilDue(execution: Execution, state: string, wait: WaitTime, input: JsonValue): Promise<JsonValue> {
+    if (execution.status !== 'RUNNING') throw new StatesRuntimeError(`execution ${execution.name} is ${execution.status}`);
+    execution.currentState = state;
+    const until = waitUntil(state, wait, input, this.deps.clock.now());
+    if (until <= this.deps.clock.now()) return input;
+    await new Promise<void>((resolve, reject) => {
+      execution.gate = { until, resolve, reject };
+      this.changed();
+    });
+    return input;
+  }
+
+  /** Ends a running execution (a no-op once it has ended); an abort or a timeout also abandons its Wait. */
+  private close(
+    execution: Execution,
+    outcome: { status: Exclude<ExecutionStatus, 'RUNNING'>; stopDate?: Date; output?: string; error?: string; cause?: string },
+  ): void {
+    if (execution.status !== 'RUNNING') return;
+    execution.status = outcome.status;
+    execution.stopDate = outcome.stopDate ?? this.deps.clock.now();
+    execution.output = outcome.output;
+    execution.error = outcome.error;
+    execution.cause = outcome.cause;
+    execution.currentState = undefined;
+    const gate = execution.gate;
+    execution.gate = undefined;
+    const abort = execution.abort;
+    // Closed executions are kept for the API; the library's run (its states' inputs) need not be.
+    execution.abort = () => undefined;
+    if (outcome.status === 'ABORTED' || outcome.status === 'TIMED_OUT') {
+      abort();
+      // Rejecting ends the held state with an error nothing can catch (the run is already aborted): nothing runs after it.
+      gate?.reject(new StatesRuntimeError(`execution ${execution.name} is ${outcome.status}`));
+    }
+    if (outcome.status === 'FAILED' || outcome.status === 'TIMED_OUT') {
+      const reason = outcome.status === 'TIMED_OUT' ? 'timed out (the state machine TimeoutSeconds)' : `failed: ${outcome.error}: ${truncate(outcome.cause ?? '', 500)}`;
+      this.deps.log.warn(`execution ${execution.name} of ${execution.machineName} ${reason}`);
+    }
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const wake of [...this.changeWaiters]) wake();
+  }
+
+  /** Resolves at the next change of any execution, or after a tick at the latest (a safety net, not a poll). */
+  private nextChange(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.changeWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, DEFAULT_TICK_MS);
+      this.changeWaiters.add(wake);
+    });
+  }
+
+  private machine(arn: string): Machine {
+    if (!STATE_MACHINE_ARN.test(arn)) throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${arn}' is not a state machine ARN`);
+    const machine = this.machines.get(arn);
+    if (!machine) throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  private execution(arn: string): Execution {
+    if (!EXECUTION_ARN.test(arn)) throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${arn}' is not an execution ARN`);
+    const execution = this.executions.get(arn);
+    if (!execution) throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return execution;
+  }
+}
+
+/** Reads the library's event log to its end: unread, its events (each with its state's input) would be kept for the run's life. */
+async function drain(events: AsyncGenerator<unknown>): Promise<void> {
+  for await (const _event of events);
+}
+
+function isWorking(execution: Execution, now: Date): boolean {
+  if (execution.tasksInFlight > 0) return true;
+  if (execution.status !== 'RUNNING') return false;
+  if (!execution.gate) return true;
+  return execution.gate.until <= now || (execution.deadline !== undefined && execution.deadline <= now);
+}
+
+function parseInput(input: string): JsonValue {
+  try {
+    return JSON.parse(input) as JsonValue;
+  } catch (error) {
+    throw new StepFunctionsApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${error instanceof Error ? error.message : String(error)}'`);
+  }
+}
+
+function decodeNextToken(token: string): number {
+  const offset = Number(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!Number.isInteger(offset) || offset < 0) throw new StepFunctionsApiError('InvalidToken', 'Invalid Token: not a token this server returned');
+  return offset;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
