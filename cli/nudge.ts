@@ -4,6 +4,7 @@ import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type Red
 import { preview } from './commands/preview.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
 import { runSweep } from './commands/sweep.ts';
+import { sequences } from './commands/sequences.ts';
 import { why } from './commands/why.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
 
@@ -39,6 +40,13 @@ program
   .option('--limit <n>', 'at most this many decisions', '50')
   .option('--json', 'machine-readable output')
   .action((customerId: string, options: { json?: boolean; rule?: string; limit?: string }) => why(customerId, options));
+
+program
+  .command('sequences')
+  .description("a customer's nurture sequences: active and finished runs, each step's outcome and the next send time")
+  .argument('<customerId>')
+  .option('--json', 'machine-readable output')
+  .action((customerId: string, options: { json?: boolean }) => sequences(customerId, options));
 
 program
   .command('sweep')

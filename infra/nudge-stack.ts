@@ -4,6 +4,7 @@ import { NudgeDelivery } from './constructs/delivery.ts';
 import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
+import { NudgeSequences } from './constructs/sequences.ts';
 import { NudgeSesEvents } from './constructs/ses-events.ts';
 import { NudgeStorage } from './constructs/storage.ts';
 import { NudgeTracking } from './constructs/tracking.ts';
@@ -30,6 +31,7 @@ export class NudgeStack extends Stack {
   readonly ingest: NudgeIngest;
   readonly scheduled: NudgeScheduled;
   readonly triggers: NudgeTriggers;
+  readonly sequences: NudgeSequences;
   readonly tracking: NudgeTracking;
   readonly sesEvents: NudgeSesEvents;
 
@@ -69,6 +71,13 @@ export class NudgeStack extends Stack {
       rules: defaultCatalog.rules,
       logRetention: settings.logRetentionDays,
     });
+    this.sequences = new NudgeSequences(this, 'Sequences', {
+      eventBus: this.eventBus,
+      storage: this.storage,
+      triggers: this.triggers,
+      sequences: defaultCatalog.sequences,
+      logRetention: settings.logRetentionDays,
+    });
     this.ingest = new NudgeIngest(this, 'Ingest', {
       eventBus: this.eventBus,
       storage: this.storage,
@@ -103,6 +112,8 @@ export class NudgeStack extends Stack {
     output('TimerFunctionArn', this.triggers.timers.function.functionArn, 'Runs rule timers (absence checks, deferred rules)');
     output('ModelEventsFunctionName', this.triggers.modelEvents.function.functionName, 'Runs predictive rules on model events');
     output('TriggersDeadLetterQueueUrl', this.triggers.deadLetterQueue.queueUrl, 'Timer and model-event runs that failed after retries');
+    output('SequenceStateMachineArn', this.sequences.stateMachine.stateMachineArn, 'Runs nurture sequences (one execution per customer run)');
+    output('SequencesDeadLetterQueueUrl', this.sequences.deadLetterQueue.queueUrl, 'Sequence starts that failed after retries');
     output('LinksUrl', this.tracking.url.url, 'Base URL of the links in emails (unsubscribe, open pixel, clicks)');
     output('LinkSecretArn', this.tracking.linkSecret.secretArn, 'Secret that signs the links (rotating it breaks links already sent)');
     output('SesEventsFunctionName', this.sesEvents.function.function.functionName, 'Handles SES delivery, open, click, bounce and complaint events');

@@ -25,11 +25,14 @@ function describe(decision: DecisionRecord): string {
     queued: decision.sendAt
       ? `SENT (queued ${decision.sendId}, leaves ${decision.sendAt}: ${decision.reason?.replace('_', ' ') ?? 'scheduled'})`
       : `SENT (queued ${decision.sendId})`,
-    holdout: `HELD OUT: control group, would have sent ${decision.sendId}`,
+    holdout: decision.sequenceId
+      ? `HELD OUT: control group, would have started sequence ${decision.sequenceId}`
+      : `HELD OUT: control group, would have sent ${decision.sendId}`,
     suppressed: `NOT SENT: ${decision.reason}${decision.until ? ` until ${decision.until}` : ''}`,
     dropped_priority: `NOT SENT: a higher-priority rule (${decision.wonBy}) won this event`,
     deferred: `DEFERRED: a higher-priority rule (${decision.wonBy}) won this event; decided again at ${decision.until}`,
     goal_met: `NOT SENT: the goal was met before the timer came due (${decision.reason?.replaceAll('_', ' ')})`,
+    sequence_started: `STARTED sequence ${decision.sequenceId}`,
   }[decision.outcome];
   const via = decision.via && decision.via !== 'event' ? ` [via ${decision.via.replaceAll('_', ' ')}]` : '';
   return [

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { dynamoDocumentClient, scheduler, sqs } from '#shared/adapters/aws/clients.ts';
+import { dynamoDocumentClient, eventBridge, scheduler, sqs } from '#shared/adapters/aws/clients.ts';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
+import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
 import { EventBridgeOneTimeSchedules } from '#shared/adapters/scheduler/one-time-schedules.ts';
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
@@ -12,6 +13,8 @@ import type { DecisionDeps } from '#shared/services/decide-sends.ts';
 /** What every function that decides sends is configured with (set by infra/constructs/triggers.ts). */
 export const decisionEnvironment = {
   TABLE_NAME: z.string().min(1),
+  /** Nudge's bus: a rule that starts a sequence puts `SequenceStartRequested` on it. */
+  EVENT_BUS_NAME: z.string().min(1),
   SEND_QUEUE_URL: z.string().url(),
   SEND_QUEUE_ARN: z.string().min(1),
   SCHEDULE_GROUP_NAME: z.string().min(1),
@@ -47,6 +50,7 @@ export function decisionDeps(config: DecisionConfig, log: Log, timerFunctionArn 
     sendQueue: new SqsSendQueue(sqs(), config.SEND_QUEUE_URL),
     delayed,
     decisions: new DynamoDecisionLog(documentClient, config.TABLE_NAME),
+    bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
     catalog: defaultCatalog,
     log,
   };

@@ -107,12 +107,14 @@ export class NudgeTriggers extends Construct {
   }
 
   /**
-   * Lets `fn` act on decisions: the send queue, and one-time schedules in this group delivered by
+   * Lets `fn` act on decisions: the send queue, PutEvents on Nudge's bus (sequence starts), and one-time schedules in this group delivered by
    * the scheduler role. (Table access, with decision records, is granted by the caller with the
    * rest of its table rights: one statement per function.)
    */
   grantDecisions(fn: NudgeFunction, options: { timers?: boolean } = {}): void {
     this.props.delivery.grantEnqueueSends(fn);
+    // A rule that starts a sequence puts SequenceStartRequested on Nudge's bus.
+    this.props.eventBus.grantPutEvents(fn);
     fn.addEnvironment('SEND_QUEUE_ARN', this.props.delivery.sendQueue.queueArn);
     fn.addEnvironment('SCHEDULE_GROUP_NAME', this.scheduleGroup.scheduleGroupName);
     fn.addEnvironment('SCHEDULER_ROLE_ARN', this.schedulerRole.roleArn);

@@ -79,7 +79,14 @@ export const Catalog = z
     };
     catalog.rules.forEach((rule, index) => {
       checkMetrics(rule.conditions, ['rules', index, 'conditions'], `rule ${rule.id}`);
-      if (!templateIds.has(rule.templateId)) {
+      if (rule.startSequence !== undefined && !catalog.sequences.some((sequence) => sequence.id === rule.startSequence)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'startSequence'],
+          message: `rule ${rule.id} starts sequence "${rule.startSequence}", which the catalog does not define`,
+        });
+      }
+      if (rule.templateId !== undefined && !templateIds.has(rule.templateId)) {
         ctx.addIssue({
           code: 'custom',
           path: ['rules', index, 'templateId'],
@@ -110,8 +117,15 @@ function validateSequences(
 
   catalog.lifecycleStages.forEach((stage, stageIndex) => {
     stage.nurtureSequences.forEach((id, index) => {
-      if (!sequenceIds.has(id)) {
+      const sequence = catalog.sequences.find((s) => s.id === id);
+      if (!sequence) {
         issue(['lifecycleStages', stageIndex, 'nurtureSequences', index], `lifecycle stage ${stage.id} names nurture sequence "${id}", which the catalog does not define`);
+      } else if (sequence.startOn !== undefined && sequence.startOn.lifecycleStage !== stage.id) {
+        // What starts a sequence is said once, on the sequence (startOn) or by a rule (startSequence); the stage's list must not contradict it.
+        issue(
+          ['lifecycleStages', stageIndex, 'nurtureSequences', index],
+          `lifecycle stage ${stage.id} names nurture sequence "${id}", which starts on ${sequence.startOn.lifecycleStage ? `stage ${sequence.startOn.lifecycleStage}` : `segment ${sequence.startOn.segmentEntered}`}`,
+        );
       }
     });
   });

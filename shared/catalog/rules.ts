@@ -9,6 +9,11 @@ import type { TriggerRuleInput } from '../domain/trigger-rules.ts';
  * (welcome, cart, churn, win-back) for the customer's marketing allowance (3 per 7 days). A fresh
  * install should not start spending that allowance on flows nobody chose; set `active: true` to
  * run them. Their behaviour is covered by tests all the same.
+ *
+ * Welcome, cart abandonment and win-back start nurture sequences (`startSequence`) rather than send
+ * one email: the source describes each both as a rule and as a flow, and one customer must not get
+ * both (decision #19). The single-email templates (`welcome`, `cart_reminder`, `win_back`) stay in
+ * the catalog for a business that prefers one email: set `templateId` instead of `startSequence`.
  */
 export const rules: TriggerRuleInput[] = [
   {
@@ -20,7 +25,8 @@ export const rules: TriggerRuleInput[] = [
     conditions: { all: [{ field: 'event.properties.cartValue', op: 'greater_than', value: 50 }] },
     cooldownHours: 24,
     maxSends: { count: 1, periodHours: 24 },
-    templateId: 'cart_reminder',
+    // The reminders are cart_recovery's steps (1 h, 24 h, 72 h after the abandon; a purchase ends it).
+    startSequence: 'cart_recovery',
     successMetrics: ['purchase'],
   },
   {
@@ -35,7 +41,8 @@ export const rules: TriggerRuleInput[] = [
       ],
     },
     maxSends: { count: 1 },
-    templateId: 'welcome',
+    // The greeting is welcome_series' first step (day 0), followed by days 2 and 5.
+    startSequence: 'welcome_series',
     successMetrics: ['purchase', 'email_click'],
   },
   {
@@ -84,7 +91,9 @@ export const rules: TriggerRuleInput[] = [
     trigger: { type: 'temporal', kind: 'inactivity', days: 60 },
     conditions: { all: [{ field: 'calculated.purchase_count', op: 'at_least', value: 1 }] },
     maxSends: { count: 1, periodHours: 24 * 90 },
-    templateId: 'win_back',
+    // The at_risk stage's win_back_campaign starts at the same sweep for every idle customer; this rule
+    // starts it for idle buyers too, so whichever comes first runs, once (one run per customer and sequence).
+    startSequence: 'win_back_campaign',
     successMetrics: ['purchase', 'app_session'],
   },
   {
@@ -122,3 +131,13 @@ export const rules: TriggerRuleInput[] = [
     successMetrics: ['support_rating'],
   },
 ];
+
+/**
+ * The single-email templates of the rules that start a sequence: what to set as `templateId` (in
+ * place of `startSequence`) for one email instead of the flow. Kept rendered and tested.
+ */
+export const singleEmailTemplates: Readonly<Record<string, string>> = {
+  welcome_new_subscriber: 'welcome',
+  cart_abandonment_1hour: 'cart_reminder',
+  win_back_60_days: 'win_back',
+};

@@ -31,7 +31,9 @@ export const sequences: SequenceInput[] = [
     id: 'welcome_series',
     description: 'Three welcome emails for a new prospect: hello, what we stand for, how to find their way around.',
     priority: 90,
-    startOn: { lifecycleStage: 'prospect' },
+    // Started by the welcome_new_subscriber rule on subscribe (not on entering prospect, which comes
+    // with the first event, before consent): its day-0 step is the welcome email, once per customer.
+    startOnce: true,
     exitGoals: stageExits,
     steps: steps('welcome_series', [
       { id: 'hello', timing: days(0) },
@@ -188,7 +190,8 @@ export const sequences: SequenceInput[] = [
     description: 'Two notes for a customer idle for 60 days; any activity changes the stage and ends it.',
     priority: 85,
     startOn: { lifecycleStage: 'at_risk' },
-    exitGoals: [...stageExits, onEvent('purchase')],
+    // A customer who cancelled gets win_back (segment win_back) instead: the more specific series wins.
+    exitGoals: [...stageExits, onEvent('purchase'), { type: 'condition', conditions: { all: [{ field: 'profile.segments.win_back', op: 'exists', value: true }] } }],
     steps: steps('win_back_campaign', [
       { id: 'hello_again', timing: days(0) },
       { id: 'picked_for_you', timing: days(10) },

@@ -6,7 +6,7 @@ import type { ConditionResult } from './conditions.ts';
  * rule gets one, whether it sent, was held out, lost a priority conflict, was suppressed, or found
  * its goal already met when its timer came due.
  */
-export const DecisionOutcome = z.enum(['queued', 'holdout', 'suppressed', 'dropped_priority', 'deferred', 'goal_met']);
+export const DecisionOutcome = z.enum(['queued', 'holdout', 'suppressed', 'dropped_priority', 'deferred', 'goal_met', 'sequence_started']);
 export type DecisionOutcome = z.infer<typeof DecisionOutcome>;
 
 export const DecisionReason = z.enum([
@@ -42,6 +42,8 @@ export type DecisionRecord = {
   until?: string;
   /** The rule that won a priority conflict. */
   wonBy?: string;
+  /** The sequence a `sequence_started` decision asked the starter to start (or the control group did not start). */
+  sequenceId?: string;
   /** The send (queued) or the send the control group would have received (holdout). */
   sendId?: string;
   /** When a queued email leaves (omitted: at once). */

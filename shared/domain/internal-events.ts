@@ -1,3 +1,5 @@
+import type { TriggerRef } from './rule-timer.ts';
+
 /**
  * Events Nudge itself puts on the bus (source `nudge`), so rules, sequences and reports compose
  * through events. `transitionId` is deterministic (the triggering event and the change), so a
@@ -33,6 +35,20 @@ export type InternalEvent =
   | {
       detailType: 'PromotionalSendsPaused' | 'PromotionalSendsResumed';
       detail: { customerId: string; reason: string; at: string; transitionId: string };
+    }
+  | {
+      /** A rule with `startSequence` matched: the sequence starter starts the run (its name dedups redeliveries). */
+      detailType: 'SequenceStartRequested';
+      detail: {
+        customerId: string;
+        sequenceId: string;
+        ruleId: string;
+        trigger: TriggerRef;
+        /** The profile version once the deciding write lands (ingest decides first): the starter waits for it. */
+        profileVersion: number;
+        awaitsTriggerEvent?: boolean;
+        transitionId: string;
+      };
     }
   | {
       detailType: 'ConversionAttributed';

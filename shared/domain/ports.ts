@@ -6,6 +6,7 @@ import type { Profile } from './profile.ts';
 import type { Claim } from './send-decision.ts';
 import type { RuleTimer } from './rule-timer.ts';
 import type { SendRequest } from './send-request.ts';
+import type { SequenceMachineState, SequenceRunRecord } from './sequence-runs.ts';
 
 /** Ports: what the services need from the outside world. Adapters in shared/adapters implement them. */
 
@@ -143,4 +144,39 @@ export interface SendTracking {
   recordEngagement(input: { customerId: string; sendId: string; kind: 'open' | 'click'; at: string }): Promise<void>;
   /** One conversion item per (send, order), so a retried purchase records it once; marks the send converted. */
   recordConversion(conversion: Conversion): Promise<void>;
+}
+
+/** The latest run of each sequence per customer (see sequence-runs.ts). */
+export interface SequenceRunStore {
+  get(customerId: string, sequenceId: string): Promise<SequenceRunRecord | undefined>;
+  /** Every sequence run record of the customer (one per sequence they ever ran). */
+  listForCustomer(customerId: string): Promise<SequenceRunRecord[]>;
+  /**
+   * Writes a new run's record unless another run holds the slot: succeeds when there is no record,
+   * the record is this run's (a redelivery), or `replaces` names the run being replaced.
+   */
+  claim(record: SequenceRunRecord, replaces: string | undefined): Promise<boolean>;
+  /**
+   * Saves this run's record while it is still active: false (nothing written) when a newer run has
+   * taken the slot, or the run was stopped or ended meanwhile (a stop must not be undone by a step in flight).
+   */
+  update(record: SequenceRunRecord): Promise<boolean>;
+  /**
+   * A step's progress on this run's record (only these fields: the starter may change others, such
+   * as the start stage, meanwhile); false when the run is no longer this slot's active run.
+   */
+  recordProgress(run: { customerId: string; sequenceId: string; runId: string }, progress: SequenceRunProgress): Promise<boolean>;
+}
+
+/** What a step changes on its run's record. */
+export type SequenceRunProgress = Pick<SequenceRunRecord, 'status' | 'next' | 'steps' | 'exit' | 'updatedAt'>;
+
+/** The runs' engine: Step Functions executions named after the run. */
+export interface SequenceExecutions {
+  /** The ARN the run's execution has (it is named after the run), known before it starts. */
+  executionArnFor(runId: string): string;
+  /** Starts the run's execution; a second call with the same name and input changes nothing. */
+  start(runId: string, input: SequenceMachineState): Promise<void>;
+  /** Stops it (an execution already over is left as it is). */
+  stop(executionArn: string, cause: string): Promise<void>;
 }

@@ -18,6 +18,8 @@ export type SuppressionReason = 'no_email' | 'no_consent' | 'promotional_pause';
 /** A matched rule after the checks that need no claim: either a candidate send, or suppressed. */
 export type SendCandidate =
   | { type: 'candidate'; rule: TriggerRule; request: SendRequest; claims: Claim[]; holdout: boolean; plan: SendPlan; conditions: ConditionResult[] }
+  /** A rule that starts a sequence: its claims (cooldown, rule cap) are held under `claimId`; the steps' emails are decided later. */
+  | { type: 'start_sequence'; rule: TriggerRule; sequenceId: string; claimId: string; claims: Claim[]; holdout: boolean; conditions: ConditionResult[] }
   | { type: 'suppressed'; rule: TriggerRule; reason: SuppressionReason; conditions: ConditionResult[] };
 
 export type ConsentMode = 'opt_in' | 'opt_out';
@@ -53,6 +55,10 @@ export function prepareSends(input: {
       const { count, periodHours } = rule.maxSends;
       claims.push({ kind: 'cap', scope: `rule:${rule.id}`, max: count, ...(periodHours !== undefined ? { windowMs: periodHours * HOUR_MS } : {}) });
     }
+    if (rule.startSequence !== undefined) {
+      // The start sends nothing itself: the global marketing cap counts each step's email when it is decided.
+      return { type: 'start_sequence', rule, sequenceId: rule.startSequence, claimId: sendIdFor(rule.id, event.eventId), claims, holdout, conditions };
+    }
     // The control group sends nothing, so it uses none of the customer's marketing allowance.
     if (!rule.transactional && !holdout) {
       claims.push({ kind: 'cap', scope: 'global', max: marketingCap.count, windowMs: marketingCap.periodHours * HOUR_MS });
@@ -62,7 +68,7 @@ export function prepareSends(input: {
       sendId: sendIdFor(rule.id, event.eventId),
       customerId: profile.customerId,
       ruleId: rule.id,
-      templateId: rule.templateId,
+      templateId: rule.templateId!, // a rule without startSequence has a template (TriggerRule's refinement)
       category: rule.category,
       email: profile.email!, // sendBlocker found no reason to stop, so the address exists
       decidedAt: now.toISOString(),

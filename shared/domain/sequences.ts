@@ -94,6 +94,8 @@ export const Sequence = z
       .min(1, 'a sequence needs at least one step')
       .max(MAX_SEQUENCE_STEPS, `a sequence has at most ${MAX_SEQUENCE_STEPS} steps`),
     startOn: SequenceStart.optional(),
+    /** Runs at most once per customer, ever (e.g. the welcome series); otherwise it may run again after a run ends. */
+    startOnce: z.boolean().default(false),
   })
   .strict()
   .superRefine((sequence, ctx) => {

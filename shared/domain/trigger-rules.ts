@@ -101,7 +101,14 @@ export const TriggerRule = z
       ])
       .default({ action: 'drop' }),
     sendTime: SendTimePolicy.default({ policy: 'immediate' }),
-    templateId: z.string().regex(SNAKE_ID),
+    /** The email it sends; a rule either sends a template or starts a sequence. */
+    templateId: z.string().regex(SNAKE_ID).optional(),
+    /**
+     * Instead of one email, start this nurture sequence for the customer (its steps then go through
+     * the decision path one by one). Caps and holdout apply to the start; cooldown and `maxSends`
+     * count starts, and the global marketing cap counts the step emails, not the start.
+     */
+    startSequence: z.string().regex(SNAKE_ID).optional(),
     /** The subscription category the email belongs to; consent is checked against it (always, transactional too). */
     category: z.string().regex(SNAKE_ID).default('marketing'),
     /** Transactional mail bypasses the global marketing cap, priority conflicts, quiet hours and promotional pauses; never consent. */
@@ -113,6 +120,12 @@ export const TriggerRule = z
   })
   .strict()
   .superRefine((rule, ctx) => {
+    if ((rule.templateId === undefined) === (rule.startSequence === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['templateId'], message: `rule ${rule.id} needs exactly one of templateId (send an email) or startSequence (start a sequence)` });
+    }
+    if (rule.startSequence !== undefined && rule.transactional) {
+      ctx.addIssue({ code: 'custom', path: ['transactional'], message: 'a rule that starts a sequence cannot be transactional: sequences are nurture mail' });
+    }
     if (rule.trigger.type === 'contextual') {
       const fields = rule.conditions ? conditionsOf(rule.conditions).map((leaf) => leaf.condition.field) : [];
       if (!fields.some((field) => CONTEXT_FIELDS.includes(field))) {

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/index.ts';
 import { HOUR_MS } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
-import type { ClaimStore, DecisionLog, DelayedWork, Log, ProfileStore, SendQueue } from '../domain/ports.ts';
+import type { ClaimStore, DecisionLog, DelayedWork, InternalEventBus, Log, ProfileStore, SendQueue } from '../domain/ports.ts';
 import { recordQueuedSend, type Profile } from '../domain/profile.ts';
 import { timerIdFor, type TriggerRef } from '../domain/rule-timer.ts';
 import { prepareSends } from '../domain/send-decision.ts';
@@ -13,6 +13,8 @@ export type DecisionDeps = {
   sendQueue: SendQueue;
   delayed: DelayedWork;
   decisions: DecisionLog;
+  /** Where a rule's `startSequence` goes: a `SequenceStartRequested` event for the sequence starter. */
+  bus: InternalEventBus;
   catalog: Catalog;
   log: Log;
 };
@@ -79,6 +81,32 @@ export async function decideAndAct(
     };
     if (candidate.type === 'suppressed') {
       records.push({ ...base, outcome: 'suppressed', reason: candidate.reason });
+      continue;
+    }
+    if (candidate.type === 'start_sequence') {
+      // Starting a sequence competes with nothing: its steps' emails meet priorities and caps when they are decided.
+      const claim = await deps.claims.claim({ customerId: profile.customerId, sendId: candidate.claimId, claims: candidate.claims, now });
+      if (claim.type === 'blocked') {
+        records.push({ ...base, outcome: 'suppressed', reason: claim.by, ...(claim.until ? { until: claim.until } : {}) });
+      } else if (candidate.holdout) {
+        records.push({ ...base, outcome: 'holdout', sequenceId: candidate.sequenceId });
+      } else {
+        await deps.bus.publish([
+          {
+            detailType: 'SequenceStartRequested',
+            detail: {
+              customerId: profile.customerId,
+              sequenceId: candidate.sequenceId,
+              ruleId: rule.id,
+              trigger,
+              profileVersion,
+              ...(input.awaitsTriggerEvent ? { awaitsTriggerEvent: true } : {}),
+              transitionId: `sequence:${candidate.claimId}`,
+            },
+          },
+        ]);
+        records.push({ ...base, outcome: 'sequence_started', sequenceId: candidate.sequenceId, ...(claim.alreadyHeld ? { repeat: true } : {}) });
+      }
       continue;
     }
     if (!rule.transactional && winner) {

@@ -4,9 +4,9 @@ import { linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain
 import { renderEmail, templateVariables } from '../domain/email-template.ts';
 import type { EmailSender, Log, ProfileStore, SendLedger, SuppressionList } from '../domain/ports.ts';
 import { sendBlocker } from '../domain/send-decision.ts';
-import { hasSeenEvent, RECENT_EVENT_WINDOW } from '../domain/event-dedupe.ts';
 import type { Profile } from '../domain/profile.ts';
 import type { SendRequest } from '../domain/send-request.ts';
+import { isBehind, readProfileWhen } from './profile-as-of.ts';
 
 export type DispatchDeps = {
   ledger: SendLedger;
@@ -112,25 +112,10 @@ export function makeDispatchSend(deps: DispatchDeps) {
   };
 }
 
-/** Waits this long at most (in a few reads) for the decision's profile write before handing the send back to the queue. */
-const PROFILE_WAIT_MS = [50, 150, 300, 500];
-
 async function profileAsOfDecision(deps: DispatchDeps, request: SendRequest): Promise<Profile | undefined | 'behind'> {
-  const behind = (profile: Profile | undefined): boolean => {
-    if (request.profileVersion === undefined) return false;
-    const version = profile?.version ?? 0;
-    if (version < request.profileVersion) return true;
-    // The version may be a concurrent writer's; the decision's own write is the one that saw the event
-    // (unless so many events followed that it left the dedupe window, which proves it landed long ago).
-    return Boolean(request.awaitsTriggerEvent) && !hasSeenEvent(profile!.recentEvents, request.trigger.eventId) && version < request.profileVersion + RECENT_EVENT_WINDOW;
-  };
-  let profile = await deps.profiles.get(request.customerId);
-  for (const waitMs of PROFILE_WAIT_MS) {
-    if (!behind(profile)) return profile;
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-    profile = await deps.profiles.get(request.customerId);
-  }
-  return behind(profile) ? 'behind' : profile;
+  const write = { profileVersion: request.profileVersion, awaitsTriggerEvent: request.awaitsTriggerEvent, triggerEventId: request.trigger.eventId };
+  const { profile, ready } = await readProfileWhen(deps.profiles, request.customerId, (current) => !isBehind(current, write));
+  return ready ? profile : 'behind';
 }
 
 async function fail(deps: DispatchDeps, request: SendRequest, reason: string): Promise<DispatchOutcome> {

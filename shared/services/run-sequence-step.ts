@@ -1,8 +1,9 @@
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
-import type { ProfileStore } from '../domain/ports.ts';
+import type { ProfileStore, SequenceRunStore } from '../domain/ports.ts';
 import type { TriggerRef } from '../domain/rule-timer.ts';
 import { exitReason, stepDueAt, type ExitReason, type SequenceRun } from '../domain/sequence-progress.ts';
+import { describeExit, stepLogOf, type SequenceMachineState } from '../domain/sequence-runs.ts';
 import type { Sequence } from '../domain/sequences.ts';
 import { evaluateRule, type TriggerRule } from '../domain/trigger-rules.ts';
 import { countQueuedSends, decideAndAct, queuedCount, type DecisionDeps } from './decide-sends.ts';
@@ -16,6 +17,8 @@ export type SequenceStepInput = SequenceRun & {
   runId: string;
   /** What started the run (the stage change, the segment entry, the rule's event): templates read it as `event`. */
   trigger: TriggerRef;
+  /** When this step was due (the machine's state carries it): the step's decision is dated by it, the same on a retry. */
+  dueAt?: string;
 };
 
 export type SequenceStepOutcome =
@@ -47,7 +50,7 @@ export function makeRunSequenceStep(deps: SequenceStepDeps) {
     const rule = stepRule(sequence, input.stepIndex);
     const match = evaluateRule(rule, { event: input.trigger, profile, facts });
     // A step whose conditions do not hold is skipped; the run goes on.
-    const trigger: TriggerRef = { ...input.trigger, eventId: `${input.runId}#${step.id}` };
+    const trigger: TriggerRef = { ...input.trigger, eventId: `${input.runId}#${step.id}`, occurredAt: input.dueAt ?? input.trigger.occurredAt };
     const records = match ? await decideAndAct(deps, { matches: [match], trigger, profile, now, via: 'sequence' }) : [];
     await countQueuedSends(deps, profile.customerId, queuedCount(records), now);
     const nextIndex = input.stepIndex + 1;
@@ -77,5 +80,38 @@ export function stepRule(sequence: Sequence, stepIndex: number): TriggerRule {
     transactional: false,
     holdoutPercent: 0,
     successMetrics: [],
+  };
+}
+
+/**
+ * The state machine's task: one step of the run, kept in the run's record, answered with the
+ * machine's next state (`done` ends the execution). A run whose record says it is over (stopped by
+ * a stage change, replaced by a newer run, erased) does nothing more.
+ */
+export function makeSequenceMachineStep(deps: SequenceStepDeps & { runs: SequenceRunStore }) {
+  const runSequenceStep = makeRunSequenceStep(deps);
+  return async function sequenceMachineStep(state: SequenceMachineState): Promise<SequenceMachineState> {
+    const record = await deps.runs.get(state.customerId, state.sequenceId);
+    if (!record || record.runId !== state.runId || record.status !== 'active') {
+      deps.log.info('sequence run is no longer active; ending it', { runId: state.runId, status: record?.runId === state.runId ? record.status : 'superseded' });
+      return { ...state, done: true };
+    }
+    // The record's start stage wins: the starter moves a run to a new stage that starts the same sequence.
+    const outcome = await runSequenceStep({ ...state, startStage: record.startStage });
+    const now = deps.clock.now().toISOString();
+    if (outcome.type === 'exited') {
+      await deps.runs.recordProgress(record, { status: 'exited', next: null, steps: record.steps, exit: { reason: describeExit(outcome.reason), at: now }, updatedAt: now });
+      return { ...state, done: true };
+    }
+    const steps = [...record.steps.filter((step) => step.stepId !== outcome.stepId), stepLogOf(outcome.stepId, outcome.records, deps.clock.now())];
+    const sequence = deps.catalog.sequences.find((candidate) => candidate.id === state.sequenceId)!;
+    if (!outcome.next) {
+      await deps.runs.recordProgress(record, { status: 'finished', next: null, steps, exit: null, updatedAt: now });
+      return { ...state, done: true };
+    }
+    const next = { ...outcome.next, stepId: sequence.steps[outcome.next.stepIndex]!.id };
+    // Stopped (a stage change) while this step ran: the stop stands, and the run ends here.
+    if (!(await deps.runs.recordProgress(record, { status: 'active', next, steps, exit: null, updatedAt: now }))) return { ...state, done: true };
+    return { ...state, startStage: record.startStage, stepIndex: next.stepIndex, dueAt: next.dueAt, done: false };
   };
 }

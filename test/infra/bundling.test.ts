@@ -29,6 +29,7 @@ const LAMBDA_ENVIRONMENT: Record<string, string> = {
   SCHEDULE_DEAD_LETTER_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:triggers-dlq',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/nudge-scheduler',
   TIMER_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:nudge-timers',
+  STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:nudge-sequences',
   SES_CONFIGURATION_SET: 'nudge',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
@@ -39,7 +40,7 @@ describe('bundling (esbuild, as cdk synth / deploy runs it)', () => {
     const template = Template.fromStack(stack);
     void app;
     const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(9);
 
     for (const [name, value] of Object.entries(LAMBDA_ENVIRONMENT)) vi.stubEnv(name, value);
     for (const fn of functions) {

@@ -20,6 +20,8 @@ const TIMERS_ENTRY = 'functions/triggers/run-timer.ts';
 const MODEL_EVENTS_ENTRY = 'functions/triggers/react-to-model-event.ts';
 const TRACK_LINK_ENTRY = 'functions/tracking/track-link.ts';
 const SES_EVENTS_ENTRY = 'functions/tracking/ses-events.ts';
+const SEQUENCE_STEP_ENTRY = 'functions/sequences/run-step.ts';
+const SEQUENCE_STARTER_ENTRY = 'functions/sequences/start-sequences.ts';
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 
 let template: Template;
@@ -495,7 +497,9 @@ describe('every function', () => {
 
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
-    expect(entries.sort()).toEqual([DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY].sort());
+    expect(entries.sort()).toEqual(
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY].sort(),
+    );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
 
@@ -529,6 +533,8 @@ describe('stack', () => {
       'SweepScheduleRuleName',
       'SweepDeadLetterQueueUrl',
       'SesEventsFunctionName',
+      'SequenceStateMachineArn',
+      'SequencesDeadLetterQueueUrl',
       'SesEventsDeadLetterQueueUrl',
       'ConfigurationSetName',
       'SenderEmail',
@@ -583,10 +589,11 @@ describe('triggers: one-time schedules, timers and model events', () => {
   });
 
   it('the model-events rule matches exactly the model event types of the catalog\'s predictive rules, from source nudge', () => {
-    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['nudge'] } } });
-    expect(Object.values(rules).map((rule) => (rule as { Properties: { EventPattern: unknown } }).Properties.EventPattern)).toEqual([
-      { source: ['nudge'], 'detail-type': ['ChurnRiskChanged'] },
-    ]);
+    const modelEvents = functionIdByEntry(template, MODEL_EVENTS_ENTRY);
+    const rules = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).filter((rule) =>
+      (rule.Properties?.Targets as Array<{ Arn: unknown }>).some((target) => JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [modelEvents, 'Arn'] })),
+    );
+    expect(rules.map((rule) => rule.Properties?.EventPattern)).toEqual([{ source: ['nudge'], 'detail-type': ['ChurnRiskChanged'] }]);
   });
 
   it('the dispatcher never gets schedule or pass-role rights', () => {

@@ -151,12 +151,14 @@ describe('SES events into Nudge', () => {
       { detailType: 'cart_abandon', detail: { eventId: uniqueId('ca'), customerId: customer.customerId, occurredAt: (await nudge.now()).toISOString(), properties: { cartValue: 99 } } },
     ]);
     await nudge.waitForIdle();
+    await nudge.advanceClock('1h'); // cart recovery's first reminder is due an hour after the abandon
+    await nudge.waitForIdle();
     const after = (await nudge.emailsTo(customer.email.toLowerCase())).length + (await nudge.emailsTo(customer.email)).length;
     expect(after).toBe(before);
     const { Items = [] } = await nudge.documentClient.send(
       new QueryCommand({ TableName: table(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)', ExpressionAttributeValues: { ':pk': `C#${customer.customerId}`, ':send': 'SEND#' } }),
     );
-    const cart = Items.find((item) => item.ruleId === 'cart_abandonment_1hour');
+    const cart = Items.find((item) => item.ruleId === 'seq_cart_recovery__reminder');
     expect(cart).toMatchObject({ status: 'failed', failureReason: expect.stringMatching(/^not sent: the address is suppressed \((hard bounce|complaint) on /) });
   });
 

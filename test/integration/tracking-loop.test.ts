@@ -99,7 +99,8 @@ describe('delivery and the tracking loop', () => {
     await put(customerId, 'purchase', { orderId: uniqueId('order'), amount: 89.5, currency: 'EUR' });
     const [conversion] = await nudge.busEvents({ source: 'nudge', detailType: 'ConversionAttributed', customerId });
     const sendId = (await nudge.profiles.get(customerId))?.emailActivity.lastEngagement?.sendId;
-    expect(conversion?.detail).toMatchObject({ customerId, sendId, ruleId: 'welcome_new_subscriber', touch: 'open', revenue: 89.5, currency: 'EUR' });
+    // The welcome is the welcome series' first step.
+    expect(conversion?.detail).toMatchObject({ customerId, sendId, ruleId: 'seq_welcome_series__hello', touch: 'open', revenue: 89.5, currency: 'EUR' });
     expect(Number(conversion?.detail.timeToConvertMs)).toBeGreaterThanOrEqual(2 * 3_600_000);
   });
 });

@@ -160,8 +160,12 @@ describe('50 concurrent matching events for one customer, through the local bus'
     }));
     for (let i = 0; i < burst.length; i += 10) await nudge.putEvents(burst.slice(i, i + 10));
     await nudge.waitForIdle();
-    const cartEmails = (await nudge.emailsTo(email)).filter((e) => !e.subject.startsWith('Welcome'));
+    await nudge.advanceClock('1h'); // the reminder is cart recovery's first step, an hour after the abandon
+    await nudge.waitForIdle();
+    const cartEmails = (await nudge.emailsTo(email)).filter((e) => e.subject.includes('cart'));
     expect(cartEmails).toHaveLength(1);
+    const decided = await new DynamoDecisionLog(nudge.documentClient, nudge.output('TableName')).list(customerId, { ruleId: 'cart_abandonment_1hour', limit: 100 });
+    expect(decided.filter((d) => d.outcome === 'sequence_started')).toHaveLength(1);
     // Nothing lost either: every event of the burst was counted.
     expect((await nudge.profiles.get(customerId))?.eventCounts.cart_abandon).toBe(50);
   });

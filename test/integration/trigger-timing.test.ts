@@ -1,7 +1,9 @@
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
+import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoSequenceRuns } from '#shared/adapters/dynamo/sequence-run-repository.ts';
 import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
 import { scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
@@ -28,27 +30,37 @@ describe('trigger timing under the simulated clock', () => {
   const aws = { region: LOCAL_REGION, credentials: localCredentials };
 
   const daytime = () => nudge.daytime();
+  const decisions = new DynamoDecisionLog(nudge.documentClient, nudge.output('TableName'));
 
   const put = async (customerId: string, type: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
     await nudge.putEvents([{ detailType: type, detail: { eventId: uniqueId('t'), customerId, occurredAt: (await nudge.now()).toISOString(), properties, ...extra } }]);
     await nudge.waitForIdle();
   };
 
-  it('a cooldown blocks the shipped cart rule for 24 h, then lets it fire again', async () => {
+  it("a cooldown blocks the shipped cart rule for 24 h; after it, the rule fires again but joins the cart recovery that is still running", async () => {
     await daytime();
     const customerId = uniqueId('cool');
     const email = `${customerId}@example.com`;
     await put(customerId, 'subscribe', {}, { email });
-    const cartEmails = async () => (await nudge.emailsTo(email)).filter((e) => !e.subject.startsWith('Welcome'));
+    const cartSubjects = async () => (await nudge.emailsTo(email)).map((e) => e.subject).filter((subject) => subject.includes('cart'));
+    const ruleOutcomes = async () => (await decisions.list(customerId, { ruleId: 'cart_abandonment_1hour' })).reverse().map((d) => d.reason ?? d.outcome);
     await put(customerId, 'cart_abandon', { cartValue: 80 });
-    expect(await cartEmails()).toHaveLength(1);
-    await nudge.advanceClock('2h');
+    await nudge.advanceClock('1h');
+    await nudge.waitForIdle();
+    expect(await cartSubjects()).toHaveLength(1); // cart recovery's first reminder, an hour after the abandon
+    await nudge.advanceClock('1h');
     await put(customerId, 'cart_abandon', { cartValue: 90 });
-    expect(await cartEmails()).toHaveLength(1);
+    // Cooldown and the 1-per-24 h cap block it together; the decision names the first that refused.
+    expect((await ruleOutcomes())[1]).toMatch(/^(cooldown|rule_cap)$/);
+    expect(await ruleOutcomes()).toHaveLength(2);
     await nudge.advanceClock('23h'); // 25 h after the first: cooldown and the 1-per-24 h cap have expired
-    await daytime();
+    await nudge.waitForIdle();
     await put(customerId, 'cart_abandon', { cartValue: 95 });
-    expect(await cartEmails()).toHaveLength(2);
+    expect((await ruleOutcomes())[2]).toBe('sequence_started');
+    // One run at a time: the second start finds the first run (at its 24 h reminder) still going.
+    const runs = await new DynamoSequenceRuns(nudge.documentClient, nudge.output('TableName')).listForCustomer(customerId);
+    expect(runs.filter((r) => r.sequenceId === 'cart_recovery').map((r) => [r.status, r.steps.map((step) => step.stepId)])).toEqual([['active', ['reminder', 'still_saved']]]);
+    expect(await cartSubjects()).toHaveLength(2);
   });
 
   it('a predictive rule fires on ChurnRiskChanged for a valuable customer, not for a cheap one', async () => {
@@ -74,23 +86,31 @@ describe('trigger timing under the simulated clock', () => {
     expect(body).not.toContain('0.83');
   });
 
-  it('the daily sweep sends the shipped win-back to a buyer idle for 60 days, once, and not to an idle non-buyer', async () => {
+  it('the daily sweep starts the win-back campaign once for a buyer idle 60 days (rule and stage both start it), and for an idle prospect by its stage', async () => {
     const start = await daytime();
     const [buyer, browser] = [uniqueId('idle'), uniqueId('idle')];
     for (const customerId of [buyer, browser]) await put(customerId, 'subscribe', {}, { email: `${customerId}@example.com` });
     await put(buyer, 'purchase', { orderId: uniqueId('o'), amount: 40 });
-    const winBack = async (customerId: string) => (await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => !e.subject.startsWith('Welcome'));
     // 60 days and an hour later, at the same hour of day (outside quiet hours): the clock passes
-    // the 03:00 sweeps, which fire once; a manual run the same day decides the same send again.
+    // the 03:00 sweeps, which fire once; a manual run the same day decides the same again.
     const target = new Date(start.getTime() + 60 * 24 * HOUR + HOUR);
+    // First past every stage sequence they started (so their steps leave weeks before the win-back,
+    // not at the same instant, where the 3-per-week marketing cap would take the win-back's place).
+    await nudge.advanceClock('20d');
+    await nudge.waitForIdle();
     await nudge.advanceClock(`${Math.ceil((target.getTime() - (await nudge.now()).getTime()) / 1000)}s`);
     await nudge.waitForIdle();
     expect(await nudge.runSchedule('Sweep')).toMatchObject({ ok: true });
     await nudge.waitForIdle();
-    const sent = await winBack(buyer);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]?.subject).toMatch(/been a while/);
-    expect(await winBack(browser)).toHaveLength(0);
+    const helloAgain = async (customerId: string) =>
+      (await decisions.list(customerId, { ruleId: 'seq_win_back_campaign__hello_again', limit: 10 })).filter((d) => d.outcome === 'queued');
+    expect(await helloAgain(buyer)).toHaveLength(1);
+    expect((await decisions.list(buyer, { ruleId: 'win_back_60_days' })).map((d) => d.outcome)).toEqual(['sequence_started']);
+    const runs = new DynamoSequenceRuns(nudge.documentClient, nudge.output('TableName'));
+    expect(await runs.get(buyer, 'win_back_campaign')).toMatchObject({ status: 'active', startStage: 'at_risk' });
+    expect(await helloAgain(browser)).toHaveLength(1);
+    expect(await runs.get(browser, 'win_back_campaign')).toMatchObject({ startedBy: { type: 'lifecycle_stage', stage: 'at_risk' } });
+    expect((await nudge.emailsTo(`${buyer}@example.com`)).filter((e) => /been a while/.test(e.subject))).toHaveLength(1);
   });
 
   describe('with rules of its own, decided in this process through the real adapters', () => {
@@ -176,8 +196,10 @@ describe('trigger timing under the simulated clock', () => {
       expect(sent).toMatchObject({ type: 'decided', records: [{ outcome: 'queued', via: 'absence_check' }] });
       expect(goalMet).toMatchObject({ type: 'decided', records: [{ outcome: 'goal_met', reason: 'follow_up_seen' }] });
       await advanceSystemTo(now);
-      expect(await nudge.emailsTo(`${abandoner}@example.com`)).toHaveLength(1);
-      expect(await nudge.emailsTo(`${buyer}@example.com`)).toHaveLength(0);
+      // Only this rule's email (template `welcome`): the shipped stage sequences run for these customers too.
+      const ruleEmails = async (customerId: string) => (await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => e.subject.startsWith('Welcome'));
+      expect(await ruleEmails(abandoner)).toHaveLength(1);
+      expect(await ruleEmails(buyer)).toHaveLength(0);
       scheduler.destroy();
     });
   });

@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CapacityMeter } from './consumed-capacity.ts';
@@ -18,6 +19,7 @@ let sqsClient: SQSClient | undefined;
 let sesClient: SESv2Client | undefined;
 let eventBridgeClient: EventBridgeClient | undefined;
 let schedulerClient: SchedulerClient | undefined;
+let stepFunctionsClient: SFNClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= createDocumentClient({ meter: dynamoCapacity });
@@ -65,4 +67,9 @@ export function eventBridge(): EventBridgeClient {
 export function scheduler(): SchedulerClient {
   schedulerClient ??= new SchedulerClient({});
   return schedulerClient;
+}
+
+export function stepFunctions(): SFNClient {
+  stepFunctionsClient ??= new SFNClient({});
+  return stepFunctionsClient;
 }

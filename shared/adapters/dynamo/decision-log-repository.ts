@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ConditionOperator } from '../../domain/conditions.ts';
 import { DecisionOutcome, DecisionReason, type DecisionRecord } from '../../domain/decision-record.ts';
 import type { DecisionLog } from '../../domain/ports.ts';
+import { customerItems } from './customer-items.ts';
 import { customerPk, decisionSk } from './keys.ts';
 
 const BATCH = 25;
@@ -20,6 +21,7 @@ const StoredDecision = z.object({
   reason: DecisionReason.optional(),
   until: z.string().optional(),
   wonBy: z.string().optional(),
+  sequenceId: z.string().optional(),
   sendId: z.string().optional(),
   sendAt: z.string().optional(),
   repeat: z.boolean().optional(),
@@ -66,24 +68,11 @@ export class DynamoDecisionLog implements DecisionLog {
   async list(customerId: string, options: { ruleId?: string; limit?: number } = {}): Promise<DecisionRecord[]> {
     const limit = options.limit ?? 50;
     const found: DecisionRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': customerPk(customerId), ':prefix': 'DEC#' },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const record: DecisionRecord = StoredDecision.parse(item);
-        if (!options.ruleId || record.ruleId === options.ruleId) found.push(record);
-        if (found.length >= limit) return found;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of customerItems(this.client, this.tableName, customerId, 'DEC#', { newestFirst: true })) {
+      const record: DecisionRecord = StoredDecision.parse(item);
+      if (!options.ruleId || record.ruleId === options.ruleId) found.push(record);
+      if (found.length >= limit) return found;
+    }
     return found;
   }
 }

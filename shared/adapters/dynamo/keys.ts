@@ -12,6 +12,10 @@ export const sendSk = (sendId: string): string => `SEND#${sendId}`;
 /** A conversion a send earned: one item per order (or purchase event) under the customer. */
 export const conversionSk = (sendId: string, orderKey: string): string => `CONV#${sendId}#${orderKey}`;
 
+/** The latest run of a nurture sequence for the customer (sequence-runs.ts). */
+export const SEQUENCE_RUN_PREFIX = 'SEQRUN#';
+export const sequenceRunSk = (sequenceId: string): string => `${SEQUENCE_RUN_PREFIX}${sequenceId}`;
+
 /** The suppression list: one item per hashed address (see suppression-repository.ts). */
 export const suppressionPk = (addressHash: string): string => `SUP#${addressHash}`;
 export const SUPPRESSION_SK = 'SUPPRESSION';

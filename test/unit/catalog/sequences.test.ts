@@ -157,15 +157,31 @@ describe('catalog validation of sequences', () => {
     expect(() => loadCatalog(bad)).toThrow(`${at}.steps.0.conditions.all.0.field: step first of sequence probe_series reads calculated.happiness, which is not a metric`);
     expect(() => loadCatalog(bad)).toThrow(`${at}.exitGoals.0.conditions.all.0.field: an exit goal of sequence probe_series reads calculated.happiness, which is not a metric`);
   });
+
+  it('refuses a rule that starts an unknown sequence, a rule with both or neither of template and sequence, and a stage listing a sequence that starts elsewhere', () => {
+    const withRule = (rule: Record<string, unknown>) => ({
+      ...defaultCatalogInput,
+      rules: [...defaultCatalogInput.rules, { id: 'probe', description: 'probe', priority: 1, trigger: { type: 'behavioral' as const, eventType: 'purchase' }, ...rule }],
+    });
+    const at = `rules.${defaultCatalogInput.rules.length}`;
+    expect(() => loadCatalog(withRule({ startSequence: 'no_such_series' }))).toThrow(`${at}.startSequence: rule probe starts sequence "no_such_series", which the catalog does not define`);
+    expect(() => loadCatalog(withRule({ startSequence: 'cart_recovery', templateId: 'welcome' }))).toThrow('rule probe needs exactly one of templateId (send an email) or startSequence (start a sequence)');
+    expect(() => loadCatalog(withRule({}))).toThrow('rule probe needs exactly one of templateId (send an email) or startSequence (start a sequence)');
+    expect(() => loadCatalog(withRule({ startSequence: 'cart_recovery', transactional: true }))).toThrow('a rule that starts a sequence cannot be transactional');
+    const stages = defaultCatalogInput.lifecycleStages.map((stage) => (stage.id === 'prospect' ? { ...stage, nurtureSequences: [...(stage.nurtureSequences ?? []), 'onboarding_series'] } : stage));
+    expect(() => loadCatalog({ ...defaultCatalogInput, lifecycleStages: stages })).toThrow('lifecycle stage prospect names nurture sequence "onboarding_series", which starts on stage new_customer');
+  });
 });
 
 describe('the shipped sequences', () => {
-  it('every lifecycle stage names only sequences the catalog defines, each starting on that stage', () => {
+  it('every lifecycle stage names only sequences the catalog defines, each starting on that stage or by a rule', () => {
+    const ruleStarted = new Set(defaultCatalog.rules.flatMap((rule) => (rule.startSequence ? [rule.startSequence] : [])));
     for (const stage of defaultCatalog.lifecycleStages) {
       expect(stage.nurtureSequences.length, stage.id).toBeGreaterThan(0);
       for (const id of stage.nurtureSequences) {
         const sequence = sequenceById(id);
-        expect(sequence.startOn?.lifecycleStage, `${stage.id}: ${id}`).toBe(stage.id);
+        if (sequence.startOn === undefined) expect(ruleStarted, `${stage.id}: ${id} is started by a rule`).toContain(id);
+        else expect(sequence.startOn.lifecycleStage, `${stage.id}: ${id}`).toBe(stage.id);
         expect(sequence.exitGoals, `${stage.id}: ${id}`).toEqual(expect.arrayContaining([{ type: 'stage_changed' }, { type: 'unsubscribed' }]));
         expect(sequence.steps.length, `${stage.id}: ${id}`).toBeLessThanOrEqual(3);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
+import { singleEmailTemplates } from '#shared/catalog/rules.ts';
 import { renderEmail, templateVariables, type EmailTemplate, type RenderedEmail } from '#shared/domain/email-template.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import type { TriggerRule } from '#shared/domain/trigger-rules.ts';
@@ -39,6 +40,11 @@ const purchase = {
   },
   minimal: { orderId: 'ord-1001', amount: 620 },
 };
+
+/** Each rule with the email it sends: its template, or for a rule that starts a sequence its single-email alternative. */
+const emailRules: TriggerRule[] = defaultCatalog.rules.map((rule) =>
+  rule.startSequence === undefined ? rule : { ...rule, templateId: singleEmailTemplates[rule.id], startSequence: undefined },
+);
 
 const fixtures: Record<string, Fixture> = {
   cart_abandonment_1hour: {
@@ -127,7 +133,7 @@ function sendRequest(rule: TriggerRule, variant: 'full' | 'minimal'): SendReques
     sendId: `send-${rule.id}`,
     customerId: 'cust-42',
     ruleId: rule.id,
-    templateId: rule.templateId,
+    templateId: rule.templateId!,
     category: rule.category,
     email: 'ana@example.com',
     decidedAt: '2026-11-20T12:00:00Z',
@@ -205,14 +211,14 @@ describe('catalog templates: every rule has its email', () => {
   it("every rule's template exists, and every template is used by some rule or sequence step", () => {
     const templateIds = defaultCatalog.templates.map((t) => t.id);
     const used = new Set([
-      ...defaultCatalog.rules.map((r) => r.templateId),
+      ...emailRules.map((r) => r.templateId),
       ...defaultCatalog.sequences.flatMap((sequence) => sequence.steps.map((step) => step.templateId)),
     ]);
-    for (const rule of defaultCatalog.rules) expect(templateIds, `template of rule ${rule.id}`).toContain(rule.templateId);
+    for (const rule of emailRules) expect(templateIds, `template of rule ${rule.id}`).toContain(rule.templateId);
     expect(templateIds.filter((id) => !used.has(id)), 'templates no rule or sequence step uses').toEqual([]);
   });
 
-  describe.each(defaultCatalog.rules.map((rule) => [rule.id, rule] as const))('%s', (_id, rule) => {
+  describe.each(emailRules.map((rule) => [rule.id, rule] as const))('%s', (_id, rule) => {
     const fixture = fixtures[rule.id]!;
 
     it('renders with everything the trigger carries and the first name', async () => {

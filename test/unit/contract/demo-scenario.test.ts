@@ -4,8 +4,9 @@ import { DEMO_SCENARIO_PATH, DEMO_START, renderDemoScenario } from '../../../eve
 import { type BehaviorEvent, parseBehaviorEvent } from '../../../shared/contract/index.ts';
 
 /** What events/scenarios/README.md promises; re-derived below from the committed file. */
-const EXPECTED_WELCOME_EMAILS = 12;
-const EXPECTED_CART_EMAILS = 5;
+const EXPECTED_WELCOME_SERIES = 12;
+const EXPECTED_CART_RULE_FIRINGS = 5;
+const EXPECTED_CART_RECOVERIES = 4;
 
 const DAY_MS = 24 * 3_600_000;
 const committed = readFileSync(DEMO_SCENARIO_PATH, 'utf8');
@@ -24,7 +25,7 @@ function emailOf(event: BehaviorEvent): unknown {
   return event.email ?? event.properties.email;
 }
 
-/** welcome_new_subscriber: on subscribe with an email, once per customer ever. */
+/** welcome_new_subscriber: on subscribe with an email, once per customer ever (it starts the welcome series, whose day-0 step is the welcome). */
 function welcomeEmails(stream: BehaviorEvent[]): string[] {
   const welcomed = new Set<string>();
   for (const event of stream) {
@@ -33,7 +34,7 @@ function welcomeEmails(stream: BehaviorEvent[]): string[] {
   return [...welcomed];
 }
 
-/** cart_abandonment_1hour: on cart_abandon with cartValue > 50, 24 h cooldown per customer. */
+/** cart_abandonment_1hour: on cart_abandon with cartValue > 50, 24 h cooldown per customer (each firing asks for cart recovery). */
 function cartEmails(stream: BehaviorEvent[]): Array<{ customerId: string; at: string }> {
   const lastSent = new Map<string, number>();
   const sent: Array<{ customerId: string; at: string }> = [];
@@ -47,6 +48,17 @@ function cartEmails(stream: BehaviorEvent[]): Array<{ customerId: string; at: st
     sent.push({ customerId: event.customerId, at: event.occurredAt });
   }
   return sent;
+}
+
+/** Cart recovery runs: a firing while the customer's previous run (72 h) is still going joins it. */
+function cartRecoveries(firings: Array<{ customerId: string; at: string }>): Array<{ customerId: string; at: string }> {
+  const runUntil = new Map<string, number>();
+  return firings.filter(({ customerId, at }) => {
+    const time = Date.parse(at);
+    if ((runUntil.get(customerId) ?? -Infinity) > time) return false;
+    runUntil.set(customerId, time + 3 * DAY_MS);
+    return true;
+  });
 }
 
 describe('events/scenarios/demo.jsonl', () => {
@@ -111,31 +123,34 @@ describe('events/scenarios/demo.jsonl', () => {
     }
   });
 
-  it(`produces ${EXPECTED_WELCOME_EMAILS} welcome emails, one customer subscribing twice`, () => {
+  it(`starts ${EXPECTED_WELCOME_SERIES} welcome series, one customer subscribing twice`, () => {
     const subscribes = events.filter((event) => event.type === 'subscribe');
-    expect(subscribes).toHaveLength(EXPECTED_WELCOME_EMAILS + 1);
-    expect(welcomeEmails(events)).toHaveLength(EXPECTED_WELCOME_EMAILS);
+    expect(subscribes).toHaveLength(EXPECTED_WELCOME_SERIES + 1);
+    expect(welcomeEmails(events)).toHaveLength(EXPECTED_WELCOME_SERIES);
   });
 
-  it(`produces ${EXPECTED_CART_EMAILS} cart reminders, exercising threshold and cooldown`, () => {
+  it(`fires the cart rule ${EXPECTED_CART_RULE_FIRINGS} times (threshold and cooldown), which start ${EXPECTED_CART_RECOVERIES} cart recoveries`, () => {
     const abandons = events.filter((event) => event.type === 'cart_abandon');
     const values = abandons.map((event) => event.properties.cartValue);
     expect(values).toContain(50);
     expect(values).toContain(20);
     const sent = cartEmails(events);
-    expect(sent).toHaveLength(EXPECTED_CART_EMAILS);
+    expect(sent).toHaveLength(EXPECTED_CART_RULE_FIRINGS);
     // One customer: fires, is suppressed inside 24 h, fires again after more than 24 h.
     const bigAbandons = abandons.filter((event) => (event.properties.cartValue as number) > 50);
     const suppressed = bigAbandons.filter((event) => !sent.some((s) => s.customerId === event.customerId && s.at === event.occurredAt));
     expect(suppressed).toHaveLength(1);
     const repeat = sent.filter((s) => s.customerId === suppressed[0]?.customerId);
     expect(repeat).toHaveLength(2);
+    // Its second firing, 26 h after the first, finds the first cart recovery (72 h) still running.
+    expect(cartRecoveries(sent)).toHaveLength(EXPECTED_CART_RECOVERIES);
   });
 
   it('states the same numbers in events/scenarios/README.md', () => {
     const readme = readFileSync(new URL('README.md', new URL(`file://${DEMO_SCENARIO_PATH}`)), 'utf8');
-    expect(readme).toContain(`**${EXPECTED_WELCOME_EMAILS} welcome emails**`);
-    expect(readme).toContain(`**${EXPECTED_CART_EMAILS} cart abandonment reminders**`);
+    expect(readme).toContain(`**${EXPECTED_WELCOME_SERIES} welcome series**`);
+    expect(readme).toContain(`**${EXPECTED_CART_RULE_FIRINGS} cart rule firings**`);
+    expect(readme).toContain(`**${EXPECTED_CART_RECOVERIES} cart recoveries**`);
     expect(readme).toContain(`${lines.length} events`);
   });
 });

@@ -22,18 +22,19 @@ function decide(profileBefore: Profile | undefined, event: BehaviorEvent, consen
 const subscriber = decide(undefined, buildEvent({ type: 'subscribe', customerId: 'c1', email: 'c1@example.com', properties: { firstName: 'Cy' } })).profile;
 
 describe('default rules', () => {
-  it('welcome_new_subscriber fires on subscribe with an email, as a lifetime-capped send', () => {
+  it('welcome_new_subscriber starts the welcome series on subscribe with an email, once ever, outside the marketing cap', () => {
     const event = buildEvent({ type: 'subscribe', customerId: 'c2', email: 'c2@example.com' });
     const { decisions } = decide(undefined, event);
     expect(decisions).toHaveLength(1);
-    expect(decisions[0]).toMatchObject({
-      type: 'candidate',
+    // The start sends nothing itself: each step's email meets the global cap when it is decided.
+    expect(decisions[0]).toEqual({
+      type: 'start_sequence',
+      rule: expect.objectContaining({ id: 'welcome_new_subscriber' }),
+      sequenceId: 'welcome_series',
+      claimId: sendIdFor('welcome_new_subscriber', event.eventId),
       holdout: false,
-      request: { ruleId: 'welcome_new_subscriber', templateId: 'welcome', email: 'c2@example.com', sendId: sendIdFor('welcome_new_subscriber', event.eventId) },
-      claims: [
-        { kind: 'cap', scope: 'rule:welcome_new_subscriber', max: 1 },
-        { kind: 'cap', scope: 'global', max: 3, windowMs: 168 * 3_600_000 },
-      ],
+      claims: [{ kind: 'cap', scope: 'rule:welcome_new_subscriber', max: 1 }],
+      conditions: expect.any(Array),
     });
   });
 
@@ -42,21 +43,17 @@ describe('default rules', () => {
     expect(decisions).toEqual([]);
   });
 
-  it('cart_abandonment_1hour fires above 50 with a 24 h cooldown claim', () => {
+  it('cart_abandonment_1hour starts cart recovery above 50 with a 24 h cooldown claim', () => {
     const { decisions } = decide(subscriber, buildEvent({ type: 'cart_abandon', customerId: 'c1', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue: 75.99 } }));
     expect(decisions).toHaveLength(1);
     const decision = decisions[0]!;
-    if (decision.type !== 'candidate') throw new Error('expected a candidate send');
+    if (decision.type !== 'start_sequence') throw new Error('expected a sequence start');
+    expect(decision.sequenceId).toBe('cart_recovery');
     expect(decision.claims).toEqual([
       { kind: 'cooldown', ruleId: 'cart_abandonment_1hour', expiresAt: new Date('2026-11-21T12:00:00Z') },
       { kind: 'cap', scope: 'rule:cart_abandonment_1hour', max: 1, windowMs: 24 * 3_600_000 },
-      { kind: 'cap', scope: 'global', max: 3, windowMs: 168 * 3_600_000 },
     ]);
-    expect(decision.request.conditions).toEqual([
-      { field: 'event.properties.cartValue', op: 'greater_than', expected: 50, actual: 75.99, passed: true },
-    ]);
-    expect(decision.request.personalization.cart).toMatchObject({ value: 75.99 });
-    expect(decision.request.personalization.firstName).toBe('Cy');
+    expect(decision.conditions).toEqual([{ field: 'event.properties.cartValue', op: 'greater_than', expected: 50, actual: 75.99, passed: true }]);
   });
 
   it.each([50, 20])('cart_abandonment_1hour does not fire at %d', (cartValue) => {
@@ -75,7 +72,7 @@ describe('who can be emailed', () => {
     const known = decide(undefined, buildEvent({ type: 'identify', customerId: 'k', properties: { email: 'k@example.com' } })).profile;
     const abandon = () => buildEvent({ type: 'cart_abandon', customerId: 'k', occurredAt: '2026-11-20T11:00:00Z', properties: { cartValue: 80 } });
     expect(decide(known, abandon(), 'opt_in').decisions).toMatchObject([{ type: 'suppressed', reason: 'no_consent' }]);
-    expect(decide(known, abandon(), 'opt_out').decisions).toMatchObject([{ type: 'candidate' }]);
+    expect(decide(known, abandon(), 'opt_out').decisions).toMatchObject([{ type: 'start_sequence' }]);
   });
 
   it('never emails an unsubscribed customer', () => {

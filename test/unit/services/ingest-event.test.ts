@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
-import { fakeServiceDeps } from '../support/fakes.ts';
+import { fakeServiceDeps, singleEmailCatalog } from '../support/fakes.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 
-function setup() {
-  const deps = fakeServiceDeps(defaultCatalog, { now: () => NOW });
+/** Most tests exercise the send path with the shipped rules as single emails; `shipped` keeps their sequence starts. */
+function setup(catalog = singleEmailCatalog()) {
+  const deps = fakeServiceDeps(catalog, { now: () => NOW });
   return { ...deps, ingest: makeIngestEvent(deps) };
 }
 
@@ -67,6 +68,23 @@ describe('ingest service', () => {
     const second = await s.ingest(busEvent('cart_abandon', { eventId: 'e3', properties: { cartValue: 90 } }));
     expect(second).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_1hour', outcome: 'suppressed', reason: 'cooldown' }] });
     expect(s.sendQueue.sent.map((r) => r.ruleId)).toEqual(['welcome_new_subscriber', 'cart_abandonment_1hour']);
+  });
+});
+
+describe('rules that start a sequence (the shipped catalog)', () => {
+  it('subscribe asks the starter for the welcome series: decided, recorded, on the bus, nothing queued; a retry asks again with the same id', async () => {
+    const s = setup(defaultCatalog);
+    const subscribe = busEvent('subscribe', { eventId: 'e1', email: 'c1@example.com' });
+    s.membership.failNext = true; // fails after the decision, before the profile write
+    await expect(s.ingest(subscribe)).rejects.toThrow('DynamoDB unavailable');
+    expect(await s.ingest(subscribe)).toMatchObject({ type: 'applied', rules: [{ ruleId: 'welcome_new_subscriber', outcome: 'sequence_started' }] });
+    const starts = s.bus.events.filter((e) => e.detailType === 'SequenceStartRequested');
+    expect(starts.map((e) => e.detail)).toEqual([
+      expect.objectContaining({ customerId: 'c1', sequenceId: 'welcome_series', ruleId: 'welcome_new_subscriber', trigger: expect.objectContaining({ eventId: 'e1', type: 'subscribe' }) }),
+      starts[0]!.detail,
+    ]);
+    expect(s.sendQueue.sent).toEqual([]);
+    expect(s.decisions.records.at(-1)).toMatchObject({ outcome: 'sequence_started', sequenceId: 'welcome_series', repeat: true });
   });
 });
 

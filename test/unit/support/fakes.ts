@@ -1,4 +1,5 @@
-import type { Catalog } from '#shared/catalog/index.ts';
+import { defaultCatalogInput, loadCatalog, type Catalog } from '#shared/catalog/index.ts';
+import { singleEmailTemplates } from '#shared/catalog/rules.ts';
 import type { Clock } from '#shared/domain/clock.ts';
 import type { DecisionRecord } from '#shared/domain/decision-record.ts';
 import type { InternalEvent } from '#shared/domain/internal-events.ts';
@@ -24,11 +25,15 @@ import type {
   SuppressionReason,
   BehaviorEventBus,
   SendTracking,
+  SequenceExecutions,
+  SequenceRunProgress,
+  SequenceRunStore,
 } from '#shared/domain/ports.ts';
 import type { Conversion } from '#shared/domain/conversions.ts';
 import type { Profile } from '#shared/domain/profile.ts';
 import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
+import type { SequenceMachineState, SequenceRunRecord } from '#shared/domain/sequence-runs.ts';
 
 /** Plain-object fakes of the ports, for service tests (no module mocking). */
 export const silentLog: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -226,8 +231,73 @@ export function fakeServiceDeps(catalog: Catalog, clock: Clock) {
     bus: new RecordingBus(),
     membership: new InMemoryMembership(),
     decisions: new RecordingDecisions(),
+    runs: new InMemorySequenceRuns(),
+    executions: new RecordingExecutions(),
     catalog,
     clock,
     log: silentLog,
   };
+}
+
+/**
+ * The default catalog with each sequence-starting rule sending its single email instead
+ * (`singleEmailTemplates`): for tests of the send decision path itself (claims, caps, pauses).
+ */
+export function singleEmailCatalog(): Catalog {
+  return loadCatalog({
+    ...defaultCatalogInput,
+    rules: defaultCatalogInput.rules.map((rule) => {
+      const templateId = singleEmailTemplates[rule.id];
+      if (templateId === undefined) return rule;
+      const { startSequence: _startSequence, ...single } = rule;
+      return { ...single, templateId };
+    }),
+  });
+}
+
+/** Sequence run slots in memory, with the claim/update conditions of the DynamoDB adapter. */
+export class InMemorySequenceRuns implements SequenceRunStore {
+  readonly items = new Map<string, SequenceRunRecord>();
+  private key = (customerId: string, sequenceId: string) => `${customerId}\u0000${sequenceId}`;
+  async get(customerId: string, sequenceId: string): Promise<SequenceRunRecord | undefined> {
+    return this.items.get(this.key(customerId, sequenceId));
+  }
+  async listForCustomer(customerId: string): Promise<SequenceRunRecord[]> {
+    return [...this.items.values()].filter((record) => record.customerId === customerId);
+  }
+  async claim(record: SequenceRunRecord, replaces: string | undefined): Promise<boolean> {
+    const current = await this.get(record.customerId, record.sequenceId);
+    if (current && current.runId !== record.runId && current.runId !== replaces) return false;
+    this.items.set(this.key(record.customerId, record.sequenceId), record);
+    return true;
+  }
+  async update(record: SequenceRunRecord): Promise<boolean> {
+    const current = await this.get(record.customerId, record.sequenceId);
+    if (current?.runId !== record.runId || current.status !== 'active') return false;
+    this.items.set(this.key(record.customerId, record.sequenceId), record);
+    return true;
+  }
+  async recordProgress(run: { customerId: string; sequenceId: string; runId: string }, progress: SequenceRunProgress): Promise<boolean> {
+    const current = await this.get(run.customerId, run.sequenceId);
+    if (current?.runId !== run.runId || current.status !== 'active') return false;
+    this.items.set(this.key(run.customerId, run.sequenceId), { ...current, ...progress });
+    return true;
+  }
+}
+
+/** Executions as calls: started (by name, first input kept) and stopped. */
+export class RecordingExecutions implements SequenceExecutions {
+  readonly started = new Map<string, SequenceMachineState>();
+  readonly startCalls: string[] = [];
+  readonly stopped: Array<{ executionArn: string; cause: string }> = [];
+  executionArnFor(runId: string): string {
+    return `arn:aws:states:eu-west-1:000000000000:execution:Sequences:${runId}`;
+  }
+  async start(runId: string, input: SequenceMachineState): Promise<void> {
+    this.startCalls.push(runId);
+    if (!this.started.has(runId)) this.started.set(runId, input);
+  }
+  async stop(executionArn: string, cause: string): Promise<void> {
+    this.stopped.push({ executionArn, cause });
+  }
 }
