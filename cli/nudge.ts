@@ -84,7 +84,7 @@ dlq
 dlq
   .command('redrive')
   .description('send dead-lettered work back (sends to the send queue, events to the bus, timers to the scheduler); deletes each once re-sent')
-  .addOption(new Option('--queue <queue>', 'only this queue (default: send, ingest and triggers)').choices(REDRIVABLE_DLQS))
+  .addOption(new Option('--queue <queue>', 'only this queue (default: send, ingest, triggers and sequences)').choices(REDRIVABLE_DLQS))
   .option('--max <n>', 'at most this many messages per queue (default: what the queue holds when the redrive starts)')
   .option('--json', 'machine-readable output')
   .action((options: { queue?: RedrivableDlq; max?: string; json?: boolean }) => redriveDlq(options));

@@ -27,11 +27,12 @@ export const DLQ_QUEUES = {
   send: { output: 'SendDeadLetterQueueUrl', holds: 'sends the dispatcher failed 5 times (SES throttling, ...)' },
   ingest: { output: 'IngestDeadLetterQueueUrl', holds: 'events that could not be ingested after retries' },
   triggers: { output: 'TriggersDeadLetterQueueUrl', holds: 'rule timers and model-event runs that failed after retries' },
+  sequences: { output: 'SequencesDeadLetterQueueUrl', holds: 'sequence starts and stage-change stops that failed after retries' },
   rejected: { output: 'RejectedEventsQueueUrl', holds: 'malformed events, with the reasons (fix and put them again; not redriven)' },
 } as const;
 export type DlqName = keyof typeof DLQ_QUEUES;
 export const DLQ_NAMES = Object.keys(DLQ_QUEUES) as DlqName[];
-export const REDRIVABLE_DLQS = ['send', 'ingest', 'triggers'] as const satisfies readonly DlqName[];
+export const REDRIVABLE_DLQS = ['send', 'ingest', 'triggers', 'sequences'] as const satisfies readonly DlqName[];
 export type RedrivableDlq = (typeof REDRIVABLE_DLQS)[number];
 
 /** How long a message listed or being redriven stays hidden from other readers of the queue. */
@@ -105,7 +106,7 @@ export async function listDlq(options: { queue?: DlqName; max?: string; json?: b
 }
 
 /**
- * `nudge dlq redrive [--queue send|ingest|triggers] [--max <n>]`: sends each message back where it
+ * `nudge dlq redrive [--queue send|ingest|triggers|sequences] [--max <n>]`: sends each message back where it
  * failed, and deletes it from the DLQ only once that worked. Queued sends go back to the send queue
  * unchanged; events go back on the bus (PutEvents: source, detail-type, detail); rule timers get a
  * one-time schedule of the timers function again (EventBridge Scheduler, as when they were set).

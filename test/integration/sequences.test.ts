@@ -160,5 +160,10 @@ describe('nurture sequences', () => {
       env: { ...process.env, NUDGE_EVENTBRIDGE_PORT: new URL(nudge.context.endpoints.eventBridge).port },
     })).stdout) as { runs: SequenceRunRecord[] };
     expect(json.runs.map((r) => r.sequenceId)).toContain('welcome_series');
+    // Starts that failed after their retries wait on the sequences dead-letter queue, which nudge dlq knows.
+    const dlq = JSON.parse((await run(process.execPath, [join(process.cwd(), 'bin/nudge.js'), 'dlq', 'list', '--queue', 'sequences', '--json'], {
+      env: { ...process.env, NUDGE_EVENTBRIDGE_PORT: new URL(nudge.context.endpoints.eventBridge).port },
+    })).stdout) as { queues: Array<{ queue: string; output: string }> };
+    expect(dlq.queues.map((q) => [q.queue, q.output])).toEqual([['sequences', 'SequencesDeadLetterQueueUrl']]);
   });
 });
