@@ -1,12 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
-import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
 import { SqsRejectedEventStore } from '#shared/adapters/sqs/rejected-event-queue.ts';
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
 import { defaultCatalogInput, loadCatalog } from '#shared/catalog/index.ts';
@@ -14,7 +12,6 @@ import type { Log } from '#shared/domain/ports.ts';
 import { isInHoldout } from '#shared/domain/send-decision.ts';
 import type { TriggerRuleInput } from '#shared/domain/trigger-rules.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
-import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { realDecisionAdapters } from './support/decision-adapters.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
@@ -44,7 +41,9 @@ describe('trigger decisions', () => {
       profiles: new DynamoProfileStore(nudge.documentClient, table),
       ...realDecisionAdapters(nudge, { now: () => now }),
       rejectedEvents: new SqsRejectedEventStore(nudge.sqs, nudge.output('RejectedEventsQueueUrl')),
-      bus: new EventBridgeInternalEventBus(new EventBridgeClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: nudge.context.endpoints.eventBridge }), nudge.output('EventBusName')),
+      // Not the system's bus: these customers are decided by this test's own catalog, and the shipped
+      // sequence starter must not start stage sequences for them (their steps would take the marketing cap).
+      bus: { publish: async () => undefined },
       membership: new DynamoSegmentMembershipStore(nudge.documentClient, table),
       decisions,
       catalog: loadCatalog({ ...defaultCatalogInput, settings: { ...defaultCatalogInput.settings, ...settings }, rules }),
