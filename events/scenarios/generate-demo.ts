@@ -11,6 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { seededRandom } from '../generators/seeded-random.ts';
 
 export const DEMO_SCENARIO_PATH = fileURLToPath(new URL('./demo.jsonl', import.meta.url));
 export const DEMO_START = '2026-11-02T08:00:00Z';
@@ -26,18 +27,6 @@ export type DemoEntry = {
   DetailType: string;
   Detail: Record<string, unknown>;
 };
-
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Product = { productId: string; name: string; price: number; category: string };
 
@@ -85,7 +74,7 @@ const SEARCHES = ['trail shoes', 'rain jacket', 'headlamp', 'merino socks', 'run
 const SUBSCRIBERS = 12;
 
 export function generateDemoEntries(): DemoEntry[] {
-  const random = mulberry32(SEED);
+  const random = seededRandom(SEED);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const between = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
   const uuid = (): string => {

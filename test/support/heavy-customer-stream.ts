@@ -1,16 +1,5 @@
 import type { BehaviorEvent } from '#shared/contract/index.ts';
-
-/** Deterministic PRNG (mulberry32): the same seed gives the same stream. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../events/generators/seeded-random.ts';
 
 /**
  * A year of heavy activity for one customer (~28 events a day, >10,000 in all): sessions of page
