@@ -3,7 +3,7 @@ import { advanceClock, showClock } from './commands/clock.ts';
 import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type RedrivableDlq } from './commands/dlq.ts';
 import { preview } from './commands/preview.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
-import { runSweep } from './commands/sweep.ts';
+import { runScoring, runSweep } from './commands/sweep.ts';
 import { sequences } from './commands/sequences.ts';
 import { why } from './commands/why.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
@@ -47,6 +47,12 @@ program
   .argument('<customerId>')
   .option('--json', 'machine-readable output')
   .action((customerId: string, options: { json?: boolean }) => sequences(customerId, options));
+
+program
+  .command('score')
+  .description('run the daily predictive scoring now: churn probability and risk segment of every profile')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }) => runScoring(options));
 
 program
   .command('sweep')

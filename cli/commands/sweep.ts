@@ -3,9 +3,15 @@ import { callLocal } from '../local-control.ts';
 
 type RunResult = { ran: string; ok: boolean; error?: string; result?: unknown };
 
-/** `nudge sweep`: run the daily profile sweep of the local system now (at its simulated time). */
-export async function runSweep(options: { json?: boolean }): Promise<void> {
-  const result = await callLocal<RunResult>('schedules/run', { method: 'POST', body: { rule: 'Sweep' } });
+/** Runs one of the local system's schedule rules now (at its simulated time) and prints its report. */
+async function runSchedule(what: string, rule: string, options: { json?: boolean }): Promise<void> {
+  const result = await callLocal<RunResult>('schedules/run', { method: 'POST', body: { rule } });
   if (!result.ok) process.exitCode = 1;
-  printResult(result, options, (r: RunResult) => (r.ok ? `sweep ${r.ran} finished${r.result ? `: ${JSON.stringify(r.result)}` : ''}` : `sweep ${r.ran} failed: ${r.error}`));
+  printResult(result, options, (r: RunResult) => (r.ok ? `${what} ${r.ran} finished${r.result ? `: ${JSON.stringify(r.result)}` : ''}` : `${what} ${r.ran} failed: ${r.error}`));
 }
+
+/** `nudge sweep`: run the daily profile sweep now. */
+export const runSweep = (options: { json?: boolean }) => runSchedule('sweep', 'Sweep', options);
+
+/** `nudge score`: run the daily predictive scoring now. */
+export const runScoring = (options: { json?: boolean }) => runSchedule('scoring', 'Scoring', options);

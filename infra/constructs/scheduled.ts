@@ -11,6 +11,9 @@ import type { NudgeStorage } from './storage.ts';
 import type { NudgeTriggers } from './triggers.ts';
 
 export const SWEEP_ENTRY = 'functions/scheduled/sweep-profiles.ts';
+export const SCORING_ENTRY = 'functions/scheduled/score-profiles.ts';
+/** Daily at 04:00 UTC, after the sweep: scores read the day's time-based state. */
+export const SCORING_SCHEDULE = events.Schedule.cron({ minute: '0', hour: '4' });
 export const SWEEP_SCAN_SEGMENTS_ENV = 'SWEEP_SCAN_SEGMENTS';
 
 /**
@@ -54,6 +57,8 @@ export type NudgeScheduledProps = {
 export class NudgeScheduled extends Construct {
   readonly sweep: NudgeFunction;
   readonly sweepRule: events.Rule;
+  readonly scoring: NudgeFunction;
+  readonly scoringRule: events.Rule;
   readonly deadLetterQueue: EncryptedQueue;
 
   constructor(scope: Construct, id: string, props: NudgeScheduledProps) {
@@ -63,7 +68,7 @@ export class NudgeScheduled extends Construct {
     Validations.of(this.deadLetterQueue.node.defaultChild!).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This is itself the dead-letter queue of the sweep schedule target and the on-failure destination of the sweep function; cdk-nag only recognises queues named in another queue\'s redrive policy.',
+        'This is itself the dead-letter queue of the sweep and scoring schedule targets and the on-failure destination of both functions; cdk-nag only recognises queues named in another queue\'s redrive policy.',
     });
 
     this.sweep = new NudgeFunction(this, 'Sweep', {
@@ -92,5 +97,23 @@ export class NudgeScheduled extends Construct {
         deadLetterQueue: this.deadLetterQueue,
       }),
     );
+
+    // Predictive scoring: the same parallel Scan, its own function and schedule, the same failure handling.
+    this.scoring = new NudgeFunction(this, 'Scoring', {
+      entry: SCORING_ENTRY,
+      description: 'Daily predictive scoring: churn probability and risk segment of every profile; ChurnRiskChanged on threshold crossings',
+      timeout: SWEEP_TIMEOUT,
+      memorySize: SWEEP_MEMORY_MB,
+      logRetention: props.logRetention,
+      environment: { [SWEEP_SCAN_SEGMENTS_ENV]: String(props.scanSegments) },
+    });
+    props.storage.grantItemAccess(this.scoring, { scan: true });
+    props.eventBus.grantPutEvents(this.scoring);
+    this.scoring.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
+    this.scoringRule = new events.Rule(this, 'ScoringSchedule', {
+      description: 'Runs the predictive scoring daily at 04:00 UTC',
+      schedule: SCORING_SCHEDULE,
+    });
+    this.scoringRule.addTarget(new targets.LambdaFunction(this.scoring.function, { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue }));
   }
 }

@@ -46,6 +46,18 @@ export const CatalogSettings = z
         defaultTimezone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone, e.g. Europe/Berlin'),
       })
       .strict(),
+    /** Predictive scoring: when a customer counts as churned, and the churn-risk thresholds. */
+    predictive: z
+      .object({
+        /** No activity for this many days after a cutoff is churn (the label the model learns). */
+        churnWindowDays: z.number().int().min(7).max(365),
+        /** Crossing this churn probability upwards puts ChurnRiskChanged on the bus (predictive rules react). */
+        churnEventThreshold: z.number().gt(0).lt(1),
+        /** Churn-risk segments: high at or above `high`, medium at or above `medium`, else low. */
+        churnSegments: z.object({ high: z.number().gt(0).lt(1), medium: z.number().gt(0).lt(1) }).strict(),
+      })
+      .strict()
+      .refine((p) => p.churnSegments.medium < p.churnSegments.high, 'churnSegments.medium must be below churnSegments.high'),
   })
   .strict();
 
@@ -182,6 +194,8 @@ export const defaultCatalogInput: CatalogInput = {
     decisionRetentionDays: 90,
     attributionWindowHours: 72,
     sendTime: { defaultHour: 10, minOpensToLearn: 3, businessDaysOnly: true, quietHours: { startHour: 21, endHour: 8 }, defaultTimezone: 'UTC' },
+    // The source's churn thresholds: high risk at 0.8, medium at 0.5; predictive rules hear of crossings of 0.7.
+    predictive: { churnWindowDays: 30, churnEventThreshold: 0.7, churnSegments: { high: 0.8, medium: 0.5 } },
   },
   rules,
   templates,

@@ -51,6 +51,11 @@ export type InternalEvent =
       };
     }
   | {
+      /** The scheduled scoring found a churn probability that crossed the catalog's threshold upwards. */
+      detailType: 'ChurnRiskChanged';
+      detail: { customerId: string; probability: number; previousProbability: number | null; modelId: string; at: string; transitionId: string };
+    }
+  | {
       detailType: 'ConversionAttributed';
       detail: {
         customerId: string;

@@ -7,6 +7,7 @@ import type { Claim } from './send-decision.ts';
 import type { RuleTimer } from './rule-timer.ts';
 import type { SendRequest } from './send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from './sequence-runs.ts';
+import type { ChurnScorer } from './predictive/churn-scoring.ts';
 
 /** Ports: what the services need from the outside world. Adapters in shared/adapters implement them. */
 
@@ -179,4 +180,10 @@ export interface SequenceExecutions {
   start(runId: string, input: SequenceMachineState): Promise<void>;
   /** Stops it (an execution already over is left as it is). */
   stop(executionArn: string, cause: string): Promise<void>;
+}
+
+/** Where trained models are kept (the scoring reads the current one; training writes them). */
+export interface ModelStore {
+  /** The churn model in use, or undefined while none has been trained (the scoring falls back to the heuristic). */
+  currentChurnModel(): Promise<ChurnScorer | undefined>;
 }

@@ -75,6 +75,9 @@ export const METRIC_NAMES = [
   // state
   'subscribed_marketing',
   'subscription_cancelled',
+  // predictions (written by the scheduled scoring; null until it has run)
+  'predicted_churn_probability',
+  'churn_risk_segment',
   // scores: `<modelId>_score` for every scoring model; engagement_score/engagement_level are the primary model's
   'engagement_score',
   'engagement_level',

@@ -99,6 +99,8 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
 
     subscribed_marketing: profile.consent.marketing === 'subscribed',
     subscription_cancelled: profile.subscriptionCancelledAt !== undefined,
+    predicted_churn_probability: profile.predictions.churn?.probability ?? null,
+    churn_risk_segment: profile.predictions.churn?.segment ?? null,
 
     engagement_score: profile.scores.engagement ?? null,
     engagement_level: profile.engagementLevel ?? null,

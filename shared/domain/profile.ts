@@ -118,6 +118,16 @@ export const Profile = z.object({
   segments: z.record(z.string(), z.number()).default({}),
   lifecycleStage: z.string().optional(),
   lifecycleStageSince: z.string().optional(),
+  /** Written by the scheduled predictive scoring (not by events). */
+  predictions: z
+    .object({
+      churn: z
+        .object({ probability: z.number().min(0).max(1), segment: z.enum(['high', 'medium', 'low']), modelId: z.string(), scoredAt: z.string() })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .default({}),
   recentEvents: z.string(),
   updatedAt: z.string(),
 });

@@ -51,6 +51,7 @@ describe('cdk-nag AwsSolutions', () => {
       `Nudge/Ingest/Handler/Role/DefaultPolicy/Resource ${SCHEDULES}`,
       'Nudge/Ingest/RejectedEventsQueue/Resource AwsSolutions-SQS3',
       'Nudge/Scheduled/DeadLetterQueue/Resource AwsSolutions-SQS3',
+      'Nudge/Scheduled/Scoring/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource ${SCHEDULES}`,
       'Nudge/Sequences/DeadLetterQueue/Resource AwsSolutions-SQS3',

@@ -44,7 +44,9 @@ const dispatcherId = () => functionIdByEntry(template, DISPATCHER_ENTRY);
 const sweepId = () => functionIdByEntry(template, SWEEP_ENTRY);
 const tableId = () => logicalIdOf('AWS::DynamoDB::Table', {});
 /** The logical id of the one schedule rule (rules with a ScheduleExpression). */
-const sweepRuleId = () => logicalIdOf('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() });
+const sweepRuleId = () => logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
+const SCORING_ENTRY = 'functions/scheduled/score-profiles.ts';
+const scoringId = () => functionIdByEntry(template, SCORING_ENTRY);
 const busId = () => logicalIdOf('AWS::Events::EventBus', { Name: 'nudge' });
 const sendQueueId = () => logicalIdOf('AWS::SQS::Queue', { VisibilityTimeout: Match.anyValue() });
 /** A queue is identified by the output that publishes its URL (the outputs are the stack's contract). */
@@ -322,15 +324,35 @@ describe('scheduled sweep', () => {
     for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
   });
 
-  it('is the only function that may Scan the table', () => {
+  it('is, with the scoring, the only function that may Scan the table (the scheduled jobs, never the hot path)', () => {
     const scanners = Object.keys(resourcesOfType(template, 'AWS::Lambda::Function')).filter((id) =>
       dynamoGrantsOf(id).some((grant) => grant.action === 'dynamodb:Scan'),
     );
-    expect(scanners).toEqual([sweepId()]);
+    expect(scanners.sort()).toEqual([sweepId(), scoringId()].sort());
   });
 
   it('may put events only on the Nudge bus', () => {
     expect(putEventsResourcesOf(sweepId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
+  });
+});
+
+describe('scheduled scoring', () => {
+  it('runs daily at 04:00 UTC, after the sweep, with 2 retries and the scheduled jobs\' dead-letter queue', () => {
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'cron(0 4 * * ? *)' })];
+    expect(rule?.Properties?.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [scoringId(), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueIdByOutput('SweepDeadLetterQueueUrl'), 'Arn'] } },
+      }),
+    ]);
+  });
+
+  it('may Scan, read and write items on the table, and put events on the Nudge bus only; it decides no sends', () => {
+    expect(dynamoGrantsOf(scoringId()).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect(putEventsResourcesOf(scoringId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
+    const actions = statementsOfFunction(template, scoringId()).flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith('sqs:SendMessage') || a.startsWith('scheduler:'))).toEqual(['sqs:SendMessage']); // its on-failure destination only
   });
 });
 
@@ -489,16 +511,16 @@ describe('every function', () => {
     });
   });
 
-  it('has 256 MB unless it is the sweep', () => {
+  it('has 256 MB unless it is a scheduled job over every profile (sweep, scoring)', () => {
     for (const [id, fn] of functions()) {
-      if (id !== sweepId()) expect(fn.Properties?.MemorySize, id).toBe(256);
+      if (id !== sweepId() && id !== scoringId()) expect(fn.Properties?.MemorySize, id).toBe(256);
     }
   });
 
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
     expect(entries.sort()).toEqual(
-      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY].sort(),
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY].sort(),
     );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
@@ -532,6 +554,8 @@ describe('stack', () => {
       'SweepFunctionName',
       'SweepScheduleRuleName',
       'SweepDeadLetterQueueUrl',
+      'ScoringFunctionName',
+      'ScoringScheduleRuleName',
       'SesEventsFunctionName',
       'SequenceStateMachineArn',
       'SequencesDeadLetterQueueUrl',

@@ -1,0 +1,39 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ModelStore } from '../../domain/ports.ts';
+import type { ChurnScorer } from '../../domain/predictive/churn-scoring.ts';
+import { loadChurnModel } from '../../domain/predictive/churn-model.ts';
+
+/** A trained model as stored: what it is, how it did, and the model itself. */
+export type StoredModel = {
+  modelId: string;
+  trainedAt: string;
+  metrics: Record<string, unknown>;
+  featureImportances: Array<{ feature: string; importance: number }>;
+  model: unknown;
+};
+
+/** A forest's JSON is ~0.5 MB; gzip brings it well under DynamoDB's 400 KB item limit, which this guards. */
+const MAX_STORED_BYTES = 350_000;
+const MODEL_KEY = { pk: 'MODEL', sk: 'churn' };
+
+/** The current churn model, one item (`MODEL` / `churn`), the model gzipped in a binary attribute. */
+export class DynamoModelStore implements ModelStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async currentChurnModel(): Promise<ChurnScorer | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: MODEL_KEY, ReturnConsumedCapacity: 'TOTAL' }));
+    if (!Item) return undefined;
+    const model = loadChurnModel(JSON.parse(gunzipSync(Item.model as Uint8Array).toString('utf8')));
+    return { modelId: String(Item.modelId), predict: (rows) => model.predict(rows) };
+  }
+
+  async saveChurnModel(stored: StoredModel): Promise<void> {
+    const model = gzipSync(JSON.stringify(stored.model));
+    if (model.byteLength > MAX_STORED_BYTES) throw new RangeError(`model ${stored.modelId} is ${model.byteLength} bytes gzipped; at most ${MAX_STORED_BYTES} fit in one item`);
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...MODEL_KEY, kind: 'model', ...stored, model }, ReturnConsumedCapacity: 'TOTAL' }));
+  }
+}
