@@ -8,6 +8,7 @@ import { AsyncInvoker, functionIdFromArn } from '../lambda/invoke-async.ts';
 import type { AsyncInvokeConfigDef, RuleDef } from '../stack/cloud-template.ts';
 import { resolveIntrinsics, type LocalResource } from '../stack/intrinsics.ts';
 import { parseScheduleExpression, type Schedule } from './schedule-expression.ts';
+import { TickLoop } from '../clock/tick-loop.ts';
 
 export type SchedulerLog = { info(message: string): void; warn(message: string): void; error(message: string): void };
 
@@ -70,7 +71,7 @@ export class LocalScheduler {
   private readonly entries: Entry[];
   private readonly invoker: AsyncInvoker;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop = new TickLoop(() => this.tick());
 
   constructor(
     private readonly deps: {
@@ -90,15 +91,12 @@ export class LocalScheduler {
 
   /** Starts the loop that fires due schedules (every `tickMs` of real time). */
   start(tickMs = DEFAULT_TICK_MS): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), tickMs);
-    this.timer.unref();
+    this.loop.start(tickMs);
   }
 
   /** Stops firing. Runs already started finish on their own (a sweep may take long; stopping does not wait). */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
   }
 
   /** Fires every schedule that is due at the clock's current reading (called by the loop; public for tests). */

@@ -20,6 +20,7 @@ import { AsyncInvoker, functionIdFromArn, queueUrlFromArn } from '../lambda/invo
 import type { AsyncInvokeConfigDef } from '../stack/cloud-template.ts';
 import type { LocalResource } from '../stack/intrinsics.ts';
 import { DEFAULT_TICK_MS, type SchedulerLog } from './local-scheduler.ts';
+import { TickLoop } from '../clock/tick-loop.ts';
 
 /** An error of the Scheduler API, as the SDK expects it on the wire (`x-amzn-errortype` and HTTP status). */
 export class SchedulerApiError extends Error {
@@ -127,7 +128,7 @@ export class LocalOneTimeSchedules {
   private running = 0;
   private started = 0;
   private seq = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop = new TickLoop(() => this.tick());
 
   constructor(
     private readonly deps: {
@@ -144,14 +145,11 @@ export class LocalOneTimeSchedules {
 
   /** Starts the loop that fires due schedules (every `tickMs` of real time). */
   start(tickMs = DEFAULT_TICK_MS): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), tickMs);
-    this.timer.unref();
+    this.loop.start(tickMs);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
   }
 
   // ------------------------------------------------------------------------------------ the API

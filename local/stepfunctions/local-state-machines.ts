@@ -18,6 +18,7 @@ import {
   type StopExecutionRequest,
 } from './step-functions-api.ts';
 import { StatesRuntimeError, waitUntil, type WaitTime } from './wait-time.ts';
+import { TickLoop } from '../clock/tick-loop.ts';
 
 type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JsonValue = Parameters<TaskHandlers[string]>[0];
@@ -53,7 +54,7 @@ export class LocalStateMachines implements StepFunctionsApi {
   private readonly changeWaiters = new Set<() => void>();
   private seq = 0;
   private started = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop = new TickLoop(() => this.tick());
 
   constructor(
     private readonly deps: {
@@ -77,15 +78,12 @@ export class LocalStateMachines implements StepFunctionsApi {
 
   /** Starts the loop that lets executions go on once the simulated clock passes their Wait (every `tickMs` of real time). */
   start(tickMs = DEFAULT_TICK_MS): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), tickMs);
-    this.timer.unref();
+    this.loop.start(tickMs);
   }
 
   /** Stops the loop and aborts what still runs, so no timer of the library outlives the runtime. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
     for (const execution of this.executions.values()) this.close(execution, { status: 'ABORTED', cause: 'the local runtime stopped' });
   }
 
