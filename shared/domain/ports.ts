@@ -158,19 +158,15 @@ export interface SequenceRunStore {
    */
   claim(record: SequenceRunRecord, replaces: string | undefined): Promise<boolean>;
   /**
-   * Saves this run's record while it is still active: false (nothing written) when a newer run has
-   * taken the slot, or the run was stopped or ended meanwhile (a stop must not be undone by a step in flight).
+   * Changes these fields of this run's record while it is still this slot's active run (a targeted
+   * update: the starter and the run's step may write at the same time, each its own fields); false
+   * when a newer run took the slot, or the run was stopped or ended meanwhile (a stop stands).
    */
-  update(record: SequenceRunRecord): Promise<boolean>;
-  /**
-   * A step's progress on this run's record (only these fields: the starter may change others, such
-   * as the start stage, meanwhile); false when the run is no longer this slot's active run.
-   */
-  recordProgress(run: { customerId: string; sequenceId: string; runId: string }, progress: SequenceRunProgress): Promise<boolean>;
+  recordProgress(run: { customerId: string; sequenceId: string; runId: string }, changes: SequenceRunProgress): Promise<boolean>;
 }
 
-/** What a step changes on its run's record. */
-export type SequenceRunProgress = Pick<SequenceRunRecord, 'status' | 'next' | 'steps' | 'exit' | 'updatedAt'>;
+/** What a step, a stop or a stage adoption changes on a run's record. */
+export type SequenceRunProgress = Partial<Pick<SequenceRunRecord, 'status' | 'next' | 'steps' | 'exit' | 'startStage'>> & { updatedAt: string };
 
 /** The runs' engine: Step Functions executions named after the run. */
 export interface SequenceExecutions {

@@ -146,7 +146,7 @@ export function makeStartSequences(deps: StartSequencesDeps) {
    */
   async function adoptForStage(run: SequenceRunRecord, stage: string | null): Promise<void> {
     if (run.status !== 'active' || run.startStage === stage) return;
-    await deps.runs.update({ ...run, startStage: stage, updatedAt: deps.clock.now().toISOString() });
+    await deps.runs.recordProgress(run, { startStage: stage, updatedAt: deps.clock.now().toISOString() });
   }
 
   /**
@@ -167,7 +167,7 @@ export function makeStartSequences(deps: StartSequencesDeps) {
       }
       const reason = describeExit({ type: 'stage_changed', from: run.startStage, to });
       if (run.executionArn) await deps.executions.stop(run.executionArn, reason);
-      await deps.runs.update({ ...run, status: 'stopped', next: null, exit: { reason, at: now.toISOString() }, updatedAt: now.toISOString() });
+      await deps.runs.recordProgress(run, { status: 'stopped', next: null, exit: { reason, at: now.toISOString() }, updatedAt: now.toISOString() });
       stopped.push({ sequenceId: run.sequenceId, runId: run.runId });
     }
     return stopped;

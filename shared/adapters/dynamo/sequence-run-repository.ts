@@ -34,28 +34,17 @@ export class DynamoSequenceRuns implements SequenceRunStore {
     return this.put(record, replaces === undefined ? 'attribute_not_exists(pk) OR runId = :runId' : 'attribute_not_exists(pk) OR runId = :runId OR runId = :replaces', replaces);
   }
 
-  async update(record: SequenceRunRecord): Promise<boolean> {
-    return this.put(record, 'runId = :runId AND #status = :active', undefined, true);
-  }
-
-  async recordProgress(run: { customerId: string; sequenceId: string; runId: string }, progress: SequenceRunProgress): Promise<boolean> {
+  async recordProgress(run: { customerId: string; sequenceId: string; runId: string }, changes: SequenceRunProgress): Promise<boolean> {
+    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: customerPk(run.customerId), sk: sequenceRunSk(run.sequenceId) },
-          UpdateExpression: 'SET #status = :status, #next = :next, steps = :steps, #exit = :exit, updatedAt = :updatedAt',
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
           ConditionExpression: 'runId = :runId AND #status = :active',
-          ExpressionAttributeNames: { '#status': 'status', '#next': 'next', '#exit': 'exit' },
-          ExpressionAttributeValues: {
-            ':runId': run.runId,
-            ':active': 'active',
-            ':status': progress.status,
-            ':next': progress.next,
-            ':steps': progress.steps,
-            ':exit': progress.exit,
-            ':updatedAt': progress.updatedAt,
-          },
+          ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])) },
+          ExpressionAttributeValues: { ':runId': run.runId, ':active': 'active', ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])) },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
@@ -66,15 +55,14 @@ export class DynamoSequenceRuns implements SequenceRunStore {
     }
   }
 
-  private async put(record: SequenceRunRecord, condition: string, replaces: string | undefined, whileActive = false): Promise<boolean> {
+  private async put(record: SequenceRunRecord, condition: string, replaces: string | undefined): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: customerPk(record.customerId), sk: sequenceRunSk(record.sequenceId), kind: 'sequence_run', ...record },
           ConditionExpression: condition,
-          ExpressionAttributeValues: { ':runId': record.runId, ...(replaces !== undefined ? { ':replaces': replaces } : {}), ...(whileActive ? { ':active': 'active' } : {}) },
-          ...(whileActive ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ExpressionAttributeValues: { ':runId': record.runId, ...(replaces !== undefined ? { ':replaces': replaces } : {}) },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );

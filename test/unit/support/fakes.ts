@@ -271,16 +271,11 @@ export class InMemorySequenceRuns implements SequenceRunStore {
     this.items.set(this.key(record.customerId, record.sequenceId), record);
     return true;
   }
-  async update(record: SequenceRunRecord): Promise<boolean> {
-    const current = await this.get(record.customerId, record.sequenceId);
-    if (current?.runId !== record.runId || current.status !== 'active') return false;
-    this.items.set(this.key(record.customerId, record.sequenceId), record);
-    return true;
-  }
-  async recordProgress(run: { customerId: string; sequenceId: string; runId: string }, progress: SequenceRunProgress): Promise<boolean> {
+  async recordProgress(run: { customerId: string; sequenceId: string; runId: string }, changes: SequenceRunProgress): Promise<boolean> {
     const current = await this.get(run.customerId, run.sequenceId);
     if (current?.runId !== run.runId || current.status !== 'active') return false;
-    this.items.set(this.key(run.customerId, run.sequenceId), { ...current, ...progress });
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    this.items.set(this.key(run.customerId, run.sequenceId), { ...current, ...defined });
     return true;
   }
 }
