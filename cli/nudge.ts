@@ -3,7 +3,8 @@ import { advanceClock, showClock } from './commands/clock.ts';
 import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type RedrivableDlq } from './commands/dlq.ts';
 import { preview } from './commands/preview.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
-import { runScoring, runSweep } from './commands/sweep.ts';
+import { showModels } from './commands/models.ts';
+import { runScoring, runSweep, runTraining } from './commands/sweep.ts';
 import { sequences } from './commands/sequences.ts';
 import { why } from './commands/why.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
@@ -53,6 +54,18 @@ program
   .description('run the daily predictive scoring now: churn probability and risk segment of every profile')
   .option('--json', 'machine-readable output')
   .action((options: { json?: boolean }) => runScoring(options));
+
+program
+  .command('train')
+  .description('run the weekly churn training now: a model from the labelled snapshots, kept if it beats the heuristic')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }) => runTraining(options));
+
+program
+  .command('models')
+  .description('the churn model in use: metrics, training date, feature importances; and the last training attempt')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }) => showModels(options));
 
 program
   .command('sweep')

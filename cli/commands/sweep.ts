@@ -15,3 +15,6 @@ export const runSweep = (options: { json?: boolean }) => runSchedule('sweep', 'S
 
 /** `nudge score`: run the daily predictive scoring now. */
 export const runScoring = (options: { json?: boolean }) => runSchedule('scoring', 'Scoring', options);
+
+/** `nudge train`: run the weekly churn training now. */
+export const runTraining = (options: { json?: boolean }) => runSchedule('training', 'Training', options);

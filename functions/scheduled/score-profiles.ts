@@ -5,6 +5,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, eventBridge } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoChurnSnapshots } from '#shared/adapters/dynamo/churn-snapshot-repository.ts';
 import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
 import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
@@ -25,6 +26,7 @@ const scoreProfiles = makeScoreProfiles({
   scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME),
   profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),
+  snapshots: new DynamoChurnSnapshots(documentClient, config.TABLE_NAME),
   bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
   catalog: defaultCatalog,
   clock: runtimeClock,

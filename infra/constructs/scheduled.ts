@@ -1,5 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +13,9 @@ import type { NudgeTriggers } from './triggers.ts';
 
 export const SWEEP_ENTRY = 'functions/scheduled/sweep-profiles.ts';
 export const SCORING_ENTRY = 'functions/scheduled/score-profiles.ts';
+export const TRAINING_ENTRY = 'functions/scheduled/train-churn-model.ts';
+/** Weekly, Sunday 02:00 UTC, before the day's sweep and scoring: the week's scores come from the new model. */
+export const TRAINING_SCHEDULE = events.Schedule.cron({ minute: '0', hour: '2', weekDay: 'SUN' });
 /** Daily at 04:00 UTC, after the sweep: scores read the day's time-based state. */
 export const SCORING_SCHEDULE = events.Schedule.cron({ minute: '0', hour: '4' });
 export const SWEEP_SCAN_SEGMENTS_ENV = 'SWEEP_SCAN_SEGMENTS';
@@ -59,6 +63,8 @@ export class NudgeScheduled extends Construct {
   readonly sweepRule: events.Rule;
   readonly scoring: NudgeFunction;
   readonly scoringRule: events.Rule;
+  readonly training: NudgeFunction;
+  readonly trainingRule: events.Rule;
   readonly deadLetterQueue: EncryptedQueue;
 
   constructor(scope: Construct, id: string, props: NudgeScheduledProps) {
@@ -108,6 +114,8 @@ export class NudgeScheduled extends Construct {
       environment: { [SWEEP_SCAN_SEGMENTS_ENV]: String(props.scanSegments) },
     });
     props.storage.grantItemAccess(this.scoring, { scan: true });
+    // Its weekly training snapshots are read back per customer (a Query on the customer's partition).
+    this.scoring.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [props.storage.table.tableArn] }));
     props.eventBus.grantPutEvents(this.scoring);
     this.scoring.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
     this.scoringRule = new events.Rule(this, 'ScoringSchedule', {
@@ -115,5 +123,21 @@ export class NudgeScheduled extends Construct {
       schedule: SCORING_SCHEDULE,
     });
     this.scoringRule.addTarget(new targets.LambdaFunction(this.scoring.function, { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue }));
+
+    // Churn training: reads the labelled snapshots (a Scan), writes the model and the training report.
+    this.training = new NudgeFunction(this, 'Training', {
+      entry: TRAINING_ENTRY,
+      description: 'Weekly churn training: a random forest from the labelled snapshots, kept only if it beats the heuristic on a time-based holdout',
+      timeout: SWEEP_TIMEOUT,
+      memorySize: SWEEP_MEMORY_MB,
+      logRetention: props.logRetention,
+    });
+    props.storage.grantItemAccess(this.training, { scan: true });
+    this.training.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
+    this.trainingRule = new events.Rule(this, 'TrainingSchedule', {
+      description: 'Trains the churn model weekly, Sunday 02:00 UTC',
+      schedule: TRAINING_SCHEDULE,
+    });
+    this.trainingRule.addTarget(new targets.LambdaFunction(this.training.function, { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue }));
   }
 }

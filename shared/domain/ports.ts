@@ -8,6 +8,7 @@ import type { RuleTimer } from './rule-timer.ts';
 import type { SendRequest } from './send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from './sequence-runs.ts';
 import type { ChurnScorer } from './predictive/churn-scoring.ts';
+import type { ChurnSnapshot } from './predictive/churn-snapshots.ts';
 
 /** Ports: what the services need from the outside world. Adapters in shared/adapters implement them. */
 
@@ -182,4 +183,14 @@ export interface SequenceExecutions {
 export interface ModelStore {
   /** The churn model in use, or undefined while none has been trained (the scoring falls back to the heuristic). */
   currentChurnModel(): Promise<ChurnScorer | undefined>;
+}
+
+/** Weekly feature snapshots of profiles, labelled once their churn window has passed (the training history). */
+export interface ChurnSnapshotStore {
+  put(snapshot: ChurnSnapshot): Promise<void>;
+  /** The customer's snapshots that have no label yet. */
+  unlabelled(customerId: string): Promise<ChurnSnapshot[]>;
+  setLabel(snapshot: ChurnSnapshot, label: 0 | 1): Promise<void>;
+  /** Every labelled snapshot of every customer (training reads them all). */
+  labelled(): AsyncIterable<ChurnSnapshot>;
 }

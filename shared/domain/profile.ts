@@ -122,7 +122,14 @@ export const Profile = z.object({
   predictions: z
     .object({
       churn: z
-        .object({ probability: z.number().min(0).max(1), segment: z.enum(['high', 'medium', 'low']), modelId: z.string(), scoredAt: z.string() })
+        .object({
+          probability: z.number().min(0).max(1),
+          segment: z.enum(['high', 'medium', 'low']),
+          modelId: z.string(),
+          scoredAt: z.string(),
+          /** When the scoring last kept a training snapshot of this profile's features (weekly). */
+          snapshotAt: z.string().optional(),
+        })
         .strict()
         .optional(),
     })

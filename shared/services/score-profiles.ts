@@ -1,6 +1,8 @@
 import { segmentationOf, type Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { InternalEventBus, Log, ModelStore, ProfileStore } from '../domain/ports.ts';
+import type { ChurnSnapshotStore, InternalEventBus, Log, ModelStore, ProfileStore } from '../domain/ports.ts';
+import { churnFeatures } from '../domain/predictive/churn-features.ts';
+import { labelFor, snapshotDue } from '../domain/predictive/churn-snapshots.ts';
 import { churnRiskCrossing, predictChurn, type ChurnScorer } from '../domain/predictive/churn-scoring.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import type { Profile } from '../domain/profile.ts';
@@ -10,6 +12,7 @@ export type ScoreDeps = {
   scanner: ProfileScanner;
   profiles: ProfileStore;
   models: ModelStore;
+  snapshots: ChurnSnapshotStore;
   bus: InternalEventBus;
   catalog: Catalog;
   clock: Clock;
@@ -27,6 +30,9 @@ export type ScoreReport = {
   segments: { high: number; medium: number; low: number };
   /** ChurnRiskChanged events put on the bus (the threshold crossed upwards). */
   crossings: number;
+  /** Training history kept this run: weekly feature snapshots taken, older ones labelled. */
+  snapshotsTaken: number;
+  snapshotsLabelled: number;
   conflictsRetried: number;
   durationMs: number;
   profilesPerSecond: number;
@@ -59,6 +65,8 @@ export function makeScoreProfiles(deps: ScoreDeps) {
       updated: 0,
       segments: { high: 0, medium: 0, low: 0 },
       crossings: 0,
+      snapshotsTaken: 0,
+      snapshotsLabelled: 0,
       conflictsRetried: 0,
       durationMs: 0,
       profilesPerSecond: 0,
@@ -68,13 +76,23 @@ export function makeScoreProfiles(deps: ScoreDeps) {
       let current: Profile | undefined = stored;
       // Announced once per run, even when the write below is retried after a concurrent writer.
       let announced = false;
+      let snapshotTaken = false;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS && current; attempt++) {
         const now = deps.clock.now();
         const { facts } = evaluateProfile({ profile: current, catalog: segmentation, now, triggerId: report.scoringId });
         const previous = current.predictions.churn;
-        const next = predictChurn({ profile: current, facts, now, model, settings });
+        const next = { ...predictChurn({ profile: current, facts, now, model, settings }), ...(previous?.snapshotAt ? { snapshotAt: previous.snapshotAt } : {}) };
         if (attempt === 1) report.segments[next.segment] += 1;
-        if (previous && previous.segment === next.segment && previous.modelId === next.modelId && Math.abs(previous.probability - next.probability) < MIN_CHANGE) return;
+        // Training history, weekly: this profile's features now, and the labels of snapshots whose churn window has passed.
+        if (snapshotDue(previous?.snapshotAt, now)) {
+          if (!snapshotTaken) {
+            await keepHistory(current, churnFeatures(current, facts, now), now);
+            snapshotTaken = true;
+          }
+          next.snapshotAt = now.toISOString();
+        } else if (previous && previous.segment === next.segment && previous.modelId === next.modelId && Math.abs(previous.probability - next.probability) < MIN_CHANGE) {
+          return;
+        }
         // Published before the write, like ingest's transitions: a retry publishes the same transition id.
         const crossing = churnRiskCrossing(previous, next, current.customerId, settings.churnEventThreshold);
         if (crossing && !announced) {
@@ -91,6 +109,17 @@ export function makeScoreProfiles(deps: ScoreDeps) {
         current = saved.current;
       }
       if (current) deps.log.warn('scoring gave up on a busy profile; the next run scores it', { customerId: current.customerId });
+    };
+
+    const keepHistory = async (profile: Profile, features: number[], now: Date): Promise<void> => {
+      for (const snapshot of await deps.snapshots.unlabelled(profile.customerId)) {
+        const label = labelFor(snapshot, profile.lastActivityAt, now, settings.churnWindowDays);
+        if (label === undefined) continue;
+        await deps.snapshots.setLabel(snapshot, label);
+        report.snapshotsLabelled += 1;
+      }
+      await deps.snapshots.put({ customerId: profile.customerId, at: now.toISOString(), features });
+      report.snapshotsTaken += 1;
     };
 
     await Promise.all(

@@ -54,6 +54,7 @@ describe('cdk-nag AwsSolutions', () => {
       'Nudge/Scheduled/Scoring/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource ${SCHEDULES}`,
+      'Nudge/Scheduled/Training/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Sequences/DeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Sequences/Starter/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       // StopExecution on this machine's executions only: execution names come from each run at start time.

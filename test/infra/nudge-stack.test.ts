@@ -46,7 +46,9 @@ const tableId = () => logicalIdOf('AWS::DynamoDB::Table', {});
 /** The logical id of the one schedule rule (rules with a ScheduleExpression). */
 const sweepRuleId = () => logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
 const SCORING_ENTRY = 'functions/scheduled/score-profiles.ts';
+const TRAINING_ENTRY = 'functions/scheduled/train-churn-model.ts';
 const scoringId = () => functionIdByEntry(template, SCORING_ENTRY);
+const trainingId = () => functionIdByEntry(template, TRAINING_ENTRY);
 const busId = () => logicalIdOf('AWS::Events::EventBus', { Name: 'nudge' });
 const sendQueueId = () => logicalIdOf('AWS::SQS::Queue', { VisibilityTimeout: Match.anyValue() });
 /** A queue is identified by the output that publishes its URL (the outputs are the stack's contract). */
@@ -324,11 +326,11 @@ describe('scheduled sweep', () => {
     for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
   });
 
-  it('is, with the scoring, the only function that may Scan the table (the scheduled jobs, never the hot path)', () => {
+  it('is, with the scoring and the training, the only function that may Scan the table (the scheduled jobs, never the hot path)', () => {
     const scanners = Object.keys(resourcesOfType(template, 'AWS::Lambda::Function')).filter((id) =>
       dynamoGrantsOf(id).some((grant) => grant.action === 'dynamodb:Scan'),
     );
-    expect(scanners.sort()).toEqual([sweepId(), scoringId()].sort());
+    expect(scanners.sort()).toEqual([sweepId(), scoringId(), trainingId()].sort());
   });
 
   it('may put events only on the Nudge bus', () => {
@@ -349,10 +351,30 @@ describe('scheduled scoring', () => {
   });
 
   it('may Scan, read and write items on the table, and put events on the Nudge bus only; it decides no sends', () => {
-    expect(dynamoGrantsOf(scoringId()).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    // Query: its weekly training snapshots, read back per customer partition.
+    expect(dynamoGrantsOf(scoringId()).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
     expect(putEventsResourcesOf(scoringId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
     const actions = statementsOfFunction(template, scoringId()).flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('sqs:SendMessage') || a.startsWith('scheduler:'))).toEqual(['sqs:SendMessage']); // its on-failure destination only
+  });
+});
+
+describe('scheduled churn training', () => {
+  it('runs weekly on Sunday 02:00 UTC, before that day\'s sweep and scoring, with retries and the scheduled jobs\' dead-letter queue', () => {
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'cron(0 2 ? * SUN *)' })];
+    expect(rule?.Properties?.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [trainingId(), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueIdByOutput('SweepDeadLetterQueueUrl'), 'Arn'] } },
+      }),
+    ]);
+  });
+
+  it('may Scan and read and write items on the table only: no bus, no sends', () => {
+    expect(dynamoGrantsOf(trainingId()).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    const actions = statementsOfFunction(template, trainingId()).flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith('events:') || a.startsWith('scheduler:') || a.startsWith('ses:'))).toEqual([]);
   });
 });
 
@@ -511,16 +533,16 @@ describe('every function', () => {
     });
   });
 
-  it('has 256 MB unless it is a scheduled job over every profile (sweep, scoring)', () => {
+  it('has 256 MB unless it is a scheduled job over every profile (sweep, scoring, training)', () => {
     for (const [id, fn] of functions()) {
-      if (id !== sweepId() && id !== scoringId()) expect(fn.Properties?.MemorySize, id).toBe(256);
+      if (![sweepId(), scoringId(), trainingId()].includes(id)) expect(fn.Properties?.MemorySize, id).toBe(256);
     }
   });
 
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
     expect(entries.sort()).toEqual(
-      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY].sort(),
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, TRAINING_ENTRY].sort(),
     );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
@@ -556,6 +578,7 @@ describe('stack', () => {
       'SweepDeadLetterQueueUrl',
       'ScoringFunctionName',
       'ScoringScheduleRuleName',
+      'TrainingFunctionName',
       'SesEventsFunctionName',
       'SequenceStateMachineArn',
       'SequencesDeadLetterQueueUrl',

@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { DynamoChurnSnapshots } from '#shared/adapters/dynamo/churn-snapshot-repository.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
@@ -16,10 +20,8 @@ describe('predictive scoring', () => {
     await nudge.waitForIdle();
   };
   const score = async () => {
-    const run = (await nudge.runSchedule('Scoring')) as { ok?: boolean; result?: { crossings: number; modelId: string } };
-    expect(run).toMatchObject({ ok: true });
+    expect(await nudge.runSchedule('Scoring')).toMatchObject({ ok: true });
     await nudge.waitForIdle();
-    return run.result!;
   };
   const churnDecisions = async (customerId: string) => (await decisions.list(customerId, { ruleId: 'churn_prevention_high_risk' })).reverse().map((d) => d.reason ?? d.outcome);
 
@@ -81,5 +83,24 @@ describe('predictive scoring', () => {
     expect((await nudge.profiles.get(customerId))?.predictions.churn?.probability).toBeGreaterThanOrEqual(0.7);
     expect(await churnDecisions(customerId)).toEqual([]);
     expect((await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => e.subject.includes('miss'))).toHaveLength(0);
+  });
+
+  it('keeps weekly training snapshots; nudge train and nudge models report the history is too thin to train yet', async () => {
+    await nudge.daytime();
+    const customerId = uniqueId('hist');
+    await put(customerId, 'subscribe', {}, { email: `${customerId}@example.com` });
+    await score();
+    const snapshots = await new DynamoChurnSnapshots(nudge.documentClient, nudge.output('TableName')).unlabelled(customerId);
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]!.features).toHaveLength(15);
+
+    const cli = async (...args: string[]) =>
+      (await promisify(execFile)(process.execPath, [join(process.cwd(), 'bin/nudge.js'), ...args], { env: { ...process.env, NUDGE_EVENTBRIDGE_PORT: new URL(nudge.context.endpoints.eventBridge).port } })).stdout;
+    // Like an EventBridge schedule target, the run reports only whether it succeeded; the training report is kept in the table.
+    expect(JSON.parse(await cli('train', '--json'))).toMatchObject({ ok: true });
+    const models = await cli('models');
+    expect(JSON.parse(await cli('models', '--json'))).toMatchObject({ churn: { current: null, lastTraining: { outcome: 'not_enough_history', modelId: null } } });
+    expect(models).toContain('churn: heuristic-v1 (no trained model yet)');
+    expect(models).toMatch(/last training .*: not enough history; \d+ labelled snapshots/);
   });
 });

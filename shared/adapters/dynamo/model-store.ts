@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ModelStore } from '../../domain/ports.ts';
 import type { ChurnScorer } from '../../domain/predictive/churn-scoring.ts';
+import type { TrainingReport } from '../../services/train-churn-model.ts';
 import { loadChurnModel } from '../../domain/predictive/churn-model.ts';
 
 /** A trained model as stored: what it is, how it did, and the model itself. */
@@ -16,6 +17,7 @@ export type StoredModel = {
 /** A forest's JSON is ~0.5 MB; gzip brings it well under DynamoDB's 400 KB item limit, which this guards. */
 const MAX_STORED_BYTES = 350_000;
 const MODEL_KEY = { pk: 'MODEL', sk: 'churn' };
+const TRAINING_REPORT_KEY = { pk: 'MODEL', sk: 'churn#last-training' };
 
 /** The current churn model, one item (`MODEL` / `churn`), the model gzipped in a binary attribute. */
 export class DynamoModelStore implements ModelStore {
@@ -29,6 +31,28 @@ export class DynamoModelStore implements ModelStore {
     if (!Item) return undefined;
     const model = loadChurnModel(JSON.parse(gunzipSync(Item.model as Uint8Array).toString('utf8')));
     return { modelId: String(Item.modelId), predict: (rows) => model.predict(rows) };
+  }
+
+  /** What `nudge models` shows: the model in use (without its trees) and the last training attempt. */
+  async describeChurn(): Promise<{ current: Omit<StoredModel, 'model'> | null; lastTraining: TrainingReport | null }> {
+    const [model, training] = await Promise.all([
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: MODEL_KEY,
+          // Everything but the (large) model itself; `metrics` is a reserved word.
+          ProjectionExpression: 'modelId, trainedAt, #metrics, featureImportances',
+          ExpressionAttributeNames: { '#metrics': 'metrics' },
+        }),
+      ),
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: TRAINING_REPORT_KEY })),
+    ]);
+    const report = training.Item ? (({ pk: _pk, sk: _sk, kind: _kind, ...rest }) => rest)(training.Item) : null;
+    return { current: (model.Item as Omit<StoredModel, 'model'> | undefined) ?? null, lastTraining: report as TrainingReport | null };
+  }
+
+  async saveTrainingReport(report: TrainingReport): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...TRAINING_REPORT_KEY, kind: 'training_report', ...report }, ReturnConsumedCapacity: 'TOTAL' }));
   }
 
   async saveChurnModel(stored: StoredModel): Promise<void> {

@@ -99,6 +99,21 @@ describe('the scheduled scoring', () => {
     expect(crossings(s)).toHaveLength(1);
   });
 
+  it('keeps a feature snapshot of each profile weekly, and labels it once its 30-day churn window has passed', async () => {
+    const s = setup();
+    for (const id of ['gone', 'back']) await s.put(id, 'subscribe', {}, { email: `${id}@example.com` });
+    expect(await s.score()).toMatchObject({ snapshotsTaken: 2, snapshotsLabelled: 0 });
+    s.advance(DAY);
+    expect(await s.score()).toMatchObject({ snapshotsTaken: 0 }); // weekly, not daily
+    s.advance(20 * DAY);
+    await s.put('back', 'page_view', { url: '/' });
+    s.advance(10 * DAY); // 31 days after the first snapshots
+    expect(await s.score()).toMatchObject({ snapshotsTaken: 2, snapshotsLabelled: 2 });
+    const labels = Object.fromEntries([...s.snapshots.items.values()].filter((x) => x.label !== undefined).map((x) => [x.customerId, x.label]));
+    expect(labels).toEqual({ gone: 1, back: 0 });
+    expect([...s.snapshots.items.values()].every((x) => x.features.length === 15)).toBe(true);
+  });
+
   it('uses the trained model when the store has one', async () => {
     const s = setup();
     await s.put('c1', 'subscribe', {}, { email: 'c1@example.com' });

@@ -25,6 +25,7 @@ import type {
   SuppressionReason,
   BehaviorEventBus,
   SendTracking,
+  ChurnSnapshotStore,
   SequenceExecutions,
   SequenceRunProgress,
   SequenceRunStore,
@@ -34,6 +35,7 @@ import type { Profile } from '#shared/domain/profile.ts';
 import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from '#shared/domain/sequence-runs.ts';
+import type { ChurnSnapshot } from '#shared/domain/predictive/churn-snapshots.ts';
 
 /** Plain-object fakes of the ports, for service tests (no module mocking). */
 export const silentLog: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -233,6 +235,7 @@ export function fakeServiceDeps(catalog: Catalog, clock: Clock) {
     decisions: new RecordingDecisions(),
     runs: new InMemorySequenceRuns(),
     executions: new RecordingExecutions(),
+    snapshots: new InMemoryChurnSnapshots(),
     catalog,
     clock,
     log: silentLog,
@@ -294,5 +297,22 @@ export class RecordingExecutions implements SequenceExecutions {
   }
   async stop(executionArn: string, cause: string): Promise<void> {
     this.stopped.push({ executionArn, cause });
+  }
+}
+
+/** Churn snapshots in memory, keyed like the table (customer, instant). */
+export class InMemoryChurnSnapshots implements ChurnSnapshotStore {
+  readonly items = new Map<string, ChurnSnapshot>();
+  async put(snapshot: ChurnSnapshot): Promise<void> {
+    this.items.set(`${snapshot.customerId}\u0000${snapshot.at}`, snapshot);
+  }
+  async unlabelled(customerId: string): Promise<ChurnSnapshot[]> {
+    return [...this.items.values()].filter((s) => s.customerId === customerId && s.label === undefined);
+  }
+  async setLabel(snapshot: ChurnSnapshot, label: 0 | 1): Promise<void> {
+    this.items.set(`${snapshot.customerId}\u0000${snapshot.at}`, { ...snapshot, label });
+  }
+  async *labelled(): AsyncGenerator<ChurnSnapshot> {
+    for (const snapshot of this.items.values()) if (snapshot.label !== undefined) yield snapshot;
   }
 }
