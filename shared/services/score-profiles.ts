@@ -3,10 +3,10 @@ import type { Clock } from '../domain/clock.ts';
 import type { ChurnSnapshotStore, InternalEventBus, Log, ModelStore, ProfileStore } from '../domain/ports.ts';
 import { churnFeatures } from '../domain/predictive/churn-features.ts';
 import { labelFor, snapshotDue } from '../domain/predictive/churn-snapshots.ts';
-import { churnRiskCrossing, predictChurn, type ChurnScorer } from '../domain/predictive/churn-scoring.ts';
+import { churnRiskCrossing, HEURISTIC_MODEL_ID, predictChurn, type ChurnScorer } from '../domain/predictive/churn-scoring.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import type { Profile } from '../domain/profile.ts';
-import type { ProfileScanner } from './sweep-profiles.ts';
+import { forEachProfile, type ProfileScanner } from './profile-scan.ts';
 
 export type ScoreDeps = {
   scanner: ProfileScanner;
@@ -39,7 +39,6 @@ export type ScoreReport = {
 };
 
 const MAX_ATTEMPTS = 5;
-const PROGRESS_EVERY = 1000;
 /** A probability that moved less than this, in the same segment, is not written again (saves a write per profile per day). */
 const MIN_CHANGE = 0.005;
 
@@ -60,7 +59,7 @@ export function makeScoreProfiles(deps: ScoreDeps) {
     const model: ChurnScorer | undefined = await deps.models.currentChurnModel();
     const report: ScoreReport = {
       scoringId: `scoring:${started.toISOString().slice(0, 10)}`,
-      modelId: model?.modelId ?? 'heuristic-v1',
+      modelId: model?.modelId ?? HEURISTIC_MODEL_ID,
       scanned: 0,
       updated: 0,
       segments: { high: 0, medium: 0, low: 0 },
@@ -122,16 +121,9 @@ export function makeScoreProfiles(deps: ScoreDeps) {
       report.snapshotsTaken += 1;
     };
 
-    await Promise.all(
-      Array.from({ length: deps.totalSegments }, async (_, segment) => {
-        for await (const page of deps.scanner.scanSegment(segment, deps.totalSegments)) {
-          for (const profile of page) {
-            await scoreOne(profile);
-            report.scanned += 1;
-            if (report.scanned % PROGRESS_EVERY === 0) deps.log.info('scoring progress', { scoringId: report.scoringId, scanned: report.scanned });
-          }
-        }
-      }),
+    report.scanned = await forEachProfile(
+      { scanner: deps.scanner, totalSegments: deps.totalSegments, progress: (scanned) => deps.log.info('scoring progress', { scoringId: report.scoringId, scanned }) },
+      scoreOne,
     );
     report.durationMs = Math.round(performance.now() - startedMs);
     report.profilesPerSecond = report.durationMs > 0 ? Math.round((report.scanned / report.durationMs) * 1000) : report.scanned;

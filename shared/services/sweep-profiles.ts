@@ -7,11 +7,8 @@ import type { Profile } from '../domain/profile.ts';
 import { dueTemporalTriggers } from '../domain/temporal-triggers.ts';
 import { evaluateRule } from '../domain/trigger-rules.ts';
 import { countQueuedSends, decideAndAct, queuedCount, type DecisionDeps } from './decide-sends.ts';
+import { forEachProfile, type ProfileScanner } from './profile-scan.ts';
 
-/** Reads every profile, split into segments that can be scanned in parallel. */
-export interface ProfileScanner {
-  scanSegment(segment: number, totalSegments: number): AsyncIterable<Profile[]>;
-}
 
 export type SweepDeps = DecisionDeps & {
   scanner: ProfileScanner;
@@ -38,7 +35,6 @@ export type SweepReport = {
 };
 
 const MAX_ATTEMPTS = 5;
-const PROGRESS_EVERY = 1000;
 
 /**
  * The daily sweep: re-evaluates every profile for time alone (days since last activity, at_risk,
@@ -98,16 +94,9 @@ export function makeSweepProfiles(deps: SweepDeps) {
       if (current) deps.log.warn('sweep gave up on a busy profile; the next sweep or event re-evaluates it', { customerId: current.customerId });
     };
 
-    await Promise.all(
-      Array.from({ length: deps.totalSegments }, async (_, segment) => {
-        for await (const page of deps.scanner.scanSegment(segment, deps.totalSegments)) {
-          for (const profile of page) {
-            await sweepOne(profile);
-            report.scanned += 1;
-            if (report.scanned % PROGRESS_EVERY === 0) deps.log.info('sweep progress', { sweepId, scanned: report.scanned, updated: report.updated });
-          }
-        }
-      }),
+    report.scanned = await forEachProfile(
+      { scanner: deps.scanner, totalSegments: deps.totalSegments, progress: (scanned) => deps.log.info('sweep progress', { sweepId, scanned, updated: report.updated }) },
+      sweepOne,
     );
     report.durationMs = deps.clock.now().getTime() - started.getTime();
     deps.log.info('sweep finished', { ...report });

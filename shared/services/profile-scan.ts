@@ -1,0 +1,33 @@
+import type { Profile } from '../domain/profile.ts';
+
+/** Reads every profile, split into segments that can be scanned in parallel. */
+export interface ProfileScanner {
+  scanSegment(segment: number, totalSegments: number): AsyncIterable<Profile[]>;
+}
+
+/** How often a job over every profile reports progress. */
+const PROGRESS_EVERY = 1000;
+
+/**
+ * The scheduled jobs' walk over every profile (the sweep, the scoring): each Scan segment in
+ * parallel, profiles one at a time within a segment, `progress` every thousand. Resolves with the
+ * number of profiles visited.
+ */
+export async function forEachProfile(
+  input: { scanner: ProfileScanner; totalSegments: number; progress: (scanned: number) => void },
+  visit: (profile: Profile) => Promise<void>,
+): Promise<number> {
+  let scanned = 0;
+  await Promise.all(
+    Array.from({ length: input.totalSegments }, async (_, segment) => {
+      for await (const page of input.scanner.scanSegment(segment, input.totalSegments)) {
+        for (const profile of page) {
+          await visit(profile);
+          scanned += 1;
+          if (scanned % PROGRESS_EVERY === 0) input.progress(scanned);
+        }
+      }
+    }),
+  );
+  return scanned;
+}
