@@ -8,7 +8,8 @@ import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoChurnSnapshots } from '#shared/adapters/dynamo/churn-snapshot-repository.ts';
 import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
 import { readConfig } from '#shared/config.ts';
-import { makeTrainChurnModel, type TrainingReport } from '#shared/services/train-churn-model.ts';
+import type { TrainingReport } from '#shared/domain/predictive/model-records.ts';
+import { makeTrainChurnModel } from '#shared/services/train-churn-model.ts';
 
 /** Weekly training Lambda: the churn model from the account's labelled snapshots, kept only if it beats the heuristic. */
 const config = readConfig({ TABLE_NAME: z.string().min(1) });

@@ -9,6 +9,7 @@ import type { SendRequest } from './send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from './sequence-runs.ts';
 import type { ChurnScorer } from './predictive/churn-scoring.ts';
 import type { ChurnSnapshot } from './predictive/churn-snapshots.ts';
+import type { StoredModel, TrainingReport } from './predictive/model-records.ts';
 
 /** Ports: what the services need from the outside world. Adapters in shared/adapters implement them. */
 
@@ -183,6 +184,12 @@ export interface SequenceExecutions {
 export interface ModelStore {
   /** The churn model in use, or undefined while none has been trained (the scoring falls back to the heuristic). */
   currentChurnModel(): Promise<ChurnScorer | undefined>;
+}
+
+/** Where the churn training puts a model it keeps, and the report of every attempt. */
+export interface ChurnModelWriter {
+  saveChurnModel(stored: StoredModel): Promise<void>;
+  saveTrainingReport(report: TrainingReport): Promise<void>;
 }
 
 /** Weekly feature snapshots of profiles, labelled once their churn window has passed (the training history). */

@@ -55,14 +55,22 @@ export const SequenceRunRecord = z.object({
 export type SequenceRunRecord = z.infer<typeof SequenceRunRecord>;
 
 /** The state the state machine carries from step to step (its input and each step's output). */
-export type SequenceMachineState = SequenceRun & {
-  runId: string;
-  trigger: TriggerRef;
+export const SequenceMachineState = z.object({
+  runId: z.string().min(1),
+  sequenceId: z.string().min(1),
+  customerId: z.string().min(1),
+  /** ISO instant the run started: offsets count from here, exit events count from here. */
+  startedAt: z.string(),
+  startStage: z.string().nullable(),
+  /** The next step to run (0-based). */
+  stepIndex: z.number().int().min(0),
+  trigger: TriggerRef,
   /** When the step at `stepIndex` is due (the Wait state's TimestampPath). */
-  dueAt: string;
+  dueAt: z.string(),
   /** The run is over (the Choice state ends the execution). */
-  done: boolean;
-};
+  done: z.boolean(),
+}) satisfies z.ZodType<SequenceRun>;
+export type SequenceMachineState = z.infer<typeof SequenceMachineState>;
 
 /** Slack after a run's last planned step before its record stops blocking a new start. */
 const ACTIVE_SLACK_MS = DAY_MS;
@@ -151,7 +159,7 @@ export function runSpanMs(sequence: Sequence): number {
 }
 
 /** Describes an exit for the record and `nudge sequences`: "event purchase", "stage_changed new_customer -> ...". */
-export function describeExit(reason: ExitReason | { type: 'no_profile' } | { type: 'stopped'; why: string }): string {
+export function describeExit(reason: ExitReason | { type: 'no_profile' }): string {
   switch (reason.type) {
     case 'event':
       return `event ${reason.eventType} at ${reason.at}`;
@@ -165,8 +173,6 @@ export function describeExit(reason: ExitReason | { type: 'no_profile' } | { typ
       return 'exit condition met';
     case 'no_profile':
       return 'no profile';
-    case 'stopped':
-      return reason.why;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
-import type { ChurnSnapshotStore, Log } from '../domain/ports.ts';
+import type { ChurnModelWriter, ChurnSnapshotStore, Log } from '../domain/ports.ts';
+import type { TrainingReport } from '../domain/predictive/model-records.ts';
 import { CHURN_FEATURES } from '../domain/predictive/churn-features.ts';
 import { heuristicChurnRisk, trainChurnModel } from '../domain/predictive/churn-model.ts';
 import { splitByTime, type ChurnSnapshot } from '../domain/predictive/churn-snapshots.ts';
@@ -11,33 +12,9 @@ export const MIN_CHURNED_EXAMPLES = 20;
 /** The churn model's operating threshold (the source's "high risk"), where precision is reported. */
 const REPORTED_THRESHOLD = 0.8;
 
-export type TrainingReport = {
-  trainedAt: string;
-  outcome: 'trained' | 'kept_heuristic' | 'not_enough_history';
-  reason: string;
-  examples: number;
-  churned: number;
-  modelId: string | null;
-  holdout: {
-    from: string;
-    examples: number;
-    churned: number;
-    auc: number;
-    heuristicAuc: number;
-    /** Null when no holdout customer scored that high. */
-    precisionAtThreshold: number | null;
-    recallAtThreshold: number | null;
-    brier: number;
-  } | null;
-  featureImportances: Array<{ feature: string; importance: number }>;
-};
-
 export type TrainDeps = {
   snapshots: Pick<ChurnSnapshotStore, 'labelled'>;
-  models: {
-    saveChurnModel(stored: { modelId: string; trainedAt: string; metrics: Record<string, unknown>; featureImportances: TrainingReport['featureImportances']; model: unknown }): Promise<void>;
-    saveTrainingReport(report: TrainingReport): Promise<void>;
-  };
+  models: ChurnModelWriter;
   clock: Clock;
   log: Log;
 };

@@ -1,18 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ModelStore } from '../../domain/ports.ts';
+import type { ChurnModelWriter, ModelStore } from '../../domain/ports.ts';
 import type { ChurnScorer } from '../../domain/predictive/churn-scoring.ts';
-import type { TrainingReport } from '../../services/train-churn-model.ts';
+import type { StoredModel, TrainingReport } from '../../domain/predictive/model-records.ts';
 import { loadChurnModel } from '../../domain/predictive/churn-model.ts';
-
-/** A trained model as stored: what it is, how it did, and the model itself. */
-export type StoredModel = {
-  modelId: string;
-  trainedAt: string;
-  metrics: Record<string, unknown>;
-  featureImportances: Array<{ feature: string; importance: number }>;
-  model: unknown;
-};
 
 /** A forest's JSON is ~0.5 MB; gzip brings it well under DynamoDB's 400 KB item limit, which this guards. */
 const MAX_STORED_BYTES = 350_000;
@@ -20,7 +11,7 @@ const MODEL_KEY = { pk: 'MODEL', sk: 'churn' };
 const TRAINING_REPORT_KEY = { pk: 'MODEL', sk: 'churn#last-training' };
 
 /** The current churn model, one item (`MODEL` / `churn`), the model gzipped in a binary attribute. */
-export class DynamoModelStore implements ModelStore {
+export class DynamoModelStore implements ModelStore, ChurnModelWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -58,13 +58,3 @@ export function churnFeatures(profile: Profile, facts: ProfileFacts, now: Date):
   };
   return CHURN_FEATURES.map((feature) => values[feature]);
 }
-
-/**
- * The label of a training example: did the customer, active at the cutoff, show no activity at all
- * in the `churnWindowDays` after it? Read from the profile as it is later (`laterLastActivityAt`).
- */
-export function churnedAfter(cutoff: Date, laterLastActivityAt: string | undefined, churnWindowDays: number, labelledAt: Date): boolean | undefined {
-  const windowEnd = cutoff.getTime() + churnWindowDays * 86_400_000;
-  if (labelledAt.getTime() < windowEnd) return undefined; // too early to tell
-  return laterLastActivityAt === undefined || Date.parse(laterLastActivityAt) < cutoff.getTime();
-}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
 import { parseBehaviorEvent, type BehaviorEvent } from '#shared/contract/index.ts';
 import { churnExamplesFromHistory } from '#shared/domain/predictive/churn-examples.ts';
-import type { TrainingReport } from '#shared/services/train-churn-model.ts';
+import type { TrainingReport } from '#shared/domain/predictive/model-records.ts';
 import { makeTrainChurnModel } from '#shared/services/train-churn-model.ts';
 import { generateChurnPopulation } from '../../../events/generators/churn-population.ts';
 import { InMemoryChurnSnapshots, silentLog } from '../support/fakes.ts';
