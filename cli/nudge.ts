@@ -4,7 +4,8 @@ import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type Red
 import { preview } from './commands/preview.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
 import { showModels } from './commands/models.ts';
-import { runScoring, runSweep, runTraining } from './commands/sweep.ts';
+import { runScoring } from './commands/score.ts';
+import { runSweep, runTraining } from './commands/sweep.ts';
 import { sequences } from './commands/sequences.ts';
 import { why } from './commands/why.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
@@ -51,19 +52,19 @@ program
 
 program
   .command('score')
-  .description('run the daily predictive scoring now: churn probability and risk segment of every profile')
+  .description('run the daily predictive scoring now (fanned out over workers): churn, purchase intent, value, next purchase and content interests of every profile')
   .option('--json', 'machine-readable output')
   .action((options: { json?: boolean }) => runScoring(options));
 
 program
   .command('train')
-  .description('run the weekly churn training now: a model from the labelled snapshots, kept if it beats the heuristic')
+  .description('run the weekly training now: churn, purchase intent and value models from the labelled snapshots (each kept if it beats its heuristic), content interests')
   .option('--json', 'machine-readable output')
   .action((options: { json?: boolean }) => runTraining(options));
 
 program
   .command('models')
-  .description('the churn model in use: metrics, training date, feature importances; and the last training attempt')
+  .description('each predictive model in use: metrics, training date, feature importances; and its last training attempt')
   .option('--json', 'machine-readable output')
   .action((options: { json?: boolean }) => showModels(options));
 

@@ -107,7 +107,9 @@ export class NudgeStack extends Stack {
     output('SweepScheduleRuleName', this.scheduled.sweepRule.ruleName, 'Schedule rule of the sweep, on the default bus');
     output('ScoringFunctionName', this.scheduled.scoring.function.functionName, 'The daily predictive scoring (invoke it to score now)');
     output('ScoringScheduleRuleName', this.scheduled.scoringRule.ruleName, 'Schedule rule of the scoring, on the default bus');
-    output('TrainingFunctionName', this.scheduled.training.function.functionName, 'The weekly churn training (invoke it to train now)');
+    output('ScoringQueueUrl', this.scheduled.scoringQueue.queueUrl, 'Scoring tasks (one per Scan segment) for the scoring workers');
+    output('ScoringDeadLetterQueueUrl', this.scheduled.scoringDeadLetterQueue.queueUrl, 'Scoring tasks that failed 3 times');
+    output('TrainingFunctionName', this.scheduled.training.function.functionName, 'The weekly training of the predictive models (invoke it to train now)');
     output('SweepDeadLetterQueueUrl', this.scheduled.deadLetterQueue.queueUrl, 'Sweep runs that failed after retries');
     output('ScheduleGroupName', this.triggers.scheduleGroup.scheduleGroupName, 'One-time schedules of delayed sends and rule timers');
     output('SchedulerRoleArn', this.triggers.schedulerRole.roleArn, 'Role EventBridge Scheduler uses to deliver them');

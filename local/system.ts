@@ -27,6 +27,9 @@ import { LocalSecrets } from './secrets/local-secrets.ts';
 import { LocalStateMachines } from './stepfunctions/local-state-machines.ts';
 import { registerStateMachines } from './stepfunctions/machine-definitions.ts';
 
+/** Pollers per event source mapping at most, locally (see the mapping's MaximumConcurrency). */
+const LOCAL_MAX_POLLERS = 4;
+
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** `scheduler` (EventBridge Scheduler API, by path) and `stepFunctions` (by X-Amz-Target) are served on the EventBridge port. */
@@ -130,16 +133,22 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         log.warn(`event source mapping ${mapping.logicalId} (${queueArn} -> ${functionId}) cannot run locally; skipped`);
         return [];
       }
-      return [
-        new EventSourcePoller(sqs, functions, {
-          functionId,
-          queueUrl: queue.attributes.QueueUrl,
-          queueArn,
-          batchSize: mapping.batchSize,
-          reportBatchItemFailures: mapping.reportBatchItemFailures,
-          log,
-        }),
-      ];
+      // A mapping with a maximum concurrency (the scoring workers) gets that many pollers, up to
+      // LOCAL_MAX_POLLERS: one machine and one DynamoDB Local gain little from more.
+      const pollerCount = Math.max(1, Math.min(LOCAL_MAX_POLLERS, mapping.maximumConcurrency ?? 1));
+      const queueUrl = queue.attributes.QueueUrl;
+      return Array.from(
+        { length: pollerCount },
+        () =>
+          new EventSourcePoller(sqs, functions, {
+            functionId,
+            queueUrl,
+            queueArn,
+            batchSize: mapping.batchSize,
+            reportBatchItemFailures: mapping.reportBatchItemFailures,
+            log,
+          }),
+      );
     });
     for (const poller of pollers) {
       poller.start();

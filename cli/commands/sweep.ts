@@ -13,8 +13,5 @@ async function runSchedule(what: string, rule: string, options: { json?: boolean
 /** `nudge sweep`: run the daily profile sweep now. */
 export const runSweep = (options: { json?: boolean }) => runSchedule('sweep', 'Sweep', options);
 
-/** `nudge score`: run the daily predictive scoring now. */
-export const runScoring = (options: { json?: boolean }) => runSchedule('scoring', 'Scoring', options);
-
-/** `nudge train`: run the weekly churn training now. */
+/** `nudge train`: run the weekly training of the predictive models now. */
 export const runTraining = (options: { json?: boolean }) => runSchedule('training', 'Training', options);

@@ -1,39 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { dynamoDocumentClient, eventBridge } from '#shared/adapters/aws/clients.ts';
+import { dynamoDocumentClient, sqs } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
-import { DynamoChurnSnapshots } from '#shared/adapters/dynamo/churn-snapshot-repository.ts';
 import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
-import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
-import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
+import { DynamoProfileScanner } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoScoringRuns, tableItemCount } from '#shared/adapters/dynamo/scoring-run-repository.ts';
+import { SqsScoringTaskQueue } from '#shared/adapters/sqs/scoring-task-queue.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
-import { makeScoreProfiles, type ScoreReport } from '#shared/services/score-profiles.ts';
+import { makePlanScoring } from '#shared/services/plan-scoring.ts';
 
-/** Daily scoring Lambda: every profile's churn probability and risk segment; ChurnRiskChanged on threshold crossings. */
+/** Daily scoring, first step: samples the value cut points, records the run, queues one task per Scan segment for the workers. */
 const config = readConfig({
   TABLE_NAME: z.string().min(1),
-  EVENT_BUS_NAME: z.string().min(1),
-  SWEEP_SCAN_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
+  SCORING_QUEUE_URL: z.string().url(),
+  SCORING_MIN_SEGMENTS: z.coerce.number().int().min(1).max(1000).default(4),
+  SCORING_MAX_SEGMENTS: z.coerce.number().int().min(1).max(1000).default(256),
 });
 const logger = new Logger({ serviceName: 'nudge-scoring' });
 const documentClient = dynamoDocumentClient();
+const tableClient = new DynamoDBClient({});
 
-const scoreProfiles = makeScoreProfiles({
+const planScoring = makePlanScoring({
   scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME),
-  profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
+  tableItems: () => tableItemCount(tableClient, config.TABLE_NAME),
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),
-  snapshots: new DynamoChurnSnapshots(documentClient, config.TABLE_NAME),
-  bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
+  runs: new DynamoScoringRuns(documentClient, config.TABLE_NAME),
+  tasks: new SqsScoringTaskQueue(sqs(), config.SCORING_QUEUE_URL),
   catalog: defaultCatalog,
   clock: runtimeClock,
   log: logger,
-  totalSegments: config.SWEEP_SCAN_SEGMENTS,
+  segmentBounds: { min: config.SCORING_MIN_SEGMENTS, max: Math.max(config.SCORING_MIN_SEGMENTS, config.SCORING_MAX_SEGMENTS) },
 });
 
-export const handler = middy<ScheduledEvent, ScoreReport>()
+export const handler = middy<ScheduledEvent, Awaited<ReturnType<typeof planScoring>>>()
   .use(injectLambdaContext(logger))
-  .handler(async () => scoreProfiles());
+  .handler(async () => planScoring());

@@ -5,24 +5,31 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
-import { DynamoChurnSnapshots } from '#shared/adapters/dynamo/churn-snapshot-repository.ts';
 import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
+import { DynamoProfileScanner } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
-import type { TrainingReport } from '#shared/domain/predictive/model-records.ts';
-import { makeTrainChurnModel } from '#shared/services/train-churn-model.ts';
+import { makeTrainModels, type TrainingRun } from '#shared/services/train-models.ts';
 
-/** Weekly training Lambda: the churn model from the account's labelled snapshots, kept only if it beats the heuristic. */
-const config = readConfig({ TABLE_NAME: z.string().min(1) });
+/** Weekly training Lambda: churn, purchase intent, value and content interests from the account's own history. */
+const config = readConfig({
+  TABLE_NAME: z.string().min(1),
+  SWEEP_SCAN_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
+});
 const logger = new Logger({ serviceName: 'nudge-training' });
 const documentClient = dynamoDocumentClient();
 
-const trainChurn = makeTrainChurnModel({
-  snapshots: new DynamoChurnSnapshots(documentClient, config.TABLE_NAME),
+const trainModels = makeTrainModels({
+  snapshots: new DynamoTrainingSnapshots(documentClient, config.TABLE_NAME),
+  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME),
+  totalSegments: config.SWEEP_SCAN_SEGMENTS,
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),
+  settings: defaultCatalog.settings.predictive,
   clock: runtimeClock,
   log: logger,
 });
 
-export const handler = middy<ScheduledEvent, TrainingReport>()
+export const handler = middy<ScheduledEvent, TrainingRun>()
   .use(injectLambdaContext(logger))
-  .handler(async () => trainChurn());
+  .handler(async () => trainModels());

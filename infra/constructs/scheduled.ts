@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EncryptedQueue, INSPECTION_RETENTION } from './encrypted-queue.ts';
@@ -13,7 +14,13 @@ import type { NudgeTriggers } from './triggers.ts';
 
 export const SWEEP_ENTRY = 'functions/scheduled/sweep-profiles.ts';
 export const SCORING_ENTRY = 'functions/scheduled/score-profiles.ts';
-export const TRAINING_ENTRY = 'functions/scheduled/train-churn-model.ts';
+export const SCORING_WORKER_ENTRY = 'functions/scheduled/score-segment.ts';
+export const SCORING_QUEUE_URL_ENV = 'SCORING_QUEUE_URL';
+/** Workers scoring at once: enough for 10 million profiles in well under an hour, few enough to leave the table's capacity to ingest. */
+export const SCORING_MAX_WORKERS = 32;
+/** A segment task is retried twice (a task redoes its pages idempotently), then dead-lettered. */
+const SCORING_MAX_RECEIVES = 3;
+export const TRAINING_ENTRY = 'functions/scheduled/train-models.ts';
 /** Weekly, Sunday 02:00 UTC, before the day's sweep and scoring: the week's scores come from the new model. */
 export const TRAINING_SCHEDULE = events.Schedule.cron({ minute: '0', hour: '2', weekDay: 'SUN' });
 /** Daily at 04:00 UTC, after the sweep: scores read the day's time-based state. */
@@ -63,6 +70,9 @@ export class NudgeScheduled extends Construct {
   readonly sweepRule: events.Rule;
   readonly scoring: NudgeFunction;
   readonly scoringRule: events.Rule;
+  readonly scoringWorker: NudgeFunction;
+  readonly scoringQueue: EncryptedQueue;
+  readonly scoringDeadLetterQueue: EncryptedQueue;
   readonly training: NudgeFunction;
   readonly trainingRule: events.Rule;
   readonly deadLetterQueue: EncryptedQueue;
@@ -104,19 +114,28 @@ export class NudgeScheduled extends Construct {
       }),
     );
 
-    // Predictive scoring: the same parallel Scan, its own function and schedule, the same failure handling.
+    // Predictive scoring, fanned out: the scheduled planner samples the value cut points and queues
+    // one task per Scan segment; workers (SQS, one task at a time each, at most SCORING_MAX_WORKERS)
+    // score their segment and queue the rest of it when an invocation runs short of time.
+    this.scoringDeadLetterQueue = new EncryptedQueue(this, 'ScoringDeadLetterQueue', { retentionPeriod: INSPECTION_RETENTION });
+    this.scoringQueue = new EncryptedQueue(this, 'ScoringQueue', {
+      // Lambda's advice for SQS sources: six times the function timeout, so a slow task is not redelivered while it runs.
+      visibilityTimeout: Duration.seconds(SWEEP_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.scoringDeadLetterQueue, maxReceiveCount: SCORING_MAX_RECEIVES },
+    });
     this.scoring = new NudgeFunction(this, 'Scoring', {
       entry: SCORING_ENTRY,
-      description: 'Daily predictive scoring: churn probability and risk segment of every profile; ChurnRiskChanged on threshold crossings',
-      timeout: SWEEP_TIMEOUT,
+      description: 'Daily predictive scoring, planner: samples the value cut points, records the run, queues one task per Scan segment',
+      timeout: Duration.minutes(5),
       memorySize: SWEEP_MEMORY_MB,
       logRetention: props.logRetention,
-      environment: { [SWEEP_SCAN_SEGMENTS_ENV]: String(props.scanSegments) },
+      environment: { [SCORING_QUEUE_URL_ENV]: this.scoringQueue.queueUrl },
     });
     props.storage.grantItemAccess(this.scoring, { scan: true });
-    // Its weekly training snapshots are read back per customer (a Query on the customer's partition).
-    this.scoring.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [props.storage.table.tableArn] }));
-    props.eventBus.grantPutEvents(this.scoring);
+    // DescribeTable: the table's item count sizes the fan-out.
+    // BatchGetItem: the models in use, one item per kind, in one request.
+    this.scoring.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable', 'dynamodb:BatchGetItem'], resources: [props.storage.table.tableArn] }));
+    this.scoringQueue.grantSendMessages(this.scoring.function);
     this.scoring.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
     this.scoringRule = new events.Rule(this, 'ScoringSchedule', {
       description: 'Runs the predictive scoring daily at 04:00 UTC',
@@ -124,18 +143,35 @@ export class NudgeScheduled extends Construct {
     });
     this.scoringRule.addTarget(new targets.LambdaFunction(this.scoring.function, { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue }));
 
-    // Churn training: reads the labelled snapshots (a Scan), writes the model and the training report.
-    this.training = new NudgeFunction(this, 'Training', {
-      entry: TRAINING_ENTRY,
-      description: 'Weekly churn training: a random forest from the labelled snapshots, kept only if it beats the heuristic on a time-based holdout',
+    this.scoringWorker = new NudgeFunction(this, 'ScoringWorker', {
+      entry: SCORING_WORKER_ENTRY,
+      description: 'Predictive scoring worker: every prediction of the profiles of one Scan segment; model events on threshold crossings',
       timeout: SWEEP_TIMEOUT,
       memorySize: SWEEP_MEMORY_MB,
       logRetention: props.logRetention,
+      environment: { [SCORING_QUEUE_URL_ENV]: this.scoringQueue.queueUrl },
+    });
+    props.storage.grantItemAccess(this.scoringWorker, { scan: true });
+    // Training snapshots are read back per customer, and the run's segments (Query on one partition).
+    this.scoringWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'], resources: [props.storage.table.tableArn] }));
+    props.eventBus.grantPutEvents(this.scoringWorker);
+    // Continuations: the rest of a segment goes back on the queue.
+    this.scoringQueue.grantSendMessages(this.scoringWorker.function);
+    this.scoringWorker.function.addEventSource(new SqsEventSource(this.scoringQueue, { batchSize: 1, maxConcurrency: SCORING_MAX_WORKERS }));
+
+    // Churn training: reads the labelled snapshots (a Scan), writes the model and the training report.
+    this.training = new NudgeFunction(this, 'Training', {
+      entry: TRAINING_ENTRY,
+      description: 'Weekly training: churn, purchase intent and value models from the labelled snapshots (kept only if they beat their heuristics on a time-based holdout), content interests from the profiles',
+      timeout: SWEEP_TIMEOUT,
+      memorySize: SWEEP_MEMORY_MB,
+      logRetention: props.logRetention,
+      environment: { [SWEEP_SCAN_SEGMENTS_ENV]: String(props.scanSegments) },
     });
     props.storage.grantItemAccess(this.training, { scan: true });
     this.training.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
     this.trainingRule = new events.Rule(this, 'TrainingSchedule', {
-      description: 'Trains the churn model weekly, Sunday 02:00 UTC',
+      description: 'Trains the predictive models weekly, Sunday 02:00 UTC',
       schedule: TRAINING_SCHEDULE,
     });
     this.trainingRule.addTarget(new targets.LambdaFunction(this.training.function, { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue }));

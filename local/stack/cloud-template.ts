@@ -23,6 +23,8 @@ export type EventSourceMappingDef = {
   batchSize: number;
   reportBatchItemFailures: boolean;
   maximumBatchingWindowInSeconds: number;
+  /** ScalingConfig.MaximumConcurrency: how many invocations the mapping may run at once (unset: Lambda's own scaling). */
+  maximumConcurrency: number | undefined;
   enabled: boolean;
 };
 export type AsyncInvokeConfigDef = { functionName: unknown; maximumRetryAttempts: number; onFailureDestination?: unknown };
@@ -119,6 +121,7 @@ export class StackTemplate {
         batchSize: typeof properties.BatchSize === 'number' ? properties.BatchSize : 10,
         reportBatchItemFailures: ((properties.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
         maximumBatchingWindowInSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
+        maximumConcurrency: typeof properties.ScalingConfig?.MaximumConcurrency === 'number' ? properties.ScalingConfig.MaximumConcurrency : undefined,
         enabled: properties.Enabled !== false,
       };
     });

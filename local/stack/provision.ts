@@ -52,7 +52,7 @@ export async function provisionStack(input: {
     });
   }
 
-  for (const table of stack.tables()) await createTable(input.dynamodb, tableNames.get(table.logicalId)!, table.properties, table.ttlAttribute);
+  await createStackTables(stack, input.dynamodb, tableNames);
   // Dead-letter queues first: a redrive policy must name an existing queue.
   const queues = [...stack.queues()].sort((a, b) => Number(Boolean(a.properties.RedrivePolicy)) - Number(Boolean(b.properties.RedrivePolicy)));
   for (const queue of queues) {
@@ -77,6 +77,16 @@ function genericResources(stack: StackTemplate): Map<string, LocalResource> {
 
 function arn(service: string, resource: string): string {
   return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
+}
+
+/** The stack's tables alone (benchmarks that need only DynamoDB), named as `provisionStack` names them. */
+export async function createStackTables(stack: StackTemplate, dynamodb: DynamoDBClient, names = new Map<string, string>()): Promise<Map<string, string>> {
+  for (const table of stack.tables()) {
+    const name = names.get(table.logicalId) ?? String(table.properties.TableName ?? table.logicalId);
+    names.set(table.logicalId, name);
+    await createTable(dynamodb, name, table.properties, table.ttlAttribute);
+  }
+  return names;
 }
 
 async function createTable(

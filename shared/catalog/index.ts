@@ -55,9 +55,23 @@ export const CatalogSettings = z
         churnEventThreshold: z.number().gt(0).lt(1),
         /** Churn-risk segments: high at or above `high`, medium at or above `medium`, else low. */
         churnSegments: z.object({ high: z.number().gt(0).lt(1), medium: z.number().gt(0).lt(1) }).strict(),
+        /** Purchase intent is the probability of a purchase within this many days. */
+        purchaseWindowDays: z.number().int().min(7).max(90),
+        /** Crossing this purchase intent upwards puts PurchaseIntentChanged on the bus. */
+        purchaseIntentEventThreshold: z.number().gt(0).lt(1),
+        /** Predicted value is the revenue expected in the next this many days. */
+        valueHorizonDays: z.number().int().min(30).max(365),
+        /** Value potential: high at or above this percentile of the population's predicted value, medium at or above `medium`. */
+        valuePercentiles: z.object({ high: z.number().gt(0).lt(100), medium: z.number().gt(0).lt(100) }).strict(),
+        /** Next purchase: imminent within `imminentDays`, near term within `nearTermDays`, else long-term nurture. */
+        nextPurchaseDays: z.object({ imminent: z.number().int().positive(), nearTerm: z.number().int().positive() }).strict(),
+        /** A content category is an interest at or above this score (0..1). */
+        interestThreshold: z.number().gt(0).lt(1),
       })
       .strict()
-      .refine((p) => p.churnSegments.medium < p.churnSegments.high, 'churnSegments.medium must be below churnSegments.high'),
+      .refine((p) => p.churnSegments.medium < p.churnSegments.high, 'churnSegments.medium must be below churnSegments.high')
+      .refine((p) => p.valuePercentiles.medium < p.valuePercentiles.high, 'valuePercentiles.medium must be below valuePercentiles.high')
+      .refine((p) => p.nextPurchaseDays.imminent < p.nextPurchaseDays.nearTerm, 'nextPurchaseDays.imminent must be below nextPurchaseDays.nearTerm'),
   })
   .strict();
 
@@ -195,7 +209,19 @@ export const defaultCatalogInput: CatalogInput = {
     attributionWindowHours: 72,
     sendTime: { defaultHour: 10, minOpensToLearn: 3, businessDaysOnly: true, quietHours: { startHour: 21, endHour: 8 }, defaultTimezone: 'UTC' },
     // The source's churn thresholds: high risk at 0.8, medium at 0.5; predictive rules hear of crossings of 0.7.
-    predictive: { churnWindowDays: 30, churnEventThreshold: 0.7, churnSegments: { high: 0.8, medium: 0.5 } },
+    // Purchase intent fires at 0.75; value potential at the 75th/50th percentile; next purchase
+    // imminent within 7 days, near term within 30; content interests from 0.7.
+    predictive: {
+      churnWindowDays: 30,
+      churnEventThreshold: 0.7,
+      churnSegments: { high: 0.8, medium: 0.5 },
+      purchaseWindowDays: 30,
+      purchaseIntentEventThreshold: 0.75,
+      valueHorizonDays: 90,
+      valuePercentiles: { high: 75, medium: 50 },
+      nextPurchaseDays: { imminent: 7, nearTerm: 30 },
+      interestThreshold: 0.7,
+    },
   },
   rules,
   templates,

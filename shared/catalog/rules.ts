@@ -62,6 +62,21 @@ export const rules: TriggerRuleInput[] = [
     successMetrics: ['purchase', 'app_session'],
   },
   {
+    id: 'purchase_intent_picks',
+    description: 'Likely to buy soon (purchase intent rose above 0.75) and no purchase in the last 7 days: picks from their favourite categories.',
+    priority: 70,
+    trigger: { type: 'predictive', eventType: 'PurchaseIntentChanged' },
+    conditions: {
+      all: [
+        { field: 'event.properties.probability', op: 'at_least', value: 0.75 },
+        { any: [{ field: 'calculated.days_since_last_purchase', op: 'exists', value: false }, { field: 'calculated.days_since_last_purchase', op: 'at_least', value: 7 }] },
+      ],
+    },
+    cooldownHours: 24 * 14,
+    templateId: 'picked_for_you',
+    successMetrics: ['purchase', 'email_click'],
+  },
+  {
     id: 'browse_abandonment',
     description: 'Viewed products but added nothing to the cart and bought nothing within an hour: show what they looked at.',
     active: false, // opt-in: see the note at the top of this file

@@ -205,6 +205,36 @@ Visit {{ brand.name }} and dive in: we think you will enjoy them.
 Happy reading,
 The {{ brand.name }} team`,
   },
+  // purchase_intent_picks: event = a PurchaseIntentChanged detail. Only its `interests` (the
+  // customer's top content categories) reach the email; the probability and model never do.
+  {
+    id: 'picked_for_you',
+    subject: '{{ first_name | default: "Hi" }}, {% if event.interests.size > 0 %}new in {{ event.interests | first }} at {{ brand.name }}{% else %}a few picks from {{ brand.name }}{% endif %}',
+    preheader: 'A short list we put together with you in mind.',
+    html: `<h1>Picked for you</h1>
+<p>Hi {{ first_name | default: "there" }},</p>
+{%- if event.interests.size > 0 %}
+<p>We have been adding to the ranges you like most at {{ brand.name }}, so here is a good moment to see
+what is new in <strong>{{ event.interests | join: ", " }}.</strong></p>
+{%- else %}
+<p>We have been adding new things at {{ brand.name }}, and we think a few of them are right up your street.</p>
+{%- endif %}
+<p><strong>Visit {{ brand.name }} to see this week's picks.</strong></p>
+<p>Happy browsing,<br>The {{ brand.name }} team</p>`,
+    text: `Hi {{ first_name | default: "there" }},
+
+{% if event.interests.size > 0 -%}
+We have been adding to the ranges you like most at {{ brand.name }}, so here is a good moment to see
+what is new in {{ event.interests | join: ", " }}.
+{%- else -%}
+We have been adding new things at {{ brand.name }}, and we think a few of them are right up your street.
+{%- endif %}
+
+Visit {{ brand.name }} to see this week's picks.
+
+Happy browsing,
+The {{ brand.name }} team`,
+  },
   // vip_onboarding: event = the properties of the purchase that made the customer a VIP: orderId,
   // amount, maybe currency and items.
   {

@@ -56,6 +56,11 @@ export type InternalEvent =
       detail: { customerId: string; probability: number; previousProbability: number | null; modelId: string; at: string; transitionId: string };
     }
   | {
+      /** The scheduled scoring found a purchase intent that crossed the catalog's threshold upwards. */
+      detailType: 'PurchaseIntentChanged';
+      detail: { customerId: string; probability: number; previousProbability: number | null; modelId: string; interests: string[]; at: string; transitionId: string };
+    }
+  | {
       detailType: 'ConversionAttributed';
       detail: {
         customerId: string;

@@ -7,8 +7,9 @@ import type { Claim } from './send-decision.ts';
 import type { RuleTimer } from './rule-timer.ts';
 import type { SendRequest } from './send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from './sequence-runs.ts';
-import type { ChurnScorer } from './predictive/churn-scoring.ts';
-import type { ChurnSnapshot } from './predictive/churn-snapshots.ts';
+import type { PredictiveModels } from './predictive/predict-profile.ts';
+import type { ScoringRun, ScoringTask, SegmentResult } from './predictive/scoring-runs.ts';
+import type { SnapshotOutcomes, TrainingSnapshot } from './predictive/training-snapshots.ts';
 import type { StoredModel, TrainingReport } from './predictive/model-records.ts';
 
 /** Ports: what the services need from the outside world. Adapters in shared/adapters implement them. */
@@ -182,22 +183,35 @@ export interface SequenceExecutions {
 
 /** Where trained models are kept (the scoring reads the current one; training writes them). */
 export interface ModelStore {
-  /** The churn model in use, or undefined while none has been trained (the scoring falls back to the heuristic). */
-  currentChurnModel(): Promise<ChurnScorer | undefined>;
+  /** The models in use; a kind with none trained yet is absent (the scoring falls back to its heuristic). */
+  currentModels(): Promise<PredictiveModels>;
 }
 
-/** Where the churn training puts a model it keeps, and the report of every attempt. */
-export interface ChurnModelWriter {
-  saveChurnModel(stored: StoredModel): Promise<void>;
+/** The scoring's fan-out: one task per Scan segment (or the rest of one). */
+export interface ScoringTaskQueue {
+  enqueue(tasks: ScoringTask[]): Promise<void>;
+}
+
+/** A scoring run's records: the plan, and each finished segment's totals. */
+export interface ScoringRunStore {
+  saveRun(run: ScoringRun): Promise<void>;
+  getRun(runId: string): Promise<ScoringRun | undefined>;
+  saveSegment(runId: string, result: SegmentResult): Promise<void>;
+  segments(runId: string): Promise<SegmentResult[]>;
+}
+
+/** Where the training puts a model it keeps, and the report of every attempt. */
+export interface ModelWriter {
+  saveModel(stored: StoredModel): Promise<void>;
   saveTrainingReport(report: TrainingReport): Promise<void>;
 }
 
-/** Weekly feature snapshots of profiles, labelled once their churn window has passed (the training history). */
-export interface ChurnSnapshotStore {
-  put(snapshot: ChurnSnapshot): Promise<void>;
-  /** The customer's snapshots that have no label yet. */
-  unlabelled(customerId: string): Promise<ChurnSnapshot[]>;
-  setLabel(snapshot: ChurnSnapshot, label: 0 | 1): Promise<void>;
-  /** Every labelled snapshot of every customer (training reads them all). */
-  labelled(): AsyncIterable<ChurnSnapshot>;
+/** Weekly feature snapshots of profiles, completed with what happened once each window has passed (the training history). */
+export interface TrainingSnapshotStore {
+  put(snapshot: TrainingSnapshot): Promise<void>;
+  /** The customer's snapshots still waiting for an outcome. */
+  open(customerId: string): Promise<TrainingSnapshot[]>;
+  setOutcomes(snapshot: TrainingSnapshot, outcomes: SnapshotOutcomes): Promise<void>;
+  /** Every snapshot with at least its churn label, of every customer (training reads them all). */
+  labelled(): AsyncIterable<TrainingSnapshot>;
 }

@@ -78,6 +78,12 @@ export const METRIC_NAMES = [
   // predictions (written by the scheduled scoring; null until it has run)
   'predicted_churn_probability',
   'churn_risk_segment',
+  'predicted_purchase_intent',
+  'predicted_value',
+  'value_potential_segment',
+  'predicted_days_to_next_purchase',
+  'next_purchase_segment',
+  'top_content_interest',
   // scores: `<modelId>_score` for every scoring model; engagement_score/engagement_level are the primary model's
   'engagement_score',
   'engagement_level',

@@ -101,6 +101,12 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     subscription_cancelled: profile.subscriptionCancelledAt !== undefined,
     predicted_churn_probability: profile.predictions.churn?.probability ?? null,
     churn_risk_segment: profile.predictions.churn?.segment ?? null,
+    predicted_purchase_intent: profile.predictions.purchaseIntent?.probability ?? null,
+    predicted_value: profile.predictions.value?.predicted ?? null,
+    value_potential_segment: profile.predictions.value?.potential ?? null,
+    predicted_days_to_next_purchase: profile.predictions.nextPurchase?.days ?? null,
+    next_purchase_segment: profile.predictions.nextPurchase?.segment ?? null,
+    top_content_interest: profile.predictions.interests?.[0]?.category ?? null,
 
     engagement_score: profile.scores.engagement ?? null,
     engagement_level: profile.engagementLevel ?? null,

@@ -132,6 +132,13 @@ export const Profile = z.object({
         })
         .strict()
         .optional(),
+      /** Probability of a purchase within the catalog's purchase window. */
+      purchaseIntent: z.object({ probability: z.number().min(0).max(1), modelId: z.string() }).strict().optional(),
+      /** Revenue expected over the catalog's value horizon, and where that stands in the population. */
+      value: z.object({ predicted: z.number().min(0), potential: z.enum(['high', 'medium', 'low']), modelId: z.string() }).strict().optional(),
+      nextPurchase: z.object({ days: z.number().min(0), segment: z.enum(['imminent', 'near_term', 'long_term_nurture']) }).strict().optional(),
+      /** Top content interests (categories scored 0..1, own or by similar customers), strongest first. */
+      interests: z.array(z.object({ category: z.string(), score: z.number(), source: z.enum(['own', 'similar']) }).strict()).optional(),
     })
     .strict()
     .default({}),

@@ -1,133 +1,108 @@
-import { segmentationOf, type Catalog } from '../catalog/index.ts';
+import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { ChurnSnapshotStore, InternalEventBus, Log, ModelStore, ProfileStore } from '../domain/ports.ts';
-import { churnFeatures } from '../domain/predictive/churn-features.ts';
-import { labelFor, snapshotDue } from '../domain/predictive/churn-snapshots.ts';
-import { churnRiskCrossing, HEURISTIC_MODEL_ID, predictChurn, type ChurnScorer } from '../domain/predictive/churn-scoring.ts';
-import { evaluateProfile } from '../domain/profile-evaluation.ts';
+import type { InternalEventBus, Log, ProfileStore, TrainingSnapshotStore } from '../domain/ports.ts';
+import { predictProfile, thresholdCrossings, type PredictiveModels, type Predictions } from '../domain/predictive/predict-profile.ts';
+import type { ScoringTotals } from '../domain/predictive/scoring-runs.ts';
+import { outcomesDue, snapshotDue } from '../domain/predictive/training-snapshots.ts';
+import type { ValueCutPoints } from '../domain/predictive/value-potential.ts';
+import { evaluateProfile, type SegmentationCatalog } from '../domain/profile-evaluation.ts';
 import type { Profile } from '../domain/profile.ts';
-import { forEachProfile, type ProfileScanner } from './profile-scan.ts';
 
-export type ScoreDeps = {
-  scanner: ProfileScanner;
+export type ScoreProfileDeps = {
   profiles: ProfileStore;
-  models: ModelStore;
-  snapshots: ChurnSnapshotStore;
+  snapshots: TrainingSnapshotStore;
   bus: InternalEventBus;
   catalog: Catalog;
+  segmentation: SegmentationCatalog;
   clock: Clock;
   log: Log;
-  totalSegments: number;
-};
-
-export type ScoreReport = {
-  scoringId: string;
-  /** The model that scored (`heuristic-v1` while none is trained). */
-  modelId: string;
-  scanned: number;
-  /** Profiles whose prediction changed (written). */
-  updated: number;
-  segments: { high: number; medium: number; low: number };
-  /** ChurnRiskChanged events put on the bus (the threshold crossed upwards). */
-  crossings: number;
-  /** Training history kept this run: weekly feature snapshots taken, older ones labelled. */
-  snapshotsTaken: number;
-  snapshotsLabelled: number;
-  conflictsRetried: number;
-  durationMs: number;
-  profilesPerSecond: number;
 };
 
 const MAX_ATTEMPTS = 5;
-/** A probability that moved less than this, in the same segment, is not written again (saves a write per profile per day). */
+/** A probability that moved less than this, in the same segments, is not written again (saves a write per profile per day). */
 const MIN_CHANGE = 0.005;
 
 /**
- * The scheduled churn scoring: every profile (parallel Scan segments) gets a churn probability
- * from the current model, or the documented heuristic while none is trained, and a risk segment
- * (high / medium / low). A probability that crossed the catalog's threshold upwards puts
- * `ChurnRiskChanged` on the bus, so predictive rules (`churn_prevention_high_risk`) decide through
- * the normal decision path. Writes are version-conditioned, like the sweep's.
+ * One profile's scoring: every prediction now (see {@link predictProfile}); model events for
+ * thresholds crossed upwards, published before the write (like ingest's transitions: a retry
+ * publishes the same transition ids, once per run even when the write is retried); weekly, a
+ * training snapshot and the outcomes of older snapshots whose windows have passed. Writes are
+ * version-conditioned; a busy profile is retried, then left to the next run. Counts into `totals`.
  */
-export function makeScoreProfiles(deps: ScoreDeps) {
-  const segmentation = segmentationOf(deps.catalog);
+export function makeScoreProfile(deps: ScoreProfileDeps, run: { runId: string; models: PredictiveModels; cutPoints: ValueCutPoints | undefined }) {
   const settings = deps.catalog.settings.predictive;
 
-  return async function scoreProfiles(): Promise<ScoreReport> {
-    const started = deps.clock.now();
-    const startedMs = performance.now();
-    const model: ChurnScorer | undefined = await deps.models.currentChurnModel();
-    const report: ScoreReport = {
-      scoringId: `scoring:${started.toISOString().slice(0, 10)}`,
-      modelId: model?.modelId ?? HEURISTIC_MODEL_ID,
-      scanned: 0,
-      updated: 0,
-      segments: { high: 0, medium: 0, low: 0 },
-      crossings: 0,
-      snapshotsTaken: 0,
-      snapshotsLabelled: 0,
-      conflictsRetried: 0,
-      durationMs: 0,
-      profilesPerSecond: 0,
-    };
-
-    const scoreOne = async (stored: Profile): Promise<void> => {
-      let current: Profile | undefined = stored;
-      // Announced once per run, even when the write below is retried after a concurrent writer.
-      let announced = false;
-      let snapshotTaken = false;
-      for (let attempt = 1; attempt <= MAX_ATTEMPTS && current; attempt++) {
-        const now = deps.clock.now();
-        const { facts } = evaluateProfile({ profile: current, catalog: segmentation, now, triggerId: report.scoringId });
-        const previous = current.predictions.churn;
-        const next = { ...predictChurn({ profile: current, facts, now, model, settings }), ...(previous?.snapshotAt ? { snapshotAt: previous.snapshotAt } : {}) };
-        if (attempt === 1) report.segments[next.segment] += 1;
-        // Training history, weekly: this profile's features now, and the labels of snapshots whose churn window has passed.
-        if (snapshotDue(previous?.snapshotAt, now)) {
-          if (!snapshotTaken) {
-            await keepHistory(current, churnFeatures(current, facts, now), now);
-            snapshotTaken = true;
-          }
-          next.snapshotAt = now.toISOString();
-        } else if (previous && previous.segment === next.segment && previous.modelId === next.modelId && Math.abs(previous.probability - next.probability) < MIN_CHANGE) {
-          return;
+  return async function scoreProfile(stored: Profile, totals: ScoringTotals): Promise<void> {
+    let current: Profile | undefined = stored;
+    const announced = new Set<string>();
+    let snapshotTaken = false;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && current; attempt++) {
+      const now = deps.clock.now();
+      const { facts } = evaluateProfile({ profile: current, catalog: deps.segmentation, now, triggerId: run.runId });
+      const previous = current.predictions;
+      const { predictions, features } = predictProfile({ profile: current, facts, now, models: run.models, settings, cutPoints: run.cutPoints });
+      const next: Predictions = { ...predictions, churn: { ...predictions.churn!, ...(previous.churn?.snapshotAt ? { snapshotAt: previous.churn.snapshotAt } : {}) } };
+      if (attempt === 1) count(totals, next);
+      if (snapshotDue(previous.churn?.snapshotAt, now)) {
+        if (!snapshotTaken) {
+          await keepHistory(current, facts.metric('lifetime_value'), features, now, totals);
+          snapshotTaken = true;
         }
-        // Published before the write, like ingest's transitions: a retry publishes the same transition id.
-        const crossing = churnRiskCrossing(previous, next, current.customerId, settings.churnEventThreshold);
-        if (crossing && !announced) {
-          await deps.bus.publish([crossing]);
-          announced = true;
-        }
-        const saved = await deps.profiles.save({ ...current, predictions: { ...current.predictions, churn: next } }, current.version);
-        if (saved.type === 'saved') {
-          report.updated += 1;
-          if (announced) report.crossings += 1;
-          return;
-        }
-        report.conflictsRetried += 1;
-        current = saved.current;
+        next.churn!.snapshotAt = now.toISOString();
+      } else if (unchanged(previous, next)) {
+        return;
       }
-      if (current) deps.log.warn('scoring gave up on a busy profile; the next run scores it', { customerId: current.customerId });
-    };
-
-    const keepHistory = async (profile: Profile, features: number[], now: Date): Promise<void> => {
-      for (const snapshot of await deps.snapshots.unlabelled(profile.customerId)) {
-        const label = labelFor(snapshot, profile.lastActivityAt, now, settings.churnWindowDays);
-        if (label === undefined) continue;
-        await deps.snapshots.setLabel(snapshot, label);
-        report.snapshotsLabelled += 1;
+      const events = thresholdCrossings(previous, next, current.customerId, settings).filter((event) => !announced.has(event.detailType));
+      if (events.length > 0) {
+        await deps.bus.publish(events);
+        for (const event of events) announced.add(event.detailType);
       }
-      await deps.snapshots.put({ customerId: profile.customerId, at: now.toISOString(), features });
-      report.snapshotsTaken += 1;
-    };
-
-    report.scanned = await forEachProfile(
-      { scanner: deps.scanner, totalSegments: deps.totalSegments, progress: (scanned) => deps.log.info('scoring progress', { scoringId: report.scoringId, scanned }) },
-      scoreOne,
-    );
-    report.durationMs = Math.round(performance.now() - startedMs);
-    report.profilesPerSecond = report.durationMs > 0 ? Math.round((report.scanned / report.durationMs) * 1000) : report.scanned;
-    deps.log.info('scoring finished', { ...report });
-    return report;
+      const saved = await deps.profiles.save({ ...current, predictions: next }, current.version);
+      if (saved.type === 'saved') {
+        totals.updated += 1;
+        if (announced.has('ChurnRiskChanged')) totals.crossings.churn += 1;
+        if (announced.has('PurchaseIntentChanged')) totals.crossings.purchaseIntent += 1;
+        return;
+      }
+      totals.conflictsRetried += 1;
+      current = saved.current;
+    }
+    if (current) deps.log.warn('scoring gave up on a busy profile; the next run scores it', { customerId: current.customerId });
   };
+
+  async function keepHistory(profile: Profile, lifetimeValue: unknown, features: number[], now: Date, totals: ScoringTotals): Promise<void> {
+    const profileNow = { lastActivityAt: profile.lastActivityAt, purchaseCount: profile.commerce.purchaseCount, lifetimeValue: typeof lifetimeValue === 'number' ? lifetimeValue : 0 };
+    for (const snapshot of await deps.snapshots.open(profile.customerId)) {
+      const outcomes = outcomesDue(snapshot, profileNow, now, settings);
+      if (Object.keys(outcomes).length === 0) continue;
+      await deps.snapshots.setOutcomes(snapshot, outcomes);
+      totals.outcomesWritten += 1;
+    }
+    await deps.snapshots.put({ customerId: profile.customerId, at: now.toISOString(), features });
+    totals.snapshotsTaken += 1;
+  }
+}
+
+function count(totals: ScoringTotals, next: Predictions): void {
+  totals.churn[next.churn!.segment] += 1;
+  totals.valuePotential[next.value!.potential] += 1;
+  totals.nextPurchase[next.nextPurchase!.segment] += 1;
+}
+
+/** Nothing a rule or a person would notice moved: the same segments and models, probabilities within {@link MIN_CHANGE}. */
+function unchanged(previous: Predictions, next: Predictions): boolean {
+  const close = (a: number | undefined, b: number | undefined, tolerance: number) => a !== undefined && b !== undefined && Math.abs(a - b) < tolerance;
+  return (
+    previous.churn?.segment === next.churn?.segment &&
+    previous.churn?.modelId === next.churn?.modelId &&
+    close(previous.churn?.probability, next.churn?.probability, MIN_CHANGE) &&
+    previous.purchaseIntent?.modelId === next.purchaseIntent?.modelId &&
+    close(previous.purchaseIntent?.probability, next.purchaseIntent?.probability, MIN_CHANGE) &&
+    previous.value?.potential === next.value?.potential &&
+    previous.value?.modelId === next.value?.modelId &&
+    close(previous.value?.predicted, next.value?.predicted, 1) &&
+    previous.nextPurchase?.segment === next.nextPurchase?.segment &&
+    close(previous.nextPurchase?.days, next.nextPurchase?.days, 1) &&
+    JSON.stringify(previous.interests?.map((i) => i.category)) === JSON.stringify(next.interests?.map((i) => i.category))
+  );
 }

@@ -20,6 +20,7 @@ const LAMBDA_ENVIRONMENT: Record<string, string> = {
   EVENT_BUS_NAME: 'nudge',
   SWEEP_SCAN_SEGMENTS: '4',
   SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/send',
+  SCORING_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/scoring',
   REJECTED_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/rejected',
   SENDER_EMAIL: 'nudge@example.com',
   LINK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:links',
@@ -40,7 +41,7 @@ describe('bundling (esbuild, as cdk synth / deploy runs it)', () => {
     const template = Template.fromStack(stack);
     void app;
     const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(11);
+    expect(functions).toHaveLength(12);
 
     for (const [name, value] of Object.entries(LAMBDA_ENVIRONMENT)) vi.stubEnv(name, value);
     for (const fn of functions) {

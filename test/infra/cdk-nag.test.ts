@@ -52,6 +52,7 @@ describe('cdk-nag AwsSolutions', () => {
       'Nudge/Ingest/RejectedEventsQueue/Resource AwsSolutions-SQS3',
       'Nudge/Scheduled/DeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Scheduled/Scoring/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      'Nudge/Scheduled/ScoringWorker/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Scheduled/Sweep/Role/DefaultPolicy/Resource ${SCHEDULES}`,
       'Nudge/Scheduled/Training/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',

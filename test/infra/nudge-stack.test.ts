@@ -46,11 +46,13 @@ const tableId = () => logicalIdOf('AWS::DynamoDB::Table', {});
 /** The logical id of the one schedule rule (rules with a ScheduleExpression). */
 const sweepRuleId = () => logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
 const SCORING_ENTRY = 'functions/scheduled/score-profiles.ts';
-const TRAINING_ENTRY = 'functions/scheduled/train-churn-model.ts';
+const TRAINING_ENTRY = 'functions/scheduled/train-models.ts';
+const SCORING_WORKER_ENTRY = 'functions/scheduled/score-segment.ts';
 const scoringId = () => functionIdByEntry(template, SCORING_ENTRY);
 const trainingId = () => functionIdByEntry(template, TRAINING_ENTRY);
+const scoringWorkerId = () => functionIdByEntry(template, SCORING_WORKER_ENTRY);
 const busId = () => logicalIdOf('AWS::Events::EventBus', { Name: 'nudge' });
-const sendQueueId = () => logicalIdOf('AWS::SQS::Queue', { VisibilityTimeout: Match.anyValue() });
+const sendQueueId = () => queueIdByOutput('SendQueueUrl');
 /** A queue is identified by the output that publishes its URL (the outputs are the stack's contract). */
 function queueIdByOutput(outputName: string): string {
   const output = template.findOutputs(outputName)[outputName] as { Value: { Ref: string } };
@@ -326,11 +328,11 @@ describe('scheduled sweep', () => {
     for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
   });
 
-  it('is, with the scoring and the training, the only function that may Scan the table (the scheduled jobs, never the hot path)', () => {
+  it('is, with the scoring (planner and workers) and the training, the only function that may Scan the table (the scheduled jobs, never the hot path)', () => {
     const scanners = Object.keys(resourcesOfType(template, 'AWS::Lambda::Function')).filter((id) =>
       dynamoGrantsOf(id).some((grant) => grant.action === 'dynamodb:Scan'),
     );
-    expect(scanners.sort()).toEqual([sweepId(), scoringId(), trainingId()].sort());
+    expect(scanners.sort()).toEqual([sweepId(), scoringId(), scoringWorkerId(), trainingId()].sort());
   });
 
   it('may put events only on the Nudge bus', () => {
@@ -350,12 +352,33 @@ describe('scheduled scoring', () => {
     ]);
   });
 
-  it('may Scan, read and write items on the table, and put events on the Nudge bus only; it decides no sends', () => {
-    // Query: its weekly training snapshots, read back per customer partition.
-    expect(dynamoGrantsOf(scoringId()).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
-    expect(putEventsResourcesOf(scoringId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
-    const actions = statementsOfFunction(template, scoringId()).flatMap(actionsOf);
-    expect(actions.filter((a) => a.startsWith('sqs:SendMessage') || a.startsWith('scheduler:'))).toEqual(['sqs:SendMessage']); // its on-failure destination only
+  it('plans: may Scan (the sample), read and write items, read the models (BatchGetItem) and the table size, and queue scoring tasks; no bus', () => {
+    expect(dynamoGrantsOf(scoringId()).map((g) => g.action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect(putEventsResourcesOf(scoringId())).toEqual([]);
+    const sendTargets = statementsOfFunction(template, scoringId())
+      .filter((st) => actionsOf(st).includes('sqs:SendMessage'))
+      .flatMap((st) => [st.Resource].flat())
+      .map((resource) => JSON.stringify(resource));
+    expect(sendTargets.sort()).toEqual(
+      [{ 'Fn::GetAtt': [queueIdByOutput('ScoringQueueUrl'), 'Arn'] }, { 'Fn::GetAtt': [queueIdByOutput('SweepDeadLetterQueueUrl'), 'Arn'] }].map((r) => JSON.stringify(r)).sort(),
+    );
+  });
+
+  it('workers take one task at a time from the scoring queue, at most 32 at once', () => {
+    const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: scoringWorkerId() }));
+    expect(mapping?.Properties).toMatchObject({ BatchSize: 1, ScalingConfig: { MaximumConcurrency: 32 }, EventSourceArn: { 'Fn::GetAtt': [queueIdByOutput('ScoringQueueUrl'), 'Arn'] } });
+  });
+
+  it('dead-letters a scoring task after 3 receives, and hides a task in flight for 6x the worker timeout', () => {
+    const queue = resourcesOfType(template, 'AWS::SQS::Queue')[queueIdByOutput('ScoringQueueUrl')]!;
+    expect(queue.Properties).toMatchObject({ VisibilityTimeout: 5400, RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [queueIdByOutput('ScoringDeadLetterQueueUrl'), 'Arn'] } } });
+  });
+
+  it('workers may Scan, Query (snapshots, run segments), read and write items, put events on the Nudge bus only, and queue the rest of a segment; they decide no sends', () => {
+    expect(dynamoGrantsOf(scoringWorkerId()).map((g) => g.action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect(putEventsResourcesOf(scoringWorkerId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
+    const actions = statementsOfFunction(template, scoringWorkerId()).flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith('scheduler:') || a.startsWith('ses:'))).toEqual([]);
   });
 });
 
@@ -535,14 +558,14 @@ describe('every function', () => {
 
   it('has 256 MB unless it is a scheduled job over every profile (sweep, scoring, training)', () => {
     for (const [id, fn] of functions()) {
-      if (![sweepId(), scoringId(), trainingId()].includes(id)) expect(fn.Properties?.MemorySize, id).toBe(256);
+      if (![sweepId(), scoringId(), scoringWorkerId(), trainingId()].includes(id)) expect(fn.Properties?.MemorySize, id).toBe(256);
     }
   });
 
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
     expect(entries.sort()).toEqual(
-      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, TRAINING_ENTRY].sort(),
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY].sort(),
     );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
@@ -578,6 +601,8 @@ describe('stack', () => {
       'SweepDeadLetterQueueUrl',
       'ScoringFunctionName',
       'ScoringScheduleRuleName',
+      'ScoringQueueUrl',
+      'ScoringDeadLetterQueueUrl',
       'TrainingFunctionName',
       'SesEventsFunctionName',
       'SequenceStateMachineArn',
@@ -640,7 +665,7 @@ describe('triggers: one-time schedules, timers and model events', () => {
     const rules = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).filter((rule) =>
       (rule.Properties?.Targets as Array<{ Arn: unknown }>).some((target) => JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [modelEvents, 'Arn'] })),
     );
-    expect(rules.map((rule) => rule.Properties?.EventPattern)).toEqual([{ source: ['nudge'], 'detail-type': ['ChurnRiskChanged'] }]);
+    expect(rules.map((rule) => rule.Properties?.EventPattern)).toEqual([{ source: ['nudge'], 'detail-type': ['ChurnRiskChanged', 'PurchaseIntentChanged'] }]);
   });
 
   it('the dispatcher never gets schedule or pass-role rights', () => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DynamoChurnSnapshots } from '#shared/adapters/dynamo/churn-snapshot-repository.ts';
+import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
@@ -22,6 +22,14 @@ describe('predictive scoring', () => {
   const score = async () => {
     expect(await nudge.runSchedule('Scoring')).toMatchObject({ ok: true });
     await nudge.waitForIdle();
+  };
+  const cli = async (...args: string[]) => {
+    try {
+      return (await promisify(execFile)(process.execPath, [join(process.cwd(), 'bin/nudge.js'), ...args], { env: { ...process.env, NUDGE_EVENTBRIDGE_PORT: new URL(nudge.context.endpoints.eventBridge).port } })).stdout;
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      throw new Error(`nudge ${args.join(' ')} failed: ${stderr ?? ''}${stdout ?? String(error)}`);
+    }
   };
   const churnDecisions = async (customerId: string) => (await decisions.list(customerId, { ruleId: 'churn_prevention_high_risk' })).reverse().map((d) => d.reason ?? d.outcome);
 
@@ -85,17 +93,49 @@ describe('predictive scoring', () => {
     expect((await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => e.subject.includes('miss'))).toHaveLength(0);
   });
 
+  it('nudge score fans the run out over segment workers; a purchase intent crossing reaches its rule with the customer interests', async () => {
+    await nudge.daytime();
+    const customerId = uniqueId('intent');
+    await put(customerId, 'subscribe', {}, { email: `${customerId}@example.com` });
+    await put(customerId, 'product_view', { productId: 'p-1', category: 'garden' });
+    for (let i = 0; i < 3; i++) await put(customerId, 'purchase', { orderId: uniqueId('o'), amount: 40, currency: 'EUR' });
+    // Eight days on (the rule waits 7 days after a purchase), the heuristic intent is 1 - e^-2.2 = 0.89.
+    await nudge.advanceClock('8d');
+    await nudge.waitForIdle();
+    const report = JSON.parse(await cli('score', '--json')) as { totalSegments: number; segmentsFinished: number; totals: { scanned: number }; workerProfilesPerSecond: number[]; modelIds: Record<string, string> };
+    await nudge.waitForIdle();
+    expect(report.totalSegments).toBeGreaterThanOrEqual(4);
+    expect(report.segmentsFinished).toBe(report.totalSegments);
+    expect(report.totals.scanned).toBeGreaterThan(0);
+    expect(report.workerProfilesPerSecond).toHaveLength(report.totalSegments);
+    expect(report.modelIds).toEqual({ churn: 'heuristic-v1', purchaseIntent: 'heuristic-v1', value: 'heuristic-v1', interests: 'heuristic-v1' });
+
+    const profile = await nudge.profiles.get(customerId);
+    expect(profile?.predictions).toMatchObject({
+      purchaseIntent: { modelId: 'heuristic-v1' },
+      value: { modelId: 'heuristic-v1', potential: expect.stringMatching(/high|medium|low/) },
+      nextPurchase: { segment: expect.stringMatching(/imminent|near_term|long_term_nurture/) },
+      interests: [{ category: 'garden', score: 1, source: 'own' }],
+    });
+    expect(profile!.predictions.purchaseIntent!.probability).toBeGreaterThanOrEqual(0.75);
+    // Announced once (by the daily run the clock passed, or by this one), with what the email may talk about.
+    const crossed = await nudge.busEvents({ source: 'nudge', detailType: 'PurchaseIntentChanged', customerId });
+    expect(crossed.map((e) => e.detail)).toEqual([expect.objectContaining({ customerId, interests: ['garden'], modelId: 'heuristic-v1' })]);
+    const intentDecisions = (await decisions.list(customerId, { ruleId: 'purchase_intent_picks' })).map((d) => d.reason ?? d.outcome);
+    expect(intentDecisions).toEqual(['queued']);
+    const picks = (await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => e.subject.includes('new in garden'));
+    expect(picks).toHaveLength(1);
+  });
+
   it('keeps weekly training snapshots; nudge train and nudge models report the history is too thin to train yet', async () => {
     await nudge.daytime();
     const customerId = uniqueId('hist');
     await put(customerId, 'subscribe', {}, { email: `${customerId}@example.com` });
     await score();
-    const snapshots = await new DynamoChurnSnapshots(nudge.documentClient, nudge.output('TableName')).unlabelled(customerId);
+    const snapshots = await new DynamoTrainingSnapshots(nudge.documentClient, nudge.output('TableName')).open(customerId);
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0]!.features).toHaveLength(15);
 
-    const cli = async (...args: string[]) =>
-      (await promisify(execFile)(process.execPath, [join(process.cwd(), 'bin/nudge.js'), ...args], { env: { ...process.env, NUDGE_EVENTBRIDGE_PORT: new URL(nudge.context.endpoints.eventBridge).port } })).stdout;
     // Like an EventBridge schedule target, the run reports only whether it succeeded; the training report is kept in the table.
     expect(JSON.parse(await cli('train', '--json'))).toMatchObject({ ok: true });
     const models = await cli('models');

@@ -5,10 +5,21 @@ import { customerPk } from './keys.ts';
  * The customer's items whose sort key starts with `skPrefix` (`DEC#`, `SEQRUN#`, ...), page by page
  * from one partition: a Query, never a Scan. Stop iterating to stop reading.
  */
-export async function* customerItems(
+export function customerItems(
   client: DynamoDBDocumentClient,
   tableName: string,
   customerId: string,
+  skPrefix: string,
+  options: { newestFirst?: boolean; consistentRead?: boolean } = {},
+): AsyncGenerator<Record<string, unknown>> {
+  return partitionItems(client, tableName, customerPk(customerId), skPrefix, options);
+}
+
+/** The items of any partition whose sort key starts with `skPrefix`, page by page (a Query). */
+export async function* partitionItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
   skPrefix: string,
   options: { newestFirst?: boolean; consistentRead?: boolean } = {},
 ): AsyncGenerator<Record<string, unknown>> {
@@ -18,7 +29,7 @@ export async function* customerItems(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': customerPk(customerId), ':prefix': skPrefix },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
         ...(options.newestFirst ? { ScanIndexForward: false } : {}),
         ...(options.consistentRead ? { ConsistentRead: true } : {}),
         ExclusiveStartKey: startKey,

@@ -1,54 +1,70 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChurnModelWriter, ModelStore } from '../../domain/ports.ts';
-import type { ChurnScorer } from '../../domain/predictive/churn-scoring.ts';
-import type { StoredModel, TrainingReport } from '../../domain/predictive/model-records.ts';
-import { loadChurnModel } from '../../domain/predictive/churn-model.ts';
+import { BatchGetCommand, GetCommand, PutCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ModelStore, ModelWriter } from '../../domain/ports.ts';
+import { loadPredictiveModels, MODEL_KINDS, type ModelKind, type StoredModel, type TrainingReport } from '../../domain/predictive/model-records.ts';
+import type { PredictiveModels } from '../../domain/predictive/predict-profile.ts';
 
 /** A forest's JSON is ~0.5 MB; gzip brings it well under DynamoDB's 400 KB item limit, which this guards. */
 const MAX_STORED_BYTES = 350_000;
-const MODEL_KEY = { pk: 'MODEL', sk: 'churn' };
-const TRAINING_REPORT_KEY = { pk: 'MODEL', sk: 'churn#last-training' };
+const PK = 'MODEL';
+const modelKey = (kind: ModelKind) => ({ pk: PK, sk: kind });
+const reportKey = (kind: ModelKind) => ({ pk: PK, sk: `${kind}#last-training` });
 
-/** The current churn model, one item (`MODEL` / `churn`), the model gzipped in a binary attribute. */
-export class DynamoModelStore implements ModelStore, ChurnModelWriter {
+export type ModelDescription = { current: Omit<StoredModel, 'model'> | null; lastTraining: TrainingReport | null };
+
+/** The models in use, one item per kind (`MODEL` / `<kind>`), each model gzipped in a binary attribute. */
+export class DynamoModelStore implements ModelStore, ModelWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async currentChurnModel(): Promise<ChurnScorer | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: MODEL_KEY, ReturnConsumedCapacity: 'TOTAL' }));
-    if (!Item) return undefined;
-    const model = loadChurnModel(JSON.parse(gunzipSync(Item.model as Uint8Array).toString('utf8')));
-    return { modelId: String(Item.modelId), predict: (rows) => model.predict(rows) };
+  /** Every kind's model in use, in one BatchGetItem; kinds without one fall back to their heuristic. */
+  async currentModels(): Promise<PredictiveModels> {
+    let keys: Array<Record<string, unknown>> | undefined = MODEL_KINDS.map(modelKey);
+    const items: Array<Record<string, unknown>> = [];
+    while (keys && keys.length > 0) {
+      const page: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } }, ReturnConsumedCapacity: 'TOTAL' }));
+      items.push(...(page.Responses?.[this.tableName] ?? []));
+      keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return loadPredictiveModels(
+      items.map((item) => ({ kind: item.sk as ModelKind, modelId: String(item.modelId), model: JSON.parse(gunzipSync(item.model as Uint8Array).toString('utf8')) })),
+    );
   }
 
-  /** What `nudge models` shows: the model in use (without its trees) and the last training attempt. */
-  async describeChurn(): Promise<{ current: Omit<StoredModel, 'model'> | null; lastTraining: TrainingReport | null }> {
-    const [model, training] = await Promise.all([
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: MODEL_KEY,
-          // Everything but the (large) model itself; `metrics` is a reserved word.
-          ProjectionExpression: 'modelId, trainedAt, #metrics, featureImportances',
-          ExpressionAttributeNames: { '#metrics': 'metrics' },
-        }),
-      ),
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: TRAINING_REPORT_KEY })),
-    ]);
-    const report = training.Item ? (({ pk: _pk, sk: _sk, kind: _kind, ...rest }) => rest)(training.Item) : null;
-    return { current: (model.Item as Omit<StoredModel, 'model'> | undefined) ?? null, lastTraining: report as TrainingReport | null };
+  /** What `nudge models` shows, per kind: the model in use (without the model itself) and the last training attempt. */
+  async describe(): Promise<Record<ModelKind, ModelDescription>> {
+    const entries = await Promise.all(
+      MODEL_KINDS.map(async (kind): Promise<[ModelKind, ModelDescription]> => {
+        const [model, training] = await Promise.all([
+          this.client.send(
+            new GetCommand({
+              TableName: this.tableName,
+              Key: modelKey(kind),
+              // Everything but the (large) model itself; `metrics` is a reserved word.
+              ProjectionExpression: 'modelId, trainedAt, #metrics, featureImportances',
+              ExpressionAttributeNames: { '#metrics': 'metrics' },
+            }),
+          ),
+          this.client.send(new GetCommand({ TableName: this.tableName, Key: reportKey(kind) })),
+        ]);
+        // `kind` is the table's item type; the model kind is the sort key.
+        const report = training.Item ? { ...(({ pk: _pk, sk: _sk, kind: _kind, modelKind: _modelKind, ...rest }) => rest)(training.Item), kind } : null;
+        const current = model.Item ? ({ ...model.Item, kind } as Omit<StoredModel, 'model'>) : null;
+        return [kind, { current, lastTraining: report as TrainingReport | null }];
+      }),
+    );
+    return Object.fromEntries(entries) as Record<ModelKind, ModelDescription>;
   }
 
   async saveTrainingReport(report: TrainingReport): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...TRAINING_REPORT_KEY, kind: 'training_report', ...report }, ReturnConsumedCapacity: 'TOTAL' }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...report, ...reportKey(report.kind), kind: 'training_report', modelKind: report.kind }, ReturnConsumedCapacity: 'TOTAL' }));
   }
 
-  async saveChurnModel(stored: StoredModel): Promise<void> {
+  async saveModel(stored: StoredModel): Promise<void> {
     const model = gzipSync(JSON.stringify(stored.model));
     if (model.byteLength > MAX_STORED_BYTES) throw new RangeError(`model ${stored.modelId} is ${model.byteLength} bytes gzipped; at most ${MAX_STORED_BYTES} fit in one item`);
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...MODEL_KEY, kind: 'model', ...stored, model }, ReturnConsumedCapacity: 'TOTAL' }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...stored, ...modelKey(stored.kind), kind: 'model', modelKind: stored.kind, model }, ReturnConsumedCapacity: 'TOTAL' }));
   }
 }

@@ -69,7 +69,12 @@ export class DynamoProfileScanner {
   ) {}
 
   async *scanSegment(segment: number, totalSegments: number, pageSize = 100): AsyncGenerator<Profile[]> {
-    let startKey: Record<string, unknown> | undefined;
+    for await (const page of this.scanPages(segment, totalSegments, undefined, pageSize)) if (page.profiles.length > 0) yield page.profiles;
+  }
+
+  /** The segment's pages with the key to continue after each (absent after the last), for workers that stop and resume. */
+  async *scanPages(segment: number, totalSegments: number, startKey?: Record<string, unknown>, pageSize = 100): AsyncGenerator<{ profiles: Profile[]; nextKey?: Record<string, unknown> }> {
+    let key = startKey;
     do {
       const page = await this.client.send(
         new ScanCommand({
@@ -79,13 +84,12 @@ export class DynamoProfileScanner {
           Limit: pageSize,
           FilterExpression: 'kind = :profile',
           ExpressionAttributeValues: { ':profile': 'profile' },
-          ExclusiveStartKey: startKey,
+          ExclusiveStartKey: key,
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      const profiles = (page.Items ?? []).map(parseProfile);
-      if (profiles.length > 0) yield profiles;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      key = page.LastEvaluatedKey;
+      yield { profiles: (page.Items ?? []).map(parseProfile), ...(key ? { nextKey: key } : {}) };
+    } while (key);
   }
 }

@@ -1,22 +1,22 @@
 import { PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChurnSnapshotStore } from '../../domain/ports.ts';
-import type { ChurnSnapshot } from '../../domain/predictive/churn-snapshots.ts';
+import type { TrainingSnapshotStore } from '../../domain/ports.ts';
+import { snapshotOpen, type SnapshotOutcomes, type TrainingSnapshot } from '../../domain/predictive/training-snapshots.ts';
 import { customerItems } from './customer-items.ts';
 import { customerPk } from './keys.ts';
 
-const PREFIX = 'CHURNSNAP#';
-const KIND = 'churn_snapshot';
+const PREFIX = 'SNAPSHOT#';
+const KIND = 'training_snapshot';
 /** Snapshots older than this train nothing the next model needs; TTL removes them. */
 const RETENTION_DAYS = 180;
 
-/** Snapshots under the customer's partition (`CHURNSNAP#<at>`): erased and exported with the customer. */
-export class DynamoChurnSnapshots implements ChurnSnapshotStore {
+/** Snapshots under the customer's partition (`SNAPSHOT#<at>`): erased and exported with the customer. */
+export class DynamoTrainingSnapshots implements TrainingSnapshotStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async put(snapshot: ChurnSnapshot): Promise<void> {
+  async put(snapshot: TrainingSnapshot): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -26,27 +26,33 @@ export class DynamoChurnSnapshots implements ChurnSnapshotStore {
     );
   }
 
-  async unlabelled(customerId: string): Promise<ChurnSnapshot[]> {
-    const found: ChurnSnapshot[] = [];
-    for await (const item of customerItems(this.client, this.tableName, customerId, PREFIX)) if (item.label === undefined) found.push(snapshotOf(item));
+  async open(customerId: string): Promise<TrainingSnapshot[]> {
+    const found: TrainingSnapshot[] = [];
+    for await (const item of customerItems(this.client, this.tableName, customerId, PREFIX)) {
+      const snapshot = snapshotOf(item);
+      if (snapshotOpen(snapshot)) found.push(snapshot);
+    }
     return found;
   }
 
-  async setLabel(snapshot: ChurnSnapshot, label: 0 | 1): Promise<void> {
+  /** Sets only the given outcomes (an UpdateItem of those attributes), on a snapshot that still exists. */
+  async setOutcomes(snapshot: TrainingSnapshot, outcomes: SnapshotOutcomes): Promise<void> {
+    const entries = Object.entries(outcomes).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: customerPk(snapshot.customerId), sk: `${PREFIX}${snapshot.at}` },
-        UpdateExpression: 'SET #label = :label',
+        UpdateExpression: `SET ${entries.map((_, i) => `#o${i} = :o${i}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#label': 'label' },
-        ExpressionAttributeValues: { ':label': label },
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#o${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:o${i}`, value])),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
   }
 
-  async *labelled(): AsyncGenerator<ChurnSnapshot> {
+  async *labelled(): AsyncGenerator<TrainingSnapshot> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -65,11 +71,13 @@ export class DynamoChurnSnapshots implements ChurnSnapshotStore {
   }
 }
 
-function snapshotOf(item: Record<string, unknown>): ChurnSnapshot {
+function snapshotOf(item: Record<string, unknown>): TrainingSnapshot {
   return {
     customerId: String(item.customerId),
     at: String(item.at),
     features: (item.features as unknown[]).map(Number),
     ...(item.label === 0 || item.label === 1 ? { label: item.label } : {}),
+    ...(item.purchased === 0 || item.purchased === 1 ? { purchased: item.purchased } : {}),
+    ...(typeof item.revenue === 'number' ? { revenue: item.revenue } : {}),
   };
 }

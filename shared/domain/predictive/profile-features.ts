@@ -3,11 +3,12 @@ import type { Profile } from '../profile.ts';
 import type { ProfileFacts } from '../profile-facts.ts';
 
 /**
- * The churn model's features: what a profile says at an instant, in a fixed order. Every value
+ * The predictive models' features (churn, purchase intent, 90-day value): what a profile says at an
+ * instant, in a fixed order. Every value
  * comes from the profile (its metrics and its 30-day daily ring), never from raw events, so the
  * features of a stored profile today and of a training snapshot are computed the same way.
  */
-export const CHURN_FEATURES = [
+export const PROFILE_FEATURES = [
   'engagement_score',
   'lifetime_value',
   'purchase_count',
@@ -25,12 +26,17 @@ export const CHURN_FEATURES = [
   /** (last 15 days − the 15 before) / both: -1 (stopped) .. +1 (just started). */
   'momentum',
 ] as const;
-export type ChurnFeature = (typeof CHURN_FEATURES)[number];
+export type ProfileFeature = (typeof PROFILE_FEATURES)[number];
 
 /** "Never" for a days-since feature: far beyond any window, so trees split it off cleanly. */
-const NEVER_DAYS = 999;
+export const NEVER_DAYS = 999;
 
-export function churnFeatures(profile: Profile, facts: ProfileFacts, now: Date): number[] {
+/** A feature's value in a row (rows are in {@link PROFILE_FEATURES} order). */
+export function feature(row: readonly number[], name: ProfileFeature): number {
+  return row[PROFILE_FEATURES.indexOf(name)] ?? 0;
+}
+
+export function profileFeatures(profile: Profile, facts: ProfileFacts, now: Date): number[] {
   const number = (metric: string, fallback = 0): number => {
     const value = facts.metric(metric);
     return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
@@ -39,7 +45,7 @@ export function churnFeatures(profile: Profile, facts: ProfileFacts, now: Date):
   const daily = dailyCounts(profile.activity, '*', today, 30);
   const earlier = daily.slice(0, 15).reduce((a, b) => a + b, 0);
   const later = daily.slice(15).reduce((a, b) => a + b, 0);
-  const values: Record<ChurnFeature, number> = {
+  const values: Record<ProfileFeature, number> = {
     engagement_score: number('engagement_score'),
     lifetime_value: number('lifetime_value'),
     purchase_count: number('purchase_count'),
@@ -56,5 +62,5 @@ export function churnFeatures(profile: Profile, facts: ProfileFacts, now: Date):
     open_support_tickets: number('open_support_tickets'),
     momentum: earlier + later === 0 ? -1 : (later - earlier) / (later + earlier),
   };
-  return CHURN_FEATURES.map((feature) => values[feature]);
+  return PROFILE_FEATURES.map((feature) => values[feature]);
 }

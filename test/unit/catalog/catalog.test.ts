@@ -10,7 +10,7 @@ const ruleInput = (id: string): TriggerRuleInput => {
 const withRules = (rules: unknown[]) => ({ ...defaultCatalogInput, rules }) as typeof defaultCatalogInput;
 
 describe('catalog validation', () => {
-  it('ships the source rules, the high-volume marketing flows opt-in', () => {
+  it('ships the source rules (and the purchase intent rule), the high-volume marketing flows opt-in', () => {
     const byId = Object.fromEntries(defaultCatalog.rules.map((rule) => [rule.id, rule]));
     expect(Object.keys(byId).sort()).toEqual([
       'browse_abandonment',
@@ -18,6 +18,7 @@ describe('catalog validation', () => {
       'churn_prevention_high_risk',
       'high_engagement_premium_content',
       'post_purchase_follow_up',
+      'purchase_intent_picks',
       'support_follow_up',
       'vip_onboarding',
       'welcome_new_subscriber',
@@ -30,6 +31,7 @@ describe('catalog validation', () => {
     ]);
     expect(byId.cart_abandonment_1hour).toMatchObject({ priority: 100, cooldownHours: 24, maxSends: { count: 1, periodHours: 24 }, trigger: { eventType: 'cart_abandon' } });
     expect(byId.welcome_new_subscriber).toMatchObject({ priority: 90, maxSends: { count: 1 } });
+    expect(byId.purchase_intent_picks).toMatchObject({ cooldownHours: 336, trigger: { type: 'predictive', eventType: 'PurchaseIntentChanged' }, templateId: 'picked_for_you' });
     expect(byId.churn_prevention_high_risk).toMatchObject({ priority: 95, cooldownHours: 168, maxSends: { count: 2 }, trigger: { type: 'predictive', eventType: 'ChurnRiskChanged' } });
     expect(byId.win_back_60_days?.trigger).toEqual({ type: 'temporal', kind: 'inactivity', days: 60 });
   });

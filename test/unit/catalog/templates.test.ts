@@ -86,6 +86,20 @@ const fixtures: Record<string, Fixture> = {
     minimal: { customerId: 'cust-42', transitionId: 'churn-v3:cust-42:2026-11-20', at: '2026-11-20T12:00:00Z', probability: 0.83 },
     greeting: hi,
   },
+  purchase_intent_picks: {
+    triggerType: 'PurchaseIntentChanged',
+    full: {
+      customerId: 'cust-42',
+      transitionId: 'purchase_intent:cust-42:2026-11-20',
+      at: '2026-11-20T04:00:00Z',
+      probability: 0.81,
+      previousProbability: 0.6,
+      modelId: 'purchase_intent-2026-11-15',
+      interests: ['garden', 'tools'],
+    },
+    minimal: { customerId: 'cust-42', transitionId: 'purchase_intent:cust-42:2026-11-20', at: '2026-11-20T04:00:00Z', probability: 0.81, interests: [] },
+    greeting: hi,
+  },
   browse_abandonment: {
     triggerType: 'product_view',
     full: { productId: 'p-teapot', name: 'Ceramic Teapot', category: 'kitchen', price: 39.5, currency: 'EUR', url: '/products/p-teapot' },

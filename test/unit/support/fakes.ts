@@ -25,7 +25,9 @@ import type {
   SuppressionReason,
   BehaviorEventBus,
   SendTracking,
-  ChurnSnapshotStore,
+  TrainingSnapshotStore,
+  ScoringRunStore,
+  ScoringTaskQueue,
   SequenceExecutions,
   SequenceRunProgress,
   SequenceRunStore,
@@ -35,7 +37,8 @@ import type { Profile } from '#shared/domain/profile.ts';
 import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from '#shared/domain/sequence-runs.ts';
-import type { ChurnSnapshot } from '#shared/domain/predictive/churn-snapshots.ts';
+import { snapshotOpen, type SnapshotOutcomes, type TrainingSnapshot } from '#shared/domain/predictive/training-snapshots.ts';
+import type { ScoringRun, ScoringTask, SegmentResult } from '#shared/domain/predictive/scoring-runs.ts';
 
 /** Plain-object fakes of the ports, for service tests (no module mocking). */
 export const silentLog: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -235,7 +238,7 @@ export function fakeServiceDeps(catalog: Catalog, clock: Clock) {
     decisions: new RecordingDecisions(),
     runs: new InMemorySequenceRuns(),
     executions: new RecordingExecutions(),
-    snapshots: new InMemoryChurnSnapshots(),
+    snapshots: new InMemoryTrainingSnapshots(),
     catalog,
     clock,
     log: silentLog,
@@ -300,19 +303,46 @@ export class RecordingExecutions implements SequenceExecutions {
   }
 }
 
-/** Churn snapshots in memory, keyed like the table (customer, instant). */
-export class InMemoryChurnSnapshots implements ChurnSnapshotStore {
-  readonly items = new Map<string, ChurnSnapshot>();
-  async put(snapshot: ChurnSnapshot): Promise<void> {
+/** Training snapshots in memory, keyed like the table (customer, instant). */
+export class InMemoryTrainingSnapshots implements TrainingSnapshotStore {
+  readonly items = new Map<string, TrainingSnapshot>();
+  async put(snapshot: TrainingSnapshot): Promise<void> {
     this.items.set(`${snapshot.customerId}\u0000${snapshot.at}`, snapshot);
   }
-  async unlabelled(customerId: string): Promise<ChurnSnapshot[]> {
-    return [...this.items.values()].filter((s) => s.customerId === customerId && s.label === undefined);
+  async open(customerId: string): Promise<TrainingSnapshot[]> {
+    return [...this.items.values()].filter((s) => s.customerId === customerId && snapshotOpen(s));
   }
-  async setLabel(snapshot: ChurnSnapshot, label: 0 | 1): Promise<void> {
-    this.items.set(`${snapshot.customerId}\u0000${snapshot.at}`, { ...snapshot, label });
+  async setOutcomes(snapshot: TrainingSnapshot, outcomes: SnapshotOutcomes): Promise<void> {
+    const key = `${snapshot.customerId}\u0000${snapshot.at}`;
+    this.items.set(key, { ...this.items.get(key)!, ...outcomes });
   }
-  async *labelled(): AsyncGenerator<ChurnSnapshot> {
+  async *labelled(): AsyncGenerator<TrainingSnapshot> {
     for (const snapshot of this.items.values()) if (snapshot.label !== undefined) yield snapshot;
+  }
+}
+
+/** Scoring runs in memory. */
+export class InMemoryScoringRuns implements ScoringRunStore {
+  readonly runs = new Map<string, ScoringRun>();
+  readonly results = new Map<string, SegmentResult[]>();
+  async saveRun(run: ScoringRun): Promise<void> {
+    this.runs.set(run.runId, run);
+  }
+  async getRun(runId: string): Promise<ScoringRun | undefined> {
+    return this.runs.get(runId);
+  }
+  async saveSegment(runId: string, result: SegmentResult): Promise<void> {
+    this.results.set(runId, [...(this.results.get(runId) ?? []).filter((r) => r.segment !== result.segment), result]);
+  }
+  async segments(runId: string): Promise<SegmentResult[]> {
+    return this.results.get(runId) ?? [];
+  }
+}
+
+/** Scoring tasks queued, in order; a test takes them off and runs them like the workers. */
+export class RecordingScoringTasks implements ScoringTaskQueue {
+  readonly queued: ScoringTask[] = [];
+  async enqueue(tasks: ScoringTask[]): Promise<void> {
+    this.queued.push(...tasks);
   }
 }

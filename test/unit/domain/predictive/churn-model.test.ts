@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
 import { parseBehaviorEvent, type BehaviorEvent } from '#shared/contract/index.ts';
 import { churnExamplesFromHistory } from '#shared/domain/predictive/churn-examples.ts';
-import { heuristicChurnRisk, loadChurnModel, trainChurnModel } from '#shared/domain/predictive/churn-model.ts';
+import { heuristicChurnRisk, loadChurnModel, trainChurnModel } from '#shared/domain/predictive/forests.ts';
 import { calibration, precisionAt, rocAuc } from '#shared/domain/predictive/classifier-metrics.ts';
 import { generateChurnPopulation } from '../../../../events/generators/churn-population.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelFor, snapshotDue, splitByTime } from '#shared/domain/predictive/churn-snapshots.ts';
+import { labelFor, snapshotDue, splitByTime } from '#shared/domain/predictive/training-snapshots.ts';
 
 const at = (iso: string) => new Date(iso);
 
