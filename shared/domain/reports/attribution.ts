@@ -1,0 +1,243 @@
+import { DAY_MS, HOUR_MS } from '../clock.ts';
+
+/**
+ * Which emails earned a conversion. Ingest records each purchase against the customer's newest
+ * open or click (last touch, see conversions.ts); the reports re-divide the credit over every touch
+ * within the attribution window under five models, so users can see how much their answer to
+ * "what does my automation earn?" depends on the model. Pure.
+ */
+
+/** An open or click of one email a customer received. */
+export type Touch = {
+  sendId: string;
+  ruleId: string;
+  /** The rule or sequence the email belongs to: touches of one campaign share one credit. */
+  campaignId: string;
+  at: string;
+  kind: 'open' | 'click';
+};
+
+export type Conversion = { conversionId: string; customerId: string; at: string; revenue: number };
+
+export const ATTRIBUTION_MODELS = ['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based'] as const;
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+
+export type AttributionOptions = {
+  /**
+   * How long before a conversion a touch still counts. Required: pass the catalog's
+   * `attributionWindowHours`, so the reports and the recorded last-touch conversions agree.
+   */
+  windowHours: number;
+  /** Time decay: a touch this many days older gets half the weight. 7 by default. */
+  halfLifeDays?: number;
+};
+
+export type AttributedCredit = {
+  campaignId: string;
+  ruleId: string;
+  /** The campaign's share of the conversion, 0..1; the shares of one conversion sum to 1. */
+  credit: number;
+  /** credit × the conversion's revenue */
+  revenue: number;
+};
+
+export type CampaignAttribution = {
+  campaignId: string;
+  /** Conversions credited to the campaign: fractional under the multi-touch models. */
+  conversions: number;
+  revenue: number;
+};
+
+export type ModelComparisonRow = { campaignId: string; models: Record<AttributionModel, { conversions: number; revenue: number }> };
+
+const DEFAULT_HALF_LIFE_DAYS = 7;
+/** Position based: what the first and the last touch each get when there are three or more. */
+const POSITION_END_SHARE = 0.4;
+
+/**
+ * Divides one conversion among the campaigns whose emails the customer touched within the window
+ * before it (a touch at the conversion's own instant counts; later ones do not, as in
+ * conversions.ts). Returns campaigns in touch order, oldest first, leaving out those a model gives
+ * no credit (first and last touch); [] when nothing was touched.
+ */
+export function attribute(conversion: Conversion, touches: readonly Touch[], model: AttributionModel, options: AttributionOptions): AttributedCredit[] {
+  const convertedAt = parseTime(conversion.at, `conversion ${conversion.conversionId}`);
+  if (!Number.isFinite(conversion.revenue)) throw new RangeError(`conversion ${conversion.conversionId}: revenue must be finite, got ${conversion.revenue}`);
+  const campaignTouches = latestTouchPerCampaign(touchesInWindow(convertedAt, touches, windowMsOf(options)));
+  const credits = creditsFor(model, campaignTouches, convertedAt, halfLifeMsOf(options));
+  return campaignTouches.flatMap((touch, index) => {
+    const credit = credits[index]!;
+    return credit > 0 ? [{ campaignId: touch.campaignId, ruleId: touch.ruleId, credit, revenue: credit * conversion.revenue }] : [];
+  });
+}
+
+/**
+ * Sums the attribution of many conversions per campaign, highest revenue first (then by campaign
+ * id). Conversions without touches in the window (customers absent from `touchesByCustomer`
+ * included) credit nobody.
+ */
+export function attributeAll(
+  conversions: readonly Conversion[],
+  touchesByCustomer: ReadonlyMap<string, readonly Touch[]>,
+  model: AttributionModel,
+  options: AttributionOptions,
+): CampaignAttribution[] {
+  const totals = new Map<string, CampaignAttribution>();
+  for (const conversion of conversions) {
+    for (const { campaignId, credit, revenue } of attribute(conversion, touchesByCustomer.get(conversion.customerId) ?? [], model, options)) {
+      const total = totals.get(campaignId) ?? { campaignId, conversions: 0, revenue: 0 };
+      total.conversions += credit;
+      total.revenue += revenue;
+      totals.set(campaignId, total);
+    }
+  }
+  return [...totals.values()].sort((a, b) => b.revenue - a.revenue || compareIds(a.campaignId, b.campaignId));
+}
+
+/**
+ * All five models side by side, one row per campaign credited by any of them (zeros where a model
+ * gives none). Rows follow last-touch revenue, the model of the recorded conversions, so the table
+ * opens with the numbers users already know.
+ */
+export function compareModels(
+  conversions: readonly Conversion[],
+  touchesByCustomer: ReadonlyMap<string, readonly Touch[]>,
+  options: AttributionOptions,
+): ModelComparisonRow[] {
+  const rows = new Map<string, ModelComparisonRow>();
+  for (const model of ATTRIBUTION_MODELS) {
+    for (const { campaignId, conversions: credited, revenue } of attributeAll(conversions, touchesByCustomer, model, options)) {
+      const row = rows.get(campaignId) ?? { campaignId, models: emptyModels() };
+      row.models[model] = { conversions: credited, revenue };
+      rows.set(campaignId, row);
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.models.last_touch.revenue - a.models.last_touch.revenue || compareIds(a.campaignId, b.campaignId));
+}
+
+export type RoiRow = { campaignId: string; sends: number; revenue: number; cost: number; /** (revenue − cost) / cost; null when cost is 0. */ roi: number | null };
+
+/**
+ * Return on the sending cost per campaign and in total: cost = sends / 1000 × the cost per
+ * thousand sends. Campaigns in either map are listed (sends without revenue have ROI −1; revenue
+ * without sends has no cost and no ROI), highest revenue first.
+ */
+export function roiSummary(input: {
+  revenueByCampaign: ReadonlyMap<string, number>;
+  sendsByCampaign: ReadonlyMap<string, number>;
+  costPerThousandSends: number;
+}): { campaigns: RoiRow[]; totals: Omit<RoiRow, 'campaignId'> } {
+  const { revenueByCampaign, sendsByCampaign, costPerThousandSends } = input;
+  if (!(Number.isFinite(costPerThousandSends) && costPerThousandSends >= 0)) throw new RangeError(`costPerThousandSends must be finite and non-negative, got ${costPerThousandSends}`);
+  const campaignIds = new Set([...revenueByCampaign.keys(), ...sendsByCampaign.keys()]);
+  const campaigns = [...campaignIds]
+    .map((campaignId) => {
+      const sends = sendsByCampaign.get(campaignId) ?? 0;
+      if (!(Number.isFinite(sends) && sends >= 0)) throw new RangeError(`sends of ${campaignId} must be finite and non-negative, got ${sends}`);
+      return { campaignId, ...roiOf(sends, revenueByCampaign.get(campaignId) ?? 0, costPerThousandSends) };
+    })
+    .sort((a, b) => b.revenue - a.revenue || compareIds(a.campaignId, b.campaignId));
+  const sends = campaigns.reduce((sum, row) => sum + row.sends, 0);
+  const revenue = campaigns.reduce((sum, row) => sum + row.revenue, 0);
+  return { campaigns, totals: roiOf(sends, revenue, costPerThousandSends) };
+}
+
+function roiOf(sends: number, revenue: number, costPerThousandSends: number): Omit<RoiRow, 'campaignId'> {
+  const cost = (sends / 1000) * costPerThousandSends;
+  return { sends, revenue, cost, roi: cost > 0 ? (revenue - cost) / cost : null };
+}
+
+// --- the models ----------------------------------------------------------------------------------
+
+/** Each touch's share under a model; the touches are in time order, oldest first. */
+function creditsFor(model: AttributionModel, touches: readonly Touch[], convertedAt: number, halfLifeMs: number): number[] {
+  const n = touches.length;
+  if (n === 0) return [];
+  switch (model) {
+    case 'first_touch':
+      return touches.map((_, index) => (index === 0 ? 1 : 0));
+    case 'last_touch':
+      return touches.map((_, index) => (index === n - 1 ? 1 : 0));
+    case 'linear':
+      return touches.map(() => 1 / n);
+    case 'time_decay':
+      return normalise(touches.map((touch) => 2 ** (-(convertedAt - Date.parse(touch.at)) / halfLifeMs)));
+    case 'position_based':
+      return positionBased(n);
+  }
+}
+
+/** 40% to the first and the last touch, the other 20% split evenly among the middle; two touches split 50/50, one takes all. */
+function positionBased(n: number): number[] {
+  if (n === 1) return [1];
+  if (n === 2) return [0.5, 0.5];
+  const middleShare = (1 - 2 * POSITION_END_SHARE) / (n - 2);
+  return Array.from({ length: n }, (_, index) => (index === 0 || index === n - 1 ? POSITION_END_SHARE : middleShare));
+}
+
+function normalise(weights: readonly number[]): number[] {
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  return weights.map((weight) => weight / total);
+}
+
+// --- touches -------------------------------------------------------------------------------------
+
+function touchesInWindow(convertedAt: number, touches: readonly Touch[], windowMs: number): Touch[] {
+  return touches.filter((touch) => {
+    const elapsed = convertedAt - parseTime(touch.at, `touch of send ${touch.sendId}`);
+    return elapsed >= 0 && elapsed <= windowMs;
+  });
+}
+
+/**
+ * One touch per campaign, so a campaign that sent two emails is not credited twice. The campaign's
+ * latest touch stands for it: the one nearest the conversion, which is the one last-touch credits
+ * and the one time decay weighs most. (So a campaign's place in first-touch and position-based order
+ * is that of its latest touch.) At the same instant a click beats an open. Returned oldest first.
+ */
+function latestTouchPerCampaign(touches: readonly Touch[]): Touch[] {
+  const latest = new Map<string, Touch>();
+  for (const touch of touches) {
+    const kept = latest.get(touch.campaignId);
+    if (!kept || compareTouches(touch, kept) > 0) latest.set(touch.campaignId, touch);
+  }
+  return [...latest.values()].sort(compareTouches);
+}
+
+/** Time order; ties broken by kind (click after open), then ids, so results never depend on input order. */
+function compareTouches(a: Touch, b: Touch): number {
+  return (
+    Date.parse(a.at) - Date.parse(b.at) ||
+    Number(a.kind === 'click') - Number(b.kind === 'click') ||
+    compareIds(a.campaignId, b.campaignId) ||
+    compareIds(a.sendId, b.sendId)
+  );
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// --- inputs --------------------------------------------------------------------------------------
+
+function parseTime(value: string, what: string): number {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new RangeError(`${what}: unreadable time ${JSON.stringify(value)}`);
+  return ms;
+}
+
+function windowMsOf(options: AttributionOptions): number {
+  if (!(Number.isFinite(options.windowHours) && options.windowHours > 0)) throw new RangeError(`windowHours must be a positive number, got ${options.windowHours}`);
+  return options.windowHours * HOUR_MS;
+}
+
+function halfLifeMsOf(options: AttributionOptions): number {
+  const days = options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS;
+  if (!(Number.isFinite(days) && days > 0)) throw new RangeError(`halfLifeDays must be a positive number, got ${days}`);
+  return days * DAY_MS;
+}
+
+function emptyModels(): ModelComparisonRow['models'] {
+  const zero = () => ({ conversions: 0, revenue: 0 });
+  return { first_touch: zero(), last_touch: zero(), linear: zero(), time_decay: zero(), position_based: zero() };
+}
