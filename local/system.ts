@@ -1,12 +1,14 @@
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
 import { SimulatedClock, parseDuration } from './clock/simulated-clock.ts';
 import type { LocalPorts } from './config.ts';
 import { PORT_ENV_VARS } from './config.ts';
+import { dynamoDbStreamPollers, isDynamoDbStreamArn } from './dynamodb/stream-mappings.ts';
 import { startDynamoDbLocal, type RunningEmulator } from './emulators/dynamodb-local.ts';
 import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
 import { assertPortFree } from './emulators/ports.ts';
@@ -16,6 +18,8 @@ import { LocalEventBus } from './eventbridge/event-bus.ts';
 import { parseEventLogQuery } from './eventbridge/event-log.ts';
 import { startPutEventsServer } from './eventbridge/put-events-server.ts';
 import { FunctionHost } from './lambda/function-host.ts';
+import { AsyncInvoker } from './lambda/invoke-async.ts';
+import { LocalLambdaApi } from './lambda/lambda-api.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { LocalOneTimeSchedules } from './scheduler/one-time-schedules.ts';
 import { EventSourcePoller } from './sqs/event-source-poller.ts';
@@ -32,8 +36,8 @@ const LOCAL_MAX_POLLERS = 4;
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** `scheduler` (EventBridge Scheduler API, by path) and `stepFunctions` (by X-Amz-Target) are served on the EventBridge port. */
-export type LocalEndpoints = { eventBridge: string; scheduler: string; stepFunctions: string; dynamodb: string; sqs: string; ses: string };
+/** `scheduler` (EventBridge Scheduler API, by path), `stepFunctions` (by X-Amz-Target) and `lambda` (Invoke, by path) are served on the EventBridge port. */
+export type LocalEndpoints = { eventBridge: string; scheduler: string; stepFunctions: string; lambda: string; dynamodb: string; sqs: string; ses: string };
 
 export type LocalSystem = {
   endpoints: LocalEndpoints;
@@ -61,8 +65,8 @@ export type LocalSystemOptions = {
 /**
  * Boots the whole system on this machine: emulators, the stack's tables and queues (from the
  * synthesized CDK template), the same handler modules as in AWS, the local EventBridge with the
- * stack's rules, SQS pollers with the stack's event source mappings, and the stack's schedule rules
- * under the simulated clock.
+ * stack's rules, SQS and DynamoDB stream pollers with the stack's event source mappings, and the
+ * stack's schedule rules under the simulated clock.
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const started = Date.now();
@@ -87,6 +91,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       eventBridge: `http://127.0.0.1:${ports.eventBridge}`,
       scheduler: `http://127.0.0.1:${ports.eventBridge}`,
       stepFunctions: `http://127.0.0.1:${ports.eventBridge}`,
+      lambda: `http://127.0.0.1:${ports.eventBridge}`,
       dynamodb: dynamodbLocal.endpoint,
       sqs: sqsLocal.endpoint,
       ses: sesLocal.endpoint,
@@ -95,9 +100,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const awsConfig = { region: LOCAL_REGION, credentials: localCredentials };
     const dynamodb = new DynamoDBClient({ ...awsConfig, endpoint: endpoints.dynamodb });
     const sqs = new SQSClient({ ...awsConfig, endpoint: endpoints.sqs });
+    const dynamodbStreams = new DynamoDBStreamsClient({ ...awsConfig, endpoint: endpoints.dynamodb });
     stoppers.push(async () => {
       dynamodb.destroy();
       sqs.destroy();
+      dynamodbStreams.destroy();
     });
     const provisioned = await provisionStack({ stack, dynamodb, sqs, sqsEndpoint: endpoints.sqs });
     // Secrets and Function URLs first: function environments reference them (LINK_SECRET_ARN, TRACKING_BASE_URL).
@@ -128,6 +135,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       if (!mapping.enabled) return [];
       const functionId = String(resolveIntrinsics(mapping.functionName, provisioned.resources));
       const queueArn = String(resolveIntrinsics(mapping.eventSourceArn, provisioned.resources));
+      // Stream mappings have their own pollers (below).
+      if (isDynamoDbStreamArn(queueArn)) return [];
       const queue = [...provisioned.resources.values()].find((resource) => resource.attributes.Arn === queueArn);
       if (!functions.has(functionId) || !queue?.attributes.QueueUrl) {
         log.warn(`event source mapping ${mapping.logicalId} (${queueArn} -> ${functionId}) cannot run locally; skipped`);
@@ -154,6 +163,25 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       poller.start();
       stoppers.push(() => poller.stop());
     }
+    const streamPollers = dynamoDbStreamPollers({
+      mappings: stack.eventSourceMappings(),
+      resources: provisioned.resources,
+      functions,
+      streams: dynamodbStreams,
+      sqs,
+      log,
+    });
+    for (const poller of streamPollers) {
+      // Resolves once the shards have their starting iterators, so a LATEST mapping misses no later write.
+      await poller.start();
+      stoppers.push(() => poller.stop());
+    }
+    // `aws lambda invoke`: Event invocations get the same async retries and on-failure destination as EventBridge's.
+    const lambdaApi = new LocalLambdaApi({
+      functions,
+      asyncInvoker: new AsyncInvoker({ asyncInvokeConfigs: stack.asyncInvokeConfigs(), resources: provisioned.resources, functions, sqs, log }),
+      log,
+    });
     const scheduler = new LocalScheduler({
       rules: stack.rules(),
       asyncInvokeConfigs: stack.asyncInvokeConfigs(),
@@ -194,10 +222,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         const queuesEmpty = await Promise.all(
           pollers.map(async (poller) => !poller.isBusy && (await queueIsEmpty(sqs, poller))),
         );
+        const streamsDrained = await Promise.all(streamPollers.map((poller) => poller.isDrained()));
         // A schedule that came due while the queues were being looked at may have sent to one of them.
         const noNewFires = oneTimeSchedules.firesStarted === firesBefore && oneTimeSchedules.pendingRuns === 0;
         const noNewExecutionWork = stateMachines.workStarted === executionWorkBefore && stateMachines.pendingRuns === 0;
-        if (queuesEmpty.every(Boolean) && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0 && noNewFires && noNewExecutionWork) return;
+        const sourcesDrained = queuesEmpty.every(Boolean) && streamsDrained.every(Boolean) && lambdaApi.pendingInvocations === 0;
+        if (sourcesDrained && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0 && noNewFires && noNewExecutionWork) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error(`the local system did not become idle within ${timeoutMs} ms`);
@@ -210,6 +240,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       secrets,
       functionUrls,
       stepFunctions: stateMachines,
+      lambda: lambdaApi,
       control: {
         status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset }),
         clock: async ({ method, body }) => {
@@ -272,6 +303,7 @@ function sdkEnvironment(endpoints: LocalEndpoints, logLevel: string): Record<str
     AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
     // Secrets Manager's GetSecretValue is served on the EventBridge port too.
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.eventBridge,
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
     POWERTOOLS_LOG_LEVEL: logLevel,
   };
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ListSchedulesInput, ScheduleState } from '@aws-sdk/client-scheduler';
 import { SchedulerApiError, type LocalOneTimeSchedules } from '../scheduler/one-time-schedules.ts';
 import { FUNCTION_URL_PREFIX, type LocalFunctionUrls } from '../lambda/function-urls.ts';
+import type { LocalLambdaApi } from '../lambda/lambda-api.ts';
 import type { LocalSecrets } from '../secrets/local-secrets.ts';
 import { serveStepFunctions, STEP_FUNCTIONS_CONTENT_TYPE, STEP_FUNCTIONS_TARGET_PREFIX, type StepFunctionsApi } from '../stepfunctions/step-functions-api.ts';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
@@ -22,6 +23,7 @@ type ServerInput = {
   secrets?: Pick<LocalSecrets, 'getSecretValue'>;
   functionUrls?: Pick<LocalFunctionUrls, 'handle'>;
   stepFunctions?: StepFunctionsApi;
+  lambda?: Pick<LocalLambdaApi, 'handles' | 'handle'>;
 };
 
 /**
@@ -30,7 +32,8 @@ type ServerInput = {
  * `@aws-sdk/client-eventbridge` (`endpoint`) talk to it unchanged. Signatures are not checked.
  *
  * On the same port, by path: the EventBridge Scheduler API for one-time schedules (restJson1 under
- * `/schedules`, for `@aws-sdk/client-scheduler`), the stack's Lambda Function URLs (`/_url/...`),
+ * `/schedules`, for `@aws-sdk/client-scheduler`), Lambda's Invoke (`/2015-03-31/functions/...`, for
+ * `@aws-sdk/client-lambda`), the stack's Lambda Function URLs (`/_url/...`),
  * Secrets Manager's GetSecretValue and the Step Functions API (AWS JSON 1.0, `X-Amz-Target:
  * AWSStepFunctions.*`, for `@aws-sdk/client-sfn`), by their X-Amz-Target, and the runtime's control routes
  * (`/_nudge/...`). None shares a path or target, so one port serves them all.
@@ -52,6 +55,12 @@ async function handle(request: IncomingMessage, response: ServerResponse, input:
   const body = await readBody(request);
   if (input.scheduler && (url.pathname === '/schedules' || url.pathname.startsWith('/schedules/'))) {
     return serveScheduler(request.method ?? 'GET', url, body, input.scheduler, response);
+  }
+  if (input.lambda?.handles(url.pathname)) {
+    const served = await input.lambda.handle({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body });
+    response.writeHead(served.statusCode, { 'content-length': Buffer.byteLength(served.body), ...served.headers });
+    response.end(served.body);
+    return;
   }
   if (input.functionUrls && url.pathname.startsWith(FUNCTION_URL_PREFIX)) {
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));

@@ -26,6 +26,16 @@ export type EventSourceMappingDef = {
   /** ScalingConfig.MaximumConcurrency: how many invocations the mapping may run at once (unset: Lambda's own scaling). */
   maximumConcurrency: number | undefined;
   enabled: boolean;
+  /** Stream sources only (DynamoDB Streams, Kinesis), where StartingPosition is required; unset for SQS. */
+  startingPosition: 'TRIM_HORIZON' | 'LATEST' | undefined;
+  /** FilterCriteria.Filters[].Pattern as the template has them: JSON strings in Lambda's filter syntax (intrinsics unresolved). */
+  filterPatterns: unknown[];
+  /** Streams: on a function error, split the batch in two before retrying (splits do not use up retries). */
+  bisectBatchOnFunctionError: boolean;
+  /** Streams: retries of a failing batch before it is skipped; -1 (Lambda's default) retries until the record expires. */
+  maximumRetryAttempts: number;
+  /** Streams: DestinationConfig.OnFailure.Destination (unresolved), which receives the metadata of skipped batches. */
+  onFailureDestination?: unknown;
 };
 export type AsyncInvokeConfigDef = { functionName: unknown; maximumRetryAttempts: number; onFailureDestination?: unknown };
 export type EventBusDef = { logicalId: string; name: string };
@@ -114,15 +124,25 @@ export class StackTemplate {
   eventSourceMappings(): EventSourceMappingDef[] {
     return this.resourcesOf('AWS::Lambda::EventSourceMapping').map(([logicalId, resource]) => {
       const properties = resource.Properties ?? {};
+      const startingPosition = properties.StartingPosition as EventSourceMappingDef['startingPosition'];
+      const onFailure = properties.DestinationConfig?.OnFailure?.Destination;
       return {
         logicalId,
         functionName: properties.FunctionName,
         eventSourceArn: properties.EventSourceArn,
-        batchSize: typeof properties.BatchSize === 'number' ? properties.BatchSize : 10,
+        // Lambda's default batch size is 10 for SQS and 100 for streams (the sources with a StartingPosition).
+        batchSize: typeof properties.BatchSize === 'number' ? properties.BatchSize : startingPosition ? 100 : 10,
         reportBatchItemFailures: ((properties.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
         maximumBatchingWindowInSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
         maximumConcurrency: typeof properties.ScalingConfig?.MaximumConcurrency === 'number' ? properties.ScalingConfig.MaximumConcurrency : undefined,
         enabled: properties.Enabled !== false,
+        startingPosition,
+        filterPatterns: ((properties.FilterCriteria?.Filters ?? []) as Array<{ Pattern?: unknown }>).flatMap((filter) =>
+          filter.Pattern === undefined ? [] : [filter.Pattern],
+        ),
+        bisectBatchOnFunctionError: properties.BisectBatchOnFunctionError === true,
+        maximumRetryAttempts: typeof properties.MaximumRetryAttempts === 'number' ? properties.MaximumRetryAttempts : -1,
+        ...(onFailure ? { onFailureDestination: onFailure } : {}),
       };
     });
   }

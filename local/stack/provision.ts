@@ -3,6 +3,7 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
@@ -17,8 +18,8 @@ export type ProvisionedStack = {
 
 /**
  * Creates the stack's tables and queues in the emulators, exactly as the template declares their
- * keys, indexes, TTL, visibility timeouts and redrive policies, and returns what every logical id
- * resolves to locally.
+ * keys, indexes, TTL, streams, visibility timeouts and redrive policies, and returns what every
+ * logical id resolves to locally.
  */
 export async function provisionStack(input: {
   stack: StackTemplate;
@@ -52,7 +53,9 @@ export async function provisionStack(input: {
     });
   }
 
-  await createStackTables(stack, input.dynamodb, tableNames);
+  // Fn::GetAtt <table>.StreamArn is DynamoDB Local's own stream ARN, known once the table exists.
+  const streamArns = await createTablesWithStreams(stack, input.dynamodb, tableNames);
+  for (const [logicalId, streamArn] of streamArns) resources.get(logicalId)!.attributes.StreamArn = streamArn;
   // Dead-letter queues first: a redrive policy must name an existing queue.
   const queues = [...stack.queues()].sort((a, b) => Number(Boolean(a.properties.RedrivePolicy)) - Number(Boolean(b.properties.RedrivePolicy)));
   for (const queue of queues) {
@@ -81,12 +84,20 @@ function arn(service: string, resource: string): string {
 
 /** The stack's tables alone (benchmarks that need only DynamoDB), named as `provisionStack` names them. */
 export async function createStackTables(stack: StackTemplate, dynamodb: DynamoDBClient, names = new Map<string, string>()): Promise<Map<string, string>> {
+  await createTablesWithStreams(stack, dynamodb, names);
+  return names;
+}
+
+/** Creates the stack's tables; returns the stream ARN of each table (by logical id) that has a stream. */
+async function createTablesWithStreams(stack: StackTemplate, dynamodb: DynamoDBClient, names: Map<string, string>): Promise<Map<string, string>> {
+  const streamArns = new Map<string, string>();
   for (const table of stack.tables()) {
     const name = names.get(table.logicalId) ?? String(table.properties.TableName ?? table.logicalId);
     names.set(table.logicalId, name);
-    await createTable(dynamodb, name, table.properties, table.ttlAttribute);
+    const streamArn = await createTable(dynamodb, name, table.properties, table.ttlAttribute);
+    if (streamArn) streamArns.set(table.logicalId, streamArn);
   }
-  return names;
+  return streamArns;
 }
 
 async function createTable(
@@ -94,13 +105,16 @@ async function createTable(
   name: string,
   properties: Record<string, any>,
   ttlAttribute: string | undefined,
-): Promise<void> {
+): Promise<string | undefined> {
   const input: CreateTableCommandInput = {
     TableName: name,
     KeySchema: properties.KeySchema,
     AttributeDefinitions: properties.AttributeDefinitions,
     BillingMode: 'PAY_PER_REQUEST',
   };
+  // CloudFormation's StreamSpecification has only the view type; the API also wants StreamEnabled.
+  const streamViewType = properties.StreamSpecification?.StreamViewType as StreamViewType | undefined;
+  if (streamViewType) input.StreamSpecification = { StreamEnabled: true, StreamViewType: streamViewType };
   if (properties.GlobalSecondaryIndexes) {
     input.GlobalSecondaryIndexes = (properties.GlobalSecondaryIndexes as Array<Record<string, any>>).map((gsi) => ({
       IndexName: gsi.IndexName,
@@ -108,10 +122,11 @@ async function createTable(
       Projection: gsi.Projection,
     }));
   }
-  await client.send(new CreateTableCommand(input));
+  const created = await client.send(new CreateTableCommand(input));
   if (ttlAttribute) {
     await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: ttlAttribute } }));
   }
+  return created.TableDescription?.LatestStreamArn;
 }
 
 /** The queue attributes the emulator understands; encryption settings have no local meaning. */
