@@ -210,6 +210,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const outputs = resolveOutputs(stack, provisioned.resources);
     const waitForIdle = async (timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
+      let busy = 'nothing checked yet';
       while (Date.now() < deadline) {
         await bus.waitForIdle();
         await scheduler.waitForIdle();
@@ -228,9 +229,19 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         const noNewExecutionWork = stateMachines.workStarted === executionWorkBefore && stateMachines.pendingRuns === 0;
         const sourcesDrained = queuesEmpty.every(Boolean) && streamsDrained.every(Boolean) && lambdaApi.pendingInvocations === 0;
         if (sourcesDrained && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0 && noNewFires && noNewExecutionWork) return;
+        // What was still busy, for the error below.
+        busy = [
+          ...pollers.filter((_, i) => !queuesEmpty[i]).map((poller) => `queue ${poller.queueUrl.split('/').pop()}`),
+          ...streamPollers.filter((_, i) => !streamsDrained[i]).map((poller) => `stream ${poller.streamArn.split('/').slice(-3).join('/')}`),
+          ...(lambdaApi.pendingInvocations > 0 ? [`${lambdaApi.pendingInvocations} Lambda API invocations`] : []),
+          ...(bus.pendingDeliveries > 0 ? [`${bus.pendingDeliveries} bus deliveries`] : []),
+          ...(scheduler.pendingRuns > 0 ? [`${scheduler.pendingRuns} schedule runs`] : []),
+          ...(noNewFires ? [] : ['one-time schedules firing']),
+          ...(noNewExecutionWork ? [] : ['state machine work']),
+        ].join(', ');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error(`the local system did not become idle within ${timeoutMs} ms`);
+      throw new Error(`the local system did not become idle within ${timeoutMs} ms; still busy: ${busy}`);
     };
 
     const server: Server = await startPutEventsServer({
