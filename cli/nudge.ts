@@ -4,6 +4,7 @@ import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type Red
 import { preview } from './commands/preview.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
 import { showModels } from './commands/models.ts';
+import { REPORT_NAMES, runReport } from './commands/report.ts';
 import { runScoring } from './commands/score.ts';
 import { runSweep, runTraining } from './commands/sweep.ts';
 import { sequences } from './commands/sequences.ts';
@@ -61,6 +62,13 @@ program
   .description('run the weekly training now: churn, purchase intent and value models from the labelled snapshots (each kept if it beats its heuristic), content interests')
   .option('--json', 'machine-readable output')
   .action((options: { json?: boolean }) => runTraining(options));
+
+program
+  .command('report')
+  .description(`a report, from its report Lambda: ${REPORT_NAMES.join(', ')}`)
+  .argument('<name>')
+  .option('--json', 'machine-readable output (what the Lambda returns)')
+  .action((name: string, options: { json?: boolean }) => runReport(name, options));
 
 program
   .command('models')

@@ -4,6 +4,7 @@ import { NudgeDelivery } from './constructs/delivery.ts';
 import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
+import { NudgeReports } from './constructs/reports.ts';
 import { NudgeSequences } from './constructs/sequences.ts';
 import { NudgeSesEvents } from './constructs/ses-events.ts';
 import { NudgeStorage } from './constructs/storage.ts';
@@ -30,6 +31,7 @@ export class NudgeStack extends Stack {
   readonly delivery: NudgeDelivery;
   readonly ingest: NudgeIngest;
   readonly scheduled: NudgeScheduled;
+  readonly reports: NudgeReports;
   readonly triggers: NudgeTriggers;
   readonly sequences: NudgeSequences;
   readonly tracking: NudgeTracking;
@@ -93,6 +95,8 @@ export class NudgeStack extends Stack {
       scanSegments: settings.sweepScanSegments,
     });
 
+    this.reports = new NudgeReports(this, 'Reports', { storage: this.storage, logRetention: settings.logRetentionDays });
+
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output('StackName', this.stackName, 'This stack (for `nudge --stack <name>`)');
     output('EventBusName', this.eventBus.bus.eventBusName, 'Put behavior events here (PutEvents EventBusName)');
@@ -109,6 +113,8 @@ export class NudgeStack extends Stack {
     output('ScoringScheduleRuleName', this.scheduled.scoringRule.ruleName, 'Schedule rule of the scoring, on the default bus');
     output('ScoringQueueUrl', this.scheduled.scoringQueue.queueUrl, 'Scoring tasks (one per Scan segment) for the scoring workers');
     output('ScoringDeadLetterQueueUrl', this.scheduled.scoringDeadLetterQueue.queueUrl, 'Scoring tasks that failed 3 times');
+    output('TriggerPerformanceReportFunctionName', this.reports.triggerPerformance.function.functionName, 'Report: trigger performance per rule and sequence step (aws lambda invoke, or nudge report trigger-performance)');
+    output('RollupsDeadLetterQueueUrl', this.reports.rollupsDeadLetterQueue.queueUrl, 'Stream batches the rollup Lambda could not add after retries');
     output('TrainingFunctionName', this.scheduled.training.function.functionName, 'The weekly training of the predictive models (invoke it to train now)');
     output('SweepDeadLetterQueueUrl', this.scheduled.deadLetterQueue.queueUrl, 'Sweep runs that failed after retries');
     output('ScheduleGroupName', this.triggers.scheduleGroup.scheduleGroupName, 'One-time schedules of delayed sends and rule timers');

@@ -28,6 +28,7 @@ export const DLQ_QUEUES = {
   ingest: { output: 'IngestDeadLetterQueueUrl', holds: 'events that could not be ingested after retries' },
   triggers: { output: 'TriggersDeadLetterQueueUrl', holds: 'rule timers and model-event runs that failed after retries' },
   sequences: { output: 'SequencesDeadLetterQueueUrl', holds: 'sequence starts and stage-change stops that failed after retries' },
+  rollups: { output: 'RollupsDeadLetterQueueUrl', holds: 'stream batches the report rollups could not add after retries (their stream position; not redriven)' },
   scoring: { output: 'ScoringDeadLetterQueueUrl', holds: 'scoring tasks (Scan segments) that failed 3 times (the next daily run scores them again; not redriven)' },
   rejected: { output: 'RejectedEventsQueueUrl', holds: 'malformed events, with the reasons (fix and put them again; not redriven)' },
 } as const;

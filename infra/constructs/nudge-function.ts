@@ -41,6 +41,11 @@ export type NudgeFunctionProps = {
   /** MB of memory, and with it CPU share (default {@link DEFAULT_MEMORY_MB}). */
   memorySize?: number;
   environment?: Record<string, string>;
+  /**
+   * Actions besides X-Ray's that this function's grants put on "*" because they have no resource-level
+   * permissions (e.g. dynamodb:ListStreams for a stream event source), with why it needs them.
+   */
+  wildcardActions?: { actions: string[]; why: string };
 };
 
 /** Memory of every function that does not ask for more (see the class comment). */
@@ -118,10 +123,12 @@ export class NudgeFunction extends Construct {
     // Tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role's default policy.
     const defaultPolicy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
     if (defaultPolicy) {
+      const extra = props.wildcardActions;
       Validations.of(defaultPolicy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Only the X-Ray statement uses "*": xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions. Every other statement is scoped to one resource (a test asserts this).',
+        reason: extra
+          ? `Only X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords) and ${extra.actions.join(', ')} use "*": none supports resource-level permissions; ${extra.why}. Every other statement is scoped to one resource (a test asserts this).`
+          : 'Only the X-Ray statement uses "*": xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions. Every other statement is scoped to one resource (a test asserts this).',
       });
     }
   }

@@ -51,6 +51,8 @@ export type TableAccess = {
  *   `kms:*` grants a customer managed key would add. Switch to CUSTOMER_MANAGED if your compliance
  *   regime requires controlling the key.
  * - **RETAIN**: deleting the stack must never delete customer profiles and the send history.
+ * - **A stream of changes (old and new images)**: the rollup Lambda turns new decisions, send status
+ *   changes and conversions into the reports' daily rollups without touching the hot path.
  */
 export class NudgeStorage extends Construct {
   readonly table: dynamodb.Table;
@@ -65,6 +67,7 @@ export class NudgeStorage extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
   }
 

@@ -9,6 +9,7 @@ import type { SendRequest } from './send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from './sequence-runs.ts';
 import type { PredictiveModels } from './predictive/predict-profile.ts';
 import type { ScoringRun, ScoringTask, SegmentResult } from './predictive/scoring-runs.ts';
+import type { RollupIncrement } from './reports/rollups.ts';
 import type { SnapshotOutcomes, TrainingSnapshot } from './predictive/training-snapshots.ts';
 import type { StoredModel, TrainingReport } from './predictive/model-records.ts';
 
@@ -198,6 +199,14 @@ export interface ScoringRunStore {
   getRun(runId: string): Promise<ScoringRun | undefined>;
   saveSegment(runId: string, result: SegmentResult): Promise<void>;
   segments(runId: string): Promise<SegmentResult[]>;
+}
+
+/** Daily rollups per rule, added to from the table's change stream, read by the reports. */
+export interface RollupStore {
+  /** Adds these increments atomically; the same key is applied once (a repeated batch). */
+  apply(increments: RollupIncrement[], idempotencyKey: string): Promise<void>;
+  /** Every day recorded for the rule, oldest first. */
+  days(ruleId: string): Promise<RollupIncrement[]>;
 }
 
 /** Where the training puts a model it keeps, and the report of every attempt. */

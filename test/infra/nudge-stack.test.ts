@@ -48,9 +48,13 @@ const sweepRuleId = () => logicalIdOf('AWS::Events::Rule', { ScheduleExpression:
 const SCORING_ENTRY = 'functions/scheduled/score-profiles.ts';
 const TRAINING_ENTRY = 'functions/scheduled/train-models.ts';
 const SCORING_WORKER_ENTRY = 'functions/scheduled/score-segment.ts';
+const ROLLUPS_ENTRY = 'functions/reports/update-rollups.ts';
+const TRIGGER_PERFORMANCE_ENTRY = 'functions/reports/trigger-performance.ts';
 const scoringId = () => functionIdByEntry(template, SCORING_ENTRY);
 const trainingId = () => functionIdByEntry(template, TRAINING_ENTRY);
 const scoringWorkerId = () => functionIdByEntry(template, SCORING_WORKER_ENTRY);
+const rollupsId = () => functionIdByEntry(template, ROLLUPS_ENTRY);
+const triggerPerformanceId = () => functionIdByEntry(template, TRIGGER_PERFORMANCE_ENTRY);
 const busId = () => logicalIdOf('AWS::Events::EventBus', { Name: 'nudge' });
 const sendQueueId = () => queueIdByOutput('SendQueueUrl');
 /** A queue is identified by the output that publishes its URL (the outputs are the stack's contract). */
@@ -519,6 +523,34 @@ describe('every queue', () => {
   });
 });
 
+describe('reports', () => {
+  const table = () => resourcesOfType(template, 'AWS::DynamoDB::Table')[tableId()]!;
+
+  it('the table streams new and old images, which the rollup Lambda follows from the start, filtered to decisions, sends and conversions', () => {
+    expect(table().Properties?.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: rollupsId() }));
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueIdByOutput('RollupsDeadLetterQueueUrl'), 'Arn'] } } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { kind: { S: ['decision', 'send', 'conversion'] } } } }) }] },
+    });
+  });
+
+  it('the rollup Lambda may only update items and read the table\'s stream; the report Lambda may only Query', () => {
+    const streamActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+    expect(dynamoGrantsOf(rollupsId()).filter((g) => !streamActions.includes(g.action)).map((g) => g.action)).toEqual(['dynamodb:UpdateItem']);
+    const streamReads = statementsOfFunction(template, rollupsId()).filter((st) => actionsOf(st).includes('dynamodb:GetRecords'));
+    expect(streamReads.flatMap((st) => [st.Resource].flat())).toEqual([{ 'Fn::GetAtt': [tableId(), 'StreamArn'] }]);
+    expect(dynamoGrantsOf(triggerPerformanceId()).map((g) => g.action)).toEqual(['dynamodb:Query']);
+    expect(putEventsResourcesOf(triggerPerformanceId())).toEqual([]);
+  });
+});
+
 describe('every function', () => {
   const functions = () => Object.entries(resourcesOfType(template, 'AWS::Lambda::Function'));
 
@@ -565,7 +597,7 @@ describe('every function', () => {
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
     expect(entries.sort()).toEqual(
-      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY].sort(),
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY].sort(),
     );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
@@ -577,10 +609,11 @@ describe('every function', () => {
     }
   });
 
-  it('uses a "*" resource only for the X-Ray actions, which have no resource-level permissions', () => {
+  it('uses a "*" resource only for the X-Ray actions (and the stream mapping\'s ListStreams), which have no resource-level permissions', () => {
     for (const [id] of functions()) {
       const wildcard = statementsOfFunction(template, id).filter((s) => resourcesOf(s).includes('*'));
-      expect(wildcard.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...(id === rollupsId() ? ['dynamodb:ListStreams'] : [])].sort();
+      expect(wildcard.flatMap(actionsOf).sort(), id).toEqual(expected);
     }
   });
 });
@@ -603,6 +636,8 @@ describe('stack', () => {
       'ScoringScheduleRuleName',
       'ScoringQueueUrl',
       'ScoringDeadLetterQueueUrl',
+      'TriggerPerformanceReportFunctionName',
+      'RollupsDeadLetterQueueUrl',
       'TrainingFunctionName',
       'SesEventsFunctionName',
       'SequenceStateMachineArn',

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+import { publishSesEvent } from './support/ses-events.ts';
 
 /**
  * SES's event publishing, end to end through the local system: an SES event put on the DEFAULT
@@ -41,50 +42,8 @@ describe('SES events into Nudge', () => {
     return { customerId, email, sendId: String(Items[0]!.sendId) };
   }
 
-  /** Puts one SES event on the default bus as SES would publish it, and waits until everything it caused is done. */
-  async function publish(
-    customer: Customer,
-    eventType: string,
-    detailType: string,
-    body: Record<string, unknown>,
-    options: { configurationSet?: string } = {},
-  ): Promise<void> {
-    const time = await nudge.now();
-    const response = await defaultBus.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'default',
-            Source: 'aws.ses',
-            DetailType: detailType,
-            Resources: [`arn:aws:ses:${LOCAL_REGION}:000000000000:configuration-set/${options.configurationSet ?? nudge.output('ConfigurationSetName')}`],
-            Detail: JSON.stringify({
-              eventType,
-              mail: {
-                timestamp: time.toISOString(),
-                source: 'Shop <nudge@example.com>',
-                sendingAccountId: '000000000000',
-                messageId: uniqueId('ses-msg'),
-                destination: [customer.email],
-                headersTruncated: false,
-                tags: {
-                  'ses:configuration-set': [options.configurationSet ?? nudge.output('ConfigurationSetName')],
-                  'ses:from-domain': ['example.com'],
-                  rule: ['welcome_new_subscriber'],
-                  sendId: [customer.sendId],
-                  category: ['transactional'],
-                  customer: [Buffer.from(customer.customerId).toString('base64url')],
-                },
-              },
-              ...body,
-            }),
-          },
-        ],
-      }),
-    );
-    expect(response.FailedEntryCount).toBe(0);
-    await nudge.waitForIdle();
-  }
+  const publish = (customer: Customer, eventType: string, detailType: string, body: Record<string, unknown>, options: { configurationSet?: string } = {}) =>
+    publishSesEvent(nudge, defaultBus, customer, eventType, detailType, body, options);
 
   const suppressionItem = async (email: string) =>
     (

@@ -1,0 +1,21 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
+import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoRollups } from '#shared/adapters/dynamo/rollup-repository.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import { readConfig } from '#shared/config.ts';
+import type { TriggerPerformanceReport } from '#shared/domain/reports/trigger-performance.ts';
+import { makeTriggerPerformanceReport } from '#shared/services/report-trigger-performance.ts';
+
+/** Report Lambda: trigger performance per rule and sequence step (invoke with any payload, e.g. {}). */
+const config = readConfig({ TABLE_NAME: z.string().min(1) });
+const logger = new Logger({ serviceName: 'nudge-reports' });
+
+const report = makeTriggerPerformanceReport({ rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME), catalog: defaultCatalog, clock: runtimeClock });
+
+export const handler = middy<unknown, TriggerPerformanceReport>()
+  .use(injectLambdaContext(logger))
+  .handler(async () => report());

@@ -1,0 +1,32 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
+import { DynamoRollups, MAX_ROLLUP_WRITES } from '#shared/adapters/dynamo/rollup-repository.ts';
+import { readConfig } from '#shared/config.ts';
+import { makeUpdateRollups } from '#shared/services/update-rollups.ts';
+
+/** Rollup Lambda: the table's stream (decisions, sends, conversions) into daily rollups per rule. */
+const config = readConfig({ TABLE_NAME: z.string().min(1) });
+const logger = new Logger({ serviceName: 'nudge-rollups' });
+
+const updateRollups = makeUpdateRollups({ rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME), log: logger, maxWrites: MAX_ROLLUP_WRITES });
+
+const image = (value: Record<string, unknown> | undefined) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
+
+/** Partial batch response: Lambda retries from the first change of the group that failed. */
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .handler(async (event) => {
+    const changes = event.Records.map((record) => ({
+      sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+      oldImage: image(record.dynamodb?.OldImage),
+      newImage: image(record.dynamodb?.NewImage),
+    }));
+    const result = await updateRollups(changes);
+    return { batchItemFailures: result.failedFrom ? [{ itemIdentifier: result.failedFrom }] : [] };
+  });

@@ -1,0 +1,145 @@
+/**
+ * Daily rollups per rule (a sequence step's email is the rule `seq_<sequence>__<step>`), kept up to
+ * date from the table's own change stream: every report reads a few rollup items instead of
+ * scanning decisions, sends and conversions. This module turns one changed item (its image before
+ * and after) into counter increments. Pure.
+ */
+
+/** The counters of one rule on one day. */
+export const ROLLUP_COUNTERS = [
+  'matched',
+  'fired',
+  'sequences_started',
+  'holdout',
+  'dropped_priority',
+  'deferred',
+  'goal_met',
+  'suppressed',
+  'suppressed_no_email',
+  'suppressed_no_consent',
+  'suppressed_promotional_pause',
+  'suppressed_cooldown',
+  'suppressed_rule_cap',
+  'suppressed_global_cap',
+  'sent',
+  'failed',
+  'delivered',
+  'bounced',
+  'rejected',
+  'complained',
+  'opened',
+  'clicked',
+  'converted',
+  'conversions',
+  'revenue',
+] as const;
+export type RollupCounter = (typeof ROLLUP_COUNTERS)[number];
+export type RollupIncrement = { ruleId: string; day: string; counters: Partial<Record<RollupCounter, number>> };
+
+type Image = Record<string, unknown> | undefined;
+
+/**
+ * What one change adds to the rollups:
+ * - a new decision record: matched, and its outcome (fired for queued or sequence_started; the
+ *   suppression reason). A `repeat` decision (a redelivery re-deciding the same send) adds nothing;
+ * - a send record: sent / failed when its status first reaches them; its SES outcome when it first
+ *   takes that value; opened / clicked / converted when their first timestamp appears (unique per send);
+ * - a new conversion record: one conversion (per order) and its revenue.
+ * Counted on the day the thing happened (UTC). Anything else adds nothing.
+ */
+export function rollupIncrements(oldImage: Image, newImage: Image): RollupIncrement[] {
+  if (!newImage) return [];
+  const kind = newImage.kind;
+  if (kind === 'decision') return oldImage ? [] : decisionIncrements(newImage);
+  if (kind === 'send') return sendIncrements(oldImage, newImage);
+  if (kind === 'conversion') return oldImage ? [] : conversionIncrements(newImage);
+  return [];
+}
+
+function decisionIncrements(item: Record<string, unknown>): RollupIncrement[] {
+  const ruleId = text(item.ruleId);
+  const day = dayOf(item.decidedAt);
+  if (!ruleId || !day || item.repeat === true) return [];
+  const counters: RollupIncrement['counters'] = { matched: 1 };
+  switch (item.outcome) {
+    case 'queued':
+      counters.fired = 1;
+      break;
+    case 'sequence_started':
+      counters.fired = 1;
+      counters.sequences_started = 1;
+      break;
+    case 'suppressed': {
+      counters.suppressed = 1;
+      const reason = `suppressed_${String(item.reason)}`;
+      if ((ROLLUP_COUNTERS as readonly string[]).includes(reason)) counters[reason as RollupCounter] = 1;
+      break;
+    }
+    case 'holdout':
+    case 'dropped_priority':
+    case 'deferred':
+    case 'goal_met':
+      counters[item.outcome] = 1;
+      break;
+    default:
+      break;
+  }
+  return [{ ruleId, day, counters }];
+}
+
+function sendIncrements(before: Image, after: Record<string, unknown>): RollupIncrement[] {
+  const ruleId = text(after.ruleId);
+  if (!ruleId) return [];
+  const increments: RollupIncrement[] = [];
+  const add = (counter: RollupCounter, at: unknown) => {
+    const day = dayOf(at);
+    if (day) increments.push({ ruleId, day, counters: { [counter]: 1 } });
+  };
+  if (after.status !== before?.status) {
+    if (after.status === 'sent') add('sent', after.sentAt);
+    if (after.status === 'failed') add('failed', after.failedAt);
+  }
+  const outcome = after.outcome;
+  if (outcome !== before?.outcome && (outcome === 'delivered' || outcome === 'bounced' || outcome === 'rejected' || outcome === 'complained')) add(outcome, after.outcomeAt);
+  if (after.firstOpenAt !== undefined && before?.firstOpenAt === undefined) add('opened', after.firstOpenAt);
+  if (after.firstClickAt !== undefined && before?.firstClickAt === undefined) add('clicked', after.firstClickAt);
+  if (after.convertedAt !== undefined && before?.convertedAt === undefined) add('converted', after.convertedAt);
+  return increments;
+}
+
+function conversionIncrements(item: Record<string, unknown>): RollupIncrement[] {
+  const ruleId = text(item.ruleId);
+  const day = dayOf(item.convertedAt);
+  if (!ruleId || !day) return [];
+  const revenue = typeof item.revenue === 'number' && Number.isFinite(item.revenue) ? item.revenue : 0;
+  return [{ ruleId, day, counters: { conversions: 1, revenue } }];
+}
+
+/** Sums increments per rule and day, in first-seen order: one write per rule and day per batch. */
+export function mergeIncrements(increments: readonly RollupIncrement[]): RollupIncrement[] {
+  const merged = new Map<string, RollupIncrement>();
+  for (const increment of increments) {
+    const key = `${increment.ruleId}\u0000${increment.day}`;
+    const into = merged.get(key) ?? { ruleId: increment.ruleId, day: increment.day, counters: {} };
+    for (const [counter, value] of Object.entries(increment.counters) as Array<[RollupCounter, number]>) {
+      into.counters[counter] = round((into.counters[counter] ?? 0) + value);
+    }
+    merged.set(key, into);
+  }
+  return [...merged.values()];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function dayOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : undefined;
+}
+
+/** Revenue sums stay exact to the cent in binary floating point. */
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

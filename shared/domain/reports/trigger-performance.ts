@@ -1,0 +1,140 @@
+import { DAY_MS } from '../clock.ts';
+import type { RollupCounter, RollupIncrement } from './rollups.ts';
+
+/** What a rule or sequence step did over a period, from its daily rollups. */
+export type TriggerTotals = {
+  matched: number;
+  fired: number;
+  sequencesStarted: number;
+  holdout: number;
+  droppedPriority: number;
+  deferred: number;
+  goalMet: number;
+  suppressed: { total: number; byReason: Record<'no_email' | 'no_consent' | 'promotional_pause' | 'cooldown' | 'rule_cap' | 'global_cap', number> };
+  sent: number;
+  failed: number;
+  delivered: number;
+  bounced: number;
+  complained: number;
+  opened: number;
+  clicked: number;
+  converted: number;
+  revenue: number;
+  /** Null where the denominator is 0. */
+  rates: {
+    /** fired / matched */
+    fire: number | null;
+    /** delivered / sent */
+    delivery: number | null;
+    /** opened / delivered (unique per send) */
+    open: number | null;
+    /** clicked / delivered */
+    click: number | null;
+    /** clicked / opened */
+    clickToOpen: number | null;
+    /** converted / delivered */
+    conversion: number | null;
+    /** revenue / sent */
+    revenuePerSend: number | null;
+  };
+};
+
+export type TriggerPerformanceRow = {
+  id: string;
+  kind: 'rule' | 'sequence_step';
+  description: string;
+  active: boolean;
+  last30Days: TriggerTotals;
+  allTime: TriggerTotals;
+};
+
+export type TriggerPerformanceReport = {
+  report: 'trigger-performance';
+  generatedAt: string;
+  /** The 30-day window: the 30 UTC days ending with today. */
+  last30Days: { from: string; to: string };
+  rows: TriggerPerformanceRow[];
+  totals: { last30Days: TriggerTotals; allTime: TriggerTotals };
+};
+
+export type TriggerDescription = { id: string; kind: 'rule' | 'sequence_step'; description: string; active: boolean };
+
+/**
+ * The trigger-performance report from daily rollups: per rule and per sequence step, the last 30
+ * days and all time. Rules and steps with no rollups are listed with zeros (a rule that never
+ * matched is worth seeing). Pure.
+ */
+export function triggerPerformance(input: { triggers: readonly TriggerDescription[]; rollups: ReadonlyMap<string, readonly RollupIncrement[]>; now: Date }): TriggerPerformanceReport {
+  const to = input.now.toISOString().slice(0, 10);
+  const from = new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
+  const rows = input.triggers.map((trigger): TriggerPerformanceRow => {
+    const days = input.rollups.get(trigger.id) ?? [];
+    return { ...trigger, last30Days: totalsOf(days.filter((d) => d.day >= from && d.day <= to)), allTime: totalsOf(days) };
+  });
+  const all = input.triggers.flatMap((trigger) => input.rollups.get(trigger.id) ?? []);
+  return {
+    report: 'trigger-performance',
+    generatedAt: input.now.toISOString(),
+    last30Days: { from, to },
+    rows,
+    totals: { last30Days: totalsOf(all.filter((d) => d.day >= from && d.day <= to)), allTime: totalsOf(all) },
+  };
+}
+
+function totalsOf(days: readonly RollupIncrement[]): TriggerTotals {
+  const sum = (counter: RollupCounter) => round(days.reduce((total, d) => total + (d.counters[counter] ?? 0), 0));
+  const sent = sum('sent');
+  const delivered = sum('delivered');
+  const opened = sum('opened');
+  const clicked = sum('clicked');
+  const matched = sum('matched');
+  const fired = sum('fired');
+  const converted = sum('converted');
+  const revenue = sum('revenue');
+  return {
+    matched,
+    fired,
+    sequencesStarted: sum('sequences_started'),
+    holdout: sum('holdout'),
+    droppedPriority: sum('dropped_priority'),
+    deferred: sum('deferred'),
+    goalMet: sum('goal_met'),
+    suppressed: {
+      total: sum('suppressed'),
+      byReason: {
+        no_email: sum('suppressed_no_email'),
+        no_consent: sum('suppressed_no_consent'),
+        promotional_pause: sum('suppressed_promotional_pause'),
+        cooldown: sum('suppressed_cooldown'),
+        rule_cap: sum('suppressed_rule_cap'),
+        global_cap: sum('suppressed_global_cap'),
+      },
+    },
+    sent,
+    failed: sum('failed'),
+    delivered,
+    bounced: sum('bounced'),
+    complained: sum('complained'),
+    opened,
+    clicked,
+    converted,
+    revenue,
+    rates: {
+      fire: ratio(fired, matched),
+      delivery: ratio(delivered, sent),
+      open: ratio(opened, delivered),
+      click: ratio(clicked, delivered),
+      clickToOpen: ratio(clicked, opened),
+      conversion: ratio(converted, delivered),
+      revenuePerSend: sent > 0 ? round(revenue / sent) : null,
+    },
+  };
+}
+
+function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

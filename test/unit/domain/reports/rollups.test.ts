@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { mergeIncrements, rollupIncrements } from '#shared/domain/reports/rollups.ts';
+import { triggerPerformance } from '#shared/domain/reports/trigger-performance.ts';
+
+const decision = (outcome: string, extra: Record<string, unknown> = {}) => ({ kind: 'decision', ruleId: 'r1', decidedAt: '2026-11-20T10:00:00Z', outcome, ...extra });
+const send = (extra: Record<string, unknown> = {}) => ({ kind: 'send', ruleId: 'r1', sendId: 's1', status: 'sending', ...extra });
+
+describe('rollup increments from table changes', () => {
+  it('count a new decision as matched, plus its outcome (fired for queued and sequence starts, the suppression reason)', () => {
+    expect(rollupIncrements(undefined, decision('queued'))).toEqual([{ ruleId: 'r1', day: '2026-11-20', counters: { matched: 1, fired: 1 } }]);
+    expect(rollupIncrements(undefined, decision('sequence_started'))[0]?.counters).toEqual({ matched: 1, fired: 1, sequences_started: 1 });
+    expect(rollupIncrements(undefined, decision('suppressed', { reason: 'global_cap' }))[0]?.counters).toEqual({ matched: 1, suppressed: 1, suppressed_global_cap: 1 });
+    expect(rollupIncrements(undefined, decision('holdout'))[0]?.counters).toEqual({ matched: 1, holdout: 1 });
+    expect(rollupIncrements(undefined, decision('goal_met', { reason: 'follow_up_seen' }))[0]?.counters).toEqual({ matched: 1, goal_met: 1 });
+  });
+
+  it('count nothing for a decision taken again (a redelivery: `repeat`), or rewritten in place', () => {
+    expect(rollupIncrements(undefined, decision('queued', { repeat: true }))).toEqual([]);
+    expect(rollupIncrements(decision('queued'), decision('queued'))).toEqual([]);
+  });
+
+  it('count a send once per step it first reaches, on the day it happened', () => {
+    expect(rollupIncrements(send(), send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z' }))).toEqual([{ ruleId: 'r1', day: '2026-11-20', counters: { sent: 1 } }]);
+    const sent = send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z' });
+    expect(rollupIncrements(sent, { ...sent, outcome: 'delivered', outcomeAt: '2026-11-20T10:01:05Z' })).toEqual([{ ruleId: 'r1', day: '2026-11-20', counters: { delivered: 1 } }]);
+    const delivered = { ...sent, outcome: 'delivered', outcomeAt: '2026-11-20T10:01:05Z' };
+    // Opened the next day: counted that day. A second open moves lastOpenAt only: nothing.
+    const opened = { ...delivered, firstOpenAt: '2026-11-21T08:00:00Z', lastOpenAt: '2026-11-21T08:00:00Z' };
+    expect(rollupIncrements(delivered, opened)).toEqual([{ ruleId: 'r1', day: '2026-11-21', counters: { opened: 1 } }]);
+    expect(rollupIncrements(opened, { ...opened, lastOpenAt: '2026-11-22T08:00:00Z' })).toEqual([]);
+    const clickedAndConverted = { ...opened, firstClickAt: '2026-11-21T08:01:00Z', convertedAt: '2026-11-21T09:00:00Z' };
+    expect(mergeIncrements(rollupIncrements(opened, clickedAndConverted))).toEqual([{ ruleId: 'r1', day: '2026-11-21', counters: { clicked: 1, converted: 1 } }]);
+    // A complaint after delivery counts too; the same outcome written again does not.
+    expect(rollupIncrements(delivered, { ...delivered, outcome: 'complained', outcomeAt: '2026-11-22T00:00:00Z' })[0]?.counters).toEqual({ complained: 1 });
+    expect(rollupIncrements(delivered, { ...delivered })).toEqual([]);
+  });
+
+  it('count a new conversion with its revenue; other kinds of items add nothing', () => {
+    expect(rollupIncrements(undefined, { kind: 'conversion', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 49.9 })).toEqual([{ ruleId: 'r1', day: '2026-11-21', counters: { conversions: 1, revenue: 49.9 } }]);
+    expect(rollupIncrements(undefined, { kind: 'profile', customerId: 'c1' })).toEqual([]);
+    expect(rollupIncrements(undefined, { kind: 'rollup', ruleId: 'r1', day: '2026-11-21' })).toEqual([]);
+    expect(rollupIncrements({ kind: 'send' }, undefined)).toEqual([]); // a deletion (TTL, erase) does not un-count history
+  });
+
+  it('merge per rule and day, revenue exact to the cent', () => {
+    const merged = mergeIncrements([
+      { ruleId: 'r1', day: '2026-11-21', counters: { revenue: 0.1 } },
+      { ruleId: 'r2', day: '2026-11-21', counters: { sent: 1 } },
+      { ruleId: 'r1', day: '2026-11-21', counters: { revenue: 0.2, conversions: 1 } },
+    ]);
+    expect(merged).toEqual([
+      { ruleId: 'r1', day: '2026-11-21', counters: { revenue: 0.3, conversions: 1 } },
+      { ruleId: 'r2', day: '2026-11-21', counters: { sent: 1 } },
+    ]);
+  });
+});
+
+describe('the trigger-performance report', () => {
+  const now = new Date('2026-11-23T12:00:00Z');
+  const rollups = new Map([
+    [
+      'r1',
+      [
+        { ruleId: 'r1', day: '2026-09-01', counters: { matched: 10, fired: 5, sent: 5, delivered: 5, opened: 1, revenue: 100 } },
+        { ruleId: 'r1', day: '2026-10-25', counters: { matched: 4, fired: 4, sent: 4, delivered: 4, opened: 2, clicked: 1, converted: 1, revenue: 50, suppressed: 0 } },
+        { ruleId: 'r1', day: '2026-11-23', counters: { matched: 6, fired: 2, suppressed: 4, suppressed_cooldown: 3, suppressed_global_cap: 1, sent: 2, delivered: 1, bounced: 1 } },
+      ],
+    ],
+  ]);
+  const report = triggerPerformance({ triggers: [{ id: 'r1', kind: 'rule', description: 'one', active: true }, { id: 'never', kind: 'rule', description: 'two', active: false }], rollups, now });
+
+  it('sums the last 30 UTC days (from 2026-10-25 to today) and all time, with rates against the right denominators', () => {
+    expect(report.last30Days).toEqual({ from: '2026-10-25', to: '2026-11-23' });
+    const [r1] = report.rows;
+    expect(r1?.last30Days).toMatchObject({ matched: 10, fired: 6, sent: 6, delivered: 5, bounced: 1, opened: 2, clicked: 1, converted: 1, revenue: 50, suppressed: { total: 4, byReason: { cooldown: 3, global_cap: 1, rule_cap: 0 } } });
+    // fire 6/10, delivery 5/6, open 2/5, click 1/5, click-to-open 1/2, conversion 1/5, revenue per send 50/6
+    expect(r1?.last30Days.rates).toEqual({ fire: 0.6, delivery: 0.8333, open: 0.4, click: 0.2, clickToOpen: 0.5, conversion: 0.2, revenuePerSend: 8.33 });
+    expect(r1?.allTime).toMatchObject({ matched: 20, fired: 11, sent: 11, revenue: 150 });
+  });
+
+  it('lists a rule that never matched with zeros and no rates, and totals every row', () => {
+    expect(report.rows[1]).toMatchObject({ id: 'never', active: false, allTime: { matched: 0, sent: 0, rates: { fire: null, open: null, revenuePerSend: null } } });
+    expect(report.totals.allTime).toMatchObject({ matched: 20, revenue: 150 });
+  });
+});
