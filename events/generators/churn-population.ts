@@ -1,4 +1,4 @@
-import { seededRandom } from './seeded-random.ts';
+import { seededRandom } from '#shared/domain/seeded-random.ts';
 
 /**
  * A generated shop population whose behaviour follows a **hidden churn propensity**, to train and

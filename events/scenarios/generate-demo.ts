@@ -11,7 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { seededRandom } from '../generators/seeded-random.ts';
+import { seededRandom } from '#shared/domain/seeded-random.ts';
 
 export const DEMO_SCENARIO_PATH = fileURLToPath(new URL('./demo.jsonl', import.meta.url));
 export const DEMO_START = '2026-11-02T08:00:00Z';

@@ -6,7 +6,7 @@ import { trainChurnModel, trainValueModel } from '#shared/domain/predictive/fore
 import { PURCHASE_INTENT_BOOSTING, trainBoostedClassifier } from '#shared/domain/predictive/gradient-boosting.ts';
 import { MODEL_KINDS } from '#shared/domain/predictive/model-records.ts';
 import { PROFILE_FEATURES } from '#shared/domain/predictive/profile-features.ts';
-import { seededRandom } from '../../events/generators/seeded-random.ts';
+import { seededRandom } from '#shared/domain/seeded-random.ts';
 import { nudgeClient } from './support/nudge-client.ts';
 
 /** The model store against DynamoDB Local: each kind of trained model round-trips through one gzipped item. */

@@ -1,5 +1,5 @@
 import type { BehaviorEvent } from '#shared/contract/index.ts';
-import { seededRandom } from '../../events/generators/seeded-random.ts';
+import { seededRandom } from '#shared/domain/seeded-random.ts';
 
 /**
  * A year of heavy activity for one customer (~28 events a day, >10,000 in all): sessions of page

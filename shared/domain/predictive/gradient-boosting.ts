@@ -1,5 +1,6 @@
 // @ts-expect-error -- ml-cart ships no type declarations; the little of it used here is typed below.
 import { DecisionTreeRegression } from 'ml-cart';
+import { seededRandom } from '../seeded-random.ts';
 
 /**
  * A binary classifier by gradient boosting with the logistic loss. No npm gradient-boosting package
@@ -55,7 +56,7 @@ export function trainBoostedClassifier(rows: number[][], labels: number[], optio
   const baseRate = labels.reduce((sum, label) => sum + label, 0) / labels.length;
   const baseScore = Math.log(baseRate / (1 - baseRate));
   const scores = rows.map(() => baseScore);
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const trees: Tree[] = [];
   const splitGains = new Array<number>(featureCount).fill(0);
 
@@ -147,18 +148,6 @@ function subsample(count: number, share: number, random: () => number): number[]
     [indices[i], indices[j]] = [indices[j]!, indices[i]!];
   }
   return indices.slice(0, size).sort((a, b) => a - b);
-}
-
-/** mulberry32, as in events/generators/seeded-random.ts (which domain code must not import). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** Written in two halves so a large |score| cannot overflow Math.exp. */

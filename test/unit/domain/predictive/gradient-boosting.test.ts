@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rocAuc } from '#shared/domain/predictive/classifier-metrics.ts';
 import { PURCHASE_INTENT_BOOSTING, loadBoostedClassifier, trainBoostedClassifier, type BoostingOptions } from '#shared/domain/predictive/gradient-boosting.ts';
-import { seededRandom } from '../../../../events/generators/seeded-random.ts';
+import { seededRandom } from '#shared/domain/seeded-random.ts';
 
 const FEATURES = ['x0', 'x1', 'noise2', 'noise3', 'noise4'] as const;
 

@@ -1,6 +1,6 @@
 /**
- * mulberry32: a tiny seeded PRNG returning floats in [0, 1). Every generator in the repo uses it,
- * never Math.random, so the same seed gives the same file, byte for byte.
+ * mulberry32: a tiny seeded PRNG returning floats in [0, 1). Every generator in the repo and every
+ * seeded model uses it, never Math.random, so the same seed gives the same file (or model), byte for byte.
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
