@@ -46,17 +46,13 @@ export type ExecutionView = {
   waitingUntil: string | null;
 };
 
+/** DescribeExecution's answer: the ListExecutions item plus input, output and error. */
 export function describeExecution(execution: Execution): Record<string, unknown> {
   return {
-    executionArn: execution.arn,
-    stateMachineArn: execution.machineArn,
-    name: execution.name,
-    status: execution.status,
-    startDate: execution.startDate,
+    ...listItem(execution),
     input: execution.input,
     inputDetails: { included: true },
     // As the service does: absent keys, not nulls, for what an execution does not have.
-    ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
     ...(execution.output !== undefined ? { output: execution.output, outputDetails: { included: true } } : {}),
     ...(execution.error !== undefined ? { error: execution.error } : {}),
     ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
