@@ -29,7 +29,7 @@ try {
   const now = new Date('2026-11-23T12:00:00Z');
   const increments: RollupIncrement[] = ids.flatMap((ruleId) =>
     Array.from({ length: DAYS }, (_, d) => ({
-      ruleId,
+      scope: ruleId,
       day: new Date(now.getTime() - d * 86_400_000).toISOString().slice(0, 10),
       counters: { matched: 40, fired: 30, suppressed: 10, suppressed_cooldown: 10, sent: 30, delivered: 29, opened: 12, clicked: 4, converted: 1, conversions: 1, revenue: 49.9 },
     })),

@@ -201,12 +201,14 @@ export interface ScoringRunStore {
   segments(runId: string): Promise<SegmentResult[]>;
 }
 
-/** Daily rollups per rule, added to from the table's change stream, read by the reports. */
+/** Rollups (daily per scope, and live aggregates), added to from the table's change stream, read by the reports. */
 export interface RollupStore {
   /** Adds these increments atomically; the same key is applied once (a repeated batch). */
   apply(increments: RollupIncrement[], idempotencyKey: string): Promise<void>;
-  /** Every day recorded for the rule, oldest first. */
-  days(ruleId: string): Promise<RollupIncrement[]>;
+  /** The days recorded for a scope, oldest first; `from`/`to` (inclusive UTC days) narrow the Query. */
+  days(scope: string, range?: { from?: string; to?: string }): Promise<RollupIncrement[]>;
+  /** A scope's live aggregate (its counters; empty when never written). */
+  live(scope: string): Promise<Record<string, number>>;
 }
 
 /** Where the training puts a model it keeps, and the report of every attempt. */

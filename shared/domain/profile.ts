@@ -143,6 +143,11 @@ export const Profile = z.object({
     .strict()
     .default({}),
   recentEvents: z.string(),
+  /**
+   * The event applied last (processing order) and the content categories it counted: the report
+   * rollups read behavior (counts, transitions, hours, categories) from the profile's change stream.
+   */
+  lastEvent: z.object({ type: z.string(), at: z.string(), categories: z.array(z.string()).optional() }).strict().optional(),
   updatedAt: z.string(),
 });
 export type Profile = z.infer<typeof Profile>;
@@ -200,6 +205,7 @@ export function applyEvent(
     lastActivityAt: latest(base.lastActivityAt, event.occurredAt),
     firstSeenAt: earliest(base.firstSeenAt, event.occurredAt),
     recentEvents: rememberEvent(base.recentEvents, event.eventId),
+    lastEvent: { type: event.type, at: event.occurredAt },
     updatedAt: now.toISOString(),
   };
   if (event.email && !next.email) next.email = event.email;
@@ -426,6 +432,7 @@ function countItemCategories(profile: Profile, event: BehaviorEvent): void {
 function countCategory(profile: Profile, category: string): void {
   profile.categories = countBounded(profile.categories, category, MAX_CATEGORIES);
   profile.categoryTotal += 1;
+  if (profile.lastEvent) profile.lastEvent = { ...profile.lastEvent, categories: [...(profile.lastEvent.categories ?? []), category] };
 }
 
 function numberProp(event: BehaviorEvent, name: string): number {

@@ -5,7 +5,7 @@ import { mergeIncrements, rollupIncrements, type RollupIncrement } from '../doma
 export type TableChange = { sequenceNumber: string; oldImage: Record<string, unknown> | undefined; newImage: Record<string, unknown> | undefined };
 
 /** The maximum rollup items one write may touch (TransactWriteItems' limit). */
-export type UpdateRollupsDeps = { rollups: RollupStore; log: Log; maxWrites: number };
+export type UpdateRollupsDeps = { rollups: Pick<RollupStore, 'apply'>; log: Log; maxWrites: number };
 
 /**
  * Adds a batch of table changes to the daily rollups, exactly once even when Lambda retries:

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RollupStore } from '../../domain/ports.ts';
-import { ROLLUP_COUNTERS, type RollupIncrement } from '../../domain/reports/rollups.ts';
-import { partitionItems } from './customer-items.ts';
+import { LIVE, type RollupIncrement } from '../../domain/reports/rollups.ts';
 
 /** TransactWriteItems takes at most 100 actions. */
 export const MAX_ROLLUP_WRITES = 100;
-const pk = (ruleId: string) => `ROLLUP#${ruleId}`;
+const pk = (scope: string) => `ROLLUP#${scope}`;
+const sk = (day: string) => (day === LIVE ? LIVE : `DAY#${day}`);
+/** Attributes of a rollup item that are not counters. */
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'kind', 'scope', 'day', 'ruleId']);
 
 /**
- * Daily rollups, one item per rule and day (`ROLLUP#<ruleId>` / `DAY#<yyyy-mm-dd>`), counters added
- * atomically. A batch of increments is one transaction with an idempotency token: if its response
- * is lost and the SDK or Lambda repeats it within ten minutes, DynamoDB applies it once.
+ * Rollups, one item per scope and day (`ROLLUP#<scope>` / `DAY#<yyyy-mm-dd>`) or per scope's live
+ * aggregate (`ROLLUP#<scope>` / `LIVE`), counters added atomically. A batch of increments is one
+ * transaction with an idempotency token: if its response is lost and the SDK or Lambda repeats it
+ * within ten minutes, DynamoDB applies it once.
  */
 export class DynamoRollups implements RollupStore {
   constructor(
@@ -25,15 +28,15 @@ export class DynamoRollups implements RollupStore {
     await this.client.send(
       new TransactWriteCommand({
         ClientRequestToken: createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 36),
-        TransactItems: increments.map(({ ruleId, day, counters }) => {
+        TransactItems: increments.map(({ scope, day, counters }) => {
           const entries = Object.entries(counters).filter(([, value]) => typeof value === 'number' && value !== 0);
           return {
             Update: {
               TableName: this.tableName,
-              Key: { pk: pk(ruleId), sk: `DAY#${day}` },
-              UpdateExpression: `SET #kind = :kind, #rule = :rule, #day = :day${entries.length > 0 ? ` ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}` : ''}`,
-              ExpressionAttributeNames: { '#kind': 'kind', '#rule': 'ruleId', '#day': 'day', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
-              ExpressionAttributeValues: { ':kind': 'rollup', ':rule': ruleId, ':day': day, ...Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])) },
+              Key: { pk: pk(scope), sk: sk(day) },
+              UpdateExpression: `SET #kind = :kind, #scope = :scope, #day = :day${entries.length > 0 ? ` ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}` : ''}`,
+              ExpressionAttributeNames: { '#kind': 'kind', '#scope': 'scope', '#day': 'day', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
+              ExpressionAttributeValues: { ':kind': 'rollup', ':scope': scope, ':day': day, ...Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])) },
             },
           };
         }),
@@ -42,14 +45,36 @@ export class DynamoRollups implements RollupStore {
     );
   }
 
-  /** Every day recorded for the rule, oldest first. */
-  async days(ruleId: string): Promise<RollupIncrement[]> {
+  async days(scope: string, range: { from?: string; to?: string } = {}): Promise<RollupIncrement[]> {
     const rows: RollupIncrement[] = [];
-    for await (const item of partitionItems(this.client, this.tableName, pk(ruleId), 'DAY#')) {
-      const counters: RollupIncrement['counters'] = {};
-      for (const counter of ROLLUP_COUNTERS) if (typeof item[counter] === 'number') counters[counter] = item[counter] as number;
-      rows.push({ ruleId, day: String(item.day), counters });
-    }
+    // `DAY#` sorts after any `DAY#<date>` bound's prefix, so open ends stay within the scope's days.
+    const from = `DAY#${range.from ?? ''}`;
+    const to = `DAY#${range.to ?? '\uffff'}`;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pk(scope), ':from': from, ':to': to },
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      for (const item of page.Items ?? []) rows.push({ scope, day: String(item.day), counters: countersOf(item) });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
     return rows;
   }
+
+  async live(scope: string): Promise<Record<string, number>> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(scope), sk: LIVE }, ReturnConsumedCapacity: 'TOTAL' }));
+    return result.Item ? countersOf(result.Item) : {};
+  }
+}
+
+function countersOf(item: Record<string, unknown>): Record<string, number> {
+  const counters: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(name) && typeof value === 'number') counters[name] = value;
+  return counters;
 }

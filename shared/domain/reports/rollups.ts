@@ -34,7 +34,13 @@ export const ROLLUP_COUNTERS = [
   'revenue',
 ] as const;
 export type RollupCounter = (typeof ROLLUP_COUNTERS)[number];
-export type RollupIncrement = { ruleId: string; day: string; counters: Partial<Record<RollupCounter, number>> };
+/**
+ * Counters to ADD to one rollup item: `scope` names what is counted (a rule or sequence step's id for
+ * the per-rule rollups; `segment:<id>`, `segstats:<id>`, `behavior` for the others), `day` is a UTC
+ * day or `LIVE` for an aggregate of the present state (it goes up and down).
+ */
+export type RollupIncrement = { scope: string; day: string; counters: Record<string, number> };
+export const LIVE = 'LIVE';
 
 type Image = Record<string, unknown> | undefined;
 
@@ -60,7 +66,7 @@ function decisionIncrements(item: Record<string, unknown>): RollupIncrement[] {
   const ruleId = text(item.ruleId);
   const day = dayOf(item.decidedAt);
   if (!ruleId || !day || item.repeat === true) return [];
-  const counters: RollupIncrement['counters'] = { matched: 1 };
+  const counters: Partial<Record<RollupCounter, number>> = { matched: 1 };
   switch (item.outcome) {
     case 'queued':
       counters.fired = 1;
@@ -84,7 +90,7 @@ function decisionIncrements(item: Record<string, unknown>): RollupIncrement[] {
     default:
       break;
   }
-  return [{ ruleId, day, counters }];
+  return [{ scope: ruleId, day, counters }];
 }
 
 function sendIncrements(before: Image, after: Record<string, unknown>): RollupIncrement[] {
@@ -93,7 +99,7 @@ function sendIncrements(before: Image, after: Record<string, unknown>): RollupIn
   const increments: RollupIncrement[] = [];
   const add = (counter: RollupCounter, at: unknown) => {
     const day = dayOf(at);
-    if (day) increments.push({ ruleId, day, counters: { [counter]: 1 } });
+    if (day) increments.push({ scope: ruleId, day, counters: { [counter]: 1 } });
   };
   if (after.status !== before?.status) {
     if (after.status === 'sent') add('sent', after.sentAt);
@@ -112,16 +118,16 @@ function conversionIncrements(item: Record<string, unknown>): RollupIncrement[] 
   const day = dayOf(item.convertedAt);
   if (!ruleId || !day) return [];
   const revenue = typeof item.revenue === 'number' && Number.isFinite(item.revenue) ? item.revenue : 0;
-  return [{ ruleId, day, counters: { conversions: 1, revenue } }];
+  return [{ scope: ruleId, day, counters: { conversions: 1, revenue } }];
 }
 
-/** Sums increments per rule and day, in first-seen order: one write per rule and day per batch. */
+/** Sums increments per scope and day, in first-seen order: one write per item per batch. */
 export function mergeIncrements(increments: readonly RollupIncrement[]): RollupIncrement[] {
   const merged = new Map<string, RollupIncrement>();
   for (const increment of increments) {
-    const key = `${increment.ruleId}\u0000${increment.day}`;
-    const into = merged.get(key) ?? { ruleId: increment.ruleId, day: increment.day, counters: {} };
-    for (const [counter, value] of Object.entries(increment.counters) as Array<[RollupCounter, number]>) {
+    const key = `${increment.scope}\u0000${increment.day}`;
+    const into = merged.get(key) ?? { scope: increment.scope, day: increment.day, counters: {} };
+    for (const [counter, value] of Object.entries(increment.counters)) {
       into.counters[counter] = round((into.counters[counter] ?? 0) + value);
     }
     merged.set(key, into);
@@ -139,7 +145,7 @@ function dayOf(value: unknown): string | undefined {
   return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : undefined;
 }
 
-/** Revenue sums stay exact to the cent in binary floating point. */
+/** Sums stay exact (revenue to the cent, scores to 1e-6) despite binary floating point. */
 function round(value: number): number {
-  return Math.round(value * 100) / 100;
+  return Math.round(value * 1e6) / 1e6;
 }

@@ -8,13 +8,12 @@ import { silentLog } from '../support/fakes.ts';
 function recordingStore(failOn?: number) {
   const applied: Array<{ increments: RollupIncrement[]; key: string }> = [];
   let calls = 0;
-  const store: RollupStore = {
+  const store: Pick<RollupStore, 'apply'> = {
     apply: async (increments, key) => {
       calls += 1;
       if (calls === failOn) throw new Error('TransactionCanceledException');
       applied.push({ increments, key });
     },
-    days: async () => [],
   };
   return { store, applied };
 }
@@ -30,7 +29,7 @@ describe('updating the rollups from a stream batch', () => {
     const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 2 });
     const changes = [change(1, 'a'), change(2, 'a'), change(3, 'b'), change(4, 'c'), change(5, 'a')];
     expect(await update(changes)).toEqual({ applied: 4 });
-    expect(applied.map((t) => [t.key, t.increments.map((i) => `${i.ruleId}:${i.counters.matched}`)])).toEqual([
+    expect(applied.map((t) => [t.key, t.increments.map((i) => `${i.scope}:${i.counters.matched}`)])).toEqual([
       ['1-3', ['a:2', 'b:1']],
       ['4-5', ['c:1', 'a:1']],
     ]);

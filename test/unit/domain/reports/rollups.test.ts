@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeIncrements, rollupIncrements } from '#shared/domain/reports/rollups.ts';
+import { mergeIncrements, rollupIncrements, type RollupIncrement } from '#shared/domain/reports/rollups.ts';
 import { triggerPerformance } from '#shared/domain/reports/trigger-performance.ts';
 
 const decision = (outcome: string, extra: Record<string, unknown> = {}) => ({ kind: 'decision', ruleId: 'r1', decidedAt: '2026-11-20T10:00:00Z', outcome, ...extra });
@@ -7,7 +7,7 @@ const send = (extra: Record<string, unknown> = {}) => ({ kind: 'send', ruleId: '
 
 describe('rollup increments from table changes', () => {
   it('count a new decision as matched, plus its outcome (fired for queued and sequence starts, the suppression reason)', () => {
-    expect(rollupIncrements(undefined, decision('queued'))).toEqual([{ ruleId: 'r1', day: '2026-11-20', counters: { matched: 1, fired: 1 } }]);
+    expect(rollupIncrements(undefined, decision('queued'))).toEqual([{ scope: 'r1', day: '2026-11-20', counters: { matched: 1, fired: 1 } }]);
     expect(rollupIncrements(undefined, decision('sequence_started'))[0]?.counters).toEqual({ matched: 1, fired: 1, sequences_started: 1 });
     expect(rollupIncrements(undefined, decision('suppressed', { reason: 'global_cap' }))[0]?.counters).toEqual({ matched: 1, suppressed: 1, suppressed_global_cap: 1 });
     expect(rollupIncrements(undefined, decision('holdout'))[0]?.counters).toEqual({ matched: 1, holdout: 1 });
@@ -20,23 +20,23 @@ describe('rollup increments from table changes', () => {
   });
 
   it('count a send once per step it first reaches, on the day it happened', () => {
-    expect(rollupIncrements(send(), send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z' }))).toEqual([{ ruleId: 'r1', day: '2026-11-20', counters: { sent: 1 } }]);
+    expect(rollupIncrements(send(), send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z' }))).toEqual([{ scope: 'r1', day: '2026-11-20', counters: { sent: 1 } }]);
     const sent = send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z' });
-    expect(rollupIncrements(sent, { ...sent, outcome: 'delivered', outcomeAt: '2026-11-20T10:01:05Z' })).toEqual([{ ruleId: 'r1', day: '2026-11-20', counters: { delivered: 1 } }]);
+    expect(rollupIncrements(sent, { ...sent, outcome: 'delivered', outcomeAt: '2026-11-20T10:01:05Z' })).toEqual([{ scope: 'r1', day: '2026-11-20', counters: { delivered: 1 } }]);
     const delivered = { ...sent, outcome: 'delivered', outcomeAt: '2026-11-20T10:01:05Z' };
     // Opened the next day: counted that day. A second open moves lastOpenAt only: nothing.
     const opened = { ...delivered, firstOpenAt: '2026-11-21T08:00:00Z', lastOpenAt: '2026-11-21T08:00:00Z' };
-    expect(rollupIncrements(delivered, opened)).toEqual([{ ruleId: 'r1', day: '2026-11-21', counters: { opened: 1 } }]);
+    expect(rollupIncrements(delivered, opened)).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { opened: 1 } }]);
     expect(rollupIncrements(opened, { ...opened, lastOpenAt: '2026-11-22T08:00:00Z' })).toEqual([]);
     const clickedAndConverted = { ...opened, firstClickAt: '2026-11-21T08:01:00Z', convertedAt: '2026-11-21T09:00:00Z' };
-    expect(mergeIncrements(rollupIncrements(opened, clickedAndConverted))).toEqual([{ ruleId: 'r1', day: '2026-11-21', counters: { clicked: 1, converted: 1 } }]);
+    expect(mergeIncrements(rollupIncrements(opened, clickedAndConverted))).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { clicked: 1, converted: 1 } }]);
     // A complaint after delivery counts too; the same outcome written again does not.
     expect(rollupIncrements(delivered, { ...delivered, outcome: 'complained', outcomeAt: '2026-11-22T00:00:00Z' })[0]?.counters).toEqual({ complained: 1 });
     expect(rollupIncrements(delivered, { ...delivered })).toEqual([]);
   });
 
   it('count a new conversion with its revenue; other kinds of items add nothing', () => {
-    expect(rollupIncrements(undefined, { kind: 'conversion', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 49.9 })).toEqual([{ ruleId: 'r1', day: '2026-11-21', counters: { conversions: 1, revenue: 49.9 } }]);
+    expect(rollupIncrements(undefined, { kind: 'conversion', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 49.9 })).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { conversions: 1, revenue: 49.9 } }]);
     expect(rollupIncrements(undefined, { kind: 'profile', customerId: 'c1' })).toEqual([]);
     expect(rollupIncrements(undefined, { kind: 'rollup', ruleId: 'r1', day: '2026-11-21' })).toEqual([]);
     expect(rollupIncrements({ kind: 'send' }, undefined)).toEqual([]); // a deletion (TTL, erase) does not un-count history
@@ -44,26 +44,26 @@ describe('rollup increments from table changes', () => {
 
   it('merge per rule and day, revenue exact to the cent', () => {
     const merged = mergeIncrements([
-      { ruleId: 'r1', day: '2026-11-21', counters: { revenue: 0.1 } },
-      { ruleId: 'r2', day: '2026-11-21', counters: { sent: 1 } },
-      { ruleId: 'r1', day: '2026-11-21', counters: { revenue: 0.2, conversions: 1 } },
+      { scope: 'r1', day: '2026-11-21', counters: { revenue: 0.1 } },
+      { scope: 'r2', day: '2026-11-21', counters: { sent: 1 } },
+      { scope: 'r1', day: '2026-11-21', counters: { revenue: 0.2, conversions: 1 } },
     ]);
     expect(merged).toEqual([
-      { ruleId: 'r1', day: '2026-11-21', counters: { revenue: 0.3, conversions: 1 } },
-      { ruleId: 'r2', day: '2026-11-21', counters: { sent: 1 } },
+      { scope: 'r1', day: '2026-11-21', counters: { revenue: 0.3, conversions: 1 } },
+      { scope: 'r2', day: '2026-11-21', counters: { sent: 1 } },
     ]);
   });
 });
 
 describe('the trigger-performance report', () => {
   const now = new Date('2026-11-23T12:00:00Z');
-  const rollups = new Map([
+  const rollups = new Map<string, RollupIncrement[]>([
     [
       'r1',
       [
-        { ruleId: 'r1', day: '2026-09-01', counters: { matched: 10, fired: 5, sent: 5, delivered: 5, opened: 1, revenue: 100 } },
-        { ruleId: 'r1', day: '2026-10-25', counters: { matched: 4, fired: 4, sent: 4, delivered: 4, opened: 2, clicked: 1, converted: 1, revenue: 50, suppressed: 0 } },
-        { ruleId: 'r1', day: '2026-11-23', counters: { matched: 6, fired: 2, suppressed: 4, suppressed_cooldown: 3, suppressed_global_cap: 1, sent: 2, delivered: 1, bounced: 1 } },
+        { scope: 'r1', day: '2026-09-01', counters: { matched: 10, fired: 5, sent: 5, delivered: 5, opened: 1, revenue: 100 } },
+        { scope: 'r1', day: '2026-10-25', counters: { matched: 4, fired: 4, sent: 4, delivered: 4, opened: 2, clicked: 1, converted: 1, revenue: 50, suppressed: 0 } },
+        { scope: 'r1', day: '2026-11-23', counters: { matched: 6, fired: 2, suppressed: 4, suppressed_cooldown: 3, suppressed_global_cap: 1, sent: 2, delivered: 1, bounced: 1 } },
       ],
     ],
   ]);
