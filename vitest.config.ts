@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three layers, one runner: `npm test` runs them all; `npm run test:<layer>` runs one.
+// Four layers, one runner: `npm test` runs them all; `npm run test:<layer>` runs one.
 // Integration tests share one set of local emulators started by the global setup.
 export default defineConfig({
   test: {
@@ -24,6 +24,11 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+      {
+        extends: true,
+        // Headless Chromium (Debian's chromium package) renders the HTML reports.
+        test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
       },
     ],
   },

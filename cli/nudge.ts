@@ -68,7 +68,8 @@ program
   .description(`a report, from its report Lambda: ${REPORT_NAMES.join(', ')}`)
   .argument('<name>')
   .option('--json', 'machine-readable output (what the Lambda returns)')
-  .action((name: string, options: { json?: boolean }) => runReport(name, options));
+  .addOption(new Option('--html <file>', 'write the report as one self-contained HTML page with charts').conflicts('json'))
+  .action((name: string, options: { json?: boolean; html?: string }) => runReport(name, options));
 
 program
   .command('models')

@@ -1,0 +1,77 @@
+import type { TriggerPerformanceReport, TriggerTotals } from '../domain/reports/trigger-performance.ts';
+import type { Block, CellValue, ReportDocument } from './report-document.ts';
+
+const COLUMNS = [
+  { key: 'trigger', label: 'trigger', format: 'text' },
+  { key: 'matched', label: 'matched', format: 'int' },
+  { key: 'fired', label: 'fired', format: 'int' },
+  { key: 'suppressed', label: 'suppressed', format: 'int' },
+  { key: 'sent', label: 'sent', format: 'int' },
+  { key: 'delivered', label: 'delivered', format: 'int' },
+  { key: 'open', label: 'open', format: 'percent' },
+  { key: 'click', label: 'click', format: 'percent' },
+  { key: 'converted', label: 'converted', format: 'int' },
+  { key: 'revenue', label: 'revenue', format: 'money' },
+  { key: 'allTimeSent', label: 'all-time sent', format: 'int' },
+  { key: 'allTimeRevenue', label: 'all-time revenue', format: 'money' },
+] as const satisfies Extract<Block, { kind: 'table' }>['columns'];
+
+/**
+ * The trigger-performance report for people: a row per rule or sequence step that ever matched or
+ * sent (last 30 days, with all-time sends and revenue) and the totals; a funnel, sent to converted,
+ * per rule or step that sent in the last 30 days (a funnel of zeros says nothing); the triggers with
+ * no activity yet, by name, worth seeing since a rule that never matches may be misconfigured.
+ */
+export function triggerPerformanceDocument(report: TriggerPerformanceReport): ReportDocument {
+  const active = report.rows.filter((row) => row.allTime.matched > 0 || row.allTime.sent > 0);
+  const quiet = report.rows.filter((row) => !active.includes(row));
+  const blocks: Block[] = [
+    {
+      kind: 'table',
+      title: 'Rules and sequence steps',
+      columns: [...COLUMNS],
+      rows: active.map((row) => cells(row.id, row.last30Days, row.allTime)),
+      footer: cells('total', report.totals.last30Days, report.totals.allTime),
+    },
+    {
+      kind: 'funnel',
+      title: 'Last 30 days, from sent to converted',
+      funnels: report.rows
+        .filter((row) => row.last30Days.sent > 0)
+        .map(({ id, last30Days: t }) => ({
+          name: id,
+          steps: [
+            { label: 'sent', value: t.sent },
+            { label: 'delivered', value: t.delivered },
+            { label: 'opened', value: t.opened },
+            { label: 'clicked', value: t.clicked },
+            { label: 'converted', value: t.converted },
+          ],
+        })),
+    },
+  ];
+  if (quiet.length > 0) blocks.push({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: `no activity yet: ${quiet.map((row) => row.id).join(', ')}` }] });
+  return {
+    // The CLI's people view has always started with this line; keep it for readers and scripts alike.
+    title: `trigger performance, last 30 days (${report.last30Days.from} to ${report.last30Days.to}) and all time`,
+    generatedAt: report.generatedAt,
+    blocks,
+  };
+}
+
+function cells(trigger: string, t: TriggerTotals, allTime: TriggerTotals): Record<(typeof COLUMNS)[number]['key'], CellValue> {
+  return {
+    trigger,
+    matched: t.matched,
+    fired: t.fired,
+    suppressed: t.suppressed.total,
+    sent: t.sent,
+    delivered: t.delivered,
+    open: t.rates.open,
+    click: t.rates.click,
+    converted: t.converted,
+    revenue: t.revenue,
+    allTimeSent: allTime.sent,
+    allTimeRevenue: allTime.revenue,
+  };
+}

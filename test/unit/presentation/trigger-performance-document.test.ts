@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { RollupIncrement } from '#shared/domain/reports/rollups.ts';
+import { triggerPerformance } from '#shared/domain/reports/trigger-performance.ts';
+import { renderText } from '#shared/presentation/render-text.ts';
+import { triggerPerformanceDocument } from '#shared/presentation/trigger-performance-document.ts';
+
+const now = new Date('2026-11-23T12:00:00Z');
+const rollups = new Map<string, RollupIncrement[]>([
+  [
+    'welcome',
+    [
+      // Before the 30-day window (2026-10-25 to 2026-11-23): all time only.
+      { scope: 'welcome', day: '2026-09-01', counters: { matched: 10, fired: 10, sent: 10, delivered: 9, opened: 5, revenue: 100 } },
+      { scope: 'welcome', day: '2026-10-25', counters: { matched: 12, fired: 10, suppressed: 2, sent: 10, delivered: 8, opened: 4, clicked: 2, converted: 1, revenue: 40 } },
+      { scope: 'welcome', day: '2026-11-23', counters: { matched: 8, fired: 8, sent: 8, delivered: 8, opened: 2, clicked: 1, converted: 1, revenue: 25.5 } },
+    ],
+  ],
+  // Sent long ago, silent for 30 days: in the table (it has a history), without a funnel of zeros.
+  ['old', [{ scope: 'old', day: '2026-01-10', counters: { matched: 3, fired: 3, sent: 3, delivered: 3 } }]],
+]);
+const report = triggerPerformance({
+  triggers: [
+    { id: 'welcome', kind: 'rule', description: 'welcome', active: true },
+    { id: 'old', kind: 'rule', description: 'old', active: true },
+    { id: 'never', kind: 'rule', description: 'never matched', active: true },
+    { id: 'seq_x__s1', kind: 'sequence_step', description: 'step', active: false },
+  ],
+  rollups,
+  now,
+});
+const document = triggerPerformanceDocument(report);
+
+describe('triggerPerformanceDocument', () => {
+  it('is titled with the 30-day window and dated by the report', () => {
+    expect(document.title).toBe('trigger performance, last 30 days (2026-10-25 to 2026-11-23) and all time');
+    expect(document.generatedAt).toBe('2026-11-23T12:00:00.000Z');
+    expect(document.blocks.map((block) => block.kind)).toEqual(['table', 'funnel', 'notes']);
+  });
+
+  it('has a row per trigger that ever matched or sent, with the last 30 days and all time, and the totals', () => {
+    const table = document.blocks[0]!;
+    if (table.kind !== 'table') throw new Error('expected a table');
+    expect(table.columns.map((column) => column.label)).toEqual(['trigger', 'matched', 'fired', 'suppressed', 'sent', 'delivered', 'open', 'click', 'converted', 'revenue', 'all-time sent', 'all-time revenue']);
+    // welcome, last 30 days: open 6/16, click 3/16; all time sent 28, revenue 165.5
+    expect(table.rows).toEqual([
+      { trigger: 'welcome', matched: 20, fired: 18, suppressed: 2, sent: 18, delivered: 16, open: 0.375, click: 0.1875, converted: 2, revenue: 65.5, allTimeSent: 28, allTimeRevenue: 165.5 },
+      { trigger: 'old', matched: 0, fired: 0, suppressed: 0, sent: 0, delivered: 0, open: null, click: null, converted: 0, revenue: 0, allTimeSent: 3, allTimeRevenue: 0 },
+    ]);
+    expect(table.footer).toEqual({ trigger: 'total', matched: 20, fired: 18, suppressed: 2, sent: 18, delivered: 16, open: 0.375, click: 0.1875, converted: 2, revenue: 65.5, allTimeSent: 31, allTimeRevenue: 165.5 });
+  });
+
+  it('draws a funnel, sent to converted over the last 30 days, for each trigger that sent in them', () => {
+    expect(document.blocks[1]).toEqual({
+      kind: 'funnel',
+      title: 'Last 30 days, from sent to converted',
+      funnels: [
+        {
+          name: 'welcome',
+          steps: [
+            { label: 'sent', value: 18 },
+            { label: 'delivered', value: 16 },
+            { label: 'opened', value: 6 },
+            { label: 'clicked', value: 3 },
+            { label: 'converted', value: 2 },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('names the triggers with no activity yet in a note, and leaves the note out when there are none', () => {
+    expect(document.blocks[2]).toEqual({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: 'no activity yet: never, seq_x__s1' }] });
+    const busy = triggerPerformanceDocument({ ...report, rows: report.rows.filter((row) => row.id === 'welcome') });
+    expect(busy.blocks.map((block) => block.kind)).toEqual(['table', 'funnel']);
+  });
+
+  it('prints, for people, the title first and a line per active trigger starting with its id', () => {
+    const text = renderText(document);
+    expect(text).toMatch(/^trigger performance, last 30 days \(2026-10-25 to 2026-11-23\) and all time\n/);
+    expect(text).toContain('\nwelcome       20     18           2    18         16  37.5%  18.8%          2    65.50             28            165.50\n');
+    expect(text).toContain('\n[info] no activity yet: never, seq_x__s1');
+  });
+});
