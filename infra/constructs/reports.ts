@@ -10,8 +10,8 @@ import { TABLE_NAME_ENV, type NudgeStorage } from './storage.ts';
 
 export const ROLLUPS_ENTRY = 'functions/reports/update-rollups.ts';
 export const TRIGGER_PERFORMANCE_ENTRY = 'functions/reports/trigger-performance.ts';
-/** The items whose changes count in the rollups; every other change never invokes the function. */
-export const ROLLUP_SOURCE_KINDS = ['decision', 'send', 'conversion'] as const;
+/** The items whose changes count in the rollups and aggregates; every other change never invokes the function. */
+export const ROLLUP_SOURCE_KINDS = ['decision', 'send', 'conversion', 'profile'] as const;
 
 export type NudgeReportsProps = { storage: NudgeStorage; logRetention: logs.RetentionDays };
 
@@ -59,7 +59,11 @@ export class NudgeReports extends Construct {
         retryAttempts: 3,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.rollupsDeadLetterQueue),
-        filters: [lambda.FilterCriteria.filter({ dynamodb: { NewImage: { kind: { S: lambda.FilterRule.or(...ROLLUP_SOURCE_KINDS) } } } })],
+        filters: [
+          lambda.FilterCriteria.filter({ dynamodb: { NewImage: { kind: { S: lambda.FilterRule.or(...ROLLUP_SOURCE_KINDS) } } } }),
+          // A deleted profile (erase, TTL) leaves the live segment statistics: only its old image says what it was.
+          lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('REMOVE'), dynamodb: { OldImage: { kind: { S: lambda.FilterRule.isEqual('profile') } } } }),
+        ],
       }),
     );
 

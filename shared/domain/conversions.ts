@@ -1,6 +1,6 @@
 import type { BehaviorEvent } from '../contract/index.ts';
 import { HOUR_MS } from './clock.ts';
-import type { Profile } from './profile.ts';
+import type { EmailTouch, Profile } from './profile.ts';
 
 export type Conversion = {
   customerId: string;
@@ -14,6 +14,14 @@ export type Conversion = {
   currency: string | null;
   convertedAt: string;
   timeToConvertMs: number;
+  /**
+   * Every open and click of the customer's sends within the window before the purchase, oldest
+   * first: the multi-touch models' input. Filled in from the send records as the conversion is
+   * stored (the profile keeps only the newest touch, to stay small).
+   */
+  touches?: EmailTouch[];
+  /** The converted send's segments (filled in from the send record as the conversion is stored). */
+  segments?: string[];
 };
 
 /**
@@ -40,4 +48,27 @@ export function attributeConversion(event: BehaviorEvent, profile: Profile | und
     convertedAt: event.occurredAt,
     timeToConvertMs: elapsed,
   };
+}
+
+/** What a send record says about its opens and clicks. */
+export type SendEngagement = { sendId: string; ruleId?: string; firstOpenAt?: string; lastOpenAt?: string; firstClickAt?: string; lastClickAt?: string };
+
+/**
+ * The touches of a conversion from the customer's send records: per send and kind, the newest
+ * open or click at or before the purchase and within the window, oldest first. A send keeps only
+ * its first and last times, so when the last is after the purchase the first stands in for it
+ * (an earlier repeat in between is not known). Pure.
+ */
+export function touchesFromSends(sends: readonly SendEngagement[], convertedAt: string, windowHours: number): EmailTouch[] {
+  const end = Date.parse(convertedAt);
+  const start = end - windowHours * HOUR_MS;
+  const inWindow = (at: string | undefined) => at !== undefined && Date.parse(at) >= start && Date.parse(at) <= end;
+  const touches: EmailTouch[] = [];
+  for (const send of sends) {
+    for (const [kind, first, last] of [['open', send.firstOpenAt, send.lastOpenAt], ['click', send.firstClickAt, send.lastClickAt]] as const) {
+      const at = inWindow(last) ? last : inWindow(first) ? first : undefined;
+      if (at) touches.push({ sendId: send.sendId, kind, at, ...(send.ruleId ? { ruleId: send.ruleId } : {}) });
+    }
+  }
+  return touches.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.sendId.localeCompare(b.sendId) || a.kind.localeCompare(b.kind));
 }

@@ -9,7 +9,7 @@ import type { SendRequest } from './send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from './sequence-runs.ts';
 import type { PredictiveModels } from './predictive/predict-profile.ts';
 import type { ScoringRun, ScoringTask, SegmentResult } from './predictive/scoring-runs.ts';
-import type { RollupIncrement } from './reports/rollups.ts';
+import type { ConversionLogEntry, RollupIncrement } from './reports/rollups.ts';
 import type { SnapshotOutcomes, TrainingSnapshot } from './predictive/training-snapshots.ts';
 import type { StoredModel, TrainingReport } from './predictive/model-records.ts';
 
@@ -147,8 +147,13 @@ export interface BehaviorEventBus {
 export interface SendTracking {
   /** First/last open or click on the send record; idempotent. A send Nudge has no record of is ignored. */
   recordEngagement(input: { customerId: string; sendId: string; kind: 'open' | 'click'; at: string }): Promise<void>;
-  /** One conversion item per (send, order), so a retried purchase records it once; marks the send converted. */
-  recordConversion(conversion: Conversion): Promise<void>;
+  /** The first unsubscribe through the send's own link, on the send record (the segment reports' unsubscribe rate); idempotent. */
+  recordUnsubscribe(input: { customerId: string; sendId: string; at: string }): Promise<void>;
+  /**
+   * One conversion item per (send, order), so a retried purchase records it once; marks the send
+   * converted. The item carries the send's segments and the customer's touches within the window.
+   */
+  recordConversion(conversion: Conversion, options: { windowHours: number }): Promise<void>;
 }
 
 /** The latest run of each sequence per customer (see sequence-runs.ts). */
@@ -204,7 +209,9 @@ export interface ScoringRunStore {
 /** Rollups (daily per scope, and live aggregates), added to from the table's change stream, read by the reports. */
 export interface RollupStore {
   /** Adds these increments atomically; the same key is applied once (a repeated batch). */
-  apply(increments: RollupIncrement[], idempotencyKey: string): Promise<void>;
+  apply(increments: RollupIncrement[], idempotencyKey: string, conversions?: ConversionLogEntry[]): Promise<void>;
+  /** The conversions logged on one UTC day, in time order. */
+  conversions(day: string): Promise<ConversionLogEntry[]>;
   /** The days recorded for a scope, oldest first; `from`/`to` (inclusive UTC days) narrow the Query. */
   days(scope: string, range?: { from?: string; to?: string }): Promise<RollupIncrement[]>;
   /** A scope's live aggregate (its counters; empty when never written). */

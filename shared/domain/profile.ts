@@ -54,6 +54,8 @@ const Commerce = z.object({
 });
 const Sessions = z.object({ count: z.number().int().nonnegative(), seconds: z.number().nonnegative(), lastSessionId: z.string().optional() });
 export const MAX_OPEN_HOURS = 4;
+export const EmailTouch = z.object({ sendId: z.string(), ruleId: z.string().optional(), kind: z.enum(['open', 'click']), at: z.string() });
+export type EmailTouch = z.infer<typeof EmailTouch>;
 
 const EmailEngagement = z.object({
   sends: z.number().int().nonnegative(),
@@ -63,7 +65,7 @@ const EmailEngagement = z.object({
   lastOpenAt: z.string().optional(),
   lastClickAt: z.string().optional(),
   /** The newest open or click of a send Nudge made: what a purchase within the attribution window converts. */
-  lastEngagement: z.object({ sendId: z.string(), ruleId: z.string().optional(), kind: z.enum(['open', 'click']), at: z.string() }).optional(),
+  lastEngagement: EmailTouch.optional(),
 });
 const Support = z.object({
   openTickets: z.array(z.string()),

@@ -125,9 +125,12 @@ async function applyValidEvent(
     if ((event.type === 'email_open' || event.type === 'email_click') && typeof sendId === 'string') {
       await deps.tracking.recordEngagement({ customerId: event.customerId, sendId, kind: event.type === 'email_open' ? 'open' : 'click', at: event.occurredAt });
     }
+    if (event.type === 'unsubscribe' && typeof sendId === 'string') {
+      await deps.tracking.recordUnsubscribe({ customerId: event.customerId, sendId, at: event.occurredAt });
+    }
     const conversion = attributeConversion(event, current, deps.catalog.settings.attributionWindowHours);
     if (conversion) {
-      await deps.tracking.recordConversion(conversion);
+      await deps.tracking.recordConversion(conversion, { windowHours: deps.catalog.settings.attributionWindowHours });
       internalEvents.push({ detailType: 'ConversionAttributed', detail: { ...conversion, ruleId: conversion.ruleId ?? null, transitionId: `conversion:${event.eventId}` } });
     }
     if (internalEvents.length > 0) await deps.bus.publish(internalEvents);

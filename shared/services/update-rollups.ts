@@ -1,5 +1,6 @@
 import type { Log, RollupStore } from '../domain/ports.ts';
-import { mergeIncrements, rollupIncrements, type RollupIncrement } from '../domain/reports/rollups.ts';
+import { profileAggregateIncrements } from '../domain/reports/profile-aggregates.ts';
+import { conversionLogEntry, mergeIncrements, rollupIncrements, type ConversionLogEntry, type RollupIncrement } from '../domain/reports/rollups.ts';
 
 /** One change from the table's stream, in stream order. */
 export type TableChange = { sequenceNumber: string; oldImage: Record<string, unknown> | undefined; newImage: Record<string, unknown> | undefined };
@@ -7,23 +8,37 @@ export type TableChange = { sequenceNumber: string; oldImage: Record<string, unk
 /** The maximum rollup items one write may touch (TransactWriteItems' limit). */
 export type UpdateRollupsDeps = { rollups: Pick<RollupStore, 'apply'>; log: Log; maxWrites: number };
 
+type Effects = { increments: RollupIncrement[]; conversions: ConversionLogEntry[] };
+
+/** Everything one change adds: per-rule and per-segment counters, profile aggregates, a conversion's log entry. */
+function effectsOf(change: TableChange): Effects {
+  const conversion = conversionLogEntry(change.oldImage, change.newImage);
+  return {
+    increments: [...rollupIncrements(change.oldImage, change.newImage), ...profileAggregateIncrements(change.oldImage, change.newImage)],
+    conversions: conversion ? [conversion] : [],
+  };
+}
+
+const writesOf = (effects: Effects) => mergeIncrements(effects.increments).length + effects.conversions.length;
+
 /**
- * Adds a batch of table changes to the daily rollups, exactly once even when Lambda retries:
- * changes are taken in stream order into groups whose merged increments fit one transaction; each
- * group is applied atomically; if one fails, the answer names its first change as the first
- * failure, so Lambda retries from there and the groups already applied are not counted again.
+ * Adds a batch of table changes to the rollups, exactly once even when Lambda retries: changes are
+ * taken in stream order into groups whose merged increments (and conversion log entries) fit one
+ * transaction; each group is applied atomically; if one fails, the answer names its first change
+ * as the first failure, so Lambda retries from there and the groups already applied are not
+ * counted again.
  */
 export function makeUpdateRollups(deps: UpdateRollupsDeps) {
   return async function updateRollups(changes: readonly TableChange[]): Promise<{ applied: number; failedFrom?: string }> {
-    let group: { first: TableChange; last: TableChange; increments: RollupIncrement[] } | undefined;
+    let group: { first: TableChange; last: TableChange; effects: Effects } | undefined;
     let applied = 0;
     const flush = async (): Promise<string | undefined> => {
       const current = group;
       if (!current) return undefined;
-      const merged = mergeIncrements(current.increments);
+      const merged = mergeIncrements(current.effects.increments);
       try {
-        await deps.rollups.apply(merged, `${current.first.sequenceNumber}-${current.last.sequenceNumber}`);
-        applied += merged.length;
+        await deps.rollups.apply(merged, `${current.first.sequenceNumber}-${current.last.sequenceNumber}`, current.effects.conversions);
+        applied += merged.length + current.effects.conversions.length;
         group = undefined;
         return undefined;
       } catch (error) {
@@ -32,13 +47,21 @@ export function makeUpdateRollups(deps: UpdateRollupsDeps) {
       }
     };
     for (const change of changes) {
-      const increments = rollupIncrements(change.oldImage, change.newImage);
-      if (increments.length === 0) continue;
-      if (group && mergeIncrements([...group.increments, ...increments]).length > deps.maxWrites) {
+      const effects = effectsOf(change);
+      if (effects.increments.length === 0 && effects.conversions.length === 0) continue;
+      if (writesOf(effects) > deps.maxWrites) {
+        // Cannot happen with the catalog's bounded segments; logged rather than retried forever.
+        deps.log.error('one change needs more rollup writes than a transaction takes; skipped', { sequenceNumber: change.sequenceNumber, writes: writesOf(effects) });
+        continue;
+      }
+      const joined = group ? { increments: [...group.effects.increments, ...effects.increments], conversions: [...group.effects.conversions, ...effects.conversions] } : effects;
+      if (group && writesOf(joined) > deps.maxWrites) {
         const failedFrom = await flush();
         if (failedFrom) return { applied, failedFrom };
+        group = { first: change, last: change, effects };
+      } else {
+        group = { first: group?.first ?? change, last: change, effects: joined };
       }
-      group = group ? { ...group, last: change, increments: [...group.increments, ...increments] } : { first: change, last: change, increments };
     }
     const failedFrom = await flush();
     return failedFrom ? { applied, failedFrom } : { applied };

@@ -537,7 +537,12 @@ describe('reports', () => {
       MaximumRetryAttempts: 3,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueIdByOutput('RollupsDeadLetterQueueUrl'), 'Arn'] } } },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { kind: { S: ['decision', 'send', 'conversion'] } } } }) }] },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ dynamodb: { NewImage: { kind: { S: ['decision', 'send', 'conversion', 'profile'] } } } }) },
+          { Pattern: JSON.stringify({ eventName: ['REMOVE'], dynamodb: { OldImage: { kind: { S: ['profile'] } } } }) },
+        ],
+      },
     });
   });
 

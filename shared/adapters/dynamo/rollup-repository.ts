@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RollupStore } from '../../domain/ports.ts';
-import { LIVE, type RollupIncrement } from '../../domain/reports/rollups.ts';
+import { partitionItems } from './customer-items.ts';
+import { LIVE, type ConversionLogEntry, type RollupIncrement } from '../../domain/reports/rollups.ts';
 
 /** TransactWriteItems takes at most 100 actions. */
 export const MAX_ROLLUP_WRITES = 100;
 const pk = (scope: string) => `ROLLUP#${scope}`;
 const sk = (day: string) => (day === LIVE ? LIVE : `DAY#${day}`);
+const conversionLogPk = (day: string) => `CONVLOG#${day}`;
 /** Attributes of a rollup item that are not counters. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'kind', 'scope', 'day', 'ruleId']);
 
@@ -22,13 +24,17 @@ export class DynamoRollups implements RollupStore {
     private readonly tableName: string,
   ) {}
 
-  async apply(increments: RollupIncrement[], idempotencyKey: string): Promise<void> {
-    if (increments.length === 0) return;
-    if (increments.length > MAX_ROLLUP_WRITES) throw new RangeError(`at most ${MAX_ROLLUP_WRITES} rollup writes in one transaction, got ${increments.length}`);
+  async apply(increments: RollupIncrement[], idempotencyKey: string, conversions: ConversionLogEntry[] = []): Promise<void> {
+    const writes = increments.length + conversions.length;
+    if (writes === 0) return;
+    if (writes > MAX_ROLLUP_WRITES) throw new RangeError(`at most ${MAX_ROLLUP_WRITES} rollup writes in one transaction, got ${writes}`);
     await this.client.send(
       new TransactWriteCommand({
         ClientRequestToken: createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 36),
-        TransactItems: increments.map(({ scope, day, counters }) => {
+        TransactItems: [
+          // A log entry is keyed by its conversion, so writing it again changes nothing.
+          ...conversions.map(({ day, id, ...entry }) => ({ Put: { TableName: this.tableName, Item: { pk: conversionLogPk(day), sk: id, kind: 'conversion_log', day, id, ...entry } } })),
+          ...increments.map(({ scope, day, counters }) => {
           const entries = Object.entries(counters).filter(([, value]) => typeof value === 'number' && value !== 0);
           return {
             Update: {
@@ -40,6 +46,7 @@ export class DynamoRollups implements RollupStore {
             },
           };
         }),
+        ],
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
@@ -65,6 +72,15 @@ export class DynamoRollups implements RollupStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return rows;
+  }
+
+  async conversions(day: string): Promise<ConversionLogEntry[]> {
+    const entries: ConversionLogEntry[] = [];
+    for await (const item of partitionItems(this.client, this.tableName, conversionLogPk(day), '')) {
+      const { pk: _pk, sk: _sk, kind: _kind, ...entry } = item;
+      entries.push(entry as ConversionLogEntry);
+    }
+    return entries;
   }
 
   async live(scope: string): Promise<Record<string, number>> {

@@ -53,7 +53,7 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
           UpdateExpression:
             'SET kind = :kind, sendId = :sendId, customerId = :customerId, ruleId = :ruleId, templateId = :templateId, ' +
             '#status = :sending, leaseUntil = :leaseUntil, decidedAt = :decidedAt, #trigger = :trigger, ' +
-            'conditions = :conditions ADD attempts :one',
+            'conditions = :conditions, segments = :segments ADD attempts :one',
           ConditionExpression:
             'attribute_not_exists(pk) OR #status = :retrying OR (#status = :sending AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status', '#trigger': 'trigger' },
@@ -70,6 +70,8 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
             ':decidedAt': request.decidedAt,
             ':trigger': request.trigger,
             ':conditions': request.conditions,
+            // The recipient's segments as the email left: the segment reports count its outcomes per segment.
+            ':segments': request.personalization.segments ?? [],
             ':one': 1,
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

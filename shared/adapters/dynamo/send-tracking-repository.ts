@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Conversion } from '../../domain/conversions.ts';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { HOUR_MS } from '../../domain/clock.ts';
+import { touchesFromSends, type Conversion, type SendEngagement } from '../../domain/conversions.ts';
 import type { SendTracking } from '../../domain/ports.ts';
-import { conversionSk, customerPk, sendKey } from './keys.ts';
+import { conversionSk, customerPk, sendKey, sendSk } from './keys.ts';
 
 /**
  * Engagement and conversions on the send's own record (and a conversion item beside it), written
@@ -35,28 +36,78 @@ export class DynamoSendTracking implements SendTracking {
     }
   }
 
-  async recordConversion(conversion: Conversion): Promise<void> {
-    const orderKey = conversion.orderId ?? conversion.convertedAt;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
+  async recordUnsubscribe(input: { customerId: string; sendId: string; at: string }): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: sendKey(conversion.customerId, conversion.sendId),
-          UpdateExpression: 'SET convertedAt = if_not_exists(convertedAt, :at)',
+          Key: sendKey(input.customerId, input.sendId),
+          UpdateExpression: 'SET unsubscribedAt = if_not_exists(unsubscribedAt, :at)',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': conversion.convertedAt },
+          ExpressionAttributeValues: { ':at': input.at },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  /**
+   * The send is marked first, returning its segments, which the conversion item then carries (the
+   * segment reports add its revenue per segment). A retry after the mark repeats both writes: the
+   * mark keeps its first time and the conversion item is keyed by order, so nothing counts twice.
+   */
+  async recordConversion(conversion: Conversion, options: { windowHours: number }): Promise<void> {
+    let segments: string[] = [];
+    try {
+      const marked = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendKey(conversion.customerId, conversion.sendId),
+          UpdateExpression: 'SET convertedAt = if_not_exists(convertedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': conversion.convertedAt },
+          ReturnValues: 'ALL_NEW',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      const recorded = marked.Attributes?.segments;
+      if (Array.isArray(recorded)) segments = recorded.filter((segment): segment is string => typeof segment === 'string');
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const touches = touchesFromSends(await this.engagedSends(conversion, options.windowHours), conversion.convertedAt, options.windowHours);
+    const orderKey = conversion.orderId ?? conversion.convertedAt;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, touches },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+  }
+
+  /** The customer's sends opened or clicked since the window began (a purchase is rare: one Query of the customer's sends). */
+  private async engagedSends(conversion: Conversion, windowHours: number): Promise<SendEngagement[]> {
+    const since = new Date(Date.parse(conversion.convertedAt) - windowHours * HOUR_MS).toISOString();
+    const sends: SendEngagement[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
+          FilterExpression: 'lastOpenAt >= :since OR lastClickAt >= :since',
+          ProjectionExpression: 'sendId, ruleId, firstOpenAt, lastOpenAt, firstClickAt, lastClickAt',
+          ExpressionAttributeValues: { ':pk': customerPk(conversion.customerId), ':send': sendSk(''), ':since': since },
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      sends.push(...((page.Items ?? []) as SendEngagement[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return sends;
   }
 }

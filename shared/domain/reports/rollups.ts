@@ -30,6 +30,7 @@ export const ROLLUP_COUNTERS = [
   'opened',
   'clicked',
   'converted',
+  'unsubscribed',
   'conversions',
   'revenue',
 ] as const;
@@ -93,13 +94,18 @@ function decisionIncrements(item: Record<string, unknown>): RollupIncrement[] {
   return [{ scope: ruleId, day, counters }];
 }
 
+/**
+ * A send's steps count for its rule and, with its outcomes and revenue, for each segment the
+ * recipient was in as it left and for ALL_SENDS (so a segment compares with everyone else's emails).
+ */
 function sendIncrements(before: Image, after: Record<string, unknown>): RollupIncrement[] {
   const ruleId = text(after.ruleId);
   if (!ruleId) return [];
   const increments: RollupIncrement[] = [];
+  const scopes = [ruleId, ...segmentScopes(after.segments)];
   const add = (counter: RollupCounter, at: unknown) => {
     const day = dayOf(at);
-    if (day) increments.push({ scope: ruleId, day, counters: { [counter]: 1 } });
+    if (day) for (const scope of scopes) increments.push({ scope, day, counters: { [counter]: 1 } });
   };
   if (after.status !== before?.status) {
     if (after.status === 'sent') add('sent', after.sentAt);
@@ -110,15 +116,68 @@ function sendIncrements(before: Image, after: Record<string, unknown>): RollupIn
   if (after.firstOpenAt !== undefined && before?.firstOpenAt === undefined) add('opened', after.firstOpenAt);
   if (after.firstClickAt !== undefined && before?.firstClickAt === undefined) add('clicked', after.firstClickAt);
   if (after.convertedAt !== undefined && before?.convertedAt === undefined) add('converted', after.convertedAt);
+  if (after.unsubscribedAt !== undefined && before?.unsubscribedAt === undefined) add('unsubscribed', after.unsubscribedAt);
   return increments;
 }
 
+/** A conversion's revenue (and its square, for the variance of revenue per email) per rule and per segment of its send. */
 function conversionIncrements(item: Record<string, unknown>): RollupIncrement[] {
   const ruleId = text(item.ruleId);
   const day = dayOf(item.convertedAt);
   if (!ruleId || !day) return [];
   const revenue = typeof item.revenue === 'number' && Number.isFinite(item.revenue) ? item.revenue : 0;
-  return [{ scope: ruleId, day, counters: { conversions: 1, revenue } }];
+  return [
+    { scope: ruleId, day, counters: { conversions: 1, revenue } },
+    ...segmentScopes(item.segments).map((scope) => ({ scope, day, counters: { conversions: 1, revenue, revenue_sq: revenue * revenue } })),
+  ];
+}
+
+/**
+ * A conversion in its day's log: what the attribution report re-divides over its touches under each
+ * model. Kept apart from the counters because the models need the touches themselves.
+ */
+export type ConversionLogEntry = {
+  day: string;
+  /** Unique and time-ordered within the day: convertedAt, customer, send, order. */
+  id: string;
+  customerId: string;
+  sendId: string;
+  ruleId: string;
+  convertedAt: string;
+  revenue: number;
+  touches: Array<{ sendId: string; ruleId?: string; kind: 'open' | 'click'; at: string }>;
+};
+
+/** The log entry of a newly recorded conversion; undefined for any other change. */
+export function conversionLogEntry(oldImage: Image, newImage: Image): ConversionLogEntry | undefined {
+  if (oldImage || newImage?.kind !== 'conversion') return undefined;
+  const customerId = text(newImage.customerId);
+  const sendId = text(newImage.sendId);
+  const ruleId = text(newImage.ruleId);
+  const convertedAt = text(newImage.convertedAt);
+  const day = dayOf(convertedAt);
+  if (!customerId || !sendId || !ruleId || !convertedAt || !day) return undefined;
+  const revenue = typeof newImage.revenue === 'number' && Number.isFinite(newImage.revenue) ? newImage.revenue : 0;
+  const touches = (Array.isArray(newImage.touches) ? newImage.touches : []).flatMap((touch: unknown): ConversionLogEntry['touches'] => {
+    const t = (touch ?? {}) as Record<string, unknown>;
+    const at = text(t.at);
+    const touchSend = text(t.sendId);
+    const kind = t.kind === 'open' || t.kind === 'click' ? t.kind : undefined;
+    if (!at || !touchSend || !kind) return [];
+    const touchRule = text(t.ruleId);
+    return [{ sendId: touchSend, kind, at, ...(touchRule ? { ruleId: touchRule } : {}) }];
+  });
+  const order = text(newImage.orderId) ?? convertedAt;
+  return { day, id: [convertedAt, customerId, sendId, order].join('#'), customerId, sendId, ruleId, convertedAt, revenue, touches };
+}
+
+/** Every send and conversion also counts here: the baseline each segment is compared with. */
+export const ALL_SENDS = '*';
+export const segmentScope = (segmentId: string): string => `segment:${segmentId}`;
+
+function segmentScopes(segments: unknown): string[] {
+  const ids = Array.isArray(segments) ? segments.filter((id): id is string => typeof id === 'string' && id !== '') : [];
+  return [...new Set([...ids, ALL_SENDS])].map(segmentScope);
 }
 
 /** Sums increments per scope and day, in first-seen order: one write per item per batch. */

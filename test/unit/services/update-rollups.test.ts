@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { RollupStore } from '#shared/domain/ports.ts';
-import type { RollupIncrement } from '#shared/domain/reports/rollups.ts';
+import type { ConversionLogEntry, RollupIncrement } from '#shared/domain/reports/rollups.ts';
 import { makeUpdateRollups, type TableChange } from '#shared/services/update-rollups.ts';
 import { silentLog } from '../support/fakes.ts';
 
 /** A rollup store that records each transaction, and can refuse the n-th. */
 function recordingStore(failOn?: number) {
-  const applied: Array<{ increments: RollupIncrement[]; key: string }> = [];
+  const applied: Array<{ increments: RollupIncrement[]; key: string; conversions: ConversionLogEntry[] }> = [];
   let calls = 0;
   const store: Pick<RollupStore, 'apply'> = {
-    apply: async (increments, key) => {
+    apply: async (increments, key, conversions = []) => {
       calls += 1;
       if (calls === failOn) throw new Error('TransactionCanceledException');
-      applied.push({ increments, key });
+      applied.push({ increments, key, conversions });
     },
   };
   return { store, applied };
@@ -42,10 +42,27 @@ describe('updating the rollups from a stream batch', () => {
     expect(applied.map((t) => t.key)).toEqual(['1-1']);
   });
 
-  it('skips changes that count nothing (profiles, rollups themselves)', async () => {
+  it('skips changes that count nothing (rollups themselves, other kinds, a profile rewritten unchanged)', async () => {
     const { store, applied } = recordingStore();
     const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 100 });
-    expect(await update([{ sequenceNumber: '1', oldImage: undefined, newImage: { kind: 'profile' } }])).toEqual({ applied: 0 });
+    const profile = { kind: 'profile', customerId: 'c1', eventCount: 3, scores: { engagement: 0.5 }, segments: {} };
+    const changes = [
+      { sequenceNumber: '1', oldImage: undefined, newImage: { kind: 'rollup', scope: 'r1', day: '2026-11-20' } },
+      { sequenceNumber: '2', oldImage: undefined, newImage: { kind: 'claim' } },
+      { sequenceNumber: '3', oldImage: profile, newImage: { ...profile } },
+    ];
+    expect(await update(changes)).toEqual({ applied: 0 });
     expect(applied).toEqual([]);
+  });
+
+  it('writes the log entry of a new conversion in the same transaction as its counters', async () => {
+    const { store, applied } = recordingStore();
+    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 100 });
+    const conversion = { kind: 'conversion', customerId: 'c1', sendId: 's1', ruleId: 'r1', orderId: 'o1', convertedAt: '2026-11-21T09:00:00Z', revenue: 20, segments: [], touches: [{ sendId: 's1', ruleId: 'r1', kind: 'click', at: '2026-11-21T08:00:00Z' }] };
+    expect(await update([{ sequenceNumber: '7', oldImage: undefined, newImage: conversion }])).toEqual({ applied: 3 });
+    expect(applied[0]?.increments.map((i) => i.scope)).toEqual(['r1', 'segment:*']);
+    expect(applied[0]?.conversions).toEqual([
+      { day: '2026-11-21', id: '2026-11-21T09:00:00Z#c1#s1#o1', customerId: 'c1', sendId: 's1', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 20, touches: [{ sendId: 's1', ruleId: 'r1', kind: 'click', at: '2026-11-21T08:00:00Z' }] },
+    ]);
   });
 });

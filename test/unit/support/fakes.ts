@@ -216,10 +216,14 @@ export class RecordingBehaviorBus implements BehaviorEventBus {
 export class RecordingTracking implements SendTracking {
   readonly engagements: Array<{ customerId: string; sendId: string; kind: 'open' | 'click'; at: string }> = [];
   readonly conversions: Conversion[] = [];
+  readonly unsubscribes: Array<{ customerId: string; sendId: string; at: string }> = [];
   async recordEngagement(input: { customerId: string; sendId: string; kind: 'open' | 'click'; at: string }): Promise<void> {
     this.engagements.push(input);
   }
-  async recordConversion(conversion: Conversion): Promise<void> {
+  async recordUnsubscribe(input: { customerId: string; sendId: string; at: string }): Promise<void> {
+    this.unsubscribes.push(input);
+  }
+  async recordConversion(conversion: Conversion, _options: { windowHours: number }): Promise<void> {
     this.conversions.push(conversion);
   }
 }

@@ -5,6 +5,9 @@ import { triggerPerformance } from '#shared/domain/reports/trigger-performance.t
 const decision = (outcome: string, extra: Record<string, unknown> = {}) => ({ kind: 'decision', ruleId: 'r1', decidedAt: '2026-11-20T10:00:00Z', outcome, ...extra });
 const send = (extra: Record<string, unknown> = {}) => ({ kind: 'send', ruleId: 'r1', sendId: 's1', status: 'sending', ...extra });
 
+/** The increments of the rule's own rollup (every send and conversion also counts for segment:*). */
+const ruleRollups = (...images: Parameters<typeof rollupIncrements>) => rollupIncrements(...images).filter((increment) => increment.scope === 'r1');
+
 describe('rollup increments from table changes', () => {
   it('count a new decision as matched, plus its outcome (fired for queued and sequence starts, the suppression reason)', () => {
     expect(rollupIncrements(undefined, decision('queued'))).toEqual([{ scope: 'r1', day: '2026-11-20', counters: { matched: 1, fired: 1 } }]);
@@ -20,26 +23,43 @@ describe('rollup increments from table changes', () => {
   });
 
   it('count a send once per step it first reaches, on the day it happened', () => {
-    expect(rollupIncrements(send(), send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z' }))).toEqual([{ scope: 'r1', day: '2026-11-20', counters: { sent: 1 } }]);
+    expect(ruleRollups(send(), send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z' }))).toEqual([{ scope: 'r1', day: '2026-11-20', counters: { sent: 1 } }]);
     const sent = send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z' });
-    expect(rollupIncrements(sent, { ...sent, outcome: 'delivered', outcomeAt: '2026-11-20T10:01:05Z' })).toEqual([{ scope: 'r1', day: '2026-11-20', counters: { delivered: 1 } }]);
+    expect(ruleRollups(sent, { ...sent, outcome: 'delivered', outcomeAt: '2026-11-20T10:01:05Z' })).toEqual([{ scope: 'r1', day: '2026-11-20', counters: { delivered: 1 } }]);
     const delivered = { ...sent, outcome: 'delivered', outcomeAt: '2026-11-20T10:01:05Z' };
     // Opened the next day: counted that day. A second open moves lastOpenAt only: nothing.
     const opened = { ...delivered, firstOpenAt: '2026-11-21T08:00:00Z', lastOpenAt: '2026-11-21T08:00:00Z' };
-    expect(rollupIncrements(delivered, opened)).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { opened: 1 } }]);
-    expect(rollupIncrements(opened, { ...opened, lastOpenAt: '2026-11-22T08:00:00Z' })).toEqual([]);
+    expect(ruleRollups(delivered, opened)).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { opened: 1 } }]);
+    expect(ruleRollups(opened, { ...opened, lastOpenAt: '2026-11-22T08:00:00Z' })).toEqual([]);
     const clickedAndConverted = { ...opened, firstClickAt: '2026-11-21T08:01:00Z', convertedAt: '2026-11-21T09:00:00Z' };
-    expect(mergeIncrements(rollupIncrements(opened, clickedAndConverted))).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { clicked: 1, converted: 1 } }]);
+    expect(mergeIncrements(ruleRollups(opened, clickedAndConverted))).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { clicked: 1, converted: 1 } }]);
     // A complaint after delivery counts too; the same outcome written again does not.
-    expect(rollupIncrements(delivered, { ...delivered, outcome: 'complained', outcomeAt: '2026-11-22T00:00:00Z' })[0]?.counters).toEqual({ complained: 1 });
-    expect(rollupIncrements(delivered, { ...delivered })).toEqual([]);
+    expect(ruleRollups(delivered, { ...delivered, outcome: 'complained', outcomeAt: '2026-11-22T00:00:00Z' })[0]?.counters).toEqual({ complained: 1 });
+    expect(ruleRollups(delivered, { ...delivered })).toEqual([]);
   });
 
   it('count a new conversion with its revenue; other kinds of items add nothing', () => {
-    expect(rollupIncrements(undefined, { kind: 'conversion', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 49.9 })).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { conversions: 1, revenue: 49.9 } }]);
+    expect(ruleRollups(undefined, { kind: 'conversion', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 49.9 })).toEqual([{ scope: 'r1', day: '2026-11-21', counters: { conversions: 1, revenue: 49.9 } }]);
     expect(rollupIncrements(undefined, { kind: 'profile', customerId: 'c1' })).toEqual([]);
     expect(rollupIncrements(undefined, { kind: 'rollup', ruleId: 'r1', day: '2026-11-21' })).toEqual([]);
     expect(rollupIncrements({ kind: 'send' }, undefined)).toEqual([]); // a deletion (TTL, erase) does not un-count history
+  });
+
+  it('count the outcomes of a send, its unsubscribe and the revenue of its conversion for each segment it left in, and for all sends', () => {
+    const sent = send({ status: 'sent', sentAt: '2026-11-20T10:01:00Z', segments: ['vip', 'win_back'] });
+    expect(rollupIncrements(sent, { ...sent, unsubscribedAt: '2026-11-20T12:00:00Z' }).map((i) => `${i.scope}:${JSON.stringify(i.counters)}`)).toEqual([
+      'r1:{"unsubscribed":1}',
+      'segment:vip:{"unsubscribed":1}',
+      'segment:win_back:{"unsubscribed":1}',
+      'segment:*:{"unsubscribed":1}',
+    ]);
+    // 20 × 20 = 400: the square feeds the variance of revenue per email.
+    const conversion = { kind: 'conversion', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 20, segments: ['vip'] };
+    expect(rollupIncrements(undefined, conversion)).toEqual([
+      { scope: 'r1', day: '2026-11-21', counters: { conversions: 1, revenue: 20 } },
+      { scope: 'segment:vip', day: '2026-11-21', counters: { conversions: 1, revenue: 20, revenue_sq: 400 } },
+      { scope: 'segment:*', day: '2026-11-21', counters: { conversions: 1, revenue: 20, revenue_sq: 400 } },
+    ]);
   });
 
   it('merge per rule and day, revenue exact to the cent', () => {
