@@ -55,6 +55,8 @@ export type TriggerPerformanceReport = {
   last30Days: { from: string; to: string };
   rows: TriggerPerformanceRow[];
   totals: { last30Days: TriggerTotals; allTime: TriggerTotals };
+  /** All triggers together per day of the 30-day window, oldest first (the trend lines). */
+  daily: Array<{ day: string; sent: number; delivered: number; opened: number; clicked: number; converted: number; revenue: number }>;
 };
 
 export type TriggerDescription = { id: string; kind: 'rule' | 'sequence_step'; description: string; active: boolean };
@@ -78,6 +80,11 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
     last30Days: { from, to },
     rows,
     totals: { last30Days: totalsOf(all.filter((d) => d.day >= from && d.day <= to)), allTime: totalsOf(all) },
+    daily: Array.from({ length: 30 }, (_, i) => {
+      const day = new Date(Date.parse(`${from}T00:00:00Z`) + i * DAY_MS).toISOString().slice(0, 10);
+      const { sent, delivered, opened, clicked, converted, revenue } = totalsOf(all.filter((d) => d.day === day));
+      return { day, sent, delivered, opened, clicked, converted, revenue };
+    }),
   };
 }
 

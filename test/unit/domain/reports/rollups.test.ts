@@ -96,6 +96,11 @@ describe('the trigger-performance report', () => {
     // fire 6/10, delivery 5/6, open 2/5, click 1/5, click-to-open 1/2, conversion 1/5, revenue per send 50/6
     expect(r1?.last30Days.rates).toEqual({ fire: 0.6, delivery: 0.8333, open: 0.4, click: 0.2, clickToOpen: 0.5, conversion: 0.2, revenuePerSend: 8.33 });
     expect(r1?.allTime).toMatchObject({ matched: 20, fired: 11, sent: 11, revenue: 150 });
+    // The trend: one point per day of the window; the 2026-09-01 day is outside it.
+    expect(report.daily).toHaveLength(30);
+    expect(report.daily[0]).toEqual({ day: '2026-10-25', sent: 4, delivered: 4, opened: 2, clicked: 1, converted: 1, revenue: 50 });
+    expect(report.daily[29]).toEqual({ day: '2026-11-23', sent: 2, delivered: 1, opened: 0, clicked: 0, converted: 0, revenue: 0 });
+    expect(report.daily.slice(1, 29).every((d) => d.sent === 0)).toBe(true);
   });
 
   it('lists a rule that never matched with zeros and no rates, and totals every row', () => {
