@@ -36,6 +36,8 @@ export const CatalogSettings = z
     decisionRetentionDays: z.number().int().positive().max(3650),
     /** A purchase this many hours after an open or click of a Nudge email is that email's conversion. */
     attributionWindowHours: z.number().positive().max(24 * 90),
+    /** What 1,000 emails cost to send (SES's list price is 0.10 USD), for the attribution report's ROI. */
+    costPerThousandSends: z.number().nonnegative(),
     /** When emails leave: the preferred-hour default, business days, quiet hours (all local to the customer). */
     sendTime: z
       .object({
@@ -207,6 +209,7 @@ export const defaultCatalogInput: CatalogInput = {
     marketingCap: { count: 3, periodHours: 168 },
     decisionRetentionDays: 90,
     attributionWindowHours: 72,
+    costPerThousandSends: 0.1,
     sendTime: { defaultHour: 10, minOpensToLearn: 3, businessDaysOnly: true, quietHours: { startHour: 21, endHour: 8 }, defaultTimezone: 'UTC' },
     // The source's churn thresholds: high risk at 0.8, medium at 0.5; predictive rules hear of crossings of 0.7.
     // Purchase intent fires at 0.75; value potential at the 75th/50th percentile; next purchase

@@ -1,0 +1,114 @@
+import { DAY_MS } from '../clock.ts';
+import { ATTRIBUTION_MODELS, attribute, compareModels, roiSummary, type AttributedCredit, type AttributionModel, type ModelComparisonRow, type RoiRow, type Touch } from './attribution.ts';
+import type { ConversionLogEntry } from './rollups.ts';
+
+/**
+ * The attribution report: the conversions logged over a period, their credit re-divided over the
+ * customers' touches under each of the five models, summed per campaign, with the ROI summary of
+ * the chosen model. A campaign is a rule, or a whole sequence for its steps' emails (touches of one
+ * campaign share one credit). Pure.
+ */
+
+export type AttributionReport = {
+  report: 'attribution';
+  generatedAt: string;
+  period: { from: string; to: string; days: number };
+  windowHours: number;
+  /** The model the ROI summary uses. */
+  model: AttributionModel;
+  conversions: { count: number; revenue: number; withoutTouches: number };
+  /** Every campaign credited by any model, the five side by side. */
+  models: ModelComparisonRow[];
+  roi: { costPerThousandSends: number; campaigns: RoiRow[]; totals: Omit<RoiRow, 'campaignId'> };
+  /** The newest conversions (at most MAX_LISTED_CONVERSIONS) and each model's credits. */
+  recent: Array<{ convertedAt: string; customerId: string; revenue: number; touches: number; credits: Record<AttributionModel, AttributedCredit[]> }>;
+};
+
+export const MAX_LISTED_CONVERSIONS = 50;
+export const DEFAULT_ATTRIBUTION_MODEL: AttributionModel = 'last_touch';
+
+/** A sequence step's email (`seq_<sequence>__<step>`) belongs to its sequence's campaign; a rule is its own. */
+export function campaignOf(ruleId: string): string {
+  const step = /^seq_(.+)__[^_].*$/.exec(ruleId);
+  return step ? `seq_${step[1]}` : ruleId;
+}
+
+export function attributionReport(input: {
+  conversions: readonly ConversionLogEntry[];
+  /** Emails sent over the period per rule or step id (from the rollups). */
+  sentByRule: ReadonlyMap<string, number>;
+  windowHours: number;
+  costPerThousandSends: number;
+  model?: AttributionModel;
+  now: Date;
+  days: number;
+}): AttributionReport {
+  const model = input.model ?? DEFAULT_ATTRIBUTION_MODEL;
+  if (!ATTRIBUTION_MODELS.includes(model)) throw new RangeError(`model must be one of ${ATTRIBUTION_MODELS.join(', ')}, got ${JSON.stringify(model)}`);
+  const { from, to } = periodOf(input.now, input.days);
+  const conversions = input.conversions.filter((c) => c.day >= from && c.day <= to);
+  const options = { windowHours: input.windowHours };
+  const asConversion = (entry: ConversionLogEntry) => ({ conversionId: entry.id, customerId: entry.customerId, at: entry.convertedAt, revenue: entry.revenue });
+  // Each conversion carries its own touches, so the key is the conversion, not the customer (a customer's later purchase has other touches).
+  const touches = new Map(conversions.map((entry) => [entry.id, touchesOf(entry)]));
+  const keyed = conversions.map((entry) => ({ ...asConversion(entry), customerId: entry.id }));
+  const models = compareModels(keyed, touches, options);
+  const sendsByCampaign = new Map<string, number>();
+  for (const [ruleId, sent] of input.sentByRule) sendsByCampaign.set(campaignOf(ruleId), (sendsByCampaign.get(campaignOf(ruleId)) ?? 0) + sent);
+  const revenueByCampaign = new Map(models.map((row) => [row.campaignId, row.models[model].revenue]));
+  const roi = roiSummary({ revenueByCampaign, sendsByCampaign, costPerThousandSends: input.costPerThousandSends });
+  const newest = [...conversions].sort((a, b) => (a.convertedAt < b.convertedAt ? 1 : a.convertedAt > b.convertedAt ? -1 : 0)).slice(0, MAX_LISTED_CONVERSIONS);
+  return {
+    report: 'attribution',
+    generatedAt: input.now.toISOString(),
+    period: { from, to, days: input.days },
+    windowHours: input.windowHours,
+    model,
+    conversions: {
+      count: conversions.length,
+      revenue: round(conversions.reduce((sum, c) => sum + c.revenue, 0)),
+      withoutTouches: conversions.filter((c) => attribute(asConversion(c), touchesOf(c), 'linear', options).length === 0).length,
+    },
+    models: models.map((row) => ({ campaignId: row.campaignId, models: roundModels(row.models) })),
+    roi: { costPerThousandSends: input.costPerThousandSends, campaigns: roi.campaigns.map((row) => ({ campaignId: row.campaignId, ...roundRoi(row) })), totals: roundRoi(roi.totals) },
+    recent: newest.map((entry) => ({
+      convertedAt: entry.convertedAt,
+      customerId: entry.customerId,
+      revenue: entry.revenue,
+      touches: entry.touches.length,
+      credits: Object.fromEntries(
+        ATTRIBUTION_MODELS.map((m) => [m, attribute(asConversion(entry), touchesOf(entry), m, options).map((c) => ({ ...c, credit: round4(c.credit), revenue: round(c.revenue) }))]),
+      ) as Record<AttributionModel, AttributedCredit[]>,
+    })),
+  };
+}
+
+function periodOf(now: Date, days: number): { from: string; to: string } {
+  if (!(Number.isInteger(days) && days >= 1 && days <= 366)) throw new RangeError(`days must be a whole number from 1 to 366, got ${days}`);
+  const to = now.toISOString().slice(0, 10);
+  return { from: new Date(Date.parse(`${to}T00:00:00Z`) - (days - 1) * DAY_MS).toISOString().slice(0, 10), to };
+}
+
+/** A logged touch as the models read it; a touch without a rule (an email Nudge did not attribute) credits its send. */
+function touchesOf(entry: ConversionLogEntry): Touch[] {
+  return entry.touches.map((touch) => {
+    const ruleId = touch.ruleId ?? touch.sendId;
+    return { sendId: touch.sendId, ruleId, campaignId: campaignOf(ruleId), at: touch.at, kind: touch.kind };
+  });
+}
+
+function roundModels(models: ModelComparisonRow['models']): ModelComparisonRow['models'] {
+  return Object.fromEntries(Object.entries(models).map(([m, v]) => [m, { conversions: round4(v.conversions), revenue: round(v.revenue) }])) as ModelComparisonRow['models'];
+}
+
+function roundRoi(row: Omit<RoiRow, 'campaignId'>): Omit<RoiRow, 'campaignId'> {
+  return { sends: row.sends, revenue: round(row.revenue), cost: round4(row.cost), roi: row.roi === null ? null : round4(row.roi) };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function round4(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
