@@ -1,5 +1,5 @@
-import { DAY_MS } from '../clock.ts';
 import { ATTRIBUTION_MODELS, attribute, compareModels, roiSummary, type AttributedCredit, type AttributionModel, type ModelComparisonRow, type RoiRow, type Touch } from './attribution.ts';
+import { reportPeriod } from './period.ts';
 import type { ConversionLogEntry } from './rollups.ts';
 
 /**
@@ -45,7 +45,7 @@ export function attributionReport(input: {
 }): AttributionReport {
   const model = input.model ?? DEFAULT_ATTRIBUTION_MODEL;
   if (!ATTRIBUTION_MODELS.includes(model)) throw new RangeError(`model must be one of ${ATTRIBUTION_MODELS.join(', ')}, got ${JSON.stringify(model)}`);
-  const { from, to } = periodOf(input.now, input.days);
+  const { from, to } = reportPeriod(input.now, input.days);
   const conversions = input.conversions.filter((c) => c.day >= from && c.day <= to);
   const options = { windowHours: input.windowHours };
   const asConversion = (entry: ConversionLogEntry) => ({ conversionId: entry.id, customerId: entry.customerId, at: entry.convertedAt, revenue: entry.revenue });
@@ -81,12 +81,6 @@ export function attributionReport(input: {
       ) as Record<AttributionModel, AttributedCredit[]>,
     })),
   };
-}
-
-function periodOf(now: Date, days: number): { from: string; to: string } {
-  if (!(Number.isInteger(days) && days >= 1 && days <= 366)) throw new RangeError(`days must be a whole number from 1 to 366, got ${days}`);
-  const to = now.toISOString().slice(0, 10);
-  return { from: new Date(Date.parse(`${to}T00:00:00Z`) - (days - 1) * DAY_MS).toISOString().slice(0, 10), to };
 }
 
 /** A logged touch as the models read it; a touch without a rule (an email Nudge did not attribute) credits its send. */

@@ -1,5 +1,5 @@
-import { DAY_MS } from '../clock.ts';
 import { BEHAVIOR_SCOPE, parseBehaviorCounter } from './profile-aggregates.ts';
+import { reportPeriod } from './period.ts';
 import type { RollupIncrement } from './rollups.ts';
 import { SEGMENT_FEATURE_BUCKETS, averageEngagement, type SegmentStats } from './segment-stats.ts';
 
@@ -78,11 +78,9 @@ export type BehaviorPatternsReport = {
  */
 export function behaviorPatterns(input: BehaviorPatternsInput): BehaviorPatternsReport {
   const { now, periodDays } = input;
-  if (!(Number.isInteger(periodDays) && periodDays > 0)) throw new RangeError(`periodDays must be a positive integer, got ${periodDays}`);
+  const { from, to } = reportPeriod(now, periodDays);
   input.sequences.forEach(checkSequence);
   input.segments.forEach(checkSegment);
-  const to = now.toISOString().slice(0, 10);
-  const from = new Date(Date.parse(`${to}T00:00:00Z`) - (periodDays - 1) * DAY_MS).toISOString().slice(0, 10);
   const days = input.behaviorDays.filter((d) => d.scope === BEHAVIOR_SCOPE && d.day >= from && d.day <= to);
   const engagement = engagementSummary(input.population);
   const behavior = behaviorTotals(days);

@@ -1,4 +1,4 @@
-import { DAY_MS } from '../clock.ts';
+import { reportPeriod } from './period.ts';
 import type { RollupIncrement } from './rollups.ts';
 import { segmentPerformanceRecommendations, type SegmentLifts, type SegmentPerformanceRecommendation } from './segment-recommendations.ts';
 import { meanDifference, twoProportionZTest, type MeanDifferenceResult, type ProportionTestResult } from './significance.ts';
@@ -74,9 +74,7 @@ export function segmentPerformance(input: {
   now: Date;
   days: number;
 }): SegmentPerformanceReport {
-  if (!(Number.isInteger(input.days) && input.days >= 1 && input.days <= 366)) throw new RangeError(`days must be a whole number from 1 to 366, got ${input.days}`);
-  const to = input.now.toISOString().slice(0, 10);
-  const from = new Date(Date.parse(`${to}T00:00:00Z`) - (input.days - 1) * DAY_MS).toISOString().slice(0, 10);
+  const { from, to } = reportPeriod(input.now, input.days);
   const sumOf = (scope: string) => sumCounters((input.rollups.get(scope) ?? []).filter((d) => d.day >= from && d.day <= to));
   const all = sumOf(input.allScope);
   const rows = input.segments.map(({ id, description }): SegmentPerformanceRow => {

@@ -184,7 +184,7 @@ describe('behaviorPatterns', () => {
   });
 
   it('rejects a bad period or bad sequence and segment numbers', () => {
-    expect(() => behaviorPatterns(input({ periodDays: 0 }))).toThrow(new RangeError('periodDays must be a positive integer, got 0'));
+    expect(() => behaviorPatterns(input({ periodDays: 0 }))).toThrow(new RangeError('days must be a whole number from 1 to 366, got 0'));
     expect(() => behaviorPatterns(input({ periodDays: 1.5 }))).toThrow(RangeError);
     expect(() => behaviorPatterns(input({ sequences: [{ sequenceId: 's', sent: 1, converted: 0, revenue: Number.NaN }] }))).toThrow(
       new RangeError('sequence s: revenue must be finite and non-negative, got NaN'),

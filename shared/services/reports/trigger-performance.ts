@@ -1,9 +1,9 @@
-import type { Catalog } from '../catalog/index.ts';
-import type { Clock } from '../domain/clock.ts';
-import type { RollupStore } from '../domain/ports.ts';
-import type { RollupIncrement } from '../domain/reports/rollups.ts';
-import { triggerPerformance, type TriggerDescription, type TriggerPerformanceReport } from '../domain/reports/trigger-performance.ts';
-import { stepRule } from './run-sequence-step.ts';
+import type { Catalog } from '../../catalog/index.ts';
+import type { Clock } from '../../domain/clock.ts';
+import type { RollupStore } from '../../domain/ports.ts';
+import type { RollupIncrement } from '../../domain/reports/rollups.ts';
+import { triggerPerformance, type TriggerDescription, type TriggerPerformanceReport } from '../../domain/reports/trigger-performance.ts';
+import { stepRule } from '../run-sequence-step.ts';
 
 export type ReportDeps = { rollups: Pick<RollupStore, 'days'>; catalog: Catalog; clock: Clock };
 
