@@ -17,15 +17,23 @@ const COLUMNS = [
 ] as const satisfies Extract<Block, { kind: 'table' }>['columns'];
 
 /**
- * The trigger-performance report for people: a row per rule or sequence step that ever matched or
- * sent (last 30 days, with all-time sends and revenue) and the totals; a funnel, sent to converted,
- * per rule or step that sent in the last 30 days (a funnel of zeros says nothing); the triggers with
- * no activity yet, by name, worth seeing since a rule that never matches may be misconfigured.
+ * The trigger-performance report for people: all triggers' sends to conversions per day of the last
+ * 30 days, as trend lines; a row per rule or sequence step that ever matched or sent (last 30 days,
+ * with all-time sends and revenue) and the totals; a funnel, sent to converted, per rule or step
+ * that sent in the last 30 days (a funnel of zeros says nothing); the triggers with no activity yet,
+ * by name, worth seeing since a rule that never matches may be misconfigured.
  */
 export function triggerPerformanceDocument(report: TriggerPerformanceReport): ReportDocument {
   const active = report.rows.filter((row) => row.allTime.matched > 0 || row.allTime.sent > 0);
   const quiet = report.rows.filter((row) => !active.includes(row));
   const blocks: Block[] = [
+    {
+      kind: 'lines',
+      title: 'Last 30 days',
+      x: report.daily.map((d) => d.day),
+      series: (['sent', 'delivered', 'opened', 'clicked', 'converted'] as const).map((name) => ({ name, values: report.daily.map((d) => d[name]) })),
+      format: 'int',
+    },
     {
       kind: 'table',
       title: 'Rules and sequence steps',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RollupIncrement } from '#shared/domain/reports/rollups.ts';
 import { triggerPerformance } from '#shared/domain/reports/trigger-performance.ts';
+import { renderHtml } from '#shared/presentation/render-html.ts';
 import { renderText } from '#shared/presentation/render-text.ts';
 import { triggerPerformanceDocument } from '#shared/presentation/trigger-performance-document.ts';
 
@@ -34,11 +35,29 @@ describe('triggerPerformanceDocument', () => {
   it('is titled with the 30-day window and dated by the report', () => {
     expect(document.title).toBe('trigger performance, last 30 days (2026-10-25 to 2026-11-23) and all time');
     expect(document.generatedAt).toBe('2026-11-23T12:00:00.000Z');
-    expect(document.blocks.map((block) => block.kind)).toEqual(['table', 'funnel', 'notes']);
+    expect(document.blocks.map((block) => block.kind)).toEqual(['lines', 'table', 'funnel', 'notes']);
+  });
+
+  it('draws the last 30 days of all triggers together, a point per day, sent to converted', () => {
+    const lines = document.blocks[0]!;
+    if (lines.kind !== 'lines') throw new Error('expected lines');
+    expect(lines.title).toBe('Last 30 days');
+    expect(lines.format).toBe('int');
+    expect(lines.x).toHaveLength(30);
+    expect([lines.x[0], lines.x[1], lines.x[29]]).toEqual(['2026-10-25', '2026-10-26', '2026-11-23']);
+    // welcome on the first and the last day of the window, nothing in between ('old' sent before it).
+    const between = Array.from({ length: 28 }, () => 0);
+    expect(lines.series).toEqual([
+      { name: 'sent', values: [10, ...between, 8] },
+      { name: 'delivered', values: [8, ...between, 8] },
+      { name: 'opened', values: [4, ...between, 2] },
+      { name: 'clicked', values: [2, ...between, 1] },
+      { name: 'converted', values: [1, ...between, 1] },
+    ]);
   });
 
   it('has a row per trigger that ever matched or sent, with the last 30 days and all time, and the totals', () => {
-    const table = document.blocks[0]!;
+    const table = document.blocks[1]!;
     if (table.kind !== 'table') throw new Error('expected a table');
     expect(table.columns.map((column) => column.label)).toEqual(['trigger', 'matched', 'fired', 'suppressed', 'sent', 'delivered', 'open', 'click', 'converted', 'revenue', 'all-time sent', 'all-time revenue']);
     // welcome, last 30 days: open 6/16, click 3/16; all time sent 28, revenue 165.5
@@ -50,7 +69,7 @@ describe('triggerPerformanceDocument', () => {
   });
 
   it('draws a funnel, sent to converted over the last 30 days, for each trigger that sent in them', () => {
-    expect(document.blocks[1]).toEqual({
+    expect(document.blocks[2]).toEqual({
       kind: 'funnel',
       title: 'Last 30 days, from sent to converted',
       funnels: [
@@ -69,9 +88,9 @@ describe('triggerPerformanceDocument', () => {
   });
 
   it('names the triggers with no activity yet in a note, and leaves the note out when there are none', () => {
-    expect(document.blocks[2]).toEqual({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: 'no activity yet: never, seq_x__s1' }] });
+    expect(document.blocks[3]).toEqual({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: 'no activity yet: never, seq_x__s1' }] });
     const busy = triggerPerformanceDocument({ ...report, rows: report.rows.filter((row) => row.id === 'welcome') });
-    expect(busy.blocks.map((block) => block.kind)).toEqual(['table', 'funnel']);
+    expect(busy.blocks.map((block) => block.kind)).toEqual(['lines', 'table', 'funnel']);
   });
 
   it('prints, for people, the title first and a line per active trigger starting with its id', () => {
@@ -79,5 +98,13 @@ describe('triggerPerformanceDocument', () => {
     expect(text).toMatch(/^trigger performance, last 30 days \(2026-10-25 to 2026-11-23\) and all time\n/);
     expect(text).toContain('\nwelcome       20     18           2    18         16  37.5%  18.8%          2    65.50             28            165.50\n');
     expect(text).toContain('\n[info] no activity yet: never, seq_x__s1');
+    // Sparklines scaled 0..10 for sent: 10 at the top, 8 two steps of eight below it.
+    expect(text).toContain(`\nsent       █${'▁'.repeat(28)}▇    0   10     8\n`);
+  });
+
+  it('renders as a page with the trend lines and the funnel as charts', () => {
+    const html = renderHtml(document);
+    expect(html).toContain('<figure class="block" data-chart="lines">\n<figcaption>Last 30 days</figcaption>');
+    expect(html).toContain('data-chart="funnel"');
   });
 });
