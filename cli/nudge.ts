@@ -4,9 +4,9 @@ import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type Red
 import { preview } from './commands/preview.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
 import { showModels } from './commands/models.ts';
-import { REPORT_NAMES, runReport } from './commands/report.ts';
+import { REPORT_NAMES, runReport, type ReportOptions } from './commands/report.ts';
 import { runScoring } from './commands/score.ts';
-import { runSweep, runTraining } from './commands/sweep.ts';
+import { runDriftCheck, runSweep, runTraining } from './commands/sweep.ts';
 import { sequences } from './commands/sequences.ts';
 import { why } from './commands/why.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
@@ -69,7 +69,16 @@ program
   .argument('<name>')
   .option('--json', 'machine-readable output (what the Lambda returns)')
   .addOption(new Option('--html <file>', 'write the report as one self-contained HTML page with charts').conflicts('json'))
-  .action((name: string, options: { json?: boolean; html?: string }) => runReport(name, options));
+  .option('--days <n>', 'the window: the last n days (segment-performance, attribution, behavior-patterns; default 30)')
+  .option('--model <name>', 'attribution: the model of the ROI summary (first_touch, last_touch, linear, time_decay, position_based; default last_touch)')
+  .option('--experiment <file>', 'segment-experiment: a JSON file with the control and variant criteria')
+  .action((name: string, options: ReportOptions) => runReport(name, options));
+
+program
+  .command('drift')
+  .description('run the daily segment drift check now (composition and email results against their baselines); `nudge report drift` shows it')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }) => runDriftCheck(options));
 
 program
   .command('models')

@@ -4,7 +4,7 @@ import { NudgeDelivery } from './constructs/delivery.ts';
 import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
-import { NudgeReports } from './constructs/reports.ts';
+import { NudgeReports, REPORT_FUNCTIONS, type ReportFunctionId } from './constructs/reports.ts';
 import { NudgeSequences } from './constructs/sequences.ts';
 import { NudgeSesEvents } from './constructs/ses-events.ts';
 import { NudgeStorage } from './constructs/storage.ts';
@@ -95,7 +95,7 @@ export class NudgeStack extends Stack {
       scanSegments: settings.sweepScanSegments,
     });
 
-    this.reports = new NudgeReports(this, 'Reports', { storage: this.storage, logRetention: settings.logRetentionDays });
+    this.reports = new NudgeReports(this, 'Reports', { storage: this.storage, eventBus: this.eventBus, logRetention: settings.logRetentionDays, scanSegments: settings.sweepScanSegments });
 
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output('StackName', this.stackName, 'This stack (for `nudge --stack <name>`)');
@@ -114,6 +114,12 @@ export class NudgeStack extends Stack {
     output('ScoringQueueUrl', this.scheduled.scoringQueue.queueUrl, 'Scoring tasks (one per Scan segment) for the scoring workers');
     output('ScoringDeadLetterQueueUrl', this.scheduled.scoringDeadLetterQueue.queueUrl, 'Scoring tasks that failed 3 times');
     output('TriggerPerformanceReportFunctionName', this.reports.triggerPerformance.function.functionName, 'Report: trigger performance per rule and sequence step (aws lambda invoke, or nudge report trigger-performance)');
+    for (const [id, { report }] of Object.entries(REPORT_FUNCTIONS) as Array<[ReportFunctionId, { report: string }]>) {
+      output(`${id}ReportFunctionName`, this.reports.reportFunctions[id].function.functionName, `Report: ${report} (aws lambda invoke, or nudge report ${report})`);
+    }
+    output('DriftCheckFunctionName', this.reports.driftCheck.function.functionName, 'The daily segment drift check (invoke it to check now)');
+    output('DriftCheckScheduleRuleName', this.reports.driftCheckRule.ruleName, 'Schedule rule of the drift check, on the default bus');
+    output('DriftDeadLetterQueueUrl', this.reports.driftDeadLetterQueue.queueUrl, 'Drift check runs that failed after retries');
     output('RollupsDeadLetterQueueUrl', this.reports.rollupsDeadLetterQueue.queueUrl, 'Stream batches the rollup Lambda could not add after retries');
     output('TrainingFunctionName', this.scheduled.training.function.functionName, 'The weekly training of the predictive models (invoke it to train now)');
     output('SweepDeadLetterQueueUrl', this.scheduled.deadLetterQueue.queueUrl, 'Sweep runs that failed after retries');

@@ -15,3 +15,6 @@ export const runSweep = (options: { json?: boolean }) => runSchedule('sweep', 'S
 
 /** `nudge train`: run the weekly training of the predictive models now. */
 export const runTraining = (options: { json?: boolean }) => runSchedule('training', 'Training', options);
+
+/** `nudge drift`: run the daily segment drift check now. */
+export const runDriftCheck = (options: { json?: boolean }) => runSchedule('drift check', 'DriftCheck', options);

@@ -8,7 +8,7 @@ import { DynamoRollups } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import type { TriggerPerformanceReport } from '#shared/domain/reports/trigger-performance.ts';
-import { makeTriggerPerformanceReport } from '#shared/services/report-trigger-performance.ts';
+import { makeTriggerPerformanceReport } from '#shared/services/reports/trigger-performance.ts';
 
 /** Report Lambda: trigger performance per rule and sequence step (invoke with any payload, e.g. {}). */
 const config = readConfig({ TABLE_NAME: z.string().min(1) });

@@ -1,3 +1,4 @@
+import type { SegmentDriftEventDetail } from './reports/drift.ts';
 import type { TriggerRef } from './rule-timer.ts';
 
 /**
@@ -49,6 +50,11 @@ export type InternalEvent =
         awaitsTriggerEvent?: boolean;
         transitionId: string;
       };
+    }
+  | {
+      /** The daily drift check found a segment's composition or performance moved from its baseline. */
+      detailType: 'SegmentDriftDetected';
+      detail: SegmentDriftEventDetail & { at: string };
     }
   | {
       /** The scheduled scoring found a churn probability that crossed the catalog's threshold upwards. */

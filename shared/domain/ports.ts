@@ -9,6 +9,7 @@ import type { SendRequest } from './send-request.ts';
 import type { SequenceMachineState, SequenceRunRecord } from './sequence-runs.ts';
 import type { PredictiveModels } from './predictive/predict-profile.ts';
 import type { ScoringRun, ScoringTask, SegmentResult } from './predictive/scoring-runs.ts';
+import type { DriftReport } from './reports/drift.ts';
 import type { ConversionLogEntry, RollupIncrement } from './reports/rollups.ts';
 import type { SnapshotOutcomes, TrainingSnapshot } from './predictive/training-snapshots.ts';
 import type { StoredModel, TrainingReport } from './predictive/model-records.ts';
@@ -216,6 +217,14 @@ export interface RollupStore {
   days(scope: string, range?: { from?: string; to?: string }): Promise<RollupIncrement[]>;
   /** A scope's live aggregate (its counters; empty when never written). */
   live(scope: string): Promise<Record<string, number>>;
+  /** Keeps a copy of counters as the scope's item for a day (the drift check's daily snapshot of live statistics); idempotent. */
+  snapshot(scope: string, day: string, counters: Record<string, number>): Promise<void>;
+}
+
+/** The drift check's reports: the latest, for `nudge report drift`, and one per day. */
+export interface DriftReportStore {
+  save(report: DriftReport, day: string): Promise<void>;
+  latest(): Promise<DriftReport | undefined>;
 }
 
 /** Where the training puts a model it keeps, and the report of every attempt. */

@@ -1,6 +1,7 @@
 import type { ExperimentDecision, MeanComparison, RateComparison, SegmentExperimentReport } from '../domain/reports/segment-experiment.ts';
 import { formatValue } from './format-value.ts';
-import type { CellValue, ColumnFormat, ReportDocument } from './report-document.ts';
+import type { CellValue, ReportDocument } from './report-document.ts';
+import { SIGNIFICANCE_COLUMNS, significanceCells } from './significance-cells.ts';
 
 const DECISIONS: Record<ExperimentDecision, string> = { adopt_variant: 'adopt the variant', keep_control: 'keep the control', inconclusive: 'inconclusive' };
 
@@ -53,11 +54,7 @@ export function segmentExperimentDocument(report: SegmentExperimentReport): Repo
           { key: 'metric', label: 'metric', format: 'text' },
           { key: 'control', label: 'control', format: 'percent' },
           { key: 'variant', label: 'variant', format: 'percent' },
-          { key: 'lift', label: 'lift', format: 'signed_percent' },
-          // Preformatted cells, as 'number' for alignment: two decimals would show a p-value of 0.0004 as 0.
-          { key: 'pValue', label: 'p-value', format: 'number' },
-          { key: 'interval', label: 'confidence interval (difference)', format: 'text' },
-          { key: 'significant', label: 'significant', format: 'text' },
+          ...SIGNIFICANCE_COLUMNS,
         ],
         rows: [...RATES.map(([key, label]) => rateRow(label, comparisons[key])), engagementRow(comparisons.averageEngagement)],
       },
@@ -73,21 +70,11 @@ export function segmentExperimentDocument(report: SegmentExperimentReport): Repo
 }
 
 function rateRow(metric: string, c: RateComparison): Record<string, CellValue> {
-  return { metric, control: c.control.rate, variant: c.variant.rate, ...testCells(c, 'signed_percent') };
+  return { metric, control: c.control.rate, variant: c.variant.rate, ...significanceCells(c, 'signed_percent') };
 }
 
 /** A score, not a rate: its means and interval keep their own format in the rates' columns. */
 function engagementRow(c: MeanComparison): Record<string, CellValue> {
   const mean = (value: number | null) => (value === null ? null : formatValue(value, 'number'));
-  return { metric: 'average engagement', control: mean(c.control.mean), variant: mean(c.variant.mean), ...testCells(c, 'number') };
-}
-
-function testCells(c: RateComparison | MeanComparison, differenceFormat: ColumnFormat): Record<string, CellValue> {
-  const interval = c.confidenceInterval;
-  return {
-    lift: c.lift,
-    pValue: c.pValue === null ? null : c.pValue < 0.001 ? '< 0.001' : c.pValue.toFixed(3),
-    interval: interval === null ? null : `${formatValue(interval[0], differenceFormat)} to ${formatValue(interval[1], differenceFormat)}`,
-    significant: c.significant ? 'yes' : 'no',
-  };
+  return { metric: 'average engagement', control: mean(c.control.mean), variant: mean(c.variant.mean), ...significanceCells(c, 'number') };
 }

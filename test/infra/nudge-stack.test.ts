@@ -50,8 +50,12 @@ const TRAINING_ENTRY = 'functions/scheduled/train-models.ts';
 const SCORING_WORKER_ENTRY = 'functions/scheduled/score-segment.ts';
 const ROLLUPS_ENTRY = 'functions/reports/update-rollups.ts';
 const TRIGGER_PERFORMANCE_ENTRY = 'functions/reports/trigger-performance.ts';
+const DRIFT_CHECK_ENTRY = 'functions/scheduled/check-drift.ts';
+const SEGMENT_EXPERIMENT_ENTRY = 'functions/reports/segment-experiment.ts';
+const OTHER_REPORT_ENTRIES = ['segment-performance', 'attribution', 'behavior-patterns', 'segment-optimizer', 'drift'].map((name) => `functions/reports/${name}.ts`);
 const scoringId = () => functionIdByEntry(template, SCORING_ENTRY);
 const trainingId = () => functionIdByEntry(template, TRAINING_ENTRY);
+const experimentId = () => functionIdByEntry(template, SEGMENT_EXPERIMENT_ENTRY);
 const scoringWorkerId = () => functionIdByEntry(template, SCORING_WORKER_ENTRY);
 const rollupsId = () => functionIdByEntry(template, ROLLUPS_ENTRY);
 const triggerPerformanceId = () => functionIdByEntry(template, TRIGGER_PERFORMANCE_ENTRY);
@@ -332,11 +336,11 @@ describe('scheduled sweep', () => {
     for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
   });
 
-  it('is, with the scoring (planner and workers) and the training, the only function that may Scan the table (the scheduled jobs, never the hot path)', () => {
+  it('is, with the scoring (planner and workers), the training and the segment experiment report, the only function that may Scan the table (never the hot path)', () => {
     const scanners = Object.keys(resourcesOfType(template, 'AWS::Lambda::Function')).filter((id) =>
       dynamoGrantsOf(id).some((grant) => grant.action === 'dynamodb:Scan'),
     );
-    expect(scanners.sort()).toEqual([sweepId(), scoringId(), scoringWorkerId(), trainingId()].sort());
+    expect(scanners.sort()).toEqual([sweepId(), scoringId(), scoringWorkerId(), trainingId(), experimentId()].sort());
   });
 
   it('may put events only on the Nudge bus', () => {
@@ -546,13 +550,34 @@ describe('reports', () => {
     });
   });
 
-  it('the rollup Lambda may only update items and read the table\'s stream; the report Lambda may only Query', () => {
+  it('the rollup Lambda may only update and put items and read the table\'s stream; the report Lambda may only Query', () => {
     const streamActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
-    expect(dynamoGrantsOf(rollupsId()).filter((g) => !streamActions.includes(g.action)).map((g) => g.action)).toEqual(['dynamodb:UpdateItem']);
+    expect(dynamoGrantsOf(rollupsId()).filter((g) => !streamActions.includes(g.action)).map((g) => g.action).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     const streamReads = statementsOfFunction(template, rollupsId()).filter((st) => actionsOf(st).includes('dynamodb:GetRecords'));
     expect(streamReads.flatMap((st) => [st.Resource].flat())).toEqual([{ 'Fn::GetAtt': [tableId(), 'StreamArn'] }]);
     expect(dynamoGrantsOf(triggerPerformanceId()).map((g) => g.action)).toEqual(['dynamodb:Query']);
     expect(putEventsResourcesOf(triggerPerformanceId())).toEqual([]);
+  });
+
+  it('each other report Lambda reads only what it needs (only the segment experiment may Scan) and puts no events', () => {
+    const grants = (entry: string) => dynamoGrantsOf(functionIdByEntry(template, entry)).map((g) => g.action).sort();
+    expect(grants('functions/reports/segment-performance.ts')).toEqual(['dynamodb:Query']);
+    expect(grants('functions/reports/attribution.ts')).toEqual(['dynamodb:Query']);
+    expect(grants('functions/reports/behavior-patterns.ts')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(grants('functions/reports/segment-optimizer.ts')).toEqual(['dynamodb:GetItem']);
+    expect(grants('functions/reports/drift.ts')).toEqual(['dynamodb:GetItem']);
+    expect(grants(SEGMENT_EXPERIMENT_ENTRY)).toEqual(['dynamodb:Scan']);
+    for (const entry of [...OTHER_REPORT_ENTRIES, SEGMENT_EXPERIMENT_ENTRY]) expect(putEventsResourcesOf(functionIdByEntry(template, entry)), entry).toEqual([]);
+  });
+
+  it('runs the drift check daily at 05:00 UTC with 2 retries and its dead-letter queue; it may put events only on the Nudge bus', () => {
+    const driftId = functionIdByEntry(template, DRIFT_CHECK_ENTRY);
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'cron(0 5 * * ? *)' })];
+    expect(rule?.Properties?.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [driftId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: expect.anything() } }),
+    ]);
+    expect(putEventsResourcesOf(driftId)).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
+    expect(dynamoGrantsOf(driftId).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
   });
 });
 
@@ -593,16 +618,16 @@ describe('every function', () => {
     });
   });
 
-  it('has 256 MB unless it is a scheduled job over every profile (sweep, scoring, training)', () => {
+  it('has 256 MB unless it reads every profile (sweep, scoring, training, the segment experiment)', () => {
     for (const [id, fn] of functions()) {
-      if (![sweepId(), scoringId(), scoringWorkerId(), trainingId()].includes(id)) expect(fn.Properties?.MemorySize, id).toBe(256);
+      if (![sweepId(), scoringId(), scoringWorkerId(), trainingId(), experimentId()].includes(id)) expect(fn.Properties?.MemorySize, id).toBe(256);
     }
   });
 
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
     expect(entries.sort()).toEqual(
-      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY].sort(),
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY, DRIFT_CHECK_ENTRY, SEGMENT_EXPERIMENT_ENTRY, ...OTHER_REPORT_ENTRIES].sort(),
     );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });

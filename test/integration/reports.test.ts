@@ -2,9 +2,16 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { AttributionReport } from '#shared/domain/reports/attribution-report.ts';
+import type { BehaviorPatternsReport } from '#shared/domain/reports/behavior-patterns.ts';
+import type { SegmentExperimentReport } from '#shared/domain/reports/segment-experiment.ts';
+import type { SegmentOptimizerReport } from '#shared/domain/reports/segment-optimizer.ts';
+import type { SegmentGroupTotals, SegmentPerformanceReport } from '#shared/domain/reports/segment-performance.ts';
 import type { TriggerPerformanceReport, TriggerTotals } from '#shared/domain/reports/trigger-performance.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
@@ -25,11 +32,31 @@ describe('reports', () => {
     await nudge.putEvents([{ detailType: type, detail: { eventId: uniqueId('r'), customerId, occurredAt: (await nudge.now()).toISOString(), properties, ...extra } }]);
     await nudge.waitForIdle();
   };
-  const invoke = async (): Promise<TriggerPerformanceReport> => {
-    const result = await lambda.send(new InvokeCommand({ FunctionName: nudge.output('TriggerPerformanceReportFunctionName'), Payload: new TextEncoder().encode('{}') }));
-    expect(result.FunctionError).toBeUndefined();
-    return JSON.parse(new TextDecoder().decode(result.Payload)) as TriggerPerformanceReport;
+  const invokeReport = async <T,>(output: string, payload: unknown = {}): Promise<T> => {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: nudge.output(output), Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
+    const answer = JSON.parse(new TextDecoder().decode(result.Payload)) as T;
+    expect(result.FunctionError, JSON.stringify(answer)).toBeUndefined();
+    return answer;
   };
+  const invoke = () => invokeReport<TriggerPerformanceReport>('TriggerPerformanceReportFunctionName');
+  /** Every report fed by the script, read at once. */
+  const allReports = async () => ({
+    triggers: await invoke(),
+    segments: await invokeReport<SegmentPerformanceReport>('SegmentPerformanceReportFunctionName'),
+    attribution: await invokeReport<AttributionReport>('AttributionReportFunctionName'),
+    behavior: await invokeReport<BehaviorPatternsReport>('BehaviorPatternsReportFunctionName'),
+    optimizer: await invokeReport<SegmentOptimizerReport>('SegmentOptimizerReportFunctionName'),
+  });
+  const segmentDelta = (before: SegmentGroupTotals, after: SegmentGroupTotals) => ({
+    delivered: after.delivered - before.delivered,
+    opened: after.opened - before.opened,
+    converted: after.converted - before.converted,
+    unsubscribed: after.unsubscribed - before.unsubscribed,
+    revenue: Math.round((after.revenue - before.revenue) * 100) / 100,
+  });
+  const segmentRow = (report: SegmentPerformanceReport, id: string) => report.rows.find((r) => r.segmentId === id)!.segment;
+  const behaviorCount = (report: BehaviorPatternsReport, type: string) => report.behaviors.find((b) => b.type === type)?.count ?? 0;
+  const campaign = (report: AttributionReport, id: string) => report.models.find((r) => r.campaignId === id)?.models;
   const row = (report: TriggerPerformanceReport, id: string) => report.rows.find((r) => r.id === id)!.allTime;
   const delta = (before: TriggerTotals, after: TriggerTotals) => ({
     matched: after.matched - before.matched,
@@ -46,12 +73,13 @@ describe('reports', () => {
     const { Items = [] } = await nudge.documentClient.send(
       new QueryCommand({ TableName: nudge.output('TableName'), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)', ExpressionAttributeValues: { ':pk': `C#${customerId}`, ':send': 'SEND#' } }),
     );
-    return Items.map((item) => ({ sendId: String(item.sendId), ruleId: String(item.ruleId) }));
+    return Items.map((item) => ({ sendId: String(item.sendId), ruleId: String(item.ruleId), segments: (item.segments ?? []) as string[] }));
   };
 
   it('trigger performance counts what a scripted stream did, per rule and sequence step', async () => {
     await nudge.daytime();
-    const before = await invoke();
+    const reportsBefore = await allReports();
+    const before = reportsBefore.triggers;
     const [ana, ben, cleo] = [uniqueId('rep'), uniqueId('rep'), uniqueId('rep')];
     // Two subscribers: the welcome rule fires twice and starts the welcome series, whose first step sends twice.
     for (const customerId of [ana, ben]) await put(customerId, 'subscribe', { firstName: 'Ana' }, { email: `${customerId}@example.com` });
@@ -69,8 +97,14 @@ describe('reports', () => {
     // Cleo has no consent: her cart abandonment is matched and suppressed.
     await put(cleo, 'identify', { email: `${cleo}@example.com` });
     await put(cleo, 'cart_abandon', { cartValue: 120 });
+    // Ben unsubscribes with his welcome email's own link (the confirmation page's button posts).
+    const [benWelcome] = await nudge.emailsTo(`${ben}@example.com`);
+    const unsubscribe = /<a href="([^"]+\/u\/[^"]+)"[^>]*>Unsubscribe<\/a>/.exec(benWelcome!.body.html ?? '')![1]!;
+    expect((await fetch(unsubscribe, { method: 'POST' })).status).toBe(200);
+    await nudge.waitForIdle();
 
-    const after = await invoke();
+    const reportsAfter = await allReports();
+    const after = reportsAfter.triggers;
     expect(delta(row(before, 'welcome_new_subscriber'), row(after, 'welcome_new_subscriber'))).toMatchObject({ matched: 2, fired: 2, sequencesStarted: 2, sent: 0 });
     expect(delta(row(before, 'seq_welcome_series__hello'), row(after, 'seq_welcome_series__hello'))).toEqual({
       matched: 2,
@@ -85,6 +119,34 @@ describe('reports', () => {
     });
     expect(delta(row(before, 'cart_abandonment_1hour'), row(after, 'cart_abandonment_1hour'))).toMatchObject({ matched: 1, fired: 0, suppressedNoConsent: 1 });
     expect(after.rows.map((r) => r.id)).toEqual(before.rows.map((r) => r.id));
+
+    // Segment performance: Ana's delivered, opened, converting email counts for every segment she was in as it left, and for
+    // all sends; Ben's unsubscribe for his.
+    const [benSend] = await sendOf(ben);
+    expect(segmentDelta(reportsBefore.segments.all, reportsAfter.segments.all)).toEqual({ delivered: 1, opened: 1, converted: 1, unsubscribed: 1, revenue: 89.5 });
+    for (const segment of anaSend!.segments) {
+      expect(segmentDelta(segmentRow(reportsBefore.segments, segment), segmentRow(reportsAfter.segments, segment)), segment).toEqual({
+        delivered: 1,
+        opened: 1,
+        converted: 1,
+        unsubscribed: benSend!.segments.includes(segment) ? 1 : 0,
+        revenue: 89.5,
+      });
+    }
+    // Attribution: one conversion whose only touch is the welcome series' email: all five models give it the 89.50.
+    expect(reportsAfter.attribution.conversions.count - reportsBefore.attribution.conversions.count).toBe(1);
+    const welcomeBefore = campaign(reportsBefore.attribution, 'seq_welcome_series');
+    const welcomeAfter = campaign(reportsAfter.attribution, 'seq_welcome_series')!;
+    for (const model of ['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based'] as const) {
+      expect(Math.round((welcomeAfter[model].revenue - (welcomeBefore?.[model].revenue ?? 0)) * 100) / 100, model).toBe(89.5);
+    }
+    expect(reportsAfter.attribution.recent.find((c) => c.customerId === ana)).toMatchObject({ revenue: 89.5, touches: 1 });
+    // Behavior patterns: the events of the script, counted from the profiles' changes.
+    for (const [type, count] of [['subscribe', 2], ['purchase', 1], ['identify', 1], ['cart_abandon', 1], ['email_open', 1]] as const) {
+      expect(behaviorCount(reportsAfter.behavior, type) - behaviorCount(reportsBefore.behavior, type), type).toBe(count);
+    }
+    // The segment optimizer counts three more people.
+    expect(reportsAfter.optimizer.totalUsers - reportsBefore.optimizer.totalUsers).toBe(3);
   });
 
   it('nudge report trigger-performance prints the same JSON the Lambda returns, and a table for people', async () => {
@@ -96,6 +158,26 @@ describe('reports', () => {
     const table = await cli('report', 'trigger-performance');
     expect(table).toMatch(/^trigger performance, last 30 days \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\) and all time/);
     expect(table).toMatch(/\nseq_welcome_series__hello +\d+ +\d+/);
-    await expect(cli('report', 'no-such-report')).rejects.toThrow(/unknown report "no-such-report"; reports: trigger-performance/);
+    await expect(cli('report', 'no-such-report')).rejects.toThrow(/unknown report "no-such-report"; reports: trigger-performance, segment-performance, attribution/);
+    await expect(cli('report', 'segment-optimizer', '--days', '7')).rejects.toThrow(/report segment-optimizer takes no --days/);
+    await expect(cli('report', 'attribution', '--model', 'u_shaped')).rejects.toThrow(/bad report request: model: /);
+  });
+
+  it('the segment experiment reads every profile (the same count the live statistics keep from the stream); --html writes a page with charts', async () => {
+    const cli = async (...args: string[]) =>
+      (await promisify(execFile)(process.execPath, [join(process.cwd(), 'bin/nudge.js'), ...args], { env: { ...process.env, NUDGE_EVENTBRIDGE_PORT: new URL(nudge.context.endpoints.eventBridge).port } })).stdout;
+    const experiment = JSON.parse(await cli('report', 'segment-experiment', '--experiment', 'events/experiments/engaged-threshold.json', '--json')) as SegmentExperimentReport;
+    const optimizer = await invokeReport<SegmentOptimizerReport>('SegmentOptimizerReportFunctionName');
+    expect(experiment).toMatchObject({ report: 'segment-experiment', name: 'engaged at 5 opens instead of 10' });
+    expect(experiment.profilesScanned).toBe(optimizer.totalUsers);
+    // Every profile with 10 opens has at least 5: the variant contains the control.
+    expect(experiment.overlap.members).toBe(experiment.groups.control.members);
+    await expect(cli('report', 'segment-experiment')).rejects.toThrow(/needs --experiment <file>/);
+
+    const page = join(await mkdtemp(join(tmpdir(), 'nudge-report-')), 'attribution.html');
+    expect(await cli('report', 'attribution', '--html', page)).toContain(`wrote ${page}`);
+    const html = await readFile(page, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/i);
+    expect(html).toContain('<figure data-chart="bars"');
   });
 });

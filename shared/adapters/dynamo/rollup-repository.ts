@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RollupStore } from '../../domain/ports.ts';
 import { partitionItems } from './customer-items.ts';
 import { LIVE, type ConversionLogEntry, type RollupIncrement } from '../../domain/reports/rollups.ts';
@@ -81,6 +81,12 @@ export class DynamoRollups implements RollupStore {
       entries.push(entry as ConversionLogEntry);
     }
     return entries;
+  }
+
+  async snapshot(scope: string, day: string, counters: Record<string, number>): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...counters, pk: pk(scope), sk: sk(day), kind: 'rollup', scope, day }, ReturnConsumedCapacity: 'TOTAL' }),
+    );
   }
 
   async live(scope: string): Promise<Record<string, number>> {

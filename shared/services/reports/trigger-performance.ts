@@ -7,17 +7,24 @@ import { stepRule } from '../run-sequence-step.ts';
 
 export type ReportDeps = { rollups: Pick<RollupStore, 'days'>; catalog: Catalog; clock: Clock };
 
-/** The trigger-performance report: every rule and sequence step of the catalog, from their daily rollups (a Query each, in parallel). */
-export function makeTriggerPerformanceReport(deps: ReportDeps) {
-  const triggers: TriggerDescription[] = [
-    ...deps.catalog.rules.map((rule) => ({ id: rule.id, kind: 'rule' as const, description: rule.description, active: rule.active })),
-    ...deps.catalog.sequences.flatMap((sequence) =>
+/** Every rule and every sequence step of the catalog: what the per-trigger rollups are kept for. */
+export function triggerDescriptions(catalog: Catalog): TriggerDescription[] {
+  return [
+    ...catalog.rules.map((rule) => ({ id: rule.id, kind: 'rule' as const, description: rule.description, active: rule.active })),
+    ...catalog.sequences.flatMap((sequence) =>
       sequence.steps.map((_, index) => {
         const rule = stepRule(sequence, index);
         return { id: rule.id, kind: 'sequence_step' as const, description: rule.description, active: true };
       }),
     ),
   ];
+}
+
+export const triggerIds = (catalog: Catalog): string[] => triggerDescriptions(catalog).map((trigger) => trigger.id);
+
+/** The trigger-performance report: every rule and sequence step of the catalog, from their daily rollups (a Query each, in parallel). */
+export function makeTriggerPerformanceReport(deps: ReportDeps) {
+  const triggers = triggerDescriptions(deps.catalog);
 
   return async function report(): Promise<TriggerPerformanceReport> {
     const rollups = new Map<string, RollupIncrement[]>();

@@ -1,0 +1,98 @@
+import { ATTRIBUTION_MODELS, type AttributionModel, type RoiRow } from '../domain/reports/attribution.ts';
+import type { AttributionReport } from '../domain/reports/attribution-report.ts';
+import { formatValue } from './format-value.ts';
+import type { CellValue, ReportDocument } from './report-document.ts';
+
+const MODEL_LABELS: Record<AttributionModel, string> = {
+  first_touch: 'first touch',
+  last_touch: 'last touch',
+  linear: 'linear',
+  time_decay: 'time decay',
+  position_based: 'position based',
+};
+
+/**
+ * The attribution report for people: what was converted and how it was credited; each campaign's
+ * revenue under the five models side by side (how much the answer depends on the model) and in a
+ * table with the conversions; the return on sending cost under the chosen model; and the newest
+ * conversions with the campaigns that model credits. Without conversions a single note says so.
+ */
+export function attributionDocument(report: AttributionReport): ReportDocument {
+  const { period, conversions, roi } = report;
+  const model = MODEL_LABELS[report.model];
+  const head = { title: `attribution, last ${period.days} days (${period.from} to ${period.to})`, generatedAt: report.generatedAt };
+  if (conversions.count === 0) {
+    return { ...head, blocks: [{ kind: 'notes', title: 'Summary', items: [{ severity: 'info', text: 'No conversions in the period yet: nothing to attribute.' }] }] };
+  }
+  const modelColumns = ATTRIBUTION_MODELS.map((m) => ({ key: m, label: MODEL_LABELS[m], format: 'number' as const }));
+  return {
+    ...head,
+    blocks: [
+      {
+        kind: 'notes',
+        title: 'Summary',
+        items: [
+          { severity: 'info', text: `Conversions: ${conversions.count}, revenue ${formatValue(conversions.revenue, 'money')}.` },
+          // Said even when 0: it is what separates the campaigns' total from all revenue.
+          { severity: 'info', text: `Attribution window: ${report.windowHours} hours; ${conversions.withoutTouches} of the conversions had no email opened or clicked within it and are credited to no campaign.` },
+          { severity: 'info', text: `ROI under the ${model} model, at ${formatValue(roi.costPerThousandSends, 'money')} per 1,000 sends.` },
+        ],
+      },
+      {
+        kind: 'bars',
+        title: 'Revenue by model',
+        categories: report.models.map((row) => row.campaignId),
+        series: ATTRIBUTION_MODELS.map((m) => ({ name: MODEL_LABELS[m], values: report.models.map((row) => row.models[m].revenue) })),
+        format: 'money',
+      },
+      {
+        kind: 'table',
+        title: 'Revenue (conversions) by campaign and model',
+        // Two values to a cell, preformatted, as 'number' for alignment: ten columns would not fit a terminal.
+        columns: [{ key: 'campaign', label: 'campaign', format: 'text' }, ...modelColumns],
+        rows: report.models.map((row) => ({
+          campaign: row.campaignId,
+          ...Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, `${formatValue(row.models[m].revenue, 'money')} (${formatValue(row.models[m].conversions)})`])),
+        })),
+      },
+      {
+        kind: 'table',
+        title: `Return on sending cost (${model})`,
+        columns: [
+          { key: 'campaign', label: 'campaign', format: 'text' },
+          { key: 'sends', label: 'sends', format: 'int' },
+          { key: 'revenue', label: 'revenue', format: 'money' },
+          { key: 'cost', label: 'cost', format: 'money' },
+          { key: 'roi', label: 'ROI', format: 'signed_percent' },
+        ],
+        rows: roi.campaigns.map((row) => roiCells(row.campaignId, row)),
+        footer: roiCells('total', roi.totals),
+      },
+      {
+        kind: 'table',
+        title: `Newest conversions (${report.recent.length} of ${conversions.count}), credited by ${model}`,
+        columns: [
+          { key: 'time', label: 'time', format: 'text' },
+          { key: 'customer', label: 'customer', format: 'text' },
+          { key: 'revenue', label: 'revenue', format: 'money' },
+          { key: 'touches', label: 'touches', format: 'int' },
+          { key: 'credited', label: 'credited campaigns', format: 'text' },
+        ],
+        rows: report.recent.map(({ convertedAt, customerId, revenue, touches, credits }) => {
+          const credited = credits[report.model];
+          return {
+            time: convertedAt,
+            customer: customerId,
+            revenue,
+            touches,
+            credited: credited.length > 0 ? credited.map((c) => `${c.campaignId} ${formatValue(c.credit, 'percent')}`).join(', ') : null,
+          };
+        }),
+      },
+    ],
+  };
+}
+
+function roiCells(campaign: string, { sends, revenue, cost, roi }: Omit<RoiRow, 'campaignId'>): Record<string, CellValue> {
+  return { campaign, sends, revenue, cost, roi };
+}

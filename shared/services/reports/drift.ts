@@ -1,0 +1,77 @@
+import type { Catalog } from '../../catalog/index.ts';
+import { DAY_MS, type Clock } from '../../domain/clock.ts';
+import type { DriftReportStore, InternalEventBus, Log, RollupStore } from '../../domain/ports.ts';
+import { checkDrift, driftEventDetail, type DriftReport, type SegmentDriftInput, type SegmentPeriodPerformance } from '../../domain/reports/drift.ts';
+import { segmentStatsFromItem, segmentStatsScope } from '../../domain/reports/profile-aggregates.ts';
+import { segmentScope, type RollupIncrement } from '../../domain/reports/rollups.ts';
+
+/** Today's composition is compared with a snapshot this many days old (four weeks: the same weekday). */
+export const BASELINE_AGE_DAYS = 28;
+/** Without a snapshot that old (a young deployment), the oldest one at least this old will do. */
+export const MIN_BASELINE_AGE_DAYS = 7;
+/** Performance: the last 7 days against the 28 days before them. */
+export const CURRENT_PERIOD_DAYS = 7;
+export const BASELINE_PERIOD_DAYS = 28;
+
+export type DriftDeps = { rollups: Pick<RollupStore, 'days' | 'live' | 'snapshot'>; reports: DriftReportStore; bus: InternalEventBus; catalog: Catalog; clock: Clock; log: Log };
+
+const dayBefore = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The daily drift check: snapshots every segment's live statistics for today, compares each with
+ * its baseline snapshot and its last 7 days of email results with the 28 days before, stores the
+ * report (the latest is what `nudge report drift` shows) and puts SegmentDriftDetected on the bus
+ * for each segment that drifted. Running it twice on a day rewrites the same snapshot and report.
+ */
+export function makeDriftCheck(deps: DriftDeps) {
+  return async function checkSegmentDrift(): Promise<DriftReport> {
+    const now = deps.clock.now();
+    const today = now.toISOString().slice(0, 10);
+    const currentFrom = dayBefore(today, CURRENT_PERIOD_DAYS - 1);
+    const baselineFrom = dayBefore(currentFrom, BASELINE_PERIOD_DAYS);
+    const inputs = await Promise.all(
+      deps.catalog.segments.map(async ({ id }): Promise<SegmentDriftInput> => {
+        const scope = segmentStatsScope(id);
+        const live = await deps.rollups.live(scope);
+        await deps.rollups.snapshot(scope, today, live);
+        const snapshots = await deps.rollups.days(scope, { to: dayBefore(today, MIN_BASELINE_AGE_DAYS) });
+        const baseline = [...snapshots].reverse().find((s) => s.day <= dayBefore(today, BASELINE_AGE_DAYS)) ?? snapshots[0];
+        const results = await deps.rollups.days(segmentScope(id), { from: baselineFrom, to: today });
+        return {
+          segmentId: id,
+          baseline: baseline ? { stats: segmentStatsFromItem(id, baseline.counters), day: baseline.day } : null,
+          current: { stats: segmentStatsFromItem(id, live), day: today },
+          performance: {
+            baseline: performanceOf(results, baselineFrom, dayBefore(currentFrom, 1)),
+            current: performanceOf(results, currentFrom, today),
+          },
+        };
+      }),
+    );
+    const report = checkDrift(inputs, now);
+    await deps.reports.save(report, today);
+    const drifted = report.segments.filter((segment) => segment.severity !== 'none');
+    if (drifted.length > 0) {
+      await deps.bus.publish(drifted.map((segment) => ({ detailType: 'SegmentDriftDetected' as const, detail: { ...driftEventDetail(segment), at: now.toISOString() } })));
+    }
+    deps.log.info('drift check done', { segments: report.segments.length, drifted: report.drifted });
+    return report;
+  };
+}
+
+function performanceOf(days: readonly RollupIncrement[], from: string, to: string): SegmentPeriodPerformance {
+  const sum = (name: string) => days.filter((d) => d.day >= from && d.day <= to).reduce((total, d) => total + (d.counters[name] ?? 0), 0);
+  const delivered = sum('delivered');
+  // Opens and the like can arrive before their delivery notice: never more than delivered.
+  const capped = (name: string) => Math.min(sum(name), delivered);
+  return { from, to, delivered, opened: capped('opened'), clicked: capped('clicked'), converted: capped('converted') };
+}
+
+/** The latest drift report, for `nudge report drift`. */
+export function makeDriftReport(deps: { reports: DriftReportStore }) {
+  return async function report(): Promise<DriftReport> {
+    const latest = await deps.reports.latest();
+    if (!latest) throw new Error('no drift check has run yet: it runs daily at 05:00 UTC (locally: npx nudge drift runs it now)');
+    return latest;
+  };
+}
