@@ -435,6 +435,8 @@ function toEventImage(image: Record<string, ApiAttributeValue>): Record<string, 
 
 /** The SDK decodes binary values to bytes; Lambda's JSON event carries them as base64. */
 function toEventValue(value: ApiAttributeValue): AttributeValue {
+  // The streams client decodes an empty map ({"M":{}}) to a value with no member at all; Lambda's event keeps the M.
+  if (Object.keys(value).length === 0) return { M: {} };
   if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
   if (value.BS !== undefined) return { BS: value.BS.map((item) => Buffer.from(item).toString('base64')) };
   if (value.L !== undefined) return { L: value.L.map(toEventValue) };

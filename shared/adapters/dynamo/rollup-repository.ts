@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RollupStore } from '../../domain/ports.ts';
-import { partitionItems } from './customer-items.ts';
 import { LIVE, type ConversionLogEntry, type RollupIncrement } from '../../domain/reports/rollups.ts';
 
 /** TransactWriteItems takes at most 100 actions. */
@@ -76,10 +75,14 @@ export class DynamoRollups implements RollupStore {
 
   async conversions(day: string): Promise<ConversionLogEntry[]> {
     const entries: ConversionLogEntry[] = [];
-    for await (const item of partitionItems(this.client, this.tableName, conversionLogPk(day), '')) {
-      const { pk: _pk, sk: _sk, kind: _kind, ...entry } = item;
-      entries.push(entry as ConversionLogEntry);
-    }
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': conversionLogPk(day) }, ExclusiveStartKey: startKey, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      for (const { pk: _pk, sk: _sk, kind: _kind, ...entry } of page.Items ?? []) entries.push(entry as ConversionLogEntry);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
     return entries;
   }
 

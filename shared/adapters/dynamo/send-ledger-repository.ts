@@ -53,10 +53,10 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
           UpdateExpression:
             'SET kind = :kind, sendId = :sendId, customerId = :customerId, ruleId = :ruleId, templateId = :templateId, ' +
             '#status = :sending, leaseUntil = :leaseUntil, decidedAt = :decidedAt, #trigger = :trigger, ' +
-            'conditions = :conditions, segments = :segments ADD attempts :one',
+            'conditions = :conditions, #segments = :segments ADD attempts :one',
           ConditionExpression:
             'attribute_not_exists(pk) OR #status = :retrying OR (#status = :sending AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status', '#trigger': 'trigger' },
+          ExpressionAttributeNames: { '#status': 'status', '#trigger': 'trigger', '#segments': 'segments' },
           ExpressionAttributeValues: {
             ':kind': 'send',
             ':sendId': request.sendId,

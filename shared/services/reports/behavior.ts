@@ -1,4 +1,5 @@
 import type { Catalog } from '../../catalog/index.ts';
+import { catalogSegments } from './catalog-segments.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { RollupStore } from '../../domain/ports.ts';
 import { behaviorPatterns, type BehaviorPatternsReport } from '../../domain/reports/behavior-patterns.ts';
@@ -37,7 +38,7 @@ export function makeBehaviorPatternsReport(deps: BehaviorReportDeps) {
         }),
       ),
       Promise.all(
-        deps.catalog.segments.map(async (segment) => {
+        catalogSegments(deps.catalog).map(async (segment) => {
           const sums = await periodSums(deps.rollups, segmentScope(segment.id), period);
           return { segmentId: segment.id, delivered: sums.delivered ?? 0, converted: sums.converted ?? 0 };
         }),
@@ -53,7 +54,7 @@ export function makeSegmentOptimizerReport(deps: BehaviorReportDeps) {
     const [population, segments] = await Promise.all([
       deps.rollups.live(segmentStatsScope(ALL_PROFILES)).then((item) => segmentStatsFromItem(ALL_PROFILES, item)),
       Promise.all(
-        deps.catalog.segments.map(async ({ id, description }) => ({ segmentId: id, description, stats: segmentStatsFromItem(id, await deps.rollups.live(segmentStatsScope(id))) })),
+        catalogSegments(deps.catalog).map(async ({ id, description }) => ({ segmentId: id, description, stats: segmentStatsFromItem(id, await deps.rollups.live(segmentStatsScope(id))) })),
       ),
     ]);
     return segmentOptimizer({ now: deps.clock.now(), segments, population });

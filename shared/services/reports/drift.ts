@@ -1,4 +1,5 @@
 import type { Catalog } from '../../catalog/index.ts';
+import { catalogSegments } from './catalog-segments.ts';
 import { DAY_MS, type Clock } from '../../domain/clock.ts';
 import type { DriftReportStore, InternalEventBus, Log, RollupStore } from '../../domain/ports.ts';
 import { checkDrift, driftEventDetail, type DriftReport, type SegmentDriftInput, type SegmentPeriodPerformance } from '../../domain/reports/drift.ts';
@@ -30,7 +31,7 @@ export function makeDriftCheck(deps: DriftDeps) {
     const currentFrom = dayBefore(today, CURRENT_PERIOD_DAYS - 1);
     const baselineFrom = dayBefore(currentFrom, BASELINE_PERIOD_DAYS);
     const inputs = await Promise.all(
-      deps.catalog.segments.map(async ({ id }): Promise<SegmentDriftInput> => {
+      catalogSegments(deps.catalog).map(async ({ id }): Promise<SegmentDriftInput> => {
         const scope = segmentStatsScope(id);
         const live = await deps.rollups.live(scope);
         await deps.rollups.snapshot(scope, today, live);

@@ -1,4 +1,5 @@
 import type { Catalog } from '../../catalog/index.ts';
+import { catalogSegments } from './catalog-segments.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { RollupStore } from '../../domain/ports.ts';
 import { reportPeriod } from '../../domain/reports/period.ts';
@@ -12,10 +13,10 @@ export function makeSegmentPerformanceReport(deps: SegmentReportDeps) {
   return async function report(request: { days: number }): Promise<SegmentPerformanceReport> {
     const now = deps.clock.now();
     const period = reportPeriod(now, request.days);
-    const scopes = [segmentScope(ALL_SENDS), ...deps.catalog.segments.map((segment) => segmentScope(segment.id))];
+    const scopes = [segmentScope(ALL_SENDS), ...catalogSegments(deps.catalog).map((segment) => segmentScope(segment.id))];
     const rollups = new Map<string, RollupIncrement[]>(await Promise.all(scopes.map(async (scope) => [scope, await deps.rollups.days(scope, period)] as const)));
     return segmentPerformance({
-      segments: deps.catalog.segments.map(({ id, description }) => ({ id, description })),
+      segments: catalogSegments(deps.catalog),
       rollups,
       allScope: segmentScope(ALL_SENDS),
       scopeOf: segmentScope,

@@ -145,6 +145,16 @@ describe('DynamoDbStreamPoller against DynamoDB Local', () => {
     expect(remove.dynamodb!.NewImage).toBeUndefined();
   });
 
+  it('keeps empty maps as maps, nested or not (the streams client decodes them to a value with no type)', async () => {
+    const { table, streamArn } = await streamTable();
+    await dynamodb.send(
+      new PutItemCommand({ TableName: table, Item: { pk: { S: 'e' }, kind: { S: 'decision' }, scores: { M: {} }, trigger: { M: { properties: { M: {} }, id: { S: 't' } } } } }),
+    );
+    const { poller, batches } = await startPoller(streamArn, ok);
+    await drained(poller);
+    expect(batches.flat()[0]?.dynamodb?.NewImage).toEqual({ pk: { S: 'e' }, kind: { S: 'decision' }, scores: { M: {} }, trigger: { M: { properties: { M: {} }, id: { S: 't' } } } });
+  });
+
   it('LATEST starts after what was written before the mapping started', async () => {
     const { table, streamArn } = await streamTable();
     await put(table, 'before', 'decision');
