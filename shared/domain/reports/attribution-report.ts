@@ -1,6 +1,7 @@
 import { ATTRIBUTION_MODELS, attribute, compareModels, roiSummary, type AttributedCredit, type AttributionModel, type ModelComparisonRow, type RoiRow, type Touch } from './attribution.ts';
 import { reportPeriod } from './period.ts';
 import type { ConversionLogEntry } from './rollups.ts';
+import { round2, round4 } from './numbers.ts';
 
 /**
  * The attribution report: the conversions logged over a period, their credit re-divided over the
@@ -66,7 +67,7 @@ export function attributionReport(input: {
     model,
     conversions: {
       count: conversions.length,
-      revenue: round(conversions.reduce((sum, c) => sum + c.revenue, 0)),
+      revenue: round2(conversions.reduce((sum, c) => sum + c.revenue, 0)),
       withoutTouches: conversions.filter((c) => attribute(asConversion(c), touchesOf(c), 'linear', options).length === 0).length,
     },
     models: models.map((row) => ({ campaignId: row.campaignId, models: roundModels(row.models) })),
@@ -77,7 +78,7 @@ export function attributionReport(input: {
       revenue: entry.revenue,
       touches: entry.touches.length,
       credits: Object.fromEntries(
-        ATTRIBUTION_MODELS.map((m) => [m, attribute(asConversion(entry), touchesOf(entry), m, options).map((c) => ({ ...c, credit: round4(c.credit), revenue: round(c.revenue) }))]),
+        ATTRIBUTION_MODELS.map((m) => [m, attribute(asConversion(entry), touchesOf(entry), m, options).map((c) => ({ ...c, credit: round4(c.credit), revenue: round2(c.revenue) }))]),
       ) as Record<AttributionModel, AttributedCredit[]>,
     })),
   };
@@ -92,17 +93,9 @@ function touchesOf(entry: ConversionLogEntry): Touch[] {
 }
 
 function roundModels(models: ModelComparisonRow['models']): ModelComparisonRow['models'] {
-  return Object.fromEntries(Object.entries(models).map(([m, v]) => [m, { conversions: round4(v.conversions), revenue: round(v.revenue) }])) as ModelComparisonRow['models'];
+  return Object.fromEntries(Object.entries(models).map(([m, v]) => [m, { conversions: round4(v.conversions), revenue: round2(v.revenue) }])) as ModelComparisonRow['models'];
 }
 
 function roundRoi(row: Omit<RoiRow, 'campaignId'>): Omit<RoiRow, 'campaignId'> {
-  return { sends: row.sends, revenue: round(row.revenue), cost: round4(row.cost), roi: row.roi === null ? null : round4(row.roi) };
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
+  return { sends: row.sends, revenue: round2(row.revenue), cost: round4(row.cost), roi: row.roi === null ? null : round4(row.roi) };
 }

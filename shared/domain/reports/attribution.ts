@@ -1,4 +1,5 @@
 import { DAY_MS, HOUR_MS } from '../clock.ts';
+import { compareIds } from './numbers.ts';
 
 /**
  * Which emails earned a conversion. Ingest records each purchase against the customer's newest
@@ -214,9 +215,6 @@ function compareTouches(a: Touch, b: Touch): number {
   );
 }
 
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 // --- inputs --------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ import { BEHAVIOR_SCOPE, parseBehaviorCounter } from './profile-aggregates.ts';
 import { reportPeriod } from './period.ts';
 import type { RollupIncrement } from './rollups.ts';
 import { SEGMENT_FEATURE_BUCKETS, averageEngagement, type SegmentStats } from './segment-stats.ts';
+import { compareIds, percent, round4 } from './numbers.ts';
 
 /**
  * The behavior-patterns report: how engaged the population is, what customers do and when, which
@@ -261,17 +262,4 @@ function checkSegment({ segmentId, delivered, converted }: SegmentResult): void 
 
 function zeros(length: number): number[] {
   return Array.from({ length }, () => 0);
-}
-
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
-}
-
-/** 0.125 → "12.5%": two decimals at most, so a value just past a threshold never reads as the threshold. */
-function percent(fraction: number): string {
-  return `${Math.round(fraction * 10_000) / 100}%`;
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

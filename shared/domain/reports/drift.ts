@@ -1,5 +1,6 @@
 import { averageEngagement, SEGMENT_FEATURE_BUCKETS, SEGMENT_FEATURES, type SegmentFeature, type SegmentStats } from './segment-stats.ts';
 import { twoProportionZTest } from './significance.ts';
+import { compareIds } from './numbers.ts';
 
 /**
  * Segment drift: has a segment changed who it holds (composition) or how its emails do
@@ -360,9 +361,6 @@ function count(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 // --- inputs --------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ import { MAX_CART_ITEMS } from '../profile.ts';
 import { zoneOf } from '../send-time.ts';
 import { LIVE, type RollupIncrement } from './rollups.ts';
 import { ALL_PROFILES, SEGMENT_FEATURE_BUCKETS, SEGMENT_FEATURES, bucketOf, emptySegmentStats, type SegmentFeature, type SegmentStats } from './segment-stats.ts';
+import { compareIds } from './numbers.ts';
 
 /**
  * Report aggregates kept from profile changes on the table's stream (as rollups.ts does for
@@ -242,8 +243,4 @@ function indexBelow(text: string | undefined, size: number): number | undefined 
 
 function roundMicro(value: number): number {
   return Math.round(value * 1e6) / 1e6;
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -7,6 +7,7 @@ import { profileFacts } from '../profile-metrics.ts';
 import type { Profile } from '../profile.ts';
 import { evaluateSegments, MetricCondition, type SegmentDefinition } from '../segments.ts';
 import { meanDifference, twoProportionZTest, type MeanDifferenceResult, type Proportion, type ProportionTestResult } from './significance.ts';
+import { percent } from './numbers.ts';
 
 /**
  * The segment experiment: two definitions of a segment (control and variant criteria) compared
@@ -293,9 +294,4 @@ function overlapNote(overlap: number, share: number | null): string[] {
     `${overlap} customers (${percent(share)} of the smaller group) match both definitions: the two barely differ, ` +
       'so the comparison says little. Make the variant criteria more distinct from the control.',
   ];
-}
-
-/** 0.125 → "12.5%": two decimals at most. */
-function percent(fraction: number): string {
-  return `${Math.round(fraction * 10_000) / 100}%`;
 }

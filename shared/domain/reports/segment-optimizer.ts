@@ -1,5 +1,6 @@
 import { segmentOptimizerRecommendations, type SegmentOptimizerRecommendation } from './segment-recommendations.ts';
 import { averageEngagement, type SegmentStats } from './segment-stats.ts';
+import { round4 } from './numbers.ts';
 
 /** The segment optimizer: each segment's size and engagement against all users, with advice. Pure. */
 
@@ -44,8 +45,4 @@ export function segmentOptimizer(input: {
     segments,
     recommendations: segmentOptimizerRecommendations(segments.map(({ segmentId, members, averageEngagement }) => ({ segmentId, members, totalUsers, averageEngagement }))),
   };
-}
-
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

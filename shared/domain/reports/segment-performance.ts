@@ -2,6 +2,7 @@ import { reportPeriod } from './period.ts';
 import type { RollupIncrement } from './rollups.ts';
 import { segmentPerformanceRecommendations, type SegmentLifts, type SegmentPerformanceRecommendation } from './segment-recommendations.ts';
 import { meanDifference, twoProportionZTest, type MeanDifferenceResult, type ProportionTestResult } from './significance.ts';
+import { round2 } from './numbers.ts';
 
 /**
  * How each segment's emails do against its control group, from the per-segment daily rollups.
@@ -114,7 +115,7 @@ function sumCounters(days: readonly RollupIncrement[]): Sums {
 
 /** Everyone else: clamped at 0, since the two rollups are written in one transaction but read apart. */
 function subtract(all: Sums, part: Sums): Sums {
-  return Object.fromEntries(COUNTERS.map((name) => [name, Math.max(0, round(all[name] - part[name]))])) as Sums;
+  return Object.fromEntries(COUNTERS.map((name) => [name, Math.max(0, round2(all[name] - part[name]))])) as Sums;
 }
 
 function compare(control: Sums, member: Sums): SegmentComparison {
@@ -149,17 +150,13 @@ function totalsOf(sums: Sums): SegmentGroupTotals {
     converted: sums.converted,
     unsubscribed: sums.unsubscribed,
     complained: sums.complained,
-    revenue: round(sums.revenue),
+    revenue: round2(sums.revenue),
     rates: {
       open: per(sums.opened),
       click: per(sums.clicked),
       conversion: per(sums.converted),
       unsubscribe: per(sums.unsubscribed),
-      revenuePerRecipient: sums.delivered > 0 ? round(sums.revenue / sums.delivered) : null,
+      revenuePerRecipient: sums.delivered > 0 ? round2(sums.revenue / sums.delivered) : null,
     },
   };
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }

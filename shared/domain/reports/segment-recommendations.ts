@@ -1,6 +1,9 @@
+import { percent } from './numbers.ts';
+
 /**
- * Plain-English advice from segment reports: how a segment's emails do against its holdout
- * (control), and whether a segment is a useful size and how engaged it is. Pure.
+ * Plain-English advice from segment reports: how a segment's emails do against its control
+ * group (everyone else mailed, see segment-performance.ts), and whether a segment is a useful
+ * size and how engaged it is. Pure.
  */
 
 export type Severity = 'info' | 'warning' | 'critical';
@@ -131,9 +134,4 @@ function checkSegment({ segmentId, members, totalUsers, averageEngagement }: Seg
     throw new RangeError(`${segmentId}: members must be between 0 and totalUsers, got ${members} of ${totalUsers}`);
   }
   if (!(averageEngagement >= 0 && averageEngagement <= 1)) throw new RangeError(`${segmentId}: averageEngagement must be within 0..1, got ${averageEngagement}`);
-}
-
-/** 0.125 → "12.5%", 0.0099 → "0.99%": two decimals at most, so a value just past a threshold never reads as the threshold. */
-function percent(fraction: number): string {
-  return `${Math.round(fraction * 10_000) / 100}%`;
 }

@@ -1,5 +1,6 @@
 import { DAY_MS } from '../clock.ts';
 import type { RollupCounter, RollupIncrement } from './rollups.ts';
+import { round2 } from './numbers.ts';
 
 /** What a rule or sequence step did over a period, from its daily rollups. */
 export type TriggerTotals = {
@@ -89,7 +90,7 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
 }
 
 function totalsOf(days: readonly RollupIncrement[]): TriggerTotals {
-  const sum = (counter: RollupCounter) => round(days.reduce((total, d) => total + (d.counters[counter] ?? 0), 0));
+  const sum = (counter: RollupCounter) => round2(days.reduce((total, d) => total + (d.counters[counter] ?? 0), 0));
   const sent = sum('sent');
   const delivered = sum('delivered');
   const opened = sum('opened');
@@ -133,15 +134,11 @@ function totalsOf(days: readonly RollupIncrement[]): TriggerTotals {
       click: ratio(clicked, delivered),
       clickToOpen: ratio(clicked, opened),
       conversion: ratio(converted, delivered),
-      revenuePerSend: sent > 0 ? round(revenue / sent) : null,
+      revenuePerSend: sent > 0 ? round2(revenue / sent) : null,
     },
   };
 }
 
 function ratio(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }
