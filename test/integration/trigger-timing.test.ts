@@ -112,7 +112,9 @@ describe('trigger timing under the simulated clock', () => {
     expect((await nudge.emailsTo(`${buyer}@example.com`)).filter((e) => /been a while/.test(e.subject))).toHaveLength(1);
   });
 
-  describe('with rules of its own, decided in this process through the real adapters', () => {
+  // Moving the shared clock on by days runs the daily jobs (sweep, scoring, drift check) over every
+  // profile the suite has made, and the stream's rollups after them: minutes under a loaded CI, not a hang.
+  describe('with rules of its own, decided in this process through the real adapters', { timeout: 180_000 }, () => {
     const table = nudge.output('TableName');
     // The days these tests play on: the first Monday at least two days after the shared system clock
     // (other files move it on; a fixed date fell behind it as tests were added, and what was due
