@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRollups, MAX_ROLLUP_WRITES } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { RollupIncrement } from '#shared/domain/reports/rollups.ts';
-import { makeTriggerPerformanceReport } from '#shared/services/report-trigger-performance.ts';
+import { makeTriggerPerformanceReport } from '#shared/services/reports/trigger-performance.ts';
 import { stepRule } from '#shared/services/run-sequence-step.ts';
 import { startDynamoDbLocal } from '#local/emulators/dynamodb-local.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';

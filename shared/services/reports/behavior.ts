@@ -4,6 +4,7 @@ import type { Clock } from '../../domain/clock.ts';
 import type { RollupStore } from '../../domain/ports.ts';
 import { behaviorPatterns, type BehaviorPatternsReport } from '../../domain/reports/behavior-patterns.ts';
 import { reportPeriod, type ReportPeriod } from '../../domain/reports/period.ts';
+import { round2 } from '../../domain/reports/numbers.ts';
 import { BEHAVIOR_SCOPE, segmentStatsFromItem, segmentStatsScope } from '../../domain/reports/profile-aggregates.ts';
 import { segmentScope } from '../../domain/reports/rollups.ts';
 import { ALL_PROFILES } from '../../domain/reports/segment-stats.ts';
@@ -34,7 +35,7 @@ export function makeBehaviorPatternsReport(deps: BehaviorReportDeps) {
         deps.catalog.sequences.map(async (sequence) => {
           const steps = await Promise.all(sequence.steps.map((_, index) => periodSums(deps.rollups, stepRule(sequence, index).id, period)));
           const total = (name: string) => steps.reduce((sum, step) => sum + (step[name] ?? 0), 0);
-          return { sequenceId: sequence.id, sent: total('sent'), converted: total('converted'), revenue: Math.round(total('revenue') * 100) / 100 };
+          return { sequenceId: sequence.id, sent: total('sent'), converted: total('converted'), revenue: round2(total('revenue')) };
         }),
       ),
       Promise.all(
