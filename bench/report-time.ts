@@ -11,17 +11,20 @@
  *   rollup path (makeUpdateRollups) as a stream insert, 100 to a batch, one batch at a time as one
  *   shard's Lambda would, so the live per-segment statistics are what the rollup path maintains;
  *   its rate (profiles/s) is reported. Then a year of the drift check's daily snapshots of them.
- * - Each report's time (median, min and max of 5 runs after a warm-up): the aggregate reports read
- *   a bounded number of items (rules × days, segments × days, days of conversions, one LIVE item
- *   per segment), so their time depends on the catalog and the window, never on the number of
- *   profiles. The segment experiment is the exception: its criteria are ad hoc, so it scans every
- *   profile and its time grows with the population (3 runs each at 4 and 16 scan segments, no
- *   warm-up: one scan is long enough to need none).
+ * - Each report's time (median, min and max of `--runs` runs after a warm-up). The aggregate
+ *   reports read a bounded number of items (rules × days, segments × days, one LIVE item per
+ *   segment, and for attribution the window's logged conversions), so their time follows the
+ *   catalog, the window and the conversions in it, never the number of profiles. The segment
+ *   experiment is the exception: its criteria are ad hoc, so it scans every profile and its time
+ *   grows with the population (`--experiment-runs` runs each at 4 and 16 scan segments, no warm-up:
+ *   one scan of 100,000 profiles takes minutes here).
  *
- * DynamoDB Local (one JVM, in memory, sharing this machine's cores with the bench) is far slower
- * than DynamoDB: read the figures as upper bounds and their ratios as the point.
+ * The defaults (3 and 1 runs) keep a run near ten minutes on a 2-core machine; with 3 experiment
+ * runs it takes about 18. DynamoDB Local (one JVM, in memory, sharing the cores with the bench) is
+ * far slower than DynamoDB, and its Scan does not speed up with more segments: read the figures as
+ * upper bounds.
  *
- *   npm run bench:reports -- --profiles 5000   (a quick look; the issue's figure is 100,000)
+ *   npm run bench:reports -- --profiles 5000 --runs 5 --experiment-runs 3
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -55,13 +58,16 @@ import { createStackTables } from '#local/stack/provision.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
 import { behaviorRollups, conversionLog, generateProfiles, segmentRollups, triggerRollups } from './report-fixtures.ts';
 
-const { values } = parseArgs({ options: { profiles: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  options: { profiles: { type: 'string', default: '100000' }, runs: { type: 'string', default: '3' }, 'experiment-runs': { type: 'string', default: '1' } },
+});
 const PROFILES = Number(values.profiles);
+const RUNS = Number(values.runs);
+const EXPERIMENT_RUNS = Number(values['experiment-runs']);
+for (const [name, value] of Object.entries({ profiles: PROFILES, runs: RUNS, 'experiment-runs': EXPERIMENT_RUNS })) ensure(Number.isInteger(value) && value >= 1, `--${name} must be a whole number of at least 1`);
 const DAYS = 365;
 const CONVERSION_DAYS = 90;
 const CONVERSIONS_PER_DAY = 300;
-const RUNS = 5;
-const EXPERIMENT_RUNS = 3;
 /** BatchWriteItem's limit, and how many batches are in flight: DynamoDB Local gains little beyond a few. */
 const BATCH_WRITE = 25;
 const WRITERS = 8;
@@ -232,6 +238,7 @@ try {
         profileWrites: { seconds: Math.round(writeMs / 100) / 10, generateSeconds: Math.round(generateMs / 100) / 10, profilesPerSecond: Math.round((PROFILES / writeMs) * 1000), setupSeconds: Math.round(setupMs / 100) / 10 },
         rollupPath: { seconds: Math.round(feedMs / 100) / 10, profilesPerSecond: Math.round((PROFILES / feedMs) * 1000), transactions: feedTransactions },
         year: { days: DAYS, triggers: ids.length, segments: segmentIds.length, conversionDays: CONVERSION_DAYS, conversionsPerDay: CONVERSIONS_PER_DAY },
+        runs: { reports: RUNS, experiment: EXPERIMENT_RUNS },
         reportMs,
         segmentExperiment,
         driftEventsPublished: published.length,
