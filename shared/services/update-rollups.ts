@@ -19,7 +19,9 @@ function effectsOf(change: TableChange): Effects {
   };
 }
 
-const writesOf = (effects: Effects) => mergeIncrements(effects.increments).length + effects.conversions.length;
+/** The items a group writes: one per scope and day (merged), one per logged conversion. Counted, not merged, per change. */
+const itemKey = (increment: RollupIncrement) => `${increment.scope}\u0000${increment.day}`;
+const writesOf = (keys: ReadonlySet<string>, conversions: number) => keys.size + conversions;
 
 /**
  * Adds a batch of table changes to the rollups, exactly once even when Lambda retries: changes are
@@ -30,7 +32,7 @@ const writesOf = (effects: Effects) => mergeIncrements(effects.increments).lengt
  */
 export function makeUpdateRollups(deps: UpdateRollupsDeps) {
   return async function updateRollups(changes: readonly TableChange[]): Promise<{ applied: number; failedFrom?: string }> {
-    let group: { first: TableChange; last: TableChange; effects: Effects } | undefined;
+    let group: { first: TableChange; last: TableChange; effects: Effects; keys: Set<string> } | undefined;
     let applied = 0;
     const flush = async (): Promise<string | undefined> => {
       const current = group;
@@ -49,18 +51,20 @@ export function makeUpdateRollups(deps: UpdateRollupsDeps) {
     for (const change of changes) {
       const effects = effectsOf(change);
       if (effects.increments.length === 0 && effects.conversions.length === 0) continue;
-      if (writesOf(effects) > deps.maxWrites) {
+      const keys = new Set(effects.increments.map(itemKey));
+      if (writesOf(keys, effects.conversions.length) > deps.maxWrites) {
         // Cannot happen with the catalog's bounded segments; logged rather than retried forever.
-        deps.log.error('one change needs more rollup writes than a transaction takes; skipped', { sequenceNumber: change.sequenceNumber, writes: writesOf(effects) });
+        deps.log.error('one change needs more rollup writes than a transaction takes; skipped', { sequenceNumber: change.sequenceNumber, writes: writesOf(keys, effects.conversions.length) });
         continue;
       }
-      const joined = group ? { increments: [...group.effects.increments, ...effects.increments], conversions: [...group.effects.conversions, ...effects.conversions] } : effects;
-      if (group && writesOf(joined) > deps.maxWrites) {
+      const joinedKeys = group ? new Set([...group.keys, ...keys]) : keys;
+      if (group && writesOf(joinedKeys, group.effects.conversions.length + effects.conversions.length) > deps.maxWrites) {
         const failedFrom = await flush();
         if (failedFrom) return { applied, failedFrom };
-        group = { first: change, last: change, effects };
+        group = { first: change, last: change, effects, keys };
       } else {
-        group = { first: group?.first ?? change, last: change, effects: joined };
+        const effectsSoFar = group ? { increments: [...group.effects.increments, ...effects.increments], conversions: [...group.effects.conversions, ...effects.conversions] } : effects;
+        group = { first: group?.first ?? change, last: change, effects: effectsSoFar, keys: joinedKeys };
       }
     }
     const failedFrom = await flush();

@@ -35,7 +35,8 @@ export function makeDriftCheck(deps: DriftDeps) {
         const scope = segmentStatsScope(id);
         const live = await deps.rollups.live(scope);
         await deps.rollups.snapshot(scope, today, live);
-        const snapshots = await deps.rollups.days(scope, { to: dayBefore(today, MIN_BASELINE_AGE_DAYS) });
+        // Bounded below, so the check reads a few weeks of snapshots however old the deployment is.
+        const snapshots = await deps.rollups.days(scope, { from: dayBefore(today, 2 * BASELINE_AGE_DAYS), to: dayBefore(today, MIN_BASELINE_AGE_DAYS) });
         const baseline = [...snapshots].reverse().find((s) => s.day <= dayBefore(today, BASELINE_AGE_DAYS)) ?? snapshots[0];
         const results = await deps.rollups.days(segmentScope(id), { from: baselineFrom, to: today });
         return {
