@@ -198,14 +198,17 @@ export function applyEvent(
   if (current && hasSeenEvent(current.recentEvents, event.eventId)) {
     return { type: 'duplicate', profile: current };
   }
-  const base = current ?? newProfile(event);
+  // Clock skew: a producer clock ahead of ours must not date the customer's activity in the future
+  // (a lastActivityAt in 2099 would keep inactivity rules from ever firing); counted as now.
+  const seenAt = compareInstants(event.occurredAt, now.toISOString()) > 0 ? now.toISOString() : event.occurredAt;
+  const base = current ?? newProfile(event, seenAt);
   const next: Profile = {
     ...base,
     consent: { ...base.consent },
     eventCounts: countEvent(base.eventCounts, event),
     eventCount: base.eventCount + 1,
-    lastActivityAt: latest(base.lastActivityAt, event.occurredAt),
-    firstSeenAt: earliest(base.firstSeenAt, event.occurredAt),
+    lastActivityAt: latest(base.lastActivityAt, seenAt),
+    firstSeenAt: earliest(base.firstSeenAt, seenAt),
     recentEvents: rememberEvent(base.recentEvents, event.eventId),
     lastEvent: { type: event.type, at: event.occurredAt },
     updatedAt: now.toISOString(),
@@ -220,13 +223,13 @@ export function applyEvent(
   return { type: 'applied', profile: next, previous: current };
 }
 
-function newProfile(event: BehaviorEvent): Profile {
+function newProfile(event: BehaviorEvent, seenAt: string): Profile {
   return Profile.parse({
     customerId: event.customerId,
     version: 0,
     consent: {},
-    firstSeenAt: event.occurredAt,
-    lastActivityAt: event.occurredAt,
+    firstSeenAt: seenAt,
+    lastActivityAt: seenAt,
     eventCount: 0,
     eventCounts: {},
     recentEvents: '',

@@ -40,6 +40,15 @@ describe('applyEvent', () => {
     expect(late.firstSeenAt).toBe('2026-11-19T08:00:00Z');
   });
 
+  it('clock skew: an occurredAt ahead of the processing time dates activity at now, not in the future', () => {
+    const future = applied(undefined, { type: 'page_view', occurredAt: '2099-01-01T00:00:00Z' });
+    expect(future).toMatchObject({ eventCount: 1, firstSeenAt: NOW.toISOString(), lastActivityAt: NOW.toISOString(), lastEvent: { at: '2099-01-01T00:00:00Z' } });
+    const known = applied(undefined, { type: 'page_view', occurredAt: '2026-11-20T10:00:00Z' });
+    const skewed = applied(known, { type: 'page_view', occurredAt: '2030-06-01T00:00:00Z' });
+    expect(skewed.lastActivityAt).toBe(NOW.toISOString());
+    expect(skewed.firstSeenAt).toBe('2026-11-20T10:00:00Z');
+  });
+
   it('compares instants, not strings, across offsets', () => {
     const first = applied(undefined, { type: 'page_view', occurredAt: '2026-11-20T10:00:00Z' });
     // 11:30+02:00 is 09:30Z: earlier, although it sorts later as a string.
