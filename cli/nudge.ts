@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { advanceClock, showClock } from './commands/clock.ts';
 import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type RedrivableDlq } from './commands/dlq.ts';
 import { preview } from './commands/preview.ts';
+import { replay, type ReplayOptions } from './commands/replay.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
 import { showModels } from './commands/models.ts';
 import { REPORT_NAMES, runReport, type ReportOptions } from './commands/report.ts';
@@ -110,6 +111,19 @@ program
   .option('--out <file.html>', 'where to write the HTML (default: preview-<template>-<customerId>.html here)')
   .option('--json', 'machine-readable output')
   .action((template: string, customerId: string, options: { event?: string; out?: string; json?: boolean }) => preview(template, customerId, options));
+
+program
+  .command('replay')
+  .description('replay a recorded stream (JSON lines: PutEvents entries or archived EventBridge events) on a private local system under the simulated clock: what each rule and step sent and suppressed, and why')
+  .argument('<file>')
+  .option('--speed <max|factor>', 'max: jump the clock from event to event; a factor: simulated time runs that many times faster than real time', 'max')
+  .option('--from <time>', 'only events at or after this instant (ISO 8601)')
+  .option('--to <time>', 'only events before this instant (ISO 8601)')
+  .option('--catalog <file>', 'replay with this catalog (a .ts/.js module exporting the catalog input, or .json) instead of the shipped one')
+  .option('--compare <file>', 'replay again with this catalog and print the difference per rule and step')
+  .option('--follow-up <duration>', 'how long past the last event to follow scheduled work (held sends, sequence steps)', '15d')
+  .option('--json', 'machine-readable output (with --compare: baseline, alternative and comparison)')
+  .action((file: string, options: ReplayOptions) => replay(file, options));
 
 const dlq = program.command('dlq').description('dead-letter queues: failed sends, events, timers; rejected events');
 dlq

@@ -10,6 +10,7 @@ import { portsFromEnv } from './config.ts';
 import { hideSdkNodeVersionNotice } from './quiet-sdk-warning.ts';
 import { readScenario, replayScenario } from './demo/replay-scenario.ts';
 import { summarizeDemo } from './demo/summary.ts';
+import { runDelayedWork } from './clock/run-delayed-work.ts';
 import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
 import { requireOutput } from './stack/outputs.ts';
 import { PROJECT_ROOT, startLocalSystem, type LocalSystem } from './system.ts';
@@ -89,30 +90,6 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
 
 /** How far past the last event the demo follows work that was scheduled for later: long enough for the stage sequences (up to day 14). */
 const DEMO_FOLLOW_UP_MS = 15 * 86_400_000;
-
-/**
- * Runs the delayed work due up to `until` (sends held by quiet hours, delayed follow-ups, rule
- * timers, sequence steps waiting for their day), each at its own instant: the clock jumps to the
- * earliest of the next pending one-time schedule and the next end of an execution's Wait, and the
- * system settles, until nothing is due by `until`. During the replay that is the next event's time;
- * after it, DEMO_FOLLOW_UP_MS past the last event, so the summary shows what the demo finally sent.
- */
-async function runDelayedWork(system: LocalSystem, until: number): Promise<number> {
-  let jumps = 0;
-  for (;;) {
-    const dueTimes = system.oneTimeSchedules
-      .list()
-      .filter((schedule) => schedule.status === 'scheduled')
-      .map((schedule) => Date.parse(schedule.at));
-    const wake = system.stateMachines.nextWakeAt();
-    if (wake) dueTimes.push(wake.getTime());
-    const next = dueTimes.filter((at) => at <= until).sort((a, b) => a - b)[0];
-    if (next === undefined) return jumps;
-    if (next > system.clock.now().getTime()) system.clock.advanceTo(new Date(next));
-    await system.waitForIdle(60_000);
-    jumps += 1;
-  }
-}
 
 /** Each customer's latest stage, from the LifecycleStageChanged events on the local bus. */
 function describeStages(system: LocalSystem): string {

@@ -16,6 +16,7 @@ import { scoringModels } from './scoring-models.ts';
 import { segments } from './segments.ts';
 import { sequences } from './sequences.ts';
 import { templates } from './templates.ts';
+import { readCatalogOverride } from './catalog-override.ts';
 
 /**
  * The catalog: everything a user changes (rules, templates, and later segments, stages, sequences)
@@ -234,8 +235,11 @@ export const defaultCatalogInput: CatalogInput = {
   sequences,
 };
 
-/** The shipped catalog, validated when first imported: a bad rule fails tests, synth and cold start. */
-export const defaultCatalog: Catalog = loadCatalog(defaultCatalogInput);
+/**
+ * The catalog in force, validated when first imported (a bad rule fails tests, synth and cold
+ * start): the shipped one, or the file NUDGE_CATALOG names for a local backtest (catalog-override.ts).
+ */
+export const defaultCatalog: Catalog = loadCatalog((readCatalogOverride() as CatalogInput | undefined) ?? defaultCatalogInput);
 
 /**
  * The daily series profiles keep: the built-in ones plus every event type the catalog's scores and

@@ -1,0 +1,26 @@
+import type { LocalSystem } from '../system.ts';
+
+/**
+ * Runs the delayed work due up to `until` (sends held by quiet hours, delayed follow-ups, rule
+ * timers, sequence steps waiting for their day), each at its own instant: the clock jumps to the
+ * earliest of the next pending one-time schedule and the next end of an execution's Wait, and the
+ * system settles, until nothing is due by `until`. During a replay (the demo's or `nudge replay`'s)
+ * that is the next event's time; after it, a follow-up period past the last event, so the summary
+ * shows what was finally sent.
+ */
+export async function runDelayedWork(system: Pick<LocalSystem, 'oneTimeSchedules' | 'stateMachines' | 'clock' | 'waitForIdle'>, until: number): Promise<number> {
+  let jumps = 0;
+  for (;;) {
+    const dueTimes = system.oneTimeSchedules
+      .list()
+      .filter((schedule) => schedule.status === 'scheduled')
+      .map((schedule) => Date.parse(schedule.at));
+    const wake = system.stateMachines.nextWakeAt();
+    if (wake) dueTimes.push(wake.getTime());
+    const next = dueTimes.filter((at) => at <= until).sort((a, b) => a - b)[0];
+    if (next === undefined) return jumps;
+    if (next > system.clock.now().getTime()) system.clock.advanceTo(new Date(next));
+    await system.waitForIdle(60_000);
+    jumps += 1;
+  }
+}
