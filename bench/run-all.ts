@@ -22,7 +22,7 @@ import { measureReportTime } from './measure-report-time.ts';
 
 const SIZES = {
   quick: { e2e: { customers: 30, days: 7, unitCustomers: 20, unitDays: 7, rawUpdates: 300, latencySends: 10 }, domain: { customers: 200, days: 14 }, initRuns: 1, scoringProfiles: 300, report: { profiles: 2000, runs: 1, experimentRuns: 1 } },
-  full: { e2e: { customers: 150, days: 14, unitCustomers: 50, unitDays: 14, rawUpdates: 2000, latencySends: 50 }, domain: { customers: 1000, days: 30 }, initRuns: 3, scoringProfiles: 2000, report: { profiles: 100_000, runs: 3, experimentRuns: 1 } },
+  full: { e2e: { customers: 40, days: 14, unitCustomers: 50, unitDays: 14, rawUpdates: 2000, latencySends: 50 }, domain: { customers: 1000, days: 30 }, initRuns: 3, scoringProfiles: 2000, report: { profiles: 100_000, runs: 3, experimentRuns: 1 } },
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: new URL('./results.json', import.meta.url).pathname } } });
