@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultCatalogInput } from '#shared/catalog/index.ts';
+import type { OutcomeComparison } from '#local/replay/compare-outcomes.ts';
+import type { ReplayOutcome } from '#local/replay/replay-outcome.ts';
+import { generateBehaviorStream, toJsonLines } from '../../events/generators/behavior-stream.ts';
+
+const run = promisify(execFile);
+
+/** `nudge replay` as a user runs it; each run boots its own private local system (not the shared one). */
+async function replay(args: string[]): Promise<unknown> {
+  const { stdout } = await run(process.execPath, [join(process.cwd(), 'bin/nudge.js'), 'replay', ...args, '--json'], { maxBuffer: 32 * 1024 * 1024, timeout: 300_000 });
+  return JSON.parse(stdout) as unknown;
+}
+
+describe('nudge replay', () => {
+  let dir: string;
+  let stream: string;
+  let alternative: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'replay-test-'));
+    stream = join(dir, 'stream.jsonl');
+    await writeFile(stream, toJsonLines(generateBehaviorStream({ customers: 10, days: 8, seed: 3, start: '2027-01-04T00:00:00Z' }).entries));
+    // The cart rule switched off: by construction its sends and its sequence's sends go to zero.
+    const catalog = structuredClone(defaultCatalogInput);
+    catalog.rules.find((rule) => rule.id === 'cart_abandonment_1hour')!.active = false;
+    alternative = join(dir, 'no-cart-rule.json');
+    await writeFile(alternative, JSON.stringify(catalog));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('gives identical results replaying the same file twice, and --compare reports the exact difference', { timeout: 900_000 }, async () => {
+    const first = (await replay([stream])) as ReplayOutcome;
+    const compared = (await replay([stream, '--compare', alternative])) as { baseline: ReplayOutcome; alternative: ReplayOutcome; comparison: OutcomeComparison };
+
+    // A clean system each time: the same stream gives the same outcome, count for count.
+    expect(compared.baseline).toEqual(first);
+    expect(first.events.put).toBe(first.stream.events);
+    expect(first.events.refusedByBus).toBe(0);
+    expect(first.totals.sent).toBeGreaterThan(0);
+
+    const cartTriggers = (outcome: ReplayOutcome) => outcome.triggers.filter((t) => t.id === 'cart_abandonment_1hour' || t.id.startsWith('seq_cart_recovery__'));
+    const cartSentBefore = cartTriggers(first).reduce((total, t) => total + t.sent, 0);
+    expect(cartSentBefore).toBeGreaterThan(0);
+    expect(cartTriggers(compared.alternative).every((t) => t.fired === 0 && t.sent === 0)).toBe(true);
+    for (const trigger of cartTriggers(first).filter((t) => t.sent > 0)) {
+      const change = compared.comparison.changed.find((c) => c.id === trigger.id);
+      expect(change?.delta.sent, trigger.id).toBe(-trigger.sent);
+    }
+  });
+});
