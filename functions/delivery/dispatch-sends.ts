@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, sesv2, sqs } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
@@ -14,8 +14,8 @@ import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository
 import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
-import { SendRequest } from '#shared/domain/send-request.ts';
-import { makeDispatchSend, retryDelaySeconds, RetryableSendError } from '#shared/services/dispatch-send.ts';
+import { makeDispatchSend } from '#shared/services/dispatch-send.ts';
+import { makeDispatchRecord } from './dispatch-record.ts';
 
 /** Dispatcher Lambda: queued sends -> rendered email -> SES, each at most once per sendId. */
 const config = readConfig({
@@ -47,21 +47,7 @@ const dispatchSend = makeDispatchSend({
   log: logger,
 });
 
-/** One record: a malformed body or a retryable fault throws, so SQS retries it and finally dead-letters it. */
-async function dispatchRecord(record: SQSRecord): Promise<void> {
-  const parsed = SendRequest.safeParse(JSON.parse(record.body));
-  if (!parsed.success) throw new Error(`message ${record.messageId} is not a SendRequest: ${parsed.error.message}`);
-  try {
-    await dispatchSend(parsed.data);
-  } catch (error) {
-    if (error instanceof RetryableSendError) {
-      // Back off before the next attempt instead of the queue's flat visibility timeout.
-      const seconds = retryDelaySeconds(Number(record.attributes.ApproximateReceiveCount ?? 1));
-      await sendQueue.delayRedelivery(record.receiptHandle, seconds).catch((cause: unknown) => logger.warn('could not delay the redelivery', { cause: String(cause) }));
-    }
-    throw error;
-  }
-}
+const dispatchRecord = makeDispatchRecord({ dispatchSend, delayRedelivery: (handle, seconds) => sendQueue.delayRedelivery(handle, seconds), log: logger });
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))

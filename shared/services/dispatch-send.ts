@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain/email-links.ts';
@@ -106,10 +107,31 @@ export function makeDispatchSend(deps: DispatchDeps) {
       throw new RetryableSendError(`send ${sendId}: ${result.reason}`);
     }
     if (result.type === 'rejected') return fail(deps, request, `rejected by SES: ${result.reason}`);
-    await deps.ledger.markSent({ request, messageId: result.messageId, now: deps.clock.now() });
+    await recordSent(deps, request, result.messageId);
     deps.log.info('email sent', { sendId, ruleId: request.ruleId, customerId: request.customerId, messageId: result.messageId });
     return { type: 'sent', sendId, messageId: result.messageId };
   };
+}
+
+/**
+ * Pauses between the attempts to record a delivered send: about 15 s in all, on top of the SDK's
+ * own retries, because SES has no idempotency key: if this write never lands, the lease lapses and
+ * a redelivery mails the person again. A hand-written loop (six lines) rather than a retry library:
+ * it is the only place outside the SDK that retries.
+ */
+export const RECORD_SENT_PAUSES_MS = [250, 500, 1_000, 2_000, 4_000, 8_000];
+
+async function recordSent(deps: DispatchDeps, request: SendRequest, messageId: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.ledger.markSent({ request, messageId, now: deps.clock.now() });
+    } catch (error) {
+      const pause = RECORD_SENT_PAUSES_MS[attempt];
+      if (pause === undefined) throw error;
+      deps.log.warn('could not record a delivered send yet, retrying', { sendId: request.sendId, attempt: attempt + 1, cause: String(error) });
+      await sleep(pause);
+    }
+  }
 }
 
 async function profileAsOfDecision(deps: DispatchDeps, request: SendRequest): Promise<Profile | undefined | 'behind'> {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-send.ts';
@@ -62,6 +62,27 @@ describe('dispatch service', () => {
     expect(s.ledger.states.get('s1')).toEqual({ status: 'retrying', reason: 'TooManyRequestsException: slow down' });
     expect(await s.dispatch(request())).toMatchObject({ type: 'sent' });
     expect(s.sender.sent).toHaveLength(1);
+  });
+
+  it('a delivered send whose ledger write fails at first is recorded by a later attempt, so no redelivery mails it again', async () => {
+    vi.useFakeTimers();
+    try {
+      const s = setup();
+      const markSent = s.ledger.markSent.bind(s.ledger);
+      let failures = 2;
+      s.ledger.markSent = async (input) => {
+        if (failures-- > 0) throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
+        return markSent(input);
+      };
+      const outcome = s.dispatch(request());
+      await vi.runAllTimersAsync();
+      expect(await outcome).toMatchObject({ type: 'sent' });
+      expect(s.ledger.states.get('s1')).toEqual({ status: 'sent', messageId: 'm-1' });
+      expect(await s.dispatch(request())).toEqual({ type: 'skipped', sendId: 's1', reason: 'already_sent' });
+      expect(s.sender.sent).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a permanent SES rejection is recorded with the reason and not retried', async () => {
