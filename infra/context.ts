@@ -11,8 +11,6 @@ export type NudgeContext = {
   stackName: string;
   /** Name of the custom event bus producers put events on (`busName`, default `nudge`). */
   busName: string;
-  /** Days the bus archive keeps raw events for replay (`archiveRetentionDays`, default 365; 0 = forever). */
-  archiveRetentionDays: number;
   /** CloudWatch Logs retention of every function (`logRetentionDays`, default 30). */
   logRetentionDays: RetentionDays;
   /** Parallel Scan segments of the daily profile sweep (`sweepScanSegments`, default 4). */
@@ -29,7 +27,6 @@ export type NudgeContext = {
 
 export const DEFAULT_STACK_NAME = 'Nudge';
 export const DEFAULT_BUS_NAME = 'nudge';
-export const DEFAULT_ARCHIVE_RETENTION_DAYS = 365;
 export const DEFAULT_LOG_RETENTION_DAYS = RetentionDays.ONE_MONTH;
 /**
  * Segments of the sweep's parallel Scan. Each segment reads its share of the table concurrently, so
@@ -59,8 +56,10 @@ export function readNudgeContext(node: Node): NudgeContext {
     fail('busName', busName, 'letters, digits, . - _ / (at most 256), and not "default" (Nudge needs its own bus)');
   }
 
-  const archiveRetentionDays = optionalInteger(node, 'archiveRetentionDays') ?? DEFAULT_ARCHIVE_RETENTION_DAYS;
-  if (archiveRetentionDays < 0) fail('archiveRetentionDays', archiveRetentionDays, 'a whole number of days, 0 for no expiry');
+  // Retention periods live in the catalog with the other data periods (one place to read them all).
+  if (node.tryGetContext('archiveRetentionDays') !== undefined) {
+    throw new Error('Context archiveRetentionDays is no longer read: set eventArchiveRetentionDays in the catalog settings (shared/catalog/index.ts)');
+  }
 
   const logRetentionDays = optionalInteger(node, 'logRetentionDays') ?? DEFAULT_LOG_RETENTION_DAYS;
   if (!LOG_RETENTION_VALUES.has(logRetentionDays)) {
@@ -87,7 +86,6 @@ export function readNudgeContext(node: Node): NudgeContext {
   return {
     stackName,
     busName,
-    archiveRetentionDays,
     logRetentionDays: logRetentionDays as RetentionDays,
     sweepScanSegments,
     ...(senderEmail !== undefined ? { senderEmail } : {}),

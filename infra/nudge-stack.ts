@@ -43,7 +43,7 @@ export class NudgeStack extends Stack {
 
     this.eventBus = new NudgeEventBus(this, 'EventBus', {
       busName: settings.busName,
-      archiveRetentionDays: settings.archiveRetentionDays,
+      archiveRetentionDays: defaultCatalog.settings.eventArchiveRetentionDays,
     });
     this.storage = new NudgeStorage(this, 'Storage');
     this.delivery = new NudgeDelivery(this, 'Delivery', {

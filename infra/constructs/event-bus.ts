@@ -21,7 +21,7 @@ export type NudgeEventBusProps = {
  *   only Nudge's, and AWS service events on the default bus cannot reach the handlers by accident.
  * - An **archive of every event** (no filter pattern): raw events are deliberately not stored per
  *   event in DynamoDB, so the archive is what lets an operator replay history into a fixed or new rule.
- *   Retention defaults to a year (context `archiveRetentionDays`); archive storage is billed per GB, far
+ *   Retention is the catalog's `eventArchiveRetentionDays` (a year by default); archive storage is billed per GB, far
  *   below what the same events would cost as table items.
  */
 export class NudgeEventBus extends Construct {

@@ -33,8 +33,12 @@ export const CatalogSettings = z
     highValuePurchase: z.number().positive(),
     /** Marketing emails per customer per sliding window, across all rules (transactional mail is exempt). */
     marketingCap: z.object({ count: z.number().int().positive().max(100), periodHours: z.number().positive() }).strict(),
-    /** How long decision records (the audit trail behind `nudge why`) are kept. */
+    /** How long decision records (the audit trail behind `nudge why`) are kept (DynamoDB TTL). */
     decisionRetentionDays: z.number().int().positive().max(3650),
+    /** How long send records (status, opens, clicks) and the conversions they earned are kept after the decision (DynamoDB TTL). */
+    sendRetentionDays: z.number().int().positive().max(3650),
+    /** How long the bus archive keeps raw events for replay. Finite on purpose: raw events hold personal data. */
+    eventArchiveRetentionDays: z.number().int().positive().max(3650),
     /** A purchase this many hours after an open or click of a Nudge email is that email's conversion. */
     attributionWindowHours: z.number().positive().max(24 * 90),
     /** What 1,000 emails cost to send (SES's list price is 0.10 USD), for the attribution report's ROI. */
@@ -209,6 +213,9 @@ export const defaultCatalogInput: CatalogInput = {
     highValuePurchase: 500,
     marketingCap: { count: 3, periodHours: 168 },
     decisionRetentionDays: 90,
+    // 13 months: a year-over-year comparison of a send's month still finds it.
+    sendRetentionDays: 395,
+    eventArchiveRetentionDays: 365,
     attributionWindowHours: 72,
     costPerThousandSends: 0.1,
     sendTime: { defaultHour: 10, minOpensToLearn: 3, businessDaysOnly: true, quietHours: { startHour: 21, endHour: 8 }, defaultTimezone: 'UTC' },

@@ -78,7 +78,8 @@ export type SendLedgerBegin =
   | { type: 'in_progress_elsewhere' };
 
 export interface SendLedger {
-  begin(input: { request: SendRequest; now: Date; leaseMs: number }): Promise<SendLedgerBegin>;
+  /** Starts (or resumes) a send; the record expires `retentionDays` after the decision. */
+  begin(input: { request: SendRequest; now: Date; leaseMs: number; retentionDays: number }): Promise<SendLedgerBegin>;
   markSent(input: { request: SendRequest; messageId: string; now: Date }): Promise<void>;
   markFailed(input: { request: SendRequest; reason: string; now: Date }): Promise<void>;
   /** Gives the lease back after a retryable failure so the queue's redelivery can try again at once. */
@@ -154,7 +155,7 @@ export interface SendTracking {
    * One conversion item per (send, order), so a retried purchase records it once; marks the send
    * converted. The item carries the send's segments and the customer's touches within the window.
    */
-  recordConversion(conversion: Conversion, options: { windowHours: number }): Promise<void>;
+  recordConversion(conversion: Conversion, options: { windowHours: number; retentionDays: number }): Promise<void>;
 }
 
 /** The latest run of each sequence per customer (see sequence-runs.ts). */

@@ -53,7 +53,7 @@ export const SEND_LEASE_MS = 60_000;
 export function makeDispatchSend(deps: DispatchDeps) {
   return async function dispatchSend(request: SendRequest): Promise<DispatchOutcome> {
     const { sendId } = request;
-    const begun = await deps.ledger.begin({ request, now: deps.clock.now(), leaseMs: SEND_LEASE_MS });
+    const begun = await deps.ledger.begin({ request, now: deps.clock.now(), leaseMs: SEND_LEASE_MS, retentionDays: deps.catalog.settings.sendRetentionDays });
     if (begun.type === 'already_sent' || begun.type === 'already_failed') {
       deps.log.info('send already settled, skipping redelivery', { sendId, state: begun.type });
       return { type: 'skipped', sendId, reason: begun.type };

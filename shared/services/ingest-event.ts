@@ -130,7 +130,7 @@ async function applyValidEvent(
     }
     const conversion = attributeConversion(event, current, deps.catalog.settings.attributionWindowHours);
     if (conversion) {
-      await deps.tracking.recordConversion(conversion, { windowHours: deps.catalog.settings.attributionWindowHours });
+      await deps.tracking.recordConversion(conversion, { windowHours: deps.catalog.settings.attributionWindowHours, retentionDays: deps.catalog.settings.sendRetentionDays });
       internalEvents.push({ detailType: 'ConversionAttributed', detail: { ...conversion, ruleId: conversion.ruleId ?? null, transitionId: `conversion:${event.eventId}` } });
     }
     if (internalEvents.length > 0) await deps.bus.publish(internalEvents);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#infra/project-paths.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
 import {
   actionsOf,
   functionIdByEntry,
@@ -102,9 +103,9 @@ describe('event bus', () => {
     });
   });
 
-  it('keeps the archive as long as archiveRetentionDays says', () => {
-    const { template: shorter } = synthTemplate({ archiveRetentionDays: '30' });
-    shorter.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+  it("keeps the archive as long as the catalog's eventArchiveRetentionDays says, and refuses the old context key", () => {
+    template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: defaultCatalog.settings.eventArchiveRetentionDays });
+    expect(() => synthTemplate({ archiveRetentionDays: '30' })).toThrow(/eventArchiveRetentionDays in the catalog/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ClaimContentionError, DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
 import { Profile } from '#shared/domain/profile.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
@@ -115,19 +116,22 @@ describe('send ledger', () => {
 
   it('leases a send once; a sent send is never started again', async () => {
     const r = request();
-    expect(await nudge.ledger.begin({ request: r, now: NOW, leaseMs: 60_000 })).toEqual({ type: 'started' });
-    expect(await nudge.ledger.begin({ request: r, now: NOW, leaseMs: 60_000 })).toEqual({ type: 'in_progress_elsewhere' });
+    expect(await nudge.ledger.begin({ request: r, now: NOW, leaseMs: 60_000, retentionDays: 395 })).toEqual({ type: 'started' });
+    expect(await nudge.ledger.begin({ request: r, now: NOW, leaseMs: 60_000, retentionDays: 395 })).toEqual({ type: 'in_progress_elsewhere' });
     await nudge.ledger.markSent({ request: r, messageId: 'm1', now: NOW });
-    expect(await nudge.ledger.begin({ request: r, now: new Date(NOW.getTime() + 120_000), leaseMs: 60_000 })).toEqual({ type: 'already_sent' });
+    expect(await nudge.ledger.begin({ request: r, now: new Date(NOW.getTime() + 120_000), leaseMs: 60_000, retentionDays: 395 })).toEqual({ type: 'already_sent' });
     expect(await nudge.ledger.find(r.customerId, r.sendId)).toMatchObject({ status: 'sent', messageId: 'm1', attempts: 1 });
+    // Retention: the record carries a TTL `retentionDays` after the decision.
+    const raw = await nudge.documentClient.send(new GetCommand({ TableName: nudge.output('TableName'), Key: { pk: `C#${r.customerId}`, sk: `SEND#${r.sendId}` } }));
+    expect(raw.Item?.ttl).toBe(Math.floor(NOW.getTime() / 1000) + 395 * 86_400);
   });
 
   it('a lapsed lease (crashed worker) or a released one can be taken again', async () => {
     const r = request();
-    await nudge.ledger.begin({ request: r, now: NOW, leaseMs: 60_000 });
-    expect(await nudge.ledger.begin({ request: r, now: new Date(NOW.getTime() + 61_000), leaseMs: 60_000 })).toEqual({ type: 'started' });
+    await nudge.ledger.begin({ request: r, now: NOW, leaseMs: 60_000, retentionDays: 395 });
+    expect(await nudge.ledger.begin({ request: r, now: new Date(NOW.getTime() + 61_000), leaseMs: 60_000, retentionDays: 395 })).toEqual({ type: 'started' });
     await nudge.ledger.release({ request: r, error: 'throttled', now: NOW });
-    expect(await nudge.ledger.begin({ request: r, now: NOW, leaseMs: 60_000 })).toEqual({ type: 'started' });
+    expect(await nudge.ledger.begin({ request: r, now: NOW, leaseMs: 60_000, retentionDays: 395 })).toEqual({ type: 'started' });
     expect(await nudge.ledger.find(r.customerId, r.sendId)).toMatchObject({ attempts: 3, lastError: 'throttled' });
   });
 });

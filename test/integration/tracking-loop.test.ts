@@ -1,4 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { defaultCatalog } from '#shared/catalog/index.ts';
 import { describe, expect, it } from 'vitest';
 import { sendKey } from '#shared/adapters/dynamo/keys.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
@@ -102,5 +103,14 @@ describe('delivery and the tracking loop', () => {
     // The welcome is the welcome series' first step.
     expect(conversion?.detail).toMatchObject({ customerId, sendId, ruleId: 'seq_welcome_series__hello', touch: 'open', revenue: 89.5, currency: 'EUR' });
     expect(Number(conversion?.detail.timeToConvertMs)).toBeGreaterThanOrEqual(2 * 3_600_000);
+    // Retention: the conversion item and its send expire sendRetentionDays after the purchase and the decision.
+    const { Items } = await nudge.documentClient.send(
+      new QueryCommand({ TableName: nudge.output('TableName'), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conv)', ExpressionAttributeValues: { ':pk': `C#${customerId}`, ':conv': `CONV#${sendId}#` } }),
+    );
+    const days = defaultCatalog.settings.sendRetentionDays;
+    expect(Items).toHaveLength(1);
+    expect(Items![0]!.ttl).toBe(Math.floor(Date.parse(String(Items![0]!.convertedAt)) / 1000) + days * 86_400);
+    const send = await nudge.documentClient.send(new GetCommand({ TableName: nudge.output('TableName'), Key: sendKey(customerId, sendId!) }));
+    expect(send.Item?.ttl).toBe(Math.floor(Date.parse(String(send.Item?.decidedAt)) / 1000) + days * 86_400);
   });
 });

@@ -44,7 +44,7 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
     private readonly tableName: string,
   ) {}
 
-  async begin({ request, now, leaseMs }: { request: SendRequest; now: Date; leaseMs: number }): Promise<SendLedgerBegin> {
+  async begin({ request, now, leaseMs, retentionDays }: { request: SendRequest; now: Date; leaseMs: number; retentionDays: number }): Promise<SendLedgerBegin> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -53,10 +53,10 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
           UpdateExpression:
             'SET kind = :kind, sendId = :sendId, customerId = :customerId, ruleId = :ruleId, templateId = :templateId, ' +
             '#status = :sending, leaseUntil = :leaseUntil, decidedAt = :decidedAt, #trigger = :trigger, ' +
-            'conditions = :conditions, #segments = :segments ADD attempts :one',
+            'conditions = :conditions, #segments = :segments, #ttl = :ttl ADD attempts :one',
           ConditionExpression:
             'attribute_not_exists(pk) OR #status = :retrying OR (#status = :sending AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status', '#trigger': 'trigger', '#segments': 'segments' },
+          ExpressionAttributeNames: { '#status': 'status', '#trigger': 'trigger', '#segments': 'segments', '#ttl': 'ttl' },
           ExpressionAttributeValues: {
             ':kind': 'send',
             ':sendId': request.sendId,
@@ -73,6 +73,8 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
             // The recipient's segments as the email left: the segment reports count its outcomes per segment.
             ':segments': request.personalization.segments ?? [],
             ':one': 1,
+            // Retention (catalog sendRetentionDays): DynamoDB's TTL deletes the record, opens and clicks included.
+            ':ttl': expiresAt(request.decidedAt, retentionDays),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ReturnConsumedCapacity: 'TOTAL',
@@ -162,4 +164,9 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
       }),
     );
   }
+}
+
+/** Epoch seconds `days` after `iso`: a TTL attribute. */
+export function expiresAt(iso: string, days: number): number {
+  return Math.floor(Date.parse(iso) / 1000) + days * 86_400;
 }

@@ -4,6 +4,7 @@ import { HOUR_MS } from '../../domain/clock.ts';
 import { touchesFromSends, type Conversion, type SendEngagement } from '../../domain/conversions.ts';
 import type { SendTracking } from '../../domain/ports.ts';
 import { conversionSk, customerPk, sendKey, sendSk } from './keys.ts';
+import { expiresAt } from './send-ledger-repository.ts';
 
 /**
  * Engagement and conversions on the send's own record (and a conversion item beside it), written
@@ -58,7 +59,7 @@ export class DynamoSendTracking implements SendTracking {
    * segment reports add its revenue per segment). A retry after the mark repeats both writes: the
    * mark keeps its first time and the conversion item is keyed by order, so nothing counts twice.
    */
-  async recordConversion(conversion: Conversion, options: { windowHours: number }): Promise<void> {
+  async recordConversion(conversion: Conversion, options: { windowHours: number; retentionDays: number }): Promise<void> {
     let segments: string[] = [];
     try {
       const marked = await this.client.send(
@@ -82,7 +83,7 @@ export class DynamoSendTracking implements SendTracking {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, touches },
+        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, touches, ttl: expiresAt(conversion.convertedAt, options.retentionDays) },
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
