@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -28,7 +28,7 @@ const config = readConfig({
   LINK_SECRET_ARN: z.string().min(1),
   UNSUBSCRIBE_MAILBOX: z.string().min(3).optional(),
 });
-const logger = new Logger({ serviceName: 'nudge-dispatcher' });
+const logger = nudgeLogger('nudge-dispatcher');
 const processor = new BatchProcessor(EventType.SQS);
 const sendQueue = new SqsSendQueue(sqs(), config.SEND_QUEUE_URL);
 

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -21,7 +21,7 @@ const config = readConfig({
   REJECTED_EVENTS_QUEUE_URL: z.string().url(),
   EVENT_BUS_NAME: z.string().min(1),
 });
-const logger = new Logger({ serviceName: 'nudge-ingest' });
+const logger = nudgeLogger('nudge-ingest');
 const documentClient = dynamoDocumentClient();
 
 const ingestEvent = makeIngestEvent({

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ import { AttributionRequest, parseReportRequest } from '#shared/services/reports
 
 /** Report Lambda: the five attribution models per campaign and the ROI summary (invoke with {} or {"days": 90, "model": "linear"}). */
 const config = readConfig({ TABLE_NAME: z.string().min(1) });
-const logger = new Logger({ serviceName: 'nudge-reports' });
+const logger = nudgeLogger('nudge-reports');
 
 const report = makeAttributionReport({ rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME), catalog: defaultCatalog, clock: runtimeClock });
 

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { makeDriftReport } from '#shared/services/reports/drift.ts';
 
 /** Report Lambda: the latest daily drift check (invoke with {}). */
 const config = readConfig({ TABLE_NAME: z.string().min(1) });
-const logger = new Logger({ serviceName: 'nudge-reports' });
+const logger = nudgeLogger('nudge-reports');
 
 const report = makeDriftReport({ reports: new DynamoDriftReports(dynamoDocumentClient(), config.TABLE_NAME) });
 

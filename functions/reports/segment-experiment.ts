@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
@@ -14,7 +14,7 @@ const config = readConfig({
   TABLE_NAME: z.string().min(1),
   SWEEP_SCAN_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
 });
-const logger = new Logger({ serviceName: 'nudge-reports' });
+const logger = nudgeLogger('nudge-reports');
 const documentClient = dynamoDocumentClient();
 
 const report = makeSegmentExperimentReport({ scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME), totalSegments: config.SWEEP_SCAN_SEGMENTS, clock: runtimeClock, log: logger });

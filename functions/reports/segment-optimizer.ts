@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
@@ -12,7 +12,7 @@ import { makeSegmentOptimizerReport } from '#shared/services/reports/behavior.ts
 
 /** Report Lambda: each segment's size and engagement, with the source's advice (invoke with {}). */
 const config = readConfig({ TABLE_NAME: z.string().min(1) });
-const logger = new Logger({ serviceName: 'nudge-reports' });
+const logger = nudgeLogger('nudge-reports');
 
 const report = makeSegmentOptimizerReport({ rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME), catalog: defaultCatalog, clock: runtimeClock });
 

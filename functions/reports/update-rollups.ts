@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -12,7 +12,7 @@ import { makeUpdateRollups } from '#shared/services/update-rollups.ts';
 
 /** Rollup Lambda: the table's stream (decisions, sends, conversions) into daily rollups per rule. */
 const config = readConfig({ TABLE_NAME: z.string().min(1) });
-const logger = new Logger({ serviceName: 'nudge-rollups' });
+const logger = nudgeLogger('nudge-rollups');
 
 const updateRollups = makeUpdateRollups({ rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME), log: logger, maxWrites: MAX_ROLLUP_WRITES });
 

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
@@ -15,7 +15,7 @@ import { makeDriftCheck } from '#shared/services/reports/drift.ts';
 
 /** Daily drift check Lambda: segment composition and email results against their baselines; SegmentDriftDetected on the bus. */
 const config = readConfig({ TABLE_NAME: z.string().min(1), EVENT_BUS_NAME: z.string().min(1) });
-const logger = new Logger({ serviceName: 'nudge-drift' });
+const logger = nudgeLogger('nudge-drift');
 const documentClient = dynamoDocumentClient();
 
 const checkDrift = makeDriftCheck({

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
@@ -21,7 +21,7 @@ const config = readConfig({
   SCORING_MIN_SEGMENTS: z.coerce.number().int().min(1).max(1000).default(4),
   SCORING_MAX_SEGMENTS: z.coerce.number().int().min(1).max(1000).default(256),
 });
-const logger = new Logger({ serviceName: 'nudge-scoring' });
+const logger = nudgeLogger('nudge-scoring');
 const documentClient = dynamoDocumentClient();
 const tableClient = new DynamoDBClient({});
 

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -23,7 +23,7 @@ const config = readConfig({
   SCORING_QUEUE_URL: z.string().url(),
   SCORING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
-const logger = new Logger({ serviceName: 'nudge-scoring-worker' });
+const logger = nudgeLogger('nudge-scoring-worker');
 const documentClient = dynamoDocumentClient();
 
 const Count = z.number().int().nonnegative();

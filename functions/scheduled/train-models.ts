@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
@@ -17,7 +17,7 @@ const config = readConfig({
   TABLE_NAME: z.string().min(1),
   SWEEP_SCAN_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
 });
-const logger = new Logger({ serviceName: 'nudge-training' });
+const logger = nudgeLogger('nudge-training');
 const documentClient = dynamoDocumentClient();
 
 const trainModels = makeTrainModels({

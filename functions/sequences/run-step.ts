@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
@@ -11,7 +11,7 @@ import { decisionDeps, readDecisionConfig } from '../shared/decision-deps.ts';
 
 /** Sequence step Lambda, the state machine's task: the run's state -> one step -> the run's next state. */
 const config = readDecisionConfig();
-const logger = new Logger({ serviceName: 'nudge-sequence-step' });
+const logger = nudgeLogger('nudge-sequence-step');
 
 const step = makeSequenceMachineStep({
   ...decisionDeps(config, logger),

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -14,7 +14,7 @@ import { makeStartSequences, SequenceStartEvent, type StartSequencesResult } fro
 
 /** Sequence starter Lambda: SequenceStartRequested / LifecycleStageChanged / SegmentEntered from the bus -> runs started and stopped. */
 const config = readConfig({ TABLE_NAME: z.string().min(1), STATE_MACHINE_ARN: z.string().min(1) });
-const logger = new Logger({ serviceName: 'nudge-sequence-starter' });
+const logger = nudgeLogger('nudge-sequence-starter');
 
 const startSequences = makeStartSequences({
   catalog: defaultCatalog,

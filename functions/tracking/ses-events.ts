@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -16,7 +16,7 @@ const config = readConfig({
   EVENT_BUS_NAME: z.string().min(1),
   TRACKING_BASE_URL: z.string().url().optional(),
 });
-const logger = new Logger({ serviceName: 'nudge-ses-events' });
+const logger = nudgeLogger('nudge-ses-events');
 const documentClient = dynamoDocumentClient();
 
 const handleSesEvent = makeHandleSesEvent({

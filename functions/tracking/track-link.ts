@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
@@ -13,7 +13,7 @@ import { makeTrackLink } from '#shared/services/track-link.ts';
 
 /** Link endpoints Lambda (Function URL): one-click unsubscribe, open pixel, click redirect. */
 const config = readConfig({ EVENT_BUS_NAME: z.string().min(1), LINK_SECRET_ARN: z.string().min(1) });
-const logger = new Logger({ serviceName: 'nudge-links' });
+const logger = nudgeLogger('nudge-links');
 
 const trackLink = makeTrackLink({
   secret: linkSecretFrom(config.LINK_SECRET_ARN),

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -10,7 +10,7 @@ import { decisionDeps, readDecisionConfig } from '../shared/decision-deps.ts';
 
 /** Model-events Lambda: ChurnRiskChanged (and other model events) from the bus -> predictive rules -> decision. */
 const config = readDecisionConfig();
-const logger = new Logger({ serviceName: 'nudge-model-events' });
+const logger = nudgeLogger('nudge-model-events');
 
 const reactToModelEvent = makeReactToModelEvent({
   ...decisionDeps(config, logger),

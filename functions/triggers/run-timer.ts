@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
@@ -9,7 +9,7 @@ import { decisionDeps, readDecisionConfig } from '../shared/decision-deps.ts';
 
 /** Timers Lambda: a rule timer (Input of a one-time schedule) -> absence check / deferred rule -> decision. */
 const config = readDecisionConfig();
-const logger = new Logger({ serviceName: 'nudge-timers' });
+const logger = nudgeLogger('nudge-timers');
 
 const runTimer = makeRunTimer({
   ...decisionDeps(config, logger),

@@ -14,6 +14,7 @@ import {
   Text,
   TimeZone,
   UrlOrPath,
+  personal,
 } from './primitives.ts';
 
 /**
@@ -66,9 +67,9 @@ const Categories = z.array(ConsentCategory).min(1).max(20);
 
 export const IdentifyProperties = z
   .looseObject({
-    email: EmailAddress.optional().describe('Email address (may also be sent as detail.email)'),
-    firstName: Label.optional().describe('First name, used to personalise emails'),
-    lastName: Label.optional().describe('Last name'),
+    email: personal(EmailAddress.optional(), 'Email address (may also be sent as detail.email)'),
+    firstName: personal(Label.optional(), 'First name, used to personalise emails'),
+    lastName: personal(Label.optional(), 'Last name'),
     timezone: TimeZone.optional().describe('IANA time zone, e.g. Europe/Berlin'),
     consent: z
       .record(ConsentCategory, ConsentStatus)
@@ -80,7 +81,7 @@ export type IdentifyProperties = z.infer<typeof IdentifyProperties>;
 
 export const SubscribeProperties = z
   .looseObject({
-    email: EmailAddress.optional().describe('Email address; required here unless detail.email is set'),
+    email: personal(EmailAddress.optional(), 'Email address; required here unless detail.email is set'),
     source: Label.optional().describe('Where the subscription came from, e.g. newsletter_signup'),
     categories: Categories.optional().describe('Consent categories subscribed to (default: marketing)'),
   })
@@ -90,7 +91,7 @@ export type SubscribeProperties = z.infer<typeof SubscribeProperties>;
 export const UnsubscribeProperties = z
   .looseObject({
     categories: Categories.optional().describe('Categories unsubscribed from (default: marketing)'),
-    reason: Text.optional().describe('Reason given by the customer'),
+    reason: personal(Text.optional(), 'Reason given by the customer'),
     sendId: Id.optional().describe('The send whose unsubscribe link was used'),
   })
   .describe('Opt-out of email');
@@ -169,7 +170,7 @@ export const RefundProperties = z
     amount: Money.describe('Amount refunded, >= 0'),
     currency: Currency.optional().describe('ISO 4217 code, upper case'),
     items: LineItems.optional().describe('Refunded lines (at most 100)'),
-    reason: Text.optional().describe('Refund reason'),
+    reason: personal(Text.optional(), 'Refund reason'),
   })
   .describe('An order was (partly) refunded');
 export type RefundProperties = z.infer<typeof RefundProperties>;
@@ -231,7 +232,7 @@ export const SupportTicketProperties = z
     ticketId: Id.describe('Ticket id'),
     status: SupportTicketStatus.describe('Ticket status after the change'),
     priority: z.enum(['low', 'normal', 'high', 'urgent']).optional().describe('Ticket priority'),
-    subject: Text.optional().describe('Ticket subject'),
+    subject: personal(Text.optional(), 'Ticket subject'),
     category: Label.optional().describe('Ticket category'),
   })
   .describe('A support ticket was opened or changed status');
@@ -242,7 +243,7 @@ export const SupportRatingProperties = z
     rating: z.number().int().min(1).max(10).describe('Rating, a whole number 1..scale'),
     scale: z.literal([5, 10]).optional().describe('Top of the rating scale: 5 or 10 (default 10)'),
     ticketId: Id.optional().describe('The rated ticket'),
-    comment: Text.optional().describe('Comment'),
+    comment: personal(Text.optional(), 'Comment'),
   })
   .superRefine((value, ctx) => {
     const scale = value.scale ?? 10;
@@ -261,7 +262,7 @@ export type SupportRatingProperties = z.infer<typeof SupportRatingProperties>;
 export const NpsResponseProperties = z
   .looseObject({
     score: z.number().int().min(0).max(10).describe('Net Promoter score, a whole number 0..10'),
-    comment: Text.optional().describe('Comment'),
+    comment: personal(Text.optional(), 'Comment'),
     surveyId: Id.optional().describe('Survey id'),
   })
   .describe('An NPS survey was answered');
@@ -272,7 +273,7 @@ export type NpsResponseProperties = z.infer<typeof NpsResponseProperties>;
 export const ReferralProperties = z
   .looseObject({
     referralCode: Id.optional().describe('Referral code used'),
-    referredEmail: EmailAddress.optional().describe('Email of the referred person'),
+    referredEmail: personal(EmailAddress.optional(), 'Email of the referred person'),
     referredCustomerId: Id.optional().describe('Customer id of the referred person'),
     channel: Label.optional().describe('How the referral was shared, e.g. email, link'),
   })
@@ -284,7 +285,7 @@ export const SocialMentionProperties = z
     platform: Label.describe('Social platform, e.g. instagram'),
     url: UrlOrPath.optional().describe('Link to the mention'),
     sentiment: z.enum(['positive', 'neutral', 'negative']).optional().describe('Sentiment of the mention'),
-    text: Text.optional().describe('Text of the mention'),
+    text: personal(Text.optional(), 'Text of the mention'),
   })
   .describe('The customer mentioned the brand on a social platform');
 export type SocialMentionProperties = z.infer<typeof SocialMentionProperties>;

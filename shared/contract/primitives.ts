@@ -73,3 +73,12 @@ export const LineItem = z.looseObject({
 export type LineItem = z.infer<typeof LineItem>;
 
 export const LineItems = z.array(LineItem).max(MAX_LINE_ITEMS);
+
+/**
+ * Marks a field as personal data: the JSON Schemas carry `"personal": true`, logs redact it
+ * (shared/adapters/logging), and `nudge export` / `nudge erase` are where the person gets it back.
+ * Use in place of `.describe()`.
+ */
+export function personal<T extends z.ZodType>(schema: T, description: string): T {
+  return schema.meta({ description, personal: true });
+}
