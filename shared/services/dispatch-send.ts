@@ -71,7 +71,7 @@ export function makeDispatchSend(deps: DispatchDeps) {
     }
     if (!profile) return fail(deps, request, 'not sent: the customer no longer exists');
     const rule = deps.catalog.rules.find((r) => r.id === request.ruleId);
-    const blocked = sendBlocker(profile, { category: request.category, transactional: rule?.transactional ?? false }, deps.catalog.settings.consentMode);
+    const blocked = sendBlocker(profile, { category: request.category, transactional: rule?.transactional ?? false }, deps.catalog.subscriptionCategories);
     if (blocked) return fail(deps, request, `not sent: ${blocked.replaceAll('_', ' ')} when the email was due to leave`);
     const address = profile.email ?? request.email;
     // Hard bounces and complaints stop every later send to the address, whatever its consent says.

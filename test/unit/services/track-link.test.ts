@@ -11,7 +11,8 @@ const ids = { c: 'cust-1', s: 'send-1', r: 'welcome_new_subscriber' };
 
 function setup(now = NOW) {
   const bus = new RecordingBehaviorBus();
-  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog });
+  const preferences = async () => ({ statusCode: 200, html: 'preferences' });
+  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
   return { bus, track };
 }
 
