@@ -52,13 +52,36 @@ export function explainSegment(segmentId: string, definitions: readonly SegmentD
         ...(band.max !== undefined && definition.metric ? [explainCondition({ metric: definition.metric, op: '<=', value: band.max })] : []),
         ...(band.when ?? []).map(explainCondition),
       ];
-      // The catch-all band: none of the earlier bands fit.
-      if (reasons.length === 0) reasons.push(band.description ?? `None of the other groups of "${definition.description.replace(/\.$/, '')}" fit you yet`);
+      if (reasons.length === 0) reasons.push(catchAllReason(definition, index));
       return { segmentId, title, reasons };
     }
   }
   // Segments outside the catalog's definitions (model-derived risk bands, say) still get a line.
   return { segmentId, title, reasons: ['Our predictions put you in this group, based on your recent activity'] };
+}
+
+const NEGATED: Partial<Record<MetricCondition['op'], MetricCondition['op']>> = { '>=': '<', '>': '<=', '<=': '>', '<': '>=' };
+
+/**
+ * The catch-all band holds when no earlier band did. Bands are ordered by threshold, so failing the
+ * one just before (a single ordered comparison) is the whole story: "at most 30 days old". Otherwise
+ * the band's own description, or the list of groups that did not fit.
+ */
+function catchAllReason(family: Extract<SegmentDefinition, { kind: 'family' }>, index: number): string {
+  const band = family.bands[index]!;
+  if (band.description) return band.description;
+  const previous = family.bands[index - 1];
+  const conditions = previous
+    ? [
+        ...(previous.min !== undefined && family.metric ? [{ metric: family.metric, op: '>=' as const, value: previous.min }] : []),
+        ...(previous.max !== undefined && family.metric ? [{ metric: family.metric, op: '<=' as const, value: previous.max }] : []),
+        ...(previous.when ?? []),
+      ]
+    : [];
+  const only = conditions.length === 1 ? conditions[0]! : undefined;
+  const negated = only ? NEGATED[only.op] : undefined;
+  if (only && negated) return explainCondition({ ...only, op: negated });
+  return `None of these fit you yet: ${family.bands.slice(0, index).map((b) => words(b.segment)).join(', ')}`;
 }
 
 export function explainCondition(condition: Pick<MetricCondition, 'metric' | 'op' | 'value'>): string {

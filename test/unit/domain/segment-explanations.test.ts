@@ -25,7 +25,11 @@ describe('segment explanations in plain language', () => {
   it('family bands: their min/max or when conditions, and the catch-all in words', () => {
     expect(explainSegment('activity_recently_active', segments).reasons).toEqual(['You were active in the last 7 days']);
     expect(explainSegment('first_time_buyer', segments).reasons).toEqual(['You ordered exactly 1 time']);
-    expect(explainSegment('non_purchaser', segments).reasons[0]).toMatch(/^None of the other groups of /);
+    // The catch-all: the band just before it, negated, or the groups that did not fit.
+    expect(explainSegment('new_user', segments).reasons).toEqual(['Your account is at most 30 days old']);
+    expect(explainSegment('engagement_inactive', segments).reasons).toEqual(['Your engagement with our emails and site is less than 20%']);
+    expect(explainSegment('activity_churned', segments).reasons).toEqual(['You have not been active for more than 90 days']);
+    expect(explainSegment('non_purchaser', segments).reasons).toEqual(['None of these fit you yet: high value customer, repeat buyer, first time buyer']);
   });
 
   it('unknown metrics and segments still get an honest line; booleans read as facts', () => {
