@@ -84,7 +84,12 @@ export function makeDispatchSend(deps: DispatchDeps) {
     const linkSettings = { baseUrl: deps.links.baseUrl, secret: await deps.links.secret(), unsubscribeMailbox: deps.links.unsubscribeMailbox };
     const links = linksFor(request, linkSettings, now);
     const transactional = rule?.transactional ?? false;
-    const rendered = await renderEmail(template, { ...templateVariables(request, deps.catalog.settings.brandName), unsubscribe_url: links.unsubscribeUrl });
+    // Service mail cannot be unsubscribed (its category is required): a template's unsubscribe link leads to the preferences instead.
+    const rendered = await renderEmail(template, {
+      ...templateVariables(request, deps.catalog.settings.brandName),
+      unsubscribe_url: transactional ? links.preferencesUrl : links.unsubscribeUrl,
+      preferences_url: links.preferencesUrl,
+    });
     if (rendered.type === 'failed') return fail(deps, request, rendered.reason);
     const body = withFooter(
       { html: trackClicks(rendered.email.html, request, linkSettings, now), text: rendered.email.text },
