@@ -56,6 +56,7 @@ export class NudgeStack extends Stack {
     this.tracking = new NudgeTracking(this, 'Tracking', {
       eventBus: this.eventBus,
       delivery: this.delivery,
+      storage: this.storage,
       logRetention: settings.logRetentionDays,
       unsubscribeMailbox: settings.unsubscribeMailbox ?? `unsubscribe@${this.delivery.senderEmail.split('@')[1] ?? 'example.com'}`,
     });

@@ -46,7 +46,7 @@ export async function preview(templateId: string, customerId: string, options: P
   const { profile, now } = await loadProfile(customerId);
 
   const request = previewRequest(profile, template, eventProperties, now);
-  const variables = { ...templateVariables(request, defaultCatalog.settings.brandName), unsubscribe_url: PREVIEW_UNSUBSCRIBE_URL };
+  const variables = { ...templateVariables(request, defaultCatalog.settings.brandName), unsubscribe_url: PREVIEW_UNSUBSCRIBE_URL, preferences_url: PREVIEW_UNSUBSCRIBE_URL };
   const rendered = await renderEmail(template, variables);
   if (rendered.type === 'failed') throw new Error(`cannot render ${templateId} for ${customerId}: ${rendered.reason}`);
   const preheader = await renderPreheader(template, variables);

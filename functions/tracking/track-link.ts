@@ -3,26 +3,34 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { z } from 'zod';
-import { eventBridge } from '#shared/adapters/aws/clients.ts';
+import { dynamoDocumentClient, eventBridge } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { EventBridgeBehaviorEventBus } from '#shared/adapters/eventbridge/behavior-event-bus.ts';
 import { linkSecretFrom } from '#shared/adapters/secrets/link-secret.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
+import { makePreferenceCenter } from '#shared/services/preference-center.ts';
 import { makeTrackLink } from '#shared/services/track-link.ts';
 
-/** Link endpoints Lambda (Function URL): one-click unsubscribe, open pixel, click redirect. */
-const config = readConfig({ EVENT_BUS_NAME: z.string().min(1), LINK_SECRET_ARN: z.string().min(1) });
+/** Link endpoints Lambda (Function URL): one-click unsubscribe, open pixel, click redirect, preference center. */
+const config = readConfig({ EVENT_BUS_NAME: z.string().min(1), LINK_SECRET_ARN: z.string().min(1), TABLE_NAME: z.string().min(1) });
 const logger = nudgeLogger('nudge-links');
+const bus = new EventBridgeBehaviorEventBus(eventBridge(), config.EVENT_BUS_NAME);
 
 const trackLink = makeTrackLink({
   secret: linkSecretFrom(config.LINK_SECRET_ARN),
-  bus: new EventBridgeBehaviorEventBus(eventBridge(), config.EVENT_BUS_NAME),
+  bus,
   brandName: defaultCatalog.settings.brandName,
   clock: runtimeClock,
   log: logger,
+  preferences: makePreferenceCenter({ profiles: new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME), bus, catalog: defaultCatalog, log: logger }),
 });
 
 export const handler = middy<LambdaFunctionURLEvent, LambdaFunctionURLResult>()
   .use(injectLambdaContext(logger))
-  .handler(async (event) => trackLink({ method: event.requestContext.http.method, path: event.rawPath }));
+  .handler(async (event) => {
+    // Function URLs base64-encode form bodies; the local runtime passes them as text.
+    const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    return trackLink({ method: event.requestContext.http.method, path: event.rawPath, body });
+  });

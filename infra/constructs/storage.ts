@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { customerPk } from '#shared/adapters/dynamo/keys.ts';
 import type { NudgeFunction } from './nudge-function.ts';
 
 /** The environment variable every handler reads the table name from. */
@@ -86,5 +87,21 @@ export class NudgeStorage extends Construct {
       ]),
     ];
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.table.tableArn] }));
+  }
+
+  /**
+   * Lets `fn` read profiles and nothing else it can avoid: GetItem only (no Query, Scan or writes),
+   * on the table (not its indexes), in customer partitions only (`C#...`: not the suppression list).
+   * IAM has no condition key for the sort key, so the partition is as narrow as IAM allows.
+   */
+  grantProfileRead(fn: NudgeFunction): void {
+    fn.addEnvironment(TABLE_NAME_ENV, this.table.tableName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${customerPk('')}*`] } },
+      }),
+    );
   }
 }

@@ -8,6 +8,7 @@ import { BASE_DAILY_SERIES } from '../domain/profile.ts';
 import { ScoringModel } from '../domain/scoring.ts';
 import { SegmentDefinition, segmentIdsOf, validateSegmentationCatalog } from '../domain/segments.ts';
 import { Sequence } from '../domain/sequences.ts';
+import { SubscriptionCategory } from '../domain/subscription-categories.ts';
 import { TriggerRule } from '../domain/trigger-rules.ts';
 import { CATALOG_EVENT_TYPES } from '../contract/index.ts';
 import { lifecycleStages } from './lifecycle-stages.ts';
@@ -15,6 +16,7 @@ import { rules } from './rules.ts';
 import { scoringModels } from './scoring-models.ts';
 import { segments } from './segments.ts';
 import { sequences } from './sequences.ts';
+import { subscriptionCategories } from './subscription-categories.ts';
 import { templates } from './templates.ts';
 import { readCatalogOverride } from './catalog-override.ts';
 
@@ -27,8 +29,6 @@ const Hour = z.number().int().min(0).max(23);
 export const CatalogSettings = z
   .object({
     brandName: z.string().min(1),
-    /** opt_in: marketing mail needs an explicit subscription (GDPR-safe default); opt_out: only an unsubscribe stops it. */
-    consentMode: z.enum(['opt_in', 'opt_out']),
     /** A purchase of at least this amount puts a VipEscalation event on the bus. */
     highValuePurchase: z.number().positive(),
     /** Marketing emails per customer per sliding window, across all rules (transactional mail is exempt). */
@@ -91,6 +91,8 @@ export const Catalog = z
     segments: z.array(SegmentDefinition),
     lifecycleStages: z.array(LifecycleStage),
     sequences: z.array(Sequence),
+    /** Consent is kept and checked per category; each rule and sequence names one (subscription-categories.ts). */
+    subscriptionCategories: z.array(SubscriptionCategory).min(1),
   })
   .superRefine((catalog, ctx) => {
     for (const problem of validateSegmentationCatalog(catalog)) ctx.addIssue({ code: 'custom', path: ['segmentation'], message: problem });
@@ -128,6 +130,7 @@ export const Catalog = z
       }
     });
     validateSequences(catalog, templateIds, checkMetrics, ctx);
+    validateCategories(catalog, ctx);
   });
 export type Catalog = z.infer<typeof Catalog>;
 export type CatalogInput = z.input<typeof Catalog>;
@@ -186,6 +189,21 @@ function validateSequences(
   });
 }
 
+/** Every rule and sequence sends under a category the catalog defines (consent is kept per category). */
+function validateCategories(
+  catalog: { rules: readonly TriggerRule[]; sequences: readonly Sequence[]; subscriptionCategories: readonly SubscriptionCategory[] },
+  ctx: z.RefinementCtx,
+): void {
+  reportDuplicates(catalog.subscriptionCategories.map((c) => c.id), ['subscriptionCategories'], 'subscription category', ctx);
+  const known = new Set(catalog.subscriptionCategories.map((c) => c.id));
+  const list = [...known].join(', ');
+  const check = (category: string, path: (string | number)[], who: string) => {
+    if (!known.has(category)) ctx.addIssue({ code: 'custom', path, message: `${who} sends under category "${category}", which is not a subscription category (known: ${list})` });
+  };
+  catalog.rules.forEach((rule, index) => check(rule.category, ['rules', index, 'category'], `rule ${rule.id}`));
+  catalog.sequences.forEach((sequence, index) => check(sequence.category, ['sequences', index, 'category'], `sequence ${sequence.id}`));
+}
+
 function reportDuplicates(ids: string[], path: (string | number)[], what: string, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   for (const id of ids) {
@@ -209,7 +227,6 @@ export function loadCatalog(input: CatalogInput): Catalog {
 export const defaultCatalogInput: CatalogInput = {
   settings: {
     brandName: 'Nudge Demo Shop',
-    consentMode: 'opt_in',
     highValuePurchase: 500,
     marketingCap: { count: 3, periodHours: 168 },
     decisionRetentionDays: 90,
@@ -240,6 +257,7 @@ export const defaultCatalogInput: CatalogInput = {
   segments,
   lifecycleStages,
   sequences,
+  subscriptionCategories,
 };
 
 /**

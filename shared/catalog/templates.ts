@@ -3,7 +3,8 @@ import type { EmailTemplateInput } from '../domain/email-template.ts';
 /**
  * Email templates (Liquid; HTML output is escaped by default). Variables:
  * `first_name` (string or nil), `cart` ({ value, currency, items[], item_count } or nil),
- * `event` (the triggering event's properties), `brand` ({ name }).
+ * `event` (the triggering event's properties), `brand` ({ name }), `unsubscribe_url` and
+ * `preferences_url` (signed links; for service mail `unsubscribe_url` leads to the preferences).
  *
  * Rendering is strict, so an optional event property is only used inside `{% if event.x %}` (or
  * through `| default:`); a missing one then takes the fallback instead of failing the send. Each

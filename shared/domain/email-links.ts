@@ -5,7 +5,7 @@ import type { SendRequest } from './send-request.ts';
 /** Where the link endpoints live and what the mailto unsubscribe goes to. */
 export type LinkSettings = { baseUrl: string; secret: string; unsubscribeMailbox?: string | undefined };
 
-export type EmailLinks = { unsubscribeUrl: string; openPixelUrl: string; mailto?: string };
+export type EmailLinks = { unsubscribeUrl: string; preferencesUrl: string; openPixelUrl: string; mailto?: string };
 
 /** The signed links of one send. */
 export function linksFor(request: SendRequest, settings: LinkSettings, now: Date): EmailLinks {
@@ -14,6 +14,7 @@ export function linksFor(request: SendRequest, settings: LinkSettings, now: Date
   const unsubscribe = signLink({ a: 'unsubscribe', ...ids, k: request.category }, settings.secret, now);
   return {
     unsubscribeUrl: `${base}/u/${unsubscribe}`,
+    preferencesUrl: `${base}/p/${signLink({ a: 'preferences', ...ids }, settings.secret, now)}`,
     openPixelUrl: `${base}/o/${signLink({ a: 'open', ...ids }, settings.secret, now)}`,
     ...(settings.unsubscribeMailbox ? { mailto: `mailto:${settings.unsubscribeMailbox}?subject=unsubscribe%20${unsubscribe}` } : {}),
   };
@@ -44,24 +45,38 @@ export function trackClicks(html: string, request: SendRequest, settings: LinkSe
   });
 }
 
-/** The footer every non-transactional email carries: why they get it, and the way out. */
+/**
+ * The footer: every email links to the preference center (service mail too, so a customer can
+ * always reach their choices); marketing also says why it comes and offers one-click unsubscribe.
+ */
 export function withFooter(
   email: { html: string; text: string },
   input: { links: EmailLinks; brandName: string; category: string; transactional: boolean },
 ): { html: string; text: string } {
   const { links, brandName, category } = input;
+  const pixel = `<img src="${links.openPixelUrl}" width="1" height="1" alt="">`;
   if (input.transactional) {
-    return { html: `${email.html}\n<img src="${links.openPixelUrl}" width="1" height="1" alt="">`, text: email.text };
+    return {
+      html: `${email.html}
+<hr>
+<p style="font-size:12px;color:#555">This is a service email about your account or order. <a href="${links.preferencesUrl}" ses:no-track>Email preferences</a></p>
+${pixel}`,
+      text: `${email.text}
+
+--
+This is a service email about your account or order. Email preferences: ${links.preferencesUrl}`,
+    };
   }
   const what = category.replaceAll('_', ' ');
   const html = `${email.html}
 <hr>
 <p style="font-size:12px;color:#555">You are receiving ${escapeHtml(what)} emails from ${escapeHtml(brandName)}.
-<a href="${links.unsubscribeUrl}" ses:no-track>Unsubscribe</a> with one click.</p>
-<img src="${links.openPixelUrl}" width="1" height="1" alt="">`;
+<a href="${links.unsubscribeUrl}" ses:no-track>Unsubscribe</a> with one click, or choose which emails you get in your <a href="${links.preferencesUrl}" ses:no-track>email preferences</a>.</p>
+${pixel}`;
   const text = `${email.text}
 
 --
-You are receiving ${what} emails from ${brandName}. Unsubscribe: ${links.unsubscribeUrl}`;
+You are receiving ${what} emails from ${brandName}. Unsubscribe: ${links.unsubscribeUrl}
+Email preferences: ${links.preferencesUrl}`;
   return { html, text };
 }

@@ -12,7 +12,9 @@ export const TRACKING_SOURCE = 'mail.tracking';
 export type EngagementEvent =
   | { kind: 'open'; customerId: string; sendId: string; ruleId?: string; at: Date }
   | { kind: 'click'; customerId: string; sendId: string; ruleId?: string; url: string; at: Date }
-  | { kind: 'unsubscribe'; customerId: string; sendId: string; category: string; via: 'one_click' | 'link' | 'mailto'; at: Date };
+  | { kind: 'unsubscribe'; customerId: string; sendId: string; category: string; via: 'one_click' | 'link' | 'mailto'; at: Date }
+  /** A choice made in the preference center: one event per direction, naming every category it changes. */
+  | { kind: 'preference'; customerId: string; sendId: string; status: 'subscribed' | 'unsubscribed'; categories: string[]; email?: string; at: Date };
 
 /** A PutEvents entry (Source, DetailType, Detail as an object) for the behavior contract. */
 export type BehaviorEntry = { source: string; detailType: string; detail: Record<string, unknown> };
@@ -36,6 +38,17 @@ export function engagementEntry(event: EngagementEvent): BehaviorEntry {
         categories: [event.category],
         reason: event.via === 'one_click' ? 'one-click unsubscribe (RFC 8058)' : `unsubscribe (${event.via})`,
       });
+    case 'preference': {
+      // Keyed by the second too: a customer who turns a category off, on and off again means each one.
+      const categories = [...event.categories].sort();
+      return entry(event.status === 'subscribed' ? 'subscribe' : 'unsubscribe', event.customerId, digest('preference', event.status, ...categories, occurredAt), occurredAt, {
+        sendId: event.sendId,
+        categories,
+        via: 'preference_center',
+        // subscribe needs an address (the contract); the page has it from the live profile.
+        ...(event.status === 'subscribed' ? { source: 'preference_center', ...(event.email ? { email: event.email } : {}) } : { reason: 'preference center' }),
+      });
+    }
   }
 }
 

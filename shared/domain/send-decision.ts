@@ -5,6 +5,7 @@ import type { Profile } from './profile.ts';
 import type { TriggerRef } from './rule-timer.ts';
 import { planSendTime, type SendPlan, type SendTimeSettings } from './send-time.ts';
 import type { SendRequest } from './send-request.ts';
+import { hasConsent, type SubscriptionCategory } from './subscription-categories.ts';
 import type { RuleMatch, TriggerRule } from './trigger-rules.ts';
 
 /** What must be claimed atomically before a send may be queued. */
@@ -22,7 +23,6 @@ export type SendCandidate =
   | { type: 'start_sequence'; rule: TriggerRule; sequenceId: string; claimId: string; claims: Claim[]; holdout: boolean; conditions: ConditionResult[] }
   | { type: 'suppressed'; rule: TriggerRule; reason: SuppressionReason; conditions: ConditionResult[] };
 
-export type ConsentMode = 'opt_in' | 'opt_out';
 export type FrequencyCap = { count: number; periodHours: number };
 
 /**
@@ -37,14 +37,15 @@ export function prepareSends(input: {
   /** The behavior event, timer event or model event the decision is about. */
   trigger: TriggerRef;
   profile: Profile;
-  consentMode: ConsentMode;
+  /** The catalog's subscription categories: each says how its consent defaults. */
+  categories: readonly SubscriptionCategory[];
   marketingCap: FrequencyCap;
   sendTime: SendTimeSettings;
   now: Date;
 }): SendCandidate[] {
-  const { matches, trigger: event, profile, consentMode, marketingCap, sendTime, now } = input;
+  const { matches, trigger: event, profile, categories, marketingCap, sendTime, now } = input;
   return matches.map(({ rule, conditions }): SendCandidate => {
-    const blocked = sendBlocker(profile, rule, consentMode);
+    const blocked = sendBlocker(profile, rule, categories);
     if (blocked) return { type: 'suppressed', rule, reason: blocked, conditions };
     const holdout = isInHoldout(profile.customerId, rule.id, rule.holdoutPercent);
     const claims: Claim[] = [];
@@ -89,10 +90,10 @@ export function prepareSends(input: {
 export function sendBlocker(
   profile: Profile,
   rule: Pick<TriggerRule, 'category' | 'transactional'>,
-  consentMode: ConsentMode,
+  categories: readonly SubscriptionCategory[],
 ): SuppressionReason | undefined {
   if (!profile.email) return 'no_email';
-  if (!hasConsent(profile, rule.category, consentMode)) return 'no_consent';
+  if (!hasConsent(profile, rule.category, categories)) return 'no_consent';
   // An open support ticket pauses promotional mail until it is resolved; service mail still goes.
   if (!rule.transactional && profile.support.openTickets.length > 0) return 'promotional_pause';
   return undefined;
@@ -106,18 +107,6 @@ export function isInHoldout(customerId: string, ruleId: string, percent: number)
   if (percent <= 0) return false;
   const bucket = createHash('sha256').update(`${ruleId}\u0000${customerId}`).digest().readUInt32BE(0) / 2 ** 32;
   return bucket * 100 < percent;
-}
-
-/**
- * Consent is checked for every category, transactional included: an explicit unsubscribe always
- * wins. Transactional mail needs no opt-in; other mail needs what the catalog's mode asks for
- * (opt-in by default: GDPR-safe).
- */
-function hasConsent(profile: Profile, category: string, mode: ConsentMode): boolean {
-  const status = profile.consent[category];
-  if (status === 'unsubscribed') return false;
-  if (category === 'transactional' || mode === 'opt_out') return true;
-  return status === 'subscribed';
 }
 
 /** Deterministic, so a redelivered event produces the same send id and is deduplicated downstream. */

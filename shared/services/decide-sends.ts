@@ -59,7 +59,7 @@ export async function decideAndAct(
     matches,
     trigger,
     profile,
-    consentMode: settings.consentMode,
+    categories: deps.catalog.subscriptionCategories,
     marketingCap: settings.marketingCap,
     sendTime: settings.sendTime,
     now,

@@ -72,7 +72,7 @@ export function makeDispatchSend(deps: DispatchDeps) {
     }
     if (!profile) return fail(deps, request, 'not sent: the customer no longer exists');
     const rule = deps.catalog.rules.find((r) => r.id === request.ruleId);
-    const blocked = sendBlocker(profile, { category: request.category, transactional: rule?.transactional ?? false }, deps.catalog.settings.consentMode);
+    const blocked = sendBlocker(profile, { category: request.category, transactional: rule?.transactional ?? false }, deps.catalog.subscriptionCategories);
     if (blocked) return fail(deps, request, `not sent: ${blocked.replaceAll('_', ' ')} when the email was due to leave`);
     const address = profile.email ?? request.email;
     // Hard bounces and complaints stop every later send to the address, whatever its consent says.
@@ -85,7 +85,12 @@ export function makeDispatchSend(deps: DispatchDeps) {
     const linkSettings = { baseUrl: deps.links.baseUrl, secret: await deps.links.secret(), unsubscribeMailbox: deps.links.unsubscribeMailbox };
     const links = linksFor(request, linkSettings, now);
     const transactional = rule?.transactional ?? false;
-    const rendered = await renderEmail(template, { ...templateVariables(request, deps.catalog.settings.brandName), unsubscribe_url: links.unsubscribeUrl });
+    // Service mail cannot be unsubscribed (its category is required): a template's unsubscribe link leads to the preferences instead.
+    const rendered = await renderEmail(template, {
+      ...templateVariables(request, deps.catalog.settings.brandName),
+      unsubscribe_url: transactional ? links.preferencesUrl : links.unsubscribeUrl,
+      preferences_url: links.preferencesUrl,
+    });
     if (rendered.type === 'failed') return fail(deps, request, rendered.reason);
     const body = withFooter(
       { html: trackClicks(rendered.email.html, request, linkSettings, now), text: rendered.email.text },

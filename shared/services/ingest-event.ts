@@ -7,6 +7,7 @@ import type { InternalEvent } from '../domain/internal-events.ts';
 import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, recordQueuedSend, type Profile } from '../domain/profile.ts';
+import { consentProblems } from '../domain/subscription-categories.ts';
 import { sequenceExitEventTypes } from '../domain/sequence-progress.ts';
 import { absenceTimersFor } from '../domain/temporal-triggers.ts';
 import { lastSeenTypesFor, matchRules } from '../domain/trigger-rules.ts';
@@ -76,15 +77,17 @@ export function makeIngestEvent(deps: IngestDeps) {
       detailType: incoming['detail-type'],
       detail: incoming.detail,
     });
-    if (!parsed.ok) {
+    // The contract knows the shapes; only the catalog knows which subscription categories exist.
+    const errors = parsed.ok ? consentProblems(parsed.event, deps.catalog.subscriptionCategories) : parsed.errors;
+    if (!parsed.ok || errors.length > 0) {
       await deps.rejectedEvents.record({
-        reason: parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-        errors: parsed.errors,
+        reason: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        errors,
         receivedAt: deps.clock.now().toISOString(),
         original: incoming,
       });
-      deps.log.warn('event rejected', { busEventId: incoming.id, errors: parsed.errors });
-      return { type: 'rejected', errors: parsed.errors };
+      deps.log.warn('event rejected', { busEventId: incoming.id, errors });
+      return { type: 'rejected', errors };
     }
     return applyValidEvent(deps, parsed.event, { dailySeries, lastSeenTypes, segmentation });
   };

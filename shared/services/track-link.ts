@@ -3,13 +3,23 @@ import { engagementEntry } from '../domain/engagement-events.ts';
 import { escapeHtml } from '../domain/html.ts';
 import { verifyLink, type LinkAction, type LinkClaims } from '../domain/link-tokens.ts';
 import type { BehaviorEventBus, Log } from '../domain/ports.ts';
+import type { makePreferenceCenter } from './preference-center.ts';
 
-export type TrackLinkDeps = { secret: () => Promise<string>; bus: BehaviorEventBus; brandName: string; clock: Clock; log: Log };
+export type TrackLinkDeps = {
+  secret: () => Promise<string>;
+  bus: BehaviorEventBus;
+  brandName: string;
+  clock: Clock;
+  log: Log;
+  /** `/p/<token>`: the preference center (preference-center.ts). */
+  preferences: ReturnType<typeof makePreferenceCenter>;
+};
 
-export type LinkRequest = { method: string; path: string };
+/** `body`: the request body as text (the preference form posts `application/x-www-form-urlencoded`). */
+export type LinkRequest = { method: string; path: string; body?: string };
 export type LinkResponse = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded?: boolean };
 
-const ROUTES: Record<string, LinkAction> = { u: 'unsubscribe', o: 'open', c: 'click' };
+const ROUTES: Record<string, LinkAction> = { u: 'unsubscribe', o: 'open', c: 'click', p: 'preferences' };
 /** A transparent 1x1 GIF. */
 const PIXEL = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 const NO_STORE = { 'cache-control': 'no-store, private', 'referrer-policy': 'no-referrer' };
@@ -18,13 +28,13 @@ const NO_STORE = { 'cache-control': 'no-store, private', 'referrer-policy': 'no-
  * The link endpoints of every email (a Lambda Function URL in AWS, served by the local runtime
  * locally): `/u/<token>` one-click unsubscribe (POST, RFC 8058; GET shows a confirmation page, so
  * mail scanners that prefetch links unsubscribe nobody), `/o/<token>` the open pixel, `/c/<token>`
- * a click redirect. Tokens are signed and expiring; a forged or expired one changes nothing and
+ * a click redirect, `/p/<token>` the preference center. Tokens are signed and expiring; a forged or expired one changes nothing and
  * gets a 4xx page. What happened goes on the bus as a behavior event, and ingest does the rest
  * (consent, engagement, conversions), exactly as for SES's own open and click notifications.
  */
 export function makeTrackLink(deps: TrackLinkDeps) {
   return async function trackLink(request: LinkRequest): Promise<LinkResponse> {
-    const match = /^\/([uoc])\/([A-Za-z0-9_.-]+)$/.exec(request.path);
+    const match = /^\/([uocp])\/([A-Za-z0-9_.-]+)$/.exec(request.path);
     if (!match) return page(404, 'Not found', 'This link is not one of ours.');
     const action = ROUTES[match[1]!]!;
     const now = deps.clock.now();
@@ -46,6 +56,10 @@ export function makeTrackLink(deps: TrackLinkDeps) {
         if (!claims.u) return page(400, 'This link is not valid', 'Nothing was changed.');
         await deps.bus.put([engagementEntry({ kind: 'click', customerId: claims.c, sendId: claims.s, url: claims.u, ...(claims.r ? { ruleId: claims.r } : {}), at: now })]);
         return { statusCode: 302, headers: { location: claims.u, ...NO_STORE }, body: '' };
+      }
+      case 'preferences': {
+        const result = await deps.preferences({ method: request.method, body: request.body ?? '', claims, now });
+        return { statusCode: result.statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, body: result.html };
       }
       default:
         return page(404, 'Not found', 'This link is not one of ours.');

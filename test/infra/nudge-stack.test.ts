@@ -757,8 +757,16 @@ describe('tracking: the link endpoints and their secret', () => {
   it('serves a public Function URL (every request carries a signed token) and may only put events on the Nudge bus', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [linksId(), 'Arn'] } });
     expect(putEventsResourcesOf(linksId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
-    const tableActions = statementsOfFunction(template, linksId()).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
-    expect(tableActions).toEqual([]);
+  });
+
+  it('may read the table only with GetItem, on the table itself, in customer partitions (the preference center reads the live profile)', () => {
+    const tableStatements = statementsOfFunction(template, linksId()).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(tableStatements).toHaveLength(1);
+    expect(actionsOf(tableStatements[0]!)).toEqual(['dynamodb:GetItem']);
+    expect(resourcesOf(tableStatements[0]!)).toEqual([{ 'Fn::GetAtt': [logicalIdOf('AWS::DynamoDB::Table', {}), 'Arn'] }]);
+    expect(tableStatements[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#*'] } });
+    const links = resourcesOfType(template, 'AWS::Lambda::Function')[linksId()];
+    expect(links?.Properties?.Environment.Variables).toMatchObject({ TABLE_NAME: { Ref: logicalIdOf('AWS::DynamoDB::Table', {}) } });
   });
 
   it('gives the dispatcher the link base URL and the secret ARN', () => {

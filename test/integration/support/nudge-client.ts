@@ -2,6 +2,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsResultEntry } from '
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
+import type { NudgeTestContext } from '../global-setup.ts';
 import { createDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { CapacityMeter } from '#shared/adapters/aws/consumed-capacity.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
@@ -20,9 +21,11 @@ export type SesEmail = {
   at: number;
 };
 
-/** The shared local Nudge, seen the way a user and an operator see it: endpoints, real SDK clients. */
-export function nudgeClient() {
-  const context = inject('nudge');
+/**
+ * The shared local Nudge, seen the way a user and an operator see it: endpoints, real SDK clients.
+ * `context`: another local Nudge's (a browser test starts its own); the integration tests' by default.
+ */
+export function nudgeClient(context: Pick<NudgeTestContext, 'endpoints' | 'outputs'> = inject('nudge')) {
   const aws = { region: LOCAL_REGION, credentials: localCredentials };
   const meter = new CapacityMeter();
   const documentClient = createDocumentClient({ config: { ...aws, endpoint: context.endpoints.dynamodb }, meter });

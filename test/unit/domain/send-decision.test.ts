@@ -9,6 +9,11 @@ import { buildEvent } from '../support/build-event.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 
+/** The shipped categories, with marketing switched to `mode` (opt-out catalogs send until an unsubscribe). */
+function categoriesWith(mode: 'opt_in' | 'opt_out') {
+  return defaultCatalog.subscriptionCategories.map((c) => (c.id === 'marketing' ? { ...c, consent: mode } : c));
+}
+
 function decide(profileBefore: Profile | undefined, event: BehaviorEvent, consentMode: 'opt_in' | 'opt_out' = 'opt_in') {
   const change = applyEvent(profileBefore, event, NOW);
   if (change.type !== 'applied') throw new Error('expected applied');
@@ -16,7 +21,7 @@ function decide(profileBefore: Profile | undefined, event: BehaviorEvent, consen
   const { profile, facts } = evaluateProfile({ profile: change.profile, catalog: segmentationOf(defaultCatalog), now: NOW, triggerId: event.eventId, event });
   const matches = matchRules(defaultCatalog.rules, event, profile, facts);
   const marketingCap = { count: 3, periodHours: 168 };
-  return { profile, decisions: prepareSends({ matches, trigger: event, profile, consentMode, marketingCap, sendTime: defaultCatalog.settings.sendTime, now: NOW }) };
+  return { profile, decisions: prepareSends({ matches, trigger: event, profile, categories: categoriesWith(consentMode), marketingCap, sendTime: defaultCatalog.settings.sendTime, now: NOW }) };
 }
 
 const subscriber = decide(undefined, buildEvent({ type: 'subscribe', customerId: 'c1', email: 'c1@example.com', properties: { firstName: 'Cy' } })).profile;

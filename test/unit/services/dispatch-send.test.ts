@@ -112,6 +112,18 @@ describe('dispatch service', () => {
     expect(await s.dispatch(request())).toMatchObject({ type: 'skipped', reason: 'already_failed' });
   });
 
+  it('consent per category at send time: product updates need their own opt-in; transactional mail needs none and links to the preferences, not to an unsubscribe', async () => {
+    const s = setup();
+    expect(await s.dispatch({ ...request(), sendId: 'p1', category: 'product_updates' })).toMatchObject({ type: 'failed', reason: 'not sent: no consent when the email was due to leave' });
+    s.profiles.items.set('c1', { ...s.profiles.items.get('c1')!, consent: {} });
+    const receipt = { ...request('support_follow_up'), sendId: 't1', ruleId: 'support_follow_up', category: 'transactional', personalization: { firstName: 'Ana', eventProperties: { ticketId: 'T-1', status: 'solved' } } };
+    expect(await s.dispatch(receipt)).toMatchObject({ type: 'sent' });
+    const email = s.sender.sent[0]!;
+    expect(email.headers).toEqual([]);
+    expect(email.html).toMatch(/<a href="https:\/\/links\.example\.com\/p\/[^"]+" ses:no-track>Email preferences<\/a>/);
+    expect(email.html).not.toContain('links.example.com/u/');
+  });
+
   it('does not send to a customer who no longer exists, and uses the current address when it changed', async () => {
     const gone = setup();
     gone.profiles.items.clear();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signLink, verifyLink } from '#shared/domain/link-tokens.ts';
-import { trackClicks } from '#shared/domain/email-links.ts';
+import { linksFor, trackClicks, withFooter } from '#shared/domain/email-links.ts';
 import { makeTrackLink } from '#shared/services/track-link.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { RecordingBehaviorBus, silentLog } from '../support/fakes.ts';
@@ -11,8 +11,13 @@ const ids = { c: 'cust-1', s: 'send-1', r: 'welcome_new_subscriber' };
 
 function setup(now = NOW) {
   const bus = new RecordingBehaviorBus();
-  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog });
-  return { bus, track };
+  const shown: Array<{ method: string; body: string; customerId: string }> = [];
+  const preferences = async (input: { method: string; body: string; claims: { c: string } }) => {
+    shown.push({ method: input.method, body: input.body, customerId: input.claims.c });
+    return { statusCode: 200, html: 'preferences' };
+  };
+  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
+  return { bus, track, shown };
 }
 
 describe('link tokens', () => {
@@ -87,5 +92,33 @@ describe('link endpoints', () => {
     const token = /href="https:\/\/l\.example\.com\/c\/([^"]+)"/.exec(html)![1]!;
     expect(verifyLink(token, SECRET, NOW)).toMatchObject({ ok: true, claims: { a: 'click', u: 'https://shop.example.com/a?x=1&y=2' } });
     expect(html).toContain('href="#top"');
+  });
+
+  it('/p/ hands a valid preferences token, the method and the form body to the preference center; a tampered, expired or other-action token is refused before it', async () => {
+    const { track, shown } = setup();
+    const token = signLink({ a: 'preferences', ...ids }, SECRET, NOW);
+    const ok = await track({ method: 'POST', path: `/p/${token}`, body: 'category=marketing' });
+    expect(ok).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store, private' } });
+    expect(shown).toEqual([{ method: 'POST', body: 'category=marketing', customerId: 'cust-1' }]);
+
+    const [payload, sig] = token.split('.');
+    const otherCustomer = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), c: 'cust-2' })).toString('base64url');
+    expect((await track({ method: 'GET', path: `/p/${otherCustomer}.${sig}` })).statusCode).toBe(400);
+    expect((await track({ method: 'GET', path: `/p/${signLink({ a: 'unsubscribe', ...ids }, SECRET, NOW)}` })).statusCode).toBe(400);
+    expect((await setup(new Date(NOW.getTime() + 400 * 86_400_000)).track({ method: 'GET', path: `/p/${token}` })).statusCode).toBe(410);
+    expect(shown).toHaveLength(1);
+  });
+
+  it('every email links to the preference center: marketing beside one-click unsubscribe, transactional too', () => {
+    const request = { customerId: 'cust-1', sendId: 'send-1', ruleId: 'r', category: 'marketing' } as SendRequest;
+    const links = linksFor(request, { baseUrl: 'https://l.example.com/', secret: SECRET }, NOW);
+    const token = /\/p\/(.+)$/.exec(links.preferencesUrl)![1]!;
+    expect(verifyLink(token, SECRET, NOW)).toMatchObject({ ok: true, claims: { a: 'preferences', c: 'cust-1', s: 'send-1' } });
+    for (const transactional of [false, true]) {
+      const email = withFooter({ html: '<p>Hi</p>', text: 'Hi' }, { links, brandName: 'Shop', category: 'marketing', transactional });
+      expect(email.html).toContain(`<a href="${links.preferencesUrl}" ses:no-track>`);
+      expect(email.text).toContain(`Email preferences: ${links.preferencesUrl}`);
+      expect(email.html.includes(links.unsubscribeUrl)).toBe(!transactional);
+    }
   });
 });
