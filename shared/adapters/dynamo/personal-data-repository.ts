@@ -1,6 +1,5 @@
 import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PersonalDataStore, PersonalItem } from '../../domain/ports.ts';
-import { partitionItems } from './customer-items.ts';
 import { customerPk } from './keys.ts';
 import { membershipPk, membershipShard } from './segment-membership-repository.ts';
 
@@ -23,8 +22,7 @@ export class DynamoPersonalData implements PersonalDataStore {
   ) {}
 
   async items(customerId: string, segmentIds: readonly string[]): Promise<PersonalItem[]> {
-    const items: PersonalItem[] = [];
-    for await (const item of partitionItems(this.client, this.tableName, customerPk(customerId), '', { consistentRead: true })) items.push(item as PersonalItem);
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': customerPk(customerId) } });
     const shard = membershipShard(customerId);
     const memberships = await Promise.all(
       [...new Set(segmentIds)].map(async (segmentId) => {
@@ -37,24 +35,21 @@ export class DynamoPersonalData implements PersonalDataStore {
     const days = new Set(items.filter((item) => item.kind === 'conversion' && typeof item.convertedAt === 'string').map((item) => new Date(item.convertedAt as string).toISOString().slice(0, 10)));
     const logged: PersonalItem[] = [];
     for (const day of days) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            FilterExpression: 'customerId = :customerId',
-            ExpressionAttributeValues: { ':pk': `CONVLOG#${day}`, ':customerId': customerId },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        );
-        logged.push(...((page.Items ?? []) as PersonalItem[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      logged.push(...(await this.queryAll({ KeyConditionExpression: 'pk = :pk', FilterExpression: 'customerId = :customerId', ExpressionAttributeValues: { ':pk': `CONVLOG#${day}`, ':customerId': customerId } })));
     }
     return [...items, ...memberships.filter((item): item is PersonalItem => item !== undefined), ...logged];
+  }
+
+  /** Every item a Query returns, page by page, strongly consistent (an erase must not miss a write of the last second). */
+  private async queryAll(query: { KeyConditionExpression: string; FilterExpression?: string; ExpressionAttributeValues: Record<string, unknown> }): Promise<PersonalItem[]> {
+    const items: PersonalItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, ...query, ExclusiveStartKey: startKey, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+      items.push(...((page.Items ?? []) as PersonalItem[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   async delete(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<void> {
