@@ -113,7 +113,6 @@ describe('nudge erase and nudge export', () => {
     const erased = await cli('erase', customerId, '--yes', '--json');
     expect(erased.code, erased.stderr).toBe(0);
     const result = JSON.parse(erased.stdout) as EraseResult;
-    console.log('ERASE-MEASURE', JSON.stringify(result), JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Array.isArray(v) ? v.length : typeof v]))));
     expect(result).toMatchObject({ customerId, found: true, suppressed: true });
     expect(result.items).toMatchObject({ profile: 1, segment_member: data.segments.length });
     expect(result.executionsStopped).toBeGreaterThanOrEqual(1);
