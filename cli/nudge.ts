@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { advanceClock, showClock } from './commands/clock.ts';
 import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type RedrivableDlq } from './commands/dlq.ts';
 import { preview } from './commands/preview.ts';
+import { erase, exportCustomer } from './commands/privacy.ts';
 import { replay, type ReplayOptions } from './commands/replay.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
 import { showModels } from './commands/models.ts';
@@ -51,6 +52,21 @@ program
   .argument('<customerId>')
   .option('--json', 'machine-readable output')
   .action((customerId: string, options: { json?: boolean }) => sequences(customerId, options));
+
+program
+  .command('erase')
+  .description('erase a customer (GDPR): every record of theirs, their sequences and scheduled sends; keeps only a hashed suppression entry')
+  .argument('<customerId>')
+  .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
+  .option('--json', 'machine-readable output')
+  .action((customerId: string, options: { yes?: boolean; json?: boolean }) => erase(customerId, options));
+
+program
+  .command('export')
+  .description('everything held about a customer as JSON (GDPR access): profile, segments, decisions, sends, conversions, sequence runs, schedules')
+  .argument('<customerId>')
+  .option('--out <file>', 'write the JSON to this file instead of stdout')
+  .action((customerId: string, options: { out?: string }) => exportCustomer(customerId, options));
 
 program
   .command('score')

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { NudgeDelivery } from './constructs/delivery.ts';
 import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
+import { NudgePrivacy } from './constructs/privacy.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
 import { NudgeReports, REPORT_FUNCTIONS, type ReportFunctionId } from './constructs/reports.ts';
 import { NudgeSequences } from './constructs/sequences.ts';
@@ -36,6 +37,7 @@ export class NudgeStack extends Stack {
   readonly sequences: NudgeSequences;
   readonly tracking: NudgeTracking;
   readonly sesEvents: NudgeSesEvents;
+  readonly privacy: NudgePrivacy;
 
   constructor(scope: Construct, id: string, props: NudgeStackProps) {
     super(scope, id, props);
@@ -98,6 +100,8 @@ export class NudgeStack extends Stack {
 
     this.reports = new NudgeReports(this, 'Reports', { storage: this.storage, eventBus: this.eventBus, logRetention: settings.logRetentionDays, scanSegments: settings.sweepScanSegments });
 
+    this.privacy = new NudgePrivacy(this, 'Privacy', { storage: this.storage, scheduleGroup: this.triggers.scheduleGroup, stateMachine: this.sequences.stateMachine, logRetention: settings.logRetentionDays });
+
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output('StackName', this.stackName, 'This stack (for `nudge --stack <name>`)');
     output('EventBusName', this.eventBus.bus.eventBusName, 'Put behavior events here (PutEvents EventBusName)');
@@ -132,6 +136,8 @@ export class NudgeStack extends Stack {
     output('TriggersDeadLetterQueueUrl', this.triggers.deadLetterQueue.queueUrl, 'Timer and model-event runs that failed after retries');
     output('SequenceStateMachineArn', this.sequences.stateMachine.stateMachineArn, 'Runs nurture sequences (one execution per customer run)');
     output('SequencesDeadLetterQueueUrl', this.sequences.deadLetterQueue.queueUrl, 'Sequence starts that failed after retries');
+    output('EraseFunctionName', this.privacy.erase.function.functionName, 'Erases a customer (aws lambda invoke with {"customerId"}, or nudge erase)');
+    output('ExportFunctionName', this.privacy.export.function.functionName, 'Exports everything held about a customer (aws lambda invoke with {"customerId"}, or nudge export)');
     output('LinksUrl', this.tracking.url.url, 'Base URL of the links in emails (unsubscribe, open pixel, clicks)');
     output('LinkSecretArn', this.tracking.linkSecret.secretArn, 'Secret that signs the links (rotating it breaks links already sent)');
     output('SesEventsFunctionName', this.sesEvents.function.function.functionName, 'Handles SES delivery, open, click, bounce and complaint events');

@@ -129,7 +129,7 @@ export interface DecisionLog {
 }
 
 /** Why an address must not be mailed again, whatever its consent says. */
-export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual';
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual' | 'erased';
 
 /**
  * The account-wide suppression list, keyed by a hash of the normalised address (no address is
@@ -242,4 +242,20 @@ export interface TrainingSnapshotStore {
   setOutcomes(snapshot: TrainingSnapshot, outcomes: SnapshotOutcomes): Promise<void>;
   /** Every snapshot with at least its churn label, of every customer (training reads them all). */
   labelled(): AsyncIterable<TrainingSnapshot>;
+}
+
+/** Every stored item about one customer (`nudge erase` / `nudge export`; personal-data-repository.ts). */
+export type PersonalItem = { pk: string; sk: string; kind?: string } & Record<string, unknown>;
+export interface PersonalDataStore {
+  /** The customer's partition plus the items keyed elsewhere that name them (segment memberships of `segmentIds`). */
+  items(customerId: string, segmentIds: readonly string[]): Promise<PersonalItem[]>;
+  /** Deletes these keys (batched; unprocessed items retried). */
+  delete(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<void>;
+}
+
+/** One-time schedules (held sends, rule timers) whose target input names a customer. */
+export interface CustomerSchedules {
+  list(customerId: string): Promise<Array<{ name: string; input: unknown }>>;
+  /** Deletes one; a schedule already gone (fired and deleted itself) is not an error. */
+  delete(name: string): Promise<void>;
 }

@@ -50,6 +50,12 @@ describe('cdk-nag AwsSolutions', () => {
       'Nudge/Ingest/Handler/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Ingest/Handler/Role/DefaultPolicy/Resource ${SCHEDULES}`,
       'Nudge/Ingest/RejectedEventsQueue/Resource AwsSolutions-SQS3',
+      // Erase and export list the group (ListSchedules has no resource-level permissions) and read (erase: delete) its schedules.
+      'Nudge/Privacy/Erase/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      `Nudge/Privacy/Erase/Role/DefaultPolicy/Resource ${SCHEDULES}`,
+      'Nudge/Privacy/Erase/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<SequencesStateMachine64DB473D.Name>:*]',
+      'Nudge/Privacy/Export/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      `Nudge/Privacy/Export/Role/DefaultPolicy/Resource ${SCHEDULES}`,
       'Nudge/Reports/Attribution/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/BehaviorPatterns/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/Drift/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',

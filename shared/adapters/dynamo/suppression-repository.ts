@@ -15,7 +15,7 @@ export function addressHash(email: string): string {
 }
 
 export const SuppressionEntry = z.object({
-  reason: z.enum(['hard_bounce', 'complaint', 'manual']),
+  reason: z.enum(['hard_bounce', 'complaint', 'manual', 'erased']),
   at: z.string(),
   detail: z.string().optional(),
 });
