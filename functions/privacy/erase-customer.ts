@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
@@ -12,7 +12,7 @@ import { config, parseRequest, readDeps } from './privacy-deps.ts';
 
 /** Erase Lambda (`nudge erase`): removes everything about one customer, keeps their address hashed on the suppression list. */
 const { STATE_MACHINE_ARN } = readConfig({ STATE_MACHINE_ARN: z.string().min(1) });
-const logger = new Logger({ serviceName: 'nudge-privacy' });
+const logger = nudgeLogger('nudge-privacy');
 
 const erase = makeEraseCustomer({
   ...readDeps,

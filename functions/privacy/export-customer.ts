@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
@@ -6,7 +6,7 @@ import { makeExportCustomer, type CustomerExport } from '#shared/services/export
 import { parseRequest, readDeps } from './privacy-deps.ts';
 
 /** Export Lambda (`nudge export`): everything held about one customer as JSON (read only). */
-const logger = new Logger({ serviceName: 'nudge-privacy' });
+const logger = nudgeLogger('nudge-privacy');
 const exportCustomer = makeExportCustomer(readDeps);
 
 export const handler = middy<unknown, CustomerExport>()
