@@ -4,6 +4,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#infra/project-paths.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
+import { ERASE_ENTRY, EXPORT_ENTRY } from '#infra/constructs/privacy.ts';
 import {
   actionsOf,
   functionIdByEntry,
@@ -59,6 +60,8 @@ const trainingId = () => functionIdByEntry(template, TRAINING_ENTRY);
 const experimentId = () => functionIdByEntry(template, SEGMENT_EXPERIMENT_ENTRY);
 const scoringWorkerId = () => functionIdByEntry(template, SCORING_WORKER_ENTRY);
 const rollupsId = () => functionIdByEntry(template, ROLLUPS_ENTRY);
+/** The privacy Lambdas list the schedule group (ListSchedules has no resource-level permissions). */
+const privacyIds = () => [ERASE_ENTRY, EXPORT_ENTRY].map((entry) => functionIdByEntry(template, entry));
 const triggerPerformanceId = () => functionIdByEntry(template, TRIGGER_PERFORMANCE_ENTRY);
 const busId = () => logicalIdOf('AWS::Events::EventBus', { Name: 'nudge' });
 const sendQueueId = () => queueIdByOutput('SendQueueUrl');
@@ -628,7 +631,7 @@ describe('every function', () => {
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
     expect(entries.sort()).toEqual(
-      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY, DRIFT_CHECK_ENTRY, SEGMENT_EXPERIMENT_ENTRY, ...OTHER_REPORT_ENTRIES].sort(),
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY, DRIFT_CHECK_ENTRY, SEGMENT_EXPERIMENT_ENTRY, ...OTHER_REPORT_ENTRIES, ERASE_ENTRY, EXPORT_ENTRY].sort(),
     );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });
@@ -643,7 +646,7 @@ describe('every function', () => {
   it('uses a "*" resource only for the X-Ray actions (and the stream mapping\'s ListStreams), which have no resource-level permissions', () => {
     for (const [id] of functions()) {
       const wildcard = statementsOfFunction(template, id).filter((s) => resourcesOf(s).includes('*'));
-      const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...(id === rollupsId() ? ['dynamodb:ListStreams'] : [])].sort();
+      const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...(id === rollupsId() ? ['dynamodb:ListStreams'] : []), ...(privacyIds().includes(id) ? ['scheduler:ListSchedules'] : [])].sort();
       expect(wildcard.flatMap(actionsOf).sort(), id).toEqual(expected);
     }
   });
