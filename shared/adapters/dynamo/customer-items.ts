@@ -15,7 +15,7 @@ export function customerItems(
   return partitionItems(client, tableName, customerPk(customerId), skPrefix, options);
 }
 
-/** The items of any partition whose sort key starts with `skPrefix`, page by page (a Query). */
+/** The items of any partition whose sort key starts with `skPrefix` (`''`: all of them), page by page (a Query). */
 export async function* partitionItems(
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -28,8 +28,10 @@ export async function* partitionItems(
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        // DynamoDB refuses begins_with with an empty prefix: the whole partition is `pk = :pk` alone.
+        ...(skPrefix === ''
+          ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }
+          : { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } }),
         ...(options.newestFirst ? { ScanIndexForward: false } : {}),
         ...(options.consistentRead ? { ConsistentRead: true } : {}),
         ExclusiveStartKey: startKey,

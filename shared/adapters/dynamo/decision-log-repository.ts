@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ConditionOperator } from '../../domain/conditions.ts';
 import { DecisionOutcome, DecisionReason, type DecisionRecord } from '../../domain/decision-record.ts';
 import type { DecisionLog } from '../../domain/ports.ts';
 import { customerItems } from './customer-items.ts';
 import { customerPk, decisionSk } from './keys.ts';
+import { batchWriteAll } from './batch-write.ts';
+import { expiresAt } from './ttl.ts';
 
-const BATCH = 25;
 
 const StoredDecision = z.object({
   customerId: z.string(),
@@ -49,19 +50,11 @@ export class DynamoDecisionLog implements DecisionLog {
           sk: decisionSk(normalise(record.occurredAt), record.ruleId, digest(`${record.eventId}|${record.via ?? 'event'}`)),
           kind: 'decision',
           ...withoutUndefined(record),
-          ttl: Math.floor(Date.parse(record.decidedAt) / 1000) + retentionDays * 86_400,
+          ttl: expiresAt(record.decidedAt, retentionDays),
         },
       },
     }));
-    for (let i = 0; i < items.length; i += BATCH) {
-      let pending: Record<string, unknown[]> | undefined = { [this.tableName]: items.slice(i, i + BATCH) };
-      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
-        if (attempt > 8) throw new Error('decision records stayed unprocessed after retries');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: pending as never, ReturnConsumedCapacity: 'TOTAL' }));
-        pending = result.UnprocessedItems as typeof pending;
-      }
-    }
+    await batchWriteAll(this.client, this.tableName, items, 'decision records');
   }
 
   /** The customer's decisions, newest first, optionally for one rule. */

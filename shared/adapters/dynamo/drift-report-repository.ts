@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DriftReportStore } from '../../domain/ports.ts';
 import type { DriftReport } from '../../domain/reports/drift.ts';
+import { expiresAt } from './ttl.ts';
 
 const PK = 'REPORT#drift';
 /** A year of daily drift reports is plenty to look back on; DynamoDB's TTL removes older ones. */
@@ -14,7 +15,7 @@ export class DynamoDriftReports implements DriftReportStore {
   ) {}
 
   async save(report: DriftReport, day: string): Promise<void> {
-    const ttl = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + KEEP_DAYS * 86_400;
+    const ttl = expiresAt(`${day}T00:00:00Z`, KEEP_DAYS);
     for (const sk of [`DAY#${day}`, 'LATEST']) {
       await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: PK, sk, kind: 'drift_report', day, report, ...(sk === 'LATEST' ? {} : { ttl }) }, ReturnConsumedCapacity: 'TOTAL' }));
     }

@@ -1,10 +1,9 @@
-import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PersonalDataStore, PersonalItem } from '../../domain/ports.ts';
+import { batchWriteAll } from './batch-write.ts';
+import { partitionItems } from './customer-items.ts';
 import { customerPk } from './keys.ts';
 import { membershipPk, membershipShard } from './segment-membership-repository.ts';
-
-const BATCH = 25;
-const MAX_ATTEMPTS = 9;
 
 /**
  * Every item about one customer. Almost all live in their partition `C#<id>` (profile, cooldowns,
@@ -22,7 +21,7 @@ export class DynamoPersonalData implements PersonalDataStore {
   ) {}
 
   async items(customerId: string, segmentIds: readonly string[]): Promise<PersonalItem[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': customerPk(customerId) } });
+    const items = await this.all(customerPk(customerId));
     const shard = membershipShard(customerId);
     const memberships = await Promise.all(
       [...new Set(segmentIds)].map(async (segmentId) => {
@@ -35,33 +34,20 @@ export class DynamoPersonalData implements PersonalDataStore {
     const days = new Set(items.filter((item) => item.kind === 'conversion' && typeof item.convertedAt === 'string').map((item) => new Date(item.convertedAt as string).toISOString().slice(0, 10)));
     const logged: PersonalItem[] = [];
     for (const day of days) {
-      logged.push(...(await this.queryAll({ KeyConditionExpression: 'pk = :pk', FilterExpression: 'customerId = :customerId', ExpressionAttributeValues: { ':pk': `CONVLOG#${day}`, ':customerId': customerId } })));
+      // A FilterExpression would read (and bill) the same day's items; erase is rare.
+      logged.push(...(await this.all(`CONVLOG#${day}`)).filter((item) => item.customerId === customerId));
     }
     return [...items, ...memberships.filter((item): item is PersonalItem => item !== undefined), ...logged];
   }
 
-  /** Every item a Query returns, page by page, strongly consistent (an erase must not miss a write of the last second). */
-  private async queryAll(query: { KeyConditionExpression: string; FilterExpression?: string; ExpressionAttributeValues: Record<string, unknown> }): Promise<PersonalItem[]> {
+  /** Every item of partition `pk`, strongly consistent (an erase must not miss a write of the last second). */
+  private async all(pk: string): Promise<PersonalItem[]> {
     const items: PersonalItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, ...query, ExclusiveStartKey: startKey, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
-      items.push(...((page.Items ?? []) as PersonalItem[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of partitionItems(this.client, this.tableName, pk, '', { consistentRead: true })) items.push(item as PersonalItem);
     return items;
   }
 
   async delete(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<void> {
-    for (let i = 0; i < keys.length; i += BATCH) {
-      let pending: Record<string, unknown[]> | undefined = { [this.tableName]: keys.slice(i, i + BATCH).map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })) };
-      // UnprocessedItems (throttling) are retried with backoff; the SDK already retried the request itself.
-      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
-        if (attempt >= MAX_ATTEMPTS) throw new Error(`erase: ${pending[this.tableName]?.length ?? 0} deletes stayed unprocessed after ${MAX_ATTEMPTS} attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: pending as never, ReturnConsumedCapacity: 'TOTAL' }));
-        pending = result.UnprocessedItems as typeof pending;
-      }
-    }
+    await batchWriteAll(this.client, this.tableName, keys.map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })), 'erase');
   }
 }

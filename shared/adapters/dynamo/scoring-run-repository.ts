@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import type { ScoringRunStore } from '../../domain/ports.ts';
 import type { ScoringRun, SegmentResult } from '../../domain/predictive/scoring-runs.ts';
 import { partitionItems } from './customer-items.ts';
+import { expiresAt } from './ttl.ts';
 
 /** Run records are for following a run and comparing runs; a quarter of them is plenty. */
 const RETENTION_DAYS = 90;
@@ -59,7 +60,7 @@ export async function tableItemCount(client: DynamoDBClient, tableName: string):
 }
 
 function ttlFrom(iso: string): number {
-  return Math.floor(Date.parse(iso) / 1000) + RETENTION_DAYS * 86_400;
+  return expiresAt(iso, RETENTION_DAYS);
 }
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {

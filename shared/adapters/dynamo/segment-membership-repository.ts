@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SegmentMembershipStore } from '../../domain/ports.ts';
 import { customerPk } from './keys.ts';
+import { batchWriteAll } from './batch-write.ts';
 
 /**
  * Membership items, one per (segment, customer): pk `SEG#<segment>#<shard>`, sk `C#<customer>`.
@@ -10,7 +11,6 @@ import { customerPk } from './keys.ts';
  * write limit. Written only when membership changes.
  */
 export const MEMBERSHIP_SHARDS = 16;
-const BATCH = 25;
 
 export const membershipPk = (segmentId: string, shard: number): string => `SEG#${segmentId}#${shard}`;
 export const membershipShard = (customerId: string): number => createHash('sha256').update(customerId).digest()[0]! % MEMBERSHIP_SHARDS;
@@ -34,16 +34,7 @@ export class DynamoSegmentMembershipStore implements SegmentMembershipStore {
       })),
       ...input.exited.map((segmentId) => ({ DeleteRequest: { Key: { pk: membershipPk(segmentId, shard), sk } } })),
     ];
-    for (let i = 0; i < requests.length; i += BATCH) {
-      let pending: Record<string, Array<Record<string, unknown>>> | undefined = { [this.tableName]: requests.slice(i, i + BATCH) };
-      // Unprocessed items (throttling) are retried with backoff; the SDK already retried the request itself.
-      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        if (attempt > 8) throw new Error(`segment membership writes for ${input.customerId} stayed unprocessed after retries`);
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: pending as never, ReturnConsumedCapacity: 'TOTAL' }));
-        pending = result.UnprocessedItems as typeof pending;
-      }
-    }
+    await batchWriteAll(this.client, this.tableName, requests, `segment memberships of ${input.customerId}`);
   }
 
   /** Every member of a segment: one Query per shard, paginated. */

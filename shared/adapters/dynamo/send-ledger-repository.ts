@@ -6,6 +6,7 @@ import { SEND_OUTCOME_RANK, type SendOutcome, type SendOutcomes } from '../../do
 import type { SendRequest } from '../../domain/send-request.ts';
 import { sendKey } from './keys.ts';
 import { unmarshallRaw } from './raw-items.ts';
+import { expiresAt } from './ttl.ts';
 
 export const SendStatus = z.enum(['sending', 'retrying', 'sent', 'failed']);
 export type SendStatus = z.infer<typeof SendStatus>;
@@ -164,9 +165,4 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
       }),
     );
   }
-}
-
-/** Epoch seconds `days` after `iso`: a TTL attribute. */
-export function expiresAt(iso: string, days: number): number {
-  return Math.floor(Date.parse(iso) / 1000) + days * 86_400;
 }

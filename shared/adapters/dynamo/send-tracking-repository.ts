@@ -4,7 +4,7 @@ import { HOUR_MS } from '../../domain/clock.ts';
 import { touchesFromSends, type Conversion, type SendEngagement } from '../../domain/conversions.ts';
 import type { SendTracking } from '../../domain/ports.ts';
 import { conversionSk, customerPk, sendKey, sendSk } from './keys.ts';
-import { expiresAt } from './send-ledger-repository.ts';
+import { expiresAt } from './ttl.ts';
 
 /**
  * Engagement and conversions on the send's own record (and a conversion item beside it), written

@@ -3,6 +3,7 @@ import type { TrainingSnapshotStore } from '../../domain/ports.ts';
 import { snapshotOpen, type SnapshotOutcomes, type TrainingSnapshot } from '../../domain/predictive/training-snapshots.ts';
 import { customerItems } from './customer-items.ts';
 import { customerPk } from './keys.ts';
+import { expiresAt } from './ttl.ts';
 
 const PREFIX = 'SNAPSHOT#';
 const KIND = 'training_snapshot';
@@ -20,7 +21,7 @@ export class DynamoTrainingSnapshots implements TrainingSnapshotStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: customerPk(snapshot.customerId), sk: `${PREFIX}${snapshot.at}`, kind: KIND, ...snapshot, ttl: Math.floor(Date.parse(snapshot.at) / 1000) + RETENTION_DAYS * 86_400 },
+        Item: { pk: customerPk(snapshot.customerId), sk: `${PREFIX}${snapshot.at}`, kind: KIND, ...snapshot, ttl: expiresAt(snapshot.at, RETENTION_DAYS) },
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
