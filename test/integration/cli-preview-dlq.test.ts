@@ -9,6 +9,7 @@ import { scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.t
 import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+import { welcomeSend } from './support/welcome-send.ts';
 
 const run = promisify(execFile);
 
@@ -101,18 +102,7 @@ describe('nudge preview and nudge dlq', () => {
   it('dlq list shows a dead-lettered send, and dlq redrive delivers it and empties the DLQ', async () => {
     const { customerId, email, now } = await subscriber('Dora');
     const before = (await nudge.emailsTo(email)).length;
-    const request: SendRequest = {
-      sendId: uniqueId('dlq-send'),
-      customerId,
-      ruleId: 'welcome_new_subscriber',
-      templateId: 'welcome',
-      category: 'marketing',
-      email,
-      decidedAt: now.toISOString(),
-      trigger: { eventId: uniqueId('evt'), type: 'subscribe', occurredAt: now.toISOString() },
-      conditions: [],
-      personalization: { firstName: 'Dora', eventProperties: {} },
-    };
+    const request: SendRequest = welcomeSend({ customerId, email, firstName: 'Dora', at: now, sendIdPrefix: 'dlq-send' });
     await nudge.sendToQueue('SendDeadLetterQueueUrl', request);
 
     const listed = await cli('dlq', 'list', '--queue', 'send', '--json');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+import { welcomeSend } from './support/welcome-send.ts';
 
 /** The dispatcher through its real trigger: messages on the local send queue, polled like Lambda's event source. */
 describe('dispatcher', () => {
@@ -21,18 +22,7 @@ describe('dispatcher', () => {
       },
     ]);
     await nudge.waitForIdle();
-    return {
-      sendId: uniqueId('send'),
-      customerId,
-      ruleId: 'welcome_new_subscriber',
-      templateId,
-      category: 'marketing',
-      email: `${customerId}@example.com`,
-      decidedAt: new Date().toISOString(),
-      trigger: { eventId: uniqueId('evt'), type: 'subscribe', occurredAt: new Date().toISOString() },
-      conditions: [{ field: 'profile.email', op: 'exists', expected: true, actual: `${customerId}@example.com`, passed: true }],
-      personalization: { firstName: 'Ivo', eventProperties: {} },
-    };
+    return welcomeSend({ customerId, firstName: 'Ivo', templateId, withEmailCondition: true });
   };
 
   it('a redelivered (duplicated) queue message sends once', async () => {

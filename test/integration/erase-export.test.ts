@@ -12,6 +12,7 @@ import type { CustomerExport } from '#shared/services/export-customer.ts';
 import type { EraseResult } from '#shared/services/erase-customer.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+import { welcomeSend } from './support/welcome-send.ts';
 
 const run = promisify(execFile);
 const HOUR_MS = 3_600_000;
@@ -74,18 +75,7 @@ describe('nudge erase and nudge export', () => {
     await put(customerId, 'cart_abandon', { properties: { cartValue: 80, currency: 'USD', items: [{ productId: 'sku-1', name: 'Linen shirt', quantity: 1, price: 80 }] } });
     // A send held for later, in the stack's own schedule group (as a quiet-hours hold would be).
     const now = await nudge.now();
-    const held: SendRequest = {
-      sendId: uniqueId('held'),
-      customerId,
-      ruleId: 'welcome_new_subscriber',
-      templateId: 'welcome',
-      category: 'marketing',
-      email,
-      decidedAt: now.toISOString(),
-      trigger: { eventId: uniqueId('evt'), type: 'subscribe', occurredAt: now.toISOString() },
-      conditions: [{ field: 'profile.email', op: 'exists', expected: true, actual: email, passed: true }],
-      personalization: { firstName: 'Erin', eventProperties: {} },
-    };
+    const held: SendRequest = welcomeSend({ customerId, email, firstName: 'Erin', at: now, sendIdPrefix: 'held', withEmailCondition: true });
     await new EventBridgeOneTimeSchedules(nudge.scheduler, {
       groupName: group,
       roleArn: nudge.output('SchedulerRoleArn'),

@@ -22,6 +22,7 @@ import { makeDispatchRecord } from '#functions/delivery/dispatch-record.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { putInBatches } from './support/bounded-put.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+import { welcomeSend } from './support/welcome-send.ts';
 import { sendIdOf, storedEmails } from './support/ses-send-ids.ts';
 
 const run = promisify(execFile);
@@ -146,18 +147,7 @@ describe('fault: injected delivery faults', () => {
     );
     await nudge.waitForIdle();
     const requests = customers.map(
-      (customerId): SendRequest => ({
-        sendId: uniqueId(`${label}-send`),
-        customerId,
-        ruleId: 'welcome_new_subscriber',
-        templateId: 'welcome',
-        category: 'marketing',
-        email: `${customerId}@example.com`,
-        decidedAt: now.toISOString(),
-        trigger: { eventId: uniqueId('e'), type: 'subscribe', occurredAt: now.toISOString() },
-        conditions: [],
-        personalization: { firstName: 'Ana', eventProperties: {} },
-      }),
+      (customerId) => welcomeSend({ customerId, firstName: 'Ana', at: now, sendIdPrefix: `${label}-send` }),
     );
     for (let i = 0; i < requests.length; i += 10) {
       const batch = requests.slice(i, i + 10);

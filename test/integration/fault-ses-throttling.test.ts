@@ -8,6 +8,7 @@ import type { SendRequest } from '#shared/domain/send-request.ts';
 import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-send.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+import { welcomeSend } from './support/welcome-send.ts';
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -49,18 +50,7 @@ describe('fault: SES throttling', () => {
       clock: { now: () => new Date() },
       log: quiet,
     });
-    const request: SendRequest = {
-      sendId: uniqueId('send'),
-      customerId,
-      ruleId: 'welcome_new_subscriber',
-      templateId: 'welcome',
-      category: 'marketing',
-      email,
-      decidedAt: new Date().toISOString(),
-      trigger: { eventId: uniqueId('e'), type: 'subscribe', occurredAt: new Date().toISOString() },
-      conditions: [],
-      personalization: { firstName: 'Tia', eventProperties: {} },
-    };
+    const request: SendRequest = welcomeSend({ customerId, email, firstName: 'Tia' });
     // As SQS would: each failed attempt is redelivered until one succeeds; a redelivery after that is skipped.
     await expect(dispatch(request)).rejects.toBeInstanceOf(RetryableSendError);
     expect(await nudge.ledger.find(customerId, request.sendId)).toMatchObject({ status: 'retrying', lastError: expect.stringContaining('TooManyRequestsException') });

@@ -12,6 +12,7 @@ import { EventBridgeOneTimeSchedules, scheduleNameFor } from '#shared/adapters/s
 import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+import { welcomeSend } from './support/welcome-send.ts';
 
 const HOUR_MS = 3_600_000;
 const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/nudge-scheduler`;
@@ -42,18 +43,7 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
     const now = await nudge.now();
     await nudge.putEvents([{ detailType: 'subscribe', detail: { eventId: uniqueId('sub'), customerId, occurredAt: now.toISOString(), email } }]);
     await nudge.waitForIdle();
-    const request: SendRequest = {
-      sendId: uniqueId('send'),
-      customerId,
-      ruleId: 'welcome_new_subscriber',
-      templateId: 'welcome',
-      category: 'marketing',
-      email,
-      decidedAt: now.toISOString(),
-      trigger: { eventId: uniqueId('evt'), type: 'subscribe', occurredAt: now.toISOString() },
-      conditions: [{ field: 'profile.email', op: 'exists', expected: true, actual: email, passed: true }],
-      personalization: { firstName: 'Lena', eventProperties: {} },
-    };
+    const request: SendRequest = welcomeSend({ customerId, email, firstName: 'Lena', at: now, withEmailCondition: true });
     return { request, now, emailsBefore: (await nudge.emailsTo(email)).length };
   };
 

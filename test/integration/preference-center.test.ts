@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { nudgeClient, uniqueId, type SesEmail } from './support/nudge-client.ts';
+import { subscriberEvents } from './support/subscriber-events.ts';
 
 type Rejected = { reason: string; errors: Array<{ field: string; message: string }>; original: { detail: { customerId?: string } } };
 
@@ -12,17 +13,7 @@ type Rejected = { reason: string; errors: Array<{ field: string; message: string
 describe('preference center and consent per category', () => {
   const nudge = nudgeClient();
 
-  const put = async (customerId: string, type: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
-    await nudge.putEvents([{ detailType: type, detail: { eventId: uniqueId('p'), customerId, occurredAt: (await nudge.now()).toISOString(), properties, ...extra } }]);
-    await nudge.waitForIdle();
-  };
-  const welcomed = async (customerId: string): Promise<SesEmail> => {
-    await nudge.daytime();
-    await put(customerId, 'subscribe', { firstName: 'Lea' }, { email: `${customerId}@example.com` });
-    const [email] = await nudge.emailsTo(`${customerId}@example.com`);
-    if (!email) throw new Error(`no welcome email for ${customerId}`);
-    return email;
-  };
+  const { put, welcomed } = subscriberEvents(nudge);
   const preferencesUrl = (email: SesEmail) => /href="(https?:\/\/[^"]+\/p\/[^"]+)"/.exec(email.body.html ?? '')?.[1];
   const post = (url: string, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   /** A marketing send as ingest decides it, for a customer, decided at `decidedAt` (before anything that follows). */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sendKey } from '#shared/adapters/dynamo/keys.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { nudgeClient, uniqueId, type SesEmail } from './support/nudge-client.ts';
+import { subscriberEvents } from './support/subscriber-events.ts';
 
 /** The local SES store keeps custom headers as {key, value} (SES's API names them Name/Value). */
 function header(email: SesEmail | undefined, name: string): string | undefined {
@@ -20,17 +21,7 @@ describe('delivery and the tracking loop', () => {
   const nudge = nudgeClient();
   const decisions = new DynamoDecisionLog(nudge.documentClient, nudge.output('TableName'));
 
-  const put = async (customerId: string, type: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
-    await nudge.putEvents([{ detailType: type, detail: { eventId: uniqueId('t'), customerId, occurredAt: (await nudge.now()).toISOString(), properties, ...extra } }]);
-    await nudge.waitForIdle();
-  };
-  const welcomed = async (customerId: string): Promise<SesEmail> => {
-    await nudge.daytime();
-    await put(customerId, 'subscribe', { firstName: 'Lea' }, { email: `${customerId}@example.com` });
-    const [email] = await nudge.emailsTo(`${customerId}@example.com`);
-    if (!email) throw new Error(`no welcome email for ${customerId}`);
-    return email;
-  };
+  const { put, welcomed } = subscriberEvents(nudge);
   const unsubscribeUrl = (email: SesEmail) => /<(https?:\/\/[^>]+\/u\/[^>]+)>/.exec(header(email, 'List-Unsubscribe') ?? '')?.[1];
 
   it('a marketing email carries List-Unsubscribe (https one-click and mailto) and List-Unsubscribe-Post', async () => {
