@@ -32,7 +32,7 @@ export function makePreferenceCenter(deps: PreferenceCenterDeps) {
     html: renderPreferenceMessage('We have no preferences for you', `${brandName} keeps no data about you any more, so there is nothing to change.`),
   });
 
-  return async function preferenceCenter(input: { method: string; body: string; claims: LinkClaims; now: Date }): Promise<PageResponse> {
+  return async function preferenceCenter(input: { method: string; body: string; requestId: string; claims: LinkClaims; now: Date }): Promise<PageResponse> {
     const { claims, now } = input;
     const profile = await deps.profiles.get(claims.c);
     if (!profile) return gone();
@@ -51,7 +51,7 @@ export function makePreferenceCenter(deps: PreferenceCenterDeps) {
     const entries: BehaviorEntry[] = [];
     const on = categories.filter((c) => c.consent !== 'required' && wanted(c.id) && !hasConsent(profile, c.id, categories)).map((c) => c.id);
     const off = categories.filter((c) => c.consent !== 'required' && !wanted(c.id) && hasConsent(profile, c.id, categories)).map((c) => c.id);
-    const base = { customerId: claims.c, sendId: claims.s, at: now };
+    const base = { customerId: claims.c, sendId: claims.s, requestId: input.requestId, at: now };
     if (on.length > 0) entries.push(engagementEntry({ kind: 'preference', ...base, status: 'subscribed', categories: on, ...(profile.email ? { email: profile.email } : {}) }));
     if (off.length > 0) entries.push(engagementEntry({ kind: 'preference', ...base, status: 'unsubscribed', categories: off }));
     if (entries.length > 0) await deps.bus.put(entries);

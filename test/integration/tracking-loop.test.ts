@@ -53,6 +53,24 @@ describe('delivery and the tracking loop', () => {
     expect(latest).toMatchObject({ outcome: 'suppressed', reason: 'no_consent' });
   });
 
+  it('the same unsubscribe link used again after a re-subscribe unsubscribes again, every time', async () => {
+    const customerId = uniqueId('reuse');
+    const url = unsubscribeUrl(await welcomed(customerId))!;
+    const unsubscribeByLink = async () => {
+      const posted = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      expect(await posted.text()).toContain('You are unsubscribed');
+      await nudge.waitForIdle();
+    };
+    for (let round = 0; round < 2; round += 1) {
+      await unsubscribeByLink();
+      expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('unsubscribed');
+      await put(customerId, 'subscribe', {}, { email: `${customerId}@example.com` });
+      expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('subscribed');
+    }
+    await unsubscribeByLink();
+    expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('unsubscribed');
+  });
+
   it('a forged or expired-looking token gets a 4xx page and unsubscribes nobody', async () => {
     const customerId = uniqueId('forge');
     const url = unsubscribeUrl(await welcomed(customerId))!;

@@ -19,14 +19,14 @@ function subscribedProfile(firstName = 'Lea'): Profile {
 function setup(profile: Profile | undefined) {
   const bus = new RecordingBehaviorBus();
   const center = makePreferenceCenter({ profiles: { get: async () => profile }, bus, catalog: defaultCatalog, log: silentLog });
-  const post = (body: string) => center({ method: 'POST', body, claims, now: NOW });
+  const post = (body: string) => center({ method: 'POST', body, requestId: `req-${body}`, claims, now: NOW });
   return { bus, center, post };
 }
 
 describe('preference center page', () => {
   it('GET shows every category as a labelled checkbox (transactional checked and disabled), the segments and why', async () => {
     const { center, bus } = setup(subscribedProfile());
-    const { statusCode, html } = await center({ method: 'GET', body: '', claims, now: NOW });
+    const { statusCode, html } = await center({ method: 'GET', body: '', requestId: 'req-get', claims, now: NOW });
     expect(statusCode).toBe(200);
     expect(html).toContain('<meta name="viewport" content="width=device-width,initial-scale=1">');
     expect(html).toMatch(/<fieldset><legend>Emails you get<\/legend>/);
@@ -91,6 +91,6 @@ describe('preference center page', () => {
 
   it('a customer who no longer exists (erased) gets a 404 page', async () => {
     const { center } = setup(undefined);
-    expect((await center({ method: 'GET', body: '', claims, now: NOW })).statusCode).toBe(404);
+    expect((await center({ method: 'GET', body: '', requestId: 'req-get', claims, now: NOW })).statusCode).toBe(404);
   });
 });
