@@ -20,3 +20,14 @@ export function isPersonalPath(path: string): boolean {
   if (first === 'properties') return rest.some(isPersonalProperty);
   return PERSONAL_ENVELOPE_FIELDS.has(first);
 }
+
+/**
+ * A trigger's properties without the personal ones (at any depth), for what outlives the event:
+ * sequence run records and Step Functions execution input/history, which an erase cannot edit.
+ * Dropped rather than marked, so a template's `{% if event.subject %}` reads "absent", not a marker.
+ */
+export function withoutPersonalProperties<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => withoutPersonalProperties(item)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !isPersonalProperty(key)).map(([key, field]) => [key, withoutPersonalProperties(field)])) as T;
+}
