@@ -4,6 +4,7 @@ import type { LinkClaims } from '../domain/link-tokens.ts';
 import type { BehaviorEventBus, Log, ProfileStore } from '../domain/ports.ts';
 import type { Profile } from '../domain/profile.ts';
 import { explainSegments } from '../domain/segment-explanations.ts';
+import { maskAddress } from '../domain/ses-events.ts';
 import { hasConsent } from '../domain/subscription-categories.ts';
 import { ACTION_FIELD, CATEGORY_FIELD, renderPreferenceCenter, renderPreferenceMessage, type PreferenceCenterView } from '../presentation/preference-center-page.ts';
 
@@ -70,7 +71,8 @@ export function makePreferenceCenter(deps: PreferenceCenterDeps) {
     return {
       brandName,
       firstName: profile.firstName,
-      email: profile.email,
+      // Masked: the link is a bearer token that may be forwarded; the person knows their own address.
+      ...(profile.email ? { email: maskAddress(profile.email) } : {}),
       subscriptions: categories.map((c) => ({ id: c.id, name: c.name, description: c.description, on: isOn(c.id), required: c.consent === 'required' })),
       segments: explainSegments(Object.keys(profile.segments).sort(), deps.catalog.segments),
     };

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { escapeHtml } from '#shared/domain/html.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
 import type { LinkClaims } from '#shared/domain/link-tokens.ts';
@@ -36,6 +38,19 @@ describe('preference center page', () => {
     expect(html).toContain('You left items in your cart in the last 24 hours');
     expect(html).not.toContain('<script');
     expect(bus.entries).toEqual([]);
+  });
+
+  it('shows the address masked (a forwarded link must not reveal it), for any address', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.emailAddress(), async (email) => {
+        const profile = { ...subscribedProfile(), email };
+        const { html } = await setup(profile).center({ method: 'GET', body: '', requestId: 'req-get', claims, now: NOW });
+        const at = email.lastIndexOf('@');
+        expect(html).not.toContain(escapeHtml(email));
+        expect(html).toContain(`<strong>${escapeHtml(`${email[0]}***${email.slice(at)}`)}</strong>`);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('escapes every user-supplied and catalog text', () => {
