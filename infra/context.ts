@@ -21,7 +21,11 @@ export type NudgeContext = {
   senderDomain?: string;
   /** `replyToEmail`: optional Reply-To for every email. */
   replyToEmail?: string;
-  /** `unsubscribeMailbox`: the mailto address in List-Unsubscribe (default `unsubscribe@<sender domain>`). */
+  /**
+   * `unsubscribeMailbox`: a mailto address for List-Unsubscribe, next to the one-click https link.
+   * Set it only when inbound mail to it is processed (SES receipt rules that unsubscribe the
+   * sender): an advertised mailbox nobody reads would lose unsubscribes. Unset by default.
+   */
   unsubscribeMailbox?: string;
 };
 

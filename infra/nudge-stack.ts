@@ -60,7 +60,8 @@ export class NudgeStack extends Stack {
       delivery: this.delivery,
       storage: this.storage,
       logRetention: settings.logRetentionDays,
-      unsubscribeMailbox: settings.unsubscribeMailbox ?? `unsubscribe@${this.delivery.senderEmail.split('@')[1] ?? 'example.com'}`,
+      // Only a mailbox something reads (SES inbound rules set up outside this stack) is advertised.
+      unsubscribeMailbox: settings.unsubscribeMailbox,
     });
     this.sesEvents = new NudgeSesEvents(this, 'SesEvents', {
       eventBus: this.eventBus,

@@ -32,5 +32,5 @@ export const handler = middy<LambdaFunctionURLEvent, LambdaFunctionURLResult>()
   .handler(async (event) => {
     // Function URLs base64-encode form bodies; the local runtime passes them as text.
     const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    return trackLink({ method: event.requestContext.http.method, path: event.rawPath, body });
+    return trackLink({ method: event.requestContext.http.method, path: event.rawPath, body, requestId: event.requestContext.requestId });
   });

@@ -16,7 +16,7 @@ export type NudgeTrackingProps = {
   /** The preference center reads the live profile (GetItem on customer partitions only). */
   storage: NudgeStorage;
   logRetention: logs.RetentionDays;
-  /** `unsubscribeMailbox`: the mailto of List-Unsubscribe (needs SES inbound mail to act on it; see README). */
+  /** `unsubscribeMailbox`: the mailto of List-Unsubscribe, only when inbound mail to it is processed (see README). */
   unsubscribeMailbox?: string | undefined;
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPersonalPath, PERSONAL_MARKER } from './personal-data.ts';
 import type { FactValue } from './profile-facts.ts';
 
 /**
@@ -132,13 +133,18 @@ function evaluateNode(node: ConditionNode, scope: ConditionScope, results: Condi
   return result.passed;
 }
 
+/**
+ * The result keeps the actual value for the audit trail, except for a personal field (the address,
+ * a name, a phone: personal-data.ts): decision and send records outlive the profile's data and are
+ * read by operators, so they get a marker that says the value was there, never the value.
+ */
 export function evaluateCondition(condition: Condition, scope: ConditionScope): ConditionResult {
   const actual = readPath(scope, condition.field);
   return {
     field: condition.field,
     op: condition.op,
     expected: condition.value,
-    actual,
+    actual: actual !== undefined && actual !== null && isPersonalPath(condition.field) ? PERSONAL_MARKER : actual,
     passed: compare(condition.op, actual, condition.value),
   };
 }

@@ -4,17 +4,23 @@ import { createHash } from 'node:crypto';
  * Email engagement and list events Nudge itself observes (an open pixel, a click redirect, a
  * one-click unsubscribe, SES open/click notifications), as behavior events for the bus. One
  * mapping for every path, so the local tracking endpoints and SES's event publishing in AWS feed
- * ingest the same events. The eventId is derived from what happened, so a repeated notification
- * (SES retries, a reloaded pixel within the same minute) is deduplicated by ingest.
+ * ingest the same events.
+ *
+ * The eventId says what ingest treats as "the same thing again". Opens and clicks are
+ * observations: a reloaded pixel or a retried SES notification within the same minute is one, so
+ * their id is derived from what happened. An unsubscribe or a preference change is a person's
+ * request: each one is new, even through a link used before (unsubscribe, re-subscribe elsewhere,
+ * unsubscribe with the old link again), so its id is derived from the request (`requestId`, the
+ * Function URL's request id), never from the link alone, or ingest's duplicate window would drop it.
  */
 export const TRACKING_SOURCE = 'mail.tracking';
 
 export type EngagementEvent =
   | { kind: 'open'; customerId: string; sendId: string; ruleId?: string; at: Date }
   | { kind: 'click'; customerId: string; sendId: string; ruleId?: string; url: string; at: Date }
-  | { kind: 'unsubscribe'; customerId: string; sendId: string; category: string; via: 'one_click' | 'link' | 'mailto'; at: Date }
+  | { kind: 'unsubscribe'; customerId: string; sendId: string; category: string; via: 'one_click' | 'link' | 'mailto'; requestId: string; at: Date }
   /** A choice made in the preference center: one event per direction, naming every category it changes. */
-  | { kind: 'preference'; customerId: string; sendId: string; status: 'subscribed' | 'unsubscribed'; categories: string[]; email?: string; at: Date };
+  | { kind: 'preference'; customerId: string; sendId: string; status: 'subscribed' | 'unsubscribed'; categories: string[]; email?: string; requestId: string; at: Date };
 
 /** A PutEvents entry (Source, DetailType, Detail as an object) for the behavior contract. */
 export type BehaviorEntry = { source: string; detailType: string; detail: Record<string, unknown> };
@@ -32,16 +38,16 @@ export function engagementEntry(event: EngagementEvent): BehaviorEntry {
         ...(event.ruleId ? { ruleId: event.ruleId } : {}),
       });
     case 'unsubscribe':
-      // One unsubscribe per send and category, however often the link is used.
-      return entry('unsubscribe', event.customerId, digest('unsubscribe', event.sendId, event.category), occurredAt, {
+      // One event per request: the same link used again after a re-subscribe unsubscribes again.
+      return entry('unsubscribe', event.customerId, digest('unsubscribe', event.sendId, event.category, event.requestId), occurredAt, {
         sendId: event.sendId,
         categories: [event.category],
         reason: event.via === 'one_click' ? 'one-click unsubscribe (RFC 8058)' : `unsubscribe (${event.via})`,
       });
     case 'preference': {
-      // Keyed by the second too: a customer who turns a category off, on and off again means each one.
+      // One event per request and direction: off, on and off again within a second means each one.
       const categories = [...event.categories].sort();
-      return entry(event.status === 'subscribed' ? 'subscribe' : 'unsubscribe', event.customerId, digest('preference', event.status, ...categories, occurredAt), occurredAt, {
+      return entry(event.status === 'subscribed' ? 'subscribe' : 'unsubscribe', event.customerId, digest('preference', event.requestId, event.status, ...categories), occurredAt, {
         sendId: event.sendId,
         categories,
         via: 'preference_center',

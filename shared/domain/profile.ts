@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BehaviorEvent } from '../contract/index.ts';
+import { personal } from '../contract/primitives.ts';
 import { countInRing, dayNumber, rollRing } from './activity-ring.ts';
 import { countBounded } from './bounded-counter.ts';
 import { hasSeenEvent, rememberEvent } from './event-dedupe.ts';
@@ -78,9 +79,10 @@ export const Profile = z.object({
   customerId: z.string(),
   /** Optimistic-concurrency version: every write is conditional on the version it read. */
   version: z.number().int().nonnegative(),
-  email: z.string().optional(),
-  firstName: z.string().optional(),
-  lastName: z.string().optional(),
+  // Marked personal like the contract's fields: condition results record a marker, never these values.
+  email: personal(z.string().optional(), 'Email address'),
+  firstName: personal(z.string().optional(), 'First name'),
+  lastName: personal(z.string().optional(), 'Last name'),
   timezone: z.string().optional(),
   /** Consent per subscription category (marketing, product_updates, transactional, ...). */
   consent: z.record(z.string(), ConsentStatus),

@@ -3,6 +3,7 @@ import { DAY_MS } from './clock.ts';
 import { z } from 'zod';
 import { DecisionOutcome, type DecisionRecord } from './decision-record.ts';
 import type { Profile } from './profile.ts';
+import { withoutPersonalProperties } from './personal-data.ts';
 import { TriggerRef } from './rule-timer.ts';
 import type { SendTimeSettings } from './send-time.ts';
 import { stepDueAt, type ExitReason, type SequenceRun } from './sequence-progress.ts';
@@ -54,7 +55,12 @@ export const SequenceRunRecord = z.object({
 });
 export type SequenceRunRecord = z.infer<typeof SequenceRunRecord>;
 
-/** The state the state machine carries from step to step (its input and each step's output). */
+/**
+ * The state the state machine carries from step to step (its input and each step's output): ids
+ * and times only. Step Functions keeps an execution's input and history for its retention and an
+ * erase cannot edit them, so what started the run (the trigger) stays in the run record, which the
+ * step reads and an erase deletes.
+ */
 export const SequenceMachineState = z.object({
   runId: z.string().min(1),
   sequenceId: z.string().min(1),
@@ -64,7 +70,6 @@ export const SequenceMachineState = z.object({
   startStage: z.string().nullable(),
   /** The next step to run (0-based). */
   stepIndex: z.number().int().min(0),
-  trigger: TriggerRef,
   /** When the step at `stepIndex` is due (the Wait state's TimestampPath). */
   dueAt: z.string(),
   /** The run is over (the Choice state ends the execution). */
@@ -115,7 +120,9 @@ export function planRun(input: {
   settings: SendTimeSettings;
   now: Date;
 }): { record: SequenceRunRecord; machineInput: SequenceMachineState } {
-  const { sequence, trigger } = input;
+  const { sequence } = input;
+  // The run keeps what its steps read from the trigger, without the personal properties.
+  const trigger: TriggerRef = { ...input.trigger, properties: withoutPersonalProperties(input.trigger.properties) };
   const runId = runIdFor(sequence.id, input.customerId, trigger.eventId);
   const startedAt = new Date(trigger.occurredAt).toISOString();
   const dueAt = stepDueAt({ sequence, stepIndex: 0, startedAt, previousAt: new Date(startedAt), profile: input.profile, settings: input.settings }).toISOString();
@@ -126,7 +133,6 @@ export function planRun(input: {
     startedAt,
     startStage: input.startStage,
     stepIndex: 0,
-    trigger,
     dueAt,
     done: false,
   };

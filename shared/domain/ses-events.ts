@@ -244,7 +244,8 @@ export function maskAddress(email: string): string {
   const address = bareAddress(email);
   const at = address.lastIndexOf('@');
   if (at < 1) return '***';
-  return `${address[0]}***${address.slice(at)}`;
+  // The first code point, not code unit: half a surrogate pair is not text.
+  return `${String.fromCodePoint(address.codePointAt(0)!)}***${address.slice(at)}`;
 }
 
 /** Replaces every email address inside free text (SMTP diagnostics quote the recipient) with `[address]`. */

@@ -4,6 +4,7 @@ import type { LinkClaims } from '../domain/link-tokens.ts';
 import type { BehaviorEventBus, Log, ProfileStore } from '../domain/ports.ts';
 import type { Profile } from '../domain/profile.ts';
 import { explainSegments } from '../domain/segment-explanations.ts';
+import { maskAddress } from '../domain/ses-events.ts';
 import { hasConsent } from '../domain/subscription-categories.ts';
 import { ACTION_FIELD, CATEGORY_FIELD, renderPreferenceCenter, renderPreferenceMessage, type PreferenceCenterView } from '../presentation/preference-center-page.ts';
 
@@ -32,7 +33,7 @@ export function makePreferenceCenter(deps: PreferenceCenterDeps) {
     html: renderPreferenceMessage('We have no preferences for you', `${brandName} keeps no data about you any more, so there is nothing to change.`),
   });
 
-  return async function preferenceCenter(input: { method: string; body: string; claims: LinkClaims; now: Date }): Promise<PageResponse> {
+  return async function preferenceCenter(input: { method: string; body: string; requestId: string; claims: LinkClaims; now: Date }): Promise<PageResponse> {
     const { claims, now } = input;
     const profile = await deps.profiles.get(claims.c);
     if (!profile) return gone();
@@ -51,7 +52,7 @@ export function makePreferenceCenter(deps: PreferenceCenterDeps) {
     const entries: BehaviorEntry[] = [];
     const on = categories.filter((c) => c.consent !== 'required' && wanted(c.id) && !hasConsent(profile, c.id, categories)).map((c) => c.id);
     const off = categories.filter((c) => c.consent !== 'required' && !wanted(c.id) && hasConsent(profile, c.id, categories)).map((c) => c.id);
-    const base = { customerId: claims.c, sendId: claims.s, at: now };
+    const base = { customerId: claims.c, sendId: claims.s, requestId: input.requestId, at: now };
     if (on.length > 0) entries.push(engagementEntry({ kind: 'preference', ...base, status: 'subscribed', categories: on, ...(profile.email ? { email: profile.email } : {}) }));
     if (off.length > 0) entries.push(engagementEntry({ kind: 'preference', ...base, status: 'unsubscribed', categories: off }));
     if (entries.length > 0) await deps.bus.put(entries);
@@ -70,7 +71,8 @@ export function makePreferenceCenter(deps: PreferenceCenterDeps) {
     return {
       brandName,
       firstName: profile.firstName,
-      email: profile.email,
+      // Masked: the link is a bearer token that may be forwarded; the person knows their own address.
+      ...(profile.email ? { email: maskAddress(profile.email) } : {}),
       subscriptions: categories.map((c) => ({ id: c.id, name: c.name, description: c.description, on: isOn(c.id), required: c.consent === 'required' })),
       segments: explainSegments(Object.keys(profile.segments).sort(), deps.catalog.segments),
     };

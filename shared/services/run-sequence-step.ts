@@ -97,7 +97,8 @@ export function makeSequenceMachineStep(deps: SequenceStepDeps & { runs: Sequenc
       return { ...state, done: true };
     }
     // The record's start stage wins: the starter moves a run to a new stage that starts the same sequence.
-    const outcome = await runSequenceStep({ ...state, startStage: record.startStage });
+    // The trigger comes from the record, not the machine's state (ids only: sequence-runs.ts).
+    const outcome = await runSequenceStep({ ...state, trigger: record.trigger, startStage: record.startStage });
     const now = deps.clock.now().toISOString();
     if (outcome.type === 'exited') {
       await deps.runs.recordProgress(record, { status: 'exited', next: null, steps: record.steps, exit: { reason: describeExit(outcome.reason), at: now }, updatedAt: now });

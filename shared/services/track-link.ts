@@ -15,8 +15,12 @@ export type TrackLinkDeps = {
   preferences: ReturnType<typeof makePreferenceCenter>;
 };
 
-/** `body`: the request body as text (the preference form posts `application/x-www-form-urlencoded`). */
-export type LinkRequest = { method: string; path: string; body?: string };
+/**
+ * `body`: the request body as text (the preference form posts `application/x-www-form-urlencoded`).
+ * `requestId`: unique per HTTP request (the Function URL's request id): a consent request's event id
+ * comes from it, so using a link again is a new request (engagement-events.ts).
+ */
+export type LinkRequest = { method: string; path: string; body?: string; requestId: string };
 export type LinkResponse = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded?: boolean };
 
 const ROUTES: Record<string, LinkAction> = { u: 'unsubscribe', o: 'open', c: 'click', p: 'preferences' };
@@ -48,7 +52,7 @@ export function makeTrackLink(deps: TrackLinkDeps) {
     const { claims } = check;
     switch (action) {
       case 'unsubscribe':
-        return unsubscribe(deps, request.method, claims, now);
+        return unsubscribe(deps, request, claims, now);
       case 'open':
         await deps.bus.put([engagementEntry({ kind: 'open', customerId: claims.c, sendId: claims.s, ...(claims.r ? { ruleId: claims.r } : {}), at: now })]);
         return { statusCode: 200, headers: { 'content-type': 'image/gif', ...NO_STORE }, body: PIXEL, isBase64Encoded: true };
@@ -58,7 +62,7 @@ export function makeTrackLink(deps: TrackLinkDeps) {
         return { statusCode: 302, headers: { location: claims.u, ...NO_STORE }, body: '' };
       }
       case 'preferences': {
-        const result = await deps.preferences({ method: request.method, body: request.body ?? '', claims, now });
+        const result = await deps.preferences({ method: request.method, body: request.body ?? '', requestId: request.requestId, claims, now });
         return { statusCode: result.statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, body: result.html };
       }
       default:
@@ -67,7 +71,7 @@ export function makeTrackLink(deps: TrackLinkDeps) {
   };
 }
 
-async function unsubscribe(deps: TrackLinkDeps, method: string, claims: LinkClaims, now: Date): Promise<LinkResponse> {
+async function unsubscribe(deps: TrackLinkDeps, { method, requestId }: LinkRequest, claims: LinkClaims, now: Date): Promise<LinkResponse> {
   const category = (claims.k ?? 'marketing').replaceAll('_', ' ');
   if (method === 'GET' || method === 'HEAD') {
     return page(
@@ -78,7 +82,7 @@ async function unsubscribe(deps: TrackLinkDeps, method: string, claims: LinkClai
     );
   }
   if (method !== 'POST') return page(405, 'Not allowed', 'Use the button on the unsubscribe page.');
-  await deps.bus.put([engagementEntry({ kind: 'unsubscribe', customerId: claims.c, sendId: claims.s, category: claims.k ?? 'marketing', via: 'one_click', at: now })]);
+  await deps.bus.put([engagementEntry({ kind: 'unsubscribe', customerId: claims.c, sendId: claims.s, category: claims.k ?? 'marketing', via: 'one_click', requestId, at: now })]);
   deps.log.info('unsubscribed by link', { customerId: claims.c, sendId: claims.s, category: claims.k ?? 'marketing' });
   return page(200, 'You are unsubscribed', `You will not receive ${category} emails from ${deps.brandName} any more. It can take a minute to take effect.`);
 }

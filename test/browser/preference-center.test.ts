@@ -126,6 +126,9 @@ describe('the preference center in headless Chromium at phone size', () => {
     const unlabelled = await page.evaluate<string[]>(IN_PAGE.unlabelled);
     expect(unlabelled).toEqual([]);
     expect(await page.locator('fieldset > legend').textContent()).toBe('Emails you get');
+    // The link may be forwarded: the address shows masked.
+    expect(await page.locator('h1 + p strong').textContent()).toBe(`${address[0]}***@example.com`);
+    expect(await page.content()).not.toContain(address);
     expect(await page.getByLabel('Offers and reminders').isChecked()).toBe(true);
     expect(await page.getByLabel('Orders and account (always on)').isDisabled()).toBe(true);
     // Tap targets: every button at least 44 px high (WCAG 2.5.5), checkboxes in rows as tall.

@@ -777,8 +777,15 @@ describe('tracking: the link endpoints and their secret', () => {
     expect(dispatcher?.Properties?.Environment.Variables).toMatchObject({
       TRACKING_BASE_URL: { 'Fn::GetAtt': [logicalIdOf('AWS::Lambda::Url', {}), 'FunctionUrl'] },
       LINK_SECRET_ARN: { Ref: secretId() },
-      UNSUBSCRIBE_MAILBOX: expect.stringMatching(/^unsubscribe@/),
     });
+  });
+
+  it('advertises a mailto unsubscribe only when the unsubscribeMailbox setting says a mailbox is read', () => {
+    // Nothing reads a mailbox by default (no SES inbound rules): the one-click https link is the unsubscribe.
+    expect(resourcesOfType(template, 'AWS::Lambda::Function')[dispatcherId()]?.Properties?.Environment.Variables).not.toHaveProperty('UNSUBSCRIBE_MAILBOX');
+    const { template: withMailbox } = synthTemplate({ unsubscribeMailbox: 'unsubscribe@shop.example.com' });
+    const dispatcher = resourcesOfType(withMailbox, 'AWS::Lambda::Function')[functionIdByEntry(withMailbox, DISPATCHER_ENTRY)];
+    expect(dispatcher?.Properties?.Environment.Variables).toMatchObject({ UNSUBSCRIBE_MAILBOX: 'unsubscribe@shop.example.com' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { describe, expect, it } from 'vitest';
-import { sendKey } from '#shared/adapters/dynamo/keys.ts';
+import { customerPk, profileKey, sendKey } from '#shared/adapters/dynamo/keys.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { nudgeClient, uniqueId, type SesEmail } from './support/nudge-client.ts';
 import { subscriberEvents } from './support/subscriber-events.ts';
@@ -24,9 +24,9 @@ describe('delivery and the tracking loop', () => {
   const { put, welcomed } = subscriberEvents(nudge);
   const unsubscribeUrl = (email: SesEmail) => /<(https?:\/\/[^>]+\/u\/[^>]+)>/.exec(header(email, 'List-Unsubscribe') ?? '')?.[1];
 
-  it('a marketing email carries List-Unsubscribe (https one-click and mailto) and List-Unsubscribe-Post', async () => {
+  it('a marketing email carries List-Unsubscribe (https one-click only: no mailbox is read) and List-Unsubscribe-Post', async () => {
     const email = await welcomed(uniqueId('hdr'));
-    expect(header(email, 'List-Unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/_url\/[A-Za-z0-9]+\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>, <mailto:unsubscribe@[^?]+\?subject=unsubscribe%20/);
+    expect(header(email, 'List-Unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/_url\/[A-Za-z0-9]+\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>$/);
     expect(header(email, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     expect(email.body.html).toContain(unsubscribeUrl(email));
     expect(email.body.text).toContain(`Unsubscribe: ${unsubscribeUrl(email)}`);
@@ -51,6 +51,37 @@ describe('delivery and the tracking loop', () => {
     expect(await nudge.emailsTo(`${customerId}@example.com`)).toHaveLength(1); // the welcome only
     const [latest] = await decisions.list(customerId, { ruleId: 'cart_abandonment_1hour' });
     expect(latest).toMatchObject({ outcome: 'suppressed', reason: 'no_consent' });
+  });
+
+  it('the same unsubscribe link used again after a re-subscribe unsubscribes again, every time', async () => {
+    const customerId = uniqueId('reuse');
+    const url = unsubscribeUrl(await welcomed(customerId))!;
+    const unsubscribeByLink = async () => {
+      const posted = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      expect(await posted.text()).toContain('You are unsubscribed');
+      await nudge.waitForIdle();
+    };
+    for (let round = 0; round < 2; round += 1) {
+      await unsubscribeByLink();
+      expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('unsubscribed');
+      await put(customerId, 'subscribe', {}, { email: `${customerId}@example.com` });
+      expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('subscribed');
+    }
+    await unsubscribeByLink();
+    expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('unsubscribed');
+  });
+
+  it('only the profile holds the address and name: decision, send and run records of a welcomed customer keep markers', async () => {
+    const customerId = uniqueId('pii');
+    await welcomed(customerId);
+    const { Items } = await nudge.documentClient.send(
+      new QueryCommand({ TableName: nudge.output('TableName'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': customerPk(customerId) } }),
+    );
+    const others = (Items ?? []).filter((item) => item.sk !== profileKey(customerId).sk);
+    expect(others.map((item) => String(item.sk).split('#')[0])).toEqual(expect.arrayContaining(['DEC', 'SEND', 'SEQRUN']));
+    for (const item of others) expect(JSON.stringify(item)).not.toMatch(new RegExp(`${customerId}@example\\.com|"Lea"`));
+    const [welcome] = await decisions.list(customerId, { ruleId: 'welcome_new_subscriber' });
+    expect(welcome?.conditions).toContainEqual(expect.objectContaining({ field: 'profile.email', actual: '[personal]', passed: true }));
   });
 
   it('a forged or expired-looking token gets a 4xx page and unsubscribes nobody', async () => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { Console } from 'node:console';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { redactForLog } from '#shared/adapters/logging/redact-for-log.ts';
@@ -30,6 +31,36 @@ describe('redactForLog', () => {
       detail: { customerId: 'c1', email: '[personal]', properties: { firstName: '[personal]', productId: 'p-9', nested: [{ comment: '[personal]' }] } },
       sends: [{ referredEmail: 'f***@example.org' }],
     });
+  });
+
+  it('takes every address out of free text: any RFC 5322 address, Unicode local parts and IDN domains (jörg@bücher.de)', () => {
+    const char = (pool: string) => fc.constantFrom(...Array.from(pool));
+    const run = (pool: string, max: number) => fc.array(char(pool), { minLength: 1, maxLength: max }).map((chars) => chars.join(''));
+    // Letters of several scripts, a combining mark, digits: what SMTPUTF8 local parts and IDN labels hold.
+    const letters = 'aZäöüßéñøåıçğжщяλωαبשअ中文日本한국' + '\u0301';
+    const unicodeAddress = fc
+      .tuple(run(letters + '0123456789._+-', 12), fc.array(run(letters + '0123456789-', 10), { minLength: 1, maxLength: 3 }), fc.oneof(run('äöüжрфλωαب中文한국', 6).filter((tld) => [...tld].length >= 2), fc.constantFrom('de', 'com', 'xn--p1ai', 'xn--fiqs8s')))
+      .map(([local, labels, tld]) => `${local}@${[...labels, tld].join('.')}`);
+    const address = fc.oneof(fc.emailAddress(), unicodeAddress, fc.constantFrom('jörg@bücher.de', 'δοκιμή@παράδειγμα.δοκιμή', '用户@例子.广告', 'Pelé@exemple.com'));
+    fc.assert(
+      fc.property(address, fc.constantFrom('delivery to <%> failed', 'Address blocked: %', '%: mailbox full', 'recipient % status=bounced'), (email, template) => {
+        const text = template.replace('%', () => email);
+        const redacted = redactForLog({ message: text }) as { message: string };
+        const at = email.lastIndexOf('@');
+        // A local part with `/` keeps what precedes it, so stack-trace paths stay readable.
+        const kept = email.slice(0, at).includes('/') ? email.slice(0, email.slice(0, at).lastIndexOf('/') + 1) : '';
+        expect(redacted.message).toBe(template.replace('%', () => `${kept}[address]`));
+        // An `*email` attribute is masked to its first character and domain, still well-formed text.
+        const masked = (redactForLog({ email }) as { email: string }).email;
+        expect(masked).toBe(`${String.fromCodePoint(email.codePointAt(0)!)}***${email.slice(at)}`);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('removes custom events\' properties whose names say they are personal; other properties stay', () => {
+    const redacted = redactForLog({ detail: { properties: { billingEmail: 'x', mobile_number: '0171 555', contactName: 'Tia Berg', postalAddress: 'Main St 1', birthDate: '1990-01-01', planName: 'pro', name: 'Spring sale', emailCount: 3 } } });
+    expect(redacted).toEqual({ detail: { properties: { billingEmail: '[personal]', mobile_number: '[personal]', contactName: '[personal]', postalAddress: '[personal]', birthDate: '[personal]', planName: 'pro', name: 'Spring sale', emailCount: '[personal]' } } });
   });
 
   it('keeps an Error readable without the addresses it quotes', () => {

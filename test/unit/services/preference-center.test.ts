@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { escapeHtml } from '#shared/domain/html.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
 import type { LinkClaims } from '#shared/domain/link-tokens.ts';
@@ -19,14 +21,14 @@ function subscribedProfile(firstName = 'Lea'): Profile {
 function setup(profile: Profile | undefined) {
   const bus = new RecordingBehaviorBus();
   const center = makePreferenceCenter({ profiles: { get: async () => profile }, bus, catalog: defaultCatalog, log: silentLog });
-  const post = (body: string) => center({ method: 'POST', body, claims, now: NOW });
+  const post = (body: string) => center({ method: 'POST', body, requestId: `req-${body}`, claims, now: NOW });
   return { bus, center, post };
 }
 
 describe('preference center page', () => {
   it('GET shows every category as a labelled checkbox (transactional checked and disabled), the segments and why', async () => {
     const { center, bus } = setup(subscribedProfile());
-    const { statusCode, html } = await center({ method: 'GET', body: '', claims, now: NOW });
+    const { statusCode, html } = await center({ method: 'GET', body: '', requestId: 'req-get', claims, now: NOW });
     expect(statusCode).toBe(200);
     expect(html).toContain('<meta name="viewport" content="width=device-width,initial-scale=1">');
     expect(html).toMatch(/<fieldset><legend>Emails you get<\/legend>/);
@@ -36,6 +38,19 @@ describe('preference center page', () => {
     expect(html).toContain('You left items in your cart in the last 24 hours');
     expect(html).not.toContain('<script');
     expect(bus.entries).toEqual([]);
+  });
+
+  it('shows the address masked (a forwarded link must not reveal it), for any address', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.emailAddress(), async (email) => {
+        const profile = { ...subscribedProfile(), email };
+        const { html } = await setup(profile).center({ method: 'GET', body: '', requestId: 'req-get', claims, now: NOW });
+        const at = email.lastIndexOf('@');
+        expect(html).not.toContain(escapeHtml(email));
+        expect(html).toContain(`<strong>${escapeHtml(`${email[0]}***${email.slice(at)}`)}</strong>`);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('escapes every user-supplied and catalog text', () => {
@@ -91,6 +106,6 @@ describe('preference center page', () => {
 
   it('a customer who no longer exists (erased) gets a 404 page', async () => {
     const { center } = setup(undefined);
-    expect((await center({ method: 'GET', body: '', claims, now: NOW })).statusCode).toBe(404);
+    expect((await center({ method: 'GET', body: '', requestId: 'req-get', claims, now: NOW })).statusCode).toBe(404);
   });
 });

@@ -1,7 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { InternalEvent } from '#shared/domain/internal-events.ts';
-import { runIdFor, runSpanMs, type SequenceMachineState } from '#shared/domain/sequence-runs.ts';
+import { planRun, runIdFor, runSpanMs, type SequenceMachineState } from '#shared/domain/sequence-runs.ts';
+import { PERSONAL_PROPERTY_FIELDS } from '#shared/contract/personal-fields.ts';
+import { applyEvent } from '#shared/domain/profile.ts';
+import { buildEvent } from '../support/build-event.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
 import { makeSequenceMachineStep } from '#shared/services/run-sequence-step.ts';
 import { makeStartSequences, ProfileNotWrittenError, SequenceStartEvent, type StartSequencesResult } from '#shared/services/start-sequences.ts';
@@ -81,6 +85,23 @@ describe('run ids', () => {
     expect(runSpanMs(byId('welcome_series'))).toBe(5 * DAY);
     expect(runSpanMs(byId('cart_recovery'))).toBe(72 * 3_600_000);
     expect(runSpanMs(byId('onboarding_series'))).toBe(8 * DAY); // next_send_window (8 d bound), then day 4 (< 8 d)
+  });
+});
+
+describe('personal data in executions (Step Functions keeps input and history after an erase)', () => {
+  it('the execution input carries ids and times only; the run record keeps the trigger without its personal properties', () => {
+    const profile = applyEvent(undefined, buildEvent({ type: 'subscribe', customerId: 'c1' }), new Date('2026-11-23T10:00:00Z')).profile;
+    const personalName = fc.constantFrom(...PERSONAL_PROPERTY_FIELDS, 'phone', 'billingEmail', 'contact_name', 'postalAddress');
+    const sequence = fc.constantFrom(...defaultCatalog.sequences);
+    fc.assert(
+      fc.property(sequence, fc.dictionary(personalName, fc.string({ minLength: 1 }).map((v) => `pii-${v}`), { minKeys: 1 }), fc.dictionary(fc.constantFrom('cartValue', 'productId', 'plan'), fc.constantFrom('p-1', 42)), (seq, personal, other) => {
+        const trigger = { eventId: 'e1', type: 'custom_signup', occurredAt: '2026-11-23T10:00:00Z', properties: { ...other, ...personal, nested: [{ ...personal }] } };
+        const { record, machineInput } = planRun({ sequence: seq, customerId: 'c1', trigger, startStage: null, startedBy: { type: 'rule', ruleId: 'r' }, profile, settings: defaultCatalog.settings.sendTime, now: new Date('2026-11-23T10:00:00Z') });
+        expect(Object.keys(machineInput).sort()).toEqual(['customerId', 'done', 'dueAt', 'runId', 'sequenceId', 'startStage', 'startedAt', 'stepIndex']);
+        expect(JSON.stringify(record)).not.toContain('pii-');
+        expect(record.trigger.properties).toEqual({ ...other, nested: [{}] });
+      }),
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signLink, verifyLink } from '#shared/domain/link-tokens.ts';
 import { linksFor, trackClicks, withFooter } from '#shared/domain/email-links.ts';
-import { makeTrackLink } from '#shared/services/track-link.ts';
+import { makeTrackLink, type LinkRequest } from '#shared/services/track-link.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { RecordingBehaviorBus, silentLog } from '../support/fakes.ts';
 
@@ -16,7 +16,10 @@ function setup(now = NOW) {
     shown.push({ method: input.method, body: input.body, customerId: input.claims.c });
     return { statusCode: 200, html: 'preferences' };
   };
-  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
+  const trackLink = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
+  let requests = 0;
+  // Every HTTP request has its own id, as a Function URL gives it.
+  const track = (request: Omit<LinkRequest, 'requestId'> & { requestId?: string }) => trackLink({ requestId: `req-${(requests += 1)}`, ...request });
   return { bus, track, shown };
 }
 
@@ -55,9 +58,12 @@ describe('link endpoints', () => {
         detail: { eventId: expect.stringMatching(/^trk-/), customerId: 'cust-1', occurredAt: '2026-11-20T12:00:00.000Z', properties: { sendId: 'send-1', categories: ['marketing'], reason: 'one-click unsubscribe (RFC 8058)' } },
       },
     ]);
-    // The same link twice: the same event id, so ingest counts it once.
-    await track({ method: 'POST', path });
-    expect(bus.entries[1]?.detail.eventId).toBe(bus.entries[0]?.detail.eventId);
+    // The same link used again is a new request (the person may have re-subscribed since): a new
+    // event id, so ingest applies it; the same request delivered twice keeps its id.
+    await track({ method: 'POST', path, requestId: 'req-again' });
+    await track({ method: 'POST', path, requestId: 'req-again' });
+    expect(bus.entries[1]?.detail.eventId).not.toBe(bus.entries[0]?.detail.eventId);
+    expect(bus.entries[2]?.detail.eventId).toBe(bus.entries[1]?.detail.eventId);
   });
 
   it('a forged or expired token gets a clear 4xx page and changes nothing', async () => {

@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import { parseBehaviorEvent } from '#shared/contract/index.ts';
+import { signLink } from '#shared/domain/link-tokens.ts';
+import { applyEvent, type Profile } from '#shared/domain/profile.ts';
+import type { BehaviorEventBus } from '#shared/domain/ports.ts';
+import { makePreferenceCenter } from '#shared/services/preference-center.ts';
+import { makeTrackLink } from '#shared/services/track-link.ts';
+import { silentLog } from '../support/fakes.ts';
+
+const SECRET = 'a-test-secret-of-at-least-32-characters!!';
+const START = new Date('2026-11-20T12:00:00Z');
+const CUSTOMER = 'cust-1';
+
+/**
+ * Every consent request a person can make, in any order and at any pace (several in one second):
+ * the consent after the last one is what that one asked for. Events go through the contract and
+ * applyEvent exactly as ingest applies them, duplicate window included.
+ */
+type ConsentRequest =
+  | { kind: 'subscribe' }
+  | { kind: 'unsubscribe' }
+  | { kind: 'unsubscribe_link'; send: number }
+  | { kind: 'preferences_out'; send: number }
+  | { kind: 'preferences_in'; send: number };
+
+const request: fc.Arbitrary<ConsentRequest> = fc.oneof(
+  fc.constant({ kind: 'subscribe' as const }),
+  fc.constant({ kind: 'unsubscribe' as const }),
+  fc.record({ kind: fc.constant('unsubscribe_link' as const), send: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ kind: fc.constant('preferences_out' as const), send: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ kind: fc.constant('preferences_in' as const), send: fc.integer({ min: 0, max: 2 }) }),
+);
+
+function wants(request: ConsentRequest): 'subscribed' | 'unsubscribed' {
+  return request.kind === 'subscribe' || request.kind === 'preferences_in' ? 'subscribed' : 'unsubscribed';
+}
+
+/** The local system in miniature: the link endpoint, and a bus that ingests what it is given. */
+function system() {
+  let profile: Profile | undefined;
+  let now = START;
+  let producerEvents = 0;
+  const ingest = (entry: { source: string; detailType: string; detail: Record<string, unknown> }) => {
+    const parsed = parseBehaviorEvent(entry);
+    if (!parsed.ok) throw new Error(`rejected: ${JSON.stringify(parsed.errors)}`);
+    profile = applyEvent(profile, parsed.event, now).profile;
+  };
+  const bus: BehaviorEventBus = { put: async (entries) => entries.forEach(ingest) };
+  const preferences = makePreferenceCenter({ profiles: { get: async () => profile }, bus, catalog: defaultCatalog, log: silentLog });
+  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
+  // Links are signed once, when the email goes out: the same link is used again and again.
+  const unsubscribeLinks = [0, 1, 2].map((i) => `/u/${signLink({ a: 'unsubscribe', c: CUSTOMER, s: `send-${i}`, k: 'marketing' }, SECRET, START)}`);
+  const preferenceLinks = [0, 1, 2].map((i) => `/p/${signLink({ a: 'preferences', c: CUSTOMER, s: `send-${i}` }, SECRET, START)}`);
+
+  async function perform(request: ConsentRequest): Promise<void> {
+    const producer = (type: 'subscribe' | 'unsubscribe') => {
+      producerEvents += 1;
+      const properties = type === 'subscribe' ? { email: 'lea@example.com', categories: ['marketing'] } : { categories: ['marketing'] };
+      ingest({ source: 'shop.web', detailType: type, detail: { eventId: `shop-${producerEvents}`, customerId: CUSTOMER, occurredAt: now.toISOString(), properties } });
+    };
+    switch (request.kind) {
+      case 'subscribe':
+        return producer('subscribe');
+      case 'unsubscribe':
+        return producer('unsubscribe');
+      case 'unsubscribe_link':
+        await track({ method: 'POST', path: unsubscribeLinks[request.send]!, requestId: randomUUID() });
+        return;
+      case 'preferences_out':
+        await track({ method: 'POST', path: preferenceLinks[request.send]!, body: 'action=save', requestId: randomUUID() });
+        return;
+      case 'preferences_in':
+        await track({ method: 'POST', path: preferenceLinks[request.send]!, body: 'category=marketing&action=save', requestId: randomUUID() });
+        return;
+    }
+  }
+  return {
+    perform,
+    advance: (ms: number) => (now = new Date(now.getTime() + ms)),
+    consent: () => profile?.consent.marketing,
+  };
+}
+
+describe('consent requests', () => {
+  it('the consent after any sequence of requests (links reused, several in one second) is what the last one asked for', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(request, fc.integer({ min: 0, max: 3_000 })), { minLength: 1, maxLength: 12 }), async (steps) => {
+        const nudge = system();
+        await nudge.perform({ kind: 'subscribe' });
+        for (const [step, gap] of steps) {
+          nudge.advance(gap);
+          await nudge.perform(step);
+        }
+        expect(nudge.consent()).toBe(wants(steps.at(-1)![0]));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an old unsubscribe link used again after re-subscribing unsubscribes again', async () => {
+    const nudge = system();
+    await nudge.perform({ kind: 'subscribe' });
+    await nudge.perform({ kind: 'unsubscribe_link', send: 0 });
+    nudge.advance(86_400_000);
+    await nudge.perform({ kind: 'subscribe' });
+    nudge.advance(86_400_000);
+    await nudge.perform({ kind: 'unsubscribe_link', send: 0 });
+    expect(nudge.consent()).toBe('unsubscribed');
+  });
+});
