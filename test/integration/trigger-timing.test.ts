@@ -194,7 +194,7 @@ describe('trigger timing under the simulated clock', () => {
         const cartAdd = event(customerId, 'cart_add', { productId: 'p1', cartValue: 80 });
         expect(await ingest(cartAdd)).toMatchObject({ timersStarted: ['cart_no_purchase'] });
         // The timer is a real one-time schedule, due an hour after the cart_add, targeting the timers function.
-        const name = scheduleNameFor('timer', timerIdFor('absence_check', 'cart_no_purchase', cartAdd.detail.eventId));
+        const name = scheduleNameFor('timer', customerId, timerIdFor('absence_check', customerId, 'cart_no_purchase', cartAdd.detail.eventId));
         const schedule = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: nudge.output('ScheduleGroupName') }));
         expect(schedule.ScheduleExpression).toBe(`at(${day(3, '11:00:00').toISOString().slice(0, 19)})`);
         expect(schedule.Target?.Arn).toBe(nudge.output('TimerFunctionArn'));
