@@ -19,8 +19,11 @@ describe('rollups count each stream record once', () => {
   const table = nudge.output('TableName');
   const rollups = new DynamoRollups(nudge.documentClient, table);
 
-  const decision = (scope: string, n: number): TableChange => ({
-    sequenceNumber: String(1_000_000_000_000_000_000n + BigInt(n)),
+  // Stream sequence numbers are unique: each property run gets its own range.
+  let nextBase = BigInt(Date.now()) * 1_000_000n;
+  const sequenceRange = () => (nextBase += 1_000n);
+  const decision = (scope: string, n: number, base: bigint): TableChange => ({
+    sequenceNumber: String(base + BigInt(n)),
     oldImage: undefined,
     newImage: { pk: `C#${scope}-customer`, sk: `DEC#2026-11-20T10:00:00Z#${scope}#${n}`, kind: 'decision', ruleId: scope, decidedAt: '2026-11-20T10:00:00Z', outcome: 'queued' },
   });
@@ -39,7 +42,8 @@ describe('rollups count each stream record once', () => {
     await fc.assert(
       fc.asyncProperty(deliveries, async ({ records, steps, maxWrites }) => {
         const scope = uniqueId('exactly-once');
-        const changes = Array.from({ length: records }, (_, i) => decision(scope, i));
+        const base = sequenceRange();
+        const changes = Array.from({ length: records }, (_, i) => decision(scope, i, base));
         const update = makeUpdateRollups({ rollups, log: quiet, maxWrites });
         let end = 0;
         for (const { back, size } of steps) {
@@ -62,7 +66,8 @@ describe('rollups count each stream record once', () => {
   it('the biggest transaction still fits: a group of single-record changes up to the write limit', async () => {
     const scope = uniqueId('limit');
     const update = makeUpdateRollups({ rollups, log: quiet, maxWrites: MAX_ROLLUP_WRITES });
-    const changes = Array.from({ length: 150 }, (_, i) => decision(`${scope}-${i % 60}`, i));
+    const base = sequenceRange();
+    const changes = Array.from({ length: 150 }, (_, i) => decision(`${scope}-${i % 60}`, i, base));
     expect(await update(changes)).not.toHaveProperty('failedFrom');
     expect(await update(changes)).not.toHaveProperty('failedFrom');
     const [day] = await rollups.days(`${scope}-0`);

@@ -133,7 +133,7 @@ const inputs = fc.record({
 const EVERY_KIND = ['absence timer', 'absence timer schedule', 'anniversary send', 'deferred timer', 'deferred timer schedule', 'held send', 'inactivity send', 'send', 'send schedule', 'sequence claim', 'sequence run (execution name)'];
 
 describe('ids are unique per customer and deterministic (issue 19 item 2)', () => {
-  it('two customers with equal event ids, rules, activity and signup instants share no send, claim, timer, run or schedule id', async () => {
+  it('two customers with equal event ids, rules, activity and signup instants share no send, claim, timer, run or schedule id', { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(twoCustomers, inputs, async ([a, b], input) => {
         const [ofA, ofB] = [await idsOf(a, input), await idsOf(b, input)];
@@ -146,7 +146,7 @@ describe('ids are unique per customer and deterministic (issue 19 item 2)', () =
     );
   });
 
-  it('the same customer and inputs give the same ids again (a redelivery dedupes)', async () => {
+  it('the same customer and inputs give the same ids again (a redelivery dedupes)', { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(customerId, inputs, async (customer, input) => {
         expect(await idsOf(customer, input)).toEqual(await idsOf(customer, input));
@@ -155,7 +155,7 @@ describe('ids are unique per customer and deterministic (issue 19 item 2)', () =
     );
   });
 
-  it('every schedule name fits EventBridge Scheduler and every run id Step Functions, for any customer id the contract allows', async () => {
+  it('every schedule name fits EventBridge Scheduler and every run id Step Functions, for any customer id the contract allows', { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(customerId, inputs, async (customer, input) => {
         const ids = await idsOf(customer, input);

@@ -40,7 +40,7 @@ const triggers = fc.constantFrom(
 );
 
 describe('ingest after a version conflict (issue 19 item 12b)', () => {
-  it('keeps one decision per event: the queued sends, the claims and the decision records are what ingest reports', async () => {
+  it('keeps one decision per event: the queued sends, the claims and the decision records are what ingest reports', { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(triggers, concurrentEvents, async (trigger, concurrent) => {
         const deps = fakeServiceDeps(singleEmailCatalog(), { now: () => NOW });
