@@ -38,9 +38,10 @@ const RETRY_POLICY = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_4
  *
  * Idempotent: the name is derived from the customer and the sendId / timerId (which are digests of
  * customer, rule and trigger event), so a `ConflictException` (a schedule of that name exists)
- * means this very send or timer is already scheduled, never another customer's. Once a schedule has fired and deleted
- * itself, the same call creates it again; the consumers deduplicate (the dispatcher's send ledger
- * by sendId, the timers function by timerId).
+ * means this very send or timer is already scheduled, never another customer's (its input may
+ * differ only in what a re-decision recomputes, e.g. the due time; the first one stands). Once a
+ * schedule has fired and deleted itself, the same call creates it again; the consumers deduplicate
+ * (the dispatcher's send ledger by sendId, the timers function by timerId).
  *
  * Due times in the past or less than {@link MIN_LEAD_MS} ahead are scheduled at now + that lead,
  * rounded up to the second: the work runs promptly (EventBridge Scheduler invokes within 60 s of
