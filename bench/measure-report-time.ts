@@ -120,10 +120,10 @@ export async function measureReportTime(options: ReportTimeOptions) {
     // other by DynamoDB Local's transactions: together they take little more than the longer one.
     const conversions = conversionLog({ days: CONVERSION_DAYS, perDay: CONVERSIONS_PER_DAY, now, triggerIds: ids, customers: PROFILES, windowHours: catalog.settings.attributionWindowHours, seed: 4 });
     const year = inQueue([
-      ...transactions(triggerRollups(ids, DAYS, now)).map((chunk, i) => () => rollups.apply(chunk, `bench-triggers-${i}`)),
-      ...transactions(segmentRollups(segmentIds, DAYS, now, 2)).map((chunk, i) => () => rollups.apply(chunk, `bench-segments-${i}`)),
-      ...transactions(behaviorRollups(DAYS, now, 3)).map((chunk, i) => () => rollups.apply(chunk, `bench-behavior-${i}`)),
-      ...transactions(conversions).map((chunk, i) => () => rollups.apply([], `bench-conversions-${i}`, chunk)),
+      ...transactions(triggerRollups(ids, DAYS, now)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
+      ...transactions(segmentRollups(segmentIds, DAYS, now, 2)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
+      ...transactions(behaviorRollups(DAYS, now, 3)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
+      ...transactions(conversions).map((chunk) => async () => void (await rollups.apply({ increments: [], conversions: chunk, changeIds: [] }))),
     ]);
 
     // Kept in memory as their table items: the same images are then fed to the rollup path.
@@ -159,9 +159,9 @@ export async function measureReportTime(options: ReportTimeOptions) {
     let feedTransactions = 0;
     const updateRollups = makeUpdateRollups({
       rollups: {
-        apply: async (...args) => {
+        apply: async (batch) => {
           feedTransactions += 1;
-          await rollups.apply(...args);
+          return rollups.apply(batch);
         },
       },
       log,

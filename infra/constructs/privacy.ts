@@ -72,7 +72,7 @@ export class NudgePrivacy extends Construct {
     for (const fn of [this.erase, this.export]) {
       Validations.of(fn.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild!).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${group}/*]`,
-        reason: 'Schedule names derive from send and timer ids, not the customer, so they cannot be listed in advance; the wildcard stays inside the Nudge schedule group (GetSchedule, and for erase DeleteSchedule).',
+        reason: 'A customer\'s schedules share a name prefix (c-<customer digest>-), but the customer is known only per request, so the grant cannot name them in advance; the wildcard stays inside the Nudge schedule group (GetSchedule, and for erase DeleteSchedule).',
       });
     }
     Validations.of(this.erase.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild!).acknowledge({

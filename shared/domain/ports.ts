@@ -210,8 +210,12 @@ export interface ScoringRunStore {
 
 /** Rollups (daily per scope, and live aggregates), added to from the table's change stream, read by the reports. */
 export interface RollupStore {
-  /** Adds these increments atomically; the same key is applied once (a repeated batch). */
-  apply(increments: RollupIncrement[], idempotencyKey: string, conversions?: ConversionLogEntry[]): Promise<void>;
+  /**
+   * Adds these increments (and logs these conversions) atomically, marking each of `changeIds` as
+   * counted. If any of them was counted before, nothing is written and they are returned, so the
+   * caller can apply the rest.
+   */
+  apply(batch: { increments: RollupIncrement[]; conversions?: ConversionLogEntry[]; changeIds: readonly string[] }): Promise<{ alreadyCounted: string[] }>;
   /** The conversions logged on one UTC day, in time order. */
   conversions(day: string): Promise<ConversionLogEntry[]>;
   /** The days recorded for a scope, oldest first; `from`/`to` (inclusive UTC days) narrow the Query. */

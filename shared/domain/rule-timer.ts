@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { deterministicId } from './deterministic-ids.ts';
 
 /** The event a rule decision is about (the triggering event, or the event that started a timer). */
 export const TriggerRef = z.object({
@@ -15,7 +15,7 @@ export type TriggerRef = z.infer<typeof TriggerRef>;
  * - `absence_check`: a temporal rule's "event A and no event B within the window" (e.g. cart_add
  *   with no purchase within 1 h), started by event A;
  * - `deferred_rule`: a rule that lost a priority conflict and says `onConflict: defer`.
- * `timerId` is deterministic (kind, rule, event), so a redelivered event schedules nothing twice.
+ * `timerId` is deterministic (kind, customer, rule, event), so a redelivered event schedules nothing twice.
  */
 export const RuleTimer = z.object({
   timerId: z.string().min(1),
@@ -27,6 +27,7 @@ export const RuleTimer = z.object({
 });
 export type RuleTimer = z.infer<typeof RuleTimer>;
 
-export function timerIdFor(kind: RuleTimer['kind'], ruleId: string, eventId: string): string {
-  return createHash('sha256').update(`${kind}\u0000${ruleId}\u0000${eventId}`).digest('base64url').slice(0, 22);
+/** Deterministic in (kind, customer, rule, event): a redelivery dedupes, another customer's equal event id does not. */
+export function timerIdFor(kind: RuleTimer['kind'], customerId: string, ruleId: string, eventId: string): string {
+  return deterministicId(`timer:${kind}`, customerId, ruleId, eventId);
 }

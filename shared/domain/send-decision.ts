@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HOUR_MS } from './clock.ts';
+import { deterministicId } from './deterministic-ids.ts';
 import type { ConditionResult } from './conditions.ts';
 import type { Profile } from './profile.ts';
 import type { TriggerRef } from './rule-timer.ts';
@@ -58,7 +59,7 @@ export function prepareSends(input: {
     }
     if (rule.startSequence !== undefined) {
       // The start sends nothing itself: the global marketing cap counts each step's email when it is decided.
-      return { type: 'start_sequence', rule, sequenceId: rule.startSequence, claimId: sendIdFor(rule.id, event.eventId), claims, holdout, conditions };
+      return { type: 'start_sequence', rule, sequenceId: rule.startSequence, claimId: sendIdFor(profile.customerId, rule.id, event.eventId), claims, holdout, conditions };
     }
     // The control group sends nothing, so it uses none of the customer's marketing allowance.
     if (!rule.transactional && !holdout) {
@@ -66,7 +67,7 @@ export function prepareSends(input: {
     }
     const plan = planSendTime({ policy: rule.sendTime, transactional: rule.transactional, profile, now, settings: sendTime });
     const request: SendRequest = {
-      sendId: sendIdFor(rule.id, event.eventId),
+      sendId: sendIdFor(profile.customerId, rule.id, event.eventId),
       customerId: profile.customerId,
       ruleId: rule.id,
       templateId: rule.templateId!, // a rule without startSequence has a template (TriggerRule's refinement)
@@ -109,9 +110,12 @@ export function isInHoldout(customerId: string, ruleId: string, percent: number)
   return bucket * 100 < percent;
 }
 
-/** Deterministic, so a redelivered event produces the same send id and is deduplicated downstream. */
-export function sendIdFor(ruleId: string, eventId: string): string {
-  return createHash('sha256').update(`${ruleId}\u0000${eventId}`).digest('base64url').slice(0, 22);
+/**
+ * Deterministic in (customer, rule, trigger event), so a redelivered event produces the same send
+ * id and is deduplicated downstream, and two customers' events with equal ids never share one.
+ */
+export function sendIdFor(customerId: string, ruleId: string, eventId: string): string {
+  return deterministicId('send', customerId, ruleId, eventId);
 }
 
 /** The profile and event facts a template may use, copied at decision time (also what `nudge preview` renders with). */

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { DAY_MS } from './clock.ts';
+import { deterministicId } from './deterministic-ids.ts';
 import { z } from 'zod';
 import { DecisionOutcome, type DecisionRecord } from './decision-record.ts';
 import type { Profile } from './profile.ts';
@@ -88,9 +88,11 @@ const SEND_WINDOW_BOUND_MS = 8 * DAY_MS;
  * `[A-Za-z0-9_-]` and 80 characters; the sequence id stays readable in the console.
  */
 export function runIdFor(sequenceId: string, customerId: string, startEventId: string): string {
-  const digest = createHash('sha256').update(`${sequenceId}\u0000${customerId}\u0000${startEventId}`).digest('base64url').slice(0, 22);
-  return `${sequenceId.slice(0, 50)}-${digest}`;
+  return `${sequenceId.slice(0, MAX_RUN_LABEL)}-${deterministicId('run', customerId, sequenceId, startEventId)}`;
 }
+
+/** The readable sequence label in a run id: 50 + `-` + the digest stays inside Step Functions' 80 characters. */
+const MAX_RUN_LABEL = 50;
 
 export type StartDecision = { type: 'start' } | { type: 'resume' } | { type: 'skip'; reason: 'already_running' | 'ran_once' | 'duplicate'; runId: string };
 

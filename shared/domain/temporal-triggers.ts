@@ -20,7 +20,7 @@ export function absenceTimersFor(rules: readonly TriggerRule[], event: BehaviorE
     if (!rule.active || trigger?.eventType !== event.type) return [];
     return [
       {
-        timerId: timerIdFor('absence_check', rule.id, event.eventId),
+        timerId: timerIdFor('absence_check', event.customerId, rule.id, event.eventId),
         kind: 'absence_check' as const,
         ruleId: rule.id,
         customerId: event.customerId,

@@ -113,7 +113,7 @@ export async function decideAndAct(
       if (rule.onConflict.action === 'defer') {
         const dueAt = new Date(now.getTime() + rule.onConflict.deferHours * HOUR_MS).toISOString();
         await deps.delayed.scheduleTimer({
-          timerId: timerIdFor('deferred_rule', rule.id, trigger.eventId),
+          timerId: timerIdFor('deferred_rule', profile.customerId, rule.id, trigger.eventId),
           kind: 'deferred_rule',
           ruleId: rule.id,
           customerId: profile.customerId,

@@ -2,11 +2,12 @@ import { dailySeriesFor, segmentationOf, type Catalog } from '../catalog/index.t
 import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../contract/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
-import { attributeConversion } from '../domain/conversions.ts';
+import { attributeConversion, type Conversion } from '../domain/conversions.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';
 import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, recordQueuedSend, type Profile } from '../domain/profile.ts';
+import type { RuleTimer } from '../domain/rule-timer.ts';
 import { consentProblems } from '../domain/subscription-categories.ts';
 import { sequenceExitEventTypes } from '../domain/sequence-progress.ts';
 import { absenceTimersFor } from '../domain/temporal-triggers.ts';
@@ -63,8 +64,9 @@ export class ProfileContentionError extends Error {
  * Order matters for "nothing lost, nothing twice": claims, the enqueue and the internal events
  * happen before the profile write that marks the event as seen, so a crash in between is retried
  * by EventBridge/Lambda and the retry finds its own claims (same deterministic sendId) and
- * publishes the same transition ids; the dispatcher and consumers deduplicate. Hot path without a
- * fired rule or a segment change: 1 read + 1 write.
+ * publishes the same transition ids; the dispatcher and consumers deduplicate. A version conflict
+ * re-applies the event without deciding again (see `acted`). Hot path without a fired rule or a
+ * segment change: 1 read + 1 write.
  */
 export function makeIngestEvent(deps: IngestDeps) {
   const dailySeries = dailySeriesFor(deps.catalog);
@@ -99,6 +101,17 @@ async function applyValidEvent(
   derived: { dailySeries: ReadonlySet<string>; lastSeenTypes: ReadonlySet<string>; segmentation: ReturnType<typeof segmentationOf> },
 ): Promise<IngestOutcome> {
   let current: Profile | undefined = await deps.profiles.get(event.customerId);
+  /**
+   * The event's decisions and their effects (claims, the enqueue or schedule, decision records,
+   * absence timers, a conversion), taken once per invocation, on the first attempt's profile. After
+   * a version conflict the event is applied again to the newer profile (its state), but not decided
+   * again: a retry deciding differently (the concurrent write unsubscribed them, or let another rule
+   * win) would leave the first attempt's send queued and its claims spent beside another outcome.
+   * The dispatcher re-checks consent, address and suppression as the email leaves, so a decision
+   * taken just before a concurrent unsubscribe still sends nothing. (A crashed invocation's retry
+   * decides again from scratch; its ids are the same, so claims and the ledger absorb a repeat.)
+   */
+  let acted: { records: DecisionRecord[]; timers: RuleTimer[]; conversion: Conversion | undefined } | undefined;
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries, lastSeenTypes: derived.lastSeenTypes });
@@ -115,13 +128,10 @@ async function applyValidEvent(
       event,
     });
     let profile = evaluation.profile;
-    const matches = matchRules(deps.catalog.rules, event, profile, evaluation.facts);
-    const records = await decideAndAct(deps, { matches, trigger: event, profile, now, via: 'event', profileVersion: (current?.version ?? 0) + 1, awaitsTriggerEvent: true });
+    acted ??= await actOnce(deps, event, { profile, facts: evaluation.facts, previous: current, now });
+    const { records, timers, conversion } = acted;
     const rules = records.map(({ ruleId, outcome, reason, sendId }) => ({ ruleId, outcome, ...(reason ? { reason } : {}), ...(sendId ? { sendId } : {}) }));
     for (let i = queuedCount(records); i > 0; i--) profile = recordQueuedSend(profile, now);
-    // Absence checks (e.g. cart_add and no purchase within 1 h) are decided when their window ends.
-    const timers = absenceTimersFor(deps.catalog.rules, event);
-    for (const timer of timers) await deps.delayed.scheduleTimer(timer);
     // The tracking loop: engagement on the send's record, and a purchase converting the newest touch.
     const internalEvents: InternalEvent[] = [...evaluation.internalEvents];
     const sendId = event.properties.sendId;
@@ -131,9 +141,7 @@ async function applyValidEvent(
     if (event.type === 'unsubscribe' && typeof sendId === 'string') {
       await deps.tracking.recordUnsubscribe({ customerId: event.customerId, sendId, at: event.occurredAt });
     }
-    const conversion = attributeConversion(event, current, deps.catalog.settings.attributionWindowHours);
     if (conversion) {
-      await deps.tracking.recordConversion(conversion, { windowHours: deps.catalog.settings.attributionWindowHours, retentionDays: deps.catalog.settings.sendRetentionDays });
       internalEvents.push({ detailType: 'ConversionAttributed', detail: { ...conversion, ruleId: conversion.ruleId ?? null, transitionId: `conversion:${event.eventId}` } });
     }
     if (internalEvents.length > 0) await deps.bus.publish(internalEvents);
@@ -153,4 +161,22 @@ async function applyValidEvent(
   throw new ProfileContentionError(
     `profile ${event.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${event.eventId}; retrying later`,
   );
+}
+
+/** The decisions of one event and their effects (see `acted` in applyValidEvent): rules, absence timers, a conversion. */
+async function actOnce(
+  deps: IngestDeps,
+  event: BehaviorEvent,
+  input: { profile: Profile; facts: ReturnType<typeof evaluateProfile>['facts']; previous: Profile | undefined; now: Date },
+): Promise<{ records: DecisionRecord[]; timers: RuleTimer[]; conversion: Conversion | undefined }> {
+  const { profile, previous, now } = input;
+  const matches = matchRules(deps.catalog.rules, event, profile, input.facts);
+  const records = await decideAndAct(deps, { matches, trigger: event, profile, now, via: 'event', profileVersion: (previous?.version ?? 0) + 1, awaitsTriggerEvent: true });
+  // Absence checks (e.g. cart_add and no purchase within 1 h) are decided when their window ends.
+  const timers = absenceTimersFor(deps.catalog.rules, event);
+  for (const timer of timers) await deps.delayed.scheduleTimer(timer);
+  const { attributionWindowHours, sendRetentionDays } = deps.catalog.settings;
+  const conversion = attributeConversion(event, previous, attributionWindowHours);
+  if (conversion) await deps.tracking.recordConversion(conversion, { windowHours: attributionWindowHours, retentionDays: sendRetentionDays });
+  return { records, timers, conversion };
 }

@@ -185,7 +185,7 @@ describe('nudge preview and nudge dlq', () => {
     const redriven = await cli('dlq', 'redrive', '--queue', 'triggers');
     expect(redriven.code, redriven.stderr).toBe(0);
     expect(redriven.stdout).toContain('-> a one-time schedule of the timers function');
-    expect((await nudge.oneTimeSchedules()).schedules.map((s) => s.name)).toContain(scheduleNameFor('timer', timer.timerId));
+    expect((await nudge.oneTimeSchedules()).schedules.map((s) => s.name)).toContain(scheduleNameFor('timer', timer.customerId, timer.timerId));
 
     await nudge.advanceClock('2m');
     await nudge.waitForIdle();

@@ -22,15 +22,15 @@ describe('the segment drift check', () => {
   it('fires on a constructed shift (opens 25% → 10%, conversions 5% → 2%) and stays quiet on a stable segment', async () => {
     const now = await nudge.now();
     // Baseline: the 28 days before the last 7; current: the last 7.
-    await rollups.apply(
-      [
+    await rollups.apply({
+      increments: [
         { scope: segmentScope('feature_interest'), day: daysAgo(now, 20), counters: { delivered: 1000, opened: 250, converted: 50 } },
         { scope: segmentScope('feature_interest'), day: daysAgo(now, 2), counters: { delivered: 1000, opened: 100, converted: 20 } },
         { scope: segmentScope('engaged_readers'), day: daysAgo(now, 20), counters: { delivered: 1000, opened: 250, converted: 50 } },
         { scope: segmentScope('engaged_readers'), day: daysAgo(now, 2), counters: { delivered: 1000, opened: 242, converted: 48 } },
       ],
-      `drift-test-${now.toISOString()}`,
-    );
+      changeIds: [],
+    });
     const run = await nudge.runSchedule('DriftCheck');
     expect(run, JSON.stringify(run)).toMatchObject({ ok: true });
 

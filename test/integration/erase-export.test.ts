@@ -5,7 +5,7 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventBridgeCustomerSchedules } from '#shared/adapters/scheduler/customer-schedules.ts';
-import { EventBridgeOneTimeSchedules } from '#shared/adapters/scheduler/one-time-schedules.ts';
+import { EventBridgeOneTimeSchedules, scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
 import { DynamoSuppressionList, addressHash } from '#shared/adapters/dynamo/suppression-repository.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import type { CustomerExport } from '#shared/services/export-customer.ts';
@@ -95,7 +95,7 @@ describe('nudge erase and nudge export', () => {
     expect(data.sends.some((s) => s.status === 'sent')).toBe(true);
     const welcome = data.sequenceRuns.find((r) => r.sequenceId === 'welcome_series');
     expect(welcome).toMatchObject({ status: 'active' });
-    expect(data.schedules.map((s) => s.name)).toContain(`send-${held.sendId}`);
+    expect(data.schedules.map((s) => s.name)).toContain(scheduleNameFor('send', customerId, held.sendId));
 
     // The scan below sees the customer before the erase (so finding nothing after it means something).
     expect((await everyItem()).filter((text) => text.includes(customerId)).length).toBeGreaterThan(data.decisions.length + data.sends.length);
@@ -119,7 +119,7 @@ describe('nudge erase and nudge export', () => {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: String(welcome!.executionArn) }));
     expect(execution.status).toBe('ABORTED');
     expect(await customerSchedules.list(customerId)).toEqual([]);
-    expect((await nudge.oneTimeSchedules()).schedules.filter((s) => s.name === `send-${held.sendId}`)).toEqual([]);
+    expect((await nudge.oneTimeSchedules()).schedules.filter((s) => s.name === scheduleNameFor('send', customerId, held.sendId))).toEqual([]);
 
     // The held send's time passes with nothing sent; a later replay of the address under a new id is not mailed.
     await nudge.advanceClock('7h');

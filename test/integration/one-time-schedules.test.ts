@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_ACCOUNT } from '#local/emulators/local-aws.ts';
-import { EventBridgeOneTimeSchedules, scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
+import { customerSchedulePrefix, EventBridgeOneTimeSchedules, scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
 import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
@@ -55,7 +55,7 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
     await nudge.waitForIdle();
     expect(await nudge.emailsTo(request.email)).toHaveLength(emailsBefore);
     expect(await nudge.ledger.find(request.customerId, request.sendId)).toBeUndefined();
-    expect(await scheduleNamed(`send-${request.sendId}`)).toMatchObject({ group: groupName, status: 'scheduled', targetArn: nudge.queueArn('SendQueueUrl') });
+    expect(await scheduleNamed(scheduleNameFor('send', request.customerId, request.sendId))).toMatchObject({ group: groupName, status: 'scheduled', targetArn: nudge.queueArn('SendQueueUrl') });
 
     // A few seconds past 2 h: the adapter rounds the time up to the second.
     await nudge.advanceClock('2h5s');
@@ -64,7 +64,7 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
     const emails = await nudge.emailsTo(request.email);
     expect(emails).toHaveLength(emailsBefore + 1);
     expect(emails.at(-1)?.body.text).toContain('Lena');
-    expect(await scheduleNamed(`send-${request.sendId}`)).toBeUndefined();
+    expect(await scheduleNamed(scheduleNameFor('send', request.customerId, request.sendId))).toBeUndefined();
   });
 
   it('schedules the same send once however often it is asked (ConflictException counts as done): one schedule, one email', async () => {
@@ -73,7 +73,7 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
     await delayed.scheduleSend(request, at);
     await delayed.scheduleSend(request, at);
     await delayed.scheduleSend(request, new Date(at.getTime() + 60_000));
-    const listed = (await nudge.oneTimeSchedules()).schedules.filter((schedule) => schedule.name === `send-${request.sendId}`);
+    const listed = (await nudge.oneTimeSchedules()).schedules.filter((schedule) => schedule.name === scheduleNameFor('send', request.customerId, request.sendId));
     expect(listed).toHaveLength(1);
 
     await nudge.advanceClock('1h2m');
@@ -85,16 +85,17 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
   it('gets, lists (paginated) and deletes schedules through the SDK; a deleted schedule is ResourceNotFound', async () => {
     const now = await nudge.now();
     const prefix = uniqueId('rt');
+    const customerId = uniqueId('cus');
     const timers: RuleTimer[] = ['a', 'b', 'c'].map((suffix) => ({
       timerId: `${prefix}-${suffix}`,
       kind: 'absence_check',
       ruleId: 'abandoned_cart',
-      customerId: uniqueId('cus'),
+      customerId,
       trigger: { eventId: uniqueId('evt'), type: 'cart_add', occurredAt: now.toISOString(), properties: {} },
       dueAt: new Date(now.getTime() + 30 * 24 * HOUR_MS + 500).toISOString(),
     }));
     for (const timer of timers) await delayed.scheduleTimer(timer);
-    const name = scheduleNameFor('timer', timers[0]!.timerId);
+    const name = scheduleNameFor('timer', customerId, timers[0]!.timerId);
 
     const schedule = await nudge.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: groupName }));
     const dueSecond = new Date(Math.ceil(Date.parse(timers[0]!.dueAt) / 1000) * 1000).toISOString().slice(0, 19);
@@ -118,11 +119,11 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
     expect(schedule.CreationDate).toBeInstanceOf(Date);
 
     const names: string[] = [];
-    for await (const page of paginateListSchedules({ client: nudge.scheduler, pageSize: 2 }, { GroupName: groupName, NamePrefix: `timer-${prefix}` })) {
+    for await (const page of paginateListSchedules({ client: nudge.scheduler, pageSize: 2 }, { GroupName: groupName, NamePrefix: customerSchedulePrefix(customerId) })) {
       expect(page.Schedules!.length).toBeLessThanOrEqual(2);
       names.push(...page.Schedules!.map((summary) => summary.Name!));
     }
-    expect(names).toEqual(timers.map((timer) => `timer-${timer.timerId}`));
+    expect(names).toEqual(timers.map((timer) => scheduleNameFor('timer', customerId, timer.timerId)));
 
     for (const timerName of names) await nudge.scheduler.send(new DeleteScheduleCommand({ Name: timerName, GroupName: groupName }));
     await expect(nudge.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: groupName }))).rejects.toBeInstanceOf(ResourceNotFoundException);

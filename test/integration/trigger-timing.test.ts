@@ -194,7 +194,7 @@ describe('trigger timing under the simulated clock', () => {
         const cartAdd = event(customerId, 'cart_add', { productId: 'p1', cartValue: 80 });
         expect(await ingest(cartAdd)).toMatchObject({ timersStarted: ['cart_no_purchase'] });
         // The timer is a real one-time schedule, due an hour after the cart_add, targeting the timers function.
-        const name = scheduleNameFor('timer', timerIdFor('absence_check', 'cart_no_purchase', cartAdd.detail.eventId));
+        const name = scheduleNameFor('timer', customerId, timerIdFor('absence_check', customerId, 'cart_no_purchase', cartAdd.detail.eventId));
         const schedule = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: nudge.output('ScheduleGroupName') }));
         expect(schedule.ScheduleExpression).toBe(`at(${day(3, '11:00:00').toISOString().slice(0, 19)})`);
         expect(schedule.Target?.Arn).toBe(nudge.output('TimerFunctionArn'));
@@ -214,6 +214,28 @@ describe('trigger timing under the simulated clock', () => {
       expect(await ruleEmails(abandoner)).toHaveLength(1);
       expect(await ruleEmails(buyer)).toHaveLength(0);
       scheduler.destroy();
+    });
+
+    // After the absence test: each test here plays on later days than the one before (the system clock only moves on).
+    it('two customers whose producers number events alike, both held by quiet hours: each gets their own email (issue 19)', async () => {
+      const { ingest } = services(catalogWith([
+        { id: 'vip_thanks', description: 'thanks', priority: 50, trigger: { type: 'behavioral', eventType: 'purchase' }, templateId: 'welcome' },
+      ]));
+      const customers = [uniqueId('twin'), uniqueId('twin')];
+      // The same producer event ids for both customers (each producer counts from 1).
+      const [identifyId, purchaseId] = [uniqueId('id'), uniqueId('order-event')];
+      now = day(4, '09:00:00');
+      await advanceSystemTo(now);
+      for (const customerId of customers) {
+        await ingest(event(customerId, 'identify', { email: `${customerId}@example.com`, consent: { marketing: 'subscribed' } }, { eventId: identifyId }));
+      }
+      now = day(4, '23:00:00');
+      for (const customerId of customers) {
+        const outcome = await ingest(event(customerId, 'purchase', { orderId: 'order-1', amount: 900 }, { eventId: purchaseId }));
+        expect(outcome).toMatchObject({ rules: [{ ruleId: 'vip_thanks', outcome: 'queued', reason: 'quiet_hours' }] });
+      }
+      await advanceSystemTo(day(5, '08:00:30'));
+      for (const customerId of customers) expect(await nudge.emailsTo(`${customerId}@example.com`), customerId).toHaveLength(1);
     });
   });
 

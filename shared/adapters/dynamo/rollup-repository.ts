@@ -1,5 +1,8 @@
-import { createHash } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../domain/clock.ts';
+import { runtimeClock } from '../clock/runtime-clock.ts';
+import { expiresAt } from './ttl.ts';
 import type { RollupStore } from '../../domain/ports.ts';
 import { LIVE, type ConversionLogEntry, type RollupIncrement } from '../../domain/reports/rollups.ts';
 
@@ -8,47 +11,70 @@ export const MAX_ROLLUP_WRITES = 100;
 const pk = (scope: string) => `ROLLUP#${scope}`;
 const sk = (day: string) => (day === LIVE ? LIVE : `DAY#${day}`);
 const conversionLogPk = (day: string) => `CONVLOG#${day}`;
+const countedPk = (changeId: string) => `COUNTED#${changeId}`;
+const COUNTED_SK = 'STREAM';
 /** Attributes of a rollup item that are not counters. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'kind', 'scope', 'day', 'ruleId']);
 
 /**
+ * How long a stream change's "counted" marker is kept: longer than the stream keeps records (24 h)
+ * and Lambda retries them, so a redelivery always finds it; TTL then deletes it.
+ */
+export const MARK_RETENTION_DAYS = 2;
+
+/**
  * Rollups, one item per scope and day (`ROLLUP#<scope>` / `DAY#<yyyy-mm-dd>`) or per scope's live
- * aggregate (`ROLLUP#<scope>` / `LIVE`), counters added atomically. A batch of increments is one
- * transaction with an idempotency token: if its response is lost and the SDK or Lambda repeats it
- * within ten minutes, DynamoDB applies it once.
+ * aggregate (`ROLLUP#<scope>` / `LIVE`), counters added atomically. Each transaction also puts one
+ * marker per stream change it counts (`COUNTED#<change id>`, condition: not there yet), so a change
+ * delivered again in any other batch cancels the transaction instead of counting twice; the
+ * cancellation reasons say which changes were counted already.
  */
 export class DynamoRollups implements RollupStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly clock: Clock = runtimeClock,
   ) {}
 
-  async apply(increments: RollupIncrement[], idempotencyKey: string, conversions: ConversionLogEntry[] = []): Promise<void> {
-    const writes = increments.length + conversions.length;
-    if (writes === 0) return;
+  async apply(batch: { increments: RollupIncrement[]; conversions?: ConversionLogEntry[]; changeIds: readonly string[] }): Promise<{ alreadyCounted: string[] }> {
+    const { increments, changeIds } = batch;
+    const conversions = batch.conversions ?? [];
+    const writes = increments.length + conversions.length + changeIds.length;
+    if (writes === 0) return { alreadyCounted: [] };
     if (writes > MAX_ROLLUP_WRITES) throw new RangeError(`at most ${MAX_ROLLUP_WRITES} rollup writes in one transaction, got ${writes}`);
-    await this.client.send(
-      new TransactWriteCommand({
-        ClientRequestToken: createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 36),
-        TransactItems: [
-          // A log entry is keyed by its conversion, so writing it again changes nothing.
-          ...conversions.map(({ day, id, ...entry }) => ({ Put: { TableName: this.tableName, Item: { pk: conversionLogPk(day), sk: id, kind: 'conversion_log', day, id, ...entry } } })),
-          ...increments.map(({ scope, day, counters }) => {
-          const entries = Object.entries(counters).filter(([, value]) => typeof value === 'number' && value !== 0);
-          return {
-            Update: {
-              TableName: this.tableName,
-              Key: { pk: pk(scope), sk: sk(day) },
-              UpdateExpression: `SET #kind = :kind, #scope = :scope, #day = :day${entries.length > 0 ? ` ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}` : ''}`,
-              ExpressionAttributeNames: { '#kind': 'kind', '#scope': 'scope', '#day': 'day', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
-              ExpressionAttributeValues: { ':kind': 'rollup', ':scope': scope, ':day': day, ...Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])) },
-            },
-          };
+    const ttl = expiresAt(this.clock.now().toISOString(), MARK_RETENTION_DAYS);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            // First, so a cancellation reason's index is the change's index.
+            ...changeIds.map((id) => ({
+              Put: { TableName: this.tableName, Item: { pk: countedPk(id), sk: COUNTED_SK, kind: 'stream_counted', ttl }, ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
+            // A log entry is keyed by its conversion, so writing it again changes nothing.
+            ...conversions.map(({ day, id, ...entry }) => ({ Put: { TableName: this.tableName, Item: { pk: conversionLogPk(day), sk: id, kind: 'conversion_log', day, id, ...entry } } })),
+            ...increments.map(({ scope, day, counters }) => {
+              const entries = Object.entries(counters).filter(([, value]) => typeof value === 'number' && value !== 0);
+              return {
+                Update: {
+                  TableName: this.tableName,
+                  Key: { pk: pk(scope), sk: sk(day) },
+                  UpdateExpression: `SET #kind = :kind, #scope = :scope, #day = :day${entries.length > 0 ? ` ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}` : ''}`,
+                  ExpressionAttributeNames: { '#kind': 'kind', '#scope': 'scope', '#day': 'day', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
+                  ExpressionAttributeValues: { ':kind': 'rollup', ':scope': scope, ':day': day, ...Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])) },
+                },
+              };
+            }),
+          ],
+          ReturnConsumedCapacity: 'TOTAL',
         }),
-        ],
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
+      );
+      return { alreadyCounted: [] };
+    } catch (error) {
+      const counted = alreadyCountedIn(error, changeIds);
+      if (counted.length === 0) throw error;
+      return { alreadyCounted: counted };
+    }
   }
 
   async days(scope: string, range: { from?: string; to?: string } = {}): Promise<RollupIncrement[]> {
@@ -102,4 +128,16 @@ function countersOf(item: Record<string, unknown>): Record<string, number> {
   const counters: Record<string, number> = {};
   for (const [name, value] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(name) && typeof value === 'number') counters[name] = value;
   return counters;
+}
+
+/**
+ * The changes a cancelled transaction found counted already: their markers' conditions failed.
+ * Empty unless every failure is such a condition (a conflict or throttling is retried by the stream).
+ */
+function alreadyCountedIn(error: unknown, changeIds: readonly string[]): string[] {
+  if (!(error instanceof TransactionCanceledException)) return [];
+  const reasons = error.CancellationReasons ?? [];
+  const failed = reasons.flatMap((reason, index) => (reason.Code && reason.Code !== 'None' ? [{ index, code: reason.Code }] : []));
+  if (failed.length === 0 || failed.some(({ index, code }) => code !== 'ConditionalCheckFailed' || index >= changeIds.length)) return [];
+  return failed.map(({ index }) => changeIds[index]!);
 }

@@ -1,10 +1,12 @@
-import { DeleteScheduleCommand, GetScheduleCommand, ListSchedulesCommand, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DeleteScheduleCommand, GetScheduleCommand, paginateListSchedules, ResourceNotFoundException, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { CustomerSchedules } from '../../domain/ports.ts';
+import { customerSchedulePrefix } from './one-time-schedules.ts';
 
 /**
- * A customer's one-time schedules (held sends, rule timers) in the Nudge group. Their names derive
- * from send and timer ids, not the customer, so the group is listed and each schedule's target
- * input read (its `customerId`): erase is rare, and a group holds only work still pending.
+ * A customer's one-time schedules (held sends, rule timers) in the Nudge group. Their names start
+ * with the customer's prefix (scheduleNameFor), so one ListSchedules by `NamePrefix` finds them and
+ * only those few are read (GetSchedule) to confirm the target input's `customerId`: the prefix is a
+ * 72-bit digest, so another customer's schedule there is possible in principle but never taken.
  */
 export class EventBridgeCustomerSchedules implements CustomerSchedules {
   constructor(
@@ -14,9 +16,8 @@ export class EventBridgeCustomerSchedules implements CustomerSchedules {
 
   async list(customerId: string): Promise<Array<{ name: string; input: unknown }>> {
     const found: Array<{ name: string; input: unknown }> = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.client.send(new ListSchedulesCommand({ GroupName: this.groupName, NextToken: nextToken }));
+    const pages = paginateListSchedules({ client: this.client }, { GroupName: this.groupName, NamePrefix: customerSchedulePrefix(customerId) });
+    for await (const page of pages) {
       for (const { Name } of page.Schedules ?? []) {
         if (!Name) continue;
         try {
@@ -27,8 +28,7 @@ export class EventBridgeCustomerSchedules implements CustomerSchedules {
           if (!(error instanceof ResourceNotFoundException)) throw error; // fired and deleted itself meanwhile
         }
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
     return found;
   }
 

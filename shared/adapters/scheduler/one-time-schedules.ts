@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { ConflictException, CreateScheduleCommand, type CreateScheduleCommandInput, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Clock } from '../../domain/clock.ts';
+import { customerDigest, deterministicId } from '../../domain/deterministic-ids.ts';
 import type { DelayedWork } from '../../domain/ports.ts';
 import type { RuleTimer } from '../../domain/rule-timer.ts';
 import type { SendRequest } from '../../domain/send-request.ts';
@@ -36,10 +36,12 @@ const RETRY_POLICY = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_4
  * timer, with a templated target (SQS SendMessage: `Input` is the message body; Lambda Invoke,
  * asynchronous: `Input` is the event) that deletes itself once it has run.
  *
- * Idempotent: the name is derived from the sendId / timerId, and a `ConflictException` (a schedule
- * of that name exists) means the work is already scheduled. Once a schedule has fired and deleted
- * itself, the same call creates it again; the consumers deduplicate (the dispatcher's send ledger
- * by sendId, the timers function by timerId).
+ * Idempotent: the name is derived from the customer and the sendId / timerId (which are digests of
+ * customer, rule and trigger event), so a `ConflictException` (a schedule of that name exists)
+ * means this very send or timer is already scheduled, never another customer's (its input may
+ * differ only in what a re-decision recomputes, e.g. the due time; the first one stands). Once a
+ * schedule has fired and deleted itself, the same call creates it again; the consumers deduplicate
+ * (the dispatcher's send ledger by sendId, the timers function by timerId).
  *
  * Due times in the past or less than {@link MIN_LEAD_MS} ahead are scheduled at now + that lead,
  * rounded up to the second: the work runs promptly (EventBridge Scheduler invokes within 60 s of
@@ -54,13 +56,13 @@ export class EventBridgeOneTimeSchedules implements DelayedWork {
   ) {}
 
   async scheduleSend(request: SendRequest, at: Date): Promise<void> {
-    await this.create(scheduleNameFor('send', request.sendId), at, this.config.sendQueueArn, request);
+    await this.create(scheduleNameFor('send', request.customerId, request.sendId), at, this.config.sendQueueArn, request);
   }
 
   async scheduleTimer(timer: RuleTimer): Promise<void> {
     const dueAt = new Date(timer.dueAt);
     if (Number.isNaN(dueAt.getTime())) throw new RangeError(`timer ${timer.timerId} has no valid dueAt ("${timer.dueAt}")`);
-    await this.create(scheduleNameFor('timer', timer.timerId), dueAt, this.config.timerFunctionArn, timer);
+    await this.create(scheduleNameFor('timer', timer.customerId, timer.timerId), dueAt, this.config.timerFunctionArn, timer);
   }
 
   private async create(name: string, at: Date, targetArn: string, input: unknown): Promise<void> {
@@ -89,14 +91,23 @@ export class EventBridgeOneTimeSchedules implements DelayedWork {
 }
 
 /**
- * The deterministic schedule name for a send or a timer: `send-<id>` / `timer-<id>` when the id
- * fits the name's constraints (the base64url ids of sendIdFor / timerIdFor always do), else the
- * kind and a SHA-256 of the id, after a `.` so it can never equal a direct name.
+ * The deterministic schedule name of a send or a timer: `c-<customer digest>-s-<sendId>` /
+ * `c-<customer digest>-t-<timerId>`. The customer digest (fixed length) comes first so that one
+ * customer's pending schedules share a prefix (erase and export list them with `NamePrefix`); the
+ * send and timer ids already include the customer (deterministic-ids.ts), so equal names mean the
+ * same send or timer. An id that does not fit the name's rules (none Nudge makes) is digested,
+ * after a `.` so it can never equal a direct name. Always 1-64 characters of `[0-9a-zA-Z-_.]`.
  */
-export function scheduleNameFor(kind: 'send' | 'timer', id: string): string {
-  const direct = `${kind}-${id}`;
+export function scheduleNameFor(kind: 'send' | 'timer', customerId: string, id: string): string {
+  const prefix = `${customerSchedulePrefix(customerId)}${kind === 'send' ? 's' : 't'}`;
+  const direct = `${prefix}-${id}`;
   if (direct.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(id)) return direct;
-  return `${kind}.${createHash('sha256').update(id).digest('base64url')}`;
+  return `${prefix}.${deterministicId(`schedule:${kind}`, customerId, id)}`;
+}
+
+/** The name prefix every schedule of the customer starts with (and no other customer's, but for a 72-bit digest collision). */
+export function customerSchedulePrefix(customerId: string): string {
+  return `c-${customerDigest(customerId)}-`;
 }
 
 /** When to fire: `at` rounded up to the second, but at least {@link MIN_LEAD_MS} after `now`. */

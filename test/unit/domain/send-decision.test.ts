@@ -36,7 +36,7 @@ describe('default rules', () => {
       type: 'start_sequence',
       rule: expect.objectContaining({ id: 'welcome_new_subscriber' }),
       sequenceId: 'welcome_series',
-      claimId: sendIdFor('welcome_new_subscriber', event.eventId),
+      claimId: sendIdFor('c2', 'welcome_new_subscriber', event.eventId),
       holdout: false,
       claims: [{ kind: 'cap', scope: 'rule:welcome_new_subscriber', max: 1 }],
       conditions: expect.any(Array),
@@ -88,9 +88,10 @@ describe('who can be emailed', () => {
 });
 
 describe('sendIdFor', () => {
-  it('is deterministic per rule and event, and differs across them', () => {
-    expect(sendIdFor('r', 'e1')).toBe(sendIdFor('r', 'e1'));
-    expect(sendIdFor('r', 'e1')).not.toBe(sendIdFor('r', 'e2'));
-    expect(sendIdFor('r1', 'e')).not.toBe(sendIdFor('r2', 'e'));
+  it('is deterministic per customer, rule and event, and differs across them (the property: cross-customer-ids.test.ts)', () => {
+    expect(sendIdFor('c', 'r', 'e1')).toBe(sendIdFor('c', 'r', 'e1'));
+    expect(sendIdFor('c', 'r', 'e1')).not.toBe(sendIdFor('c', 'r', 'e2'));
+    expect(sendIdFor('c', 'r1', 'e')).not.toBe(sendIdFor('c', 'r2', 'e'));
+    expect(sendIdFor('c1', 'r', 'e')).not.toBe(sendIdFor('c2', 'r', 'e'));
   });
 });

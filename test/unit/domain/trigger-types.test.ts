@@ -101,7 +101,7 @@ describe('absence triggers', () => {
   it('a start event schedules one timer per absence rule, due when the window ends after it occurred', () => {
     expect(absenceTimersFor(rules, cartAdd)).toEqual([
       {
-        timerId: timerIdFor('absence_check', 'cart_no_purchase', cartAdd.eventId),
+        timerId: timerIdFor('absence_check', cartAdd.customerId, 'cart_no_purchase', cartAdd.eventId),
         kind: 'absence_check',
         ruleId: 'cart_no_purchase',
         customerId: 'c',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '#local/emulators/local-aws.ts';
 import { LocalOneTimeSchedules, parseAtExpression, SchedulerApiError, validateCreate } from '#local/scheduler/one-time-schedules.ts';
 import type { LocalResource } from '#local/stack/intrinsics.ts';
-import { atExpression, oneTimeFireTime, scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
+import { atExpression, customerSchedulePrefix, oneTimeFireTime, scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
 
 const TIMERS_FN = 'TimersFunctionABC123';
 const FN_ARN = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${TIMERS_FN}`;
@@ -230,12 +230,15 @@ describe('LocalOneTimeSchedules', () => {
 });
 
 describe('the adapter\'s schedule names and times', () => {
-  it('names a schedule after the send or timer id, hashing ids that do not fit a schedule name', () => {
-    expect(scheduleNameFor('send', 'q3VxK_9-aZ0123456789ab')).toBe('send-q3VxK_9-aZ0123456789ab');
-    const hashed = scheduleNameFor('timer', 'has spaces/and slashes');
-    expect(hashed).toMatch(/^timer\.[0-9A-Za-z_-]{43}$/);
-    expect(scheduleNameFor('timer', 'has spaces/and slashes')).toBe(hashed);
-    expect(scheduleNameFor('send', 'x'.repeat(60))).toMatch(/^send\./);
+  it('names a schedule after the customer (a shared prefix) and the send or timer id, hashing ids that do not fit a schedule name', () => {
+    const prefix = customerSchedulePrefix('cust-1');
+    expect(prefix).toMatch(/^c-[0-9A-Za-z_-]{12}-$/);
+    expect(scheduleNameFor('send', 'cust-1', 'q3VxK_9-aZ0123456789ab')).toBe(`${prefix}s-q3VxK_9-aZ0123456789ab`);
+    expect(scheduleNameFor('timer', 'cust-1', 'q3VxK_9-aZ0123456789ab')).toBe(`${prefix}t-q3VxK_9-aZ0123456789ab`);
+    const hashed = scheduleNameFor('timer', 'cust-1', 'has spaces/and slashes');
+    expect(hashed).toMatch(new RegExp(`^${prefix}t\\.[0-9A-Za-z_-]{22}$`));
+    expect(scheduleNameFor('timer', 'cust-1', 'has spaces/and slashes')).toBe(hashed);
+    expect(scheduleNameFor('send', 'cust-1', 'x'.repeat(60))).toMatch(new RegExp(`^${prefix}s\\.`));
   });
 
   it('rounds up to the second and never fires in the past or less than a second ahead', () => {

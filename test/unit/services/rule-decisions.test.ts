@@ -117,7 +117,7 @@ describe('absence timers end to end (service level)', () => {
     const outcome = await s.ingest(s.event('cart_add', { productId: 'p', cartValue: 80 }));
     expect(outcome).toMatchObject({ timersStarted: ['cart_no_purchase'] });
     const timer = [...s.delayed.timers.values()][0]!;
-    expect(timer.timerId).toBe(timerIdFor('absence_check', 'cart_no_purchase', 'e2'));
+    expect(timer.timerId).toBe(timerIdFor('absence_check', 'c1', 'cart_no_purchase', 'e2'));
     s.advance(3_600_000);
     expect(await s.runTimer(timer)).toMatchObject({ type: 'decided', records: [{ outcome: 'queued', via: 'absence_check', eventType: 'cart_add' }] });
     expect(s.sendQueue.sent[0]).toMatchObject({ ruleId: 'cart_no_purchase', trigger: { type: 'cart_add' } });

@@ -4,19 +4,25 @@ import type { ConversionLogEntry, RollupIncrement } from '#shared/domain/reports
 import { makeUpdateRollups, type TableChange } from '#shared/services/update-rollups.ts';
 import { silentLog } from '../support/fakes.ts';
 
-/** A rollup store that records each transaction, and can refuse the n-th. */
+/** A rollup store that records each transaction, marks changes counted as the adapter does, and can refuse the n-th. */
 function recordingStore(failOn?: number) {
-  const applied: Array<{ increments: RollupIncrement[]; key: string; conversions: ConversionLogEntry[] }> = [];
+  const applied: Array<{ increments: RollupIncrement[]; changeIds: readonly string[]; conversions: ConversionLogEntry[] }> = [];
+  const counted = new Set<string>();
   let calls = 0;
   const store: Pick<RollupStore, 'apply'> = {
-    apply: async (increments, key, conversions = []) => {
+    apply: async ({ increments, changeIds, conversions = [] }) => {
       calls += 1;
       if (calls === failOn) throw new Error('TransactionCanceledException');
-      applied.push({ increments, key, conversions });
+      const alreadyCounted = changeIds.filter((id) => counted.has(id));
+      if (alreadyCounted.length > 0) return { alreadyCounted };
+      for (const id of changeIds) counted.add(id);
+      applied.push({ increments, changeIds, conversions });
+      return { alreadyCounted: [] };
     },
   };
   return { store, applied };
 }
+const sequenceOf = (id: string) => id.split('.')[0];
 const change = (n: number, ruleId: string): TableChange => ({
   sequenceNumber: String(n),
   oldImage: undefined,
@@ -24,22 +30,33 @@ const change = (n: number, ruleId: string): TableChange => ({
 });
 
 describe('updating the rollups from a stream batch', () => {
-  it('merges a batch into one transaction per group of at most maxWrites rule-days, in stream order', async () => {
+  it('merges a batch into one transaction per group of at most maxWrites writes (rule-days and one marker per change), in stream order', async () => {
     const { store, applied } = recordingStore();
-    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 2 });
+    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 5 });
     const changes = [change(1, 'a'), change(2, 'a'), change(3, 'b'), change(4, 'c'), change(5, 'a')];
     expect(await update(changes)).toEqual({ applied: 4 });
-    expect(applied.map((t) => [t.key, t.increments.map((i) => `${i.scope}:${i.counters.matched}`)])).toEqual([
-      ['1-3', ['a:2', 'b:1']],
-      ['4-5', ['c:1', 'a:1']],
+    expect(applied.map((t) => [t.changeIds.map(sequenceOf), t.increments.map((i) => `${i.scope}:${i.counters.matched}`)])).toEqual([
+      [['1', '2', '3'], ['a:2', 'b:1']],
+      [['4', '5'], ['c:1', 'a:1']],
     ]);
+  });
+
+  it('counts each change once however the stream re-batches it: changes marked in an earlier delivery are dropped from the group', async () => {
+    const { store, applied } = recordingStore();
+    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 100 });
+    await update([change(1, 'a'), change(2, 'a')]); // landed, but the function timed out before answering
+    await update([change(1, 'a'), change(2, 'a'), change(3, 'a')]); // the retry, with a record more
+    await update([change(2, 'a'), change(3, 'a')]); // a bisected half, once more
+    const matched = applied.flatMap((t) => t.increments).reduce((sum, i) => sum + (i.counters.matched ?? 0), 0);
+    expect(matched).toBe(3);
+    expect(applied.map((t) => t.changeIds.map(sequenceOf))).toEqual([['1', '2'], ['3']]);
   });
 
   it('answers with the first change of a failed group, so Lambda retries from there and the groups before are not counted twice', async () => {
     const { store, applied } = recordingStore(2);
-    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 1 });
+    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 2 });
     expect(await update([change(1, 'a'), change(2, 'b'), change(3, 'c')])).toEqual({ applied: 1, failedFrom: '2' });
-    expect(applied.map((t) => t.key)).toEqual(['1-1']);
+    expect(applied.map((t) => t.changeIds.map(sequenceOf))).toEqual([['1']]);
   });
 
   it('skips changes that count nothing (rollups themselves, other kinds, a profile rewritten unchanged)', async () => {

@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DynamoRollups, MAX_ROLLUP_WRITES } from '#shared/adapters/dynamo/rollup-repository.ts';
+import type { Log } from '#shared/domain/ports.ts';
+import { makeUpdateRollups, type TableChange } from '#shared/services/update-rollups.ts';
+import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+
+const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * Issue 19 item 12(a): every stream record counts exactly once in the rollups, however Lambda
+ * batches and re-delivers it. A function that times out after its transaction landed, a batch
+ * bisected on error, or a retry more than ten minutes later (past a ClientRequestToken's window)
+ * hands the same records again with other batch boundaries. Against DynamoDB Local, through the
+ * real adapter.
+ */
+describe('rollups count each stream record once', () => {
+  const nudge = nudgeClient();
+  const table = nudge.output('TableName');
+  const rollups = new DynamoRollups(nudge.documentClient, table);
+
+  // Stream sequence numbers are unique: each property run gets its own range.
+  let nextBase = BigInt(Date.now()) * 1_000_000n;
+  const sequenceRange = () => (nextBase += 1_000n);
+  const decision = (scope: string, n: number, base: bigint): TableChange => ({
+    sequenceNumber: String(base + BigInt(n)),
+    oldImage: undefined,
+    newImage: { pk: `C#${scope}-customer`, sk: `DEC#2026-11-20T10:00:00Z#${scope}#${n}`, kind: 'decision', ruleId: scope, decidedAt: '2026-11-20T10:00:00Z', outcome: 'queued' },
+  });
+
+  /**
+   * Deliveries as Lambda makes them: batches in stream order, each retry starting at or before where
+   * the previous delivery ended (never skipping a record), with any boundaries and group sizes.
+   */
+  const deliveries = fc.record({
+    records: fc.integer({ min: 1, max: 12 }),
+    steps: fc.array(fc.record({ back: fc.nat(6), size: fc.integer({ min: 1, max: 8 }) }), { minLength: 1, maxLength: 8 }),
+    maxWrites: fc.integer({ min: 2, max: 5 }),
+  });
+
+  it('a redelivery with other boundaries (Lambda timed out, bisected, retried late) adds nothing already counted', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(deliveries, async ({ records, steps, maxWrites }) => {
+        const scope = uniqueId('exactly-once');
+        const base = sequenceRange();
+        const changes = Array.from({ length: records }, (_, i) => decision(scope, i, base));
+        const update = makeUpdateRollups({ rollups, log: quiet, maxWrites });
+        let end = 0;
+        for (const { back, size } of steps) {
+          const from = Math.max(0, end - back);
+          const batch = changes.slice(from, from + size);
+          if (batch.length === 0) continue;
+          const result = await update(batch);
+          expect(result.failedFrom).toBeUndefined();
+          end = Math.max(end, from + batch.length);
+        }
+        const rest = changes.slice(end);
+        if (rest.length > 0) await update(rest);
+        const [day] = await rollups.days(scope);
+        expect(day?.counters).toMatchObject({ matched: records, fired: records });
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('the biggest transaction still fits: a group of single-record changes up to the write limit', async () => {
+    const scope = uniqueId('limit');
+    const update = makeUpdateRollups({ rollups, log: quiet, maxWrites: MAX_ROLLUP_WRITES });
+    const base = sequenceRange();
+    const changes = Array.from({ length: 150 }, (_, i) => decision(`${scope}-${i % 60}`, i, base));
+    expect(await update(changes)).not.toHaveProperty('failedFrom');
+    expect(await update(changes)).not.toHaveProperty('failedFrom');
+    const [day] = await rollups.days(`${scope}-0`);
+    expect(day?.counters).toMatchObject({ matched: 3 });
+  });
+});
