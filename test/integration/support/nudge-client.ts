@@ -128,6 +128,20 @@ export function nudgeClient(context: Pick<NudgeTestContext, 'endpoints' | 'outpu
       return store.emails.filter((email) => email.destination.to.includes(address));
     },
 
+    /**
+     * The emails of one send: its List-Unsubscribe link carries a signed token whose payload names the
+     * send (`s`). Counting by send, not by address, keeps a test apart from the customer's other mail
+     * (a welcome held by quiet hours may leave during the same clock advance).
+     */
+    async emailsForSend(address: string, sendId: string): Promise<SesEmail[]> {
+      const sendOf = (email: SesEmail): string | undefined => {
+        const link = email.headers?.find((header) => header.name === 'List-Unsubscribe')?.value ?? '';
+        const payload = /\/u\/([A-Za-z0-9_-]+)\./.exec(link)?.[1];
+        return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s?: string }).s : undefined;
+      };
+      return (await this.emailsTo(address)).filter((email) => sendOf(email) === sendId);
+    },
+
     async sendToQueue(queueOutput: string, body: unknown): Promise<void> {
       await sqs.send(new SendMessageCommand({ QueueUrl: output(queueOutput), MessageBody: JSON.stringify(body) }));
     },
