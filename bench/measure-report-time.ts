@@ -219,7 +219,7 @@ export async function measureReportTime(options: ReportTimeOptions) {
     progress(`aggregate reports timed: ${JSON.stringify(reportMs)}`);
 
     const request: unknown = JSON.parse(readFileSync(new URL('../events/experiments/engaged-threshold.json', import.meta.url), 'utf8'));
-    const scanner = new DynamoProfileScanner(documentClient, tableName);
+    const scanner = new DynamoProfileScanner(documentClient, tableName, { log, clock: { now: () => new Date() } });
     const segmentExperiment: Record<string, { ms: { median: number; min: number; max: number }; profilesPerSecond: number }> = {};
     for (const totalSegments of [4, 16]) {
       const experiment = makeSegmentExperimentReport({ scanner, totalSegments, clock, log });

@@ -78,7 +78,7 @@ export async function measureScoringThroughput(options: { customers: number; pro
       clock,
       log: { debug() {}, info() {}, warn() {}, error() {} },
     };
-    const scanner = new DynamoProfileScanner(documentClient, tableName);
+    const scanner = new DynamoProfileScanner(documentClient, tableName, { log: common.log, clock });
 
     /** One weekly run with `workers` segments worked at once, each `concurrency` profiles in flight. */
     const run = async (workers: number, concurrency: number) => {

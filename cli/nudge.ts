@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { advanceClock, showClock } from './commands/clock.ts';
 import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type RedrivableDlq } from './commands/dlq.ts';
 import { preview } from './commands/preview.ts';
+import { listQuarantine } from './commands/quarantine.ts';
 import { erase, exportCustomer } from './commands/privacy.ts';
 import { replay, type ReplayOptions } from './commands/replay.ts';
 import { showProfile, whySegment } from './commands/profile.ts';
@@ -102,6 +103,14 @@ program
   .description('each predictive model in use: metrics, training date, feature importances; and its last training attempt')
   .option('--json', 'machine-readable output')
   .action((options: { json?: boolean }) => showModels(options));
+
+program
+  .command('quarantine')
+  .description('items the daily jobs could not read (corrupt), recorded and skipped so the jobs go on for everyone else')
+  .command('list')
+  .description('every quarantined item: its key, why it could not be read, when it was first and last seen')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }) => listQuarantine(options));
 
 program
   .command('sweep')

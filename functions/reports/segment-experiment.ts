@@ -17,7 +17,7 @@ const config = readConfig({
 const logger = nudgeLogger('nudge-reports');
 const documentClient = dynamoDocumentClient();
 
-const report = makeSegmentExperimentReport({ scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME), totalSegments: config.SWEEP_SCAN_SEGMENTS, clock: runtimeClock, log: logger });
+const report = makeSegmentExperimentReport({ scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock }), totalSegments: config.SWEEP_SCAN_SEGMENTS, clock: runtimeClock, log: logger });
 
 export const handler = middy<unknown, SegmentExperimentReport>()
   .use(injectLambdaContext(logger))

@@ -26,7 +26,7 @@ const documentClient = dynamoDocumentClient();
 const tableClient = new DynamoDBClient({});
 
 const planScoring = makePlanScoring({
-  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME),
+  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock }),
   tableItems: () => tableItemCount(tableClient, config.TABLE_NAME),
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),
   runs: new DynamoScoringRuns(documentClient, config.TABLE_NAME),

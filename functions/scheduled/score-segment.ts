@@ -40,7 +40,7 @@ const Task = z
   .refine((task) => task.segment < task.totalSegments, 'segment must be below totalSegments');
 
 const scoreSegment = makeScoreSegment({
-  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME),
+  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock }),
   profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
   snapshots: new DynamoTrainingSnapshots(documentClient, config.TABLE_NAME),
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),

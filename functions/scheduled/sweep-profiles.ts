@@ -24,7 +24,7 @@ const documentClient = dynamoDocumentClient();
 
 const sweepProfiles = makeSweepProfiles({
   ...decisionDeps(readDecisionConfig(), logger),
-  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME),
+  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock }),
   profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
   membership: new DynamoSegmentMembershipStore(documentClient, config.TABLE_NAME),
   bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),

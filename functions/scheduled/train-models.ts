@@ -22,7 +22,7 @@ const documentClient = dynamoDocumentClient();
 
 const trainModels = makeTrainModels({
   snapshots: new DynamoTrainingSnapshots(documentClient, config.TABLE_NAME),
-  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME),
+  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock }),
   totalSegments: config.SWEEP_SCAN_SEGMENTS,
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),
   settings: defaultCatalog.settings.predictive,

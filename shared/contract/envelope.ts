@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CustomEventProperties } from './event-types.ts';
-import { MAX_DETAIL_TYPE_LENGTH, MAX_ID_LENGTH, MAX_SOURCE_LENGTH } from './limits.ts';
-import { EmailAddress, Id, IsoDateTime, personal } from './primitives.ts';
+import { MAX_DETAIL_TYPE_LENGTH, MAX_SOURCE_LENGTH } from './limits.ts';
+import { asMapKey, EmailAddress, Id, IsoDateTime, personal } from './primitives.ts';
 
 /** Sources starting with this prefix are Nudge's own internal events; producers may not use it. */
 export const RESERVED_SOURCE_PREFIX = 'nudge';
@@ -41,8 +41,8 @@ export const envelopeShape = {
   ),
   occurredAt: IsoDateTime.describe('When it happened: ISO-8601 date-time with seconds and an offset or Z'),
   email: personal(EmailAddress.optional(), 'Email address; identify and subscribe carry it'),
-  sessionId: z.string().min(1).max(MAX_ID_LENGTH).optional().describe('Session id'),
-  device: z.string().min(1).max(MAX_ID_LENGTH).optional().describe('Device or platform, e.g. web, ios, android'),
+  sessionId: Id.optional().describe('Session id'),
+  device: asMapKey(Id).optional().describe('Device or platform, e.g. web, ios, android'),
 } as const;
 
 /** The `Detail` of any behavior event: the envelope with `properties` as any JSON object. */

@@ -7,6 +7,7 @@ import {
   EmailAddress,
   Id,
   IsoDateTime,
+  KeyLabel,
   Label,
   LineItems,
   Money,
@@ -103,8 +104,8 @@ export const PageViewProperties = z
   .looseObject({
     url: UrlOrPath.describe('URL or app path of the page'),
     title: Text.optional().describe('Page title'),
-    pageType: Label.optional().describe('Kind of page, e.g. pricing, product, feature, docs'),
-    category: Label.optional().describe('Content or product category'),
+    pageType: KeyLabel.optional().describe('Kind of page, e.g. pricing, product, feature, docs'),
+    category: KeyLabel.optional().describe('Content or product category'),
     productId: Id.optional().describe('Product shown on the page'),
     durationSeconds: Seconds.optional().describe('Time spent on the page'),
     referrer: UrlOrPath.optional().describe('Referring URL'),
@@ -116,11 +117,11 @@ export const ProductViewProperties = z
   .looseObject({
     productId: Id.describe('Product id (SKU)'),
     name: Text.min(1).optional().describe('Product name'),
-    category: Label.optional().describe('Product category'),
+    category: KeyLabel.optional().describe('Product category'),
     price: Money.optional().describe('Price shown, >= 0'),
     currency: Currency.optional().describe('ISO 4217 code, upper case'),
     url: UrlOrPath.optional().describe('URL or app path of the product page'),
-    pageType: Label.optional().describe('Kind of page, usually product'),
+    pageType: KeyLabel.optional().describe('Kind of page, usually product'),
     durationSeconds: Seconds.optional().describe('Time spent on the page'),
   })
   .describe('A product was viewed');
@@ -130,7 +131,7 @@ export const SearchProperties = z
   .looseObject({
     query: z.string().min(1).max(500).describe('The search terms'),
     resultCount: Count.optional().describe('Number of results shown'),
-    category: Label.optional().describe('Category searched in'),
+    category: KeyLabel.optional().describe('Category searched in'),
   })
   .describe('A search was run');
 export type SearchProperties = z.infer<typeof SearchProperties>;
@@ -233,7 +234,7 @@ export const SupportTicketProperties = z
     status: SupportTicketStatus.describe('Ticket status after the change'),
     priority: z.enum(['low', 'normal', 'high', 'urgent']).optional().describe('Ticket priority'),
     subject: personal(Text.optional(), 'Ticket subject'),
-    category: Label.optional().describe('Ticket category'),
+    category: KeyLabel.optional().describe('Ticket category'),
   })
   .describe('A support ticket was opened or changed status');
 export type SupportTicketProperties = z.infer<typeof SupportTicketProperties>;

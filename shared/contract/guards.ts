@@ -1,11 +1,12 @@
 import { type FieldError, describeValue, fieldPath } from './errors.ts';
+import { isWellFormedUnicode, WELL_FORMED_MESSAGE } from './primitives.ts';
 import { MAX_ARRAY_LENGTH, MAX_NESTING_DEPTH, MAX_OBJECT_KEYS, MAX_STRING_LENGTH } from './limits.ts';
 
 /**
  * Size guards applied to `properties` of every event, catalog or custom, before the type's schema:
  * strings of at most MAX_STRING_LENGTH characters, objects/arrays nested at most MAX_NESTING_DEPTH
  * levels (`properties` itself is level 1), at most MAX_OBJECT_KEYS keys per object and
- * MAX_ARRAY_LENGTH elements per array, and only JSON values. Each violation names its field.
+ * MAX_ARRAY_LENGTH elements per array, only JSON values, and only well-formed Unicode in strings and keys. Each violation names its field.
  *
  * The walk never descends below the depth limit, so it terminates on any input (even cyclic).
  */
@@ -20,6 +21,8 @@ function walk(value: unknown, path: string[], depth: number, base: string, error
   if (typeof value === 'string') {
     if (value.length > MAX_STRING_LENGTH) {
       errors.push({ field: field(), message: `must have at most ${MAX_STRING_LENGTH} characters (got ${value.length})` });
+    } else if (!isWellFormedUnicode(value)) {
+      errors.push({ field: field(), message: WELL_FORMED_MESSAGE });
     }
     return;
   }
@@ -53,6 +56,7 @@ function walk(value: unknown, path: string[], depth: number, base: string, error
     return;
   }
   for (const key of keys) {
+    if (!isWellFormedUnicode(key)) errors.push({ field: fieldPath(base, path), message: `has a key that is not ${WELL_FORMED_MESSAGE.replace('must be ', '')}` });
     walk((value as Record<string, unknown>)[key], [...path, key], depth + 1, base, errors);
   }
 }

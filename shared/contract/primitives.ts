@@ -6,11 +6,39 @@ import { MAX_EMAIL_LENGTH, MAX_ID_LENGTH, MAX_LINE_ITEMS, MAX_STRING_LENGTH } fr
  * Each is a plain zod schema, so it shows up faithfully in the generated JSON Schemas.
  */
 
-/** Producer-chosen identifier: non-empty, at most 256 characters. */
-export const Id = z.string().min(1).max(MAX_ID_LENGTH);
+/**
+ * Well-formed UTF-16: no lone surrogate half. DynamoDB, JSON and every other store keep text as
+ * UTF-8, where a lone half becomes U+FFFD, so "lone\ud800" and "lone\ud801" would be one key (one
+ * customer). With the `u` flag a lone half is a code point in D800-DFFF and a proper pair is one
+ * astral code point, so this also reads right as a JSON Schema `pattern` (ECMA-262 with `u`).
+ */
+export const WELL_FORMED_UNICODE = /^[^\uD800-\uDFFF]*$/u;
+export const WELL_FORMED_MESSAGE = 'must be well-formed Unicode (a lone UTF-16 surrogate half cannot be stored and would merge with other values)';
+
+export function isWellFormedUnicode(text: string): boolean {
+  return WELL_FORMED_UNICODE.test(text);
+}
+
+/** A string that is well-formed Unicode (see WELL_FORMED_UNICODE). */
+export const WellFormedString = z.string().regex(WELL_FORMED_UNICODE, { error: WELL_FORMED_MESSAGE });
+
+/**
+ * A value that becomes a key of a profile map (device, page type, category). Any name is a key,
+ * "toString" and "constructor" included (the domain reads own properties only), except
+ * `__proto__`: the AWS SDK's (un)marshalling assigns map keys, and that one is a setter there.
+ */
+export function asMapKey(schema: z.ZodString): z.ZodString {
+  return schema.regex(/^(?!__proto__$)/, { error: 'must not be "__proto__" (it cannot be stored as a map key)' });
+}
+
+/** Producer-chosen identifier: non-empty, at most 256 characters, well-formed Unicode. */
+export const Id = WellFormedString.min(1).max(MAX_ID_LENGTH);
 
 /** Short label such as a category, plan or platform name. */
-export const Label = z.string().min(1).max(100);
+export const Label = WellFormedString.min(1).max(100);
+
+/** A label counted in a profile map: a category or a page type. */
+export const KeyLabel = asMapKey(Label);
 
 /** Free text (comments, titles, reasons). */
 export const Text = z.string().max(MAX_STRING_LENGTH);
@@ -60,7 +88,7 @@ export const ConsentStatus = z.enum(['subscribed', 'unsubscribed']);
 export type ConsentStatus = z.infer<typeof ConsentStatus>;
 
 /** Consent category name, e.g. `marketing`, `product_updates`. */
-export const ConsentCategory = z.string().min(1).max(64);
+export const ConsentCategory = WellFormedString.min(1).max(64);
 
 /** One line of a cart or order. Unknown attributes (size, colour ...) pass through. */
 export const LineItem = z.looseObject({
@@ -68,7 +96,7 @@ export const LineItem = z.looseObject({
   name: Text.min(1).optional().describe('Product name'),
   quantity: z.number().int().min(1).default(1).describe('Units, a whole number >= 1'),
   price: Money.describe('Unit price, >= 0'),
-  category: Label.optional().describe('Product category'),
+  category: KeyLabel.optional().describe('Product category'),
 });
 export type LineItem = z.infer<typeof LineItem>;
 

@@ -2,6 +2,7 @@ import { countInWindow, dailyCounts, dayNumber } from './activity-ring.ts';
 import { DAY_MS, HOUR_MS } from './clock.ts';
 import { MAX_WINDOW_DAYS, type FactValue, type MetricName, type ProfileFacts } from './profile-facts.ts';
 import type { Profile } from './profile.ts';
+import { countOf } from './bounded-counter.ts';
 
 const AVERAGE_MONTH_DAYS = 30.4375;
 /** Event types whose decline marks "declining engagement" (the customer's own interest, not our sends). */
@@ -22,7 +23,7 @@ export function profileFacts(profile: Profile, now: Date): ProfileFacts {
   return {
     metric: (name) => metrics[name as MetricName],
     eventCount: (eventType, windowDays) => window(eventType, windowDays) + window(`custom:${eventType}`, windowDays),
-    categoryShare: (category) => (profile.categoryTotal > 0 ? (profile.categories[category] ?? 0) / profile.categoryTotal : 0),
+    categoryShare: (category) => (profile.categoryTotal > 0 ? (countOf(profile.categories, category) ?? 0) / profile.categoryTotal : 0),
   };
 }
 

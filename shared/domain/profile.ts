@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BehaviorEvent } from '../contract/index.ts';
 import { personal } from '../contract/primitives.ts';
 import { countInRing, dayNumber, rollRing } from './activity-ring.ts';
-import { countBounded } from './bounded-counter.ts';
+import { addCount, countBounded, countOf, withCount } from './bounded-counter.ts';
 import { hasSeenEvent, rememberEvent } from './event-dedupe.ts';
 
 /**
@@ -156,6 +156,17 @@ export const Profile = z.object({
 });
 export type Profile = z.infer<typeof Profile>;
 
+/** Why a value is not a valid profile, by field (`devices.toString`), empty when it is: checked before every write. */
+export function profileProblems(value: unknown): Array<{ field: string; message: string }> {
+  const parsed = Profile.safeParse(value);
+  return parsed.success ? [] : parsed.error.issues.map((issue) => ({ field: ['profile', ...issue.path.map(String)].join('.'), message: issue.message }));
+}
+
+/** The problems as one line, for logs and errors. */
+export function describeProblems(problems: ReadonlyArray<{ field: string; message: string }>): string {
+  return problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
+}
+
 export type ProfileChange =
   | { type: 'duplicate'; profile: Profile }
   | { type: 'applied'; profile: Profile; previous: Profile | undefined };
@@ -219,7 +230,7 @@ export function applyEvent(
   applyActivity(next, event, now, options.dailySeries);
   if (options.lastSeenTypes?.has(event.type)) {
     const at = Math.floor(Date.parse(event.occurredAt) / 1000);
-    next.lastSeen = { ...base.lastSeen, [event.type]: Math.max(at, base.lastSeen[event.type] ?? 0) };
+    next.lastSeen = withCount(base.lastSeen, event.type, Math.max(at, countOf(base.lastSeen, event.type) ?? 0));
   }
   applyTypeSpecific(next, event);
   return { type: 'applied', profile: next, previous: current };
@@ -403,7 +414,7 @@ function applyPurchase(profile: Profile, event: BehaviorEvent): void {
 function applyPageView(profile: Profile, event: BehaviorEvent): void {
   const pageType = pageTypeOf(event) ?? 'other';
   const seconds = numberProp(event, 'durationSeconds');
-  profile.pageViewsByType = { ...profile.pageViewsByType, [pageType]: (profile.pageViewsByType[pageType] ?? 0) + 1 };
+  profile.pageViewsByType = addCount(profile.pageViewsByType, pageType);
   if (pageType === 'product') profile.productPageSeconds += seconds;
   // Web sessions have no app_session event: their length is the dwell time of their pages.
   profile.sessions = { ...profile.sessions, seconds: profile.sessions.seconds + seconds };
@@ -484,14 +495,13 @@ function toCartItem(raw: unknown): CartItem | undefined {
 
 /** Catalog types are counted by name; custom types too, up to a bound, then together. */
 function countEvent(counts: Record<string, number>, event: BehaviorEvent): Record<string, number> {
-  const key = counterKey(counts, event);
-  return { ...counts, [key]: (counts[key] ?? 0) + 1 };
+  return addCount(counts, counterKey(counts, event));
 }
 
 function counterKey(counts: Record<string, number>, event: BehaviorEvent): string {
   if (!event.isCustom) return event.type;
   const key = `custom:${event.type}`;
-  if (counts[key] !== undefined) return key;
+  if (countOf(counts, key) !== undefined) return key;
   const customTypes = Object.keys(counts).filter((k) => k.startsWith('custom:')).length;
   return customTypes < MAX_CUSTOM_EVENT_TYPES ? key : OTHER_CUSTOM_EVENTS;
 }

@@ -10,9 +10,9 @@ import { engagementEntry, type BehaviorEntry } from './engagement-events.ts';
  * object named after the event (`bounce`, `complaint`, `delivery`, `open`, `click`, ...). Fields
  * Nudge does not use are accepted and ignored, so new SES fields never break parsing.
  *
- * Nudge tags every message it sends with `rule`, `sendId`, `category` and `customer` (the customer
- * id, base64url, since SES tag values only allow `[A-Za-z0-9_\-.@]`). Those tags are how an SES
- * event finds its customer and send; the address alone is never used to look a customer up.
+ * Nudge tags every message it sends with `rule`, `sendId`, `category` and the customer id
+ * (customerTags). Those tags are how an SES event finds its customer and send; the address alone
+ * is never used to look a customer up.
  */
 export const SES_SOURCE = 'aws.ses';
 
@@ -37,6 +37,26 @@ export type SesEventType = keyof typeof SES_DETAIL_TYPES;
 
 /** The message tags Nudge's dispatcher sets on every email (see dispatch-send.ts). */
 export const SES_TAGS = { rule: 'rule', sendId: 'sendId', category: 'category', customer: 'customer' } as const;
+
+/**
+ * The customer id as message tags: base64url of its UTF-8 (tag values allow no other characters),
+ * cut into values of at most 256 characters under `customer`, `customer_2`, `customer_3` ... An id
+ * of up to 192 bytes is the one `customer` tag it always was; the contract's longest (256 UTF-16
+ * units, at most 768 UTF-8 bytes) needs 4. Bounded, and the SES event carries the whole id back,
+ * so no lookup table (holding customer ids outside their partition, for erase to chase) is needed.
+ */
+export function customerTags(customerId: string): Record<string, string> {
+  const encoded = Buffer.from(customerId, 'utf8').toString('base64url');
+  const tags: Record<string, string> = {};
+  for (let part = 0; part * MAX_TAG_VALUE < encoded.length; part++) {
+    tags[customerTagName(part)] = encoded.slice(part * MAX_TAG_VALUE, (part + 1) * MAX_TAG_VALUE);
+  }
+  return tags;
+}
+
+/** SES tag values: only [A-Za-z0-9_-], at most 256 characters (SES API reference, MessageTag). */
+const MAX_TAG_VALUE = 256;
+const customerTagName = (part: number): string => (part === 0 ? SES_TAGS.customer : `${SES_TAGS.customer}_${part + 1}`);
 
 /** What became of a send after SES accepted it, as kept on the send's ledger record. */
 export type SendOutcome = 'delivered' | 'bounced' | 'rejected' | 'complained';
@@ -263,14 +283,20 @@ type Tags = { ids: { customerId?: string; sendId?: string }; customerId?: string
 
 function readTags(tags: Record<string, string[]>): Tags {
   const first = (name: string) => tags[name]?.find((value) => value !== '');
-  const customerId = decodeCustomer(first(SES_TAGS.customer));
+  const parts: string[] = [];
+  for (let part = 0; ; part++) {
+    const value = first(customerTagName(part));
+    if (value === undefined) break;
+    parts.push(value);
+  }
+  const customerId = decodeCustomer(parts.length > 0 ? parts.join('') : undefined);
   const sendId = first(SES_TAGS.sendId);
   const ruleId = first(SES_TAGS.rule);
   const ids = { ...(customerId ? { customerId } : {}), ...(sendId ? { sendId } : {}) };
   return { ids, ...ids, ...(ruleId ? { ruleId } : {}) };
 }
 
-/** The `customer` tag is base64url of the UTF-8 customer id; anything that does not round-trip is not ours. */
+/** The `customer` tags hold base64url of the UTF-8 customer id (customerTags); anything that does not round-trip is not ours. */
 function decodeCustomer(value: string | undefined): string | undefined {
   if (!value || !/^[A-Za-z0-9_-]+$/.test(value)) return undefined;
   const decoded = Buffer.from(value, 'base64url').toString('utf8');

@@ -41,7 +41,8 @@ export function hasConsent(profile: Pick<Profile, 'consent'>, category: string, 
   const defined = categories.find((c) => c.id === category);
   if (!defined) return false;
   if (defined.consent === 'required') return true;
-  const status = profile.consent[category];
+  // Own keys only: a catalog category named like an Object.prototype member must not read the inherited one.
+  const status = Object.hasOwn(profile.consent, category) ? profile.consent[category] : undefined;
   if (status !== undefined) return status === 'subscribed';
   return defined.consent === 'opt_out';
 }

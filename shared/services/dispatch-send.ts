@@ -5,6 +5,7 @@ import { linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain
 import { renderEmail, templateVariables } from '../domain/email-template.ts';
 import type { EmailSender, Log, ProfileStore, SendLedger, SuppressionList } from '../domain/ports.ts';
 import { sendBlocker } from '../domain/send-decision.ts';
+import { customerTags } from '../domain/ses-events.ts';
 import type { Profile } from '../domain/profile.ts';
 import type { SendRequest } from '../domain/send-request.ts';
 import { isBehind, readProfileWhen } from './profile-as-of.ts';
@@ -105,7 +106,7 @@ export function makeDispatchSend(deps: DispatchDeps) {
       // Every marketing email carries RFC 8058 one-click unsubscribe headers; service mail does not.
       headers: transactional ? [] : unsubscribeHeaders(links),
       // SES message tags come back on SES's delivery, open, click, bounce and complaint events.
-      tags: { rule: request.ruleId, sendId, category: request.category, customer: Buffer.from(request.customerId).toString('base64url') },
+      tags: { rule: request.ruleId, sendId, category: request.category, ...customerTags(request.customerId) },
     });
     if (result.type === 'retryable') {
       await deps.ledger.release({ request, error: result.reason, now: deps.clock.now() });

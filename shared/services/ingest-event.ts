@@ -6,7 +6,7 @@ import { attributeConversion, type Conversion } from '../domain/conversions.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';
 import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
-import { applyEvent, recordQueuedSend, type Profile } from '../domain/profile.ts';
+import { applyEvent, profileProblems, recordQueuedSend, type Profile } from '../domain/profile.ts';
 import type { RuleTimer } from '../domain/rule-timer.ts';
 import { consentProblems } from '../domain/subscription-categories.ts';
 import { sequenceExitEventTypes } from '../domain/sequence-progress.ts';
@@ -81,7 +81,7 @@ export function makeIngestEvent(deps: IngestDeps) {
     });
     // The contract knows the shapes; only the catalog knows which subscription categories exist.
     const errors = parsed.ok ? consentProblems(parsed.event, deps.catalog.subscriptionCategories) : parsed.errors;
-    if (!parsed.ok || errors.length > 0) {
+    const reject = async (errors: FieldError[]): Promise<IngestOutcome> => {
       await deps.rejectedEvents.record({
         reason: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
         errors,
@@ -90,15 +90,21 @@ export function makeIngestEvent(deps: IngestDeps) {
       });
       deps.log.warn('event rejected', { busEventId: incoming.id, errors });
       return { type: 'rejected', errors };
-    }
-    return applyValidEvent(deps, parsed.event, { dailySeries, lastSeenTypes, segmentation });
+    };
+    if (!parsed.ok || errors.length > 0) return reject(errors);
+    return applyValidEvent(deps, parsed.event, { dailySeries, lastSeenTypes, segmentation, reject });
   };
 }
 
 async function applyValidEvent(
   deps: IngestDeps,
   event: BehaviorEvent,
-  derived: { dailySeries: ReadonlySet<string>; lastSeenTypes: ReadonlySet<string>; segmentation: ReturnType<typeof segmentationOf> },
+  derived: {
+    dailySeries: ReadonlySet<string>;
+    lastSeenTypes: ReadonlySet<string>;
+    segmentation: ReturnType<typeof segmentationOf>;
+    reject: (errors: FieldError[]) => Promise<IngestOutcome>;
+  },
 ): Promise<IngestOutcome> {
   let current: Profile | undefined = await deps.profiles.get(event.customerId);
   /**
@@ -128,6 +134,13 @@ async function applyValidEvent(
       event,
     });
     let profile = evaluation.profile;
+    // Checked before anything acts on it: a profile that would not parse once stored must not be
+    // written (every later event and the daily jobs would fail on it), nor send anything.
+    const problems = profileProblems(profile);
+    if (problems.length > 0) {
+      deps.log.error('event not applied: the profile it makes would not be valid', { eventId: event.eventId, customerId: event.customerId, problems });
+      return derived.reject(problems.map((problem) => ({ field: problem.field, message: `would not be valid after this event: ${problem.message}` })));
+    }
     acted ??= await actOnce(deps, event, { profile, facts: evaluation.facts, previous: current, now });
     const { records, timers, conversion } = acted;
     const rules = records.map(({ ruleId, outcome, reason, sendId }) => ({ ruleId, outcome, ...(reason ? { reason } : {}), ...(sendId ? { sendId } : {}) }));

@@ -45,7 +45,7 @@ export function makePlanScoring(deps: PlanScoringDeps) {
     const predicted: number[] = [];
     for (let segment = 0; segment < SAMPLE_SPLIT && predicted.length < CUT_POINT_SAMPLE; segment++) {
       for await (const page of deps.scanner.scanSegment(segment, SAMPLE_SPLIT)) {
-        for (const profile of page) {
+        for (const profile of page.profiles) {
           const { facts } = evaluateProfile({ profile, catalog: segmentation, now, triggerId: runId });
           predicted.push(predictProfile({ profile, facts, now, models, settings, cutPoints: undefined }).predictions.value!.predicted);
         }

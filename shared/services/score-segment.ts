@@ -2,12 +2,12 @@ import { segmentationOf, type Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { InternalEventBus, Log, ModelStore, ProfileStore, ScoringRunStore, ScoringTaskQueue, TrainingSnapshotStore } from '../domain/ports.ts';
 import { addTotals, emptyTotals, perSecond, type ScoringTask, type SegmentResult } from '../domain/predictive/scoring-runs.ts';
-import type { Profile } from '../domain/profile.ts';
+import type { ProfilePage } from './profile-scan.ts';
 import { makeScoreProfile } from './score-profile.ts';
 
 /** A Scan that can stop after any page and continue later from the key it returned. */
 export interface ResumableProfileScanner {
-  scanPages(segment: number, totalSegments: number, startKey?: Record<string, unknown>): AsyncIterable<{ profiles: Profile[]; nextKey?: Record<string, unknown> }>;
+  scanPages(segment: number, totalSegments: number, startKey?: Record<string, unknown>): AsyncIterable<ProfilePage>;
 }
 
 export type ScoreSegmentDeps = {

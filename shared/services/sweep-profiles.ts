@@ -31,6 +31,8 @@ export type SweepReport = {
   temporalDecisions: number;
   temporalSends: number;
   conflictsRetried: number;
+  /** Corrupt profile items the scan quarantined and skipped (`nudge quarantine list`). */
+  quarantined: number;
   durationMs: number;
 };
 
@@ -48,7 +50,7 @@ export function makeSweepProfiles(deps: SweepDeps) {
   return async function sweepProfiles(): Promise<SweepReport> {
     const started = deps.clock.now();
     const sweepId = `sweep:${dayNumber(started)}`;
-    const report: SweepReport = { sweepId, scanned: 0, updated: 0, segmentTransitions: 0, stageChanges: 0, eventsPublished: 0, temporalDecisions: 0, temporalSends: 0, conflictsRetried: 0, durationMs: 0 };
+    const report: SweepReport = { sweepId, scanned: 0, updated: 0, segmentTransitions: 0, stageChanges: 0, eventsPublished: 0, temporalDecisions: 0, temporalSends: 0, conflictsRetried: 0, quarantined: 0, durationMs: 0 };
 
     /** Inactivity and anniversary rules: decided from the stored profile, through the shared decision path. */
     const decideTemporal = async (profile: Profile): Promise<void> => {
@@ -94,10 +96,12 @@ export function makeSweepProfiles(deps: SweepDeps) {
       if (current) deps.log.warn('sweep gave up on a busy profile; the next sweep or event re-evaluates it', { customerId: current.customerId });
     };
 
-    report.scanned = await forEachProfile(
+    const visited = await forEachProfile(
       { scanner: deps.scanner, totalSegments: deps.totalSegments, progress: (scanned) => deps.log.info('sweep progress', { sweepId, scanned, updated: report.updated }) },
       sweepOne,
     );
+    report.scanned = visited.scanned;
+    report.quarantined = visited.quarantined;
     report.durationMs = deps.clock.now().getTime() - started.getTime();
     deps.log.info('sweep finished', { ...report });
     return report;

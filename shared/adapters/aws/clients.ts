@@ -21,6 +21,14 @@ let eventBridgeClient: EventBridgeClient | undefined;
 let schedulerClient: SchedulerClient | undefined;
 let stepFunctionsClient: SFNClient | undefined;
 
+/**
+ * `convertClassInstanceToMap`: the SDK tells a plain object from a class instance by its
+ * `constructor` property, so a map with a producer key named "constructor" (a device, a category)
+ * looks like an instance and would fail to marshal. Items are plain data checked by their zod
+ * schemas before they are written, so every object is marshalled as a map.
+ */
+export const DYNAMO_MARSHALL_OPTIONS = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
+
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= createDocumentClient({ meter: dynamoCapacity });
   return documentClient;
@@ -46,7 +54,7 @@ export function createDocumentClient(options: { config?: DynamoDBClientConfig; m
       { step: 'initialize', name: 'nudgeConsumedCapacity' },
     );
   }
-  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  return DynamoDBDocumentClient.from(base, { marshallOptions: DYNAMO_MARSHALL_OPTIONS });
 }
 
 export function sqs(): SQSClient {

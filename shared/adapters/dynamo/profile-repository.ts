@@ -1,12 +1,20 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ProfileStore, SaveProfileResult } from '../../domain/ports.ts';
-import { Profile } from '../../domain/profile.ts';
+import type { Clock } from '../../domain/clock.ts';
+import type { Log, ProfileStore, SaveProfileResult } from '../../domain/ports.ts';
+import { describeProblems, Profile, profileProblems } from '../../domain/profile.ts';
+import type { ProfilePage } from '../../services/profile-scan.ts';
 import { profileKey } from './keys.ts';
+import { DynamoQuarantine } from './quarantine-repository.ts';
 import { unmarshallRaw } from './raw-items.ts';
 
 export class CorruptItemError extends Error {
   override name = 'CorruptItemError';
+}
+
+/** A profile that would not parse once stored: a fault of the code that built it, so it is never written. */
+export class InvalidProfileError extends Error {
+  override name = 'InvalidProfileError';
 }
 
 /** Profiles: one item per customer, written whole under an optimistic version check. */
@@ -27,6 +35,9 @@ export class DynamoProfileStore implements ProfileStore {
 
   async save(profile: Profile, expectedVersion: number | undefined): Promise<SaveProfileResult> {
     const next = { ...profile, version: (expectedVersion ?? 0) + 1 };
+    // Checked before every write: an item that does not parse would fail every later read of this customer (and the scans).
+    const problems = profileProblems(next);
+    if (problems.length > 0) throw new InvalidProfileError(`profile of ${profile.customerId} not saved, it does not match the schema: ${describeProblems(problems)}`);
     try {
       await this.client.send(
         new PutCommand({
@@ -50,30 +61,44 @@ export class DynamoProfileStore implements ProfileStore {
 }
 
 export function parseProfile(item: Record<string, unknown>): Profile {
+  const parsed = readProfile(item);
+  if (!parsed.ok) throw new CorruptItemError(`profile item ${String(item.pk)} does not match the schema: ${parsed.reason}`);
+  return parsed.profile;
+}
+
+function readProfile(item: Record<string, unknown>): { ok: true; profile: Profile } | { ok: false; reason: string } {
   const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
   const parsed = Profile.safeParse(rest);
-  if (!parsed.success) {
-    throw new CorruptItemError(`profile item ${String(item.pk)} does not match the schema: ${parsed.error.message}`);
-  }
-  return parsed.data;
+  return parsed.success ? { ok: true, profile: parsed.data } : { ok: false, reason: describeProblems(profileProblems(rest)) };
 }
 
 /**
  * Reads every profile with a parallel Scan: `totalSegments` workers each scan their own segment,
  * page by page, so a sweep's time divides by the worker count (and by Lambda fan-out at scale).
+ *
+ * An item that does not match the profile schema is logged, recorded in the quarantine (`nudge
+ * quarantine list`), counted on its page and skipped: the jobs serve every customer, and one
+ * corrupt item must not stop them for the others.
  */
 export class DynamoProfileScanner {
+  private readonly quarantine: DynamoQuarantine;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    private readonly context: { log: Log; clock: Clock },
+  ) {
+    this.quarantine = new DynamoQuarantine(client, tableName);
+  }
 
-  async *scanSegment(segment: number, totalSegments: number, pageSize = 100): AsyncGenerator<Profile[]> {
-    for await (const page of this.scanPages(segment, totalSegments, undefined, pageSize)) if (page.profiles.length > 0) yield page.profiles;
+  async *scanSegment(segment: number, totalSegments: number, pageSize = 100): AsyncGenerator<ProfilePage> {
+    for await (const page of this.scanPages(segment, totalSegments, undefined, pageSize)) {
+      if (page.profiles.length > 0 || page.quarantined > 0) yield page;
+    }
   }
 
   /** The segment's pages with the key to continue after each (absent after the last), for workers that stop and resume. */
-  async *scanPages(segment: number, totalSegments: number, startKey?: Record<string, unknown>, pageSize = 100): AsyncGenerator<{ profiles: Profile[]; nextKey?: Record<string, unknown> }> {
+  async *scanPages(segment: number, totalSegments: number, startKey?: Record<string, unknown>, pageSize = 100): AsyncGenerator<ProfilePage> {
     let key = startKey;
     do {
       const page = await this.client.send(
@@ -89,7 +114,24 @@ export class DynamoProfileScanner {
         }),
       );
       key = page.LastEvaluatedKey;
-      yield { profiles: (page.Items ?? []).map(parseProfile), ...(key ? { nextKey: key } : {}) };
+      const profiles: Profile[] = [];
+      let quarantined = 0;
+      for (const item of page.Items ?? []) {
+        const parsed = readProfile(item);
+        if (parsed.ok) profiles.push(parsed.profile);
+        else {
+          await this.quarantineItem(item, parsed.reason);
+          quarantined += 1;
+        }
+      }
+      yield { profiles, quarantined, ...(key ? { nextKey: key } : {}) };
     } while (key);
+  }
+
+  private async quarantineItem(item: Record<string, unknown>, reason: string): Promise<void> {
+    const pk = String(item.pk);
+    const sk = String(item.sk);
+    this.context.log.error('corrupt profile item quarantined and skipped', { pk, sk, reason });
+    await this.quarantine.record({ pk, sk, itemKind: 'profile', reason, at: this.context.clock.now().toISOString() });
   }
 }

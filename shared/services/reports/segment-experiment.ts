@@ -12,7 +12,7 @@ export function makeSegmentExperimentReport(deps: { scanner: ProfileScanner; tot
   return async function report(payload: unknown): Promise<SegmentExperimentReport> {
     const request = parseSegmentExperimentRequest(payload);
     const experiment = createSegmentExperiment(request, deps.clock.now());
-    const scanned = await forEachProfile(
+    const { scanned } = await forEachProfile(
       { scanner: deps.scanner, totalSegments: deps.totalSegments, progress: (count) => deps.log.info('segment experiment: profiles read', { count }) },
       async (profile) => experiment.add(profile),
     );

@@ -61,6 +61,21 @@ describe('ingest service', () => {
     expect(s.profiles.items.get('c1')).toMatchObject({ version: 3, eventCount: 3 });
   });
 
+  it('an event whose profile would not parse once stored is kept as rejected, naming the profile field, and nothing acts or is saved', async () => {
+    const s = setup();
+    await s.ingest(busEvent('subscribe', { eventId: 'e1', email: 'c1@example.com' }));
+    // A stored item that went bad (what a "toString" device once left behind): the next event must not write it back or act on it.
+    const stored = s.profiles.items.get('c1')!;
+    s.profiles.items.set('c1', { ...stored, devices: { toString: 'function toString() { [native code] }1' } as unknown as Record<string, number> });
+    const saves = s.profiles.saves;
+    const queued = s.sendQueue.sent.length;
+    const outcome = await s.ingest(busEvent('cart_abandon', { eventId: 'e2', properties: { cartValue: 80 } }));
+    expect(outcome).toMatchObject({ type: 'rejected', errors: [{ field: 'profile.devices.toString' }] });
+    expect(s.rejectedEvents.records.at(-1)!.reason).toContain('profile.devices.toString');
+    expect(s.profiles.saves).toBe(saves);
+    expect(s.sendQueue.sent).toHaveLength(queued);
+  });
+
   it('a blocked claim is reported as suppressed and queues nothing', async () => {
     const s = setup();
     await s.ingest(busEvent('subscribe', { eventId: 'e1', email: 'c1@example.com' }));

@@ -22,13 +22,13 @@ function setup(options: { pageSize?: number } = {}) {
   const scanner = {
     async *scanSegment(segment: number, total: number) {
       const profiles = inSegment(segment, total);
-      if (profiles.length > 0) yield profiles;
+      if (profiles.length > 0) yield { profiles, quarantined: 0 };
     },
     async *scanPages(segment: number, total: number, startKey?: Record<string, unknown>) {
       const profiles = inSegment(segment, total);
       for (let from = Number(startKey?.from ?? 0); from < profiles.length; from += pageSize) {
         const next = from + pageSize;
-        yield { profiles: profiles.slice(from, next), ...(next < profiles.length ? { nextKey: { from: next } } : {}) };
+        yield { profiles: profiles.slice(from, next), quarantined: 0, ...(next < profiles.length ? { nextKey: { from: next } } : {}) };
       }
     },
   };

@@ -49,7 +49,7 @@ function setup(snapshots: InMemoryTrainingSnapshots, profiles: Profile[] = []) {
   const saved: { models: StoredModel[]; reports: TrainingReport[] } = { models: [], reports: [] };
   const train = makeTrainModels({
     snapshots,
-    scanner: { async *scanSegment(segment: number) { if (segment === 0 && profiles.length > 0) yield profiles; } },
+    scanner: { async *scanSegment(segment: number) { if (segment === 0 && profiles.length > 0) yield { profiles, quarantined: 0 }; } },
     totalSegments: 2,
     models: { saveModel: async (m) => void saved.models.push(m), saveTrainingReport: async (r) => void saved.reports.push(r) },
     settings,
