@@ -49,16 +49,17 @@ function world() {
       schedules = schedules.filter((s) => s.name !== name);
     },
   };
-  const deps = { personalData, suppression, schedules: customerSchedules, segmentIds: ['vip'], log: quiet, executions: { async stop(arn: string) { calls.push(`stop:${arn}`); } } };
+  const erasures = { async record(customerId: string) { calls.push(`tombstone:${customerId}`); } };
+  const deps = { personalData, suppression, erasures, schedules: customerSchedules, segmentIds: ['vip'], log: quiet, executions: { async stop(arn: string) { calls.push(`stop:${arn}`); } } };
   return { calls, deps, remaining: () => items, suppressed };
 }
 
 describe('eraseCustomer', () => {
-  it('suppresses the address first, then stops the active run and deletes the schedule, then deletes every item', async () => {
+  it('writes the tombstone first, suppresses the address, then stops the active run and deletes the schedule, then deletes every item', async () => {
     const { calls, deps } = world();
     await makeEraseCustomer(deps)('c-1', NOW);
     const effects = calls.filter((call) => !call.startsWith('items:'));
-    expect(effects).toEqual(['suppress:ann@example.com:erased', 'stop:arn:exec:r-1', 'unschedule:send-s-2', 'delete:7']);
+    expect(effects).toEqual(['tombstone:c-1', 'suppress:ann@example.com:erased', 'stop:arn:exec:r-1', 'unschedule:send-s-2', 'delete:7']);
   });
 
   it('finds memberships of segments outside the catalog list through the profile, and counts by kind', async () => {

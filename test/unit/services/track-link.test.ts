@@ -3,7 +3,7 @@ import { signLink, verifyLink } from '#shared/domain/link-tokens.ts';
 import { linksFor, trackClicks, withFooter } from '#shared/domain/email-links.ts';
 import { makeTrackLink } from '#shared/services/track-link.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
-import { RecordingBehaviorBus, silentLog } from '../support/fakes.ts';
+import { InMemoryErasures, RecordingBehaviorBus, silentLog } from '../support/fakes.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!!';
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -16,8 +16,9 @@ function setup(now = NOW) {
     shown.push({ method: input.method, body: input.body, customerId: input.claims.c });
     return { statusCode: 200, html: 'preferences' };
   };
-  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
-  return { bus, track, shown };
+  const erasures = new InMemoryErasures();
+  const track = makeTrackLink({ secret: async () => SECRET, bus, erasures, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
+  return { bus, track, shown, erasures };
 }
 
 describe('link tokens', () => {
