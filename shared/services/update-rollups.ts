@@ -5,8 +5,11 @@ import { conversionLogEntry, mergeIncrements, rollupIncrements, type ConversionL
 /** One change from the table's stream, in stream order. */
 export type TableChange = { sequenceNumber: string; oldImage: Record<string, unknown> | undefined; newImage: Record<string, unknown> | undefined };
 
-/** The maximum rollup items one write may touch (TransactWriteItems' limit). */
-export type UpdateRollupsDeps = { rollups: Pick<RollupStore, 'apply'>; log: Log; maxWrites: number };
+/**
+ * `maxWrites`: the items one write may touch (TransactWriteItems' limit); `writesPerConversion`:
+ * what one logged conversion takes of them (the store's entry and its index item).
+ */
+export type UpdateRollupsDeps = { rollups: Pick<RollupStore, 'apply'>; log: Log; maxWrites: number; writesPerConversion: number };
 
 type Effects = { increments: RollupIncrement[]; conversions: ConversionLogEntry[] };
 
@@ -21,7 +24,6 @@ function effectsOf(change: TableChange): Effects {
 
 /** The items a group writes: one per scope and day (merged), one per logged conversion. Counted, not merged, per change. */
 const itemKey = (increment: RollupIncrement) => `${increment.scope}\u0000${increment.day}`;
-const writesOf = (keys: ReadonlySet<string>, conversions: number) => keys.size + conversions;
 
 /**
  * Adds a batch of table changes to the rollups, exactly once even when Lambda retries: changes are
@@ -31,6 +33,7 @@ const writesOf = (keys: ReadonlySet<string>, conversions: number) => keys.size +
  * counted again.
  */
 export function makeUpdateRollups(deps: UpdateRollupsDeps) {
+  const writesOf = (keys: ReadonlySet<string>, conversions: number) => keys.size + conversions * deps.writesPerConversion;
   return async function updateRollups(changes: readonly TableChange[]): Promise<{ applied: number; failedFrom?: string }> {
     let group: { first: TableChange; last: TableChange; effects: Effects; keys: Set<string> } | undefined;
     let applied = 0;
@@ -40,7 +43,7 @@ export function makeUpdateRollups(deps: UpdateRollupsDeps) {
       const merged = mergeIncrements(current.effects.increments);
       try {
         await deps.rollups.apply(merged, `${current.first.sequenceNumber}-${current.last.sequenceNumber}`, current.effects.conversions);
-        applied += merged.length + current.effects.conversions.length;
+        applied += merged.length + current.effects.conversions.length * deps.writesPerConversion;
         group = undefined;
         return undefined;
       } catch (error) {

@@ -2,12 +2,30 @@ import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RollupStore } from '../../domain/ports.ts';
 import { LIVE, type ConversionLogEntry, type RollupIncrement } from '../../domain/reports/rollups.ts';
+import { customerPk } from './keys.ts';
+import { expiresAt } from './ttl.ts';
 
 /** TransactWriteItems takes at most 100 actions. */
 export const MAX_ROLLUP_WRITES = 100;
 const pk = (scope: string) => `ROLLUP#${scope}`;
 const sk = (day: string) => (day === LIVE ? LIVE : `DAY#${day}`);
-const conversionLogPk = (day: string) => `CONVLOG#${day}`;
+export const conversionLogPk = (day: string) => `CONVLOG#${day}`;
+/** A customer's index item of one log entry, in their partition: `C#<id>` / `CONVLOG#<day>#<entry id>`. */
+export const conversionLogRefSk = (day: string, id: string) => `CONVLOG#${day}#${id}`;
+/**
+ * Each logged conversion is two writes in the rollup transaction: the day's entry, which the
+ * attribution report reads by day, and an index item in the customer's partition, which erase and
+ * export find with the one Query of that partition. The index, not the customer's conversion item,
+ * is what leads to the entry: a conversion item may expire (or be deleted) first, and a log keyed
+ * by customer could not be read by day. Written in one transaction, so there is no entry without
+ * its index.
+ */
+export const WRITES_PER_LOGGED_CONVERSION = 2;
+/**
+ * The index outlives its entry by this much: DynamoDB deletes expired items lazily (typically
+ * within days), and an expired entry not yet deleted must still be found by an erase.
+ */
+const INDEX_TTL_MARGIN_DAYS = 30;
 /** Attributes of a rollup item that are not counters. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'kind', 'scope', 'day', 'ruleId']);
 
@@ -21,18 +39,29 @@ export class DynamoRollups implements RollupStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Only the writer of the log needs it: entries are kept as long as the conversions (catalog `sendRetentionDays`). */
+    private readonly options: { conversionRetentionDays?: number } = {},
   ) {}
 
   async apply(increments: RollupIncrement[], idempotencyKey: string, conversions: ConversionLogEntry[] = []): Promise<void> {
-    const writes = increments.length + conversions.length;
+    const writes = increments.length + WRITES_PER_LOGGED_CONVERSION * conversions.length;
     if (writes === 0) return;
+    const retentionDays = this.options.conversionRetentionDays;
+    if (conversions.length > 0 && retentionDays === undefined) throw new Error('DynamoRollups needs conversionRetentionDays to log conversions');
     if (writes > MAX_ROLLUP_WRITES) throw new RangeError(`at most ${MAX_ROLLUP_WRITES} rollup writes in one transaction, got ${writes}`);
     await this.client.send(
       new TransactWriteCommand({
         ClientRequestToken: createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 36),
         TransactItems: [
           // A log entry is keyed by its conversion, so writing it again changes nothing.
-          ...conversions.map(({ day, id, ...entry }) => ({ Put: { TableName: this.tableName, Item: { pk: conversionLogPk(day), sk: id, kind: 'conversion_log', day, id, ...entry } } })),
+          ...conversions.flatMap(({ day, id, ...entry }) => {
+            // The retention of the conversion the entry logs (its item's TTL, send-tracking-repository.ts).
+            const ttl = expiresAt(entry.convertedAt, retentionDays!);
+            return [
+              { Put: { TableName: this.tableName, Item: { pk: conversionLogPk(day), sk: id, kind: 'conversion_log', day, id, ...entry, ttl } } },
+              { Put: { TableName: this.tableName, Item: { pk: customerPk(entry.customerId), sk: conversionLogRefSk(day, id), kind: 'conversion_log_ref', logPk: conversionLogPk(day), logSk: id, ttl: ttl + INDEX_TTL_MARGIN_DAYS * 86_400 } } },
+            ];
+          }),
           ...increments.map(({ scope, day, counters }) => {
           const entries = Object.entries(counters).filter(([, value]) => typeof value === 'number' && value !== 0);
           return {
@@ -80,7 +109,7 @@ export class DynamoRollups implements RollupStore {
       const page = await this.client.send(
         new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': conversionLogPk(day) }, ExclusiveStartKey: startKey, ReturnConsumedCapacity: 'TOTAL' }),
       );
-      for (const { pk: _pk, sk: _sk, kind: _kind, ...entry } of page.Items ?? []) entries.push(entry as ConversionLogEntry);
+      for (const { pk: _pk, sk: _sk, kind: _kind, ttl: _ttl, ...entry } of page.Items ?? []) entries.push(entry as ConversionLogEntry);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return entries;

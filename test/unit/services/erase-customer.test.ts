@@ -76,13 +76,13 @@ describe('eraseCustomer', () => {
     expect(remaining()).toEqual([]);
   });
 
-  it('is idempotent: a second erase finds nothing, writes no suppression and stops nothing', async () => {
+  it('is idempotent: a second erase finds nothing, writes no suppression and stops nothing (the tombstone write keeps the first)', async () => {
     const { calls, deps } = world();
     const erase = makeEraseCustomer(deps);
     await erase('c-1', NOW);
     calls.length = 0;
     expect(await erase('c-1', NOW)).toEqual({ customerId: 'c-1', found: false, suppressed: false, items: {}, executionsStopped: 0, schedulesDeleted: 0 });
-    expect(calls.filter((call) => !call.startsWith('items:'))).toEqual(['delete:0']);
+    expect(calls.filter((call) => !call.startsWith('items:'))).toEqual(['tombstone:c-1', 'delete:0']);
   });
 
   it('an unknown customer: nothing found, no suppression written', async () => {
