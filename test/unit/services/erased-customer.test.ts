@@ -4,7 +4,7 @@ import { defaultCatalog } from '#shared/catalog/index.ts';
 import { CATALOG_EVENT_TYPES } from '#shared/contract/index.ts';
 import { signLink, type LinkAction } from '#shared/domain/link-tokens.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
-import { makeDispatchSend } from '#shared/services/dispatch-send.ts';
+import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-send.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
 import { makeStartSequences, type SequenceStartEvent } from '#shared/services/start-sequences.ts';
 import { makeTrackLink } from '#shared/services/track-link.ts';
@@ -71,6 +71,17 @@ describe('an erased customer', () => {
     }
     expect(ledger.states.size).toBe(0);
     expect(sender.sent).toEqual([]);
+  });
+
+  it('without a tombstone, a missing profile is still a new customer whose first write has not landed: retried, not dropped', async () => {
+    const deps = fakeServiceDeps(defaultCatalog, { now: () => NOW });
+    const dispatch = makeDispatchSend({ ...deps, ledger: new InMemoryLedger(), sender: new ScriptedSender([]), suppression: new InMemorySuppression(), links: { baseUrl: 'https://links.example.com/', secret: async () => SECRET } });
+    const request: SendRequest = {
+      sendId: 's-new', customerId: 'c-new', ruleId: 'welcome_new_subscriber', templateId: 'welcome', category: 'marketing', email: 'new@example.com',
+      decidedAt: NOW.toISOString(), trigger: { eventId: 'e1', type: 'subscribe', occurredAt: NOW.toISOString() }, conditions: [], personalization: { eventProperties: {} },
+      profileVersion: 1, awaitsTriggerEvent: true,
+    };
+    await expect(dispatch(request)).rejects.toBeInstanceOf(RetryableSendError);
   });
 
   it.each<SequenceStartEvent>([
