@@ -32,7 +32,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { DynamoDriftReports } from '#shared/adapters/dynamo/drift-report-repository.ts';
 import { profileKey } from '#shared/adapters/dynamo/keys.ts';
 import { DynamoProfileScanner } from '#shared/adapters/dynamo/profile-repository.ts';
-import { DynamoRollups, MAX_ROLLUP_WRITES } from '#shared/adapters/dynamo/rollup-repository.ts';
+import { DynamoRollups, MAX_ROLLUP_WRITES, WRITES_PER_LOGGED_CONVERSION } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import type { InternalEvent } from '#shared/domain/internal-events.ts';
@@ -109,7 +109,7 @@ export async function measureReportTime(options: ReportTimeOptions) {
   try {
     const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     const tableName = [...(await createStackTables(new StackTemplate(synthesizeNudgeTemplate().template), client)).values()][0]!;
-    const rollups = new DynamoRollups(documentClient, tableName);
+    const rollups = new DynamoRollups(documentClient, tableName, { conversionRetentionDays: catalog.settings.sendRetentionDays });
 
     const ids = triggerIds(catalog);
     // The segments the reports list (a family's bands one by one).
@@ -123,7 +123,7 @@ export async function measureReportTime(options: ReportTimeOptions) {
       ...transactions(triggerRollups(ids, DAYS, now)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
       ...transactions(segmentRollups(segmentIds, DAYS, now, 2)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
       ...transactions(behaviorRollups(DAYS, now, 3)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
-      ...transactions(conversions).map((chunk) => async () => void (await rollups.apply({ increments: [], conversions: chunk, changeIds: [] }))),
+      ...transactions(conversions, MAX_ROLLUP_WRITES / WRITES_PER_LOGGED_CONVERSION).map((chunk) => async () => void (await rollups.apply({ increments: [], conversions: chunk, changeIds: [] }))),
     ]);
 
     // Kept in memory as their table items: the same images are then fed to the rollup path.
@@ -166,6 +166,7 @@ export async function measureReportTime(options: ReportTimeOptions) {
       },
       log,
       maxWrites: MAX_ROLLUP_WRITES,
+      writesPerConversion: WRITES_PER_LOGGED_CONVERSION,
     });
     const feedStarted = performance.now();
     for (let i = 0; i < items.length; i += STREAM_BATCH) {
@@ -270,9 +271,9 @@ async function inQueue(writes: Array<() => Promise<void>>): Promise<void> {
   });
 }
 
-/** Rollup writes cut into transactions of MAX_ROLLUP_WRITES. */
-function transactions<T>(entries: readonly T[]): T[][] {
-  return Array.from({ length: Math.ceil(entries.length / MAX_ROLLUP_WRITES) }, (_, i) => entries.slice(i * MAX_ROLLUP_WRITES, (i + 1) * MAX_ROLLUP_WRITES));
+/** Rollup writes cut into transactions of MAX_ROLLUP_WRITES (`size` entries when each takes more than one write). */
+function transactions<T>(entries: readonly T[], size = MAX_ROLLUP_WRITES): T[][] {
+  return Array.from({ length: Math.ceil(entries.length / size) }, (_, i) => entries.slice(i * size, (i + 1) * size));
 }
 
 /**

@@ -6,6 +6,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, sesv2, sqs } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
 import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
@@ -36,6 +37,7 @@ const dispatchSend = makeDispatchSend({
   ledger: new DynamoSendLedger(dynamoDocumentClient(), config.TABLE_NAME),
   profiles: new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME),
   suppression: new DynamoSuppressionList(dynamoDocumentClient(), config.TABLE_NAME),
+  erasures: new DynamoErasureTombstones(dynamoDocumentClient(), config.TABLE_NAME),
   links: { baseUrl: config.TRACKING_BASE_URL, secret: linkSecretFrom(config.LINK_SECRET_ARN), unsubscribeMailbox: config.UNSUBSCRIBE_MAILBOX },
   sender: new SesEmailSender(sesv2(), {
     fromAddress: config.SENDER_EMAIL,

@@ -5,6 +5,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, eventBridge, sqs } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSendTracking } from '#shared/adapters/dynamo/send-tracking-repository.ts';
 import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
@@ -31,6 +32,7 @@ const ingestEvent = makeIngestEvent({
   bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
   membership: new DynamoSegmentMembershipStore(documentClient, config.TABLE_NAME),
   tracking: new DynamoSendTracking(documentClient, config.TABLE_NAME),
+  erasures: new DynamoErasureTombstones(documentClient, config.TABLE_NAME),
   clock: runtimeClock,
   log: logger,
 });

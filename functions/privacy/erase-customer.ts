@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { dynamoDocumentClient, stepFunctions } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
 import { StepFunctionsSequenceExecutions } from '#shared/adapters/stepfunctions/sequence-executions.ts';
 import { readConfig } from '#shared/config.ts';
@@ -17,6 +18,7 @@ const logger = nudgeLogger('nudge-privacy');
 const erase = makeEraseCustomer({
   ...readDeps,
   suppression: new DynamoSuppressionList(dynamoDocumentClient(), config.TABLE_NAME),
+  erasures: new DynamoErasureTombstones(dynamoDocumentClient(), config.TABLE_NAME),
   executions: new StepFunctionsSequenceExecutions(stepFunctions(), STATE_MACHINE_ARN),
   log: logger,
 });

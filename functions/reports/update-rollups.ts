@@ -6,7 +6,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
-import { DynamoRollups, MAX_ROLLUP_WRITES } from '#shared/adapters/dynamo/rollup-repository.ts';
+import { DynamoRollups, MAX_ROLLUP_WRITES, WRITES_PER_LOGGED_CONVERSION } from '#shared/adapters/dynamo/rollup-repository.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeUpdateRollups } from '#shared/services/update-rollups.ts';
 
@@ -14,7 +15,12 @@ import { makeUpdateRollups } from '#shared/services/update-rollups.ts';
 const config = readConfig({ TABLE_NAME: z.string().min(1) });
 const logger = nudgeLogger('nudge-rollups');
 
-const updateRollups = makeUpdateRollups({ rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME), log: logger, maxWrites: MAX_ROLLUP_WRITES });
+const updateRollups = makeUpdateRollups({
+  rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME, { conversionRetentionDays: defaultCatalog.settings.sendRetentionDays }),
+  log: logger,
+  maxWrites: MAX_ROLLUP_WRITES,
+  writesPerConversion: WRITES_PER_LOGGED_CONVERSION,
+});
 
 const image = (value: Record<string, unknown> | undefined) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
 

@@ -5,6 +5,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, stepFunctions } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSequenceRuns } from '#shared/adapters/dynamo/sequence-run-repository.ts';
 import { StepFunctionsSequenceExecutions } from '#shared/adapters/stepfunctions/sequence-executions.ts';
@@ -20,6 +21,7 @@ const startSequences = makeStartSequences({
   catalog: defaultCatalog,
   profiles: new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME),
   runs: new DynamoSequenceRuns(dynamoDocumentClient(), config.TABLE_NAME),
+  erasures: new DynamoErasureTombstones(dynamoDocumentClient(), config.TABLE_NAME),
   executions: new StepFunctionsSequenceExecutions(stepFunctions(), config.STATE_MACHINE_ARN),
   clock: runtimeClock,
   log: logger,

@@ -5,6 +5,7 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda
 import { z } from 'zod';
 import { dynamoDocumentClient, eventBridge } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { EventBridgeBehaviorEventBus } from '#shared/adapters/eventbridge/behavior-event-bus.ts';
 import { linkSecretFrom } from '#shared/adapters/secrets/link-secret.ts';
@@ -21,6 +22,7 @@ const bus = new EventBridgeBehaviorEventBus(eventBridge(), config.EVENT_BUS_NAME
 const trackLink = makeTrackLink({
   secret: linkSecretFrom(config.LINK_SECRET_ARN),
   bus,
+  erasures: new DynamoErasureTombstones(dynamoDocumentClient(), config.TABLE_NAME),
   brandName: defaultCatalog.settings.brandName,
   clock: runtimeClock,
   log: logger,

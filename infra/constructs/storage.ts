@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { TOMBSTONE_PK_PREFIX } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { customerPk } from '#shared/adapters/dynamo/keys.ts';
 import type { NudgeFunction } from './nudge-function.ts';
 
@@ -91,7 +92,8 @@ export class NudgeStorage extends Construct {
 
   /**
    * Lets `fn` read profiles and nothing else it can avoid: GetItem only (no Query, Scan or writes),
-   * on the table (not its indexes), in customer partitions only (`C#...`: not the suppression list).
+   * on the table (not its indexes), in customer partitions only (`C#...`: not the suppression list),
+   * and the erasure tombstones (`ERASED#...`: a link of an erased customer records nothing).
    * IAM has no condition key for the sort key, so the partition is as narrow as IAM allows.
    */
   grantProfileRead(fn: NudgeFunction): void {
@@ -100,7 +102,7 @@ export class NudgeStorage extends Construct {
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem'],
         resources: [this.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${customerPk('')}*`] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${customerPk('')}*`, `${TOMBSTONE_PK_PREFIX}*`] } },
       }),
     );
   }

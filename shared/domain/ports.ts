@@ -257,6 +257,18 @@ export interface PersonalDataStore {
   delete(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<void>;
 }
 
+/**
+ * Erasure tombstones: which customer ids were erased, kept as a hash of the id (no personal data),
+ * so that nothing that still names the id (links in old emails, events replayed from the archive,
+ * a producer that keeps sending it, a send already queued) brings the person back.
+ */
+export interface ErasureTombstones {
+  /** Records the erasure; a repeat keeps the first record. */
+  record(customerId: string, at: Date): Promise<void>;
+  /** Whether the id was erased (a strongly consistent read: an erase of the last second counts). */
+  isErased(customerId: string): Promise<boolean>;
+}
+
 /** One-time schedules (held sends, rule timers) whose target input names a customer. */
 export interface CustomerSchedules {
   list(customerId: string): Promise<Array<{ name: string; input: unknown }>>;

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain/email-links.ts';
 import { renderEmail, templateVariables } from '../domain/email-template.ts';
-import type { EmailSender, Log, ProfileStore, SendLedger, SuppressionList } from '../domain/ports.ts';
+import type { EmailSender, ErasureTombstones, Log, ProfileStore, SendLedger, SuppressionList } from '../domain/ports.ts';
 import { sendBlocker } from '../domain/send-decision.ts';
 import { customerTags } from '../domain/ses-events.ts';
 import type { Profile } from '../domain/profile.ts';
@@ -15,6 +15,8 @@ export type DispatchDeps = {
   sender: EmailSender;
   profiles: ProfileStore;
   suppression: SuppressionList;
+  /** Read only when the profile is missing: tells an erased customer from one whose first profile write has not landed yet. */
+  erasures: Pick<ErasureTombstones, 'isErased'>;
   /** The link endpoints' base URL, the HMAC secret (read once per container), the mailto mailbox. */
   links: { baseUrl: string; secret: () => Promise<string>; unsubscribeMailbox?: string | undefined };
   catalog: Catalog;
@@ -25,6 +27,8 @@ export type DispatchDeps = {
 export type DispatchOutcome =
   | { type: 'sent'; sendId: string; messageId: string }
   | { type: 'skipped'; sendId: string; reason: 'already_sent' | 'already_failed' }
+  /** The customer was erased after the send was queued: nothing is written, nothing retried. */
+  | { type: 'skipped'; sendId: string; reason: 'customer_erased' }
   | { type: 'failed'; sendId: string; reason: string };
 
 /** Thrown for faults worth retrying (SES throttling, a concurrent worker): the queue redelivers. */
@@ -54,6 +58,16 @@ export const SEND_LEASE_MS = 60_000;
 export function makeDispatchSend(deps: DispatchDeps) {
   return async function dispatchSend(request: SendRequest): Promise<DispatchOutcome> {
     const { sendId } = request;
+    // Re-checked as the email leaves: a send decided hours ago (quiet hours, a delay) must not reach
+    // someone who unsubscribed, lost their address, or opened a support ticket since. One read,
+    // more only while the decision's own profile write has not landed (ingest queues, then writes).
+    // Read before the lease, because the lease writes a record into the customer's partition: a
+    // send of an erased customer must end here, without recreating anything there.
+    const { profile, ready } = await profileAsOfDecision(deps, request);
+    if (!profile && (await deps.erasures.isErased(request.customerId))) {
+      deps.log.info('send of an erased customer dropped', { sendId, reason: 'customer_erased' });
+      return { type: 'skipped', sendId, reason: 'customer_erased' };
+    }
     const begun = await deps.ledger.begin({ request, now: deps.clock.now(), leaseMs: SEND_LEASE_MS, retentionDays: deps.catalog.settings.sendRetentionDays });
     if (begun.type === 'already_sent' || begun.type === 'already_failed') {
       deps.log.info('send already settled, skipping redelivery', { sendId, state: begun.type });
@@ -63,11 +77,7 @@ export function makeDispatchSend(deps: DispatchDeps) {
       throw new RetryableSendError(`send ${sendId} is being delivered by another worker`);
     }
 
-    // Re-checked as the email leaves: a send decided hours ago (quiet hours, a delay) must not reach
-    // someone who unsubscribed, lost their address, or opened a support ticket since. One read,
-    // more only while the decision's own profile write has not landed (ingest queues, then writes).
-    const profile = await profileAsOfDecision(deps, request);
-    if (profile === 'behind') {
+    if (!ready) {
       await deps.ledger.release({ request, error: 'the profile write of this decision has not landed yet', now: deps.clock.now() });
       throw new RetryableSendError(`send ${sendId}: the profile of ${request.customerId} is older than the decision (version ${request.profileVersion})`);
     }
@@ -140,10 +150,10 @@ async function recordSent(deps: DispatchDeps, request: SendRequest, messageId: s
   }
 }
 
-async function profileAsOfDecision(deps: DispatchDeps, request: SendRequest): Promise<Profile | undefined | 'behind'> {
+/** The profile once the decision's own write has landed (`ready`), or the last read after the short waits. */
+async function profileAsOfDecision(deps: DispatchDeps, request: SendRequest): Promise<{ profile: Profile | undefined; ready: boolean }> {
   const write = { profileVersion: request.profileVersion, awaitsTriggerEvent: request.awaitsTriggerEvent, triggerEventId: request.trigger.eventId };
-  const { profile, ready } = await readProfileWhen(deps.profiles, request.customerId, (current) => !isBehind(current, write));
-  return ready ? profile : 'behind';
+  return readProfileWhen(deps.profiles, request.customerId, (current) => !isBehind(current, write));
 }
 
 async function fail(deps: DispatchDeps, request: SendRequest, reason: string): Promise<DispatchOutcome> {

@@ -1,8 +1,9 @@
-import type { CustomerSchedules, Log, PersonalDataStore, PersonalItem, SequenceExecutions, SuppressionList } from '../domain/ports.ts';
+import type { CustomerSchedules, ErasureTombstones, Log, PersonalDataStore, PersonalItem, SequenceExecutions, SuppressionList } from '../domain/ports.ts';
 
 export type EraseDeps = {
   personalData: PersonalDataStore;
   suppression: SuppressionList;
+  erasures: Pick<ErasureTombstones, 'record'>;
   executions: Pick<SequenceExecutions, 'stop'>;
   schedules: CustomerSchedules;
   /** Every segment id a membership item can have (the catalog's); the profile's current ones are added. */
@@ -23,16 +24,21 @@ export type EraseResult = {
 
 /**
  * Erases a customer (GDPR art. 17), in an order that never leaves the address mailable if it
- * stops midway: (1) the address goes on the suppression list, hashed, reason `erased`, so a later
+ * stops midway: (0) the id's tombstone (a hash of it) is written first, so from then on ingest, the
+ * link endpoint, the dispatcher and the sequence starter ignore everything that still names the
+ * id (old links, archive replays, queued sends) instead of recreating what is deleted below;
+ * (1) the address goes on the suppression list, hashed, reason `erased`, so a later
  * replay or import of it is never mailed; (2) their running sequence executions are stopped and
  * their one-time schedules (held sends, rule timers) deleted, so nothing already planned fires;
  * (3) every item about them is deleted. Running it again finds nothing and reports zeros.
  *
- * Left on purpose: the suppression entry (a hash, the point of it) and aggregates that hold no
+ * Left on purpose: the suppression entry and the tombstone (hashes, the point of them) and aggregates that hold no
  * customer id (rollup counters per rule and day, models, scoring runs, drift reports).
  */
 export function makeEraseCustomer(deps: EraseDeps) {
   return async function eraseCustomer(customerId: string, now: Date): Promise<EraseResult> {
+    // Also for an id with nothing stored: the request stands for whatever still names the id.
+    await deps.erasures.record(customerId, now);
     const items = await collect(deps, customerId);
     const addresses = emailsOf(items);
     for (const email of addresses) await deps.suppression.add({ email, reason: 'erased', at: now, detail: 'erased on request' });

@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
 import { attributeConversion, type Conversion } from '../domain/conversions.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';
-import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
+import type { ErasureTombstones, InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, profileProblems, recordQueuedSend, type Profile } from '../domain/profile.ts';
 import type { RuleTimer } from '../domain/rule-timer.ts';
@@ -20,6 +20,8 @@ export type IngestDeps = DecisionDeps & {
   bus: InternalEventBus;
   membership: SegmentMembershipStore;
   tracking: SendTracking;
+  /** Read only when the event would create a profile: an erased id never gets one again. */
+  erasures: Pick<ErasureTombstones, 'isErased'>;
   clock: Clock;
 };
 
@@ -32,6 +34,8 @@ export type RuleOutcome = { ruleId: string; outcome: DecisionRecord['outcome']; 
 export type IngestOutcome =
   | { type: 'rejected'; errors: FieldError[] }
   | { type: 'duplicate'; eventId: string }
+  /** The customer was erased: the event is dropped, not dead-lettered (it is no fault). */
+  | { type: 'erased'; eventId: string }
   | {
       type: 'applied';
       eventId: string;
@@ -119,6 +123,14 @@ async function applyValidEvent(
    */
   let acted: { records: DecisionRecord[]; timers: RuleTimer[]; conversion: Conversion | undefined } | undefined;
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    // Erase deletes the profile, so only an event that would create one can belong to an erased id:
+    // existing customers pay no read for the tombstone. Checked again whenever a conflict shows the
+    // profile gone (an erase between the read and the write), before any claim, send or timer.
+    if (current === undefined && (await deps.erasures.isErased(event.customerId))) {
+      // Counted by this message; no customer id in the log, it was erased.
+      deps.log.info('event of an erased customer dropped', { eventId: event.eventId, type: event.type, reason: 'customer_erased' });
+      return { type: 'erased', eventId: event.eventId };
+    }
     const now = deps.clock.now();
     const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries, lastSeenTypes: derived.lastSeenTypes });
     if (change.type === 'duplicate') {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { Log, ProfileStore, SequenceExecutions, SequenceRunStore } from '../domain/ports.ts';
+import type { ErasureTombstones, Log, ProfileStore, SequenceExecutions, SequenceRunStore } from '../domain/ports.ts';
 import { TriggerRef } from '../domain/rule-timer.ts';
 import type { Profile } from '../domain/profile.ts';
 import { decideStart, describeExit, planRun, type SequenceRunRecord } from '../domain/sequence-runs.ts';
@@ -58,6 +58,8 @@ export type StartSequencesDeps = {
   profiles: ProfileStore;
   runs: SequenceRunStore;
   executions: SequenceExecutions;
+  /** Read only when the profile is missing: an erased customer's start ends at once instead of being retried into the DLQ. */
+  erasures: Pick<ErasureTombstones, 'isErased'>;
   clock: Clock;
   log: Log;
 };
@@ -66,6 +68,8 @@ export type StartSequencesResult = {
   started: Array<{ sequenceId: string; runId: string }>;
   skipped: Array<{ sequenceId: string; reason: string; runId?: string }>;
   stopped: Array<{ sequenceId: string; runId: string }>;
+  /** The customer was erased: nothing was started or stopped. */
+  erased?: true;
 };
 
 /**
@@ -82,6 +86,10 @@ export function makeStartSequences(deps: StartSequencesDeps) {
     const { customerId } = event.detail;
     // Ingest publishes before it writes the profile: wait for the write this event comes from.
     const { profile } = await readProfileWhen(deps.profiles, customerId, (current) => current !== undefined && isWritten(current, event));
+    if (!profile && (await deps.erasures.isErased(customerId))) {
+      deps.log.info('sequence start of an erased customer dropped', { detailType: event.detailType, reason: 'customer_erased' });
+      return { ...result, erased: true };
+    }
     if (!profile) throw new ProfileNotWrittenError(`${event.detailType} for ${customerId}: no profile yet; retried later`);
 
     let starts: Array<{ sequence: Sequence; trigger: TriggerRef; startedBy: SequenceRunRecord['startedBy'] }> = [];

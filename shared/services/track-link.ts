@@ -2,12 +2,14 @@ import type { Clock } from '../domain/clock.ts';
 import { engagementEntry } from '../domain/engagement-events.ts';
 import { escapeHtml } from '../domain/html.ts';
 import { verifyLink, type LinkAction, type LinkClaims } from '../domain/link-tokens.ts';
-import type { BehaviorEventBus, Log } from '../domain/ports.ts';
+import type { BehaviorEventBus, ErasureTombstones, Log } from '../domain/ports.ts';
 import type { makePreferenceCenter } from './preference-center.ts';
 
 export type TrackLinkDeps = {
   secret: () => Promise<string>;
   bus: BehaviorEventBus;
+  /** Links in old emails of an erased customer still answer, but record nothing. */
+  erasures: Pick<ErasureTombstones, 'isErased'>;
   brandName: string;
   clock: Clock;
   log: Log;
@@ -50,16 +52,17 @@ export function makeTrackLink(deps: TrackLinkDeps) {
       return page(400, 'This link is not valid', 'It may have been altered or copied incompletely. Nothing was changed.');
     }
     const { claims } = check;
+    if (await deps.erasures.isErased(claims.c)) return erasedAnswer(deps, action, claims);
     switch (action) {
       case 'unsubscribe':
         return unsubscribe(deps, request, claims, now);
       case 'open':
         await deps.bus.put([engagementEntry({ kind: 'open', customerId: claims.c, sendId: claims.s, ...(claims.r ? { ruleId: claims.r } : {}), at: now })]);
-        return { statusCode: 200, headers: { 'content-type': 'image/gif', ...NO_STORE }, body: PIXEL, isBase64Encoded: true };
+        return pixel();
       case 'click': {
         if (!claims.u) return page(400, 'This link is not valid', 'Nothing was changed.');
         await deps.bus.put([engagementEntry({ kind: 'click', customerId: claims.c, sendId: claims.s, url: claims.u, ...(claims.r ? { ruleId: claims.r } : {}), at: now })]);
-        return { statusCode: 302, headers: { location: claims.u, ...NO_STORE }, body: '' };
+        return redirect(claims.u);
       }
       case 'preferences': {
         const result = await deps.preferences({ method: request.method, body: request.body ?? '', requestId: request.requestId, claims, now });
@@ -69,6 +72,21 @@ export function makeTrackLink(deps: TrackLinkDeps) {
         return page(404, 'Not found', 'This link is not one of ours.');
     }
   };
+}
+
+const pixel = (): LinkResponse => ({ statusCode: 200, headers: { 'content-type': 'image/gif', ...NO_STORE }, body: PIXEL, isBase64Encoded: true });
+const redirect = (location: string): LinkResponse => ({ statusCode: 302, headers: { location, ...NO_STORE }, body: '' });
+
+/**
+ * A link of an erased customer (the tombstone, erasure-tombstone-repository.ts): the pixel and the
+ * redirect work as ever, so the email still looks right, but nothing goes on the bus; the
+ * unsubscribe and preference pages say there is nothing left to manage.
+ */
+function erasedAnswer(deps: TrackLinkDeps, action: LinkAction, claims: LinkClaims): LinkResponse {
+  deps.log.info('link of an erased customer answered, nothing recorded', { action, reason: 'customer_erased' });
+  if (action === 'open') return pixel();
+  if (action === 'click' && claims.u) return redirect(claims.u);
+  return page(200, 'Your data was erased', `${deps.brandName} erased the data it held about you on request and sends you no more emails. There is nothing to manage.`);
 }
 
 async function unsubscribe(deps: TrackLinkDeps, { method, requestId }: LinkRequest, claims: LinkClaims, now: Date): Promise<LinkResponse> {

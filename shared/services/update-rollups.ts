@@ -6,8 +6,11 @@ import { conversionLogEntry, mergeIncrements, rollupIncrements, type ConversionL
 /** One change from the table's stream, in stream order. */
 export type TableChange = { sequenceNumber: string; oldImage: Record<string, unknown> | undefined; newImage: Record<string, unknown> | undefined };
 
-/** The maximum rollup items one write may touch (TransactWriteItems' limit). */
-export type UpdateRollupsDeps = { rollups: Pick<RollupStore, 'apply'>; log: Log; maxWrites: number };
+/**
+ * `maxWrites`: the items one write may touch (TransactWriteItems' limit); `writesPerConversion`:
+ * what one logged conversion takes of them (the store's entry and its index item).
+ */
+export type UpdateRollupsDeps = { rollups: Pick<RollupStore, 'apply'>; log: Log; maxWrites: number; writesPerConversion: number };
 
 type Effects = { increments: RollupIncrement[]; conversions: ConversionLogEntry[] };
 
@@ -22,7 +25,6 @@ function effectsOf(change: TableChange): Effects {
 
 /** The items a group writes: one per scope and day (merged), one per logged conversion, one marker per counted change. */
 const itemKey = (increment: RollupIncrement) => `${increment.scope}\u0000${increment.day}`;
-const writesOf = (keys: ReadonlySet<string>, conversions: number, changes: number) => keys.size + conversions + changes;
 
 /**
  * The id under which a change is marked as counted: its stream sequence number, which orders one
@@ -60,13 +62,15 @@ export function makeUpdateRollups(deps: UpdateRollupsDeps) {
       const increments = mergeIncrements(pending.flatMap((c) => c.effects.increments));
       const conversions = pending.flatMap((c) => c.effects.conversions);
       const { alreadyCounted } = await deps.rollups.apply({ increments, conversions, changeIds: pending.map((c) => c.id) });
-      if (alreadyCounted.length === 0) return increments.length + conversions.length;
+      if (alreadyCounted.length === 0) return increments.length + conversions.length * deps.writesPerConversion;
       const counted = new Set(alreadyCounted);
       deps.log.info('stream changes already counted in an earlier delivery; skipped', { changes: alreadyCounted.length });
       pending = pending.filter((c) => !counted.has(c.id));
     }
     return 0;
   };
+
+  const writesOf = (keys: ReadonlySet<string>, conversions: number, changes: number) => keys.size + conversions * deps.writesPerConversion + changes;
 
   return async function updateRollups(changes: readonly TableChange[]): Promise<{ applied: number; failedFrom?: string }> {
     let group: Counted[] = [];

@@ -762,12 +762,12 @@ describe('tracking: the link endpoints and their secret', () => {
     expect(putEventsResourcesOf(linksId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
   });
 
-  it('may read the table only with GetItem, on the table itself, in customer partitions (the preference center reads the live profile)', () => {
+  it('may read the table only with GetItem, on the table itself, in customer partitions (the preference center reads the live profile) and erasure tombstones', () => {
     const tableStatements = statementsOfFunction(template, linksId()).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(tableStatements).toHaveLength(1);
     expect(actionsOf(tableStatements[0]!)).toEqual(['dynamodb:GetItem']);
     expect(resourcesOf(tableStatements[0]!)).toEqual([{ 'Fn::GetAtt': [logicalIdOf('AWS::DynamoDB::Table', {}), 'Arn'] }]);
-    expect(tableStatements[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#*'] } });
+    expect(tableStatements[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#*', 'ERASED#*'] } });
     const links = resourcesOfType(template, 'AWS::Lambda::Function')[linksId()];
     expect(links?.Properties?.Environment.Variables).toMatchObject({ TABLE_NAME: { Ref: logicalIdOf('AWS::DynamoDB::Table', {}) } });
   });

@@ -2,11 +2,13 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventBridgeCustomerSchedules } from '#shared/adapters/scheduler/customer-schedules.ts';
 import { EventBridgeOneTimeSchedules, scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
 import { DynamoSuppressionList, addressHash } from '#shared/adapters/dynamo/suppression-repository.ts';
+import { signLink } from '#shared/domain/link-tokens.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import type { CustomerExport } from '#shared/services/export-customer.ts';
 import type { EraseResult } from '#shared/services/erase-customer.ts';
@@ -28,11 +30,14 @@ describe('nudge erase and nudge export', () => {
   const aws = { region: LOCAL_REGION, credentials: localCredentials };
   const dynamo = new DynamoDBClient({ ...aws, endpoint: nudge.context.endpoints.dynamodb });
   const sfn = new SFNClient({ ...aws, endpoint: nudge.context.endpoints.eventBridge });
+  // Secrets Manager's API is served on the EventBridge port too.
+  const secrets = new SecretsManagerClient({ ...aws, endpoint: nudge.context.endpoints.eventBridge });
   const group = nudge.output('ScheduleGroupName');
   const customerSchedules = new EventBridgeCustomerSchedules(nudge.scheduler, group);
   afterAll(() => {
     dynamo.destroy();
     sfn.destroy();
+    secrets.destroy();
   });
 
   /** Runs bin/nudge.js; resolves with the exit code and both outputs (a failing command does not throw). stdin is not a terminal. */
@@ -136,6 +141,78 @@ describe('nudge erase and nudge export', () => {
     const second = JSON.parse((await cli('erase', customerId, '--yes', '--json')).stdout) as EraseResult;
     expect(second).toEqual({ customerId, found: false, suppressed: false, items: {}, executionsStopped: 0, schedulesDeleted: 0 });
   });
+
+  /**
+   * The class of issue 19 item 4 and 6: after an erase, nothing that still names the id brings the
+   * person back. Every kind of input is tried in turn, each followed by a scan of every table and a
+   * look at the local SES: every link of their emails (open pixel, click, unsubscribe GET and
+   * one-click POST, preference page GET and POST), every event the bus saw for them replayed as it
+   * was (behavior events and Nudge's own internal events, standing in for an archive replay), and a
+   * send that was already on the send queue.
+   */
+  it('after an erase, every link and every replayed event of the customer records nothing and mails nothing', async () => {
+    await nudge.daytime();
+    const customerId = uniqueId('tomb');
+    const email = `${customerId}@example.com`;
+    await put(customerId, 'subscribe', { email, properties: { firstName: 'Tomas' } });
+    const [welcome] = await nudge.emailsTo(email);
+    const html = welcome?.body.html ?? '';
+    const link = (kind: string) => new RegExp(`"(https?://[^"]+/${kind}/[^"]+)"`).exec(html)?.[1];
+    // The catalog's templates carry no links of their own: a click link is signed as the dispatcher signs one.
+    const { SecretString = '' } = await secrets.send(new GetSecretValueCommand({ SecretId: nudge.output('LinkSecretArn') }));
+    const open = link('o') ?? '';
+    const claims = JSON.parse(Buffer.from(open.split('/o/')[1]!.split('.')[0]!, 'base64url').toString('utf8')) as { s: string };
+    const clickToken = signLink({ a: 'click', c: customerId, s: claims.s, u: 'https://shop.example/new-arrivals' }, SecretString, await nudge.now());
+    const links = { open, click: open.replace(/\/o\/.*$/, `/c/${clickToken}`), unsubscribe: link('u'), preferences: link('p') };
+    expect(links, html).toEqual({ open: expect.stringContaining('/o/'), click: expect.stringContaining('/c/'), unsubscribe: expect.any(String), preferences: expect.any(String) });
+    // History of every kind the archive would hold: engagement, browsing, a cart, a converted purchase.
+    await fetch(links.open!);
+    await nudge.waitForIdle();
+    await put(customerId, 'page_view', { properties: { url: '/pricing', pageType: 'pricing' } });
+    await put(customerId, 'cart_abandon', { properties: { cartValue: 80, currency: 'USD', items: [{ productId: 'sku-1', name: 'Linen shirt', quantity: 1, price: 80 }] } });
+    await put(customerId, 'purchase', { properties: { orderId: uniqueId('order'), amount: 80, currency: 'USD' } });
+    const archived = await nudge.busEvents({ customerId });
+    const types = [...new Set(archived.map((event) => `${event.source} ${event['detail-type']}`))];
+    expect(types.length).toBeGreaterThanOrEqual(6);
+    const emailsBefore = (await nudge.emailsTo(email)).length;
+
+    const erased = await cli('erase', customerId, '--yes', '--json');
+    expect(erased.code, erased.stderr).toBe(0);
+    await nudge.waitForIdle();
+    expect((await everyItem()).filter((text) => text.includes(customerId))).toEqual([]);
+
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    const inputs: Array<[string, () => Promise<unknown>]> = [
+      // expect.soft: a wrong answer is reported, and the other inputs are still tried.
+      ['open pixel', async () => expect.soft((await fetch(links.open!)).headers.get('content-type')).toBe('image/gif')],
+      ['click link', async () => expect.soft((await fetch(links.click!, { redirect: 'manual' })).status).toBe(302)],
+      ['unsubscribe GET', () => fetch(links.unsubscribe!)],
+      ['unsubscribe one-click POST', () => fetch(links.unsubscribe!, { ...form, body: 'List-Unsubscribe=One-Click' })],
+      ['preference page GET', async () => expect.soft(await (await fetch(links.preferences!)).text()).toContain('Your data was erased')],
+      ['preference page POST (subscribe to everything)', () => fetch(links.preferences!, { ...form, body: 'category=marketing&category=product_updates' })],
+      ...types.map((type): [string, () => Promise<unknown>] => [
+        `replayed ${type}`,
+        () => nudge.putEvents(archived.filter((event) => `${event.source} ${event['detail-type']}` === type).map((event) => ({ source: event.source, detailType: event['detail-type'], detail: event.detail }))),
+      ]),
+      ['a send already on the send queue', async () => nudge.sendToQueue('SendQueueUrl', welcomeSend({ customerId, email, firstName: 'Tomas', at: await nudge.now(), withEmailCondition: true }))],
+    ];
+    // Each input alone, so a failure names the kind of input that brought the customer back.
+    const cameBack: string[] = [];
+    for (const [kind, input] of inputs) {
+      await input();
+      await nudge.waitForIdle();
+      const found = (await everyItem()).filter((text) => text.includes(customerId));
+      const mailed = (await nudge.emailsTo(email)).length - emailsBefore;
+      if (found.length > 0 || mailed > 0) cameBack.push(`${kind}: ${found.length} item(s) (${found.map((text) => JSON.parse(text).sk?.S).join(', ')}), ${mailed} email(s)`);
+      console.log(`after ${kind}: ${found.length} item(s), ${mailed} email(s)`);
+      if (found.length > 0) await cli('erase', customerId, '--yes', '--json');
+    }
+    expect(cameBack).toEqual([]);
+    // Nothing was dead-lettered as a fault: the send queue's and the sequence starter's queues hold nothing of theirs.
+    for (const queue of ['SendDeadLetterQueueUrl', 'SequencesDeadLetterQueueUrl', 'IngestDeadLetterQueueUrl']) {
+      expect((await nudge.drainQueue(queue)).filter((body) => JSON.stringify(body).includes(customerId)), queue).toEqual([]);
+    }
+  }, 300_000);
 
   it('an unknown customer: export exits non-zero naming them; erase says nothing was found and suppresses nothing', async () => {
     const nobody = uniqueId('nobody');

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
+import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
 import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
@@ -103,6 +104,7 @@ describe('fault: injected delivery faults', () => {
       sender: new SesEmailSender(ses, { fromAddress: nudge.output('SenderEmail') }),
       profiles: new DynamoProfileStore(documentClient, table),
       suppression: new DynamoSuppressionList(documentClient, table),
+      erasures: new DynamoErasureTombstones(documentClient, table),
       links: { baseUrl: 'http://127.0.0.1/links', secret: async () => 'a-test-secret-of-at-least-32-characters!!' },
       catalog: defaultCatalog,
       // The local system's simulated time, so leases compare with what its own dispatcher sees.

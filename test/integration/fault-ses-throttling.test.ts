@@ -1,5 +1,6 @@
 import { SESv2Client, SESv2ServiceException } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
+import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
 import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
@@ -45,6 +46,7 @@ describe('fault: SES throttling', () => {
       sender: new SesEmailSender(ses, { fromAddress: nudge.output('SenderEmail') }),
       profiles: nudge.profiles,
       suppression: new DynamoSuppressionList(nudge.documentClient, table),
+      erasures: new DynamoErasureTombstones(nudge.documentClient, table),
       links: { baseUrl: 'http://127.0.0.1/links', secret: async () => 'a-test-secret-of-at-least-32-characters!!' },
       catalog: defaultCatalog,
       clock: { now: () => new Date() },

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DynamoRollups, MAX_ROLLUP_WRITES } from '#shared/adapters/dynamo/rollup-repository.ts';
+import { DynamoRollups, MAX_ROLLUP_WRITES, WRITES_PER_LOGGED_CONVERSION } from '#shared/adapters/dynamo/rollup-repository.ts';
 import type { Log } from '#shared/domain/ports.ts';
 import { makeUpdateRollups, type TableChange } from '#shared/services/update-rollups.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
@@ -44,7 +44,7 @@ describe('rollups count each stream record once', () => {
         const scope = uniqueId('exactly-once');
         const base = sequenceRange();
         const changes = Array.from({ length: records }, (_, i) => decision(scope, i, base));
-        const update = makeUpdateRollups({ rollups, log: quiet, maxWrites });
+        const update = makeUpdateRollups({ rollups, log: quiet, maxWrites, writesPerConversion: WRITES_PER_LOGGED_CONVERSION });
         let end = 0;
         for (const { back, size } of steps) {
           const from = Math.max(0, end - back);
@@ -65,7 +65,7 @@ describe('rollups count each stream record once', () => {
 
   it('the biggest transaction still fits: a group of single-record changes up to the write limit', async () => {
     const scope = uniqueId('limit');
-    const update = makeUpdateRollups({ rollups, log: quiet, maxWrites: MAX_ROLLUP_WRITES });
+    const update = makeUpdateRollups({ rollups, log: quiet, maxWrites: MAX_ROLLUP_WRITES, writesPerConversion: WRITES_PER_LOGGED_CONVERSION });
     const base = sequenceRange();
     const changes = Array.from({ length: 150 }, (_, i) => decision(`${scope}-${i % 60}`, i, base));
     expect(await update(changes)).not.toHaveProperty('failedFrom');

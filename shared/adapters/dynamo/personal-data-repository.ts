@@ -10,9 +10,10 @@ import { membershipPk, membershipShard } from './segment-membership-repository.t
  * caps, decisions, sends with their tracking, conversions, sequence runs, training snapshots): one
  * Query. The only items keyed elsewhere that name them are segment memberships
  * (`SEG#<segment>#<shard>` / `C#<id>`), read with one GetItem per known segment on the customer's
- * shard. What else is keyed outside the partition holds no customer id: the suppression list
- * (hashed addresses), rollups and the conversion log's daily counters are aggregates... except the
- * conversion log entries, which are kept for attribution without an address (see erase-customer.ts).
+ * shard, and the conversion log's entries (`CONVLOG#<day>`, kept for attribution), each found
+ * through its index item in the partition (rollup-repository.ts), whether or not the conversion
+ * item it logs still exists. What else is keyed outside the partition holds no customer id: the
+ * suppression list and the erasure tombstones (hashes), rollups (aggregates).
  */
 export class DynamoPersonalData implements PersonalDataStore {
   constructor(
@@ -31,13 +32,16 @@ export class DynamoPersonalData implements PersonalDataStore {
         return Item as PersonalItem | undefined;
       }),
     );
-    const days = new Set(items.filter((item) => item.kind === 'conversion' && typeof item.convertedAt === 'string').map((item) => new Date(item.convertedAt as string).toISOString().slice(0, 10)));
-    const logged: PersonalItem[] = [];
-    for (const day of days) {
-      // A FilterExpression would read (and bill) the same day's items; erase is rare.
-      logged.push(...(await this.all(`CONVLOG#${day}`)).filter((item) => item.customerId === customerId));
-    }
-    return [...items, ...memberships.filter((item): item is PersonalItem => item !== undefined), ...logged];
+    const logged = await Promise.all(
+      items
+        .filter((item) => item.kind === 'conversion_log_ref' && typeof item.logPk === 'string' && typeof item.logSk === 'string')
+        .map(async (ref) => {
+          const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: ref.logPk, sk: ref.logSk }, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+          return Item as PersonalItem | undefined;
+        }),
+    );
+    const found = (item: PersonalItem | undefined): item is PersonalItem => item !== undefined;
+    return [...items, ...memberships.filter(found), ...logged.filter(found)];
   }
 
   /** Every item of partition `pk`, strongly consistent (an erase must not miss a write of the last second). */

@@ -2,15 +2,32 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../domain/clock.ts';
 import { runtimeClock } from '../clock/runtime-clock.ts';
-import { expiresAt } from './ttl.ts';
 import type { RollupStore } from '../../domain/ports.ts';
 import { LIVE, type ConversionLogEntry, type RollupIncrement } from '../../domain/reports/rollups.ts';
+import { customerPk } from './keys.ts';
+import { expiresAt } from './ttl.ts';
 
 /** TransactWriteItems takes at most 100 actions. */
 export const MAX_ROLLUP_WRITES = 100;
 const pk = (scope: string) => `ROLLUP#${scope}`;
 const sk = (day: string) => (day === LIVE ? LIVE : `DAY#${day}`);
-const conversionLogPk = (day: string) => `CONVLOG#${day}`;
+export const conversionLogPk = (day: string) => `CONVLOG#${day}`;
+/** A customer's index item of one log entry, in their partition: `C#<id>` / `CONVLOG#<day>#<entry id>`. */
+export const conversionLogRefSk = (day: string, id: string) => `CONVLOG#${day}#${id}`;
+/**
+ * Each logged conversion is two writes in the rollup transaction: the day's entry, which the
+ * attribution report reads by day, and an index item in the customer's partition, which erase and
+ * export find with the one Query of that partition. The index, not the customer's conversion item,
+ * is what leads to the entry: a conversion item may expire (or be deleted) first, and a log keyed
+ * by customer could not be read by day. Written in one transaction, so there is no entry without
+ * its index.
+ */
+export const WRITES_PER_LOGGED_CONVERSION = 2;
+/**
+ * The index outlives its entry by this much: DynamoDB deletes expired items lazily (typically
+ * within days), and an expired entry not yet deleted must still be found by an erase.
+ */
+const INDEX_TTL_MARGIN_DAYS = 30;
 const countedPk = (changeId: string) => `COUNTED#${changeId}`;
 const COUNTED_SK = 'STREAM';
 /** Attributes of a rollup item that are not counters. */
@@ -33,14 +50,18 @@ export class DynamoRollups implements RollupStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Only the writer of the log needs it: entries are kept as long as the conversions (catalog `sendRetentionDays`). */
+    private readonly options: { conversionRetentionDays?: number } = {},
     private readonly clock: Clock = runtimeClock,
   ) {}
 
   async apply(batch: { increments: RollupIncrement[]; conversions?: ConversionLogEntry[]; changeIds: readonly string[] }): Promise<{ alreadyCounted: string[] }> {
     const { increments, changeIds } = batch;
     const conversions = batch.conversions ?? [];
-    const writes = increments.length + conversions.length + changeIds.length;
+    const writes = increments.length + WRITES_PER_LOGGED_CONVERSION * conversions.length + changeIds.length;
     if (writes === 0) return { alreadyCounted: [] };
+    const retentionDays = this.options.conversionRetentionDays;
+    if (conversions.length > 0 && retentionDays === undefined) throw new Error('DynamoRollups needs conversionRetentionDays to log conversions');
     if (writes > MAX_ROLLUP_WRITES) throw new RangeError(`at most ${MAX_ROLLUP_WRITES} rollup writes in one transaction, got ${writes}`);
     const ttl = expiresAt(this.clock.now().toISOString(), MARK_RETENTION_DAYS);
     try {
@@ -52,7 +73,19 @@ export class DynamoRollups implements RollupStore {
               Put: { TableName: this.tableName, Item: { pk: countedPk(id), sk: COUNTED_SK, kind: 'stream_counted', ttl }, ConditionExpression: 'attribute_not_exists(pk)' },
             })),
             // A log entry is keyed by its conversion, so writing it again changes nothing.
-            ...conversions.map(({ day, id, ...entry }) => ({ Put: { TableName: this.tableName, Item: { pk: conversionLogPk(day), sk: id, kind: 'conversion_log', day, id, ...entry } } })),
+            ...conversions.flatMap(({ day, id, ...entry }) => {
+              // The retention of the conversion the entry logs (its item's TTL, send-tracking-repository.ts).
+              const logTtl = expiresAt(entry.convertedAt, retentionDays!);
+              return [
+                { Put: { TableName: this.tableName, Item: { pk: conversionLogPk(day), sk: id, kind: 'conversion_log', day, id, ...entry, ttl: logTtl } } },
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { pk: customerPk(entry.customerId), sk: conversionLogRefSk(day, id), kind: 'conversion_log_ref', logPk: conversionLogPk(day), logSk: id, ttl: logTtl + INDEX_TTL_MARGIN_DAYS * 86_400 },
+                  },
+                },
+              ];
+            }),
             ...increments.map(({ scope, day, counters }) => {
               const entries = Object.entries(counters).filter(([, value]) => typeof value === 'number' && value !== 0);
               return {
@@ -106,7 +139,7 @@ export class DynamoRollups implements RollupStore {
       const page = await this.client.send(
         new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': conversionLogPk(day) }, ExclusiveStartKey: startKey, ReturnConsumedCapacity: 'TOTAL' }),
       );
-      for (const { pk: _pk, sk: _sk, kind: _kind, ...entry } of page.Items ?? []) entries.push(entry as ConversionLogEntry);
+      for (const { pk: _pk, sk: _sk, kind: _kind, ttl: _ttl, ...entry } of page.Items ?? []) entries.push(entry as ConversionLogEntry);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return entries;

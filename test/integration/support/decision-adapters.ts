@@ -1,5 +1,6 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
+import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoSendTracking } from '#shared/adapters/dynamo/send-tracking-repository.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { EventBridgeOneTimeSchedules } from '#shared/adapters/scheduler/one-time-schedules.ts';
@@ -9,7 +10,8 @@ import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import type { nudgeClient } from './nudge-client.ts';
 
 /**
- * The real adapters of the shared decision path (claims, queue, one-time schedules, decision log),
+ * The real adapters of the shared decision path (claims, queue, one-time schedules, decision log,
+ * send tracking, erasure tombstones),
  * pointed at the running local system, for tests that run a service in this process.
  */
 export function realDecisionAdapters(nudge: ReturnType<typeof nudgeClient>, clock: Clock) {
@@ -30,5 +32,6 @@ export function realDecisionAdapters(nudge: ReturnType<typeof nudgeClient>, cloc
     ),
     decisions: new DynamoDecisionLog(nudge.documentClient, table),
     tracking: new DynamoSendTracking(nudge.documentClient, table),
+    erasures: new DynamoErasureTombstones(nudge.documentClient, table),
   };
 }

@@ -8,7 +8,7 @@ import { applyEvent, type Profile } from '#shared/domain/profile.ts';
 import type { BehaviorEventBus } from '#shared/domain/ports.ts';
 import { makePreferenceCenter } from '#shared/services/preference-center.ts';
 import { makeTrackLink } from '#shared/services/track-link.ts';
-import { silentLog } from '../support/fakes.ts';
+import { InMemoryErasures, silentLog } from '../support/fakes.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!!';
 const START = new Date('2026-11-20T12:00:00Z');
@@ -50,7 +50,7 @@ function system() {
   };
   const bus: BehaviorEventBus = { put: async (entries) => entries.forEach(ingest) };
   const preferences = makePreferenceCenter({ profiles: { get: async () => profile }, bus, catalog: defaultCatalog, log: silentLog });
-  const track = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
+  const track = makeTrackLink({ secret: async () => SECRET, bus, erasures: new InMemoryErasures(), brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
   // Links are signed once, when the email goes out: the same link is used again and again.
   const unsubscribeLinks = [0, 1, 2].map((i) => `/u/${signLink({ a: 'unsubscribe', c: CUSTOMER, s: `send-${i}`, k: 'marketing' }, SECRET, START)}`);
   const preferenceLinks = [0, 1, 2].map((i) => `/p/${signLink({ a: 'preferences', c: CUSTOMER, s: `send-${i}` }, SECRET, START)}`);

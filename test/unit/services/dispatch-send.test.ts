@@ -5,7 +5,7 @@ import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-
 import type { EmailSendResult } from '#shared/domain/ports.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
 import { buildEvent } from '../support/build-event.ts';
-import { InMemoryLedger, InMemoryProfiles, InMemorySuppression, ScriptedSender, silentLog } from '../support/fakes.ts';
+import { InMemoryErasures, InMemoryLedger, InMemoryProfiles, InMemorySuppression, ScriptedSender, silentLog } from '../support/fakes.ts';
 import { verifyLink } from '#shared/domain/link-tokens.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!!';
@@ -37,8 +37,9 @@ function setup(results: EmailSendResult[] = []) {
   profiles.items.set('c1', subscriber());
   const suppression = new InMemorySuppression();
   const links = { baseUrl: 'https://links.example.com/', secret: async () => SECRET, unsubscribeMailbox: 'unsubscribe@example.com' };
-  const dispatch = makeDispatchSend({ ledger, sender, profiles, suppression, links, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log: silentLog });
-  return { ledger, sender, profiles, suppression, dispatch };
+  const erasures = new InMemoryErasures();
+  const dispatch = makeDispatchSend({ ledger, sender, profiles, suppression, erasures, links, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log: silentLog });
+  return { ledger, sender, profiles, suppression, erasures, dispatch };
 }
 
 describe('dispatch service', () => {

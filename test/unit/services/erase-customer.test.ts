@@ -49,16 +49,17 @@ function world() {
       schedules = schedules.filter((s) => s.name !== name);
     },
   };
-  const deps = { personalData, suppression, schedules: customerSchedules, segmentIds: ['vip'], log: quiet, executions: { async stop(arn: string) { calls.push(`stop:${arn}`); } } };
+  const erasures = { async record(customerId: string) { calls.push(`tombstone:${customerId}`); } };
+  const deps = { personalData, suppression, erasures, schedules: customerSchedules, segmentIds: ['vip'], log: quiet, executions: { async stop(arn: string) { calls.push(`stop:${arn}`); } } };
   return { calls, deps, remaining: () => items, suppressed };
 }
 
 describe('eraseCustomer', () => {
-  it('suppresses the address first, then stops the active run and deletes the schedule, then deletes every item', async () => {
+  it('writes the tombstone first, suppresses the address, then stops the active run and deletes the schedule, then deletes every item', async () => {
     const { calls, deps } = world();
     await makeEraseCustomer(deps)('c-1', NOW);
     const effects = calls.filter((call) => !call.startsWith('items:'));
-    expect(effects).toEqual(['suppress:ann@example.com:erased', 'stop:arn:exec:r-1', 'unschedule:send-s-2', 'delete:7']);
+    expect(effects).toEqual(['tombstone:c-1', 'suppress:ann@example.com:erased', 'stop:arn:exec:r-1', 'unschedule:send-s-2', 'delete:7']);
   });
 
   it('finds memberships of segments outside the catalog list through the profile, and counts by kind', async () => {
@@ -75,13 +76,13 @@ describe('eraseCustomer', () => {
     expect(remaining()).toEqual([]);
   });
 
-  it('is idempotent: a second erase finds nothing, writes no suppression and stops nothing', async () => {
+  it('is idempotent: a second erase finds nothing, writes no suppression and stops nothing (the tombstone write keeps the first)', async () => {
     const { calls, deps } = world();
     const erase = makeEraseCustomer(deps);
     await erase('c-1', NOW);
     calls.length = 0;
     expect(await erase('c-1', NOW)).toEqual({ customerId: 'c-1', found: false, suppressed: false, items: {}, executionsStopped: 0, schedulesDeleted: 0 });
-    expect(calls.filter((call) => !call.startsWith('items:'))).toEqual(['delete:0']);
+    expect(calls.filter((call) => !call.startsWith('items:'))).toEqual(['tombstone:c-1', 'delete:0']);
   });
 
   it('an unknown customer: nothing found, no suppression written', async () => {

@@ -6,7 +6,7 @@ import { applyEvent } from '#shared/domain/profile.ts';
 import { parseSesEvent } from '#shared/domain/ses-events.ts';
 import { makeDispatchSend } from '#shared/services/dispatch-send.ts';
 import { buildEvent } from '../support/build-event.ts';
-import { InMemoryLedger, InMemoryProfiles, InMemorySuppression, ScriptedSender, silentLog } from '../support/fakes.ts';
+import { InMemoryErasures, InMemoryLedger, InMemoryProfiles, InMemorySuppression, ScriptedSender, silentLog } from '../support/fakes.ts';
 
 /**
  * SES message tags (API reference, MessageTag): names and values only [A-Za-z0-9_-], at most 256
@@ -31,7 +31,7 @@ async function dispatchedTags(customerId: string): Promise<Record<string, string
   profiles.items.set(customerId, change.profile);
   const sender = new ScriptedSender();
   const links = { baseUrl: 'https://links.example.com/', secret: async () => 'a-test-secret-of-at-least-32-characters!!', unsubscribeMailbox: 'unsubscribe@example.com' };
-  const dispatch = makeDispatchSend({ ledger: new InMemoryLedger(), sender, profiles, suppression: new InMemorySuppression(), links, catalog: defaultCatalog, clock: { now: () => NOW }, log: silentLog });
+  const dispatch = makeDispatchSend({ ledger: new InMemoryLedger(), sender, profiles, suppression: new InMemorySuppression(), erasures: new InMemoryErasures(), links, catalog: defaultCatalog, clock: { now: () => NOW }, log: silentLog });
   const outcome = await dispatch({
     sendId: 's1',
     customerId,

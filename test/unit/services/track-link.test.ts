@@ -3,7 +3,7 @@ import { signLink, verifyLink } from '#shared/domain/link-tokens.ts';
 import { linksFor, trackClicks, withFooter } from '#shared/domain/email-links.ts';
 import { makeTrackLink, type LinkRequest } from '#shared/services/track-link.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
-import { RecordingBehaviorBus, silentLog } from '../support/fakes.ts';
+import { InMemoryErasures, RecordingBehaviorBus, silentLog } from '../support/fakes.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!!';
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -16,11 +16,12 @@ function setup(now = NOW) {
     shown.push({ method: input.method, body: input.body, customerId: input.claims.c });
     return { statusCode: 200, html: 'preferences' };
   };
-  const trackLink = makeTrackLink({ secret: async () => SECRET, bus, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
+  const erasures = new InMemoryErasures();
+  const trackLink = makeTrackLink({ secret: async () => SECRET, bus, erasures, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
   let requests = 0;
   // Every HTTP request has its own id, as a Function URL gives it.
   const track = (request: Omit<LinkRequest, 'requestId'> & { requestId?: string }) => trackLink({ requestId: `req-${(requests += 1)}`, ...request });
-  return { bus, track, shown };
+  return { bus, track, shown, erasures };
 }
 
 describe('link tokens', () => {

@@ -10,6 +10,7 @@ import type {
   DelayedWork,
   EmailSender,
   EmailSendResult,
+  ErasureTombstones,
   InternalEventBus,
   Log,
   OutgoingEmail,
@@ -206,6 +207,19 @@ export class InMemorySuppression implements SuppressionList {
   }
 }
 
+/** Erased ids, as the tombstones the erase writes (the real ones key by a hash of the id). */
+export class InMemoryErasures implements ErasureTombstones {
+  readonly erased = new Set<string>();
+  reads = 0;
+  async record(customerId: string): Promise<void> {
+    this.erased.add(customerId);
+  }
+  async isErased(customerId: string): Promise<boolean> {
+    this.reads++;
+    return this.erased.has(customerId);
+  }
+}
+
 export class RecordingBehaviorBus implements BehaviorEventBus {
   readonly entries: Array<{ source: string; detailType: string; detail: Record<string, unknown> }> = [];
   async put(entries: Array<{ source: string; detailType: string; detail: Record<string, unknown> }>): Promise<void> {
@@ -236,6 +250,7 @@ export function fakeServiceDeps(catalog: Catalog, clock: Clock) {
     sendQueue: new RecordingQueue(),
     delayed: new RecordingDelayedWork(),
     tracking: new RecordingTracking(),
+    erasures: new InMemoryErasures(),
     rejectedEvents: new RecordingRejections(),
     bus: new RecordingBus(),
     membership: new InMemoryMembership(),
