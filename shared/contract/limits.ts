@@ -20,3 +20,9 @@ export const MAX_LINE_ITEMS = 100;
 /** Longest DetailType, and longest Source (EventBridge allows 256 for both; we keep types short). */
 export const MAX_DETAIL_TYPE_LENGTH = 64;
 export const MAX_SOURCE_LENGTH = 256;
+/**
+ * The earliest `occurredAt` accepted: the Unix epoch. No real event is older, and the epoch-based
+ * fields derived from it (TTLs, day numbers, `lastSeen` seconds) stay non-negative. There is no
+ * upper bound: a future `occurredAt` is clock skew, applied at the processing time (events/README.md).
+ */
+export const EARLIEST_OCCURRED_AT = '1970-01-01T00:00:00Z';

@@ -3,6 +3,7 @@ import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../cont
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
 import { attributeConversion } from '../domain/conversions.ts';
+import { atEffectiveTime } from '../domain/event-time.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';
 import type { InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
@@ -95,12 +96,15 @@ export function makeIngestEvent(deps: IngestDeps) {
 
 async function applyValidEvent(
   deps: IngestDeps,
-  event: BehaviorEvent,
+  received: BehaviorEvent,
   derived: { dailySeries: ReadonlySet<string>; lastSeenTypes: ReadonlySet<string>; segmentation: ReturnType<typeof segmentationOf> },
 ): Promise<IngestOutcome> {
-  let current: Profile | undefined = await deps.profiles.get(event.customerId);
+  let current: Profile | undefined = await deps.profiles.get(received.customerId);
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
+    // The event counts at its effective time (never after now) for everything below: the profile,
+    // rules, timers, decisions, tracking and the triggers handed to sequences.
+    const event = atEffectiveTime(received, now);
     const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries, lastSeenTypes: derived.lastSeenTypes });
     if (change.type === 'duplicate') {
       deps.log.info('duplicate event ignored', { eventId: event.eventId, customerId: event.customerId });
@@ -151,6 +155,6 @@ async function applyValidEvent(
     await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt)));
   }
   throw new ProfileContentionError(
-    `profile ${event.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${event.eventId}; retrying later`,
+    `profile ${received.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${received.eventId}; retrying later`,
   );
 }
