@@ -1,12 +1,12 @@
 import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { DynamoRollups, MAX_ROLLUP_WRITES } from '#shared/adapters/dynamo/rollup-repository.ts';
+import { unmarshallRaw } from '#shared/adapters/dynamo/raw-items.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeUpdateRollups } from '#shared/services/update-rollups.ts';
 
@@ -16,7 +16,7 @@ const logger = nudgeLogger('nudge-rollups');
 
 const updateRollups = makeUpdateRollups({ rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME), log: logger, maxWrites: MAX_ROLLUP_WRITES });
 
-const image = (value: Record<string, unknown> | undefined) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
+const image = (value: Record<string, unknown> | undefined) => (value ? unmarshallRaw(value as Record<string, AttributeValue>) : undefined);
 
 /** Partial batch response: Lambda retries from the first change of the group that failed. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()

@@ -26,3 +26,14 @@ export const MAX_SOURCE_LENGTH = 256;
  * upper bound: a future `occurredAt` is clock skew, applied at the processing time (events/README.md).
  */
 export const EARLIEST_OCCURRED_AT = '1970-01-01T00:00:00Z';
+/**
+ * Largest money value (amount, cartValue, price, mrr), in the currency's main unit: one trillion.
+ * Above any real order even in the largest-denominated currencies in use (1e12 VND is about
+ * 40 million USD, 1e12 IDR about 60 million USD), and small enough that a square (1e24, for the
+ * variance of revenue in the rollups) and any realistic sum stay far inside DynamoDB's numbers.
+ */
+export const MAX_MONEY = 1e12;
+/** Longest duration in seconds (a page, a session, a video): one year. */
+export const MAX_SECONDS = 365 * 24 * 3600;
+/** Largest count (quantity, results, screens, uses): one billion. */
+export const MAX_COUNT = 1e9;

@@ -5,6 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '../dynamo/translate-config.ts';
 import { CapacityMeter } from './consumed-capacity.ts';
 
 /**
@@ -46,7 +47,7 @@ export function createDocumentClient(options: { config?: DynamoDBClientConfig; m
       { step: 'initialize', name: 'nudgeConsumedCapacity' },
     );
   }
-  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  return DynamoDBDocumentClient.from(base, DOCUMENT_TRANSLATE_CONFIG);
 }
 
 export function sqs(): SQSClient {
