@@ -26,7 +26,8 @@ describe('numbers: what validation accepts, every write stores', () => {
     await nudge.putEvents([{ detailType: 'cart_abandon', detail }]);
     await nudge.waitForIdle();
     const runs = await new DynamoSequenceRuns(nudge.documentClient, table).listForCustomer(customerId);
-    expect(runs.map((run) => [run.sequenceId, run.status, run.trigger.properties.shopCartToken])).toEqual([['cart_recovery', 'active', '9007199254740992']]);
+    const cartRuns = runs.filter((run) => run.sequenceId === 'cart_recovery');
+    expect(cartRuns.map((run) => [run.status, run.trigger.properties.shopCartToken])).toEqual([['active', '9007199254740992']]);
     expect(await nudge.drainQueue('RejectedEventsQueueUrl')).toEqual([]);
   });
 
