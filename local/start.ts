@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { portsFromEnv } from './config.ts';
 import { hideSdkNodeVersionNotice } from './quiet-sdk-warning.ts';
 import { readScenario, replayScenario } from './demo/replay-scenario.ts';
@@ -65,7 +66,7 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
   const sqs = new SQSClient({ ...awsConfig, endpoint: system.endpoints.sqs });
   try {
     const summary = await summarizeDemo({
-      documentClient: DynamoDBDocumentClient.from(dynamodb),
+      documentClient: DynamoDBDocumentClient.from(dynamodb, DOCUMENT_TRANSLATE_CONFIG),
       tableName,
       sqs,
       rejectedQueueUrl: requireOutput(system.outputs, 'RejectedEventsQueueUrl'),

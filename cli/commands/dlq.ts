@@ -14,6 +14,7 @@ import {
   type QueueAttributeName,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
 import { EventBridgeOneTimeSchedules } from '#shared/adapters/scheduler/one-time-schedules.ts';
 import { RuleTimer } from '#shared/domain/rule-timer.ts';
@@ -89,7 +90,7 @@ export async function listDlq(options: { queue?: DlqName; max?: string; json?: b
   const queues = options.queue ? [options.queue] : DLQ_NAMES;
   const context = await connect();
   const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: context.status.endpoints.dynamodb });
-  const ledger = new DynamoSendLedger(DynamoDBDocumentClient.from(dynamodb), requireOutput(context.status.outputs, 'TableName'));
+  const ledger = new DynamoSendLedger(DynamoDBDocumentClient.from(dynamodb, DOCUMENT_TRANSLATE_CONFIG), requireOutput(context.status.outputs, 'TableName'));
   try {
     const listings = await Promise.all(
       queues.map(async (queue): Promise<DlqListing> => {

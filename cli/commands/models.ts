@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { DynamoModelStore, type ModelDescription } from '#shared/adapters/dynamo/model-store.ts';
 import { HEURISTIC_MODEL_ID } from '#shared/domain/predictive/heuristics.ts';
 import { MODEL_ALGORITHMS, MODEL_KINDS, type ClassifierHoldout, type ModelKind, type RegressionHoldout } from '#shared/domain/predictive/model-records.ts';
@@ -21,7 +22,7 @@ export async function showModels(options: { json?: boolean }): Promise<void> {
   const status = await callLocal<LocalStatus>('status');
   const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.dynamodb });
   try {
-    const described = await new DynamoModelStore(DynamoDBDocumentClient.from(client), requireOutput(status.outputs, 'TableName')).describe();
+    const described = await new DynamoModelStore(DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATE_CONFIG), requireOutput(status.outputs, 'TableName')).describe();
     printResult(described, options, () => MODEL_KINDS.map((kind) => describe(kind, described[kind])).join('\n\n'));
   } finally {
     client.destroy();

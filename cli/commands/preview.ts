@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { renderEmail, templateVariables, type EmailTemplate } from '#shared/domain/email-template.ts';
@@ -91,7 +92,7 @@ async function loadProfile(customerId: string): Promise<{ profile: Profile; now:
   const status = await callLocal<LocalStatus>('status');
   const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.dynamodb });
   try {
-    const store = new DynamoProfileStore(DynamoDBDocumentClient.from(client), requireOutput(status.outputs, 'TableName'));
+    const store = new DynamoProfileStore(DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATE_CONFIG), requireOutput(status.outputs, 'TableName'));
     const profile = await store.get(customerId);
     if (!profile) throw new Error(`no profile for customer "${customerId}"`);
     return { profile, now: new Date(status.now) };

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
 import { topKeys } from '#shared/domain/bounded-counter.ts';
@@ -25,7 +26,7 @@ async function loadProfile(customerId: string): Promise<{ profile: Profile; now:
   const status = await callLocal<LocalStatus>('status');
   const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.dynamodb });
   try {
-    const store = new DynamoProfileStore(DynamoDBDocumentClient.from(client), requireOutput(status.outputs, 'TableName'));
+    const store = new DynamoProfileStore(DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATE_CONFIG), requireOutput(status.outputs, 'TableName'));
     const profile = await store.get(customerId);
     return profile ? { profile, now: new Date(status.now) } : undefined;
   } finally {

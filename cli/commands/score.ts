@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { DynamoScoringRuns } from '#shared/adapters/dynamo/scoring-run-repository.ts';
 import { addTotals, emptyTotals, perSecond, type ScoringRun, type ScoringTotals, type SegmentResult } from '#shared/domain/predictive/scoring-runs.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
@@ -29,7 +30,7 @@ export async function runScoring(options: { json?: boolean }): Promise<void> {
   const status = await callLocal<LocalStatus>('status');
   const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.dynamodb });
   try {
-    const runs = new DynamoScoringRuns(DynamoDBDocumentClient.from(client), requireOutput(status.outputs, 'TableName'));
+    const runs = new DynamoScoringRuns(DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATE_CONFIG), requireOutput(status.outputs, 'TableName'));
     const before = (await runs.latestRun())?.runId;
     // Like an EventBridge schedule target, the planner's run reports only whether it succeeded; the run itself is in the table.
     const planned = await callLocal<RunResult>('schedules/run', { method: 'POST', body: { rule: 'Scoring' } });

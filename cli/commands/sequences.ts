@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { DynamoSequenceRuns } from '#shared/adapters/dynamo/sequence-run-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { SequenceRunRecord } from '#shared/domain/sequence-runs.ts';
@@ -13,7 +14,7 @@ export async function sequences(customerId: string, options: { json?: boolean })
   const status = await callLocal<LocalStatus>('status');
   const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.dynamodb });
   try {
-    const runs = await new DynamoSequenceRuns(DynamoDBDocumentClient.from(client), requireOutput(status.outputs, 'TableName')).listForCustomer(customerId);
+    const runs = await new DynamoSequenceRuns(DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATE_CONFIG), requireOutput(status.outputs, 'TableName')).listForCustomer(customerId);
     runs.sort((a, b) => Number(b.status === 'active') - Number(a.status === 'active') || b.startedAt.localeCompare(a.startedAt));
     printResult({ customerId, now: status.now, runs }, options, () =>
       runs.length === 0 ? `no sequence runs for ${customerId}` : [`${customerId} at ${status.now}`, ...runs.map(describe)].join('\n\n'),

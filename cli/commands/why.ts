@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import type { DecisionRecord } from '#shared/domain/decision-record.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
@@ -12,7 +13,7 @@ export async function why(customerId: string, options: { json?: boolean; rule?: 
   const status = await callLocal<LocalStatus>('status');
   const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.dynamodb });
   try {
-    const log = new DynamoDecisionLog(DynamoDBDocumentClient.from(client), requireOutput(status.outputs, 'TableName'));
+    const log = new DynamoDecisionLog(DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATE_CONFIG), requireOutput(status.outputs, 'TableName'));
     const decisions = await log.list(customerId, { ...(options.rule ? { ruleId: options.rule } : {}), limit: Number(options.limit ?? 50) });
     printResult({ customerId, decisions }, options, () => (decisions.length === 0 ? `no decisions recorded for ${customerId}${options.rule ? ` and rule ${options.rule}` : ''}` : decisions.map(describe).join('\n\n')));
   } finally {

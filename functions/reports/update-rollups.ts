@@ -1,12 +1,12 @@
 import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { DynamoRollups, MAX_ROLLUP_WRITES, WRITES_PER_LOGGED_CONVERSION } from '#shared/adapters/dynamo/rollup-repository.ts';
+import { unmarshallRaw } from '#shared/adapters/dynamo/raw-items.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeUpdateRollups } from '#shared/services/update-rollups.ts';
@@ -22,7 +22,7 @@ const updateRollups = makeUpdateRollups({
   writesPerConversion: WRITES_PER_LOGGED_CONVERSION,
 });
 
-const image = (value: Record<string, unknown> | undefined) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
+const image = (value: Record<string, unknown> | undefined) => (value ? unmarshallRaw(value as Record<string, AttributeValue>) : undefined);
 
 /** Partial batch response: Lambda retries from the first change of the group that failed. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()

@@ -11,6 +11,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import type { TriggerPerformanceReport } from '#shared/domain/reports/trigger-performance.ts';
 import { runDelayedWork } from '../clock/run-delayed-work.ts';
 import { replayScenario, type ScenarioLine } from '../demo/replay-scenario.ts';
@@ -83,7 +84,7 @@ async function collectOutcome(system: LocalSystem, job: ReplayJob, replay: { put
     const report = JSON.parse(new TextDecoder().decode(invoked.Payload)) as TriggerPerformanceReport & { errorMessage?: string };
     if (invoked.FunctionError) throw new Error(`the trigger-performance report failed: ${report.errorMessage ?? invoked.FunctionError}`);
     const ledger = await summarizeDemo({
-      documentClient: DynamoDBDocumentClient.from(dynamodb),
+      documentClient: DynamoDBDocumentClient.from(dynamodb, DOCUMENT_TRANSLATE_CONFIG),
       tableName: requireOutput(system.outputs, 'TableName'),
       sqs,
       rejectedQueueUrl: requireOutput(system.outputs, 'RejectedEventsQueueUrl'),

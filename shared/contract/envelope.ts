@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CustomEventProperties } from './event-types.ts';
-import { MAX_DETAIL_TYPE_LENGTH, MAX_SOURCE_LENGTH } from './limits.ts';
+import { EARLIEST_OCCURRED_AT, MAX_DETAIL_TYPE_LENGTH, MAX_ID_LENGTH, MAX_SOURCE_LENGTH } from './limits.ts';
 import { asMapKey, EmailAddress, Id, IsoDateTime, personal } from './primitives.ts';
 
 /** Sources starting with this prefix are Nudge's own internal events; producers may not use it. */
@@ -30,6 +30,13 @@ export type EventDetailType = z.infer<typeof EventDetailType>;
 /** No control characters (C0, DEL, C1): ids end up in keys, logs and email headers. */
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001F\u007F-\u009F]*$/;
 
+const EARLIEST_OCCURRED_AT_MS = Date.parse(EARLIEST_OCCURRED_AT);
+
+/** A malformed date-time is reported by the format check alone (NaN passes here). */
+const OccurredAt = IsoDateTime.refine((at) => !(Date.parse(at) < EARLIEST_OCCURRED_AT_MS), {
+  error: `must not be before ${EARLIEST_OCCURRED_AT}`,
+});
+
 /**
  * The envelope fields of every `Detail`. Unknown envelope fields are rejected (a `cartValue` next to
  * `customerId` instead of inside `properties` would otherwise be silently lost).
@@ -39,7 +46,9 @@ export const envelopeShape = {
   customerId: Id.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }).describe(
     'Stable id of the customer in the producer system',
   ),
-  occurredAt: IsoDateTime.describe('When it happened: ISO-8601 date-time with seconds and an offset or Z'),
+  occurredAt: OccurredAt.describe(
+    `When it happened: ISO-8601 date-time with seconds and an offset or Z, not before ${EARLIEST_OCCURRED_AT}; a future one is applied at the processing time`,
+  ),
   email: personal(EmailAddress.optional(), 'Email address; identify and subscribe carry it'),
   sessionId: Id.optional().describe('Session id'),
   device: asMapKey(Id).optional().describe('Device or platform, e.g. web, ios, android'),

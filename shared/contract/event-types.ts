@@ -315,7 +315,7 @@ export type AppSessionProperties = z.infer<typeof AppSessionProperties>;
 export const FeatureUsedProperties = z
   .looseObject({
     feature: Label.describe('Feature name, e.g. export_csv'),
-    count: z.number().int().min(1).optional().describe('Times used, a whole number >= 1'),
+    count: Count.min(1).optional().describe('Times used, a whole number >= 1'),
   })
   .describe('A product feature was used');
 export type FeatureUsedProperties = z.infer<typeof FeatureUsedProperties>;

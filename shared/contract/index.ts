@@ -9,4 +9,5 @@ export * from './envelope.ts';
 export * from './detail-schemas.ts';
 export * from './errors.ts';
 export * from './guards.ts';
+export * from './storable-numbers.ts';
 export * from './parse-behavior-event.ts';

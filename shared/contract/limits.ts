@@ -20,3 +20,20 @@ export const MAX_LINE_ITEMS = 100;
 /** Longest DetailType, and longest Source (EventBridge allows 256 for both; we keep types short). */
 export const MAX_DETAIL_TYPE_LENGTH = 64;
 export const MAX_SOURCE_LENGTH = 256;
+/**
+ * The earliest `occurredAt` accepted: the Unix epoch. No real event is older, and the epoch-based
+ * fields derived from it (TTLs, day numbers, `lastSeen` seconds) stay non-negative. There is no
+ * upper bound: a future `occurredAt` is clock skew, applied at the processing time (events/README.md).
+ */
+export const EARLIEST_OCCURRED_AT = '1970-01-01T00:00:00Z';
+/**
+ * Largest money value (amount, cartValue, price, mrr), in the currency's main unit: one trillion.
+ * Above any real order even in the largest-denominated currencies in use (1e12 VND is about
+ * 40 million USD, 1e12 IDR about 60 million USD), and small enough that a square (1e24, for the
+ * variance of revenue in the rollups) and any realistic sum stay far inside DynamoDB's numbers.
+ */
+export const MAX_MONEY = 1e12;
+/** Longest duration in seconds (a page, a session, a video): one year. */
+export const MAX_SECONDS = 365 * 24 * 3600;
+/** Largest count (quantity, results, screens, uses): one billion. */
+export const MAX_COUNT = 1e9;

@@ -4,6 +4,7 @@ import { EventDetailType, EventSource } from './envelope.ts';
 import { type FieldError, describeValue, issueMessage, issuesToFieldErrors } from './errors.ts';
 import { isCatalogEventType } from './event-types.ts';
 import { checkPropertyGuards } from './guards.ts';
+import { withStorableNumbers } from './storable-numbers.ts';
 
 /** A validated behavior event, as the ingest path sees it. */
 export type BehaviorEvent = {
@@ -80,7 +81,8 @@ function parseUnsafe(input: { source: unknown; detailType: unknown; detail: unkn
     eventId: detail.eventId,
     customerId: detail.customerId,
     occurredAt: detail.occurredAt,
-    properties: detail.properties,
+    // Every number kept is one every later write can store (storable-numbers.ts).
+    properties: withStorableNumbers(detail.properties) as Record<string, unknown>,
   };
   if (detail.email !== undefined) event.email = detail.email;
   if (detail.sessionId !== undefined) event.sessionId = detail.sessionId;

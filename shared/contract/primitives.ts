@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_EMAIL_LENGTH, MAX_ID_LENGTH, MAX_LINE_ITEMS, MAX_STRING_LENGTH } from './limits.ts';
+import { MAX_COUNT, MAX_EMAIL_LENGTH, MAX_ID_LENGTH, MAX_LINE_ITEMS, MAX_MONEY, MAX_SECONDS, MAX_STRING_LENGTH } from './limits.ts';
 
 /**
  * Building blocks shared by the envelope and the per-type property schemas.
@@ -48,19 +48,19 @@ export const UrlOrPath = z.string().min(1).max(MAX_STRING_LENGTH);
 
 export const EmailAddress = z.email({ error: 'must be a valid email address' }).max(MAX_EMAIL_LENGTH);
 
-/** Money: a finite, non-negative number in the currency's main unit (e.g. 89.9 for EUR 89.90). */
-export const Money = z.number().nonnegative();
+/** Money: a finite number from 0 to MAX_MONEY in the currency's main unit (e.g. 89.9 for EUR 89.90). */
+export const Money = z.number().nonnegative().max(MAX_MONEY);
 
 /** ISO 4217 code in upper case, e.g. `EUR`. */
 export const Currency = z
   .string()
   .regex(/^[A-Z]{3}$/, { error: 'must be a 3-letter ISO 4217 currency code in upper case, e.g. EUR' });
 
-/** Whole count that may be zero. */
-export const Count = z.number().int().nonnegative();
+/** Whole count that may be zero, at most MAX_COUNT. */
+export const Count = z.number().int().nonnegative().max(MAX_COUNT);
 
-/** A duration in seconds. */
-export const Seconds = z.number().nonnegative();
+/** A duration in seconds, at most MAX_SECONDS. */
+export const Seconds = z.number().nonnegative().max(MAX_SECONDS);
 
 /** RFC 3339 / ISO-8601 date-time with seconds and an offset or `Z`, e.g. `2026-11-20T10:00:00+01:00`. */
 export const IsoDateTime = z.iso.datetime({
@@ -94,7 +94,7 @@ export const ConsentCategory = WellFormedString.min(1).max(64);
 export const LineItem = z.looseObject({
   productId: Id.describe('Product id (SKU)'),
   name: Text.min(1).optional().describe('Product name'),
-  quantity: z.number().int().min(1).default(1).describe('Units, a whole number >= 1'),
+  quantity: z.number().int().min(1).max(MAX_COUNT).default(1).describe('Units, a whole number >= 1'),
   price: Money.describe('Unit price, >= 0'),
   category: KeyLabel.optional().describe('Product category'),
 });

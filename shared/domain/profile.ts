@@ -4,6 +4,7 @@ import { personal } from '../contract/primitives.ts';
 import { countInRing, dayNumber, rollRing } from './activity-ring.ts';
 import { addCount, countBounded, countOf, withCount } from './bounded-counter.ts';
 import { hasSeenEvent, rememberEvent } from './event-dedupe.ts';
+import { atEffectiveTime } from './event-time.ts';
 
 /**
  * The live customer profile: the hot item of the system, updated once per event.
@@ -86,10 +87,10 @@ export const Profile = z.object({
   timezone: z.string().optional(),
   /** Consent per subscription category (marketing, product_updates, transactional, ...). */
   consent: z.record(z.string(), ConsentStatus),
-  /** occurredAt of the newest identify/subscribe that set the attributes above. */
+  /** Effective time (occurredAt, at most the processing time) of the newest identify/subscribe that set the attributes above. */
   attributesAt: z.string().optional(),
   firstSeenAt: z.string(),
-  /** The newest occurredAt seen: never moves backwards when events arrive out of order. */
+  /** The newest effective time seen: never moves backwards when events arrive out of order, never after the processing time. */
   lastActivityAt: z.string(),
   eventCount: z.number().int().nonnegative(),
   eventCounts: z.record(z.string(), z.number().int().nonnegative()),
@@ -201,19 +202,23 @@ export type ApplyOptions = {
   lastSeenTypes?: ReadonlySet<string>;
 };
 
-/** Applies one validated behavior event to the profile (pure). `now` is the processing time. */
+/**
+ * Applies one validated behavior event to the profile (pure). `now` is the processing time; the
+ * event counts at its effective time, min(occurredAt, now).
+ */
 export function applyEvent(
   current: Profile | undefined,
-  event: BehaviorEvent,
+  received: BehaviorEvent,
   now: Date,
   options: ApplyOptions = { dailySeries: BASE_DAILY_SERIES },
 ): ProfileChange {
-  if (current && hasSeenEvent(current.recentEvents, event.eventId)) {
+  if (current && hasSeenEvent(current.recentEvents, received.eventId)) {
     return { type: 'duplicate', profile: current };
   }
-  // Clock skew: a producer clock ahead of ours must not date the customer's activity in the future
-  // (a lastActivityAt in 2099 would keep inactivity rules from ever firing); counted as now.
-  const seenAt = compareInstants(event.occurredAt, now.toISOString()) > 0 ? now.toISOString() : event.occurredAt;
+  // Clock skew: every instant below is the effective time, at most `now` (event-time.ts), so no
+  // field is dated in the future and one event from 2099 cannot make every later one look older.
+  const event = atEffectiveTime(received, now);
+  const seenAt = event.occurredAt;
   const base = current ?? newProfile(event, seenAt);
   const next: Profile = {
     ...base,
@@ -376,25 +381,29 @@ export function localHourOf(instant: string, timezone: string | undefined): numb
   return date.getUTCHours();
 }
 
-/** identify/subscribe carry attributes; an older one arriving late must not overwrite a newer one. */
+/**
+ * identify/subscribe carry attributes; an older one arriving late must not overwrite a newer one.
+ * Consent is not an attribute: it is a request, and the latest request processed wins (like
+ * subscribe/unsubscribe), so no ordering by occurredAt can drop an opt-out.
+ */
 function applyIdentity(profile: Profile, event: BehaviorEvent): void {
-  if (profile.attributesAt && compareInstants(event.occurredAt, profile.attributesAt) < 0) {
-    if (!profile.email) profile.email = emailOf(event);
-    return;
-  }
   const props = event.properties;
-  profile.attributesAt = event.occurredAt;
-  const email = emailOf(event);
-  if (email) profile.email = email;
-  if (typeof props.firstName === 'string') profile.firstName = props.firstName;
-  if (typeof props.lastName === 'string') profile.lastName = props.lastName;
-  if (typeof props.timezone === 'string') profile.timezone = props.timezone;
   if (isRecord(props.consent)) {
     for (const [category, status] of Object.entries(props.consent)) {
       const parsed = ConsentStatus.safeParse(status);
       if (parsed.success) profile.consent[category] = parsed.data;
     }
   }
+  if (profile.attributesAt && compareInstants(event.occurredAt, profile.attributesAt) < 0) {
+    if (!profile.email) profile.email = emailOf(event);
+    return;
+  }
+  profile.attributesAt = event.occurredAt;
+  const email = emailOf(event);
+  if (email) profile.email = email;
+  if (typeof props.firstName === 'string') profile.firstName = props.firstName;
+  if (typeof props.lastName === 'string') profile.lastName = props.lastName;
+  if (typeof props.timezone === 'string') profile.timezone = props.timezone;
 }
 
 function applyPurchase(profile: Profile, event: BehaviorEvent): void {

@@ -3,6 +3,7 @@ import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../cont
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
 import { attributeConversion, type Conversion } from '../domain/conversions.ts';
+import { atEffectiveTime } from '../domain/event-time.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';
 import type { ErasureTombstones, InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
@@ -102,7 +103,7 @@ export function makeIngestEvent(deps: IngestDeps) {
 
 async function applyValidEvent(
   deps: IngestDeps,
-  event: BehaviorEvent,
+  received: BehaviorEvent,
   derived: {
     dailySeries: ReadonlySet<string>;
     lastSeenTypes: ReadonlySet<string>;
@@ -110,7 +111,7 @@ async function applyValidEvent(
     reject: (errors: FieldError[]) => Promise<IngestOutcome>;
   },
 ): Promise<IngestOutcome> {
-  let current: Profile | undefined = await deps.profiles.get(event.customerId);
+  let current: Profile | undefined = await deps.profiles.get(received.customerId);
   /**
    * The event's decisions and their effects (claims, the enqueue or schedule, decision records,
    * absence timers, a conversion), taken once per invocation, on the first attempt's profile. After
@@ -126,12 +127,15 @@ async function applyValidEvent(
     // Erase deletes the profile, so only an event that would create one can belong to an erased id:
     // existing customers pay no read for the tombstone. Checked again whenever a conflict shows the
     // profile gone (an erase between the read and the write), before any claim, send or timer.
-    if (current === undefined && (await deps.erasures.isErased(event.customerId))) {
+    if (current === undefined && (await deps.erasures.isErased(received.customerId))) {
       // Counted by this message; no customer id in the log, it was erased.
-      deps.log.info('event of an erased customer dropped', { eventId: event.eventId, type: event.type, reason: 'customer_erased' });
-      return { type: 'erased', eventId: event.eventId };
+      deps.log.info('event of an erased customer dropped', { eventId: received.eventId, type: received.type, reason: 'customer_erased' });
+      return { type: 'erased', eventId: received.eventId };
     }
     const now = deps.clock.now();
+    // The event counts at its effective time (never after now) for everything below: the profile,
+    // rules, timers, decisions, tracking and the triggers handed to sequences.
+    const event = atEffectiveTime(received, now);
     const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries, lastSeenTypes: derived.lastSeenTypes });
     if (change.type === 'duplicate') {
       deps.log.info('duplicate event ignored', { eventId: event.eventId, customerId: event.customerId });
@@ -184,7 +188,7 @@ async function applyValidEvent(
     await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt)));
   }
   throw new ProfileContentionError(
-    `profile ${event.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${event.eventId}; retrying later`,
+    `profile ${received.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${received.eventId}; retrying later`,
   );
 }
 

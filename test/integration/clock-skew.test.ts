@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
 /**
- * Producer clocks are wrong sometimes. The contract accepts any well-formed occurredAt (it is kept
- * as sent); the profile dates activity at most at the processing time (events/README.md, "Clock skew").
+ * Producer clocks are wrong sometimes. The contract accepts any well-formed occurredAt from 1970 on;
+ * the event counts at its effective time, at most the processing time, and consent follows the
+ * latest request processed (events/README.md, "Clock skew").
  */
 describe('clock skew', () => {
   const nudge = nudgeClient();
@@ -20,8 +21,8 @@ describe('clock skew', () => {
     await nudge.putEvents([event(customerId, future)]);
     await nudge.waitForIdle();
     const profile = await nudge.profiles.get(customerId);
-    expect(profile).toMatchObject({ eventCount: 1, lastEvent: { type: 'page_view', at: future } });
     // Processing time is the simulated clock when ingest ran (updatedAt), not the producer's future.
+    expect(profile).toMatchObject({ eventCount: 1, lastEvent: { type: 'page_view', at: profile!.updatedAt } });
     expect(profile!.lastActivityAt).toBe(profile!.updatedAt);
     expect(profile!.firstSeenAt).toBe(profile!.updatedAt);
     expect(Date.parse(profile!.lastActivityAt)).toBeLessThan(Date.parse(future));
@@ -38,6 +39,38 @@ describe('clock skew', () => {
     const profile = await nudge.profiles.get(customerId);
     expect(profile).toMatchObject({ eventCount: 2, firstSeenAt: '1990-01-01T00:00:00Z', lastActivityAt: now.toISOString() });
     expect(await nudge.drainQueue('RejectedEventsQueueUrl')).toEqual([]);
+  });
+
+  it('an identify dated 2099 freezes nothing: a later identify changes the name and a later opt-out applies', async () => {
+    const now = await nudge.now();
+    const customerId = uniqueId('skew-identify');
+    const identify = (occurredAt: string, properties: Record<string, unknown>) => ({
+      detailType: 'identify',
+      detail: { eventId: uniqueId('skew-id'), customerId, occurredAt, properties },
+    });
+    await nudge.putEvents([identify('2099-01-01T00:00:00Z', { email: `${customerId}@example.com`, firstName: 'Future', consent: { marketing: 'subscribed' } })]);
+    await nudge.waitForIdle();
+    const later = await nudge.advanceClock('1h');
+    await nudge.putEvents([identify(later.toISOString(), { firstName: 'Present', consent: { marketing: 'unsubscribed' } })]);
+    await nudge.waitForIdle();
+    // An opt-out dated before the 2099 identify (and before the clamped time) still applies: consent is the latest request processed.
+    await nudge.putEvents([identify(now.toISOString(), { consent: { product_updates: 'unsubscribed' } })]);
+    await nudge.waitForIdle();
+    const profile = await nudge.profiles.get(customerId);
+    expect(profile).toMatchObject({ firstName: 'Present', consent: { marketing: 'unsubscribed', product_updates: 'unsubscribed' }, attributesAt: later.toISOString() });
+  });
+
+  it('an occurredAt before 1970 (year 0000 included) is rejected, naming the field', async () => {
+    await nudge.drainQueue('RejectedEventsQueueUrl');
+    const customerId = uniqueId('skew-year0');
+    await nudge.putEvents([event(customerId, '0000-01-01T00:00:00Z'), event(customerId, '1969-12-31T23:59:59Z')]);
+    await nudge.waitForIdle();
+    const rejected = (await nudge.drainQueue('RejectedEventsQueueUrl')) as Array<{ errors: Array<{ field: string; message: string }> }>;
+    expect(rejected.map((r) => r.errors)).toEqual([
+      [{ field: 'detail.occurredAt', message: 'must not be before 1970-01-01T00:00:00Z' }],
+      [{ field: 'detail.occurredAt', message: 'must not be before 1970-01-01T00:00:00Z' }],
+    ]);
+    expect(await nudge.profiles.get(customerId)).toBeUndefined();
   });
 
   it('an occurredAt without an offset is ambiguous and rejected, naming the field', async () => {

@@ -5,6 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATE_CONFIG } from '../dynamo/translate-config.ts';
 import { CapacityMeter } from './consumed-capacity.ts';
 
 /**
@@ -21,13 +22,6 @@ let eventBridgeClient: EventBridgeClient | undefined;
 let schedulerClient: SchedulerClient | undefined;
 let stepFunctionsClient: SFNClient | undefined;
 
-/**
- * `convertClassInstanceToMap`: the SDK tells a plain object from a class instance by its
- * `constructor` property, so a map with a producer key named "constructor" (a device, a category)
- * looks like an instance and would fail to marshal. Items are plain data checked by their zod
- * schemas before they are written, so every object is marshalled as a map.
- */
-export const DYNAMO_MARSHALL_OPTIONS = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= createDocumentClient({ meter: dynamoCapacity });
@@ -54,7 +48,7 @@ export function createDocumentClient(options: { config?: DynamoDBClientConfig; m
       { step: 'initialize', name: 'nudgeConsumedCapacity' },
     );
   }
-  return DynamoDBDocumentClient.from(base, { marshallOptions: DYNAMO_MARSHALL_OPTIONS });
+  return DynamoDBDocumentClient.from(base, DOCUMENT_TRANSLATE_CONFIG);
 }
 
 export function sqs(): SQSClient {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DYNAMO_MARSHALL_OPTIONS } from '#shared/adapters/aws/clients.ts';
+import { MARSHALL_OPTIONS } from '#shared/adapters/dynamo/translate-config.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { applyEvent, Profile } from '#shared/domain/profile.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
@@ -79,7 +79,7 @@ async function assertRejectedOrSafelyApplied(event: { type: string; paths: Path[
     const stored = deps.profiles.items.get(customerId);
     expect(stored).toBeDefined();
     // What DynamoDB gives back must still be a profile.
-    expect(Profile.safeParse(unmarshall(marshall(stored, DYNAMO_MARSHALL_OPTIONS))).error).toBeUndefined();
+    expect(Profile.safeParse(unmarshall(marshall(stored, MARSHALL_OPTIONS))).error).toBeUndefined();
     if (customerId !== OTHER) {
       expect(deps.profiles.items.get(OTHER)).toEqual(otherBefore);
       expect([...deps.membership.members].filter(([segment]) => membersBefore.some(([s]) => s === segment)).map(([segment, ids]) => [segment, ids.has(OTHER)])).toEqual(membersBefore);
