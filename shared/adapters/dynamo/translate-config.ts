@@ -17,8 +17,14 @@ import type { marshallOptions, unmarshallOptions } from '@aws-sdk/util-dynamodb'
  * looks like an instance and would fail to marshal. Items are plain data checked by their zod
  * schemas before they are written, so every object is marshalled as a map.
  */
-export const MARSHALL_OPTIONS: marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: true, allowImpreciseNumbers: true };
-export const UNMARSHALL_OPTIONS: unmarshallOptions = { wrapNumbers: (value: string) => Number(value) };
+export const MARSHALL_OPTIONS: Readonly<marshallOptions> = Object.freeze({ removeUndefinedValues: true, convertClassInstanceToMap: true, allowImpreciseNumbers: true });
+export const UNMARSHALL_OPTIONS: Readonly<unmarshallOptions> = Object.freeze({ wrapNumbers: (value: string) => Number(value) });
 
-/** The document client's translate config: `DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATE_CONFIG)`. */
-export const DOCUMENT_TRANSLATE_CONFIG = { marshallOptions: MARSHALL_OPTIONS, unmarshallOptions: UNMARSHALL_OPTIONS };
+/**
+ * The document client's translate config: `DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATE_CONFIG)`.
+ * Its option objects are copies: `DynamoDBDocumentClient.from` writes `convertWithoutMapWrapper:
+ * true` into the unmarshall options it is given, and had that been UNMARSHALL_OPTIONS itself, every
+ * later `unmarshallRaw` of a raw item (a conflict's old profile, a stream image) would have read the
+ * item's attribute names as type tags and failed ("Unsupported type passed: activity").
+ */
+export const DOCUMENT_TRANSLATE_CONFIG = { marshallOptions: { ...MARSHALL_OPTIONS }, unmarshallOptions: { ...UNMARSHALL_OPTIONS } };

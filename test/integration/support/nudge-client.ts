@@ -61,8 +61,14 @@ export function nudgeClient(context: Pick<NudgeTestContext, 'endpoints' | 'outpu
     },
 
     /** Waits until every event put so far and every send it queued has been processed. */
-    async waitForIdle(): Promise<void> {
-      await control('idle');
+    /**
+     * Waits until every event, queue, stream, schedule and execution is processed. Fails when the
+     * system is still busy after `timeoutMs` (the control API answers with what is busy): a test
+     * must never go on to assert over half-processed work.
+     */
+    async waitForIdle(timeoutMs = 60_000): Promise<void> {
+      const answer = (await control(`idle?timeoutMs=${timeoutMs}`)) as { idle?: boolean; error?: string; message?: string };
+      if (answer.idle !== true) throw new Error(`the local system did not become idle: ${answer.message ?? answer.error ?? JSON.stringify(answer)}`);
     },
 
     async now(): Promise<Date> {
