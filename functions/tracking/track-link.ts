@@ -11,13 +11,15 @@ import { EventBridgeBehaviorEventBus } from '#shared/adapters/eventbridge/behavi
 import { linkSecretFrom } from '#shared/adapters/secrets/link-secret.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
+import { makeConfirmSubscription } from '#shared/services/confirm-subscription.ts';
 import { makePreferenceCenter } from '#shared/services/preference-center.ts';
 import { makeTrackLink } from '#shared/services/track-link.ts';
 
-/** Link endpoints Lambda (Function URL): one-click unsubscribe, open pixel, click redirect, preference center. */
+/** Link endpoints Lambda (Function URL): one-click unsubscribe, open pixel, click redirect, preference center, subscription confirmation. */
 const config = readConfig({ EVENT_BUS_NAME: z.string().min(1), LINK_SECRET_ARN: z.string().min(1), TABLE_NAME: z.string().min(1) });
 const logger = nudgeLogger('nudge-links');
 const bus = new EventBridgeBehaviorEventBus(eventBridge(), config.EVENT_BUS_NAME);
+const profiles = new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME);
 
 const trackLink = makeTrackLink({
   secret: linkSecretFrom(config.LINK_SECRET_ARN),
@@ -26,7 +28,8 @@ const trackLink = makeTrackLink({
   brandName: defaultCatalog.settings.brandName,
   clock: runtimeClock,
   log: logger,
-  preferences: makePreferenceCenter({ profiles: new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME), bus, catalog: defaultCatalog, log: logger }),
+  preferences: makePreferenceCenter({ profiles, bus, catalog: defaultCatalog, log: logger }),
+  confirmSubscription: makeConfirmSubscription({ profiles, bus, catalog: defaultCatalog, log: logger }),
 });
 
 export const handler = middy<LambdaFunctionURLEvent, LambdaFunctionURLResult>()

@@ -145,6 +145,19 @@ export const rules: TriggerRuleInput[] = [
     templateId: 'support_follow_up',
     successMetrics: ['support_rating'],
   },
+  {
+    id: 'confirm_subscription',
+    description:
+      'Opt-in categories chosen on the preference page: mail a 48-hour confirmation link to the address on file (the page link may have been forwarded). Service mail: it needs no marketing consent.',
+    priority: 110,
+    trigger: { type: 'behavioral', eventType: 'consent_confirmation_requested' },
+    // A forwarded preference link must not become a way to flood someone's inbox.
+    maxSends: { count: 3, periodHours: 24 },
+    category: 'transactional',
+    transactional: true,
+    templateId: 'confirm_subscription',
+    successMetrics: ['subscribe'],
+  },
 ];
 
 /**

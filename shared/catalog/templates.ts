@@ -290,6 +290,36 @@ Anything still not right? Contact our support team{% if event.ticketId %} and me
 Thank you,
 The {{ brand.name }} support team`,
   },
+  // confirm_subscription (service mail): event = a consent_confirmation_requested's properties
+  // (categories); `confirm` = the signed link, its lifetime in hours, and the categories' names.
+  {
+    id: 'confirm_subscription',
+    requires: ['confirm'],
+    subject: 'Please confirm your subscription to {{ brand.name }}',
+    preheader: 'One click and you are subscribed. Did not ask for this? Ignore this email and nothing changes.',
+    html: `<h1>Please confirm</h1>
+<p>Hi {{ first_name | default: "there" }},</p>
+<p>Someone, we hope you, asked on your {{ brand.name }} email preferences page to receive:</p>
+<ul>
+{%- for category in confirm.categories %}
+  <li><strong>{{ category.name }}:</strong> {{ category.description }}</li>
+{%- endfor %}
+</ul>
+<p><a href="{{ confirm.url }}" style="display:inline-block;padding:12px 20px;background:#0b57d0;color:#ffffff;text-decoration:none;border-radius:6px">Yes, subscribe me</a></p>
+<p style="font-size:13px;color:#555">Button not working? Copy this link into your browser: {{ confirm.url }}</p>
+<p>The link works for {{ confirm.hours }} hours. If you did not ask for this, ignore this email: nothing changes.</p>
+<p>The {{ brand.name }} team</p>`,
+    text: `Hi {{ first_name | default: "there" }},
+
+Someone, we hope you, asked on your {{ brand.name }} email preferences page to receive:
+{% for category in confirm.categories %}- {{ category.name }}: {{ category.description }}
+{% endfor %}
+Confirm here: {{ confirm.url }}
+
+The link works for {{ confirm.hours }} hours. If you did not ask for this, ignore this email: nothing changes.
+
+The {{ brand.name }} team`,
+  },
 ];
 
 /**

@@ -1,6 +1,8 @@
+import { CONSENT_CONFIRMATION_REQUESTED } from './engagement-events.ts';
 import { escapeHtml } from './html.ts';
-import { signLink } from './link-tokens.ts';
+import { CONFIRMATION_LIFETIME_HOURS, signLink } from './link-tokens.ts';
 import type { SendRequest } from './send-request.ts';
+import type { SubscriptionCategory } from './subscription-categories.ts';
 
 /** Where the link endpoints live and what the mailto unsubscribe goes to. */
 export type LinkSettings = { baseUrl: string; secret: string; unsubscribeMailbox?: string | undefined };
@@ -20,6 +22,35 @@ export function linksFor(request: SendRequest, settings: LinkSettings, now: Date
   };
 }
 
+/** What a confirmation email shows (the template variable `confirm`): the link, how long it works, what it subscribes to. */
+export type ConfirmationVariables = { url: string; hours: number; categories: Array<{ name: string; description: string }> };
+
+/**
+ * The opt-in categories a confirmation request asked for that the catalog still defines as opt-in
+ * (`categories` of a `consent_confirmation_requested` event; anything else is not ours to confirm).
+ */
+export function categoriesToConfirm(asked: unknown, categories: readonly SubscriptionCategory[]): SubscriptionCategory[] {
+  return Array.isArray(asked) ? categories.filter((c) => c.consent === 'opt_in' && asked.includes(c.id)) : [];
+}
+
+/**
+ * The signed `/s/<token>` link of a confirmation email, sent for a `consent_confirmation_requested`
+ * event: it names the customer and the categories and works for 48 hours. Undefined for any other
+ * send, or when nothing asked for is an opt-in category (the template then fails instead of
+ * mailing a link that would confirm nothing).
+ */
+export function confirmationFor(request: SendRequest, categories: readonly SubscriptionCategory[], settings: LinkSettings, now: Date): ConfirmationVariables | undefined {
+  if (request.trigger.type !== CONSENT_CONFIRMATION_REQUESTED) return undefined;
+  const chosen = categoriesToConfirm(request.personalization.eventProperties.categories, categories);
+  if (chosen.length === 0) return undefined;
+  const token = signLink({ a: 'confirm_subscription', c: request.customerId, s: request.sendId, r: request.ruleId, g: chosen.map((c) => c.id) }, settings.secret, now);
+  return {
+    url: `${settings.baseUrl.replace(/\/+$/, '')}/s/${token}`,
+    hours: CONFIRMATION_LIFETIME_HOURS,
+    categories: chosen.map(({ name, description }) => ({ name, description })),
+  };
+}
+
 /**
  * RFC 8058 one-click unsubscribe (what Gmail and Yahoo require of bulk senders): the https URL
  * that takes a POST, and a mailto alternative for clients without one-click support.
@@ -34,11 +65,13 @@ export function unsubscribeHeaders(links: EmailLinks): Array<{ name: string; val
 /**
  * Every absolute http(s) link of the HTML part goes through the click endpoint with a signed
  * token that carries the destination (the endpoint redirects only to URLs it signed, so it cannot
- * be used as an open redirect). Links in the text part stay as written: readers copy them.
+ * be used as an open redirect). Links in the text part stay as written: readers copy them. Links
+ * to the link endpoint itself (a confirmation link) are already signed and stay as they are.
  */
 export function trackClicks(html: string, request: SendRequest, settings: LinkSettings, now: Date): string {
   const base = settings.baseUrl.replace(/\/+$/, '');
-  return html.replace(/href="(https?:\/\/[^"]+)"/g, (_match, url: string) => {
+  return html.replace(/href="(https?:\/\/[^"]+)"/g, (match, url: string) => {
+    if (url.startsWith(`${base}/`)) return match;
     const target = url.replaceAll('&amp;', '&');
     const token = signLink({ a: 'click', c: request.customerId, s: request.sendId, r: request.ruleId, u: target }, settings.secret, now);
     return `href="${base}/c/${token}"`;

@@ -19,8 +19,20 @@ export type EngagementEvent =
   | { kind: 'open'; customerId: string; sendId: string; ruleId?: string; at: Date }
   | { kind: 'click'; customerId: string; sendId: string; ruleId?: string; url: string; at: Date }
   | { kind: 'unsubscribe'; customerId: string; sendId: string; category: string; via: 'one_click' | 'link' | 'mailto'; requestId: string; at: Date }
-  /** A choice made in the preference center: one event per direction, naming every category it changes. */
-  | { kind: 'preference'; customerId: string; sendId: string; status: 'subscribed' | 'unsubscribed'; categories: string[]; email?: string; requestId: string; at: Date };
+  /**
+   * A choice made in the preference center: one event per direction, naming every category it changes.
+   * `confirmed`: a subscribe made by following the confirmation email (`via: preference_center_confirmed`).
+   */
+  | { kind: 'preference'; customerId: string; sendId: string; status: 'subscribed' | 'unsubscribed'; categories: string[]; email?: string; confirmed?: boolean; requestId: string; at: Date }
+  /**
+   * Opt-in categories chosen in the preference center, which take effect only once confirmed from the
+   * person's mailbox (the page's link is a bearer token that may have been forwarded): ingest's
+   * `confirm_subscription` rule sends the confirmation email through the normal send path.
+   */
+  | { kind: 'confirmation_request'; customerId: string; sendId: string; categories: string[]; requestId: string; at: Date };
+
+/** The behavior event the preference center puts for opt-in categories awaiting confirmation (a custom event type). */
+export const CONSENT_CONFIRMATION_REQUESTED = 'consent_confirmation_requested';
 
 /** A PutEvents entry (Source, DetailType, Detail as an object) for the behavior contract. */
 export type BehaviorEntry = { source: string; detailType: string; detail: Record<string, unknown> };
@@ -50,9 +62,18 @@ export function engagementEntry(event: EngagementEvent): BehaviorEntry {
       return entry(event.status === 'subscribed' ? 'subscribe' : 'unsubscribe', event.customerId, digest('preference', event.requestId, event.status, ...categories), occurredAt, {
         sendId: event.sendId,
         categories,
-        via: 'preference_center',
+        via: event.confirmed ? 'preference_center_confirmed' : 'preference_center',
         // subscribe needs an address (the contract); the page has it from the live profile.
         ...(event.status === 'subscribed' ? { source: 'preference_center', ...(event.email ? { email: event.email } : {}) } : { reason: 'preference center' }),
+      });
+    }
+    case 'confirmation_request': {
+      // One per request, like the choice it stands for: asking again sends another confirmation (within the rule's cap).
+      const categories = [...event.categories].sort();
+      return entry(CONSENT_CONFIRMATION_REQUESTED, event.customerId, digest('confirmation', event.requestId, ...categories), occurredAt, {
+        sendId: event.sendId,
+        categories,
+        via: 'preference_center',
       });
     }
   }

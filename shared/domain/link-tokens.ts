@@ -10,8 +10,10 @@ import { z } from 'zod';
  *
  * The payload carries only ids (never the address), so a forwarded email leaks nothing but the
  * ability to unsubscribe that one customer from that one category, which is what the link is for.
+ * Opting in is never granted by a long-lived link: the preference center only asks for it, and the
+ * `confirm_subscription` link (48 hours, mailed to the address on file) is what subscribes.
  */
-export const LinkAction = z.enum(['unsubscribe', 'open', 'click', 'preferences']);
+export const LinkAction = z.enum(['unsubscribe', 'open', 'click', 'preferences', 'confirm_subscription']);
 export type LinkAction = z.infer<typeof LinkAction>;
 
 export const LinkClaims = z
@@ -27,6 +29,8 @@ export const LinkClaims = z
     k: z.string().min(1).optional(),
     /** redirect target (click): only ever a URL this token was signed with, so no open redirect */
     u: z.string().url().optional(),
+    /** the opt-in categories a confirmation subscribes to (confirm_subscription) */
+    g: z.array(z.string().min(1)).min(1).max(20).optional(),
     /** expiry, epoch seconds */
     e: z.number().int(),
   })
@@ -35,11 +39,23 @@ export type LinkClaims = z.infer<typeof LinkClaims>;
 
 export type TokenCheck = { ok: true; claims: LinkClaims } | { ok: false; problem: 'malformed' | 'forged' | 'expired' };
 
-/** How long links keep working: unsubscribe must keep working long after the email arrived (CAN-SPAM: 30 days minimum). */
-export const LINK_LIFETIME_DAYS: Record<LinkAction, number> = { unsubscribe: 365, preferences: 365, open: 90, click: 365 };
+/** How long a subscription confirmation link works: long enough to find the email, short enough that an old one proves a recent wish. */
+export const CONFIRMATION_LIFETIME_HOURS = 48;
+
+/**
+ * How long links keep working, in hours: unsubscribe must keep working long after the email arrived
+ * (CAN-SPAM: 30 days minimum); a subscription confirmation only briefly.
+ */
+export const LINK_LIFETIME_HOURS: Record<LinkAction, number> = {
+  unsubscribe: 365 * 24,
+  preferences: 365 * 24,
+  open: 90 * 24,
+  click: 365 * 24,
+  confirm_subscription: CONFIRMATION_LIFETIME_HOURS,
+};
 
 export function signLink(claims: Omit<LinkClaims, 'e'>, secret: string, now: Date): string {
-  const full: LinkClaims = { ...claims, e: Math.floor(now.getTime() / 1000) + LINK_LIFETIME_DAYS[claims.a] * 86_400 };
+  const full: LinkClaims = { ...claims, e: Math.floor(now.getTime() / 1000) + LINK_LIFETIME_HOURS[claims.a] * 3_600 };
   const payload = Buffer.from(JSON.stringify(full)).toString('base64url');
   return `${payload}.${signature(payload, secret)}`;
 }

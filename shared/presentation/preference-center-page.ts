@@ -70,7 +70,7 @@ ${rows.join('\n')}
 </fieldset>
 <button type="submit" class="primary" name="${ACTION_FIELD}" value="save">Save my choices</button>
 ${optional ? `<button type="submit" class="secondary" name="${ACTION_FIELD}" value="leave">Unsubscribe from everything I can</button>
-<p class="muted">Changes take effect at once, also for emails already on their way.</p>` : ''}
+<p class="muted">Turning emails off takes effect at once, also for emails already on their way. Emails you turn on may first need your confirmation: we then email you a link.</p>` : ''}
 </form>
 ${segmentsSection(view.segments)}`;
   return layout(`Email preferences - ${view.brandName}`, body);
@@ -89,6 +89,19 @@ function segmentsSection(segments: SegmentExplanation[]): string {
 /** A page for outcomes (saved, refused, expired): a heading and a sentence, in the same look. */
 export function renderPreferenceMessage(title: string, message: string): string {
   return layout(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
+}
+
+/** The confirmation link's page: what it subscribes to and one button (a GET must change nothing: mail scanners prefetch links). */
+export function renderConfirmSubscription(view: { brandName: string; categories: string[] }): string {
+  const items = view.categories.map((name) => `<li><strong>${escapeHtml(name)}</strong></li>`).join('');
+  return layout(
+    `Confirm your subscription - ${view.brandName}`,
+    `<h1>Confirm your subscription</h1>
+<p>You asked to receive these emails from ${escapeHtml(view.brandName)}:</p>
+<ul>${items}</ul>
+<form method="post"><button type="submit" class="primary">Yes, subscribe me</button></form>
+<p class="muted">Did not ask for this? Close this page: nothing changes.</p>`,
+  );
 }
 
 function layout(title: string, body: string): string {

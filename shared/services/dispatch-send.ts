@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import { linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain/email-links.ts';
+import { confirmationFor, linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain/email-links.ts';
 import { renderEmail, templateVariables } from '../domain/email-template.ts';
 import type { EmailSender, ErasureTombstones, Log, ProfileStore, SendLedger, SuppressionList } from '../domain/ports.ts';
 import { sendBlocker } from '../domain/send-decision.ts';
@@ -101,6 +101,8 @@ export function makeDispatchSend(deps: DispatchDeps) {
       ...templateVariables(request, deps.catalog.settings.brandName),
       unsubscribe_url: transactional ? links.preferencesUrl : links.unsubscribeUrl,
       preferences_url: links.preferencesUrl,
+      // A subscription confirmation's signed link (nil for every other send; its template requires it).
+      confirm: confirmationFor(request, deps.catalog.subscriptionCategories, linkSettings, now) ?? null,
     });
     if (rendered.type === 'failed') return fail(deps, request, rendered.reason);
     const body = withFooter(

@@ -6,6 +6,7 @@ import type { Profile } from '../domain/profile.ts';
 import { explainSegments } from '../domain/segment-explanations.ts';
 import { maskAddress } from '../domain/ses-events.ts';
 import { hasConsent } from '../domain/subscription-categories.ts';
+import { CONFIRMATION_LIFETIME_HOURS } from '../domain/link-tokens.ts';
 import { ACTION_FIELD, CATEGORY_FIELD, renderPreferenceCenter, renderPreferenceMessage, type PreferenceCenterView } from '../presentation/preference-center-page.ts';
 
 export type PreferenceCenterDeps = {
@@ -20,10 +21,12 @@ export type PageResponse = { statusCode: number; html: string };
 
 /**
  * `GET /p/<token>`: the customer's subscriptions and segments from the live profile. `POST`: the
- * form's choices become at most two behavior events (one subscribe, one unsubscribe, each naming
- * the categories it changes, `via: preference_center`), so ingest applies them exactly as it does
- * an API call, and the dispatcher's send-time consent check stops mail already queued. The
- * confirmation shows the choices as saved (the profile write follows within moments).
+ * form's choices become behavior events, each naming the categories it changes: an unsubscribe
+ * (applied at once; the dispatcher's send-time consent check stops mail already queued), a
+ * subscribe for opt-out categories turned back on, and for opt-in categories a
+ * `consent_confirmation_requested` (nothing changes until the person confirms from their mailbox:
+ * the link is a year-long bearer token that may have been forwarded). Ingest applies them exactly
+ * as it does an API call. The page shows the choices as saved, pending opt-ins still off.
  */
 export function makePreferenceCenter(deps: PreferenceCenterDeps) {
   const categories = deps.catalog.subscriptionCategories;
@@ -49,23 +52,46 @@ export function makePreferenceCenter(deps: PreferenceCenterDeps) {
       return { statusCode: 400, html: renderPreferenceMessage('We could not read that form', 'It named email types we do not send. Nothing was changed.') };
     }
     const wanted = (id: string) => !leave && checked.has(id);
-    const entries: BehaviorEntry[] = [];
-    const on = categories.filter((c) => c.consent !== 'required' && wanted(c.id) && !hasConsent(profile, c.id, categories)).map((c) => c.id);
-    const off = categories.filter((c) => c.consent !== 'required' && !wanted(c.id) && hasConsent(profile, c.id, categories)).map((c) => c.id);
-    const base = { customerId: claims.c, sendId: claims.s, requestId: input.requestId, at: now };
-    if (on.length > 0) entries.push(engagementEntry({ kind: 'preference', ...base, status: 'subscribed', categories: on, ...(profile.email ? { email: profile.email } : {}) }));
-    if (off.length > 0) entries.push(engagementEntry({ kind: 'preference', ...base, status: 'unsubscribed', categories: off }));
-    if (entries.length > 0) await deps.bus.put(entries);
-    deps.log.info('preferences changed', { customerId: claims.c, subscribed: on, unsubscribed: off });
+    const isOn = (id: string) => hasConsent(profile, id, categories);
+    const optional = categories.filter((c) => c.consent !== 'required');
+    const off = optional.filter((c) => !wanted(c.id) && isOn(c.id)).map((c) => c.id);
+    // Turning something on: an opt-out category was on by default, so re-subscribing restores the
+    // default at once; an opt-in one needs consent the link cannot prove (whoever holds a forwarded
+    // link could give it), so it is only asked for, and a confirmation goes to the address on file.
+    const on = optional.filter((c) => wanted(c.id) && !isOn(c.id));
+    const restored = on.filter((c) => c.consent === 'opt_out').map((c) => c.id);
+    const toConfirm = profile.email ? on.filter((c) => c.consent === 'opt_in').map((c) => c.id) : [];
+    const unconfirmable = profile.email ? [] : on.filter((c) => c.consent === 'opt_in').map((c) => c.id);
 
-    const saved = (id: string) => categories.find((c) => c.id === id)?.consent === 'required' || wanted(id);
-    const notice = leave
-      ? 'You are unsubscribed from every email you can turn off. Orders and account emails still reach you.'
-      : entries.length > 0
-        ? 'Your choices are saved.'
-        : 'Nothing changed: these were already your choices.';
-    return { statusCode: 200, html: renderPreferenceCenter(viewOf(profile, saved), notice) };
+    const base = { customerId: claims.c, sendId: claims.s, requestId: input.requestId, at: now };
+    const entries: BehaviorEntry[] = [];
+    if (restored.length > 0) entries.push(engagementEntry({ kind: 'preference', ...base, status: 'subscribed', categories: restored, ...(profile.email ? { email: profile.email } : {}) }));
+    if (off.length > 0) entries.push(engagementEntry({ kind: 'preference', ...base, status: 'unsubscribed', categories: off }));
+    if (toConfirm.length > 0) entries.push(engagementEntry({ kind: 'confirmation_request', ...base, categories: toConfirm }));
+    if (entries.length > 0) await deps.bus.put(entries);
+    deps.log.info('preferences changed', { customerId: claims.c, subscribed: restored, unsubscribed: off, confirmationRequested: toConfirm, unconfirmable });
+
+    const pending = new Set([...toConfirm, ...unconfirmable]);
+    const saved = (id: string) => categories.find((c) => c.id === id)?.consent === 'required' || (wanted(id) && !pending.has(id));
+    const notices = [
+      leave
+        ? 'You are unsubscribed from every email you can turn off. Orders and account emails still reach you.'
+        : restored.length > 0 || off.length > 0
+          ? 'Your choices are saved.'
+          : pending.size === 0
+            ? 'Nothing changed: these were already your choices.'
+            : '',
+      toConfirm.length > 0
+        ? `We sent a confirmation to ${maskAddress(profile.email!)}: ${namesOf(toConfirm)} start${toConfirm.length === 1 ? 's' : ''} once you use the link in it (it works for ${CONFIRMATION_LIFETIME_HOURS} hours).`
+        : '',
+      unconfirmable.length > 0 ? `We could not turn on ${namesOf(unconfirmable)}: we have no email address for you to confirm it with.` : '',
+    ];
+    return { statusCode: 200, html: renderPreferenceCenter(viewOf(profile, saved), notices.filter(Boolean).join(' ')) };
   };
+
+  function namesOf(ids: string[]): string {
+    return ids.map((id) => `"${categories.find((c) => c.id === id)?.name ?? id}"`).join(' and ');
+  }
 
   function viewOf(profile: Profile, isOn: (id: string) => boolean): PreferenceCenterView {
     return {

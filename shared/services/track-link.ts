@@ -3,6 +3,7 @@ import { engagementEntry } from '../domain/engagement-events.ts';
 import { escapeHtml } from '../domain/html.ts';
 import { verifyLink, type LinkAction, type LinkClaims } from '../domain/link-tokens.ts';
 import type { BehaviorEventBus, ErasureTombstones, Log } from '../domain/ports.ts';
+import type { makeConfirmSubscription } from './confirm-subscription.ts';
 import type { makePreferenceCenter } from './preference-center.ts';
 
 export type TrackLinkDeps = {
@@ -15,6 +16,8 @@ export type TrackLinkDeps = {
   log: Log;
   /** `/p/<token>`: the preference center (preference-center.ts). */
   preferences: ReturnType<typeof makePreferenceCenter>;
+  /** `/s/<token>`: a subscription confirmation (confirm-subscription.ts). */
+  confirmSubscription: ReturnType<typeof makeConfirmSubscription>;
 };
 
 /**
@@ -25,7 +28,7 @@ export type TrackLinkDeps = {
 export type LinkRequest = { method: string; path: string; body?: string; requestId: string };
 export type LinkResponse = { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded?: boolean };
 
-const ROUTES: Record<string, LinkAction> = { u: 'unsubscribe', o: 'open', c: 'click', p: 'preferences' };
+const ROUTES: Record<string, LinkAction> = { u: 'unsubscribe', o: 'open', c: 'click', p: 'preferences', s: 'confirm_subscription' };
 /** A transparent 1x1 GIF. */
 const PIXEL = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 const NO_STORE = { 'cache-control': 'no-store, private', 'referrer-policy': 'no-referrer' };
@@ -34,13 +37,13 @@ const NO_STORE = { 'cache-control': 'no-store, private', 'referrer-policy': 'no-
  * The link endpoints of every email (a Lambda Function URL in AWS, served by the local runtime
  * locally): `/u/<token>` one-click unsubscribe (POST, RFC 8058; GET shows a confirmation page, so
  * mail scanners that prefetch links unsubscribe nobody), `/o/<token>` the open pixel, `/c/<token>`
- * a click redirect, `/p/<token>` the preference center. Tokens are signed and expiring; a forged or expired one changes nothing and
+ * a click redirect, `/p/<token>` the preference center, `/s/<token>` a subscription confirmation. Tokens are signed and expiring; a forged or expired one changes nothing and
  * gets a 4xx page. What happened goes on the bus as a behavior event, and ingest does the rest
  * (consent, engagement, conversions), exactly as for SES's own open and click notifications.
  */
 export function makeTrackLink(deps: TrackLinkDeps) {
   return async function trackLink(request: LinkRequest): Promise<LinkResponse> {
-    const match = /^\/([uocp])\/([A-Za-z0-9_.-]+)$/.exec(request.path);
+    const match = /^\/([uocps])\/([A-Za-z0-9_.-]+)$/.exec(request.path);
     if (!match) return page(404, 'Not found', 'This link is not one of ours.');
     const action = ROUTES[match[1]!]!;
     const now = deps.clock.now();
@@ -66,6 +69,10 @@ export function makeTrackLink(deps: TrackLinkDeps) {
       }
       case 'preferences': {
         const result = await deps.preferences({ method: request.method, body: request.body ?? '', requestId: request.requestId, claims, now });
+        return { statusCode: result.statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, body: result.html };
+      }
+      case 'confirm_subscription': {
+        const result = await deps.confirmSubscription({ method: request.method, requestId: request.requestId, claims, now });
         return { statusCode: result.statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, body: result.html };
       }
       default:

@@ -49,9 +49,52 @@ describe('preference center and consent per category', () => {
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain('Your choices are saved.');
     await nudge.waitForIdle();
-    expect((await nudge.profiles.get(customerId))?.consent).toEqual({ marketing: 'unsubscribed', product_updates: 'subscribed' });
+    // The opt-out applies at once; the opt-in (product_updates) waits for its confirmation.
+    expect((await nudge.profiles.get(customerId))?.consent).toEqual({ marketing: 'unsubscribed' });
     const events = await nudge.busEvents({ customerId, detailType: 'unsubscribe' });
     expect(events.map((e) => e.detail)).toMatchObject([{ properties: { categories: ['marketing'], via: 'preference_center' } }]);
+  });
+
+  it('an opt-in changes nothing until confirmed from the mailbox: the confirmation email arrives, its link subscribes, and the next marketing send goes out', async () => {
+    const customerId = uniqueId('optin');
+    const address = `${customerId}@example.com`;
+    const url = preferencesUrl(await welcomed(customerId))!;
+    expect((await post(url, 'action=leave')).status).toBe(200);
+    await nudge.waitForIdle();
+
+    const asked = await post(url, 'category=marketing&action=save');
+    expect(await asked.text()).toContain(`We sent a confirmation to ${customerId[0]}***@example.com`);
+    await nudge.waitForIdle();
+    expect((await nudge.profiles.get(customerId))?.consent).toEqual({ marketing: 'unsubscribed' });
+    const blocked = queuedSend(customerId, (await nudge.now()).toISOString(), (await nudge.profiles.get(customerId))!.version);
+    await nudge.sendToQueue('SendQueueUrl', blocked);
+    await nudge.waitForIdle();
+    expect(await nudge.ledger.find(customerId, blocked.sendId)).toMatchObject({ status: 'failed' });
+
+    // The confirmation: service mail through the normal decision and send path (its rule is confirm_subscription).
+    const confirmation = (await nudge.emailsTo(address)).find((email) => /\/s\//.test(email.body.html ?? ''));
+    expect(confirmation?.subject).toContain('Please confirm your subscription');
+    expect(confirmation?.headers?.some((h) => h.name === 'List-Unsubscribe') ?? false).toBe(false); // service mail: no unsubscribe header
+    const confirmUrl = /href="(https?:\/\/[^"]+\/s\/[^"]+)"/.exec(confirmation!.body.html ?? '')![1]!;
+    const tampered = confirmUrl.replace(/\/s\/(.)/, (_m, c: string) => `/s/${c === 'e' ? 'f' : 'e'}`);
+    expect((await post(tampered, '')).status).toBe(400);
+    const page = await fetch(confirmUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Offers and reminders');
+    await nudge.waitForIdle();
+    expect((await nudge.profiles.get(customerId))?.consent.marketing).toBe('unsubscribed'); // a GET (a mail scanner) changes nothing
+
+    const confirmed = await post(confirmUrl, '');
+    expect(await confirmed.text()).toContain('You are subscribed');
+    await nudge.waitForIdle();
+    expect((await nudge.profiles.get(customerId))?.consent).toEqual({ marketing: 'subscribed' });
+    const events = await nudge.busEvents({ customerId, detailType: 'subscribe' });
+    expect(events.map((e) => e.detail).at(-1)).toMatchObject({ properties: { categories: ['marketing'], via: 'preference_center_confirmed' } });
+
+    const next = queuedSend(customerId, (await nudge.now()).toISOString(), (await nudge.profiles.get(customerId))!.version);
+    await nudge.sendToQueue('SendQueueUrl', next);
+    await nudge.waitForIdle();
+    expect(await nudge.ledger.find(customerId, next.sendId)).toMatchObject({ status: 'sent' });
   });
 
   it('a send decided before the change does not leave after it (the dispatcher re-checks consent); the same send to an unchanged customer does', async () => {

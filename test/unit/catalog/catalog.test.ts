@@ -16,6 +16,7 @@ describe('catalog validation', () => {
       'browse_abandonment',
       'cart_abandonment_1hour',
       'churn_prevention_high_risk',
+      'confirm_subscription',
       'high_engagement_premium_content',
       'post_purchase_follow_up',
       'purchase_intent_picks',

@@ -25,6 +25,8 @@ type Fixture = {
   greeting: (name: string | undefined) => string;
   /** Text the full (and the minimal) rendering must show in both the HTML and the text part. */
   shows?: { full?: string[]; minimal?: string[] };
+  /** Variables the dispatcher adds for this send beside templateVariables (a confirmation's signed link). */
+  variables?: Record<string, unknown>;
 };
 
 const hi = (name: string | undefined) => `Hi ${name ?? 'there'},`;
@@ -131,6 +133,20 @@ const fixtures: Record<string, Fixture> = {
     greeting: hi,
     shows: { full: ['€620.00'] },
   },
+  confirm_subscription: {
+    triggerType: 'consent_confirmation_requested',
+    full: { categories: ['marketing', 'product_updates'], sendId: 'send-1', via: 'preference_center' },
+    minimal: { categories: ['marketing'] },
+    greeting: hi,
+    variables: {
+      confirm: {
+        url: 'https://links.example.com/s/token',
+        hours: 48,
+        categories: [{ name: 'Offers and reminders', description: 'Offers, cart reminders and recommendations picked for you.' }],
+      },
+    },
+    shows: { full: ['Offers and reminders', 'https://links.example.com/s/token', '48 hours'] },
+  },
   support_follow_up: {
     triggerType: 'support_ticket',
     full: { ticketId: 'T-4711', status: 'solved', subject: 'Lid arrived cracked', priority: 'normal' },
@@ -176,7 +192,7 @@ function templateOf(rule: TriggerRule): EmailTemplate {
 async function render(rule: TriggerRule, variant: 'full' | 'minimal', without?: string): Promise<RenderedEmail> {
   const request = sendRequest(rule, variant);
   if (without) delete request.personalization.eventProperties[without];
-  const result = await renderEmail(templateOf(rule), templateVariables(request, BRAND));
+  const result = await renderEmail(templateOf(rule), { ...templateVariables(request, BRAND), ...fixtures[rule.id]!.variables });
   if (result.type !== 'rendered') throw new Error(`rule ${rule.id} (${variant}${without ? ` without ${without}` : ''}): ${result.reason}`);
   return result.email;
 }

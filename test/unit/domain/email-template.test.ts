@@ -52,8 +52,10 @@ describe('catalog templates', () => {
       lastName: 'Lee',
       cart: { value: 10, currency: 'USD', itemCount: 1, at: '2026-11-20T12:00:00Z', items: [{ productId: 'p1', quantity: 1, price: 10 }] },
     });
+    // What the dispatcher adds for a subscription confirmation (the only template that requires it).
+    const confirm = { url: 'https://links.example.com/s/t', hours: 48, categories: [{ name: 'Offers', description: 'Offers.' }] };
     for (const t of defaultCatalog.templates) {
-      const result = await renderEmail(t, templateVariables(full, 'Shop'));
+      const result = await renderEmail(t, { ...templateVariables(full, 'Shop'), confirm });
       expect(result.type, `${t.id}: ${result.type === 'failed' ? result.reason : ''}`).toBe('rendered');
     }
   });

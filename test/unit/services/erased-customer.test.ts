@@ -103,18 +103,21 @@ describe('an erased customer', () => {
     ['unsubscribe', 'POST', 200],
     ['preferences', 'GET', 200],
     ['preferences', 'POST', 200],
+    ['confirm_subscription', 'GET', 200],
+    ['confirm_subscription', 'POST', 200],
   ])('their %s link (%s) still answers %i but puts nothing on the bus', async (action, method, status) => {
     const bus = new RecordingBehaviorBus();
     const erasures = new InMemoryErasures();
     erasures.erased.add(ERASED);
     const shown: string[] = [];
-    const track = makeTrackLink({ secret: async () => SECRET, bus, erasures, brandName: 'Shop', clock: { now: () => NOW }, log: silentLog, preferences: async () => { shown.push('preferences'); return { statusCode: 200, html: 'prefs' }; } });
-    const token = signLink({ a: action, c: ERASED, s: 's1', ...(action === 'click' ? { u: 'https://shop.example/' } : {}) }, SECRET, NOW);
-    const response = await track({ method, path: `/${action[0]}/${token}`, body: 'category=marketing', requestId: 'req-1' });
+    const track = makeTrackLink({ secret: async () => SECRET, bus, erasures, brandName: 'Shop', clock: { now: () => NOW }, log: silentLog, preferences: async () => { shown.push('preferences'); return { statusCode: 200, html: 'prefs' }; }, confirmSubscription: async () => { shown.push('confirm'); return { statusCode: 200, html: 'confirmed' }; } });
+    const token = signLink({ a: action, c: ERASED, s: 's1', ...(action === 'click' ? { u: 'https://shop.example/' } : {}), ...(action === 'confirm_subscription' ? { g: ['product_updates'] } : {}) }, SECRET, NOW);
+    const route = action === 'confirm_subscription' ? 's' : action[0];
+    const response = await track({ method, path: `/${route}/${token}`, body: 'category=marketing', requestId: 'req-1' });
     expect(response.statusCode).toBe(status);
     if (action === 'open') expect(response.headers['content-type']).toBe('image/gif');
     if (action === 'click') expect(response.headers.location).toBe('https://shop.example/');
-    if (action === 'unsubscribe' || action === 'preferences') expect(response.body).toContain('erased');
+    if (action === 'unsubscribe' || action === 'preferences' || action === 'confirm_subscription') expect(response.body).toContain('erased');
     expect(bus.entries).toEqual([]);
     expect(shown).toEqual([]);
   });

@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signLink, verifyLink } from '#shared/domain/link-tokens.ts';
-import { linksFor, trackClicks, withFooter } from '#shared/domain/email-links.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import { CONSENT_CONFIRMATION_REQUESTED } from '#shared/domain/engagement-events.ts';
+import { LINK_LIFETIME_HOURS, LinkAction, signLink, verifyLink } from '#shared/domain/link-tokens.ts';
+import { confirmationFor, linksFor, trackClicks, withFooter } from '#shared/domain/email-links.ts';
 import { makeTrackLink, type LinkRequest } from '#shared/services/track-link.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { InMemoryErasures, RecordingBehaviorBus, silentLog } from '../support/fakes.ts';
@@ -17,11 +20,16 @@ function setup(now = NOW) {
     return { statusCode: 200, html: 'preferences' };
   };
   const erasures = new InMemoryErasures();
-  const trackLink = makeTrackLink({ secret: async () => SECRET, bus, erasures, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences });
+  const confirmed: Array<{ method: string; customerId: string; categories: string[] | undefined }> = [];
+  const confirmSubscription = async (input: { method: string; claims: { c: string; g?: string[] | undefined } }) => {
+    confirmed.push({ method: input.method, customerId: input.claims.c, categories: input.claims.g });
+    return { statusCode: 200, html: 'confirmed' };
+  };
+  const trackLink = makeTrackLink({ secret: async () => SECRET, bus, erasures, brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences, confirmSubscription });
   let requests = 0;
   // Every HTTP request has its own id, as a Function URL gives it.
   const track = (request: Omit<LinkRequest, 'requestId'> & { requestId?: string }) => trackLink({ requestId: `req-${(requests += 1)}`, ...request });
-  return { bus, track, shown, erasures };
+  return { bus, track, shown, confirmed, erasures };
 }
 
 describe('link tokens', () => {
@@ -36,6 +44,39 @@ describe('link tokens', () => {
     expect(verifyLink('nonsense', SECRET, NOW)).toEqual({ ok: false, problem: 'malformed' });
     expect(verifyLink(token, SECRET, new Date(NOW.getTime() + 366 * 86_400_000))).toEqual({ ok: false, problem: 'expired' });
     expect(verifyLink(token, SECRET, new Date(NOW.getTime() + 364 * 86_400_000)).ok).toBe(true);
+  });
+});
+
+describe('link tokens of every action (property)', () => {
+  const HOUR = 3_600_000;
+  const claimsOf = fc.record({
+    a: fc.constantFrom(...LinkAction.options),
+    c: fc.string({ minLength: 1, maxLength: 40 }),
+    s: fc.string({ minLength: 1, maxLength: 30 }),
+    g: fc.option(fc.array(fc.constantFrom('marketing', 'product_updates'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  });
+
+  it('round-trip until their lifetime ends and are expired after it; any change to payload or signature is refused', () => {
+    fc.assert(
+      fc.property(claimsOf, fc.nat({ max: 1_000 }), fc.integer({ min: 1, max: 60 }), (claims, offset, at) => {
+        const { g, ...rest } = claims;
+        const token = signLink({ ...rest, ...(g ? { g } : {}) }, SECRET, NOW);
+        const lifetime = LINK_LIFETIME_HOURS[claims.a] * HOUR;
+        expect(verifyLink(token, SECRET, new Date(NOW.getTime() + lifetime - 1_000))).toMatchObject({ ok: true, claims: { ...rest, ...(g ? { g } : {}) } });
+        expect(verifyLink(token, SECRET, new Date(NOW.getTime() + lifetime))).toEqual({ ok: false, problem: 'expired' });
+        // Flip one character anywhere (payload or signature): never accepted.
+        const i = offset % token.length;
+        if (token[i] === '.') return;
+        const flipped = `${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`;
+        expect(verifyLink(flipped, SECRET, NOW).ok).toBe(false);
+        expect(verifyLink(token, `${SECRET}${at}`, NOW)).toEqual({ ok: false, problem: 'forged' });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a subscription confirmation works for 48 hours only', () => {
+    expect(LINK_LIFETIME_HOURS.confirm_subscription).toBe(48);
   });
 });
 
@@ -127,5 +168,45 @@ describe('link endpoints', () => {
       expect(email.text).toContain(`Email preferences: ${links.preferencesUrl}`);
       expect(email.html.includes(links.unsubscribeUrl)).toBe(!transactional);
     }
+  });
+
+  it('/s/ hands a valid confirmation token to the confirmation page; a tampered, other-action or 48-hour-old one is refused before it', async () => {
+    const { track, confirmed } = setup();
+    const token = signLink({ a: 'confirm_subscription', ...ids, g: ['marketing'] }, SECRET, NOW);
+    expect(await track({ method: 'POST', path: `/s/${token}` })).toMatchObject({ statusCode: 200, headers: { 'cache-control': 'no-store, private' } });
+    expect(confirmed).toEqual([{ method: 'POST', customerId: 'cust-1', categories: ['marketing'] }]);
+
+    const [payload, sig] = token.split('.');
+    const more = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), g: ['marketing', 'product_updates'] })).toString('base64url');
+    expect((await track({ method: 'POST', path: `/s/${more}.${sig}` })).statusCode).toBe(400);
+    // A preferences token (a year-long bearer token) cannot stand in for a confirmation.
+    expect((await track({ method: 'POST', path: `/s/${signLink({ a: 'preferences', ...ids }, SECRET, NOW)}` })).statusCode).toBe(400);
+    const late = setup(new Date(NOW.getTime() + 48 * 3_600_000));
+    expect((await late.track({ method: 'POST', path: `/s/${token}` })).statusCode).toBe(410);
+    expect([...confirmed, ...late.confirmed]).toHaveLength(1);
+  });
+
+  it("a confirmation email's link names the customer and the opt-in categories asked for, and is not wrapped in a click redirect", () => {
+    const settings = { baseUrl: 'https://l.example.com/', secret: SECRET };
+    const request: SendRequest = {
+      customerId: 'cust-1',
+      sendId: 'send-9',
+      ruleId: 'confirm_subscription',
+      templateId: 'confirm_subscription',
+      category: 'transactional',
+      email: 'lea@example.com',
+      decidedAt: NOW.toISOString(),
+      conditions: [],
+      trigger: { eventId: 'e', type: CONSENT_CONFIRMATION_REQUESTED, occurredAt: NOW.toISOString() },
+      personalization: { eventProperties: { categories: ['marketing', 'transactional', 'nonsense'] } },
+    };
+    const confirmation = confirmationFor(request, defaultCatalog.subscriptionCategories, settings, NOW)!;
+    expect(confirmation).toMatchObject({ hours: 48, categories: [{ name: 'Offers and reminders' }] });
+    const token = /^https:\/\/l\.example\.com\/s\/(.+)$/.exec(confirmation.url)![1]!;
+    expect(verifyLink(token, SECRET, NOW)).toMatchObject({ ok: true, claims: { a: 'confirm_subscription', c: 'cust-1', s: 'send-9', g: ['marketing'] } });
+    expect(trackClicks(`<a href="${confirmation.url}">Yes</a>`, request, settings, NOW)).toBe(`<a href="${confirmation.url}">Yes</a>`);
+    // Any other send has no confirmation link, nor does a request naming no opt-in category.
+    expect(confirmationFor({ ...request, trigger: { ...request.trigger, type: 'subscribe' } }, defaultCatalog.subscriptionCategories, settings, NOW)).toBeUndefined();
+    expect(confirmationFor({ ...request, personalization: { eventProperties: { categories: ['transactional'] } } }, defaultCatalog.subscriptionCategories, settings, NOW)).toBeUndefined();
   });
 });
