@@ -47,7 +47,12 @@ const dispatchSend = makeDispatchSend({
   log: logger,
 });
 
-const dispatchRecord = makeDispatchRecord({ dispatchSend, delayRedelivery: (handle, seconds) => sendQueue.delayRedelivery(handle, seconds), log: logger });
+const dispatchRecord = makeDispatchRecord({
+  dispatchSend,
+  delayRedelivery: (handle, seconds) => sendQueue.delayRedelivery(handle, seconds),
+  requeue: (request, delaySeconds) => sendQueue.enqueue(request, { delaySeconds }),
+  log: logger,
+});
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
