@@ -23,6 +23,8 @@ export type NudgeContext = {
   replyToEmail?: string;
   /** `unsubscribeMailbox`: the mailto address in List-Unsubscribe (default `unsubscribe@<sender domain>`). */
   unsubscribeMailbox?: string;
+  /** `sesMaxSendRate`: emails/s to pace to instead of the account's MaxSendRate (e.g. to leave room for other senders). */
+  sesMaxSendRate?: number;
 };
 
 export const DEFAULT_STACK_NAME = 'Nudge';
@@ -82,6 +84,9 @@ export function readNudgeContext(node: Node): NudgeContext {
   if (replyToEmail !== undefined && !EMAIL.test(replyToEmail)) fail('replyToEmail', replyToEmail, 'an email address');
   const unsubscribeMailbox = optionalString(node, 'unsubscribeMailbox');
   if (unsubscribeMailbox !== undefined && !EMAIL.test(unsubscribeMailbox)) fail('unsubscribeMailbox', unsubscribeMailbox, 'an email address');
+  const sesMaxSendRateRaw: unknown = node.tryGetContext('sesMaxSendRate');
+  const sesMaxSendRate = sesMaxSendRateRaw === undefined || sesMaxSendRateRaw === '' ? undefined : Number(sesMaxSendRateRaw);
+  if (sesMaxSendRate !== undefined && !(Number.isFinite(sesMaxSendRate) && sesMaxSendRate > 0)) fail('sesMaxSendRate', sesMaxSendRateRaw, 'a number of emails per second above 0');
 
   return {
     stackName,
@@ -92,6 +97,7 @@ export function readNudgeContext(node: Node): NudgeContext {
     ...(senderDomain !== undefined ? { senderDomain } : {}),
     ...(replyToEmail !== undefined ? { replyToEmail } : {}),
     ...(unsubscribeMailbox !== undefined ? { unsubscribeMailbox } : {}),
+    ...(sesMaxSendRate !== undefined ? { sesMaxSendRate } : {}),
   };
 }
 
