@@ -17,12 +17,12 @@ export const REPLY_TO_EMAIL_ENV = 'REPLY_TO_EMAIL';
 export const SES_CONFIGURATION_SET_ENV = 'SES_CONFIGURATION_SET';
 export const SES_MAX_SEND_RATE_ENV = 'SES_MAX_SEND_RATE';
 /**
- * Concurrent dispatcher invocations at most (the lowest maximum concurrency SQS mappings allow).
- * The send rate itself is held by the schedule the dispatchers share (send-pacing.ts); this bound
- * only keeps invocations from waiting for slots in numbers: 2 x a batch of 10 is 20 slots, under
- * 2 s at SES's default 14/s, and within a dispatcher's 10 s longest wait down to 2/s.
+ * Concurrent dispatcher invocations at most. The send rate itself is held by the schedule the
+ * dispatchers share (send-pacing.ts); this bound keeps invocations from waiting for slots in
+ * numbers: 4 x a batch of 10 is 40 slots, under 3 s at SES's default 14/s, while leaving enough
+ * invocations that a send's own work (ledger, profile, render) never leaves the rate unused.
  */
-export const DISPATCHER_MAX_CONCURRENCY = 2;
+export const DISPATCHER_MAX_CONCURRENCY = 4;
 /** The CloudWatch metric (namespace Nudge) counting sends held because SES refuses the account or sender. */
 export const SENDS_HELD_METRIC = { namespace: 'Nudge', metricName: 'SendsHeld' } as const;
 

@@ -440,10 +440,10 @@ describe('delivery', () => {
     });
   });
 
-  it('bounds the dispatcher to 2 concurrent invocations (the sends are paced by a schedule they share) and lets it read the account\'s send rate', () => {
+  it('bounds the dispatcher to 4 concurrent invocations (the sends are paced by a schedule they share) and lets it read the account\'s send rate', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: dispatcherId() },
-      ScalingConfig: { MaximumConcurrency: 2 },
+      ScalingConfig: { MaximumConcurrency: 4 },
     });
     const getAccount = statementsOfFunction(template, dispatcherId()).filter((s) => actionsOf(s).includes('ses:GetAccount'));
     // On "*" (GetAccount has no resource-level permission; CDK merges it with X-Ray's "*" statement).
