@@ -4,8 +4,10 @@
  * Local is far slower than DynamoDB and other work on the machine moves them, so read the ratios
  * measured in the same run (events/s to raw UpdateItem/s) and the counted units, which do not move.
  *
- *   npm run bench               the sizes the issue asks for (report time on 100,000 profiles; ~25 min on 2 cores)
+ *   npm run bench               the sizes the issue asks for (report time on 100,000 profiles; ~25 min on 2 cores;
+ *                               the send burst, 10,000 sends at 14/s, adds ~12 min)
  *   npm run bench -- --quick    small sizes, a few minutes, to try it
+ *   --burst-sends N             the send burst's size (default: 10,000; --quick: 300); 0 skips it
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,19 +21,25 @@ import { measureDomainCpu, syntheticCatalog } from './domain-cpu.ts';
 import { measureEndToEnd } from './end-to-end.ts';
 import { measureScoringThroughput } from './measure-scoring.ts';
 import { measureReportTime } from './measure-report-time.ts';
+import { measureSendBurst } from './send-burst.ts';
+
+/** SES's default maximum send rate out of the sandbox: the burst is measured against it. */
+const BURST_SES_RATE = 14;
 
 const SIZES = {
-  quick: { e2e: { customers: 30, days: 7, unitCustomers: 20, unitDays: 7, rawUpdates: 300, latencySends: 10 }, domain: { customers: 200, days: 14 }, initRuns: 1, scoringProfiles: 300, report: { profiles: 2000, runs: 1, experimentRuns: 1 } },
-  full: { e2e: { customers: 40, days: 14, unitCustomers: 50, unitDays: 14, rawUpdates: 2000, latencySends: 50 }, domain: { customers: 1000, days: 30 }, initRuns: 3, scoringProfiles: 2000, report: { profiles: 100_000, runs: 3, experimentRuns: 1 } },
+  quick: { e2e: { customers: 30, days: 7, unitCustomers: 20, unitDays: 7, rawUpdates: 300, latencySends: 10 }, domain: { customers: 200, days: 14 }, initRuns: 1, scoringProfiles: 300, report: { profiles: 2000, runs: 1, experimentRuns: 1 }, burstSends: 300 },
+  full: { e2e: { customers: 40, days: 14, unitCustomers: 50, unitDays: 14, rawUpdates: 2000, latencySends: 50 }, domain: { customers: 1000, days: 30 }, initRuns: 3, scoringProfiles: 2000, report: { profiles: 100_000, runs: 3, experimentRuns: 1 }, burstSends: 10_000 },
 };
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: new URL('./results.json', import.meta.url).pathname } } });
-const sizes = values.quick ? SIZES.quick : SIZES.full;
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'burst-sends': { type: 'string' }, out: { type: 'string', default: new URL('./results.json', import.meta.url).pathname } } });
+const baseSizes = values.quick ? SIZES.quick : SIZES.full;
+const sizes = { ...baseSizes, burstSends: values['burst-sends'] === undefined ? baseSizes.burstSends : Number(values['burst-sends']) };
+if (!Number.isInteger(sizes.burstSends) || sizes.burstSends < 0) throw new Error(`--burst-sends ${values['burst-sends']} must be a whole number (0 skips the send burst)`);
 hideSdkNodeVersionNotice();
 const benchStarted = performance.now();
 const elapsed = () => `${Math.round((performance.now() - benchStarted) / 1000)} s`;
 const progress = (message: string) => void process.stderr.write(`[${elapsed()}] ${message}\n`);
-const step = (n: number, title: string) => progress(`--- ${n}/6 ${title}`);
+const step = (n: number, title: string) => progress(`--- ${n}/7 ${title}`);
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100) };
 progress(`npm run bench (${values.quick ? '--quick' : 'full sizes'}) on ${machine.cpus} cpus, node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
 
@@ -54,7 +62,10 @@ const scoring = await measureScoringThroughput({ customers: sizes.scoringProfile
 step(6, `report time on ${sizes.report.profiles} profiles`);
 const reports = await measureReportTime({ ...sizes.report, progress });
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports };
+step(7, `send burst: ${sizes.burstSends} sends released at once against a local SES at ${BURST_SES_RATE}/s`);
+const sendBurst = sizes.burstSends > 0 ? await measureSendBurst({ sends: sizes.burstSends, maxSendRate: BURST_SES_RATE, progress }) : undefined;
+
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -91,6 +102,13 @@ function summarize(r: typeof results): string {
     ...Object.entries(r.reports.reportMs).map(([name, ms]) => `  ${name.padEnd(22)} ${ms.median} (min ${ms.min}, max ${ms.max})`),
     ...Object.entries(r.reports.segmentExperiment).map(([name, x]) => `  segmentExperiment ${name}: ${x.ms.median} ms (${x.profilesPerSecond} profiles/s)`),
     '',
+    ...(r.sendBurst
+      ? [
+          `Send burst (${r.sendBurst.sends} sends released at once, local SES limited to ${r.sendBurst.maxSendRate}/s):`,
+          `  ${r.sendBurst.delivered} delivered, ${r.sendBurst.deadLettered} dead-lettered; sustained ${r.sendBurst.sustainedPerSecond}/s = ${r.sendBurst.rateToLimit} of the limit; drained in ${r.sendBurst.drainSeconds} s; SES throttled ${r.sendBurst.sesThrottled}, retries ${r.sendBurst.retries}`,
+          '',
+        ]
+      : []),
     `AWS cost (${r.cost.region} list prices of bench/aws-prices.json):`,
     `  per million events: $${r.cost.perMillionEventsUsd}  ${JSON.stringify(r.cost.perMillionEvents)}`,
     `  per 1,000 sends (dispatcher, queue, SES): $${r.cost.perThousandSendsUsd ?? 'n/a'}  ${JSON.stringify(r.cost.perThousandSends)}`,

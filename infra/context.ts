@@ -27,6 +27,8 @@ export type NudgeContext = {
    * sender): an advertised mailbox nobody reads would lose unsubscribes. Unset by default.
    */
   unsubscribeMailbox?: string;
+  /** `sesMaxSendRate`: emails/s to pace to instead of the account's MaxSendRate (e.g. to leave room for other senders). */
+  sesMaxSendRate?: number;
 };
 
 export const DEFAULT_STACK_NAME = 'Nudge';
@@ -86,6 +88,9 @@ export function readNudgeContext(node: Node): NudgeContext {
   if (replyToEmail !== undefined && !EMAIL.test(replyToEmail)) fail('replyToEmail', replyToEmail, 'an email address');
   const unsubscribeMailbox = optionalString(node, 'unsubscribeMailbox');
   if (unsubscribeMailbox !== undefined && !EMAIL.test(unsubscribeMailbox)) fail('unsubscribeMailbox', unsubscribeMailbox, 'an email address');
+  const sesMaxSendRateRaw: unknown = node.tryGetContext('sesMaxSendRate');
+  const sesMaxSendRate = sesMaxSendRateRaw === undefined || sesMaxSendRateRaw === '' ? undefined : Number(sesMaxSendRateRaw);
+  if (sesMaxSendRate !== undefined && !(Number.isFinite(sesMaxSendRate) && sesMaxSendRate > 0)) fail('sesMaxSendRate', sesMaxSendRateRaw, 'a number of emails per second above 0');
 
   return {
     stackName,
@@ -96,6 +101,7 @@ export function readNudgeContext(node: Node): NudgeContext {
     ...(senderDomain !== undefined ? { senderDomain } : {}),
     ...(replyToEmail !== undefined ? { replyToEmail } : {}),
     ...(unsubscribeMailbox !== undefined ? { unsubscribeMailbox } : {}),
+    ...(sesMaxSendRate !== undefined ? { sesMaxSendRate } : {}),
   };
 }
 

@@ -54,6 +54,7 @@ export class NudgeStack extends Stack {
       ...(settings.senderEmail ? { senderEmail: settings.senderEmail } : {}),
       ...(settings.senderDomain ? { senderDomain: settings.senderDomain } : {}),
       ...(settings.replyToEmail ? { replyToEmail: settings.replyToEmail } : {}),
+      ...(settings.sesMaxSendRate !== undefined ? { sesMaxSendRate: settings.sesMaxSendRate } : {}),
     });
     this.tracking = new NudgeTracking(this, 'Tracking', {
       eventBus: this.eventBus,

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   console.log(`EventBridge  ${system.endpoints.eventBridge}  PutEvents API, bus "${busName}"`);
   console.log(`DynamoDB     ${system.endpoints.dynamodb}  table "${table}"`);
   console.log(`SQS          ${system.endpoints.sqs}  send queue, DLQs, rejected events`);
-  console.log(`SES          ${system.endpoints.ses}  web UI with every email sent`);
+  const ses = system.sesLimits.config;
+  console.log(`SES          ${system.endpoints.ses}  web UI with every email sent; ${ses.maxSendRate}/s, ${ses.max24HourSend} a day${ses.sandbox ? ', sandbox' : ''}`);
   console.log(`Nudge is ready (${(system.startupMs / 1000).toFixed(1)} s). Put events with:`);
   console.log(
     `  aws events put-events --endpoint-url ${system.endpoints.eventBridge} --entries file://events/samples/subscribe.json`,

@@ -7,7 +7,8 @@ import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
 import { SimulatedClock, parseDuration } from './clock/simulated-clock.ts';
 import type { LocalPorts } from './config.ts';
-import { PORT_ENV_VARS } from './config.ts';
+import { PORT_ENV_VARS, sesLimitsFromEnv } from './config.ts';
+import type { SesLimitsConfig, SesSendingLimits } from './emulators/ses-sending-limits.ts';
 import { dynamoDbStreamPollers, isDynamoDbStreamArn } from './dynamodb/stream-mappings.ts';
 import { startDynamoDbLocal, type RunningEmulator } from './emulators/dynamodb-local.ts';
 import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
@@ -45,6 +46,8 @@ export type LocalSystem = {
   outputs: Record<string, string>;
   clock: SimulatedClock;
   bus: LocalEventBus;
+  /** The local SES's account limits and how often each refused. */
+  sesLimits: SesSendingLimits;
   scheduler: LocalScheduler;
   /** EventBridge Scheduler's one-time schedules (the Scheduler API on `endpoints.scheduler`). */
   oneTimeSchedules: LocalOneTimeSchedules;
@@ -60,6 +63,8 @@ export type LocalSystemOptions = {
   log?: { info(message: string): void; warn(message: string): void; error(message: string): void };
   /** Level for the handlers' Powertools logs (default WARN: rejected events and failures, not every event). */
   handlerLogLevel?: string;
+  /** The local SES's sandbox, send rate and daily quota (default: the NUDGE_SES_* env vars, else 14/s out of the sandbox). */
+  sesLimits?: SesLimitsConfig;
 };
 
 /**
@@ -85,7 +90,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       Promise.resolve().then(() => synthesizeNudgeTemplate({ bundle: false })),
       startDynamoDbLocal(ports.dynamodb).then(remember(stoppers)),
       startSqsLocal(ports.sqs).then(remember(stoppers)),
-      startSesLocal(ports.ses).then(remember(stoppers)),
+      startSesLocal(ports.ses, options.sesLimits ?? sesLimitsFromEnv()).then(remember(stoppers)),
     ]);
     const endpoints: LocalEndpoints = {
       eventBridge: `http://127.0.0.1:${ports.eventBridge}`,
@@ -285,7 +290,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     stoppers.push(() => closeServer(server));
 
-    return { endpoints, outputs, clock, bus, scheduler, oneTimeSchedules, stateMachines, startupMs: Date.now() - started, waitForIdle, stop };
+    return { endpoints, outputs, clock, bus, sesLimits: sesLocal.limits, scheduler, oneTimeSchedules, stateMachines, startupMs: Date.now() - started, waitForIdle, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -293,7 +298,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 }
 
 function remember(stoppers: Array<() => Promise<void>>) {
-  return (emulator: RunningEmulator): RunningEmulator => {
+  return <E extends RunningEmulator>(emulator: E): E => {
     stoppers.push(() => emulator.stop());
     return emulator;
   };

@@ -13,6 +13,9 @@ import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repos
 import { linkSecretFrom } from '#shared/adapters/secrets/link-secret.ts';
 import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
 import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
+import { PacedEmailSender } from '#shared/adapters/ses/paced-email-sender.ts';
+import { SesSendRate } from '#shared/adapters/ses/ses-send-rate.ts';
+import { DynamoSendSlotStore } from '#shared/adapters/dynamo/send-slot-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeDispatchSend } from '#shared/services/dispatch-send.ts';
@@ -28,10 +31,13 @@ const config = readConfig({
   TRACKING_BASE_URL: z.string().url(),
   LINK_SECRET_ARN: z.string().min(1),
   UNSUBSCRIBE_MAILBOX: z.string().min(3).optional(),
+  /** Pace to this many emails/s instead of the account's MaxSendRate (SES GetAccount). */
+  SES_MAX_SEND_RATE: z.coerce.number().positive().optional(),
 });
 const logger = nudgeLogger('nudge-dispatcher');
 const processor = new BatchProcessor(EventType.SQS);
 const sendQueue = new SqsSendQueue(sqs(), config.SEND_QUEUE_URL);
+const sendRate = new SesSendRate(sesv2(), { override: config.SES_MAX_SEND_RATE, wallClock: Date.now, log: logger });
 
 const dispatchSend = makeDispatchSend({
   ledger: new DynamoSendLedger(dynamoDocumentClient(), config.TABLE_NAME),
@@ -39,17 +45,26 @@ const dispatchSend = makeDispatchSend({
   suppression: new DynamoSuppressionList(dynamoDocumentClient(), config.TABLE_NAME),
   erasures: new DynamoErasureTombstones(dynamoDocumentClient(), config.TABLE_NAME),
   links: { baseUrl: config.TRACKING_BASE_URL, secret: linkSecretFrom(config.LINK_SECRET_ARN), unsubscribeMailbox: config.UNSUBSCRIBE_MAILBOX },
-  sender: new SesEmailSender(sesv2(), {
-    fromAddress: config.SENDER_EMAIL,
-    replyTo: config.REPLY_TO_EMAIL,
-    configurationSet: config.SES_CONFIGURATION_SET,
-  }),
+  // Paced to the account's rate through one schedule shared by every concurrent dispatcher.
+  sender: new PacedEmailSender(
+    new SesEmailSender(sesv2(), { fromAddress: config.SENDER_EMAIL, replyTo: config.REPLY_TO_EMAIL, configurationSet: config.SES_CONFIGURATION_SET }),
+    {
+      slots: new DynamoSendSlotStore(dynamoDocumentClient(), config.TABLE_NAME),
+      maxSendRate: () => sendRate.current(),
+      wallClock: Date.now,
+    },
+  ),
   catalog: defaultCatalog,
   clock: runtimeClock,
   log: logger,
 });
 
-const dispatchRecord = makeDispatchRecord({ dispatchSend, delayRedelivery: (handle, seconds) => sendQueue.delayRedelivery(handle, seconds), log: logger });
+const dispatchRecord = makeDispatchRecord({
+  dispatchSend,
+  delayRedelivery: (handle, seconds) => sendQueue.delayRedelivery(handle, seconds),
+  requeue: (request, delaySeconds) => sendQueue.enqueue(request, { delaySeconds }),
+  log: logger,
+});
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))

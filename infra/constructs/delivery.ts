@@ -1,9 +1,11 @@
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { SEND_HELD_LOG_MESSAGE } from '#shared/services/dispatch-send.ts';
 import { EncryptedQueue, INSPECTION_RETENTION } from './encrypted-queue.ts';
 import { NudgeFunction } from './nudge-function.ts';
 import type { NudgeStorage } from './storage.ts';
@@ -13,6 +15,16 @@ export const SEND_QUEUE_URL_ENV = 'SEND_QUEUE_URL';
 export const SENDER_EMAIL_ENV = 'SENDER_EMAIL';
 export const REPLY_TO_EMAIL_ENV = 'REPLY_TO_EMAIL';
 export const SES_CONFIGURATION_SET_ENV = 'SES_CONFIGURATION_SET';
+export const SES_MAX_SEND_RATE_ENV = 'SES_MAX_SEND_RATE';
+/**
+ * Concurrent dispatcher invocations at most. The send rate itself is held by the schedule the
+ * dispatchers share (send-pacing.ts); this bound keeps invocations from waiting for slots in
+ * numbers: 4 x a batch of 10 is 40 slots, under 3 s at SES's default 14/s, while leaving enough
+ * invocations that a send's own work (ledger, profile, render) never leaves the rate unused.
+ */
+export const DISPATCHER_MAX_CONCURRENCY = 4;
+/** The CloudWatch metric (namespace Nudge) counting sends held because SES refuses the account or sender. */
+export const SENDS_HELD_METRIC = { namespace: 'Nudge', metricName: 'SendsHeld' } as const;
 
 /** The From address used when no sender is configured, so that synth works offline; not deliverable. */
 export const PLACEHOLDER_SENDER_EMAIL = 'nudge@example.com';
@@ -31,6 +43,8 @@ export type NudgeDeliveryProps = {
   /** Verify this whole domain (Easy DKIM); the sender is `senderEmail` or `no-reply@<domain>`. */
   senderDomain?: string;
   replyToEmail?: string;
+  /** Pace to this many emails/s instead of the account's MaxSendRate (read from SES GetAccount). */
+  sesMaxSendRate?: number;
 };
 
 /**
@@ -42,7 +56,11 @@ export type NudgeDeliveryProps = {
  *   leaves room for retries within one batch); after **5 receives** a message moves to the **DLQ**
  *   (14 days, time to inspect and redrive). Both encrypted and TLS-only.
  * - **Dispatcher** reads batches of 10 with a 1 s batching window and **reports batch item failures**,
- *   so one bad message is retried alone instead of re-sending its nine neighbours.
+ *   so one bad message is retried alone instead of re-sending its nine neighbours. At most
+ *   DISPATCHER_MAX_CONCURRENCY invocations; sends are **paced** to SES's MaxSendRate (GetAccount,
+ *   or `sesMaxSendRate`) through one schedule item in the table that every invocation shares.
+ * - **Held sends** (SES refuses the account or sender: sandbox, paused, unverified) are re-queued,
+ *   never burned, and counted by the `Nudge/SendsHeld` metric (`sendsHeld`) for an alarm.
  * - **Configuration set** with reputation metrics (bounce/complaint rates in CloudWatch) and **TLS
  *   required**: SES refuses to deliver to a mail server that cannot do TLS rather than sending personal
  *   data in clear text.
@@ -57,6 +75,8 @@ export class NudgeDelivery extends Construct {
   readonly senderIdentity: ses.EmailIdentity;
   readonly senderEmail: string;
   readonly dispatcher: NudgeFunction;
+  /** Sends held (sandbox, unverified identity, paused account, ...): any above 0 needs an operator. */
+  readonly sendsHeld: cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: NudgeDeliveryProps) {
     super(scope, id);
@@ -87,6 +107,7 @@ export class NudgeDelivery extends Construct {
       description: 'Drains the send queue: renders each queued send and sends it through SES, at most once per sendId',
       timeout: DISPATCHER_TIMEOUT,
       logRetention: props.logRetention,
+      wildcardActions: { actions: ['ses:GetAccount'], why: "ses:GetAccount reads the account's sending quota, by which the dispatcher paces" },
     });
     props.storage.grantItemAccess(this.dispatcher);
     this.grantSendEmail(this.dispatcher, props.replyToEmail);
@@ -95,8 +116,22 @@ export class NudgeDelivery extends Construct {
         batchSize: 10,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
+        maxConcurrency: DISPATCHER_MAX_CONCURRENCY,
       }),
     );
+    // The pace: the account's MaxSendRate from SES, unless the deploy fixes it.
+    this.dispatcher.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
+    if (props.sesMaxSendRate !== undefined) this.dispatcher.addEnvironment(SES_MAX_SEND_RATE_ENV, String(props.sesMaxSendRate));
+    // Held sends are logged with one message; this filter turns them into a metric an alarm can watch.
+    new logs.MetricFilter(this, 'SendsHeldFilter', {
+      logGroup: this.dispatcher.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', SEND_HELD_LOG_MESSAGE),
+      metricNamespace: SENDS_HELD_METRIC.namespace,
+      metricName: SENDS_HELD_METRIC.metricName,
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    this.sendsHeld = new cloudwatch.Metric({ ...SENDS_HELD_METRIC, statistic: 'Sum', period: Duration.minutes(5) });
     // Retry backoff: the dispatcher delays a failed message's redelivery (ChangeMessageVisibility,
     // which the event source mapping's grant already includes).
     this.dispatcher.addEnvironment(SEND_QUEUE_URL_ENV, this.sendQueue.queueUrl);

@@ -1,17 +1,126 @@
-import type { Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RunningEmulator } from './dynamodb-local.ts';
+import { freePort } from './ports.ts';
+import { SesSendingLimits, type SesLimitCounters, type SesLimitsConfig } from './ses-sending-limits.ts';
 import { closeServer } from './sqs-local.ts';
+
+export type RunningSes = RunningEmulator & { limits: SesSendingLimits };
+
+/** The SESv2 SendEmail route (REST-JSON). */
+const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+const GET_ACCOUNT_PATH = '/v2/email/account';
+/** `GET /limits`: the configured limits and how often each refused (for tests and the benchmark). */
+export const LIMITS_PATH = '/limits';
+
+export type SesLimitsView = { config: SesLimitsConfig; counters: SesLimitCounters; sendQuota: ReturnType<SesSendingLimits['sendQuota']> };
 
 /**
  * A local SES (npm aws-ses-v2-local): accepts SESv2 SendEmail and shows every email in its web UI
  * at the same address; `GET /store` lists them for tests.
+ *
+ * aws-ses-v2-local enforces no account limits, so it runs on a private port behind a small proxy
+ * that does what SES does before it accepts an email (ses-sending-limits.ts): the sandbox's verified
+ * recipients, the maximum send rate and the daily quota, refused with AWS's errors; and it answers
+ * GetAccount with the SendQuota those limits make. Everything else passes through unchanged.
  */
-export async function startSesLocal(port: number): Promise<RunningEmulator> {
+export async function startSesLocal(port: number, limitsConfig: SesLimitsConfig): Promise<RunningSes> {
   const module = (await import('aws-ses-v2-local')) as unknown as {
     default: ((config: { host: string; port: number }) => Promise<Server>) | { default: (config: { host: string; port: number }) => Promise<Server> };
   };
   // CommonJS default export: reached as `.default` or `.default.default` depending on the loader.
   const start = typeof module.default === 'function' ? module.default : module.default.default;
-  const server = await start({ host: '127.0.0.1', port });
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
+  const upstreamPort = await freePort();
+  const upstream = await start({ host: '127.0.0.1', port: upstreamPort });
+  const limits = new SesSendingLimits(limitsConfig);
+
+  const proxy = createServer((req, res) => {
+    void route(req, res, limits, upstreamPort).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { message: String(error) }, 'InternalFailure');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    proxy.once('error', reject);
+    proxy.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    limits,
+    stop: async () => {
+      await closeServer(proxy);
+      await closeServer(upstream);
+    },
+  };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, limits: SesSendingLimits, upstreamPort: number): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'GET' && path === LIMITS_PATH) {
+    const view: SesLimitsView = { config: limits.config, counters: limits.counters, sendQuota: limits.sendQuota(Date.now()) };
+    return sendJson(res, 200, view);
+  }
+  if (req.method === 'GET' && path === GET_ACCOUNT_PATH) {
+    return sendJson(res, 200, {
+      DedicatedIpAutoWarmupEnabled: false,
+      EnforcementStatus: 'HEALTHY',
+      ProductionAccessEnabled: !limits.config.sandbox,
+      SendingEnabled: true,
+      SendQuota: limits.sendQuota(Date.now()),
+    });
+  }
+  const body = await readBody(req);
+  if (req.method === 'POST' && path === SEND_EMAIL_PATH) {
+    const refusal = limits.admit(recipientsOf(body), Date.now());
+    if (refusal) return sendJson(res, refusal.status, { message: refusal.message }, refusal.errorType);
+  }
+  await forward(req, res, body, upstreamPort);
+}
+
+/** Every recipient counts against the limits, as in SES (To, Cc and Bcc). */
+function recipientsOf(body: Buffer): string[] {
+  try {
+    const destination = (JSON.parse(body.toString('utf8')) as { Destination?: Record<string, unknown> }).Destination ?? {};
+    return ['ToAddresses', 'CcAddresses', 'BccAddresses'].flatMap((field) => (Array.isArray(destination[field]) ? (destination[field] as unknown[]).map(String) : []));
+  } catch {
+    // Not JSON: aws-ses-v2-local answers it with its own validation error.
+    return [];
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, upstreamPort: number): Promise<void> {
+  // The body was read whole: it goes on with a length, never chunked.
+  const { 'transfer-encoding': _chunked, ...headers } = req.headers;
+  return new Promise((resolve, reject) => {
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: { ...headers, 'content-length': String(body.length) } },
+      (response) => {
+        res.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(res);
+        response.on('end', () => resolve());
+        response.on('error', reject);
+      },
+    );
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+/** AWS's REST-JSON error shape: the SDK reads the error name from `x-amzn-ErrorType`. */
+function sendJson(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  res.end(payload);
 }

@@ -96,10 +96,30 @@ export type OutgoingEmail = {
   tags: Record<string, string>;
 };
 
+/** Why SES refuses the account, the sender or the setup rather than the recipient (the send is kept). */
+export type SendHoldReason =
+  | 'identity_not_verified'
+  | 'sending_paused'
+  | 'account_suspended'
+  | 'mail_from_not_verified'
+  | 'configuration_missing'
+  | 'daily_quota'
+  | 'account_limit'
+  | 'not_authorized';
+
+/**
+ * - `throttled`: over the sending rate (SES's or the dispatcher's own pacing); try again in about
+ *   `retryAfterSeconds`, without counting it as a failed attempt.
+ * - `held`: SES refuses the account or identity (see SendHoldReason); keep the send, retry much later.
+ * - `retryable`: a transient fault; retried with backoff, dead-lettered after maxReceiveCount.
+ * - `rejected`: this message or recipient can never be sent; recorded as failed.
+ */
 export type EmailSendResult =
   | { type: 'sent'; messageId: string }
   | { type: 'rejected'; reason: string }
-  | { type: 'retryable'; reason: string };
+  | { type: 'retryable'; reason: string }
+  | { type: 'throttled'; reason: string; retryAfterSeconds?: number }
+  | { type: 'held'; reason: string; hold: SendHoldReason };
 
 export interface EmailSender {
   send(email: OutgoingEmail): Promise<EmailSendResult>;

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { confirmationFor, linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain/email-links.ts';
 import { renderEmail, templateVariables } from '../domain/email-template.ts';
-import type { EmailSender, ErasureTombstones, Log, ProfileStore, SendLedger, SuppressionList } from '../domain/ports.ts';
+import { MAX_QUEUE_DELAY_SECONDS, type EmailSender, type ErasureTombstones, type Log, type ProfileStore, type SendHoldReason, type SendLedger, type SuppressionList } from '../domain/ports.ts';
 import { sendBlocker } from '../domain/send-decision.ts';
 import { customerTags } from '../domain/ses-events.ts';
 import type { Profile } from '../domain/profile.ts';
@@ -29,7 +29,22 @@ export type DispatchOutcome =
   | { type: 'skipped'; sendId: string; reason: 'already_sent' | 'already_failed' }
   /** The customer was erased after the send was queued: nothing is written, nothing retried. */
   | { type: 'skipped'; sendId: string; reason: 'customer_erased' }
-  | { type: 'failed'; sendId: string; reason: string };
+  | { type: 'failed'; sendId: string; reason: string }
+  /**
+   * Not sent yet, and not a failure: SES (or the dispatcher's pacing) is over its rate, or refuses the
+   * account or identity (`hold`). The caller puts the send back on the queue after `delaySeconds`.
+   */
+  | { type: 'deferred'; sendId: string; reason: string; delaySeconds: number; hold?: SendHoldReason };
+
+/**
+ * A held send is tried again after SQS's longest delay: the fix (production access, a verified
+ * identity, resumed sending) takes an operator minutes at least, and each try costs an SES call.
+ */
+export const HOLD_DELAY_SECONDS = MAX_QUEUE_DELAY_SECONDS;
+/** A throttled send with no hint of its own tries again after this (SES's rate recovers within a second or two). */
+export const THROTTLE_DELAY_SECONDS = 2;
+/** The log message an alarm (a metric filter on the dispatcher's logs) counts held sends by. */
+export const SEND_HELD_LOG_MESSAGE = 'send held: SES refuses the account or sender, not the recipient';
 
 /** Thrown for faults worth retrying (SES throttling, a concurrent worker): the queue redelivers. */
 export class RetryableSendError extends Error {
@@ -53,7 +68,8 @@ export const SEND_LEASE_MS = 60_000;
 
 /**
  * Deliver one queued send, at most once per sendId: lease it in the ledger, render, send, record.
- * Permanent failures (template error, SES rejection) are recorded, not retried; retryable ones throw.
+ * Permanent failures (template error, SES rejection of the recipient) are recorded, not retried;
+ * throttled and held sends are given back as `deferred` (the caller re-queues them); faults throw.
  */
 export function makeDispatchSend(deps: DispatchDeps) {
   return async function dispatchSend(request: SendRequest): Promise<DispatchOutcome> {
@@ -123,6 +139,17 @@ export function makeDispatchSend(deps: DispatchDeps) {
     if (result.type === 'retryable') {
       await deps.ledger.release({ request, error: result.reason, now: deps.clock.now() });
       throw new RetryableSendError(`send ${sendId}: ${result.reason}`);
+    }
+    if (result.type === 'throttled') {
+      await deps.ledger.release({ request, error: result.reason, now: deps.clock.now() });
+      const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.ceil(result.retryAfterSeconds ?? THROTTLE_DELAY_SECONDS)));
+      deps.log.debug('send throttled, deferred', { sendId, delaySeconds, reason: result.reason });
+      return { type: 'deferred', sendId, reason: result.reason, delaySeconds };
+    }
+    if (result.type === 'held') {
+      await deps.ledger.release({ request, error: result.reason, now: deps.clock.now() });
+      deps.log.error(SEND_HELD_LOG_MESSAGE, { sendId, ruleId: request.ruleId, hold: result.hold, reason: result.reason, retryInSeconds: HOLD_DELAY_SECONDS });
+      return { type: 'deferred', sendId, reason: result.reason, delaySeconds: HOLD_DELAY_SECONDS, hold: result.hold };
     }
     if (result.type === 'rejected') return fail(deps, request, `rejected by SES: ${result.reason}`);
     await recordSent(deps, request, result.messageId);

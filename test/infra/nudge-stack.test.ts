@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#infra/project-paths.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { ERASE_ENTRY, EXPORT_ENTRY } from '#infra/constructs/privacy.ts';
+import { SEND_HELD_LOG_MESSAGE } from '#shared/services/dispatch-send.ts';
 import {
   actionsOf,
   functionIdByEntry,
@@ -439,6 +440,29 @@ describe('delivery', () => {
     });
   });
 
+  it('bounds the dispatcher to 4 concurrent invocations (the sends are paced by a schedule they share) and lets it read the account\'s send rate', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: dispatcherId() },
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    const getAccount = statementsOfFunction(template, dispatcherId()).filter((s) => actionsOf(s).includes('ses:GetAccount'));
+    // On "*" (GetAccount has no resource-level permission; CDK merges it with X-Ray's "*" statement).
+    expect(getAccount.flatMap(resourcesOf)).toEqual(['*']);
+  });
+
+  it('counts held sends as the metric Nudge/SendsHeld, from the dispatcher\'s log line, for an alarm', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: `{ $.message = "${SEND_HELD_LOG_MESSAGE}" }`,
+      MetricTransformations: [Match.objectLike({ MetricNamespace: 'Nudge', MetricName: 'SendsHeld', MetricValue: '1' })],
+    });
+  });
+
+  it('paces to -c sesMaxSendRate when given (SES_MAX_SEND_RATE), and refuses a rate that is not a positive number', () => {
+    const paced = synthTemplate({ sesMaxSendRate: '7' });
+    paced.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SES_MAX_SEND_RATE: '7' }) } });
+    expect(() => synthTemplate({ sesMaxSendRate: '0' })).toThrow('sesMaxSendRate');
+  });
+
   it('sends through a configuration set with reputation metrics and TLS required', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSet', {
       ReputationOptions: { ReputationMetricsEnabled: true },
@@ -447,7 +471,7 @@ describe('delivery', () => {
   });
 
   it('lets the dispatcher call ses:SendEmail only on the sender identity and the configuration set', () => {
-    const sesStatements = statementsOfFunction(template, dispatcherId()).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
+    const sesStatements = statementsOfFunction(template, dispatcherId()).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:') && a !== 'ses:GetAccount'));
     expect(sesStatements).toHaveLength(1);
     const [statement] = sesStatements;
     expect(actionsOf(statement!)).toEqual(['ses:SendEmail']);
@@ -643,10 +667,10 @@ describe('every function', () => {
     }
   });
 
-  it('uses a "*" resource only for the X-Ray actions (and the stream mapping\'s ListStreams), which have no resource-level permissions', () => {
+  it('uses a "*" resource only for the X-Ray actions (and the stream mapping\'s ListStreams, the dispatcher\'s GetAccount), which have no resource-level permissions', () => {
     for (const [id] of functions()) {
       const wildcard = statementsOfFunction(template, id).filter((s) => resourcesOf(s).includes('*'));
-      const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...(id === rollupsId() ? ['dynamodb:ListStreams'] : []), ...(privacyIds().includes(id) ? ['scheduler:ListSchedules'] : [])].sort();
+      const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...(id === rollupsId() ? ['dynamodb:ListStreams'] : []), ...(privacyIds().includes(id) ? ['scheduler:ListSchedules'] : []), ...(id === dispatcherId() ? ['ses:GetAccount'] : [])].sort();
       expect(wildcard.flatMap(actionsOf).sort(), id).toEqual(expected);
     }
   });

@@ -112,7 +112,13 @@ describe('fault: injected delivery faults', () => {
       log: quiet,
     });
     const queue = new SqsSendQueue(nudge.sqs, queueUrl);
-    const dispatchRecord = makeDispatchRecord({ dispatchSend, delayRedelivery: (handle, seconds) => queue.delayRedelivery(handle, seconds), log: quiet, retryDelay: () => 1 });
+    const dispatchRecord = makeDispatchRecord({
+      dispatchSend,
+      delayRedelivery: (handle, seconds) => queue.delayRedelivery(handle, seconds),
+      requeue: (request, delaySeconds) => queue.enqueue(request, { delaySeconds }),
+      log: quiet,
+      retryDelay: () => 1,
+    });
     const processor = new BatchProcessor(EventType.SQS);
     return {
       /** One Lambda invocation on `messages`: returns the ids SQS should delete (the partial batch response's successes). */

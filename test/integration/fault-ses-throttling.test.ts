@@ -6,7 +6,7 @@ import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { Log } from '#shared/domain/ports.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
-import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-send.ts';
+import { makeDispatchSend } from '#shared/services/dispatch-send.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 import { welcomeSend } from './support/welcome-send.ts';
@@ -21,7 +21,7 @@ const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => 
 describe('fault: SES throttling', () => {
   const nudge = nudgeClient();
 
-  it('a throttled send goes back to the queue, and the retry sends it once', async () => {
+  it('a throttled send is deferred (re-queued, not failed), and the retry sends it once', async () => {
     const customerId = uniqueId('throttle');
     const email = `${customerId}@example.com`;
     await nudge.putEvents([
@@ -53,10 +53,10 @@ describe('fault: SES throttling', () => {
       log: quiet,
     });
     const request: SendRequest = welcomeSend({ customerId, email, firstName: 'Tia' });
-    // As SQS would: each failed attempt is redelivered until one succeeds; a redelivery after that is skipped.
-    await expect(dispatch(request)).rejects.toBeInstanceOf(RetryableSendError);
+    // As the dispatcher would: each deferred attempt is re-queued until one succeeds; a redelivery after that is skipped.
+    expect(await dispatch(request)).toMatchObject({ type: 'deferred', sendId: request.sendId });
     expect(await nudge.ledger.find(customerId, request.sendId)).toMatchObject({ status: 'retrying', lastError: expect.stringContaining('TooManyRequestsException') });
-    await expect(dispatch(request)).rejects.toBeInstanceOf(RetryableSendError);
+    expect(await dispatch(request)).toMatchObject({ type: 'deferred', sendId: request.sendId });
     expect(await dispatch(request)).toMatchObject({ type: 'sent' });
     expect(await dispatch(request)).toMatchObject({ type: 'skipped', reason: 'already_sent' });
     expect(await nudge.emailsTo(email)).toHaveLength(1);

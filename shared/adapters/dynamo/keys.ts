@@ -23,3 +23,6 @@ export const SUPPRESSION_SK = 'SUPPRESSION';
 export type ItemKey = { pk: string; sk: string };
 export const profileKey = (customerId: string): ItemKey => ({ pk: customerPk(customerId), sk: PROFILE_SK });
 export const sendKey = (customerId: string, sendId: string): ItemKey => ({ pk: customerPk(customerId), sk: sendSk(sendId) });
+
+/** The dispatchers' shared send-slot schedule (send-pacing.ts): one item for the account's SES rate. */
+export const SEND_PACING_KEY: ItemKey = { pk: 'PACING#ses-send-rate', sk: 'PACING' };

@@ -1,19 +1,8 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { EmailSender, EmailSendResult, OutgoingEmail } from '../../domain/ports.ts';
+import { classifySesError } from './ses-error-classes.ts';
 
 export type SesSenderConfig = { fromAddress: string; replyTo?: string | undefined; configurationSet?: string | undefined };
-
-/** Errors that mean "try again later": throttling, quotas, SES-side faults, a paused account. */
-const RETRYABLE_ERRORS = new Set([
-  'TooManyRequestsException',
-  'LimitExceededException',
-  'ThrottlingException',
-  'SendingPausedException',
-  'InternalFailure',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-]);
 
 /**
  * SESv2 SendEmail with Simple content (its custom headers survive, unlike headers inside Raw MIME)
@@ -49,16 +38,4 @@ export class SesEmailSender implements EmailSender {
       return classifySesError(error);
     }
   }
-}
-
-/** Retryable faults go back to the queue; anything SES refuses on the merits is recorded, not retried. */
-export function classifySesError(error: unknown): EmailSendResult {
-  const err = error as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const name = err?.name ?? 'Error';
-  const reason = `${name}: ${err?.message ?? String(error)}`;
-  const status = err?.$metadata?.httpStatusCode;
-  if (err?.$retryable || RETRYABLE_ERRORS.has(name) || status === undefined || status >= 500 || status === 429) {
-    return { type: 'retryable', reason };
-  }
-  return { type: 'rejected', reason };
 }

@@ -1,8 +1,11 @@
+import fc from 'fast-check';
+import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
+import { makeDispatchRecord } from '#functions/delivery/dispatch-record.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
-import { makeDispatchSend, RetryableSendError } from '#shared/services/dispatch-send.ts';
-import type { EmailSendResult } from '#shared/domain/ports.ts';
+import { HOLD_DELAY_SECONDS, makeDispatchSend, RetryableSendError, SEND_HELD_LOG_MESSAGE, type DispatchOutcome } from '#shared/services/dispatch-send.ts';
+import type { EmailSendResult, SendHoldReason } from '#shared/domain/ports.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
 import { buildEvent } from '../support/build-event.ts';
 import { InMemoryErasures, InMemoryLedger, InMemoryProfiles, InMemorySuppression, ScriptedSender, silentLog } from '../support/fakes.ts';
@@ -87,9 +90,43 @@ describe('dispatch service', () => {
   });
 
   it('a permanent SES rejection is recorded with the reason and not retried', async () => {
-    const s = setup([{ type: 'rejected', reason: 'MessageRejected: Email address is not verified.' }]);
-    expect(await s.dispatch(request())).toMatchObject({ type: 'failed', reason: 'rejected by SES: MessageRejected: Email address is not verified.' });
+    const s = setup([{ type: 'rejected', reason: 'BadRequestException: Missing final \'@domain\'' }]);
+    expect(await s.dispatch(request())).toMatchObject({ type: 'failed', reason: "rejected by SES: BadRequestException: Missing final '@domain'" });
     expect(await s.dispatch(request())).toEqual({ type: 'skipped', sendId: 's1', reason: 'already_failed' });
+  });
+
+  it('a send SES holds (sandbox, unverified identity, paused account, ...) is deferred, never burned: the claims stay, a later attempt sends it', async () => {
+    const holds: SendHoldReason[] = ['identity_not_verified', 'sending_paused', 'account_suspended', 'mail_from_not_verified', 'configuration_missing', 'daily_quota', 'account_limit', 'not_authorized'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...holds), fc.string(), async (hold, detail) => {
+        const s = setup([{ type: 'held', hold, reason: detail }]);
+        const errors: string[] = [];
+        const log = { ...silentLog, error: (message: string) => void errors.push(message) };
+        const dispatch = makeDispatchSend({ ledger: s.ledger, sender: s.sender, profiles: s.profiles, suppression: s.suppression, erasures: s.erasures, links: { baseUrl: 'https://links.example.com/', secret: async () => SECRET }, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log });
+        expect(await dispatch(request())).toEqual({ type: 'deferred', sendId: 's1', reason: detail, delaySeconds: HOLD_DELAY_SECONDS, hold });
+        expect(s.ledger.states.get('s1')).toEqual({ status: 'retrying', reason: detail });
+        // The alarm's metric filter counts this log line.
+        expect(errors).toEqual([SEND_HELD_LOG_MESSAGE]);
+        expect(await dispatch(request())).toMatchObject({ type: 'sent' });
+        expect(s.sender.sent).toHaveLength(1);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a throttled send is deferred for the time the pacing asks (at least 1 s), not failed and not thrown', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.option(fc.double({ min: 0, max: 2000, noNaN: true }), { nil: undefined }), async (retryAfterSeconds) => {
+        const s = setup([{ type: 'throttled', reason: 'TooManyRequestsException: Maximum sending rate exceeded.', ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) }]);
+        const outcome = await s.dispatch(request());
+        expect(outcome).toMatchObject({ type: 'deferred', sendId: 's1' });
+        const delay = (outcome as Extract<DispatchOutcome, { type: 'deferred' }>).delaySeconds;
+        expect(Number.isInteger(delay) && delay >= 1 && delay <= 900).toBe(true);
+        if (retryAfterSeconds !== undefined) expect(delay).toBe(Math.min(900, Math.max(1, Math.ceil(retryAfterSeconds))));
+        expect(s.ledger.states.get('s1')).toMatchObject({ status: 'retrying' });
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('a template that cannot render is a recorded failure, never a half email', async () => {
@@ -180,5 +217,40 @@ describe('retry backoff', () => {
     const { retryDelaySeconds } = await import('#shared/services/dispatch-send.ts');
     expect([1, 2, 3, 4, 5, 6].map(retryDelaySeconds)).toEqual([5, 20, 80, 320, 900, 900]);
     expect(retryDelaySeconds(0)).toBe(5);
+  });
+});
+
+describe('dispatch record', () => {
+  const record = (receiveCount: number): SQSRecord =>
+    ({ messageId: 'm1', receiptHandle: 'h1', body: JSON.stringify(request()), attributes: { ApproximateReceiveCount: String(receiveCount) } }) as unknown as SQSRecord;
+
+  it('a deferred send goes back on the queue as a new message with its delay, and the received one succeeds (its receive count never reaches the DLQ)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 900 }), fc.integer({ min: 1, max: 50 }), async (delaySeconds, receiveCount) => {
+        const requeued: Array<[string, number]> = [];
+        const delayed: number[] = [];
+        const dispatchRecord = makeDispatchRecord({
+          dispatchSend: async (r) => ({ type: 'deferred', sendId: r.sendId, reason: 'throttled', delaySeconds }),
+          delayRedelivery: async (_handle, seconds) => void delayed.push(seconds),
+          requeue: async (r, seconds) => void requeued.push([r.sendId, seconds]),
+          log: silentLog,
+        });
+        await expect(dispatchRecord(record(receiveCount))).resolves.toBeUndefined();
+        expect(requeued).toEqual([['s1', delaySeconds]]);
+        expect(delayed).toEqual([]);
+      }),
+    );
+  });
+
+  it('a deferred send that cannot be re-queued fails the record, so SQS keeps the original', async () => {
+    const dispatchRecord = makeDispatchRecord({
+      dispatchSend: async (r) => ({ type: 'deferred', sendId: r.sendId, reason: 'held', delaySeconds: 900 }),
+      delayRedelivery: async () => undefined,
+      requeue: async () => {
+        throw new Error('SQS is down');
+      },
+      log: silentLog,
+    });
+    await expect(dispatchRecord(record(1))).rejects.toThrow('SQS is down');
   });
 });
