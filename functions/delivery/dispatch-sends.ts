@@ -2,6 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { businessMetrics, countDispatchOutcome, METRICS_SERVICE } from '#shared/adapters/metrics/business-metrics.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, sesv2, sqs } from '#shared/adapters/aws/clients.ts';
@@ -28,7 +30,8 @@ const config = readConfig({
   LINK_SECRET_ARN: z.string().min(1),
   UNSUBSCRIBE_MAILBOX: z.string().min(3).optional(),
 });
-const logger = nudgeLogger('nudge-dispatcher');
+const logger = nudgeLogger(METRICS_SERVICE.dispatcher);
+const metrics = businessMetrics(METRICS_SERVICE.dispatcher);
 const processor = new BatchProcessor(EventType.SQS);
 const sendQueue = new SqsSendQueue(sqs(), config.SEND_QUEUE_URL);
 
@@ -47,8 +50,15 @@ const dispatchSend = makeDispatchSend({
   log: logger,
 });
 
-const dispatchRecord = makeDispatchRecord({ dispatchSend, delayRedelivery: (handle, seconds) => sendQueue.delayRedelivery(handle, seconds), log: logger });
+const dispatchRecord = makeDispatchRecord({
+  dispatchSend: async (request) => {
+    const outcome = await dispatchSend(request);
+    countDispatchOutcome(metrics, request.ruleId, outcome);
+    return outcome;
+  },
+  delayRedelivery: (handle, seconds) => sendQueue.delayRedelivery(handle, seconds), log: logger });
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async (event, context) => processPartialResponse(event, dispatchRecord, processor, { context }));
