@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { buildNudgeApp } from '#infra/nudge-app.ts';
 import { ENTRY_METADATA_KEY } from '#infra/constructs/nudge-function.ts';
 import { inProcessContext } from '#infra/synthesize.ts';
+import { LOCAL_STACK_CONTEXT } from '#local/stack/local-context.ts';
 
 const run = promisify(execFile);
 
@@ -30,7 +31,7 @@ export async function measureBundles(options: { runs: number; progress?: (messag
   const outdir = mkdtempSync(join(tmpdir(), 'nudge-bench-bundles-'));
   try {
     progress('bundles: cdk synth with esbuild bundling ...');
-    const { app, stack } = buildNudgeApp({ context: inProcessContext({ bundle: true }), outdir, nag: false, autoSynth: false });
+    const { app, stack } = buildNudgeApp({ context: inProcessContext({ bundle: true, context: LOCAL_STACK_CONTEXT }), outdir, nag: false, autoSynth: false });
     const template = app.synth().getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> }> };
     const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Metadata?.[ENTRY_METADATA_KEY]);
     const bundles: FunctionBundle[] = [];

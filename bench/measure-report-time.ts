@@ -55,6 +55,7 @@ import { freePort } from '#local/emulators/ports.ts';
 import { StackTemplate } from '#local/stack/cloud-template.ts';
 import { createStackTables } from '#local/stack/provision.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
+import { LOCAL_STACK_CONTEXT } from '#local/stack/local-context.ts';
 import { behaviorRollups, conversionLog, generateProfiles, segmentRollups, triggerRollups } from './report-fixtures.ts';
 
 const DAYS = 365;
@@ -108,7 +109,7 @@ export async function measureReportTime(options: ReportTimeOptions) {
   const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: dynamodb.endpoint });
   try {
     const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    const tableName = [...(await createStackTables(new StackTemplate(synthesizeNudgeTemplate().template), client)).values()][0]!;
+    const tableName = [...(await createStackTables(new StackTemplate(synthesizeNudgeTemplate({ context: LOCAL_STACK_CONTEXT }).template), client)).values()][0]!;
     const rollups = new DynamoRollups(documentClient, tableName, { conversionRetentionDays: catalog.settings.sendRetentionDays });
 
     const ids = triggerIds(catalog);

@@ -25,6 +25,7 @@ import { freePort } from '#local/emulators/ports.ts';
 import { StackTemplate } from '#local/stack/cloud-template.ts';
 import { createStackTables } from '#local/stack/provision.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
+import { LOCAL_STACK_CONTEXT } from '#local/stack/local-context.ts';
 import { generateChurnPopulation } from '../events/generators/churn-population.ts';
 
 const DAY_MS = 86_400_000;
@@ -39,7 +40,7 @@ export async function measureScoringThroughput(options: { customers: number; pro
   const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: dynamodb.endpoint });
   const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   try {
-    const tableName = [...(await createStackTables(new StackTemplate(synthesizeNudgeTemplate().template), client)).values()][0]!;
+    const tableName = [...(await createStackTables(new StackTemplate(synthesizeNudgeTemplate({ context: LOCAL_STACK_CONTEXT }).template), client)).values()][0]!;
     const profiles = new DynamoProfileStore(documentClient, tableName);
 
     // A generated population's profiles after 90 days (the pure domain applies their events, as ingest would).

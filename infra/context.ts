@@ -29,7 +29,64 @@ export type NudgeContext = {
   unsubscribeMailbox?: string;
   /** `sesMaxSendRate`: emails/s to pace to instead of the account's MaxSendRate (e.g. to leave room for other senders). */
   sesMaxSendRate?: number;
+  /**
+   * `sesSandbox=true`: the account is still in the SES sandbox, where SES also authorizes `SendEmail`
+   * against each (verified) recipient identity, so the grant covers the account's identities.
+   */
+  sesSandbox: boolean;
+  /** `importSenderIdentity=true`: the SES identity already exists in the account; reference it instead of creating it. */
+  importSenderIdentity: boolean;
+  /** `mailFromDomain`: custom MAIL FROM (bounce) domain, a subdomain of `senderDomain` (default `mail.<senderDomain>`; `none` to skip). */
+  mailFromDomain?: string;
+  /** `alarmEmail`: an address subscribed to the alarm topic (it must confirm the subscription). */
+  alarmEmail?: string;
+  /** `logLevel`: Lambda application log level (default WARN in AWS; INFO or DEBUG to see more). */
+  logLevel: LogLevel;
+  /** `xraySamplingRate`: fraction of requests X-Ray traces beyond the first each second (default 0.01). */
+  xraySamplingRate: number;
+  /** `tags=k=v,k2=v2`: tags on every resource of the stack. */
+  tags: Record<string, string>;
+  /**
+   * `linkReservedConcurrency`: reserved concurrency of the public link endpoint (default 20; 0: none).
+   * Lambda keeps 100 of the account's concurrency unreserved, so an account still at a low
+   * concurrency quota must raise it first (or pass 0 for both reservations).
+   */
+  linkReservedConcurrency: number;
+  /** `ingestReservedConcurrency`: reserved concurrency of ingest, its backpressure (default 50; 0: none). */
+  ingestReservedConcurrency: number;
+  /** `linkDomain` + `linkCertificateArn` (ACM, us-east-1): serve the links through CloudFront on this domain, with a WAF rate rule. */
+  linkDomain?: string;
+  linkCertificateArn?: string;
+  /** `sesDailyQuota`: the account's SES sending quota per 24 h (`aws sesv2 get-account`), for the quota alarm (default 50,000). */
+  sesDailyQuota: number;
+  /** `importLinkSecret=true`: reference the link key kept from an earlier deploy (by its stable name) instead of creating one. */
+  importLinkSecret: boolean;
+  /** `scheduleGroupName`: use an existing schedule group of this name (kept across redeploys) instead of creating one. */
+  scheduleGroupName?: string;
 };
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** WARN: at 10M events a month, INFO lines of every invocation are a real CloudWatch Logs bill. */
+export const DEFAULT_LOG_LEVEL: LogLevel = 'WARN';
+export const DEFAULT_XRAY_SAMPLING_RATE = 0.01;
+/** A typical first production quota; the sandbox allows 200. */
+export const DEFAULT_SES_DAILY_QUOTA = 50_000;
+/**
+ * Reserved concurrency of the public link endpoint: clicks and opens are light (one GetItem or one
+ * PutEvents), so 20 concurrent invocations serve hundreds of requests a second, and a flood (even
+ * of bad tokens) cannot take the account's concurrency that ingest and the dispatcher need.
+ */
+export const DEFAULT_LINK_RESERVED_CONCURRENCY = 20;
+/**
+ * Reserved concurrency of ingest: its backpressure. At ~50 ms an event, 50 concurrent invocations
+ * ingest ~1,000 events/s, within what an on-demand table serves from cold (4,000 WCU/s initially at
+ * 2.8 WCU per profile write); above that, EventBridge's asynchronous invocations queue (for up to
+ * 6 hours in Lambda's queue, then EventBridge retries for 24 h) instead of throttling the table.
+ */
+export const DEFAULT_INGEST_RESERVED_CONCURRENCY = 50;
+/** The context keys that name the sender; one is required. */
+export const SENDER_CONTEXT_KEYS = ['senderEmail', 'senderDomain'] as const;
 
 export const DEFAULT_STACK_NAME = 'Nudge';
 export const DEFAULT_BUS_NAME = 'nudge';
@@ -91,6 +148,51 @@ export function readNudgeContext(node: Node): NudgeContext {
   const sesMaxSendRateRaw: unknown = node.tryGetContext('sesMaxSendRate');
   const sesMaxSendRate = sesMaxSendRateRaw === undefined || sesMaxSendRateRaw === '' ? undefined : Number(sesMaxSendRateRaw);
   if (sesMaxSendRate !== undefined && !(Number.isFinite(sesMaxSendRate) && sesMaxSendRate > 0)) fail('sesMaxSendRate', sesMaxSendRateRaw, 'a number of emails per second above 0');
+  if (senderEmail === undefined && senderDomain === undefined) {
+    // A deploy without a sender would send from an address SES never verifies: every email fails.
+    throw new NudgeContextError(
+      'No sender: pass -c senderDomain=example.com (recommended: Easy DKIM, see README "Deploy to AWS") or -c senderEmail=you@example.com (an address you can verify)',
+    );
+  }
+
+  let mailFromDomain = optionalString(node, 'mailFromDomain')?.toLowerCase();
+  if (mailFromDomain === 'none') mailFromDomain = undefined;
+  else if (senderDomain !== undefined) {
+    mailFromDomain ??= `mail.${senderDomain}`;
+    if (!DOMAIN.test(mailFromDomain) || !mailFromDomain.endsWith(`.${senderDomain}`)) {
+      fail('mailFromDomain', mailFromDomain, `a subdomain of senderDomain ${senderDomain} (or "none")`);
+    }
+  } else if (mailFromDomain !== undefined) fail('mailFromDomain', mailFromDomain, 'set only together with senderDomain');
+
+  const alarmEmail = optionalString(node, 'alarmEmail');
+  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) fail('alarmEmail', alarmEmail, 'an email address');
+
+  const logLevel = (optionalString(node, 'logLevel')?.toUpperCase() ?? DEFAULT_LOG_LEVEL) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) fail('logLevel', logLevel, `one of ${LOG_LEVELS.join(', ')}`);
+
+  const xraySamplingRate = optionalNumber(node, 'xraySamplingRate') ?? DEFAULT_XRAY_SAMPLING_RATE;
+  if (!(xraySamplingRate >= 0 && xraySamplingRate <= 1)) fail('xraySamplingRate', xraySamplingRate, 'a fraction from 0 to 1');
+
+  const tags = parseTags(node);
+
+  const linkReservedConcurrency = optionalInteger(node, 'linkReservedConcurrency') ?? DEFAULT_LINK_RESERVED_CONCURRENCY;
+  if (linkReservedConcurrency < 0) fail('linkReservedConcurrency', linkReservedConcurrency, 'a whole number (0: no reservation)');
+  const ingestReservedConcurrency = optionalInteger(node, 'ingestReservedConcurrency') ?? DEFAULT_INGEST_RESERVED_CONCURRENCY;
+  if (ingestReservedConcurrency < 0) fail('ingestReservedConcurrency', ingestReservedConcurrency, 'a whole number (0: no reservation)');
+
+  const linkDomain = optionalString(node, 'linkDomain')?.toLowerCase();
+  if (linkDomain !== undefined && !DOMAIN.test(linkDomain)) fail('linkDomain', linkDomain, 'a domain name such as links.example.com');
+  const linkCertificateArn = optionalString(node, 'linkCertificateArn');
+  if ((linkDomain === undefined) !== (linkCertificateArn === undefined)) {
+    fail(linkDomain ? 'linkCertificateArn' : 'linkDomain', linkDomain ?? linkCertificateArn, 'linkDomain and linkCertificateArn together (an ACM certificate in us-east-1 covering linkDomain)');
+  }
+  if (linkCertificateArn !== undefined && !/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(linkCertificateArn)) {
+    fail('linkCertificateArn', linkCertificateArn, 'an ACM certificate ARN in us-east-1 (CloudFront only uses certificates from there)');
+  }
+  const sesDailyQuota = optionalInteger(node, 'sesDailyQuota') ?? DEFAULT_SES_DAILY_QUOTA;
+  if (sesDailyQuota < 1) fail('sesDailyQuota', sesDailyQuota, 'a whole number of at least 1 (Max24HourSend of aws sesv2 get-account)');
+  const scheduleGroupName = optionalString(node, 'scheduleGroupName');
+  if (scheduleGroupName !== undefined && !/^[0-9a-zA-Z\-_.]{1,64}$/.test(scheduleGroupName)) fail('scheduleGroupName', scheduleGroupName, 'letters, digits, - _ . (at most 64)');
 
   return {
     stackName,
@@ -102,7 +204,53 @@ export function readNudgeContext(node: Node): NudgeContext {
     ...(replyToEmail !== undefined ? { replyToEmail } : {}),
     ...(unsubscribeMailbox !== undefined ? { unsubscribeMailbox } : {}),
     ...(sesMaxSendRate !== undefined ? { sesMaxSendRate } : {}),
+    sesSandbox: optionalBoolean(node, 'sesSandbox') ?? false,
+    importSenderIdentity: optionalBoolean(node, 'importSenderIdentity') ?? false,
+    ...(mailFromDomain !== undefined ? { mailFromDomain } : {}),
+    ...(alarmEmail !== undefined ? { alarmEmail } : {}),
+    logLevel,
+    xraySamplingRate,
+    tags,
+    linkReservedConcurrency,
+    ingestReservedConcurrency,
+    ...(linkDomain !== undefined && linkCertificateArn !== undefined ? { linkDomain, linkCertificateArn } : {}),
+    sesDailyQuota,
+    importLinkSecret: optionalBoolean(node, 'importLinkSecret') ?? false,
+    ...(scheduleGroupName !== undefined ? { scheduleGroupName } : {}),
   };
+}
+
+/** `tags=team=growth,env=prod`: comma-separated key=value pairs (an object in cdk.json also works). */
+function parseTags(node: Node): Record<string, string> {
+  const value: unknown = node.tryGetContext('tags');
+  if (value === undefined || value === null || value === '') return {};
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, tag]) => [key, String(tag)]));
+  }
+  if (typeof value !== 'string') fail('tags', value, 'key=value pairs separated by commas');
+  const tags: Record<string, string> = {};
+  for (const pair of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at <= 0) fail('tags', value, 'key=value pairs separated by commas (e.g. team=growth,env=prod)');
+    tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return tags;
+}
+
+function optionalBoolean(node: Node, key: string): boolean | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  fail(key, value, 'true or false');
+}
+
+function optionalNumber(node: Node, key: string): number | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+  if (!Number.isFinite(parsed)) fail(key, value, 'a number');
+  return parsed;
 }
 
 export function domainOf(email: string): string {

@@ -1,8 +1,11 @@
-import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
 import { NudgeDelivery } from './constructs/delivery.ts';
 import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
+import { NudgeMonitoring } from './constructs/monitoring.ts';
+import { NudgeFunction } from './constructs/nudge-function.ts';
 import { NudgePrivacy } from './constructs/privacy.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
 import { NudgeReports, REPORT_FUNCTIONS, type ReportFunctionId } from './constructs/reports.ts';
@@ -38,6 +41,7 @@ export class NudgeStack extends Stack {
   readonly tracking: NudgeTracking;
   readonly sesEvents: NudgeSesEvents;
   readonly privacy: NudgePrivacy;
+  readonly monitoring: NudgeMonitoring;
 
   constructor(scope: Construct, id: string, props: NudgeStackProps) {
     super(scope, id, props);
@@ -55,6 +59,9 @@ export class NudgeStack extends Stack {
       ...(settings.senderDomain ? { senderDomain: settings.senderDomain } : {}),
       ...(settings.replyToEmail ? { replyToEmail: settings.replyToEmail } : {}),
       ...(settings.sesMaxSendRate !== undefined ? { sesMaxSendRate: settings.sesMaxSendRate } : {}),
+      ...(settings.mailFromDomain ? { mailFromDomain: settings.mailFromDomain } : {}),
+      sesSandbox: settings.sesSandbox,
+      importSenderIdentity: settings.importSenderIdentity,
     });
     this.tracking = new NudgeTracking(this, 'Tracking', {
       eventBus: this.eventBus,
@@ -63,12 +70,15 @@ export class NudgeStack extends Stack {
       logRetention: settings.logRetentionDays,
       // Only a mailbox something reads (SES inbound rules set up outside this stack) is advertised.
       unsubscribeMailbox: settings.unsubscribeMailbox,
+      reservedConcurrency: settings.linkReservedConcurrency,
+      importLinkSecret: settings.importLinkSecret,
+      ...(settings.linkDomain && settings.linkCertificateArn ? { customDomain: { domainName: settings.linkDomain, certificateArn: settings.linkCertificateArn } } : {}),
     });
     this.sesEvents = new NudgeSesEvents(this, 'SesEvents', {
       eventBus: this.eventBus,
       storage: this.storage,
       configurationSet: this.delivery.configurationSet,
-      linksBaseUrl: this.tracking.url.url,
+      linksBaseUrl: this.tracking.baseUrl,
       logRetention: settings.logRetentionDays,
     });
     this.triggers = new NudgeTriggers(this, 'Triggers', {
@@ -77,6 +87,7 @@ export class NudgeStack extends Stack {
       delivery: this.delivery,
       rules: defaultCatalog.rules,
       logRetention: settings.logRetentionDays,
+      scheduleGroupName: settings.scheduleGroupName,
     });
     this.sequences = new NudgeSequences(this, 'Sequences', {
       eventBus: this.eventBus,
@@ -91,6 +102,7 @@ export class NudgeStack extends Stack {
       delivery: this.delivery,
       triggers: this.triggers,
       logRetention: settings.logRetentionDays,
+      reservedConcurrency: settings.ingestReservedConcurrency,
     });
     this.scheduled = new NudgeScheduled(this, 'Scheduled', {
       eventBus: this.eventBus,
@@ -103,6 +115,38 @@ export class NudgeStack extends Stack {
     this.reports = new NudgeReports(this, 'Reports', { storage: this.storage, eventBus: this.eventBus, logRetention: settings.logRetentionDays, scanSegments: settings.sweepScanSegments });
 
     this.privacy = new NudgePrivacy(this, 'Privacy', { storage: this.storage, scheduleGroup: this.triggers.scheduleGroup, stateMachine: this.sequences.stateMachine, logRetention: settings.logRetentionDays });
+
+    // Every function logs at the deployer's level (WARN unless -c logLevel says otherwise).
+    for (const fn of this.node.findAll().filter((node): node is NudgeFunction => node instanceof NudgeFunction)) fn.setLogLevel(settings.logLevel);
+
+    // Lambda samples traces at its own fixed rate (the first request each second and 5 % of the
+    // rest); Step Functions follows sampling rules, so the sequences machine gets one.
+    new xray.CfnSamplingRule(this, 'SequencesSampling', {
+      samplingRule: {
+        ruleName: `${this.stackName}-sequences`.slice(0, 32),
+        priority: 1000,
+        fixedRate: settings.xraySamplingRate,
+        reservoirSize: 1,
+        serviceName: this.sequences.stateMachine.stateMachineName,
+        serviceType: 'AWS::StepFunctions::StateMachine',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
+      },
+    });
+
+    this.monitoring = new NudgeMonitoring(this, 'Monitoring', {
+      alarmEmail: settings.alarmEmail,
+      streamFunction: this.reports.rollups,
+      stateMachine: this.sequences.stateMachine,
+      ingestRule: this.ingest.rule,
+      busName: settings.busName,
+      sesDailyQuota: settings.sesDailyQuota,
+    });
+
+    for (const [key, value] of Object.entries(settings.tags)) Tags.of(this).add(key, value);
 
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output('StackName', this.stackName, 'This stack (for `nudge --stack <name>`)');
@@ -140,18 +184,34 @@ export class NudgeStack extends Stack {
     output('SequencesDeadLetterQueueUrl', this.sequences.deadLetterQueue.queueUrl, 'Sequence starts that failed after retries');
     output('EraseFunctionName', this.privacy.erase.function.functionName, 'Erases a customer (aws lambda invoke with {"customerId"}, or nudge erase)');
     output('ExportFunctionName', this.privacy.export.function.functionName, 'Exports everything held about a customer (aws lambda invoke with {"customerId"}, or nudge export)');
-    output('LinksUrl', this.tracking.url.url, 'Base URL of the links in emails (unsubscribe, open pixel, clicks)');
+    output('LinksUrl', this.tracking.baseUrl, 'Base URL of the links in emails (unsubscribe, open pixel, clicks)');
+    output('LinksFunctionUrl', this.tracking.url.url, 'The link function URL (the origin, when links are served on linkDomain)');
+    if (this.tracking.distribution) {
+      output('LinksDnsRecord', Fn.join(' ', [settings.linkDomain!, 'CNAME', this.tracking.distribution.distributionDomainName]), 'DNS record that puts the links on your domain');
+    }
+    output('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic every alarm notifies (subscribe your on-call)');
+    output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard of the pipeline');
     output('LinkSecretArn', this.tracking.linkSecret.secretArn, 'Secret that signs the links (rotating it breaks links already sent)');
     output('SesEventsFunctionName', this.sesEvents.function.function.functionName, 'Handles SES delivery, open, click, bounce and complaint events');
     output('SesEventsDeadLetterQueueUrl', this.sesEvents.deadLetterQueue.queueUrl, 'SES events that could not be handled after retries');
     output('ConfigurationSetName', this.delivery.configurationSet.configurationSetName, 'SES configuration set of every send');
     output('SenderEmail', this.delivery.senderEmail, 'From address of every email');
     output('SenderIdentity', this.delivery.senderIdentity.emailIdentityName, 'SES identity to verify before sending');
-    if (settings.senderDomain) {
+    const created = this.delivery.createdSenderIdentity;
+    if (settings.senderDomain && created) {
       // Easy DKIM verifies the domain once these three CNAME records exist in its DNS.
-      this.delivery.senderIdentity.dkimRecords.forEach((record, index) => {
+      created.dkimRecords.forEach((record, index) => {
         output(`SenderDkimRecord${index + 1}`, Fn.join(' ', [record.name, 'CNAME', record.value]), `DNS record ${index + 1} of 3 that verifies ${settings.senderDomain}`);
       });
+    }
+    if (settings.senderDomain) {
+      const mailFrom = this.delivery.mailFromDomain;
+      if (mailFrom) {
+        output('MailFromMxRecord', Fn.join('', [mailFrom, ' MX 10 feedback-smtp.', Aws.REGION, '.amazonses.com']), 'DNS record of the custom MAIL FROM domain (bounces)');
+        output('MailFromSpfRecord', `${mailFrom} TXT "v=spf1 include:amazonses.com ~all"`, 'SPF record of the custom MAIL FROM domain');
+      }
+      // Gmail and Yahoo require DMARC from bulk senders (over 5,000 messages a day); start with p=none and tighten.
+      output('DmarcRecord', `_dmarc.${settings.senderDomain} TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${settings.senderDomain}"`, 'Suggested DMARC policy (p=none while you watch the reports, then quarantine)');
     }
   }
 }

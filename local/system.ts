@@ -5,6 +5,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
+import { LOCAL_STACK_CONTEXT } from './stack/local-context.ts';
 import { SimulatedClock, parseDuration } from './clock/simulated-clock.ts';
 import type { LocalPorts } from './config.ts';
 import { PORT_ENV_VARS, sesLimitsFromEnv } from './config.ts';
@@ -87,7 +88,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
   try {
     const [synthesized, dynamodbLocal, sqsLocal, sesLocal] = await Promise.all([
-      Promise.resolve().then(() => synthesizeNudgeTemplate({ bundle: false })),
+      Promise.resolve().then(() => synthesizeNudgeTemplate({ bundle: false, context: LOCAL_STACK_CONTEXT })),
       startDynamoDbLocal(ports.dynamodb).then(remember(stoppers)),
       startSqsLocal(ports.sqs).then(remember(stoppers)),
       startSesLocal(ports.ses, options.sesLimits ?? sesLimitsFromEnv()).then(remember(stoppers)),
@@ -321,6 +322,8 @@ function sdkEnvironment(endpoints: LocalEndpoints, logLevel: string): Record<str
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.eventBridge,
     AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
     POWERTOOLS_LOG_LEVEL: logLevel,
+    // Business metrics are EMF lines that CloudWatch turns into metrics; locally they would only clutter the console.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   };
 }
 

@@ -2,6 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { businessMetrics, countDispatchOutcome, METRICS_SERVICE } from '#shared/adapters/metrics/business-metrics.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, sesv2, sqs } from '#shared/adapters/aws/clients.ts';
@@ -34,7 +36,8 @@ const config = readConfig({
   /** Pace to this many emails/s instead of the account's MaxSendRate (SES GetAccount). */
   SES_MAX_SEND_RATE: z.coerce.number().positive().optional(),
 });
-const logger = nudgeLogger('nudge-dispatcher');
+const logger = nudgeLogger(METRICS_SERVICE.dispatcher);
+const metrics = businessMetrics(METRICS_SERVICE.dispatcher);
 const processor = new BatchProcessor(EventType.SQS);
 const sendQueue = new SqsSendQueue(sqs(), config.SEND_QUEUE_URL);
 const sendRate = new SesSendRate(sesv2(), { override: config.SES_MAX_SEND_RATE, wallClock: Date.now, log: logger });
@@ -60,7 +63,11 @@ const dispatchSend = makeDispatchSend({
 });
 
 const dispatchRecord = makeDispatchRecord({
-  dispatchSend,
+  dispatchSend: async (request) => {
+    const outcome = await dispatchSend(request);
+    countDispatchOutcome(metrics, request.ruleId, outcome);
+    return outcome;
+  },
   delayRedelivery: (handle, seconds) => sendQueue.delayRedelivery(handle, seconds),
   requeue: (request, delaySeconds) => sendQueue.enqueue(request, { delaySeconds }),
   log: logger,
@@ -68,4 +75,5 @@ const dispatchRecord = makeDispatchRecord({
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async (event, context) => processPartialResponse(event, dispatchRecord, processor, { context }));

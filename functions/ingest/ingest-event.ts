@@ -1,6 +1,8 @@
 import { nudgeLogger } from '#shared/adapters/logging/nudge-logger.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { businessMetrics, countIngestOutcome, METRICS_SERVICE } from '#shared/adapters/metrics/business-metrics.ts';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, eventBridge, sqs } from '#shared/adapters/aws/clients.ts';
@@ -22,7 +24,8 @@ const config = readConfig({
   REJECTED_EVENTS_QUEUE_URL: z.string().url(),
   EVENT_BUS_NAME: z.string().min(1),
 });
-const logger = nudgeLogger('nudge-ingest');
+const logger = nudgeLogger(METRICS_SERVICE.ingest);
+const metrics = businessMetrics(METRICS_SERVICE.ingest);
 const documentClient = dynamoDocumentClient();
 
 const ingestEvent = makeIngestEvent({
@@ -39,8 +42,9 @@ const ingestEvent = makeIngestEvent({
 
 export const handler = middy<EventBridgeEvent<string, unknown>, void>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async (event) => {
     logger.appendKeys({ busEventId: event.id });
     // Outcomes are logged by the service; a thrown error is a fault to retry (EventBridge/Lambda async retries, then the DLQ).
-    await ingestEvent(event);
+    countIngestOutcome(metrics, await ingestEvent(event));
   });

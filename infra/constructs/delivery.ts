@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -26,9 +26,6 @@ export const DISPATCHER_MAX_CONCURRENCY = 4;
 /** The CloudWatch metric (namespace Nudge) counting sends held because SES refuses the account or sender. */
 export const SENDS_HELD_METRIC = { namespace: 'Nudge', metricName: 'SendsHeld' } as const;
 
-/** The From address used when no sender is configured, so that synth works offline; not deliverable. */
-export const PLACEHOLDER_SENDER_EMAIL = 'nudge@example.com';
-export const MISSING_SENDER_WARNING_ID = 'nudge:senderEmailMissing';
 
 const DISPATCHER_TIMEOUT = Duration.seconds(30);
 /** AWS's guidance for SQS event sources: visibility timeout at least 6x the function timeout. */
@@ -45,7 +42,16 @@ export type NudgeDeliveryProps = {
   replyToEmail?: string;
   /** Pace to this many emails/s instead of the account's MaxSendRate (read from SES GetAccount). */
   sesMaxSendRate?: number;
+  /** The account is in the SES sandbox: SES also authorizes SendEmail against each recipient identity. */
+  sesSandbox?: boolean;
+  /** The identity exists already (created outside this stack, or kept from an earlier one): reference it. */
+  importSenderIdentity?: boolean;
+  /** Custom MAIL FROM domain of a `senderDomain` identity (bounces and SPF align with the sender's domain). */
+  mailFromDomain?: string;
 };
+
+/** The sandbox grant's acknowledgement id (cdk-nag IAM5 on the identity wildcard). */
+const SANDBOX_IDENTITIES = 'arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*';
 
 /**
  * Sends: the send queue, the dispatcher that drains it into SES, and the SES configuration set and
@@ -64,15 +70,21 @@ export type NudgeDeliveryProps = {
  * - **Configuration set** with reputation metrics (bounce/complaint rates in CloudWatch) and **TLS
  *   required**: SES refuses to deliver to a mail server that cannot do TLS rather than sending personal
  *   data in clear text.
- * - **Sender identity** from context. `ses:SendEmail` is granted on exactly that identity and that
- *   configuration set. (While the account is in the SES sandbox, SES also checks the permission against
- *   each verified recipient identity; request production access rather than widening the policy.)
+ * - **Sender identity** from context (required: synth fails without `senderEmail` or `senderDomain`),
+ *   created here or, with `importSenderIdentity`, referenced (an identity that already exists in the
+ *   account would fail the create). A domain identity gets Easy DKIM and a custom MAIL FROM domain.
+ *   `ses:SendEmail` is granted on exactly that identity and that configuration set. In the SES
+ *   sandbox SES also checks the permission against each (verified) recipient identity, so
+ *   `sesSandbox` widens the grant to the account's identities (`identity/*`) until production access.
  */
 export class NudgeDelivery extends Construct {
   readonly sendQueue: EncryptedQueue;
   readonly sendDeadLetterQueue: EncryptedQueue;
   readonly configurationSet: ses.ConfigurationSet;
-  readonly senderIdentity: ses.EmailIdentity;
+  readonly senderIdentity: ses.IEmailIdentity;
+  /** The identity this stack created (undefined when imported): its DKIM records are outputs. */
+  readonly createdSenderIdentity: ses.EmailIdentity | undefined;
+  readonly mailFromDomain: string | undefined;
   readonly senderEmail: string;
   readonly dispatcher: NudgeFunction;
   /** Sends held (sandbox, unverified identity, paused account, ...): any above 0 needs an operator. */
@@ -92,15 +104,25 @@ export class NudgeDelivery extends Construct {
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
     });
 
-    const { identity, senderEmail } = this.resolveSender(props);
+    const { identity, identityName, senderEmail } = this.resolveSender(props);
     this.senderEmail = senderEmail;
-    this.senderIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {
-      identity,
-      configurationSet: this.configurationSet,
-      ...(props.senderDomain
-        ? { dkimSigning: true, dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT) }
-        : {}),
-    });
+    this.mailFromDomain = props.senderDomain ? props.mailFromDomain : undefined;
+    if (props.importSenderIdentity) {
+      this.createdSenderIdentity = undefined;
+      this.senderIdentity = ses.EmailIdentity.fromEmailIdentityName(this, 'SenderIdentity', identityName);
+    } else {
+      this.createdSenderIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {
+        identity,
+        configurationSet: this.configurationSet,
+        ...(props.senderDomain
+          ? { dkimSigning: true, dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT) }
+          : {}),
+        // Bounces come back to (and SPF aligns with) the sender's own domain instead of amazonses.com;
+        // until its MX record exists, SES falls back to amazonses.com rather than refusing to send.
+        ...(this.mailFromDomain ? { mailFromDomain: this.mailFromDomain, mailFromBehaviorOnMxFailure: ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE } : {}),
+      });
+      this.senderIdentity = this.createdSenderIdentity;
+    }
 
     this.dispatcher = new NudgeFunction(this, 'Dispatcher', {
       entry: DISPATCHER_ENTRY,
@@ -110,7 +132,7 @@ export class NudgeDelivery extends Construct {
       wildcardActions: { actions: ['ses:GetAccount'], why: "ses:GetAccount reads the account's sending quota, by which the dispatcher paces" },
     });
     props.storage.grantItemAccess(this.dispatcher);
-    this.grantSendEmail(this.dispatcher, props.replyToEmail);
+    this.grantSendEmail(this.dispatcher, props.replyToEmail, props.sesSandbox ?? false);
     this.dispatcher.function.addEventSource(
       new SqsEventSource(this.sendQueue, {
         batchSize: 10,
@@ -153,28 +175,27 @@ export class NudgeDelivery extends Construct {
   }
 
   /** Lets `fn` send as the sender: sets the sender variables and grants `ses:SendEmail` on the identity and configuration set only. */
-  private grantSendEmail(fn: NudgeFunction, replyToEmail: string | undefined): void {
+  private grantSendEmail(fn: NudgeFunction, replyToEmail: string | undefined, sandbox: boolean): void {
     fn.addEnvironment(SENDER_EMAIL_ENV, this.senderEmail);
     if (replyToEmail) fn.addEnvironment(REPLY_TO_EMAIL_ENV, replyToEmail);
     fn.addEnvironment(SES_CONFIGURATION_SET_ENV, this.configurationSet.configurationSetName);
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [this.senderIdentity.emailIdentityArn, this.configurationSetArn],
-      }),
-    );
+    const identities = sandbox ? Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }) : this.senderIdentity.emailIdentityArn;
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [identities, this.configurationSetArn] }));
+    if (sandbox) {
+      Validations.of(fn.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${SANDBOX_IDENTITIES}]`,
+        reason:
+          'sesSandbox only: in the SES sandbox SES authorizes SendEmail against every recipient identity too (each a verified address), which cannot be listed at deploy; the action is SendEmail only. Deploy without sesSandbox once production access is granted.',
+      });
+    }
   }
 
-  private resolveSender(props: NudgeDeliveryProps): { identity: ses.Identity; senderEmail: string } {
+  private resolveSender(props: NudgeDeliveryProps): { identity: ses.Identity; identityName: string; senderEmail: string } {
     if (props.senderDomain) {
-      return { identity: ses.Identity.domain(props.senderDomain), senderEmail: props.senderEmail ?? `no-reply@${props.senderDomain}` };
+      return { identity: ses.Identity.domain(props.senderDomain), identityName: props.senderDomain, senderEmail: props.senderEmail ?? `no-reply@${props.senderDomain}` };
     }
-    if (props.senderEmail) return { identity: ses.Identity.email(props.senderEmail), senderEmail: props.senderEmail };
-    Annotations.of(this).addWarningV2(
-      MISSING_SENDER_WARNING_ID,
-      `No sender configured: using the placeholder ${PLACEHOLDER_SENDER_EMAIL}, which SES will never verify. ` +
-        'Pass -c senderEmail=you@example.com (an address you can verify) or -c senderDomain=example.com (Easy DKIM) to send real email.',
-    );
-    return { identity: ses.Identity.email(PLACEHOLDER_SENDER_EMAIL), senderEmail: PLACEHOLDER_SENDER_EMAIL };
+    if (props.senderEmail) return { identity: ses.Identity.email(props.senderEmail), identityName: props.senderEmail, senderEmail: props.senderEmail };
+    // infra/context.ts refuses a context without a sender; this guards other callers of the construct.
+    throw new Error('NudgeDelivery needs senderEmail or senderDomain (context -c senderDomain=... or -c senderEmail=...)');
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -38,6 +38,11 @@ export class NudgeEventBus extends Construct {
       eventPattern: {},
       retention: Duration.days(props.archiveRetentionDays),
     });
+    // Without a kmsKey the L2 still renders `KmsKeyIdentifier: ""`, which CloudFormation rejects in
+    // some regions (the archive is then encrypted with an AWS owned key, as intended).
+    if (!Stack.of(this).resolve((this.archive.node.defaultChild as events.CfnArchive).kmsKeyIdentifier)) {
+      (this.archive.node.defaultChild as events.CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
+    }
   }
 
   /**

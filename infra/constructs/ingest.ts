@@ -23,6 +23,8 @@ export type NudgeIngestProps = {
   delivery: NudgeDelivery;
   triggers: NudgeTriggers;
   logRetention: logs.RetentionDays;
+  /** Reserved concurrency: ingest's backpressure (0: none). */
+  reservedConcurrency: number;
 };
 
 /**
@@ -42,6 +44,12 @@ export type NudgeIngestProps = {
  *   - The event is malformed: no retry would help, so the handler records it with the reasons in the
  *     **rejected-events** queue and carries on with the next event.
  * - Both queues keep messages 14 days (SQS's maximum) for inspection and redrive; encrypted, TLS-only.
+ * - **Backpressure**: reserved concurrency caps how many events are ingested at once, so a backfill
+ *   cannot scale ingest to the account's limit against a table that starts cold (and cannot take the
+ *   concurrency the dispatcher and the link endpoint need). Above the cap Lambda throttles
+ *   EventBridge's asynchronous invocations, which wait in Lambda's internal queue (retried for up to
+ *   6 h) and are delivered as capacity frees up: a burst is delayed, not failed. No SQS hop: one
+ *   event keeps the hot path's latency budget.
  * - 30 s timeout: one event is one read and one write on the hot path, but a burst of events for
  *   one customer retries its versioned write with backoff (up to ~8 s); a stuck call still fails
  *   well before Lambda's maximum and is retried.
@@ -73,8 +81,11 @@ export class NudgeIngest extends Construct {
       description: 'Ingests one behavior event: updates the profile and its segments, evaluates trigger rules, claims cooldowns and caps, queues sends',
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
+      reservedConcurrency: props.reservedConcurrency,
     });
     props.storage.grantItemAccess(this.function, { membershipWrites: true, decisionRecords: true });
+    // A purchase is attributed to the customer's recently engaged sends: one Query of their partition.
+    props.storage.grantCustomerPartitionQuery(this.function);
     props.eventBus.grantPutEvents(this.function);
     props.triggers.grantDecisions(this.function);
     this.grantRecordRejections(this.function);

@@ -46,6 +46,8 @@ export type NudgeFunctionProps = {
    * permissions (e.g. dynamodb:ListStreams for a stream event source), with why it needs them.
    */
   wildcardActions?: { actions: string[]; why: string };
+  /** Concurrency reserved for (and capping) this function; unset or 0: none. */
+  reservedConcurrency?: number;
 };
 
 /** Memory of every function that does not ask for more (see the class comment). */
@@ -95,12 +97,13 @@ export class NudgeFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       role: this.role,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // The stack sets the deployed level from `-c logLevel` (WARN by default; see NudgeStack).
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      // INFO keeps Lambda's REPORT lines (duration, memory, init time) next to the handler's logs.
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
@@ -131,6 +134,17 @@ export class NudgeFunction extends Construct {
           : 'Only the X-Ray statement uses "*": xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions. Every other statement is scoped to one resource (a test asserts this).',
       });
     }
+  }
+
+  /**
+   * Sets the Lambda log levels (advanced logging controls filter before CloudWatch Logs bills):
+   * the application level as given, and the platform's START/END/REPORT lines at the nearest level
+   * Lambda offers for them (no ERROR: WARN).
+   */
+  setLogLevel(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'): void {
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    cfn.addPropertyOverride('LoggingConfig.ApplicationLogLevel', level);
+    cfn.addPropertyOverride('LoggingConfig.SystemLogLevel', level === 'ERROR' ? 'WARN' : level);
   }
 
   /** Sets a variable in the function's environment (used by the grant helpers together with the IAM grant). */

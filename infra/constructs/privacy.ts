@@ -5,6 +5,7 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { NudgeFunction } from './nudge-function.ts';
+import { nagName } from './triggers.ts';
 import { TABLE_NAME_ENV, type NudgeStorage } from './storage.ts';
 
 export const ERASE_ENTRY = 'functions/privacy/erase-customer.ts';
@@ -12,7 +13,7 @@ export const EXPORT_ENTRY = 'functions/privacy/export-customer.ts';
 
 export type NudgePrivacyProps = {
   storage: NudgeStorage;
-  scheduleGroup: scheduler.ScheduleGroup;
+  scheduleGroup: scheduler.IScheduleGroup;
   stateMachine: sfn.StateMachine;
   logRetention: logs.RetentionDays;
 };
@@ -67,7 +68,7 @@ export class NudgePrivacy extends Construct {
     const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.erase.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StopExecution'], resources: [executions] }));
 
-    const group = String(stack.resolve(groupName));
+    const group = nagName(stack, groupName);
     const machine = stack.getLogicalId(props.stateMachine.node.defaultChild as never);
     for (const fn of [this.erase, this.export]) {
       Validations.of(fn.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild!).acknowledge({

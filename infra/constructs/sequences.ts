@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,6 +18,11 @@ export const SEQUENCE_STEP_ENTRY = 'functions/sequences/run-step.ts';
 export const SEQUENCE_STARTER_ENTRY = 'functions/sequences/start-sequences.ts';
 /** Source of Nudge's own events on the bus (internal-events.ts INTERNAL_SOURCE). */
 const INTERNAL_SOURCE = 'nudge';
+
+/** Standard workflows run for at most one year; the machine's timeout is that maximum. */
+export const SEQUENCE_MACHINE_TIMEOUT = Duration.days(365);
+/** Log groups of Step Functions (vended logs) belong under this prefix. */
+export const STATES_LOG_GROUP_PREFIX = '/aws/vendedlogs/states/';
 
 /** State names of the sequence machine (the local runner and the infra tests address states by name). */
 export const SEQUENCE_STATES = {
@@ -120,13 +125,21 @@ export class NudgeSequences extends Construct {
       .otherwise(wait);
     const definition = wait.next(runStep).next(more);
 
-    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: props.logRetention });
+    // Step Functions writes logs through CloudWatch Logs vended delivery; under /aws/vendedlogs/ the
+    // resource policy that delivery needs stays small (AWS's advice). A named log group must not
+    // outlive the stack, or the next deploy after a destroy fails with "already exists".
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `${STATES_LOG_GROUP_PREFIX}${Names.uniqueResourceName(this, { maxLength: 200 })}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       comment: 'One nurture sequence run for one customer: wait for the step, run it, repeat until done',
-      // A sequence spans at most 365 days after its start (sequences.ts MAX_SEQUENCE_DAYS); Standard allows a year.
-      timeout: Duration.days(366),
+      // A sequence spans at most 365 days after its start (sequences.ts MAX_SEQUENCE_DAYS); Standard's
+      // maximum execution duration is one year, which is also the most this may say.
+      timeout: SEQUENCE_MACHINE_TIMEOUT,
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -52,7 +52,10 @@ export type TableAccess = {
  *   CloudTrail, unlike the default AWS owned key, without the monthly cost, key policy and per-function
  *   `kms:*` grants a customer managed key would add. Switch to CUSTOMER_MANAGED if your compliance
  *   regime requires controlling the key.
- * - **RETAIN**: deleting the stack must never delete customer profiles and the send history.
+ * - **RETAIN_EXCEPT_ON_CREATE** and **deletion protection**: deleting the stack (or replacing the
+ *   table) never deletes customer profiles and the send history, and nobody deletes the table by
+ *   hand by mistake; only a first deploy that fails removes the empty table it just created, so a
+ *   retry does not trip over a table that holds nothing.
  * - **A stream of changes (old and new images)**: the rollup Lambda turns new decisions, send status
  *   changes and conversions into the reports' daily rollups without touching the hot path.
  */
@@ -69,8 +72,11 @@ export class NudgeStorage extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
+    // RemovalPolicy has no RETAIN_EXCEPT_ON_CREATE; the CloudFormation policy is set directly (replacement still retains).
+    (this.table.node.defaultChild as dynamodb.CfnTable).cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
   }
 
   /**
@@ -88,6 +94,22 @@ export class NudgeStorage extends Construct {
       ]),
     ];
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.table.tableArn] }));
+  }
+
+  /**
+   * Lets `fn` Query one customer's partition (`C#...`) and no other: e.g. ingest reads a customer's
+   * engaged sends to attribute a purchase (send-tracking-repository recordConversion). The
+   * `dynamodb:LeadingKeys` condition keeps the Query out of the suppression list, the segment
+   * membership shards and the rollups.
+   */
+  grantCustomerPartitionQuery(fn: NudgeFunction): void {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${customerPk('')}*`] } },
+      }),
+    );
   }
 
   /**

@@ -1,4 +1,8 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { CfnCondition, Duration, Fn, RemovalPolicy, Stack, Validations, Aws } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,7 +22,18 @@ export type NudgeTrackingProps = {
   logRetention: logs.RetentionDays;
   /** `unsubscribeMailbox`: the mailto of List-Unsubscribe, only when inbound mail to it is processed (see README). */
   unsubscribeMailbox?: string | undefined;
+  /** Reserved concurrency of the link function (0: none). */
+  reservedConcurrency: number;
+  /** Serve the links through CloudFront on this domain, with this ACM certificate (us-east-1). */
+  customDomain?: { domainName: string; certificateArn: string } | undefined;
+  /** Reference the link secret of an earlier deploy by name instead of creating one (links already sent keep working). */
+  importLinkSecret?: boolean;
 };
+
+/** Requests one client IP may make in 5 minutes through CloudFront before WAF blocks it (a person clicks a handful). */
+export const LINK_RATE_LIMIT_PER_5_MIN = 300;
+/** The name the link secret is created with and imported by: stable, so a redeploy can find the key its links were signed with. */
+export const linkSecretName = (stackName: string): string => `nudge/${stackName}/link-signing-key`;
 
 /**
  * The links inside every email: one-click unsubscribe, the open pixel, click redirects and the
@@ -29,28 +44,43 @@ export type NudgeTrackingProps = {
  * The dispatcher gets the URL and read access to the secret, to sign the links it renders.
  */
 export class NudgeTracking extends Construct {
-  readonly linkSecret: secretsmanager.Secret;
+  readonly linkSecret: secretsmanager.ISecret;
   readonly function: NudgeFunction;
   readonly url: lambda.FunctionUrl;
+  readonly distribution: cloudfront.Distribution | undefined;
+  /** Base URL of the links in emails: the custom domain when given, else the Function URL. */
+  readonly baseUrl: string;
 
   constructor(scope: Construct, id: string, props: NudgeTrackingProps) {
     super(scope, id);
 
-    this.linkSecret = new secretsmanager.Secret(this, 'LinkSecret', {
-      description: 'HMAC key of the signed links in Nudge emails (unsubscribe, open, click)',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-    });
-    Validations.of(this.linkSecret.node.defaultChild!).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotating the link key invalidates every unsubscribe link already delivered, and those must keep working for at least 30 days (CAN-SPAM) and in practice a year; rotation is a deliberate, manual operation.',
-    });
+    // Links in inboxes live a year: the key survives stack deletion (RETAIN) under a stable name, and
+    // a redeploy after a destroy references it (`-c importLinkSecret=true`) instead of minting a new key.
+    const secretName = linkSecretName(Stack.of(this).stackName);
+    if (props.importLinkSecret) {
+      this.linkSecret = secretsmanager.Secret.fromSecretNameV2(this, 'LinkSecret', secretName);
+    } else {
+      const secret = new secretsmanager.Secret(this, 'LinkSecret', {
+        secretName,
+        description: 'HMAC key of the signed links in Nudge emails (unsubscribe, open, click)',
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret.node.defaultChild!).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotating the link key invalidates every unsubscribe link already delivered, and those must keep working for at least 30 days (CAN-SPAM) and in practice a year; rotation is a deliberate, manual operation.',
+      });
+      this.linkSecret = secret;
+    }
 
     this.function = new NudgeFunction(this, 'Links', {
       entry: TRACK_LINK_ENTRY,
       description: 'Email link endpoints: one-click unsubscribe (RFC 8058), open pixel, click redirect, preference center; signed tokens',
       timeout: Duration.seconds(10),
       logRetention: props.logRetention,
+      // Public: a flood (even of bad tokens) must not take the concurrency ingest and the dispatcher need.
+      reservedConcurrency: props.reservedConcurrency,
     });
     this.function.addEnvironment('LINK_SECRET_ARN', this.linkSecret.secretArn);
     this.linkSecret.grantRead(this.function.role);
@@ -59,10 +89,69 @@ export class NudgeTracking extends Construct {
     // Public on purpose (mail clients and recipients call it); every request is checked against its signed token.
     this.url = this.function.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
+    this.distribution = props.customDomain ? this.serveOnDomain(props.customDomain) : undefined;
+    this.baseUrl = props.customDomain ? `https://${props.customDomain.domainName}/` : this.url.url;
+
     const dispatcher = props.delivery.dispatcher;
-    dispatcher.addEnvironment('TRACKING_BASE_URL', this.url.url);
+    dispatcher.addEnvironment('TRACKING_BASE_URL', this.baseUrl);
     dispatcher.addEnvironment('LINK_SECRET_ARN', this.linkSecret.secretArn);
     if (props.unsubscribeMailbox) dispatcher.addEnvironment('UNSUBSCRIBE_MAILBOX', props.unsubscribeMailbox);
     this.linkSecret.grantRead(dispatcher.role);
+  }
+
+  /**
+   * CloudFront on the sender's brand domain in front of the Function URL (links on the brand domain
+   * rather than `*.lambda-url.*.on.aws` help deliverability), with a WAF rate rule per client IP.
+   * CloudFront's WAF web ACLs live in us-east-1 only, so the ACL is created when the stack is
+   * deployed there (a CloudFormation condition); elsewhere the reserved concurrency still caps a flood.
+   */
+  private serveOnDomain(domain: { domainName: string; certificateArn: string }): cloudfront.Distribution {
+    const inUsEast1 = new CfnCondition(this, 'InUsEast1', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
+    const webAcl = new wafv2.CfnWebACL(this, 'LinksWebAcl', {
+      scope: 'CLOUDFRONT',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'NudgeLinks', sampledRequestsEnabled: true },
+      rules: [
+        {
+          name: 'RateLimitPerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: LINK_RATE_LIMIT_PER_5_MIN, aggregateKeyType: 'IP' } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'NudgeLinksRateLimit', sampledRequestsEnabled: true },
+        },
+      ],
+    });
+    webAcl.cfnOptions.condition = inUsEast1;
+    const distribution = new cloudfront.Distribution(this, 'LinksDistribution', {
+      comment: 'Nudge email links (unsubscribe, open pixel, clicks, preference center)',
+      domainNames: [domain.domainName],
+      certificate: acm.Certificate.fromCertificateArn(this, 'LinksCertificate', domain.certificateArn),
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      defaultBehavior: {
+        origin: new origins.FunctionUrlOrigin(this.url),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        // Every request is personal (a signed token): nothing to cache; one-click unsubscribe is a POST.
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      },
+    });
+    (distribution.node.defaultChild as cloudfront.CfnDistribution).addPropertyOverride(
+      'DistributionConfig.WebACLId',
+      Fn.conditionIf(inUsEast1.logicalId, webAcl.attrArn, Aws.NO_VALUE),
+    );
+    Validations.of(distribution.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason: 'Recipients anywhere must be able to unsubscribe; geo restriction would break the legal obligation.',
+    });
+    Validations.of(distribution.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-CFR2',
+      reason: 'The WAF web ACL is attached through a CloudFormation condition (CloudFront ACLs exist only in us-east-1), which cdk-nag cannot evaluate.',
+    });
+    Validations.of(distribution.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-CFR3',
+      reason: 'The link function logs every request it serves (with tokens redacted); CloudFront access logs would add a bucket of the same requests with full URLs, i.e. the signed tokens.',
+    });
+    return distribution;
   }
 }

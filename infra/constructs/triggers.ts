@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,6 +25,8 @@ export type NudgeTriggersProps = {
   /** The catalog's rules: the model-event rule listens for exactly the event types predictive rules use. */
   rules: readonly TriggerRule[];
   logRetention: logs.RetentionDays;
+  /** Use this existing schedule group instead of creating one. */
+  scheduleGroupName?: string | undefined;
 };
 
 /**
@@ -42,7 +44,7 @@ export type NudgeTriggersProps = {
  * - Failures are kept: async retries twice, then the dead-letter queue (as for ingest).
  */
 export class NudgeTriggers extends Construct {
-  readonly scheduleGroup: scheduler.ScheduleGroup;
+  readonly scheduleGroup: scheduler.IScheduleGroup;
   readonly schedulerRole: iam.Role;
   readonly timers: NudgeFunction;
   readonly modelEvents: NudgeFunction;
@@ -59,7 +61,7 @@ export class NudgeTriggers extends Construct {
         "This is itself the dead-letter queue of the timer schedules, the model-event rule and both functions' on-failure destination; cdk-nag only recognises queues named in another queue's redrive policy.",
     });
 
-    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {});
+    this.scheduleGroup = props.scheduleGroupName ? scheduler.ScheduleGroup.fromScheduleGroupName(this, 'ScheduleGroup', props.scheduleGroupName) : this.createScheduleGroup();
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
@@ -107,6 +109,25 @@ export class NudgeTriggers extends Construct {
   }
 
   /**
+   * The schedule group, named by CloudFormation (a fixed name made the next deploy fail with
+   * "already exists" after a destroy or a failed first deploy left the retained group behind).
+   * Deleted with the stack (its schedules target the stack's queue and function, which go too), but
+   * kept if CloudFormation ever replaces it, so pending sends and timers are not lost on an update.
+   */
+  private createScheduleGroup(): scheduler.IScheduleGroup {
+    const group = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', {});
+    group.cfnOptions.deletionPolicy = CfnDeletionPolicy.DELETE;
+    group.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    // Ref of a schedule group is its name.
+    return scheduler.ScheduleGroup.fromScheduleGroupName(this, 'ScheduleGroupRef', group.ref);
+  }
+
+  /** How cdk-nag writes this group's schedules ARN (`schedule/<name>/*`), for acknowledgements. */
+  scheduleGroupNagName(): string {
+    return nagName(Stack.of(this), this.scheduleGroup.scheduleGroupName);
+  }
+
+  /**
    * Lets `fn` act on decisions: the send queue, PutEvents on Nudge's bus (sequence starts), and one-time schedules in this group delivered by
    * the scheduler role. (Table access, with decision records, is granted by the caller with the
    * rest of its table rights: one statement per function.)
@@ -128,9 +149,8 @@ export class NudgeTriggers extends Construct {
         ],
       }),
     );
-    const groupName: unknown = Stack.of(this).resolve(this.scheduleGroup.scheduleGroupName);
     Validations.of(fn.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${String(groupName)}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.scheduleGroupNagName()}/*]`,
       reason:
         'Schedule names are derived from each send or timer id at run time, so they cannot be listed; the wildcard stays inside the Nudge schedule group, and the action is CreateSchedule only.',
     });
@@ -142,4 +162,12 @@ export class NudgeTriggers extends Construct {
       }),
     );
   }
+}
+
+/** A name as cdk-nag prints it inside an ARN: the literal, or `<LogicalId>` for a Ref. */
+export function nagName(stack: Stack, name: string): string {
+  if (!Token.isUnresolved(name)) return name;
+  const resolved = stack.resolve(name) as { Ref?: string };
+  if (!resolved.Ref) throw new Error(`cannot name ${JSON.stringify(resolved)} for cdk-nag`);
+  return `<${resolved.Ref}>`;
 }

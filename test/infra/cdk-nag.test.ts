@@ -42,7 +42,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('acknowledges only these findings, each on the one resource it concerns', () => {
     // CreateSchedule in the Nudge schedule group only: schedule names come from send and timer ids at run time.
-    const SCHEDULES = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/Nudge-Triggers-ScheduleGroup-F8651B7C/*]';
+    const SCHEDULES = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<TriggersScheduleGroupA2769C73>/*]';
     const { app } = buildTestApp();
     expect(acknowledgements(app)).toEqual([
       'Nudge/Delivery/Dispatcher/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
@@ -50,6 +50,8 @@ describe('cdk-nag AwsSolutions', () => {
       'Nudge/Ingest/Handler/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Ingest/Handler/Role/DefaultPolicy/Resource ${SCHEDULES}`,
       'Nudge/Ingest/RejectedEventsQueue/Resource AwsSolutions-SQS3',
+      // Alarm notifications carry no personal data; CloudWatch cannot publish to the AWS managed SNS key.
+      'Nudge/Monitoring/AlarmTopic/Resource AwsSolutions-SNS2',
       // Erase and export list the group (ListSchedules has no resource-level permissions) and read (erase: delete) its schedules.
       'Nudge/Privacy/Erase/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Privacy/Erase/Role/DefaultPolicy/Resource ${SCHEDULES}`,

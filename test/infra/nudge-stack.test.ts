@@ -145,8 +145,8 @@ describe('storage', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
   });
 
-  it('is retained when the stack is deleted or the table replaced', () => {
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('is retained when the stack is deleted or the table replaced (except a failed first create), and protected from deletion', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ DeletionProtectionEnabled: true }) });
   });
 });
 
@@ -227,12 +227,17 @@ describe('ingest', () => {
     expect(sendTargets).toHaveLength(3);
   });
 
-  it('has item-level DynamoDB actions plus the membership deletes and batch writes, on the table only: no Scan or Query', () => {
+  it('has item-level DynamoDB actions plus the membership deletes and batch writes, and Query only in customer partitions, on the table only: no Scan', () => {
     const grants = dynamoGrantsOf(ingestId());
     expect(new Set(grants.map((grant) => grant.action))).toEqual(
-      new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']),
+      new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query']),
     );
     for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
+    // Attribution reads one customer's sends: the Query is held to customer partitions.
+    const query = statementsOfFunction(template, ingestId()).filter((statement) => actionsOf(statement).includes('dynamodb:Query'));
+    expect(query).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:Query', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#*'] } } }),
+    ]);
   });
 
   it('may put events only on the Nudge bus', () => {
@@ -496,9 +501,23 @@ describe('delivery', () => {
     });
   });
 
-  it('falls back to a placeholder sender with a warning telling the user to pass senderEmail', () => {
-    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'nudge@example.com' });
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('-c senderEmail='));
+  it('refuses to synthesize without a sender, naming the context keys that give one', () => {
+    expect(() => synthTemplate({ senderEmail: undefined })).toThrow(/No sender: pass -c senderDomain=.* or -c senderEmail=/);
+  });
+
+  it('grants SendEmail on the account identities only in sandbox mode (SES also authorizes each verified recipient there)', () => {
+    const sandbox = synthTemplate({ sesSandbox: 'true' }).template;
+    const sendEmail = statementsOfFunction(sandbox, functionIdByEntry(sandbox, DISPATCHER_ENTRY)).find((statement) => actionsOf(statement).includes('ses:SendEmail'))!;
+    expect(JSON.stringify(resourcesOf(sendEmail))).toContain(':identity/*');
+    const production = statementsOfFunction(template, dispatcherId()).find((statement) => actionsOf(statement).includes('ses:SendEmail'))!;
+    expect(JSON.stringify(resourcesOf(production))).not.toContain(':identity/*');
+  });
+
+  it('references an existing SES identity instead of creating it with importSenderIdentity', () => {
+    const imported = synthTemplate({ senderDomain: 'shop.example.com', importSenderIdentity: 'true' }).template;
+    imported.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    const sendEmail = statementsOfFunction(imported, functionIdByEntry(imported, DISPATCHER_ENTRY)).find((statement) => actionsOf(statement).includes('ses:SendEmail'))!;
+    expect(JSON.stringify(resourcesOf(sendEmail))).toContain(':identity/shop.example.com');
   });
 
   it('verifies the senderEmail context as an email identity and sends from it, without the warning', () => {

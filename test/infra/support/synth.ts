@@ -7,6 +7,14 @@ import { inProcessContext } from '#infra/synthesize.ts';
 
 const outdirs: string[] = [];
 
+/** The sender the tests synthesize with unless they name one (synth refuses a stack without a sender). */
+export const TEST_SENDER_CONTEXT = { senderEmail: 'nudge@example.com' };
+
+/** `context` with the test sender unless it names a sender itself (`senderEmail: undefined` names none). */
+export function withTestSender(context: Record<string, unknown>): Record<string, unknown> {
+  return 'senderEmail' in context || 'senderDomain' in context ? context : { ...TEST_SENDER_CONTEXT, ...context };
+}
+
 /**
  * Builds the Nudge app as `cdk synth` would (cdk.json context included), without running esbuild
  * unless `bundle` is set, into a temp cloud assembly directory removed by {@link removeSynthOutputs}.
@@ -15,7 +23,7 @@ export function buildTestApp(options: { context?: Record<string, unknown>; nag?:
   const outdir = mkdtempSync(join(tmpdir(), 'nudge-infra-test-'));
   outdirs.push(outdir);
   const { app, stack } = buildNudgeApp({
-    context: inProcessContext({ bundle: options.bundle ?? false, context: options.context ?? {} }),
+    context: inProcessContext({ bundle: options.bundle ?? false, context: withTestSender(options.context ?? {}) }),
     outdir,
     nag: options.nag ?? false,
     autoSynth: false,
