@@ -28,3 +28,10 @@ export function portsFromEnv(env: Record<string, string | undefined> = process.e
 export function controlUrl(env: Record<string, string | undefined> = process.env): string {
   return `http://127.0.0.1:${portsFromEnv(env).eventBridge}/_nudge`;
 }
+
+/** NUDGE_IAM: each function's SDK calls are checked against its role (the default), or `off` for none. */
+export function iamEnforcementFromEnv(env: Record<string, string | undefined> = process.env): boolean {
+  const raw = (env.NUDGE_IAM ?? 'on').toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new Error(`NUDGE_IAM=${env.NUDGE_IAM} must be "on" or "off"`);
+  return raw === 'on';
+}

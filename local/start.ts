@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { portsFromEnv } from './config.ts';
+import { iamEnforcementFromEnv, portsFromEnv } from './config.ts';
 import { hideSdkNodeVersionNotice } from './quiet-sdk-warning.ts';
 import { readScenario, replayScenario } from './demo/replay-scenario.ts';
 import { summarizeDemo } from './demo/summary.ts';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     error: (message: string) => console.error(`error: ${message}`),
   };
   console.log('Starting Nudge locally (DynamoDB Local, SQS, SES, EventBridge) ...');
-  const system = await startLocalSystem({ ports: portsFromEnv(), log, handlerLogLevel: process.env.NUDGE_LOG_LEVEL ?? 'WARN' });
+  const system = await startLocalSystem({ ports: portsFromEnv(), log, handlerLogLevel: process.env.NUDGE_LOG_LEVEL ?? 'WARN', iam: iamEnforcementFromEnv() });
   stopOnSignals(system);
 
   const busName = requireOutput(system.outputs, 'EventBusName');
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   console.log(`DynamoDB     ${system.endpoints.dynamodb}  table "${table}"`);
   console.log(`SQS          ${system.endpoints.sqs}  send queue, DLQs, rejected events`);
   console.log(`SES          ${system.endpoints.ses}  web UI with every email sent`);
+  console.log(`IAM          ${system.iam.enforced ? "on: each function's SDK calls are checked against its role (NUDGE_IAM=off to turn off)" : 'off (NUDGE_IAM=off): no call is checked'}`);
   console.log(`Nudge is ready (${(system.startupMs / 1000).toFixed(1)} s). Put events with:`);
   console.log(
     `  aws events put-events --endpoint-url ${system.endpoints.eventBridge} --entries file://events/samples/subscribe.json`,

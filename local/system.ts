@@ -2,6 +2,12 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
@@ -17,13 +23,18 @@ import { closeServer, startSqsLocal } from './emulators/sqs-local.ts';
 import { LocalEventBus } from './eventbridge/event-bus.ts';
 import { parseEventLogQuery } from './eventbridge/event-log.ts';
 import { startPutEventsServer } from './eventbridge/put-events-server.ts';
+import { PolicyEvaluator } from './iam/policy-evaluator.ts';
+import { RoleAuthorizer } from './iam/role-authorizer.ts';
+import { installSdkEnforcement } from './iam/sdk-enforcement.ts';
+import { stackFacts } from './iam/sdk-requests.ts';
+import { StackRoles } from './iam/stack-roles.ts';
 import { FunctionHost } from './lambda/function-host.ts';
 import { AsyncInvoker } from './lambda/invoke-async.ts';
 import { LocalLambdaApi } from './lambda/lambda-api.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { LocalOneTimeSchedules } from './scheduler/one-time-schedules.ts';
 import { EventSourcePoller } from './sqs/event-source-poller.ts';
-import { StackTemplate } from './stack/cloud-template.ts';
+import { StackTemplate, type CfnTemplate } from './stack/cloud-template.ts';
 import { resolveIntrinsics } from './stack/intrinsics.ts';
 import { provisionStack } from './stack/provision.ts';
 import { LocalFunctionUrls } from './lambda/function-urls.ts';
@@ -51,6 +62,8 @@ export type LocalSystem = {
   /** The stack's Step Functions state machines (the Step Functions API on `endpoints.stepFunctions`). */
   stateMachines: LocalStateMachines;
   startupMs: number;
+  /** IAM enforcement: on or off (NUDGE_IAM), and what the evaluations cost so far. */
+  iam: { enforced: boolean; stats: PolicyEvaluator['stats'] };
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 };
@@ -60,6 +73,13 @@ export type LocalSystemOptions = {
   log?: { info(message: string): void; warn(message: string): void; error(message: string): void };
   /** Level for the handlers' Powertools logs (default WARN: rejected events and failures, not every event). */
   handlerLogLevel?: string;
+  /**
+   * Check every SDK call a handler makes, the Scheduler's target calls and Step Functions' Lambda
+   * invokes against the role the template gives them, as AWS does (default true; NUDGE_IAM=off).
+   */
+  iam?: boolean;
+  /** Run this synthesized template instead of synthesizing the stack now (e.g. one a test has changed). */
+  template?: CfnTemplate;
 };
 
 /**
@@ -82,7 +102,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
   try {
     const [synthesized, dynamodbLocal, sqsLocal, sesLocal] = await Promise.all([
-      Promise.resolve().then(() => synthesizeNudgeTemplate({ bundle: false })),
+      Promise.resolve().then(() => (options.template ? { template: options.template } : synthesizeNudgeTemplate({ bundle: false }))),
       startDynamoDbLocal(ports.dynamodb).then(remember(stoppers)),
       startSqsLocal(ports.sqs).then(remember(stoppers)),
       startSesLocal(ports.ses).then(remember(stoppers)),
@@ -113,12 +133,28 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // State machine ARNs too (STATE_MACHINE_ARN); the machines themselves need the loaded functions.
     registerStateMachines(stack.stateMachines(), provisioned.resources);
 
+    // IAM: each function's role, with its policies resolved to the local ARNs the calls name.
+    const roles = new StackRoles(stack, provisioned.resources);
+    const evaluator = new PolicyEvaluator();
+    const iamEnforced = options.iam ?? true;
+    const authorizer = iamEnforced ? new RoleAuthorizer(roles, evaluator) : undefined;
+    if (iamEnforced) {
+      const facts = stackFacts(stack.tables(), provisioned.tableNames, stack.template.Resources ?? {});
+      const sdkClients = [DynamoDBClient, DynamoDBStreamsClient, SQSClient, SESv2Client, EventBridgeClient, SchedulerClient, SFNClient, SecretsManagerClient, LambdaClient];
+      const uninstall = installSdkEnforcement({ evaluator, facts }, sdkClients);
+      stoppers.push(async () => uninstall());
+    }
+
     const clock = new SimulatedClock();
     installClock(clock);
     const functionDefs = stack.functions();
     Object.assign(process.env, sdkEnvironment(endpoints, options.handlerLogLevel ?? 'WARN'));
     Object.assign(process.env, FunctionHost.mergedEnvironment(functionDefs, provisioned.resources));
-    const functions = new FunctionHost(PROJECT_ROOT, functionDefs);
+    const functions = new FunctionHost(PROJECT_ROOT, functionDefs, (logicalId) => {
+      const role = roles.roleOf(logicalId);
+      // Lambda names the role session after the function.
+      return role && { role, session: logicalId };
+    });
     functionUrls.attach(functions);
     await functions.loadAll();
 
@@ -200,10 +236,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       sqs,
       clock,
       log,
+      ...(authorizer ? { authorizer } : {}),
     });
     oneTimeSchedules.start();
     stoppers.push(() => oneTimeSchedules.stop());
-    const stateMachines = new LocalStateMachines({ machines: stack.stateMachines(), resources: provisioned.resources, functions, clock, log });
+    const stateMachines = new LocalStateMachines({
+      machines: stack.stateMachines(),
+      resources: provisioned.resources,
+      functions,
+      clock,
+      log,
+      ...(authorizer ? { authorizer } : {}),
+    });
     stateMachines.start();
     stoppers.push(() => stateMachines.stop());
 
@@ -253,7 +297,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stepFunctions: stateMachines,
       lambda: lambdaApi,
       control: {
-        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset }),
+        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset, iam: { enforced: iamEnforced, ...evaluator.stats } }),
         clock: async ({ method, body }) => {
           if (method === 'POST') {
             const request = (body ?? {}) as { advance?: string; to?: string };
@@ -285,7 +329,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     stoppers.push(() => closeServer(server));
 
-    return { endpoints, outputs, clock, bus, scheduler, oneTimeSchedules, stateMachines, startupMs: Date.now() - started, waitForIdle, stop };
+    const iam = { enforced: iamEnforced, stats: evaluator.stats };
+    return { endpoints, outputs, clock, bus, scheduler, oneTimeSchedules, stateMachines, startupMs: Date.now() - started, iam, waitForIdle, stop };
   } catch (error) {
     await stop();
     throw error;
