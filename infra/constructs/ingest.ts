@@ -75,6 +75,8 @@ export class NudgeIngest extends Construct {
       logRetention: props.logRetention,
     });
     props.storage.grantItemAccess(this.function, { membershipWrites: true, decisionRecords: true });
+    // A purchase is attributed to the customer's sends engaged within the window: one Query of their partition.
+    props.storage.grantCustomerQuery(this.function);
     props.eventBus.grantPutEvents(this.function);
     props.triggers.grantDecisions(this.function);
     this.grantRecordRejections(this.function);

@@ -90,6 +90,20 @@ export class NudgeStorage extends Construct {
   }
 
   /**
+   * Lets `fn` Query one customer's partition (`C#...`) and no other: attributing a purchase reads the
+   * customer's sends engaged within the window. A statement of its own, as the condition is.
+   */
+  grantCustomerQuery(fn: NudgeFunction): void {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${customerPk('')}*`] } },
+      }),
+    );
+  }
+
+  /**
    * Lets `fn` read profiles and nothing else it can avoid: GetItem only (no Query, Scan or writes),
    * on the table (not its indexes), in customer partitions only (`C#...`: not the suppression list).
    * IAM has no condition key for the sort key, so the partition is as narrow as IAM allows.
