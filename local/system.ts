@@ -62,8 +62,8 @@ export type LocalSystem = {
   /** The stack's Step Functions state machines (the Step Functions API on `endpoints.stepFunctions`). */
   stateMachines: LocalStateMachines;
   startupMs: number;
-  /** IAM enforcement: on or off (NUDGE_IAM), and what the evaluations cost so far. */
-  iam: { enforced: boolean; stats: PolicyEvaluator['stats'] };
+  /** IAM enforcement: on or off (NUDGE_IAM), what the evaluations cost so far, and each distinct denial. */
+  iam: { enforced: boolean; stats: PolicyEvaluator['stats']; denials: string[] };
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 };
@@ -138,10 +138,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const evaluator = new PolicyEvaluator();
     const iamEnforced = options.iam ?? true;
     const authorizer = iamEnforced ? new RoleAuthorizer(roles, evaluator) : undefined;
+    const denials: string[] = [];
     if (iamEnforced) {
       const facts = stackFacts(stack.tables(), provisioned.tableNames, stack.template.Resources ?? {});
       const sdkClients = [DynamoDBClient, DynamoDBStreamsClient, SQSClient, SESv2Client, EventBridgeClient, SchedulerClient, SFNClient, SecretsManagerClient, LambdaClient];
-      const uninstall = installSdkEnforcement({ evaluator, facts }, sdkClients);
+      // Once per distinct denial: a handler retried by its queue would repeat it on every attempt.
+      const onDenial = (message: string) => {
+        if (denials.includes(message)) return;
+        denials.push(message);
+        log.warn(`IAM denied a call (the template grants no such permission): ${message}`);
+      };
+      const uninstall = installSdkEnforcement({ evaluator, facts, onDenial }, sdkClients);
       stoppers.push(async () => uninstall());
     }
 
@@ -297,7 +304,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stepFunctions: stateMachines,
       lambda: lambdaApi,
       control: {
-        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset, iam: { enforced: iamEnforced, ...evaluator.stats } }),
+        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset, iam: { enforced: iamEnforced, ...evaluator.stats, denials } }),
         clock: async ({ method, body }) => {
           if (method === 'POST') {
             const request = (body ?? {}) as { advance?: string; to?: string };
@@ -329,7 +336,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     stoppers.push(() => closeServer(server));
 
-    const iam = { enforced: iamEnforced, stats: evaluator.stats };
+    const iam = { enforced: iamEnforced, stats: evaluator.stats, denials };
     return { endpoints, outputs, clock, bus, scheduler, oneTimeSchedules, stateMachines, startupMs: Date.now() - started, iam, waitForIdle, stop };
   } catch (error) {
     await stop();

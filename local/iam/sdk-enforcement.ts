@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { accessDeniedMessage, accessDeniedResponse } from './access-denied.ts';
-import { sessionArn, type PolicyEvaluator } from './policy-evaluator.ts';
+import { sessionArn, type AuthorizationRequest, type Decision, type PolicyEvaluator } from './policy-evaluator.ts';
 import { authorizationRequests, SDK_SERVICES, type StackFacts } from './sdk-requests.ts';
 import type { StackRole } from './stack-roles.ts';
 
@@ -14,7 +14,12 @@ export function runAsCaller<T>(caller: Caller, fn: () => T): T {
   return callers.run(caller, fn);
 }
 
-type Enforcement = { evaluator: PolicyEvaluator; facts: StackFacts };
+type Enforcement = {
+  evaluator: PolicyEvaluator;
+  facts: StackFacts;
+  /** Told each denial (the handler sees the exception; whoever runs the system sees why). */
+  onDenial?: (message: string) => void;
+};
 type MiddlewareStack = { add(middleware: unknown, options: Record<string, unknown>): void };
 type SdkClient = { config: { serviceId?: string }; middlewareStack: MiddlewareStack };
 type SendFn = (this: SdkClient, ...args: unknown[]) => unknown;
@@ -73,11 +78,23 @@ function iamMiddleware(serviceId: string) {
     const enforcement = active;
     if (!caller || !enforcement) return next(args);
     const operation = String(context.commandName ?? '').replace(/Command$/, '');
+    const started = process.hrtime.bigint();
+    let denied: { request: AuthorizationRequest; decision: Decision } | undefined;
     for (const request of authorizationRequests(serviceId, operation, args.input, enforcement.facts)) {
       const decision = await enforcement.evaluator.decide(caller.role, caller.session, request);
-      if (decision === 'Allowed') continue;
+      if (decision !== 'Allowed') {
+        denied = { request, decision };
+        break;
+      }
+    }
+    const stats = enforcement.evaluator.stats;
+    stats.checkedCalls += 1;
+    stats.checkMicros += Number(process.hrtime.bigint() - started) / 1000;
+    if (denied) {
       const service = SDK_SERVICES[serviceId]!;
+      const { request, decision } = denied;
       const message = accessDeniedMessage({ principal: sessionArn(caller.role, caller.session), action: request.action, resource: request.resource, decision });
+      enforcement.onDenial?.(message);
       return { response: accessDeniedResponse(service.protocol, message, { queryCompatible: service.queryCompatible }) };
     }
     return next(args);

@@ -17,6 +17,20 @@ export type StackRole = {
 };
 
 /**
+ * The condition keys a role's policies test, lower-cased (IAM compares key names case-insensitively).
+ * A request's other keys cannot change a decision, so they are left out of evaluation and its cache.
+ */
+export function conditionKeysOf(role: StackRole): Set<string> {
+  const keys = new Set<string>();
+  for (const { document } of role.policies) {
+    for (const statement of [document.Statement].flat() as Array<{ Condition?: Record<string, Record<string, unknown>> }>) {
+      for (const operands of Object.values(statement?.Condition ?? {})) for (const key of Object.keys(operands)) keys.add(key.toLowerCase());
+    }
+  }
+  return keys;
+}
+
+/**
  * The stack's IAM roles and the identity policies attached to each, read from the synthesized
  * template (AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources naming the role, and the
  * role's own inline Policies), with intrinsics resolved against the local resources so that the

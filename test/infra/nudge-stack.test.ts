@@ -226,12 +226,15 @@ describe('ingest', () => {
     expect(sendTargets).toHaveLength(3);
   });
 
-  it('has item-level DynamoDB actions plus the membership deletes and batch writes, on the table only: no Scan or Query', () => {
+  it('has item-level DynamoDB actions plus the membership deletes and batch writes, on the table only, and Query in customer partitions only (attribution): no Scan', () => {
     const grants = dynamoGrantsOf(ingestId());
     expect(new Set(grants.map((grant) => grant.action))).toEqual(
-      new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']),
+      new Set(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query']),
     );
     for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
+    const query = statementsOfFunction(template, ingestId()).filter((statement) => actionsOf(statement).includes('dynamodb:Query'));
+    expect(query.map(actionsOf)).toEqual([['dynamodb:Query']]);
+    expect(query[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#*'] } });
   });
 
   it('may put events only on the Nudge bus', () => {
