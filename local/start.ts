@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { iamEnforcementFromEnv, portsFromEnv } from './config.ts';
+import { portsFromEnv } from './config.ts';
 import { hideSdkNodeVersionNotice } from './quiet-sdk-warning.ts';
 import { readScenario, replayScenario } from './demo/replay-scenario.ts';
 import { summarizeDemo } from './demo/summary.ts';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     error: (message: string) => console.error(`error: ${message}`),
   };
   console.log('Starting Nudge locally (DynamoDB Local, SQS, SES, EventBridge) ...');
-  const system = await startLocalSystem({ ports: portsFromEnv(), log, handlerLogLevel: process.env.NUDGE_LOG_LEVEL ?? 'WARN', iam: iamEnforcementFromEnv() });
+  const system = await startLocalSystem({ ports: portsFromEnv(), log, handlerLogLevel: process.env.NUDGE_LOG_LEVEL ?? 'WARN' });
   stopOnSignals(system);
 
   const busName = requireOutput(system.outputs, 'EventBusName');

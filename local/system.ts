@@ -13,7 +13,7 @@ import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
 import { SimulatedClock, parseDuration } from './clock/simulated-clock.ts';
 import type { LocalPorts } from './config.ts';
-import { PORT_ENV_VARS } from './config.ts';
+import { iamEnforcementFromEnv, PORT_ENV_VARS } from './config.ts';
 import { dynamoDbStreamPollers, isDynamoDbStreamArn } from './dynamodb/stream-mappings.ts';
 import { startDynamoDbLocal, type RunningEmulator } from './emulators/dynamodb-local.ts';
 import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
@@ -75,7 +75,7 @@ export type LocalSystemOptions = {
   handlerLogLevel?: string;
   /**
    * Check every SDK call a handler makes, the Scheduler's target calls and Step Functions' Lambda
-   * invokes against the role the template gives them, as AWS does (default true; NUDGE_IAM=off).
+   * invokes against the role the template gives them, as AWS does (default: on, unless NUDGE_IAM=off).
    */
   iam?: boolean;
   /** Run this synthesized template instead of synthesizing the stack now (e.g. one a test has changed). */
@@ -136,7 +136,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // IAM: each function's role, with its policies resolved to the local ARNs the calls name.
     const roles = new StackRoles(stack, provisioned.resources);
     const evaluator = new PolicyEvaluator();
-    const iamEnforced = options.iam ?? true;
+    const iamEnforced = options.iam ?? iamEnforcementFromEnv();
     const authorizer = iamEnforced ? new RoleAuthorizer(roles, evaluator) : undefined;
     const denials: string[] = [];
     if (iamEnforced) {
