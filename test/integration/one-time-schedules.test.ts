@@ -40,6 +40,8 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
   const sendForNewSubscriber = async (): Promise<{ request: SendRequest; now: Date; emailsBefore: number }> => {
     const customerId = uniqueId('later');
     const email = `${customerId}@example.com`;
+    // Daytime: in quiet hours the welcome would be held, and arrive with the scheduled send.
+    await nudge.daytime();
     const now = await nudge.now();
     await nudge.putEvents([{ detailType: 'subscribe', detail: { eventId: uniqueId('sub'), customerId, occurredAt: now.toISOString(), email } }]);
     await nudge.waitForIdle();
@@ -108,7 +110,7 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
       ActionAfterCompletion: 'DELETE',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
-        Arn: nudge.functionArn('SweepFunctionName'),
+        Arn: nudge.output('TimerFunctionArn'),
         RoleArn: ROLE_ARN,
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
         DeadLetterConfig: { Arn: nudge.queueArn('SendDeadLetterQueueUrl') },
