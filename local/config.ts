@@ -59,3 +59,10 @@ export function sesLimitsFromEnv(env: Record<string, string | undefined> = proce
     verifiedIdentities: (env[SES_LIMIT_ENV_VARS.verifiedIdentities] ?? '').split(',').map((identity) => identity.trim()).filter(Boolean),
   };
 }
+
+/** NUDGE_IAM: each function's SDK calls are checked against its role (the default), or `off` for none. */
+export function iamEnforcementFromEnv(env: Record<string, string | undefined> = process.env): boolean {
+  const raw = (env.NUDGE_IAM ?? 'on').toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new Error(`NUDGE_IAM=${env.NUDGE_IAM} must be "on" or "off"`);
+  return raw === 'on';
+}

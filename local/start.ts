@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   console.log(`SQS          ${system.endpoints.sqs}  send queue, DLQs, rejected events`);
   const ses = system.sesLimits.config;
   console.log(`SES          ${system.endpoints.ses}  web UI with every email sent; ${ses.maxSendRate}/s, ${ses.max24HourSend} a day${ses.sandbox ? ', sandbox' : ''}`);
+  console.log(`IAM          ${system.iam.enforced ? "on: each function's SDK calls are checked against its role (NUDGE_IAM=off to turn off)" : 'off (NUDGE_IAM=off): no call is checked'}`);
   console.log(`Nudge is ready (${(system.startupMs / 1000).toFixed(1)} s). Put events with:`);
   console.log(
     `  aws events put-events --endpoint-url ${system.endpoints.eventBridge} --entries file://events/samples/subscribe.json`,

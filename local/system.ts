@@ -2,13 +2,19 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
 import { LOCAL_STACK_CONTEXT } from './stack/local-context.ts';
 import { SimulatedClock, parseDuration } from './clock/simulated-clock.ts';
 import type { LocalPorts } from './config.ts';
-import { PORT_ENV_VARS, sesLimitsFromEnv } from './config.ts';
+import { iamEnforcementFromEnv, PORT_ENV_VARS, sesLimitsFromEnv } from './config.ts';
 import type { SesLimitsConfig, SesSendingLimits } from './emulators/ses-sending-limits.ts';
 import { dynamoDbStreamPollers, isDynamoDbStreamArn } from './dynamodb/stream-mappings.ts';
 import { startDynamoDbLocal, type RunningEmulator } from './emulators/dynamodb-local.ts';
@@ -19,13 +25,18 @@ import { closeServer, startSqsLocal } from './emulators/sqs-local.ts';
 import { LocalEventBus } from './eventbridge/event-bus.ts';
 import { parseEventLogQuery } from './eventbridge/event-log.ts';
 import { startPutEventsServer } from './eventbridge/put-events-server.ts';
+import { PolicyEvaluator } from './iam/policy-evaluator.ts';
+import { RoleAuthorizer } from './iam/role-authorizer.ts';
+import { installSdkEnforcement } from './iam/sdk-enforcement.ts';
+import { stackFacts } from './iam/sdk-requests.ts';
+import { StackRoles } from './iam/stack-roles.ts';
 import { FunctionHost } from './lambda/function-host.ts';
 import { AsyncInvoker } from './lambda/invoke-async.ts';
 import { LocalLambdaApi } from './lambda/lambda-api.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { LocalOneTimeSchedules } from './scheduler/one-time-schedules.ts';
 import { EventSourcePoller } from './sqs/event-source-poller.ts';
-import { StackTemplate } from './stack/cloud-template.ts';
+import { StackTemplate, type CfnTemplate } from './stack/cloud-template.ts';
 import { resolveIntrinsics } from './stack/intrinsics.ts';
 import { provisionStack } from './stack/provision.ts';
 import { LocalFunctionUrls } from './lambda/function-urls.ts';
@@ -55,6 +66,8 @@ export type LocalSystem = {
   /** The stack's Step Functions state machines (the Step Functions API on `endpoints.stepFunctions`). */
   stateMachines: LocalStateMachines;
   startupMs: number;
+  /** IAM enforcement: on or off (NUDGE_IAM), what the evaluations cost so far, and each distinct denial. */
+  iam: { enforced: boolean; stats: PolicyEvaluator['stats']; denials: string[] };
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 };
@@ -66,6 +79,13 @@ export type LocalSystemOptions = {
   handlerLogLevel?: string;
   /** The local SES's sandbox, send rate and daily quota (default: the NUDGE_SES_* env vars, else 14/s out of the sandbox). */
   sesLimits?: SesLimitsConfig;
+  /**
+   * Check every SDK call a handler makes, the Scheduler's target calls and Step Functions' Lambda
+   * invokes against the role the template gives them, as AWS does (default: on, unless NUDGE_IAM=off).
+   */
+  iam?: boolean;
+  /** Run this synthesized template instead of synthesizing the stack now (e.g. one a test has changed). */
+  template?: CfnTemplate;
 };
 
 /**
@@ -88,7 +108,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
   try {
     const [synthesized, dynamodbLocal, sqsLocal, sesLocal] = await Promise.all([
-      Promise.resolve().then(() => synthesizeNudgeTemplate({ bundle: false, context: LOCAL_STACK_CONTEXT })),
+      Promise.resolve().then(() => (options.template ? { template: options.template } : synthesizeNudgeTemplate({ bundle: false, context: LOCAL_STACK_CONTEXT }))),
       startDynamoDbLocal(ports.dynamodb).then(remember(stoppers)),
       startSqsLocal(ports.sqs).then(remember(stoppers)),
       startSesLocal(ports.ses, options.sesLimits ?? sesLimitsFromEnv()).then(remember(stoppers)),
@@ -119,12 +139,35 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // State machine ARNs too (STATE_MACHINE_ARN); the machines themselves need the loaded functions.
     registerStateMachines(stack.stateMachines(), provisioned.resources);
 
+    // IAM: each function's role, with its policies resolved to the local ARNs the calls name.
+    const roles = new StackRoles(stack, provisioned.resources);
+    const evaluator = new PolicyEvaluator();
+    const iamEnforced = options.iam ?? iamEnforcementFromEnv();
+    const authorizer = iamEnforced ? new RoleAuthorizer(roles, evaluator) : undefined;
+    const denials: string[] = [];
+    if (iamEnforced) {
+      const facts = stackFacts(stack.tables(), provisioned.tableNames, stack.template.Resources ?? {});
+      const sdkClients = [DynamoDBClient, DynamoDBStreamsClient, SQSClient, SESv2Client, EventBridgeClient, SchedulerClient, SFNClient, SecretsManagerClient, LambdaClient];
+      // Once per distinct denial: a handler retried by its queue would repeat it on every attempt.
+      const onDenial = (message: string) => {
+        if (denials.includes(message)) return;
+        denials.push(message);
+        log.warn(`IAM denied a call (the template grants no such permission): ${message}`);
+      };
+      const uninstall = installSdkEnforcement({ evaluator, facts, onDenial }, sdkClients);
+      stoppers.push(async () => uninstall());
+    }
+
     const clock = new SimulatedClock();
     installClock(clock);
     const functionDefs = stack.functions();
     Object.assign(process.env, sdkEnvironment(endpoints, options.handlerLogLevel ?? 'WARN'));
     Object.assign(process.env, FunctionHost.mergedEnvironment(functionDefs, provisioned.resources));
-    const functions = new FunctionHost(PROJECT_ROOT, functionDefs);
+    const functions = new FunctionHost(PROJECT_ROOT, functionDefs, (logicalId) => {
+      const role = roles.roleOf(logicalId);
+      // Lambda names the role session after the function.
+      return role && { role, session: logicalId };
+    });
     functionUrls.attach(functions);
     await functions.loadAll();
 
@@ -206,10 +249,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       sqs,
       clock,
       log,
+      ...(authorizer ? { authorizer } : {}),
     });
     oneTimeSchedules.start();
     stoppers.push(() => oneTimeSchedules.stop());
-    const stateMachines = new LocalStateMachines({ machines: stack.stateMachines(), resources: provisioned.resources, functions, clock, log });
+    const stateMachines = new LocalStateMachines({
+      machines: stack.stateMachines(),
+      resources: provisioned.resources,
+      functions,
+      clock,
+      log,
+      ...(authorizer ? { authorizer } : {}),
+    });
     stateMachines.start();
     stoppers.push(() => stateMachines.stop());
 
@@ -259,7 +310,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stepFunctions: stateMachines,
       lambda: lambdaApi,
       control: {
-        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset }),
+        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset, iam: { enforced: iamEnforced, ...evaluator.stats, denials } }),
         clock: async ({ method, body }) => {
           if (method === 'POST') {
             const request = (body ?? {}) as { advance?: string; to?: string };
@@ -291,7 +342,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     stoppers.push(() => closeServer(server));
 
-    return { endpoints, outputs, clock, bus, sesLimits: sesLocal.limits, scheduler, oneTimeSchedules, stateMachines, startupMs: Date.now() - started, waitForIdle, stop };
+    const iam = { enforced: iamEnforced, stats: evaluator.stats, denials };
+    return { endpoints, outputs, clock, bus, sesLimits: sesLocal.limits, scheduler, oneTimeSchedules, stateMachines, startupMs: Date.now() - started, iam, waitForIdle, stop };
   } catch (error) {
     await stop();
     throw error;

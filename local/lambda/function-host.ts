@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
+import { runAsCaller, type Caller } from '../iam/sdk-enforcement.ts';
 import type { FunctionDef } from '../stack/cloud-template.ts';
 import { resolveIntrinsics, type LocalResource } from '../stack/intrinsics.ts';
 
@@ -28,9 +29,14 @@ export class FunctionHost {
   private readonly handlers = new Map<string, LambdaHandler>();
   private readonly definitions = new Map<string, FunctionDef>();
 
+  /**
+   * @param callerOf the execution role each function runs as: every SDK call its handler makes is
+   *   made as that role (see `installSdkEnforcement`); without it, handlers run as no one in particular.
+   */
   constructor(
     private readonly projectRoot: string,
     functions: FunctionDef[],
+    private readonly callerOf: (logicalId: string) => Caller | undefined = () => undefined,
   ) {
     for (const fn of functions) this.definitions.set(fn.logicalId, fn);
   }
@@ -87,8 +93,10 @@ export class FunctionHost {
         fn.timeoutSeconds * 1000,
       );
     });
+    const caller = this.callerOf(logicalId);
+    const run = () => handler(event, lambdaContext(fn, deadline));
     try {
-      return await Promise.race([handler(event, lambdaContext(fn, deadline)), timeout]);
+      return await Promise.race([caller ? runAsCaller(caller, run) : run(), timeout]);
     } finally {
       clearTimeout(timer);
     }

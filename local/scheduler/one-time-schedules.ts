@@ -15,6 +15,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DateTime, IANAZone } from 'luxon';
 import type { Clock } from '#shared/domain/clock.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
+import type { RoleAuthorizer } from '../iam/role-authorizer.ts';
 import type { FunctionHost } from '../lambda/function-host.ts';
 import { AsyncInvoker, functionIdFromArn, queueUrlFromArn } from '../lambda/invoke-async.ts';
 import type { AsyncInvokeConfigDef } from '../stack/cloud-template.ts';
@@ -138,6 +139,8 @@ export class LocalOneTimeSchedules {
       sqs: SQSClient;
       clock: Clock;
       log: SchedulerLog;
+      /** Checks that the target's role may call the target (sqs:SendMessage, lambda:InvokeFunction), as Scheduler does with it. */
+      authorizer?: RoleAuthorizer;
     },
   ) {
     this.invoker = new AsyncInvoker(deps);
@@ -324,6 +327,11 @@ export class LocalOneTimeSchedules {
       this.fail(entry, `target ${arn} is neither a function nor a queue of the local stack`);
       return;
     }
+    const denial = await this.roleDenial(entry, target.kind === 'sqs' ? 'sqs:SendMessage' : 'lambda:InvokeFunction', arn);
+    if (denial) {
+      this.fail(entry, `AccessDeniedException: ${denial}`);
+      return;
+    }
     if (target.kind === 'sqs') {
       if (entry.target.Input === undefined) {
         this.fail(entry, 'an SQS target needs Input: it is the message body');
@@ -347,6 +355,13 @@ export class LocalOneTimeSchedules {
           (error: unknown) => this.complete(entry, error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
         ),
     );
+  }
+
+  /** Scheduler calls the target as the target's role (its session named for the schedule). */
+  private async roleDenial(entry: Entry, action: string, resource: string): Promise<string | undefined> {
+    const authorizer = this.deps.authorizer;
+    if (!authorizer) return undefined;
+    return authorizer.denial(authorizer.roles.roleByArn(entry.target.RoleArn ?? ''), entry.name, { action, resource });
   }
 
   private resolve(arn: string): ResolvedTarget | undefined {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { FunctionTimeoutError, type FunctionHost } from '../lambda/function-host.ts';
 import { functionIdFromName } from '../lambda/invoke-async.ts';
 import type { TaskBinding } from './local-definition.ts';
@@ -21,15 +22,30 @@ export class TaskError extends Error {
  * Runs a Task state's Lambda function synchronously (RequestResponse), as Step Functions does: the
  * input and the result cross a JSON boundary; `lambda:invoke` wraps the result in Invoke's response.
  */
-export async function runLambdaTask(functions: TaskFunctions, binding: TaskBinding, input: unknown): Promise<unknown> {
-  if (binding.kind === 'function') return invokeFunction(functions, binding.functionId, input);
+export async function runLambdaTask(functions: TaskFunctions, binding: TaskBinding, input: unknown, authorize: InvokeAuthorizer = async () => undefined): Promise<unknown> {
+  if (binding.kind === 'function') {
+    await checkInvoke(authorize, binding.functionId);
+    return invokeFunction(functions, binding.functionId, input);
+  }
   const request = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
   const functionId = binding.functionId ?? functionIdFromName(request.FunctionName, functions);
   if (!functionId) {
     throw new TaskError('Lambda.ResourceNotFoundException', `Function not found: ${String(request.FunctionName)} (not a function of the local stack)`);
   }
+  await checkInvoke(authorize, functionId);
   const payload = await invokeFunction(functions, functionId, request.Payload ?? {});
   return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+}
+
+/** The AccessDenied message when the state machine's role may not invoke the function, else undefined. */
+export type InvokeAuthorizer = (functionId: string) => Promise<string | undefined>;
+
+/** Step Functions invokes as the machine's role; a denial fails the task as Lambda's 403 does, naming the role, action and function. */
+async function checkInvoke(authorize: InvokeAuthorizer, functionId: string): Promise<void> {
+  const denial = await authorize(functionId);
+  if (denial) {
+    throw new TaskError('Lambda.AWSLambdaException', `${denial} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: ${randomUUID()}; Proxy: null)`);
+  }
 }
 
 async function invokeFunction(functions: TaskFunctions, functionId: string, input: unknown): Promise<unknown> {

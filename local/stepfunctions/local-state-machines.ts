@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
 import type { Clock } from '#shared/domain/clock.ts';
+import type { RoleAuthorizer } from '../iam/role-authorizer.ts';
 import { functionIdFromName } from '../lambda/invoke-async.ts';
 import { DEFAULT_TICK_MS } from '../scheduler/local-scheduler.ts';
 import type { StateMachineDef } from '../stack/cloud-template.ts';
@@ -63,6 +64,8 @@ export class LocalStateMachines implements StepFunctionsApi {
       functions: TaskFunctions;
       clock: Clock;
       log: StateMachinesLog;
+      /** Checks lambda:InvokeFunction against the machine's role before each Lambda task, as Step Functions does. */
+      authorizer?: RoleAuthorizer;
     },
   ) {
     installPromiseWithResolvers();
@@ -271,11 +274,20 @@ export class LocalStateMachines implements StepFunctionsApi {
     execution.currentState = state;
     execution.tasksInFlight += 1;
     try {
-      return (await runLambdaTask(this.deps.functions, binding, input)) as JsonValue;
+      return (await runLambdaTask(this.deps.functions, binding, input, (functionId) => this.invokeDenial(execution, functionId))) as JsonValue;
     } finally {
       execution.tasksInFlight -= 1;
       this.changed();
     }
+  }
+
+  /** The AccessDenied message if the machine's role may not invoke the function (the session is named for the execution). */
+  private async invokeDenial(execution: Execution, functionId: string): Promise<string | undefined> {
+    const authorizer = this.deps.authorizer;
+    const machine = this.machines.get(execution.machineArn);
+    if (!authorizer || !machine) return undefined;
+    const functionArn = this.deps.resources.get(functionId)?.attributes.Arn ?? functionId;
+    return authorizer.denial(authorizer.roles.roleOf(machine.logicalId), execution.name, { action: 'lambda:InvokeFunction', resource: functionArn });
   }
 
   /** The Wait state's stand-in: resolves with its input once the simulated clock reaches the wait's end (see tick). */

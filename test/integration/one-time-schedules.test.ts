@@ -15,7 +15,6 @@ import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 import { welcomeSend } from './support/welcome-send.ts';
 
 const HOUR_MS = 3_600_000;
-const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/nudge-scheduler`;
 
 /**
  * The EventBridgeOneTimeSchedules adapter with the real SDK client, against the local EventBridge
@@ -24,12 +23,13 @@ const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/nudge-scheduler`;
 describe('one-time schedules (EventBridge Scheduler, locally)', () => {
   const nudge = nudgeClient();
   const groupName = 'nudge-it';
+  // The stack's scheduler role: the local Scheduler calls each target as the schedule's role, as AWS does.
+  const ROLE_ARN = nudge.output('SchedulerRoleArn');
   const delayed = new EventBridgeOneTimeSchedules(nudge.scheduler, {
     groupName,
     roleArn: ROLE_ARN,
     sendQueueArn: nudge.queueArn('SendQueueUrl'),
-    // The timers function is not in the stack yet; any function of it shows the Lambda target's wiring.
-    timerFunctionArn: nudge.functionArn('SweepFunctionName'),
+    timerFunctionArn: nudge.output('TimerFunctionArn'),
     deadLetterQueueArn: nudge.queueArn('SendDeadLetterQueueUrl'),
   });
 
@@ -41,6 +41,8 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
   const sendForNewSubscriber = async (): Promise<{ request: SendRequest; now: Date }> => {
     const customerId = uniqueId('later');
     const email = `${customerId}@example.com`;
+    // Daytime: in quiet hours the welcome would be held, and arrive with the scheduled send.
+    await nudge.daytime();
     const now = await nudge.now();
     await nudge.putEvents([{ detailType: 'subscribe', detail: { eventId: uniqueId('sub'), customerId, occurredAt: now.toISOString(), email } }]);
     await nudge.waitForIdle();
@@ -110,7 +112,7 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
       ActionAfterCompletion: 'DELETE',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
-        Arn: nudge.functionArn('SweepFunctionName'),
+        Arn: nudge.output('TimerFunctionArn'),
         RoleArn: ROLE_ARN,
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
         DeadLetterConfig: { Arn: nudge.queueArn('SendDeadLetterQueueUrl') },
@@ -149,10 +151,10 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
     expect((recurring as ValidationException).message).toMatch(/only one-time schedules/);
   });
 
-  it('invokes a Lambda target of the stack when due, keeps a NONE schedule as fired, and keeps an unknown target as failed', async () => {
+  it('invokes a Lambda target its role may invoke when due, keeps a NONE schedule as fired, and keeps an unknown or forbidden target as failed', async () => {
     const now = await nudge.now();
     const at = `at(${new Date(now.getTime() + 10 * 60_000).toISOString().slice(0, 19)})`;
-    const create = (Name: string, Arn: string) =>
+    const create = (Name: string, Arn: string, input: unknown) =>
       nudge.scheduler.send(
         new CreateScheduleCommand({
           Name,
@@ -160,22 +162,32 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
           ScheduleExpression: at,
           FlexibleTimeWindow: { Mode: 'OFF' },
           ActionAfterCompletion: 'NONE',
-          Target: { Arn, RoleArn: ROLE_ARN, Input: JSON.stringify({ reason: 'one-time schedule test' }) },
+          Target: { Arn, RoleArn: ROLE_ARN, Input: JSON.stringify(input) },
         }),
       );
-    const sweep = uniqueId('sweep');
+    // A timer of a rule the catalog does not have: the timers function runs it and skips it.
+    const occurredAt = now.toISOString();
+    const timer: RuleTimer = { timerId: uniqueId('t'), kind: 'absence_check', ruleId: 'no-such-rule', customerId: uniqueId('nobody'), trigger: { eventId: uniqueId('e'), type: 'cart_add', occurredAt, properties: {} }, dueAt: occurredAt };
+    const timerSchedule = uniqueId('timer');
     const lost = uniqueId('lost');
-    await create(sweep, nudge.functionArn('SweepFunctionName'));
-    await create(lost, `arn:aws:sqs:us-east-1:${LOCAL_ACCOUNT}:no-such-queue`);
+    const forbidden = uniqueId('sweep');
+    await create(timerSchedule, nudge.output('TimerFunctionArn'), timer);
+    await create(lost, `arn:aws:sqs:us-east-1:${LOCAL_ACCOUNT}:no-such-queue`, {});
+    // The scheduler role may invoke the timers function only.
+    await create(forbidden, nudge.functionArn('SweepFunctionName'), {});
 
     await nudge.advanceClock('11m');
     await nudge.waitForIdle();
-    expect(await scheduleNamed(sweep)).toMatchObject({
+    expect(await scheduleNamed(timerSchedule)).toMatchObject({
       status: 'fired',
       lastError: null,
-      targetFunction: { entry: 'functions/scheduled/sweep-profiles.ts' },
+      targetFunction: { entry: 'functions/triggers/run-timer.ts' },
     });
     expect(await scheduleNamed(lost)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('no-such-queue') });
-    for (const Name of [sweep, lost]) await nudge.scheduler.send(new DeleteScheduleCommand({ Name, GroupName: groupName }));
+    expect(await scheduleNamed(forbidden)).toMatchObject({
+      status: 'failed',
+      lastError: expect.stringMatching(/^AccessDeniedException: User: arn:aws:sts::\d{12}:assumed-role\/TriggersSchedulerRole\w+\/.+ is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:.+ because no identity-based policy allows the lambda:InvokeFunction action$/),
+    });
+    for (const Name of [timerSchedule, lost, forbidden]) await nudge.scheduler.send(new DeleteScheduleCommand({ Name, GroupName: groupName }));
   });
 });

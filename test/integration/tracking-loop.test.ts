@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { customerPk, profileKey, sendKey } from '#shared/adapters/dynamo/keys.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { nudgeClient, uniqueId, type SesEmail } from './support/nudge-client.ts';
+import { sendIdOf } from './support/ses-send-ids.ts';
 import { subscriberEvents } from './support/subscriber-events.ts';
 
 /** The local SES store keeps custom headers as {key, value} (SES's API names them Name/Value). */
@@ -110,6 +111,17 @@ describe('delivery and the tracking loop', () => {
     expect(sendId).toBeDefined();
     const { Item } = await nudge.documentClient.send(new GetCommand({ TableName: nudge.output('TableName'), Key: sendKey(customerId, sendId!), ConsistentRead: true }));
     expect(Item).toMatchObject({ status: 'sent', firstOpenAt: profile?.emailActivity.lastOpenAt, lastOpenAt: profile?.emailActivity.lastOpenAt });
+  });
+
+  it('a purchase within the attribution window of a click is credited to the clicked send (ingest Queries the customer\'s engaged sends, which its role must allow)', async () => {
+    const customerId = uniqueId('click');
+    const sendId = sendIdOf(await welcomed(customerId));
+    expect(sendId, 'the welcome email names its send').toBeDefined();
+    await put(customerId, 'email_click', { sendId, ruleId: 'seq_welcome_series__hello', url: 'https://shop.example/product/1' });
+    await nudge.advanceClock('1h');
+    await put(customerId, 'purchase', { orderId: uniqueId('order'), amount: 42, currency: 'EUR' });
+    const [conversion] = await nudge.busEvents({ source: 'nudge', detailType: 'ConversionAttributed', customerId });
+    expect(conversion?.detail).toMatchObject({ customerId, sendId, ruleId: 'seq_welcome_series__hello', touch: 'click', revenue: 42, currency: 'EUR' });
   });
 
   it('a purchase after an open converts that send: ConversionAttributed on the bus with revenue and time to convert', async () => {
