@@ -32,6 +32,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { DynamoDriftReports } from '#shared/adapters/dynamo/drift-report-repository.ts';
 import { profileKey } from '#shared/adapters/dynamo/keys.ts';
 import { DynamoProfileScanner } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoRollups, MAX_ROLLUP_WRITES, WRITES_PER_LOGGED_CONVERSION } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
@@ -221,7 +222,7 @@ export async function measureReportTime(options: ReportTimeOptions) {
     progress(`aggregate reports timed: ${JSON.stringify(reportMs)}`);
 
     const request: unknown = JSON.parse(readFileSync(new URL('../events/experiments/engaged-threshold.json', import.meta.url), 'utf8'));
-    const scanner = new DynamoProfileScanner(documentClient, tableName, { log, clock: { now: () => new Date() } });
+    const scanner = new DynamoProfileScanner(documentClient, tableName, { log, clock: { now: () => new Date() }, quarantine: new DynamoQuarantine(documentClient, tableName) });
     const segmentExperiment: Record<string, { ms: { median: number; min: number; max: number }; profilesPerSecond: number }> = {};
     for (const totalSegments of [4, 16]) {
       const experiment = makeSegmentExperimentReport({ scanner, totalSegments, clock, log });

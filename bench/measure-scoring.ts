@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
 import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoScoringRuns } from '#shared/adapters/dynamo/scoring-run-repository.ts';
 import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
@@ -79,7 +80,7 @@ export async function measureScoringThroughput(options: { customers: number; pro
       clock,
       log: { debug() {}, info() {}, warn() {}, error() {} },
     };
-    const scanner = new DynamoProfileScanner(documentClient, tableName, { log: common.log, clock });
+    const scanner = new DynamoProfileScanner(documentClient, tableName, { log: common.log, clock, quarantine: new DynamoQuarantine(documentClient, tableName) });
 
     /** One weekly run with `workers` segments worked at once, each `concurrency` profiles in flight. */
     const run = async (workers: number, concurrency: number) => {

@@ -7,6 +7,7 @@ import { dynamoDocumentClient, eventBridge, sqs } from '#shared/adapters/aws/cli
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
 import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoScoringRuns } from '#shared/adapters/dynamo/scoring-run-repository.ts';
 import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
@@ -40,7 +41,7 @@ const Task = z
   .refine((task) => task.segment < task.totalSegments, 'segment must be below totalSegments');
 
 const scoreSegment = makeScoreSegment({
-  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock }),
+  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock, quarantine: new DynamoQuarantine(documentClient, config.TABLE_NAME) }),
   profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
   snapshots: new DynamoTrainingSnapshots(documentClient, config.TABLE_NAME),
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),

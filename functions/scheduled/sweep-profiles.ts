@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { dynamoDocumentClient, eventBridge } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
@@ -24,7 +25,7 @@ const documentClient = dynamoDocumentClient();
 
 const sweepProfiles = makeSweepProfiles({
   ...decisionDeps(readDecisionConfig(), logger),
-  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock }),
+  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock, quarantine: new DynamoQuarantine(documentClient, config.TABLE_NAME) }),
   profiles: new DynamoProfileStore(documentClient, config.TABLE_NAME),
   membership: new DynamoSegmentMembershipStore(documentClient, config.TABLE_NAME),
   bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),

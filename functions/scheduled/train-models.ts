@@ -7,6 +7,7 @@ import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
 import { DynamoProfileScanner } from '#shared/adapters/dynamo/profile-repository.ts';
+import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
@@ -22,7 +23,7 @@ const documentClient = dynamoDocumentClient();
 
 const trainModels = makeTrainModels({
   snapshots: new DynamoTrainingSnapshots(documentClient, config.TABLE_NAME),
-  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock }),
+  scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock, quarantine: new DynamoQuarantine(documentClient, config.TABLE_NAME) }),
   totalSegments: config.SWEEP_SCAN_SEGMENTS,
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),
   settings: defaultCatalog.settings.predictive,

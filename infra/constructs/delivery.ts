@@ -155,8 +155,9 @@ export class NudgeDelivery extends Construct {
     });
     this.sendsHeld = new cloudwatch.Metric({ ...SENDS_HELD_METRIC, statistic: 'Sum', period: Duration.minutes(5) });
     // Retry backoff: the dispatcher delays a failed message's redelivery (ChangeMessageVisibility,
-    // which the event source mapping's grant already includes).
-    this.dispatcher.addEnvironment(SEND_QUEUE_URL_ENV, this.sendQueue.queueUrl);
+    // which the event source mapping's grant already includes). Throttled and held sends go back on
+    // the queue as new messages (so they never count toward maxReceiveCount): SendMessage.
+    this.grantEnqueueSends(this.dispatcher);
   }
 
   /** Lets `fn` queue sends: sets `SEND_QUEUE_URL` and grants `sqs:SendMessage` on the send queue only. */

@@ -5,7 +5,7 @@ import type { Log, ProfileStore, SaveProfileResult } from '../../domain/ports.ts
 import { describeProblems, Profile, profileProblems } from '../../domain/profile.ts';
 import type { ProfilePage } from '../../services/profile-scan.ts';
 import { profileKey } from './keys.ts';
-import { DynamoQuarantine } from './quarantine-repository.ts';
+import type { DynamoQuarantine } from './quarantine-repository.ts';
 import { unmarshallRaw } from './raw-items.ts';
 
 export class CorruptItemError extends Error {
@@ -81,15 +81,15 @@ function readProfile(item: Record<string, unknown>): { ok: true; profile: Profil
  * corrupt item must not stop them for the others.
  */
 export class DynamoProfileScanner {
-  private readonly quarantine: DynamoQuarantine;
-
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly context: { log: Log; clock: Clock },
-  ) {
-    this.quarantine = new DynamoQuarantine(client, tableName);
-  }
+    /**
+     * `quarantine`: where the daily jobs record a corrupt item (their roles may write). A reader
+     * without one (a report, whose role must not write) still logs, counts and skips it.
+     */
+    private readonly context: { log: Log; clock: Clock; quarantine?: Pick<DynamoQuarantine, 'record'> },
+  ) {}
 
   async *scanSegment(segment: number, totalSegments: number, pageSize = 100): AsyncGenerator<ProfilePage> {
     for await (const page of this.scanPages(segment, totalSegments, undefined, pageSize)) {
@@ -131,7 +131,8 @@ export class DynamoProfileScanner {
   private async quarantineItem(item: Record<string, unknown>, reason: string): Promise<void> {
     const pk = String(item.pk);
     const sk = String(item.sk);
-    this.context.log.error('corrupt profile item quarantined and skipped', { pk, sk, reason });
-    await this.quarantine.record({ pk, sk, itemKind: 'profile', reason, at: this.context.clock.now().toISOString() });
+    const { quarantine } = this.context;
+    this.context.log.error(quarantine ? 'corrupt profile item quarantined and skipped' : 'corrupt profile item skipped (the daily sweep quarantines it)', { pk, sk, reason });
+    await quarantine?.record({ pk, sk, itemKind: 'profile', reason, at: this.context.clock.now().toISOString() });
   }
 }

@@ -241,6 +241,12 @@ export const NAME_COLLISIONS: ReadonlyArray<{ entry: string; action: string; mod
     module: 'shared/adapters/dynamo/rollup-repository.ts',
     why: 'DynamoRollups.days / conversions are matched by property reads of the same names; the optimizer reads the live rollups (GetItem) only',
   },
+  {
+    entry: 'functions/tracking/track-link.ts',
+    action: 'dynamodb:PutItem',
+    module: 'shared/adapters/dynamo/erasure-tombstone-repository.ts',
+    why: "DynamoErasureTombstones.record (erase writes the tombstone) is matched by other `.record` reads; the link endpoint only asks isErased (GetItem), typed as Pick<ErasureTombstones, 'isErased'>",
+  },
 ];
 
 /** Every Nudge function of a template, by logical id, with its handler module. */
