@@ -172,7 +172,7 @@ describe('link endpoints', () => {
 
     const [kid, payload, sig] = token.split('.');
     const otherCustomer = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), c: 'cust-2' })).toString('base64url');
-    expect((await track({ method: 'GET', path: `/p/${otherCustomer}.${sig}` })).statusCode).toBe(400);
+    expect((await track({ method: 'GET', path: `/p/${kid}.${otherCustomer}.${sig}` })).statusCode).toBe(400);
     expect((await track({ method: 'GET', path: `/p/${signLink({ a: 'unsubscribe', ...ids }, KEY, NOW)}` })).statusCode).toBe(400);
     expect((await setup(new Date(NOW.getTime() + 400 * 86_400_000)).track({ method: 'GET', path: `/p/${token}` })).statusCode).toBe(410);
     expect(shown).toHaveLength(1);
@@ -199,7 +199,7 @@ describe('link endpoints', () => {
 
     const [kid, payload, sig] = token.split('.');
     const more = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), g: ['marketing', 'product_updates'] })).toString('base64url');
-    expect((await track({ method: 'POST', path: `/s/${more}.${sig}` })).statusCode).toBe(400);
+    expect((await track({ method: 'POST', path: `/s/${kid}.${more}.${sig}` })).statusCode).toBe(400);
     // A preferences token (a year-long bearer token) cannot stand in for a confirmation.
     expect((await track({ method: 'POST', path: `/s/${signLink({ a: 'preferences', ...ids }, KEY, NOW)}` })).statusCode).toBe(400);
     const late = setup(new Date(NOW.getTime() + 48 * 3_600_000));
