@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { advanceClock, showClock } from './commands/clock.ts';
 import { DLQ_NAMES, REDRIVABLE_DLQS, listDlq, redriveDlq, type DlqName, type RedrivableDlq } from './commands/dlq.ts';
+import { rotateKeys } from './commands/keys.ts';
 import { preview } from './commands/preview.ts';
 import { listQuarantine } from './commands/quarantine.ts';
 import { erase, exportCustomer } from './commands/privacy.ts';
@@ -149,6 +150,16 @@ program
   .option('--follow-up <duration>', 'how long past the last event to follow scheduled work (held sends, sequence steps)', '15d')
   .option('--json', 'machine-readable output (with --compare: baseline, alternative and comparison)')
   .action((file: string, options: ReplayOptions) => replay(file, options));
+
+program
+  .command('keys')
+  .description('the key that signs the links in emails (unsubscribe, preferences, open, click)')
+  .command('rotate')
+  .description('a new link key signs new links; retired keys keep verifying links already sent until they expire (a year); keys retired longer ago are dropped')
+  .option('--stack <name>', 'rotate the deployed stack\'s key (secret nudge/<name>/link-signing-key) with your AWS credentials, instead of the local system\'s')
+  .option('--region <region>', 'with --stack: the stack\'s region (default: your AWS configuration\'s)')
+  .option('--json', 'machine-readable output')
+  .action((options: { stack?: string; region?: string; json?: boolean }) => rotateKeys(options));
 
 const dlq = program.command('dlq').description('dead-letter queues: failed sends, events, timers; rejected events');
 dlq

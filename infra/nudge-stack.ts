@@ -191,7 +191,7 @@ export class NudgeStack extends Stack {
     }
     output('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic every alarm notifies (subscribe your on-call)');
     output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard of the pipeline');
-    output('LinkSecretArn', this.tracking.linkSecret.secretArn, 'Secret that signs the links (rotating it breaks links already sent)');
+    output('LinkSecretArn', this.tracking.linkSecret.secretArn, 'Keyring that signs the links (rotate with `nudge keys rotate --stack <name>`; links already sent keep working)');
     output('SesEventsFunctionName', this.sesEvents.function.function.functionName, 'Handles SES delivery, open, click, bounce and complaint events');
     output('SesEventsDeadLetterQueueUrl', this.sesEvents.deadLetterQueue.queueUrl, 'SES events that could not be handled after retries');
     output('ConfigurationSetName', this.delivery.configurationSet.configurationSetName, 'SES configuration set of every send');

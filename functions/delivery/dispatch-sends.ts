@@ -12,7 +12,7 @@ import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombsto
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
 import { DynamoSuppressionList } from '#shared/adapters/dynamo/suppression-repository.ts';
-import { linkSecretFrom } from '#shared/adapters/secrets/link-secret.ts';
+import { linkKeyringFrom } from '#shared/adapters/secrets/link-secret.ts';
 import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository.ts';
 import { SesEmailSender } from '#shared/adapters/ses/ses-email-sender.ts';
 import { PacedEmailSender } from '#shared/adapters/ses/paced-email-sender.ts';
@@ -47,7 +47,7 @@ const dispatchSend = makeDispatchSend({
   profiles: new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME),
   suppression: new DynamoSuppressionList(dynamoDocumentClient(), config.TABLE_NAME),
   erasures: new DynamoErasureTombstones(dynamoDocumentClient(), config.TABLE_NAME),
-  links: { baseUrl: config.TRACKING_BASE_URL, secret: linkSecretFrom(config.LINK_SECRET_ARN), unsubscribeMailbox: config.UNSUBSCRIBE_MAILBOX },
+  links: { baseUrl: config.TRACKING_BASE_URL, keyring: linkKeyringFrom(config.LINK_SECRET_ARN, runtimeClock), unsubscribeMailbox: config.UNSUBSCRIBE_MAILBOX },
   // Paced to the account's rate through one schedule shared by every concurrent dispatcher.
   sender: new PacedEmailSender(
     new SesEmailSender(sesv2(), { fromAddress: config.SENDER_EMAIL, replyTo: config.REPLY_TO_EMAIL, configurationSet: config.SES_CONFIGURATION_SET }),

@@ -8,7 +8,7 @@ import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoErasureTombstones } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { EventBridgeBehaviorEventBus } from '#shared/adapters/eventbridge/behavior-event-bus.ts';
-import { linkSecretFrom } from '#shared/adapters/secrets/link-secret.ts';
+import { linkKeyringFrom } from '#shared/adapters/secrets/link-secret.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeConfirmSubscription } from '#shared/services/confirm-subscription.ts';
@@ -22,7 +22,7 @@ const bus = new EventBridgeBehaviorEventBus(eventBridge(), config.EVENT_BUS_NAME
 const profiles = new DynamoProfileStore(dynamoDocumentClient(), config.TABLE_NAME);
 
 const trackLink = makeTrackLink({
-  secret: linkSecretFrom(config.LINK_SECRET_ARN),
+  keyring: linkKeyringFrom(config.LINK_SECRET_ARN, runtimeClock),
   bus,
   erasures: new DynamoErasureTombstones(dynamoDocumentClient(), config.TABLE_NAME),
   brandName: defaultCatalog.settings.brandName,

@@ -69,7 +69,7 @@ export class NudgeTracking extends Construct {
       Validations.of(secret.node.defaultChild!).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'Rotating the link key invalidates every unsubscribe link already delivered, and those must keep working for at least 30 days (CAN-SPAM) and in practice a year; rotation is a deliberate, manual operation.',
+          'The link key is a keyring rotated by the operator (`nudge keys rotate`), which keeps retired keys until their links expire (CAN-SPAM: 30 days; ours a year); Secrets Manager rotation would replace the value and break links already delivered.',
       });
       this.linkSecret = secret;
     }

@@ -20,7 +20,7 @@ type ServerInput = {
   bus: LocalEventBus;
   control: ControlRoutes;
   scheduler?: SchedulerApi;
-  secrets?: Pick<LocalSecrets, 'getSecretValue'>;
+  secrets?: Pick<LocalSecrets, 'getSecretValue' | 'putSecretValue'>;
   functionUrls?: Pick<LocalFunctionUrls, 'handle'>;
   stepFunctions?: StepFunctionsApi;
   lambda?: Pick<LocalLambdaApi, 'handles' | 'handle'>;
@@ -74,6 +74,13 @@ async function handle(request: IncomingMessage, response: ServerResponse, input:
     const secretId = String((parseJsonBody(body) as { SecretId?: unknown } | undefined)?.SecretId ?? '');
     const value = input.secrets.getSecretValue(secretId);
     if (!value) return awsError(response, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret: ${secretId}`);
+    return sendJson(response, 200, value, 'application/x-amz-json-1.1');
+  }
+  if (input.secrets && request.headers['x-amz-target'] === 'secretsmanager.PutSecretValue') {
+    const { SecretId, SecretString } = (parseJsonBody(body) ?? {}) as { SecretId?: unknown; SecretString?: unknown };
+    if (typeof SecretString !== 'string') return awsError(response, 'InvalidParameterException', 'PutSecretValue needs SecretString (the local runtime keeps no binary secrets)');
+    const value = input.secrets.putSecretValue(String(SecretId ?? ''), SecretString);
+    if (!value) return awsError(response, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret: ${String(SecretId)}`);
     return sendJson(response, 200, value, 'application/x-amz-json-1.1');
   }
   const amzTarget = request.headers['x-amz-target'];

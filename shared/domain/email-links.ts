@@ -1,11 +1,12 @@
 import { CONSENT_CONFIRMATION_REQUESTED } from './engagement-events.ts';
 import { escapeHtml } from './html.ts';
+import type { SigningKey } from './link-keyring.ts';
 import { CONFIRMATION_LIFETIME_HOURS, signLink } from './link-tokens.ts';
 import type { SendRequest } from './send-request.ts';
 import type { SubscriptionCategory } from './subscription-categories.ts';
 
-/** Where the link endpoints live and what the mailto unsubscribe goes to. */
-export type LinkSettings = { baseUrl: string; secret: string; unsubscribeMailbox?: string | undefined };
+/** Where the link endpoints live, the key that signs (the keyring's current one), what the mailto unsubscribe goes to. */
+export type LinkSettings = { baseUrl: string; key: SigningKey; unsubscribeMailbox?: string | undefined };
 
 export type EmailLinks = { unsubscribeUrl: string; preferencesUrl: string; openPixelUrl: string; mailto?: string };
 
@@ -13,11 +14,11 @@ export type EmailLinks = { unsubscribeUrl: string; preferencesUrl: string; openP
 export function linksFor(request: SendRequest, settings: LinkSettings, now: Date): EmailLinks {
   const base = settings.baseUrl.replace(/\/+$/, '');
   const ids = { c: request.customerId, s: request.sendId, r: request.ruleId };
-  const unsubscribe = signLink({ a: 'unsubscribe', ...ids, k: request.category }, settings.secret, now);
+  const unsubscribe = signLink({ a: 'unsubscribe', ...ids, k: request.category }, settings.key, now);
   return {
     unsubscribeUrl: `${base}/u/${unsubscribe}`,
-    preferencesUrl: `${base}/p/${signLink({ a: 'preferences', ...ids }, settings.secret, now)}`,
-    openPixelUrl: `${base}/o/${signLink({ a: 'open', ...ids }, settings.secret, now)}`,
+    preferencesUrl: `${base}/p/${signLink({ a: 'preferences', ...ids }, settings.key, now)}`,
+    openPixelUrl: `${base}/o/${signLink({ a: 'open', ...ids }, settings.key, now)}`,
     ...(settings.unsubscribeMailbox ? { mailto: `mailto:${settings.unsubscribeMailbox}?subject=unsubscribe%20${unsubscribe}` } : {}),
   };
 }
@@ -43,7 +44,7 @@ export function confirmationFor(request: SendRequest, categories: readonly Subsc
   if (request.trigger.type !== CONSENT_CONFIRMATION_REQUESTED) return undefined;
   const chosen = categoriesToConfirm(request.personalization.eventProperties.categories, categories);
   if (chosen.length === 0) return undefined;
-  const token = signLink({ a: 'confirm_subscription', c: request.customerId, s: request.sendId, r: request.ruleId, g: chosen.map((c) => c.id) }, settings.secret, now);
+  const token = signLink({ a: 'confirm_subscription', c: request.customerId, s: request.sendId, r: request.ruleId, g: chosen.map((c) => c.id) }, settings.key, now);
   return {
     url: `${settings.baseUrl.replace(/\/+$/, '')}/s/${token}`,
     hours: CONFIRMATION_LIFETIME_HOURS,
@@ -73,7 +74,7 @@ export function trackClicks(html: string, request: SendRequest, settings: LinkSe
   return html.replace(/href="(https?:\/\/[^"]+)"/g, (match, url: string) => {
     if (url.startsWith(`${base}/`)) return match;
     const target = url.replaceAll('&amp;', '&');
-    const token = signLink({ a: 'click', c: request.customerId, s: request.sendId, r: request.ruleId, u: target }, settings.secret, now);
+    const token = signLink({ a: 'click', c: request.customerId, s: request.sendId, r: request.ruleId, u: target }, settings.key, now);
     return `href="${base}/c/${token}"`;
   });
 }

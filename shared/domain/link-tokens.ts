@@ -1,10 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { LEGACY_KEY_ID, verifyingKey, type LinkKeyring, type SigningKey } from './link-keyring.ts';
 
 /**
  * Signed, expiring tokens for the links in every email: one-click unsubscribe, the open pixel,
- * click redirects. `<payload>.<signature>`, both base64url; the signature is HMAC-SHA256 over the
- * payload with the account's link secret. Hand-written on node:crypto rather than a JWT library:
+ * click redirects. `<kid>.<payload>.<signature>`: the key id, then base64url; the signature is
+ * HMAC-SHA256 over `<kid>.<payload>` with that key of the keyring (link-keyring.ts), so a key id
+ * cannot be swapped. A token of two parts (`<payload>.<signature>`, over the payload alone) was
+ * signed before key ids and names key `k0`. Hand-written on node:crypto rather than a JWT library:
  * the format needs one algorithm, no header and no key negotiation, and a JWT's `alg` field is the
  * classic way such checks go wrong; this is 40 lines with a constant-time comparison.
  *
@@ -37,7 +40,8 @@ export const LinkClaims = z
   .strict();
 export type LinkClaims = z.infer<typeof LinkClaims>;
 
-export type TokenCheck = { ok: true; claims: LinkClaims } | { ok: false; problem: 'malformed' | 'forged' | 'expired' };
+/** `unknown_key`: the token names a key the keyring does not hold (a newer key than a cached keyring knows, or a dropped one). */
+export type TokenCheck = { ok: true; claims: LinkClaims } | { ok: false; problem: 'malformed' | 'forged' | 'expired' | 'unknown_key' };
 
 /** How long a subscription confirmation link works: long enough to find the email, short enough that an old one proves a recent wish. */
 export const CONFIRMATION_LIFETIME_HOURS = 48;
@@ -54,16 +58,19 @@ export const LINK_LIFETIME_HOURS: Record<LinkAction, number> = {
   confirm_subscription: CONFIRMATION_LIFETIME_HOURS,
 };
 
-export function signLink(claims: Omit<LinkClaims, 'e'>, secret: string, now: Date): string {
+export function signLink(claims: Omit<LinkClaims, 'e'>, key: SigningKey, now: Date): string {
   const full: LinkClaims = { ...claims, e: Math.floor(now.getTime() / 1000) + LINK_LIFETIME_HOURS[claims.a] * 3_600 };
-  const payload = Buffer.from(JSON.stringify(full)).toString('base64url');
-  return `${payload}.${signature(payload, secret)}`;
+  const signed = `${key.id}.${Buffer.from(JSON.stringify(full)).toString('base64url')}`;
+  return `${signed}.${signature(signed, key.key)}`;
 }
 
-export function verifyLink(token: string, secret: string, now: Date): TokenCheck {
-  const [payload, given, extra] = token.split('.');
-  if (!payload || !given || extra !== undefined || token.length > 2_000) return { ok: false, problem: 'malformed' };
-  const expected = Buffer.from(signature(payload, secret));
+export function verifyLink(token: string, keyring: LinkKeyring, now: Date): TokenCheck {
+  const parts = token.split('.');
+  if (token.length > 2_000 || parts.length < 2 || parts.length > 3 || parts.some((part) => part === '')) return { ok: false, problem: 'malformed' };
+  const [id, payload, given] = parts.length === 3 ? (parts as [string, string, string]) : [LEGACY_KEY_ID, parts[0]!, parts[1]!];
+  const key = verifyingKey(keyring, id);
+  if (!key) return { ok: false, problem: 'unknown_key' };
+  const expected = Buffer.from(signature(parts.length === 3 ? `${id}.${payload}` : payload, key.key));
   const actual = Buffer.from(given);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { ok: false, problem: 'forged' };
   let claims: LinkClaims;
@@ -75,9 +82,11 @@ export function verifyLink(token: string, secret: string, now: Date): TokenCheck
     return { ok: false, problem: 'malformed' };
   }
   if (claims.e * 1000 <= now.getTime()) return { ok: false, problem: 'expired' };
+  // A retired key signed nothing after its retirement (and the signers' cache age): a later expiry means someone else holds it.
+  if (key.signedUntil !== undefined && claims.e * 1000 > key.signedUntil + LINK_LIFETIME_HOURS[claims.a] * 3_600_000) return { ok: false, problem: 'forged' };
   return { ok: true, claims };
 }
 
-function signature(payload: string, secret: string): string {
-  return createHmac('sha256', secret).update(payload).digest('base64url');
+function signature(signed: string, key: string): string {
+  return createHmac('sha256', key).update(signed).digest('base64url');
 }

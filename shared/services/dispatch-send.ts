@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { confirmationFor, linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain/email-links.ts';
 import { renderEmail, templateVariables } from '../domain/email-template.ts';
+import type { LinkKeyring } from '../domain/link-keyring.ts';
 import { MAX_QUEUE_DELAY_SECONDS, type EmailSender, type ErasureTombstones, type Log, type ProfileStore, type SendHoldReason, type SendLedger, type SuppressionList } from '../domain/ports.ts';
 import { sendBlocker } from '../domain/send-decision.ts';
 import { customerTags } from '../domain/ses-events.ts';
@@ -17,8 +18,8 @@ export type DispatchDeps = {
   suppression: SuppressionList;
   /** Read only when the profile is missing: tells an erased customer from one whose first profile write has not landed yet. */
   erasures: Pick<ErasureTombstones, 'isErased'>;
-  /** The link endpoints' base URL, the HMAC secret (read once per container), the mailto mailbox. */
-  links: { baseUrl: string; secret: () => Promise<string>; unsubscribeMailbox?: string | undefined };
+  /** The link endpoints' base URL, the link keyring (its current key signs; cached per container), the mailto mailbox. */
+  links: { baseUrl: string; keyring: () => Promise<LinkKeyring>; unsubscribeMailbox?: string | undefined };
   catalog: Catalog;
   clock: Clock;
   log: Log;
@@ -109,7 +110,7 @@ export function makeDispatchSend(deps: DispatchDeps) {
     const template = deps.catalog.templates.find((t) => t.id === request.templateId);
     if (!template) return fail(deps, request, `template ${request.templateId} is not in the catalog`);
     const now = deps.clock.now();
-    const linkSettings = { baseUrl: deps.links.baseUrl, secret: await deps.links.secret(), unsubscribeMailbox: deps.links.unsubscribeMailbox };
+    const linkSettings = { baseUrl: deps.links.baseUrl, key: (await deps.links.keyring()).current, unsubscribeMailbox: deps.links.unsubscribeMailbox };
     const links = linksFor(request, linkSettings, now);
     const transactional = rule?.transactional ?? false;
     // Service mail cannot be unsubscribed (its category is required): a template's unsubscribe link leads to the preferences instead.

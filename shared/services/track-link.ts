@@ -1,13 +1,15 @@
 import type { Clock } from '../domain/clock.ts';
 import { engagementEntry } from '../domain/engagement-events.ts';
 import { escapeHtml } from '../domain/html.ts';
+import type { LinkKeyring } from '../domain/link-keyring.ts';
 import { verifyLink, type LinkAction, type LinkClaims } from '../domain/link-tokens.ts';
 import type { BehaviorEventBus, ErasureTombstones, Log } from '../domain/ports.ts';
 import type { makeConfirmSubscription } from './confirm-subscription.ts';
 import type { makePreferenceCenter } from './preference-center.ts';
 
 export type TrackLinkDeps = {
-  secret: () => Promise<string>;
+  /** The link keyring; `fresh` re-reads it (a token names a key newer than the cached keyring). */
+  keyring: (options?: { fresh?: boolean }) => Promise<LinkKeyring>;
   bus: BehaviorEventBus;
   /** Links in old emails of an erased customer still answer, but record nothing. */
   erasures: Pick<ErasureTombstones, 'isErased'>;
@@ -47,7 +49,9 @@ export function makeTrackLink(deps: TrackLinkDeps) {
     if (!match) return page(404, 'Not found', 'This link is not one of ours.');
     const action = ROUTES[match[1]!]!;
     const now = deps.clock.now();
-    const check = verifyLink(match[2]!, await deps.secret(), now);
+    let check = verifyLink(match[2]!, await deps.keyring(), now);
+    // Just after a rotation the dispatcher may sign with a key this container has not read yet.
+    if (!check.ok && check.problem === 'unknown_key') check = verifyLink(match[2]!, await deps.keyring({ fresh: true }), now);
     if (!check.ok || check.claims.a !== action) {
       const problem = check.ok ? 'malformed' : check.problem;
       deps.log.warn('link token refused', { action, problem });

@@ -114,7 +114,7 @@ describe('the preference center in headless Chromium at phone size', () => {
     await put('subscribe', { firstName: 'Ana' }, { email: address });
     const [welcome] = await nudge.emailsTo(address);
     preferencesUrl = /href="(https?:\/\/[^"]+\/p\/[^"]+)"/.exec(welcome?.body.html ?? '')?.[1] ?? '';
-    expect(preferencesUrl).toMatch(/\/p\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(preferencesUrl).toMatch(/\/p\/k\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
   });
 
   it('the page fits a phone, labels every input, and its text meets WCAG AA contrast', async (context) => {

@@ -146,6 +146,17 @@ describe('day-one checklist (the README production context)', () => {
       expect(secrets[0]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     });
 
+    it('lets no role write the link keyring and schedules no Secrets Manager rotation (the operator rotates with `nudge keys rotate`, which keeps retired keys)', () => {
+      const WRITES = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:*', '*'];
+      const writers = Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+        .flatMap(([id, r]) => (r.Properties?.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[] }>).map((statement) => ({ id, statement })))
+        .filter(({ statement }) => statement.Effect === 'Allow' && [statement.Action].flat().some((action) => WRITES.includes(action)))
+        .map(({ id }) => id);
+      expect(writers).toEqual([]);
+      expect(Object.values(resources).filter((r) => r.Type === 'AWS::SecretsManager::RotationSchedule')).toEqual([]);
+    });
+
     it('gives no retained resource a fixed name that the next deploy would collide with, unless it can be imported', () => {
       // The link secret keeps a stable name on purpose: `-c importLinkSecret=true` references it after a destroy.
       const IMPORTABLE_BY_NAME = new Set(['AWS::SecretsManager::Secret']);

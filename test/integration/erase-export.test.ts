@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EventBridgeCustomerSchedules } from '#shared/adapters/scheduler/customer-schedules.ts';
 import { EventBridgeOneTimeSchedules, scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
 import { DynamoSuppressionList, addressHash } from '#shared/adapters/dynamo/suppression-repository.ts';
+import { parseKeyring } from '#shared/domain/link-keyring.ts';
 import { signLink } from '#shared/domain/link-tokens.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import type { CustomerExport } from '#shared/services/export-customer.ts';
@@ -161,8 +162,8 @@ describe('nudge erase and nudge export', () => {
     // The catalog's templates carry no links of their own: a click link is signed as the dispatcher signs one.
     const { SecretString = '' } = await secrets.send(new GetSecretValueCommand({ SecretId: nudge.output('LinkSecretArn') }));
     const open = link('o') ?? '';
-    const claims = JSON.parse(Buffer.from(open.split('/o/')[1]!.split('.')[0]!, 'base64url').toString('utf8')) as { s: string };
-    const clickToken = signLink({ a: 'click', c: customerId, s: claims.s, u: 'https://shop.example/new-arrivals' }, SecretString, await nudge.now());
+    const claims = JSON.parse(Buffer.from(open.split('/o/')[1]!.split('.')[1]!, 'base64url').toString('utf8')) as { s: string };
+    const clickToken = signLink({ a: 'click', c: customerId, s: claims.s, u: 'https://shop.example/new-arrivals' }, parseKeyring(SecretString).current, await nudge.now());
     const links = { open, click: open.replace(/\/o\/.*$/, `/c/${clickToken}`), unsubscribe: link('u'), preferences: link('p') };
     expect(links, html).toEqual({ open: expect.stringContaining('/o/'), click: expect.stringContaining('/c/'), unsubscribe: expect.any(String), preferences: expect.any(String) });
     // History of every kind the archive would hold: engagement, browsing, a cart, a converted purchase.

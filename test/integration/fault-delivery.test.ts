@@ -105,7 +105,7 @@ describe('fault: injected delivery faults', () => {
       profiles: new DynamoProfileStore(documentClient, table),
       suppression: new DynamoSuppressionList(documentClient, table),
       erasures: new DynamoErasureTombstones(documentClient, table),
-      links: { baseUrl: 'http://127.0.0.1/links', secret: async () => 'a-test-secret-of-at-least-32-characters!!' },
+      links: { baseUrl: 'http://127.0.0.1/links', keyring: async () => ({ current: { id: 'k1', key: 'a-test-secret-of-at-least-32-characters!!' }, previous: [] }) },
       catalog: defaultCatalog,
       // The local system's simulated time, so leases compare with what its own dispatcher sees.
       clock: { now: () => new Date(Date.now() + clockOffsetMs) },

@@ -47,7 +47,7 @@ describe('fault: SES throttling', () => {
       profiles: nudge.profiles,
       suppression: new DynamoSuppressionList(nudge.documentClient, table),
       erasures: new DynamoErasureTombstones(nudge.documentClient, table),
-      links: { baseUrl: 'http://127.0.0.1/links', secret: async () => 'a-test-secret-of-at-least-32-characters!!' },
+      links: { baseUrl: 'http://127.0.0.1/links', keyring: async () => ({ current: { id: 'k1', key: 'a-test-secret-of-at-least-32-characters!!' }, previous: [] }) },
       catalog: defaultCatalog,
       clock: { now: () => new Date() },
       log: quiet,

@@ -27,7 +27,7 @@ describe('delivery and the tracking loop', () => {
 
   it('a marketing email carries List-Unsubscribe (https one-click only: no mailbox is read) and List-Unsubscribe-Post', async () => {
     const email = await welcomed(uniqueId('hdr'));
-    expect(header(email, 'List-Unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/_url\/[A-Za-z0-9]+\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>$/);
+    expect(header(email, 'List-Unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/_url\/[A-Za-z0-9]+\/u\/k\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>$/);
     expect(header(email, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     expect(email.body.html).toContain(unsubscribeUrl(email));
     expect(email.body.text).toContain(`Unsubscribe: ${unsubscribeUrl(email)}`);

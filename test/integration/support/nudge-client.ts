@@ -142,7 +142,8 @@ export function nudgeClient(context: Pick<NudgeTestContext, 'endpoints' | 'outpu
     async emailsForSend(address: string, sendId: string): Promise<SesEmail[]> {
       const sendOf = (email: SesEmail): string | undefined => {
         const link = email.headers?.find((header) => header.name === 'List-Unsubscribe')?.value ?? '';
-        const payload = /\/u\/([A-Za-z0-9_-]+)\./.exec(link)?.[1];
+        // `<kid>.<payload>.<signature>` (or `<payload>.<signature>`, signed before key ids).
+        const payload = /\/u\/(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(link)?.[1];
         return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s?: string }).s : undefined;
       };
       return (await this.emailsTo(address)).filter((email) => sendOf(email) === sendId);

@@ -2,12 +2,12 @@ import type { SesEmail } from './nudge-client.ts';
 
 /**
  * The sendId an email in the local SES store was sent for, read from its signed open-pixel or
- * unsubscribe link (the token's payload is base64url JSON with the send id as `s`). The store keeps
+ * unsubscribe link (`<kid>.<payload>.<signature>`; the payload is base64url JSON with the send id as `s`). The store keeps
  * no SES message tags, so this is how a test tells two emails of one customer apart.
  */
 export function sendIdOf(email: SesEmail): string | undefined {
   const text = `${email.body.html ?? ''}\n${email.body.text ?? ''}\n${(email.headers ?? []).map((h) => h.value).join('\n')}`;
-  for (const match of text.matchAll(/\/(?:o|u)\/([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/g)) {
+  for (const match of text.matchAll(/\/(?:o|u)\/(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/g)) {
     try {
       const claims = JSON.parse(Buffer.from(match[1]!, 'base64url').toString('utf8')) as { s?: unknown };
       if (typeof claims.s === 'string') return claims.s;

@@ -13,6 +13,8 @@ import { makeTrackLink } from '#shared/services/track-link.ts';
 import { InMemoryErasures, silentLog } from '../support/fakes.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!!';
+const KEY = { id: 'k1', key: SECRET };
+const KEYRING = { current: KEY, previous: [] };
 const START = new Date('2026-11-20T12:00:00Z');
 const CUSTOMER = 'cust-1';
 
@@ -60,17 +62,17 @@ function system() {
     profile = applyEvent(profile, parsed.event, now).profile;
     if (entry.detailType === CONSENT_CONFIRMATION_REQUESTED) {
       const { categories } = parsed.event.properties as { categories: string[] };
-      mailbox.push(`/s/${signLink({ a: 'confirm_subscription', c: CUSTOMER, s: `confirm-${mailbox.length}`, g: categories }, SECRET, now)}`);
+      mailbox.push(`/s/${signLink({ a: 'confirm_subscription', c: CUSTOMER, s: `confirm-${mailbox.length}`, g: categories }, KEY, now)}`);
     }
   };
   const bus: BehaviorEventBus = { put: async (entries) => entries.forEach(ingest) };
   const deps = { profiles: { get: async () => profile }, bus, catalog: defaultCatalog, log: silentLog };
   const preferences = makePreferenceCenter(deps);
   const confirmSubscription = makeConfirmSubscription(deps);
-  const track = makeTrackLink({ secret: async () => SECRET, bus, erasures: new InMemoryErasures(), brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences, confirmSubscription });
+  const track = makeTrackLink({ keyring: async () => KEYRING, bus, erasures: new InMemoryErasures(), brandName: 'Shop', clock: { now: () => now }, log: silentLog, preferences, confirmSubscription });
   // Links are signed once, when the email goes out: the same link is used again and again.
-  const unsubscribeLinks = [0, 1, 2].map((i) => `/u/${signLink({ a: 'unsubscribe', c: CUSTOMER, s: `send-${i}`, k: 'marketing' }, SECRET, START)}`);
-  const preferenceLinks = [0, 1, 2].map((i) => `/p/${signLink({ a: 'preferences', c: CUSTOMER, s: `send-${i}` }, SECRET, START)}`);
+  const unsubscribeLinks = [0, 1, 2].map((i) => `/u/${signLink({ a: 'unsubscribe', c: CUSTOMER, s: `send-${i}`, k: 'marketing' }, KEY, START)}`);
+  const preferenceLinks = [0, 1, 2].map((i) => `/p/${signLink({ a: 'preferences', c: CUSTOMER, s: `send-${i}` }, KEY, START)}`);
 
   async function perform(request: ConsentRequest): Promise<void> {
     const producer = (type: 'subscribe' | 'unsubscribe') => {

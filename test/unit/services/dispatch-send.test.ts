@@ -12,6 +12,8 @@ import { InMemoryErasures, InMemoryLedger, InMemoryProfiles, InMemorySuppression
 import { verifyLink } from '#shared/domain/link-tokens.ts';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!!';
+const KEY = { id: 'k1', key: SECRET };
+const KEYRING = { current: KEY, previous: [] };
 
 /** c1 subscribed to marketing, as the stored profile the dispatcher re-checks. */
 function subscriber(): Profile {
@@ -39,7 +41,7 @@ function setup(results: EmailSendResult[] = []) {
   const profiles = new InMemoryProfiles();
   profiles.items.set('c1', subscriber());
   const suppression = new InMemorySuppression();
-  const links = { baseUrl: 'https://links.example.com/', secret: async () => SECRET, unsubscribeMailbox: 'unsubscribe@example.com' };
+  const links = { baseUrl: 'https://links.example.com/', keyring: async () => KEYRING, unsubscribeMailbox: 'unsubscribe@example.com' };
   const erasures = new InMemoryErasures();
   const dispatch = makeDispatchSend({ ledger, sender, profiles, suppression, erasures, links, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log: silentLog });
   return { ledger, sender, profiles, suppression, erasures, dispatch };
@@ -102,7 +104,7 @@ describe('dispatch service', () => {
         const s = setup([{ type: 'held', hold, reason: detail }]);
         const errors: string[] = [];
         const log = { ...silentLog, error: (message: string) => void errors.push(message) };
-        const dispatch = makeDispatchSend({ ledger: s.ledger, sender: s.sender, profiles: s.profiles, suppression: s.suppression, erasures: s.erasures, links: { baseUrl: 'https://links.example.com/', secret: async () => SECRET }, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log });
+        const dispatch = makeDispatchSend({ ledger: s.ledger, sender: s.sender, profiles: s.profiles, suppression: s.suppression, erasures: s.erasures, links: { baseUrl: 'https://links.example.com/', keyring: async () => KEYRING }, catalog: defaultCatalog, clock: { now: () => new Date('2026-11-20T12:00:00Z') }, log });
         expect(await dispatch(request())).toEqual({ type: 'deferred', sendId: 's1', reason: detail, delaySeconds: HOLD_DELAY_SECONDS, hold });
         expect(s.ledger.states.get('s1')).toEqual({ status: 'retrying', reason: detail });
         // The alarm's metric filter counts this log line.
@@ -177,10 +179,10 @@ describe('dispatch service', () => {
     await s.dispatch(request());
     const email = s.sender.sent[0]!;
     const listUnsubscribe = email.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '';
-    expect(listUnsubscribe).toMatch(/^<https:\/\/links\.example\.com\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>, <mailto:unsubscribe@example\.com\?subject=unsubscribe%20/);
+    expect(listUnsubscribe).toMatch(/^<https:\/\/links\.example\.com\/u\/k\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>, <mailto:unsubscribe@example\.com\?subject=unsubscribe%20/);
     expect(email.headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
     const token = /\/u\/([^>]+)>/.exec(listUnsubscribe)![1]!;
-    expect(verifyLink(token, SECRET, new Date('2026-11-20T12:00:00Z'))).toMatchObject({ ok: true, claims: { a: 'unsubscribe', c: 'c1', s: 's1', k: 'marketing' } });
+    expect(verifyLink(token, KEYRING, new Date('2026-11-20T12:00:00Z'))).toMatchObject({ ok: true, claims: { a: 'unsubscribe', c: 'c1', s: 's1', k: 'marketing' } });
     expect(email.html).toContain(`https://links.example.com/u/${token}`);
     expect(email.text).toContain(`Unsubscribe: https://links.example.com/u/${token}`);
     expect(email.html).toMatch(/<img src="https:\/\/links\.example\.com\/o\/[^"]+" width="1" height="1" alt="">/);

@@ -18,6 +18,8 @@ import { fakeServiceDeps, InMemoryErasures, InMemoryLedger, InMemorySuppression,
 const NOW = new Date('2026-11-20T12:00:00Z');
 const ERASED = 'cus_1042';
 const SECRET = 'a-test-secret-of-at-least-32-characters!!';
+const KEY = { id: 'k1', key: SECRET };
+const KEYRING = { current: KEY, previous: [] };
 
 /** The shipped sample of each catalog type (events/samples), plus a custom event, all naming the erased id. */
 function sampleEvents() {
@@ -59,7 +61,7 @@ describe('an erased customer', () => {
     const erasures = new InMemoryErasures();
     erasures.erased.add(ERASED);
     const deps = fakeServiceDeps(defaultCatalog, { now: () => NOW });
-    const dispatch = makeDispatchSend({ ...deps, ledger, sender, suppression: new InMemorySuppression(), erasures, links: { baseUrl: 'https://links.example.com/', secret: async () => SECRET } });
+    const dispatch = makeDispatchSend({ ...deps, ledger, sender, suppression: new InMemorySuppression(), erasures, links: { baseUrl: 'https://links.example.com/', keyring: async () => KEYRING } });
     // profileVersion 1: the decision of a first event, whose profile write a live customer would still be waiting for.
     for (const profileVersion of [undefined, 1, 7]) {
       const request: SendRequest = {
@@ -75,7 +77,7 @@ describe('an erased customer', () => {
 
   it('without a tombstone, a missing profile is still a new customer whose first write has not landed: retried, not dropped', async () => {
     const deps = fakeServiceDeps(defaultCatalog, { now: () => NOW });
-    const dispatch = makeDispatchSend({ ...deps, ledger: new InMemoryLedger(), sender: new ScriptedSender([]), suppression: new InMemorySuppression(), links: { baseUrl: 'https://links.example.com/', secret: async () => SECRET } });
+    const dispatch = makeDispatchSend({ ...deps, ledger: new InMemoryLedger(), sender: new ScriptedSender([]), suppression: new InMemorySuppression(), links: { baseUrl: 'https://links.example.com/', keyring: async () => KEYRING } });
     const request: SendRequest = {
       sendId: 's-new', customerId: 'c-new', ruleId: 'welcome_new_subscriber', templateId: 'welcome', category: 'marketing', email: 'new@example.com',
       decidedAt: NOW.toISOString(), trigger: { eventId: 'e1', type: 'subscribe', occurredAt: NOW.toISOString() }, conditions: [], personalization: { eventProperties: {} },
@@ -110,8 +112,8 @@ describe('an erased customer', () => {
     const erasures = new InMemoryErasures();
     erasures.erased.add(ERASED);
     const shown: string[] = [];
-    const track = makeTrackLink({ secret: async () => SECRET, bus, erasures, brandName: 'Shop', clock: { now: () => NOW }, log: silentLog, preferences: async () => { shown.push('preferences'); return { statusCode: 200, html: 'prefs' }; }, confirmSubscription: async () => { shown.push('confirm'); return { statusCode: 200, html: 'confirmed' }; } });
-    const token = signLink({ a: action, c: ERASED, s: 's1', ...(action === 'click' ? { u: 'https://shop.example/' } : {}), ...(action === 'confirm_subscription' ? { g: ['product_updates'] } : {}) }, SECRET, NOW);
+    const track = makeTrackLink({ keyring: async () => KEYRING, bus, erasures, brandName: 'Shop', clock: { now: () => NOW }, log: silentLog, preferences: async () => { shown.push('preferences'); return { statusCode: 200, html: 'prefs' }; }, confirmSubscription: async () => { shown.push('confirm'); return { statusCode: 200, html: 'confirmed' }; } });
+    const token = signLink({ a: action, c: ERASED, s: 's1', ...(action === 'click' ? { u: 'https://shop.example/' } : {}), ...(action === 'confirm_subscription' ? { g: ['product_updates'] } : {}) }, KEY, NOW);
     const route = action === 'confirm_subscription' ? 's' : action[0];
     const response = await track({ method, path: `/${route}/${token}`, body: 'category=marketing', requestId: 'req-1' });
     expect(response.statusCode).toBe(status);

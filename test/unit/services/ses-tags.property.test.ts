@@ -30,7 +30,7 @@ async function dispatchedTags(customerId: string): Promise<Record<string, string
   if (change.type !== 'applied') throw new Error('expected applied');
   profiles.items.set(customerId, change.profile);
   const sender = new ScriptedSender();
-  const links = { baseUrl: 'https://links.example.com/', secret: async () => 'a-test-secret-of-at-least-32-characters!!', unsubscribeMailbox: 'unsubscribe@example.com' };
+  const links = { baseUrl: 'https://links.example.com/', keyring: async () => ({ current: { id: 'k1', key: 'a-test-secret-of-at-least-32-characters!!' }, previous: [] }), unsubscribeMailbox: 'unsubscribe@example.com' };
   const dispatch = makeDispatchSend({ ledger: new InMemoryLedger(), sender, profiles, suppression: new InMemorySuppression(), erasures: new InMemoryErasures(), links, catalog: defaultCatalog, clock: { now: () => NOW }, log: silentLog });
   const outcome = await dispatch({
     sendId: 's1',
