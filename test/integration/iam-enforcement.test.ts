@@ -3,6 +3,7 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
+import { LOCAL_STACK_CONTEXT } from '#local/stack/local-context.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { freePort } from '#local/emulators/ports.ts';
 import type { CfnTemplate } from '#local/stack/cloud-template.ts';
@@ -46,7 +47,7 @@ const sessionOf = (role: string, session: string) => `arn:aws:sts::${LOCAL_ACCOU
  */
 describe('IAM enforcement: a stack with grants removed', () => {
   let system: LocalSystem;
-  const template = synthesizeNudgeTemplate({ bundle: false }).template as CfnTemplate;
+  const template = synthesizeNudgeTemplate({ bundle: false, context: LOCAL_STACK_CONTEXT }).template as CfnTemplate;
   const attributionRole = roleOfFunction(template, 'functions/reports/attribution.ts');
   const schedulerRole = Object.keys(template.Resources ?? {}).find((id) => id.startsWith('TriggersSchedulerRole') && template.Resources![id]!.Type === 'AWS::IAM::Role')!;
   const machineId = Object.keys(template.Resources ?? {}).find((id) => template.Resources![id]!.Type === 'AWS::StepFunctions::StateMachine')!;

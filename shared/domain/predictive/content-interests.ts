@@ -58,7 +58,10 @@ export function fitInterestModel(
       if (i === j) return 1;
       const [first, second] = i < j ? [a, b] : [b, a];
       const product = dot.get(first)?.get(second) ?? 0;
-      return round4(product / Math.sqrt(squaredNorm.get(a)! * squaredNorm.get(b)!));
+      // Affinities so small that their squares underflow (a denormal duration or count) leave a zero
+      // norm: no evidence of similarity, and never 0/0, which no model store can write.
+      const norms = Math.sqrt(squaredNorm.get(a)! * squaredNorm.get(b)!);
+      return norms > 0 ? round4(Math.min(1, product / norms)) : 0;
     }),
   );
   return { categories, similarity, profiles: profileCount };

@@ -127,3 +127,18 @@ describe('a customer\'s content interests', () => {
     expect(contentInterests({ running: 2, yoga: 1 }, model, { threshold: 0 })).toEqual(a);
   });
 });
+
+describe('content-interest similarities from any counters', () => {
+  it('are finite and within [0, 1] whatever the counts: denormals, huge values, zeros (a NaN once failed the weekly training for every customer)', async () => {
+    const fc = (await import('fast-check')).default;
+    const count = fc.oneof(fc.constantFrom(0, 5e-324, 1e-310, 2.2250738585072014e-308, 1, 1e12, 1e308, Number.MAX_VALUE), fc.double({ min: 0, max: 1e300, noNaN: true }));
+    const counters = fc.dictionary(fc.constantFrom('shoes', 'bags', 'hats', 'socks'), count, { minKeys: 1 });
+    fc.assert(
+      fc.property(fc.array(counters, { minLength: 1, maxLength: 8 }), (profiles) => {
+        const model = fitInterestModel(profiles, { minProfiles: 1 });
+        for (const row of model.similarity) for (const value of row) expect(Number.isFinite(value) && value >= 0 && value <= 1, String(value)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
