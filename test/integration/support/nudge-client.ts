@@ -10,6 +10,7 @@ import { DynamoSendLedger } from '#shared/adapters/dynamo/send-ledger-repository
 import { LOCAL_ACCOUNT, LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import type { OneTimeScheduleView } from '#local/scheduler/one-time-schedules.ts';
 import { requireOutput } from '#local/stack/outputs.ts';
+import { sendIdOf } from './ses-send-ids.ts';
 
 export type SesEmail = {
   messageId: string;
@@ -135,18 +136,11 @@ export function nudgeClient(context: Pick<NudgeTestContext, 'endpoints' | 'outpu
     },
 
     /**
-     * The emails of one send: its List-Unsubscribe link carries a signed token whose payload names the
-     * send (`s`). Counting by send, not by address, keeps a test apart from the customer's other mail
+     * The emails of one send (`sendIdOf`: read from its signed pixel or unsubscribe link). Counting by send, not by address, keeps a test apart from the customer's other mail
      * (a welcome held by quiet hours may leave during the same clock advance).
      */
     async emailsForSend(address: string, sendId: string): Promise<SesEmail[]> {
-      const sendOf = (email: SesEmail): string | undefined => {
-        const link = email.headers?.find((header) => header.name === 'List-Unsubscribe')?.value ?? '';
-        // `<kid>.<payload>.<signature>` (or `<payload>.<signature>`, signed before key ids).
-        const payload = /\/u\/(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(link)?.[1];
-        return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s?: string }).s : undefined;
-      };
-      return (await this.emailsTo(address)).filter((email) => sendOf(email) === sendId);
+      return (await this.emailsTo(address)).filter((email) => sendIdOf(email) === sendId);
     },
 
     async sendToQueue(queueOutput: string, body: unknown): Promise<void> {
