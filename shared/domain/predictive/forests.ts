@@ -60,12 +60,47 @@ function wrap<F extends RandomForestClassifier | RandomForestRegression>(forest:
   return {
     predict: (rows) => predict(forest, rows),
     featureImportances: () => {
-      const raw = (forest as unknown as { featureImportance(): number[] }).featureImportance();
+      const raw = meanDecreaseInImpurity(forest as unknown as ForestInternals, PROFILE_FEATURES.length);
       const total = raw.reduce((a, b) => a + b, 0) || 1;
-      return PROFILE_FEATURES.map((feature, index) => ({ feature, importance: (raw[index] ?? 0) / total }));
+      return PROFILE_FEATURES.map((feature, index) => ({ feature, importance: raw[index]! / total }));
     },
     toJSON: () => forest.toJSON(),
   };
+}
+
+/** What {@link meanDecreaseInImpurity} reads of a trained ml-random-forest (its trees and each tree's feature subset). */
+type ImpurityNode = { splitColumn?: number; gain?: number; numberSamples?: number; left?: ImpurityNode; right?: ImpurityNode };
+export type ForestInternals = { estimators: Array<{ root: ImpurityNode }>; indexes: number[][] };
+
+/**
+ * Mean decrease in impurity per feature, as ml-random-forest's `featureImportance()` computes it
+ * (each tree's split gains normalised to sum 1, then averaged), but written here because the
+ * library divides 0 by 0 for a tree that never splits (a bootstrap of identical rows or of one
+ * label, common in a young account), and one such tree turns every importance into NaN, which
+ * DynamoDB then refuses to store. Such trees add nothing here. Always finite.
+ */
+/** A node's gain times its samples; 0 for a node with none (a leaf too small to split has gain −Infinity, which the library's JSON copy made null, i.e. 0). */
+function weightedGain(node: ImpurityNode | undefined): number {
+  return node !== undefined && Number.isFinite(node.gain) ? node.gain! * (node.numberSamples ?? 0) : 0;
+}
+
+export function meanDecreaseInImpurity(forest: ForestInternals, featureCount: number): number[] {
+  const sums = new Array<number>(featureCount).fill(0);
+  forest.estimators.forEach((tree, t) => {
+    const perTree = new Array<number>(featureCount).fill(0);
+    const visit = (node: ImpurityNode | undefined): void => {
+      if (!node || node.splitColumn === undefined || !(node.gain! > 0)) return;
+      const decrease = weightedGain(node) - weightedGain(node.left) - weightedGain(node.right);
+      const column = forest.indexes[t]?.[node.splitColumn] ?? node.splitColumn;
+      if (Number.isFinite(decrease) && column < featureCount) perTree[column] = perTree[column]! + decrease;
+      visit(node.left);
+      visit(node.right);
+    };
+    visit(tree.root);
+    const total = perTree.reduce((a, b) => a + b, 0);
+    if (total !== 0 && Number.isFinite(total)) perTree.forEach((value, column) => (sums[column] = sums[column]! + value / total));
+  });
+  return sums;
 }
 
 /**
