@@ -85,14 +85,16 @@ describe('lifecycle stages, segments and the sweep', () => {
     expect(why).toMatch(/pass/);
   });
 
-  it('the daily sweep moves the idle customer to at_risk under the simulated clock', async () => {
+  // The jump of 61 days runs the daily jobs over the whole shared table (every earlier suite's
+  // profiles), which on a loaded machine takes more than the default minute.
+  it('the daily sweep moves the idle customer to at_risk under the simulated clock', { timeout: 240_000 }, async () => {
     await nudge.advanceClock('61d');
     const result = (await (await fetch(`${nudge.context.endpoints.eventBridge}/_nudge/schedules/run`, {
       method: 'POST',
       body: JSON.stringify({ rule: 'Sweep' }),
     })).json()) as { ok: boolean; error?: string };
     expect(result).toMatchObject({ ok: true });
-    await nudge.waitForIdle();
+    await nudge.waitForIdle(180_000);
     expect((await stageChanges()).at(-1)).toBe('vip_customer>at_risk');
     expect((await nudge.profiles.get(customerId))?.lifecycleStage).toBe('at_risk');
     const entered = (await internalEvents('SegmentEntered')).map((e) => e.detail.segmentId);

@@ -24,17 +24,23 @@ export async function putInBatches(put: Put, entries: Entry[], concurrency = 4):
 }
 
 /**
- * `GET /_nudge/idle` for a long backlog: the control call answers once the pipeline is idle, which
- * for thousands of events can outlast fetch's 5-minute header timeout; asked again until `deadlineMs`.
+ * `GET /_nudge/idle` for a long backlog: the control call answers `{ idle: true }` once the pipeline
+ * is idle, or, after its own timeout, an error saying what is still busy; either answer can also
+ * outlast fetch's 5-minute header timeout. Asked again until `deadlineMs`: only `idle: true` is idle
+ * (taking the "still busy" answer for idle let a test assert over half-processed events).
  */
 export async function waitForIdleLong(eventBridgeEndpoint: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
+  let last = 'no answer yet';
   for (;;) {
     try {
-      await (await fetch(`${eventBridgeEndpoint}/_nudge/idle`)).json();
-      return;
+      const response = await fetch(`${eventBridgeEndpoint}/_nudge/idle?timeoutMs=60000`);
+      const answer = (await response.json()) as { idle?: boolean; message?: string };
+      if (response.ok && answer.idle === true) return;
+      last = answer.message ?? JSON.stringify(answer);
     } catch (error) {
-      if (Date.now() > until) throw error;
+      last = String(error);
     }
+    if (Date.now() > until) throw new Error(`the local system did not become idle within ${deadlineMs} ms: ${last}`);
   }
 }
