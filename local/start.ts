@@ -91,7 +91,11 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
     if (flushed > 0) console.log(`Followed the scheduled sends, timers and sequence steps due in the next ${DEMO_FOLLOW_UP_MS / 86_400_000} days (the clock is now ${system.clock.now().toISOString()}).`);
     const width = Math.max(0, ...Object.keys(summary.sendsByRule).map((rule) => rule.length));
     for (const [rule, statuses] of Object.entries(summary.sendsByRule).sort()) {
-      const parts = Object.entries(statuses).map(([status, count]) => `${count} ${status}`);
+      // `sent` first, then the rest by name: the same order every run, whatever the scan met first.
+      const order = (status: string) => (status === 'sent' ? '' : status);
+      const parts = Object.entries(statuses)
+        .sort(([a], [b]) => order(a).localeCompare(order(b)))
+        .map(([status, count]) => `${count} ${status}`);
       const e = summary.engagementByRule[rule];
       const funnel = e ? `; ${e.delivered} delivered, ${e.opened} opened, ${e.clicked} clicked, ${e.converted} converted, ${e.revenue.toFixed(2)} revenue` : '';
       console.log(`  ${rule.padEnd(width)}  ${parts.join(', ')}${funnel}`);
