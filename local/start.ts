@@ -3,6 +3,7 @@
  * `npm start -- --no-demo` (or NUDGE_DEMO=0) skips the demo scenario, for putting your own events.
  */
 import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +11,7 @@ import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-con
 import { portsFromEnv } from './config.ts';
 import { hideSdkNodeVersionNotice } from './quiet-sdk-warning.ts';
 import { readScenario, replayScenario } from './demo/replay-scenario.ts';
+import { DemoRecipients } from './demo/recipients.ts';
 import { summarizeDemo } from './demo/summary.ts';
 import { runDelayedWork } from './clock/run-delayed-work.ts';
 import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
@@ -51,6 +53,11 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
   const lines = readScenario(DEMO_SCENARIO);
   console.log(`Demo: replaying ${lines.length} events of events/scenarios/demo.jsonl under the simulated clock ...`);
   const progress = progressPrinter(lines.length);
+  const recipients = demoRecipients(system, busName, lines);
+  // Recipients read what reached them before the clock moves on; what they do goes through the system too.
+  const engage = async () => {
+    if (await recipients.engage()) await system.waitForIdle(60_000);
+  };
   const replay = await replayScenario({
     lines,
     eventBridgeEndpoint: system.endpoints.eventBridge,
@@ -58,11 +65,16 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
     clock: system.clock,
     waitForBus: () => system.bus.waitForIdle(),
     // A step due at 20:12 runs at 20:12, not at the next event's time hours later.
-    runDueWorkBefore: async (at) => void (await runDelayedWork(system, at.getTime())),
+    runDueWorkBefore: async (at) => {
+      await runDelayedWork(system, at.getTime(), { afterEachStep: engage });
+      await engage();
+    },
     onProgress: progress,
   });
   await system.waitForIdle(60_000);
-  const flushed = await runDelayedWork(system, replay.endedAt.getTime() + DEMO_FOLLOW_UP_MS);
+  await engage();
+  const flushed = await runDelayedWork(system, replay.endedAt.getTime() + DEMO_FOLLOW_UP_MS, { afterEachStep: engage });
+  await engage();
   const awsConfig = { region: LOCAL_REGION, credentials: localCredentials };
   const dynamodb = new DynamoDBClient({ ...awsConfig, endpoint: system.endpoints.dynamodb });
   const sqs = new SQSClient({ ...awsConfig, endpoint: system.endpoints.sqs });
@@ -79,9 +91,19 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
     if (flushed > 0) console.log(`Followed the scheduled sends, timers and sequence steps due in the next ${DEMO_FOLLOW_UP_MS / 86_400_000} days (the clock is now ${system.clock.now().toISOString()}).`);
     const width = Math.max(0, ...Object.keys(summary.sendsByRule).map((rule) => rule.length));
     for (const [rule, statuses] of Object.entries(summary.sendsByRule).sort()) {
-      const parts = Object.entries(statuses).map(([status, count]) => `${count} ${status}`);
-      console.log(`  ${rule.padEnd(width)}  ${parts.join(', ')}`);
+      // `sent` first, then the rest by name: the same order every run, whatever the scan met first.
+      const order = (status: string) => (status === 'sent' ? '' : status);
+      const parts = Object.entries(statuses)
+        .sort(([a], [b]) => order(a).localeCompare(order(b)))
+        .map(([status, count]) => `${count} ${status}`);
+      const e = summary.engagementByRule[rule];
+      const funnel = e ? `; ${e.delivered} delivered, ${e.opened} opened, ${e.clicked} clicked, ${e.converted} converted, ${e.revenue.toFixed(2)} revenue` : '';
+      console.log(`  ${rule.padEnd(width)}  ${parts.join(', ')}${funnel}`);
     }
+    const t = recipients.tally;
+    console.log(
+      `Recipients (seeded, through the pixel, the signed links and the bus): read ${t.opened} of ${t.emails} emails, clicked ${t.clicked}, bought ${t.purchases} times after a click, ${t.unsubscribed} unsubscribed${t.failures > 0 ? `; ${t.failures} link visits failed` : ''}.`,
+    );
     console.log(`${summary.emailsInSesStore} emails are in the local SES store: open ${system.endpoints.ses} to read them (their Unsubscribe links work).`);
     console.log(`Lifecycle stages now: ${describeStages(system)}. Try: npx nudge profile cus_1001 --explain`);
     console.log('Ctrl-C stops everything.');
@@ -90,6 +112,31 @@ async function playDemo(system: LocalSystem, busName: string, tableName: string)
     sqs.destroy();
   }
 }
+
+/** The demo's recipients: addresses from the scenario's events, purchases put on the bus as the shop would. */
+function demoRecipients(system: LocalSystem, busName: string, lines: ReturnType<typeof readScenario>): DemoRecipients {
+  const customersByAddress = new Map<string, string>();
+  for (const line of lines) {
+    const detail = line.Detail as { customerId?: unknown; email?: unknown; properties?: { email?: unknown } };
+    const address = typeof detail.properties?.email === 'string' ? detail.properties.email : typeof detail.email === 'string' ? detail.email : undefined;
+    if (address && typeof detail.customerId === 'string') customersByAddress.set(address.toLowerCase(), detail.customerId);
+  }
+  const bus = new EventBridgeClient({ endpoint: system.endpoints.eventBridge, region: LOCAL_REGION, credentials: localCredentials });
+  return new DemoRecipients({
+    sesEndpoint: system.endpoints.ses,
+    customersByAddress,
+    seed: DEMO_SEED,
+    now: () => system.clock.now(),
+    putPurchase: async ({ customerId, orderId, amount, at }) => {
+      const detail = { eventId: `${orderId}-purchase`, customerId, occurredAt: at.toISOString(), properties: { orderId, amount, currency: 'EUR' } };
+      const response = await bus.send(new PutEventsCommand({ Entries: [{ Source: 'shop.web', DetailType: 'purchase', Detail: JSON.stringify(detail), EventBusName: busName, Time: at }] }));
+      if ((response.FailedEntryCount ?? 0) > 0) console.warn(`warn: a demo purchase was refused: ${JSON.stringify(response.Entries)}`);
+    },
+  });
+}
+
+/** The demo's engagement seed: the same demo, the same opens, clicks and purchases. */
+const DEMO_SEED = 20_261_102;
 
 /** How far past the last event the demo follows work that was scheduled for later: long enough for the stage sequences (up to day 14). */
 const DEMO_FOLLOW_UP_MS = 15 * 86_400_000;

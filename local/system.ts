@@ -20,6 +20,8 @@ import { dynamoDbStreamPollers, isDynamoDbStreamArn } from './dynamodb/stream-ma
 import { startDynamoDbLocal, type RunningEmulator } from './emulators/dynamodb-local.ts';
 import { LOCAL_REGION, localCredentials } from './emulators/local-aws.ts';
 import { assertPortFree } from './emulators/ports.ts';
+import { publishedEvents } from './emulators/ses-account.ts';
+import { resolveSesAccount } from './emulators/ses-account-template.ts';
 import { startSesLocal } from './emulators/ses-local.ts';
 import { closeServer, startSqsLocal } from './emulators/sqs-local.ts';
 import { LocalEventBus } from './eventbridge/event-bus.ts';
@@ -179,6 +181,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       sqs,
       clock,
       log,
+    });
+    // The local SES learns the account the stack sets up, and publishes its events to the bus as SES would.
+    const sesAccount = resolveSesAccount(stack.sesResources(), provisioned.resources, sesLocal.limits.config.verifiedIdentities);
+    sesLocal.configure(sesAccount, (request, messageId) => {
+      for (const result of bus.putEntries(publishedEvents(request, messageId, sesAccount, clock.now()))) {
+        if ('ErrorCode' in result) log.warn(`the local SES could not publish an event: ${result.ErrorCode} ${result.ErrorMessage}`);
+      }
     });
     const pollers = stack.eventSourceMappings().flatMap((mapping) => {
       if (!mapping.enabled) return [];

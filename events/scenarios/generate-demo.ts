@@ -70,6 +70,13 @@ const PAGES = [
 ];
 const SEARCHES = ['trail shoes', 'rain jacket', 'headlamp', 'merino socks', 'running tights women'];
 
+/**
+ * Two subscribers use SES's mailbox simulator, so the demo shows what SES reports (the local SES
+ * does as SES does): the first's welcome hard-bounces, the second's is delivered and complained
+ * about; both addresses are then suppressed.
+ */
+const SIMULATOR_ADDRESSES: Record<number, string> = { 1009: 'complaint@simulator.amazonses.com', 1011: 'bounce@simulator.amazonses.com' };
+
 /** Customers 1..12 subscribe (welcome email); 13..20 are known customers who never subscribe. */
 const SUBSCRIBERS = 12;
 
@@ -111,7 +118,7 @@ export function generateDemoEntries(): DemoEntry[] {
       customerId: `cus_${1001 + index}`,
       firstName,
       lastName,
-      email: `${firstName}.${lastName}@example.com`.toLowerCase(),
+      email: SIMULATOR_ADDRESSES[1001 + index] ?? `${firstName}.${lastName}@example.com`.toLowerCase(),
       timezone: pick(TIMEZONES),
       joinedAt: at(joinDay, between(8, 18), between(0, 59), between(0, 59)),
     };

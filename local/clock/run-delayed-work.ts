@@ -8,7 +8,12 @@ import type { LocalSystem } from '../system.ts';
  * that is the next event's time; after it, a follow-up period past the last event, so the summary
  * shows what was finally sent.
  */
-export async function runDelayedWork(system: Pick<LocalSystem, 'oneTimeSchedules' | 'stateMachines' | 'clock' | 'waitForIdle'>, until: number): Promise<number> {
+export async function runDelayedWork(
+  system: Pick<LocalSystem, 'oneTimeSchedules' | 'stateMachines' | 'clock' | 'waitForIdle'>,
+  until: number,
+  /** `afterEachStep`: runs at each step's instant once the system has settled (the demo's recipients read their mail). */
+  options: { afterEachStep?: () => Promise<void> } = {},
+): Promise<number> {
   let jumps = 0;
   for (;;) {
     const dueTimes = system.oneTimeSchedules
@@ -21,6 +26,7 @@ export async function runDelayedWork(system: Pick<LocalSystem, 'oneTimeSchedules
     if (next === undefined) return jumps;
     if (next > system.clock.now().getTime()) system.clock.advanceTo(new Date(next));
     await system.waitForIdle(60_000);
+    await options.afterEachStep?.();
     jumps += 1;
   }
 }

@@ -1,10 +1,21 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RunningEmulator } from './dynamodb-local.ts';
 import { freePort } from './ports.ts';
+import { refusalOf, type SendEmailRequest, type SesAccount } from './ses-account.ts';
 import { SesSendingLimits, type SesLimitCounters, type SesLimitsConfig } from './ses-sending-limits.ts';
 import { closeServer } from './sqs-local.ts';
 
-export type RunningSes = RunningEmulator & { limits: SesSendingLimits };
+export type RunningSes = RunningEmulator & {
+  limits: SesSendingLimits;
+  /**
+   * The account the stack set up (identities, configuration sets and their event destinations) and
+   * where SES's events go. Until it is set, SendEmail is checked against the limits only.
+   */
+  configure(account: SesAccount, publish: SesEventPublisher): void;
+};
+
+/** Puts SES's events for an accepted email on the (local) bus. */
+export type SesEventPublisher = (request: SendEmailRequest, messageId: string) => void;
 
 /** The SESv2 SendEmail route (REST-JSON). */
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
@@ -32,9 +43,10 @@ export async function startSesLocal(port: number, limitsConfig: SesLimitsConfig)
   const upstreamPort = await freePort();
   const upstream = await start({ host: '127.0.0.1', port: upstreamPort });
   const limits = new SesSendingLimits(limitsConfig);
+  const setup: AccountSetup = {};
 
   const proxy = createServer((req, res) => {
-    void route(req, res, limits, upstreamPort).catch((error: unknown) => {
+    void route(req, res, limits, setup, upstreamPort).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { message: String(error) }, 'InternalFailure');
       else res.destroy();
     });
@@ -46,6 +58,10 @@ export async function startSesLocal(port: number, limitsConfig: SesLimitsConfig)
   return {
     endpoint: `http://127.0.0.1:${port}`,
     limits,
+    configure: (account, publish) => {
+      setup.account = account;
+      setup.publish = publish;
+    },
     stop: async () => {
       await closeServer(proxy);
       await closeServer(upstream);
@@ -53,7 +69,9 @@ export async function startSesLocal(port: number, limitsConfig: SesLimitsConfig)
   };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, limits: SesSendingLimits, upstreamPort: number): Promise<void> {
+type AccountSetup = { account?: SesAccount; publish?: SesEventPublisher };
+
+async function route(req: IncomingMessage, res: ServerResponse, limits: SesSendingLimits, setup: AccountSetup, upstreamPort: number): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'GET' && path === LIMITS_PATH) {
     const view: SesLimitsView = { config: limits.config, counters: limits.counters, sendQuota: limits.sendQuota(Date.now()) };
@@ -70,21 +88,44 @@ async function route(req: IncomingMessage, res: ServerResponse, limits: SesSendi
   }
   const body = await readBody(req);
   if (req.method === 'POST' && path === SEND_EMAIL_PATH) {
-    const refusal = limits.admit(recipientsOf(body), Date.now());
+    const request = parseRequest(body);
+    // What SES refuses whatever the limits (unknown configuration set, unverified sender, bad tags, size), then the limits.
+    const refusal = (request && setup.account ? refusalOf(request, body.length, setup.account) : undefined) ?? limits.admit(recipientsOf(request), Date.now());
     if (refusal) return sendJson(res, refusal.status, { message: refusal.message }, refusal.errorType);
+    const answer = await forwardBuffered(req, body, upstreamPort);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+    // Accepted: SES publishes its events (delivery, bounce, complaint) through the configuration set.
+    const messageId = answer.status === 200 ? messageIdOf(answer.body) : undefined;
+    if (request && messageId && setup.publish) setup.publish(request, messageId);
+    return;
   }
   await forward(req, res, body, upstreamPort);
 }
 
-/** Every recipient counts against the limits, as in SES (To, Cc and Bcc). */
-function recipientsOf(body: Buffer): string[] {
+function parseRequest(body: Buffer): SendEmailRequest | undefined {
   try {
-    const destination = (JSON.parse(body.toString('utf8')) as { Destination?: Record<string, unknown> }).Destination ?? {};
-    return ['ToAddresses', 'CcAddresses', 'BccAddresses'].flatMap((field) => (Array.isArray(destination[field]) ? (destination[field] as unknown[]).map(String) : []));
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as SendEmailRequest) : undefined;
   } catch {
     // Not JSON: aws-ses-v2-local answers it with its own validation error.
-    return [];
+    return undefined;
   }
+}
+
+function messageIdOf(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { MessageId?: unknown }).MessageId;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every recipient counts against the limits, as in SES (To, Cc and Bcc). */
+function recipientsOf(request: SendEmailRequest | undefined): string[] {
+  const destination = (request?.Destination ?? {}) as Record<string, unknown>;
+  return ['ToAddresses', 'CcAddresses', 'BccAddresses'].flatMap((field) => (Array.isArray(destination[field]) ? (destination[field] as unknown[]).map(String) : []));
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -109,6 +150,25 @@ function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, upstre
         response.on('error', reject);
       },
     );
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+/** The upstream's whole answer, for a SendEmail whose MessageId the events need. */
+function forwardBuffered(req: IncomingMessage, body: Buffer, upstreamPort: number): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const { 'transfer-encoding': _chunked, ...headers } = req.headers;
+  return new Promise((resolve, reject) => {
+    const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: { ...headers, 'content-length': String(body.length) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const { 'transfer-encoding': _upstreamChunked, ...responseHeaders } = response.headers;
+        const answer = Buffer.concat(chunks);
+        resolve({ status: response.statusCode ?? 502, headers: { ...responseHeaders, 'content-length': String(answer.length) }, body: answer });
+      });
+      response.on('error', reject);
+    });
     upstream.on('error', reject);
     upstream.end(body);
   });

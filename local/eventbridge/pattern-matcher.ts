@@ -63,6 +63,10 @@ function validateObject(node: JsonObject, path: string, insideOr: boolean): void
   for (const key of keys) {
     const at = joinPath(path, key);
     const value = node[key];
+    if (key.includes('.')) {
+      // Divergence guard: EventBridge flattens events to dotted paths, so it may read "detail.x" as a path; this matcher does not.
+      fail(at, `a key with a dot is read differently by EventBridge and by the local runtime; nest it instead (${JSON.stringify(key.split('.')[0])}: { ${JSON.stringify(key.split('.').slice(1).join('.'))}: [...] })`);
+    }
     if (key === OR_KEY) {
       validateOr(value, at);
     } else if (insideOr && OPERATORS.has(key)) {
@@ -93,6 +97,7 @@ function validateConditions(conditions: unknown[], at: string): void {
   for (const condition of conditions) {
     if (isLeaf(condition)) {
       if (typeof condition === 'number' && !Number.isFinite(condition)) fail(at, 'numbers must be finite');
+      if (typeof condition === 'number') requireSameNumberEverywhere(condition, at);
     } else if (isJsonObject(condition)) {
       validateOperator(condition, at);
     } else {
@@ -111,7 +116,8 @@ function validateOperator(condition: JsonObject, at: string): void {
     case 'suffix':
       return validateAffix(operator, argument, at);
     case 'equals-ignore-case':
-      return requireString(argument, at, operator);
+      requireString(argument, at, operator);
+      return requireAsciiForCaseFolding(argument, at, operator);
     case 'wildcard':
       requireString(argument, at, operator);
       compileWildcard(argument, at);
@@ -141,7 +147,8 @@ function validateAffix(operator: string, argument: unknown, at: string): void {
     if (keys.length !== 1 || keys[0] !== 'equals-ignore-case') {
       fail(at, `${operator} only accepts a string or {"equals-ignore-case": string}, got ${describeKeys(keys)}`);
     }
-    return requireString(argument['equals-ignore-case'], at, `${operator}.equals-ignore-case`);
+    requireString(argument['equals-ignore-case'], at, `${operator}.equals-ignore-case`);
+    return requireAsciiForCaseFolding(argument['equals-ignore-case'], at, `${operator}.equals-ignore-case`);
   }
   fail(at, `${operator} must be a string or {"equals-ignore-case": string}`);
 }
@@ -167,15 +174,37 @@ function validateAnythingBut(argument: unknown, at: string): void {
     // event-ruler: an empty anything-but prefix/suffix would exclude every string.
     if ((operator === 'prefix' || operator === 'suffix') && value === '') fail(at, `${label} must not be empty`);
     if (operator === 'wildcard') compileWildcard(value, at);
+    if (operator === 'equals-ignore-case') requireAsciiForCaseFolding(value as string, at, label);
   }
 }
 
 /** The docs allow lists that contain only strings or only numbers. */
 function validateAnythingButList(values: unknown[], at: string): void {
   if (values.length === 0) fail(at, 'anything-but list must not be empty');
+  for (const value of values) if (typeof value === 'number') requireSameNumberEverywhere(value, at);
   const allStrings = values.every((value) => typeof value === 'string');
   const allNumbers = values.every((value) => typeof value === 'number' && Number.isFinite(value));
   if (!allStrings && !allNumbers) fail(at, 'anything-but list must contain only strings or only numbers');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Divergence guards: patterns AWS accepts but this matcher would evaluate differently are refused
+// here, so a rule can never behave one way locally and another in AWS (docs/local-runtime.md).
+// ---------------------------------------------------------------------------------------------------------------
+
+/** EventBridge's numeric matching range (docs: "Numeric matching", -5.0e9 to +5.0e9). */
+const NUMERIC_LIMIT = 5e9;
+
+/** A number a double holds exactly as written (a safe integer, or a decimal within the numeric range). */
+function requireSameNumberEverywhere(value: number, at: string): void {
+  if (Number.isInteger(value) ? !Number.isSafeInteger(value) : Math.abs(value) > NUMERIC_LIMIT) {
+    fail(at, `the number ${value} is beyond double precision, where EventBridge and the local runtime compare differently; match it as a string`);
+  }
+}
+
+/** Case folding outside ASCII differs (Unicode special cases); an ASCII argument folds the same everywhere. */
+function requireAsciiForCaseFolding(value: string, at: string, label: string): void {
+  if (/[^\x00-\x7f]/.test(value)) fail(at, `${label} "${value}" has non-ASCII letters, whose case folding differs between EventBridge and the local runtime; match exact values instead`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -310,6 +339,9 @@ function parseNumeric(argument: unknown, at: string): NumericBound[] {
       fail(at, `numeric has bad operator ${JSON.stringify(operator)} (expected =, <, <=, >, >=)`);
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) fail(at, `numeric value for "${operator}" must be a number`);
+    if (Math.abs(value) > NUMERIC_LIMIT || Math.round(value * 1e6) / 1e6 !== value) {
+      fail(at, `numeric ${operator} ${value}: EventBridge compares numbers from -5e9 to 5e9 with at most six decimal places; beyond that it and the local runtime differ`);
+    }
     bounds.push({ operator, value });
   }
   const [lower, upper] = bounds;
@@ -376,6 +408,11 @@ function subnetFor(cidr: string, at: string): Subnet {
   const maxPrefix = version === 4 ? 32 : 128;
   if (prefix > maxPrefix) fail(at, `cidr "${cidr}" prefix length must be at most ${maxPrefix}`);
   const family = version === 4 ? 'ipv4' : 'ipv6';
+  // Divergence guard: an IPv4 address written inside IPv6 may be read differently by Node and EventBridge
+  // (leading zeros in IPv4 are already refused above: Node does not read them as an address).
+  if (version === 6 && address.includes('.')) {
+    fail(at, `cidr "${cidr}" uses an unusual address spelling that EventBridge and the local runtime may read differently; write it in canonical form`);
+  }
   const list = new BlockList();
   list.addSubnet(address, prefix, family);
   const subnet: Subnet = { family, list };

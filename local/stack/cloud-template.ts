@@ -39,6 +39,12 @@ export type EventSourceMappingDef = {
 };
 export type AsyncInvokeConfigDef = { functionName: unknown; maximumRetryAttempts: number; onFailureDestination?: unknown };
 export type EventBusDef = { logicalId: string; name: string };
+/** The stack's SES resources, intrinsics unresolved. */
+export type SesResourcesDef = {
+  identities: unknown[];
+  configurationSets: string[];
+  eventDestinations: Array<{ configurationSetName: unknown; enabled: boolean; eventBusArn: unknown; matchingEventTypes: string[] }>;
+};
 /** An AWS::StepFunctions::StateMachine, with its definition as the template has it (intrinsics unresolved). */
 export type StateMachineDef = {
   logicalId: string;
@@ -92,6 +98,29 @@ export class StackTemplate {
 
   queues(): QueueDef[] {
     return this.resourcesOf('AWS::SQS::Queue').map(([logicalId, resource]) => ({ logicalId, properties: resource.Properties ?? {} }));
+  }
+
+  /**
+   * The SES account the stack sets up: its email identities, its configuration sets (logical ids,
+   * whose names the provisioning resolves) and each set's EventBridge event destinations.
+   */
+  sesResources(): SesResourcesDef {
+    return {
+      identities: this.resourcesOf('AWS::SES::EmailIdentity').map(([, resource]) => resource.Properties?.EmailIdentity),
+      configurationSets: this.resourcesOf('AWS::SES::ConfigurationSet').map(([logicalId]) => logicalId),
+      eventDestinations: this.resourcesOf('AWS::SES::ConfigurationSetEventDestination').flatMap(([, resource]) => {
+        const destination = resource.Properties?.EventDestination ?? {};
+        if (!destination.EventBridgeDestination) return [];
+        return [
+          {
+            configurationSetName: resource.Properties?.ConfigurationSetName,
+            enabled: destination.Enabled === true,
+            eventBusArn: destination.EventBridgeDestination.EventBusArn,
+            matchingEventTypes: ((destination.MatchingEventTypes ?? []) as unknown[]).map(String),
+          },
+        ];
+      }),
+    };
   }
 
   eventBuses(): EventBusDef[] {

@@ -29,6 +29,8 @@ const Hour = z.number().int().min(0).max(23);
 export const CatalogSettings = z
   .object({
     brandName: z.string().min(1),
+    /** The shop's address: every email's call to action links there (through the signed click endpoint). Optional: without it the call to action is plain text. */
+    shopUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** A purchase of at least this amount puts a VipEscalation event on the bus. */
     highValuePurchase: z.number().positive(),
     /** Marketing emails per customer per sliding window, across all rules (transactional mail is exempt). */
@@ -227,6 +229,7 @@ export function loadCatalog(input: CatalogInput): Catalog {
 export const defaultCatalogInput: CatalogInput = {
   settings: {
     brandName: 'Nudge Demo Shop',
+    shopUrl: 'https://shop.example.com/',
     highValuePurchase: 500,
     marketingCap: { count: 3, periodHours: 168 },
     decisionRetentionDays: 90,

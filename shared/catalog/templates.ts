@@ -358,8 +358,9 @@ function letter(t: {
     ...(t.requires ? { requires: t.requires } : {}),
     subject: t.subject,
     preheader: t.preheader,
-    html: [`<h1>${t.heading}</h1>`, `<p>${greeting}</p>`, ...html, `<p><strong>${t.action}</strong></p>`, `<p>${t.signoff},<br>The {{ brand.name }} team</p>`].join('\n'),
-    text: `${greeting}\n\n${text.join('')}${t.action}\n\n${t.signoff},\nThe {{ brand.name }} team`,
+    // The call to action links to the shop when the catalog names it (`shopUrl`); the dispatcher signs it for click tracking.
+    html: [`<h1>${t.heading}</h1>`, `<p>${greeting}</p>`, ...html, `{%- if brand.url %}\n<p><a href="{{ brand.url }}"><strong>${t.action}</strong></a></p>\n{%- else %}\n<p><strong>${t.action}</strong></p>\n{%- endif %}`, `<p>${t.signoff},<br>The {{ brand.name }} team</p>`].join('\n'),
+    text: `${greeting}\n\n${text.join('')}${t.action}{% if brand.url %} {{ brand.url }}{% endif %}\n\n${t.signoff},\nThe {{ brand.name }} team`,
   };
 }
 

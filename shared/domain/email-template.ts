@@ -50,7 +50,7 @@ export function formatMoney(value: unknown, currency: unknown): string {
  * fields the decision step fills (`lifetimeValue`, `engagementLevel`, `segments`, `topCategories`);
  * each is nil when absent, malformed or an empty list, so `{% if %}` and `default` work on them.
  */
-export function templateVariables(request: SendRequest, brandName: string): Record<string, unknown> {
+export function templateVariables(request: SendRequest, brandName: string, shopUrl?: string): Record<string, unknown> {
   const { personalization } = request;
   const cart = personalization.cart;
   // Read defensively: older queued sends (and sends decided before the decision step filled these)
@@ -74,7 +74,7 @@ export function templateVariables(request: SendRequest, brandName: string): Reco
         }
       : null,
     event: personalization.eventProperties,
-    brand: { name: brandName },
+    brand: { name: brandName, url: shopUrl ?? null },
     lifetime_value: finiteNumberOrNull(extra.lifetimeValue),
     engagement_level: typeof extra.engagementLevel === 'string' && extra.engagementLevel !== '' ? extra.engagementLevel : null,
     segment_interests: stringsOrNull(extra.segments),

@@ -115,7 +115,7 @@ export function makeDispatchSend(deps: DispatchDeps) {
     const transactional = rule?.transactional ?? false;
     // Service mail cannot be unsubscribed (its category is required): a template's unsubscribe link leads to the preferences instead.
     const rendered = await renderEmail(template, {
-      ...templateVariables(request, deps.catalog.settings.brandName),
+      ...templateVariables(request, deps.catalog.settings.brandName, deps.catalog.settings.shopUrl),
       unsubscribe_url: transactional ? links.preferencesUrl : links.unsubscribeUrl,
       preferences_url: links.preferencesUrl,
       // A subscription confirmation's signed link (nil for every other send; its template requires it).

@@ -12,7 +12,8 @@ import { publishSesEvent } from './support/ses-events.ts';
  * bus (where SES publishes) with source `aws.ses` -> the stack's rule there -> the SES events
  * function -> suppression list / send ledger / email_open on the Nudge bus -> ingest -> profile.
  *
- * The local SES emulator publishes no events, so the test puts the events SES would publish,
+ * The local SES publishes Delivery, Bounce and Complaint as SES does (the mailbox simulator's
+ * addresses bounce and complain); for the other shapes the tests put the events SES would publish,
  * shaped like the documentation's examples. (Real EventBridge refuses `aws.*` sources from
  * PutEvents; the local bus accepts them, which is what lets this path be tested at all.)
  */
@@ -135,17 +136,32 @@ describe('SES events into Nudge', () => {
     expect(await nudge.busEvents({ detailType: 'email_open', customerId: customer.customerId })).toHaveLength(0);
   });
 
-  it('a delivery marks the send delivered', async () => {
+  it("a delivery marks the send delivered: the local SES's own Delivery event, through its configuration set", async () => {
     const customer = await customerWithASend();
-    await publish(customer, 'Delivery', 'Email Delivered', { delivery: { timestamp: now.toISOString(), recipients: [customer.email], smtpResponse: '250 ok', processingTimeMillis: 420 } });
     expect(await nudge.ledger.find(customer.customerId, customer.sendId)).toMatchObject({ outcome: 'delivered' });
+  });
+
+  it("the mailbox simulator: SES's own Bounce suppresses bounce@, its Complaint suppresses complaint@ (labels keep the tests apart)", async () => {
+    for (const [kind, reason, outcome] of [['bounce', 'hard_bounce', 'bounced'], ['complaint', 'complaint', 'complained']] as const) {
+      const customerId = uniqueId(`sim-${kind}`);
+      const email = `${kind}+${customerId.replace(/[^A-Za-z0-9-]/g, '-')}@simulator.amazonses.com`;
+      await nudge.putEvents([{ detailType: 'subscribe', detail: { eventId: uniqueId('sub'), customerId, email, occurredAt: (await nudge.now()).toISOString(), properties: { source: 'ses_test' } } }]);
+      await nudge.waitForIdle();
+      const { Items = [] } = await nudge.documentClient.send(
+        new QueryCommand({ TableName: table(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)', ExpressionAttributeValues: { ':pk': `C#${customerId}`, ':send': 'SEND#' } }),
+      );
+      expect(Items, 'the welcome send is in the ledger').toHaveLength(1);
+      expect(await suppressionItem(email)).toMatchObject({ kind: 'suppression', reason });
+      expect(await nudge.ledger.find(customerId, String(Items[0]!.sendId))).toMatchObject({ outcome });
+    }
   });
 
   it("events of another configuration set in the account never reach Nudge's function", async () => {
     const customer = await customerWithASend();
     await publish(customer, 'Bounce', 'Email Bounced', bounce(customer, 'Permanent', 'General', now), { configurationSet: 'someone-elses-app' });
     expect(await suppressionItem(customer.email)).toBeUndefined();
-    expect((await nudge.ledger.find(customer.customerId, customer.sendId))?.outcome).toBeUndefined();
+    // Only the local SES's own Delivery (of Nudge's configuration set) reached the ledger.
+    expect((await nudge.ledger.find(customer.customerId, customer.sendId))?.outcome).toBe('delivered');
   });
 });
 

@@ -548,6 +548,18 @@ const invalidCases: InvalidCase[] = [
   { name: 'anything-but unsupported operator', pattern: { s: [{ 'anything-but': { numeric: ['>', 1] } }] }, mentions: ['"s"', '"numeric"'] },
   { name: 'anything-but empty prefix', pattern: { s: [{ 'anything-but': { prefix: '' } }] }, mentions: ['"s"', 'anything-but.prefix'] },
   { name: 'anything-but null', pattern: { s: [{ 'anything-but': null }] }, mentions: ['"s"', 'anything-but'] },
+  // Divergence guards: AWS accepts these, but the local matcher would evaluate them differently.
+  { name: 'a key written with a dot', pattern: { 'detail.state': ['on'] }, mentions: ['"detail.state"', 'nest it'] },
+  { name: 'a dotted key deeper down', pattern: { detail: { 'a.b': ['x'] } }, mentions: ['"detail.a.b"', 'dot'] },
+  { name: 'an integer beyond double precision', pattern: { n: [9007199254740993] }, mentions: ['"n"', 'double precision'] },
+  { name: 'anything-but an unsafe integer', pattern: { n: [{ 'anything-but': [1, 2 ** 60] }] }, mentions: ['"n"', 'double precision'] },
+  { name: 'numeric beyond 5e9', pattern: { n: [{ numeric: ['>', 6e9] }] }, mentions: ['"n"', '-5e9 to 5e9'] },
+  { name: 'numeric with seven decimals', pattern: { n: [{ numeric: ['<', 1.2345678] }] }, mentions: ['"n"', 'six decimal places'] },
+  { name: 'equals-ignore-case beyond ASCII', pattern: { s: [{ 'equals-ignore-case': 'STRAẞE' }] }, mentions: ['"s"', 'non-ASCII'] },
+  { name: 'prefix ignoring case beyond ASCII', pattern: { s: [{ prefix: { 'equals-ignore-case': 'İst' } }] }, mentions: ['"s"', 'non-ASCII'] },
+  { name: 'anything-but ignoring case beyond ASCII', pattern: { s: [{ 'anything-but': { 'equals-ignore-case': ['ǅ'] } }] }, mentions: ['"s"', 'non-ASCII'] },
+  { name: 'cidr with leading zeros', pattern: { ip: [{ cidr: '010.0.0.0/8' }] }, mentions: ['"ip"', '010.0.0.0/8'] },
+  { name: 'cidr with IPv4 inside IPv6', pattern: { ip: [{ cidr: '::ffff:10.0.0.0/104' }] }, mentions: ['"ip"', 'unusual address spelling'] },
 ];
 
 describe('validateEventPattern', () => {
