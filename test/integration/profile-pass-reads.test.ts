@@ -1,6 +1,8 @@
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '#shared/adapters/dynamo/batch-write.ts';
+import { backfillSparseIndexes } from '#shared/adapters/dynamo/sparse-index-backfill.ts';
 import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
 import { Profile } from '#shared/domain/profile.ts';
@@ -93,11 +95,39 @@ describe('a profile pass reads only profiles', () => {
       else if (i % 3 === 1) await snapshots.setOutcomes(snapshot, { purchased: 0 });
     }
     await snapshots.put({ customerId: 'pp-labelled-on-put', at, features, label: 0 });
-    const labelled: string[] = [];
-    for await (const snapshot of snapshots.labelled()) {
-      expect(snapshot.label).toBeDefined();
-      labelled.push(snapshot.customerId);
+    const read = async () => {
+      const labelled: string[] = [];
+      nudge.meter.reset();
+      for await (const snapshot of snapshots.labelled()) {
+        expect(snapshot.label).toBeDefined();
+        labelled.push(snapshot.customerId);
+      }
+      return { labelled, readUnits: nudge.meter.snapshot().readUnits };
+    };
+    const first = await read();
+    expect(first.labelled.sort()).toEqual([...customers.slice(0, 30).filter((_, i) => i % 3 === 0), 'pp-labelled-on-put'].sort());
+    // More history (sends, decisions, unlabelled snapshots) leaves training's read where it was.
+    await addHistory(3, 15);
+    const more = await read();
+    expect(more.labelled.sort()).toEqual(first.labelled);
+    expect(Math.abs(more.readUnits - first.readUnits)).toBeLessThanOrEqual(first.readUnits * 0.05);
+  }, 120_000);
+
+  it('the upgrade backfill puts profiles and labelled snapshots written before the indexes into them, once', async () => {
+    const old = ['pp-old-1', 'pp-old-2'];
+    // As the previous version wrote them: no index keys.
+    for (const customerId of old) {
+      await nudge.documentClient.send(new PutCommand({ TableName: table, Item: { pk: `C#${customerId}`, sk: 'PROFILE', kind: 'profile', ...Profile.parse({ customerId, version: 1, consent: {}, firstSeenAt: at, lastActivityAt: at, eventCount: 1, eventCounts: { page_view: 1 }, recentEvents: '', updatedAt: at }) } }));
     }
-    expect(labelled.sort()).toEqual([...customers.slice(0, 30).filter((_, i) => i % 3 === 0), 'pp-labelled-on-put'].sort());
+    await nudge.documentClient.send(new PutCommand({ TableName: table, Item: { pk: 'C#pp-old-1', sk: `SNAPSHOT#${at}`, kind: 'training_snapshot', customerId: 'pp-old-1', at, features: [0.5], label: 0 } }));
+    expect((await pass()).seen).not.toContain('pp-old-1');
+
+    expect(await backfillSparseIndexes(nudge.documentClient, table, { segments: 3 })).toMatchObject({ profiles: 2, labelledSnapshots: 1 });
+    expect((await pass()).seen.sort()).toEqual([...customers, ...old].sort());
+    const labelled: string[] = [];
+    for await (const snapshot of new DynamoTrainingSnapshots(nudge.documentClient, table).labelled()) labelled.push(snapshot.customerId);
+    expect(labelled).toContain('pp-old-1');
+    // Idempotent: nothing left to set.
+    expect(await backfillSparseIndexes(nudge.documentClient, table, { segments: 3 })).toMatchObject({ profiles: 0, labelledSnapshots: 0 });
   }, 120_000);
 });
