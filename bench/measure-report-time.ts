@@ -30,8 +30,8 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDriftReports } from '#shared/adapters/dynamo/drift-report-repository.ts';
-import { profileKey } from '#shared/adapters/dynamo/keys.ts';
-import { DynamoProfileScanner } from '#shared/adapters/dynamo/profile-repository.ts';
+// profileItem: the profile's table item as DynamoProfileStore writes it (also the stream's new image of its insert).
+import { DynamoProfileScanner, profileItem } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoRollups, MAX_ROLLUP_WRITES, WRITES_PER_LOGGED_CONVERSION } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
@@ -248,11 +248,6 @@ export async function measureReportTime(options: ReportTimeOptions) {
     client.destroy();
     await dynamodb.stop();
   }
-}
-
-/** The profile's table item, as DynamoProfileStore writes it: also the stream's new image of its insert. */
-function profileItem(profile: Profile): Record<string, unknown> {
-  return { ...profileKey(profile.customerId), kind: 'profile', ...profile };
 }
 
 async function batchWrite(documentClient: DynamoDBDocumentClient, tableName: string, items: Array<Record<string, unknown>>): Promise<void> {

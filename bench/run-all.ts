@@ -8,6 +8,7 @@
  *                               the send burst, 10,000 sends at 14/s, adds ~12 min)
  *   npm run bench -- --quick    small sizes, a few minutes, to try it
  *   --burst-sends N             the send burst's size (default: 10,000; --quick: 300); 0 skips it
+ *   (the daily jobs' read units before/after the sparse indexes: 1,000 profiles, ~4 min loaded; --quick: 300)
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { measureBundles } from './bundle-size.ts';
 import { estimateCost, readPrices } from './cost-model.ts';
 import { measureDomainCpu, syntheticCatalog } from './domain-cpu.ts';
 import { measureEndToEnd } from './end-to-end.ts';
+import { describeJobReads, measureJobReads } from './measure-job-reads.ts';
 import { measureScoringThroughput } from './measure-scoring.ts';
 import { measureReportTime } from './measure-report-time.ts';
 import { measureSendBurst } from './send-burst.ts';
@@ -27,8 +29,8 @@ import { measureSendBurst } from './send-burst.ts';
 const BURST_SES_RATE = 14;
 
 const SIZES = {
-  quick: { e2e: { customers: 30, days: 7, unitCustomers: 20, unitDays: 7, rawUpdates: 300, latencySends: 10 }, domain: { customers: 200, days: 14 }, initRuns: 1, scoringProfiles: 300, report: { profiles: 2000, runs: 1, experimentRuns: 1 }, burstSends: 300 },
-  full: { e2e: { customers: 40, days: 14, unitCustomers: 50, unitDays: 14, rawUpdates: 2000, latencySends: 50 }, domain: { customers: 1000, days: 30 }, initRuns: 3, scoringProfiles: 2000, report: { profiles: 100_000, runs: 3, experimentRuns: 1 }, burstSends: 10_000 },
+  quick: { e2e: { customers: 30, days: 7, unitCustomers: 20, unitDays: 7, rawUpdates: 300, latencySends: 10 }, domain: { customers: 200, days: 14 }, initRuns: 1, scoringProfiles: 300, jobReadProfiles: 300, report: { profiles: 2000, runs: 1, experimentRuns: 1 }, burstSends: 300 },
+  full: { e2e: { customers: 40, days: 14, unitCustomers: 50, unitDays: 14, rawUpdates: 2000, latencySends: 50 }, domain: { customers: 1000, days: 30 }, initRuns: 3, scoringProfiles: 2000, jobReadProfiles: 1000, report: { profiles: 100_000, runs: 3, experimentRuns: 1 }, burstSends: 10_000 },
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'burst-sends': { type: 'string' }, out: { type: 'string', default: new URL('./results.json', import.meta.url).pathname } } });
@@ -39,7 +41,7 @@ hideSdkNodeVersionNotice();
 const benchStarted = performance.now();
 const elapsed = () => `${Math.round((performance.now() - benchStarted) / 1000)} s`;
 const progress = (message: string) => void process.stderr.write(`[${elapsed()}] ${message}\n`);
-const step = (n: number, title: string) => progress(`--- ${n}/7 ${title}`);
+const step = (n: number, title: string) => progress(`--- ${n}/8 ${title}`);
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100) };
 progress(`npm run bench (${values.quick ? '--quick' : 'full sizes'}) on ${machine.cpus} cpus, node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
 
@@ -65,7 +67,10 @@ const reports = await measureReportTime({ ...sizes.report, progress });
 step(7, `send burst: ${sizes.burstSends} sends released at once against a local SES at ${BURST_SES_RATE}/s`);
 const sendBurst = sizes.burstSends > 0 ? await measureSendBurst({ sends: sizes.burstSends, maxSendRate: BURST_SES_RATE, progress }) : undefined;
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst };
+step(8, `the daily jobs' read units before and after the sparse indexes (${sizes.jobReadProfiles} profiles, 50 history items each)`);
+const jobReads = await measureJobReads({ profiles: sizes.jobReadProfiles, history: 50, progress });
+
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -109,6 +114,8 @@ function summarize(r: typeof results): string {
           '',
         ]
       : []),
+    describeJobReads(r.jobReads),
+    '',
     `AWS cost (${r.cost.region} list prices of bench/aws-prices.json):`,
     `  per million events: $${r.cost.perMillionEventsUsd}  ${JSON.stringify(r.cost.perMillionEvents)}`,
     `  per 1,000 sends (dispatcher, queue, SES): $${r.cost.perThousandSendsUsd ?? 'n/a'}  ${JSON.stringify(r.cost.perThousandSends)}`,

@@ -63,6 +63,11 @@ export type NudgeContext = {
   importLinkSecret: boolean;
   /** `scheduleGroupName`: use an existing schedule group of this name (kept across redeploys) instead of creating one. */
   scheduleGroupName?: string;
+  /**
+   * `sparseIndexes=profiles`: deploy only the table's `profiles` index, step 1 of upgrading a table
+   * deployed before the sparse indexes (CloudFormation adds one index per update). Default `all`.
+   */
+  sparseIndexes: 'all' | 'profiles';
 };
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -194,6 +199,9 @@ export function readNudgeContext(node: Node): NudgeContext {
   const scheduleGroupName = optionalString(node, 'scheduleGroupName');
   if (scheduleGroupName !== undefined && !/^[0-9a-zA-Z\-_.]{1,64}$/.test(scheduleGroupName)) fail('scheduleGroupName', scheduleGroupName, 'letters, digits, - _ . (at most 64)');
 
+  const sparseIndexes = optionalString(node, 'sparseIndexes') ?? 'all';
+  if (sparseIndexes !== 'all' && sparseIndexes !== 'profiles') fail('sparseIndexes', sparseIndexes, '"all" (default) or "profiles" (step 1 of an upgrade, README "Upgrading")');
+
   return {
     stackName,
     busName,
@@ -217,6 +225,7 @@ export function readNudgeContext(node: Node): NudgeContext {
     sesDailyQuota,
     importLinkSecret: optionalBoolean(node, 'importLinkSecret') ?? false,
     ...(scheduleGroupName !== undefined ? { scheduleGroupName } : {}),
+    sparseIndexes,
   };
 }
 

@@ -51,7 +51,7 @@ export class NudgeStack extends Stack {
       busName: settings.busName,
       archiveRetentionDays: defaultCatalog.settings.eventArchiveRetentionDays,
     });
-    this.storage = new NudgeStorage(this, 'Storage');
+    this.storage = new NudgeStorage(this, 'Storage', { sparseIndexes: settings.sparseIndexes });
     this.delivery = new NudgeDelivery(this, 'Delivery', {
       storage: this.storage,
       logRetention: settings.logRetentionDays,

@@ -27,7 +27,7 @@ export const REPORT_FUNCTIONS = {
   Attribution: { report: 'attribution', entry: 'functions/reports/attribution.ts', description: 'Report: conversions credited per campaign under five attribution models, with ROI', actions: ['dynamodb:Query'] },
   BehaviorPatterns: { report: 'behavior-patterns', entry: 'functions/reports/behavior-patterns.ts', description: 'Report: engagement distribution, behaviors, transitions, categories, activity by hour and weekday, insights', actions: ['dynamodb:Query', 'dynamodb:GetItem'] },
   SegmentOptimizer: { report: 'segment-optimizer', entry: 'functions/reports/segment-optimizer.ts', description: 'Report: segment sizes and engagement with advice', actions: ['dynamodb:GetItem'] },
-  SegmentExperiment: { report: 'segment-experiment', entry: 'functions/reports/segment-experiment.ts', description: 'Report: a segment A/B test of two definitions over the profiles (parallel Scan)', actions: ['dynamodb:Scan'] },
+  SegmentExperiment: { report: 'segment-experiment', entry: 'functions/reports/segment-experiment.ts', description: 'Report: a segment A/B test of two definitions over the profiles (parallel Scan of the profiles index)', actions: [] },
   Drift: { report: 'drift', entry: 'functions/reports/drift.ts', description: 'Report: the latest daily segment drift check', actions: ['dynamodb:GetItem'] },
 } as const;
 export type ReportFunctionId = keyof typeof REPORT_FUNCTIONS;
@@ -118,7 +118,9 @@ export class NudgeReports extends Construct {
           logRetention: props.logRetention,
         });
         fn.addEnvironment(TABLE_NAME_ENV, table.tableName);
-        fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
+        if (actions.length > 0) fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
+        // The experiment reads every profile: Scan of the profiles index, BatchGetItem of the profiles (reads only).
+        if (id === 'SegmentExperiment') props.storage.grantProfilePass(fn);
         return [id, fn];
       }),
     ) as Record<ReportFunctionId, NudgeFunction>;

@@ -62,8 +62,9 @@ export type NudgeScheduledProps = {
  *   scheduled event to the **dead-letter queue**; a sweep that runs and throws is retried twice by
  *   Lambda (async) and then sent to the same queue as an **on-failure destination**. A failed day is
  *   also covered by the next day's sweep, which re-evaluates every profile from scratch.
- * - IAM: `dynamodb:Scan` is granted to this function only (never to the hot path), with the item and
- *   membership writes, and `events:PutEvents` on the Nudge bus only.
+ * - IAM: `dynamodb:Scan` on the sparse `profiles` index only (never the table, never the hot path)
+ *   and BatchGetItem of the profiles, with the item and membership writes, and `events:PutEvents`
+ *   on the Nudge bus only.
  */
 export class NudgeScheduled extends Construct {
   readonly sweep: NudgeFunction;
@@ -95,7 +96,7 @@ export class NudgeScheduled extends Construct {
       logRetention: props.logRetention,
       environment: { [SWEEP_SCAN_SEGMENTS_ENV]: String(props.scanSegments) },
     });
-    props.storage.grantItemAccess(this.sweep, { membershipWrites: true, decisionRecords: true, scan: true });
+    props.storage.grantItemAccess(this.sweep, { membershipWrites: true, decisionRecords: true, profilePass: true });
     props.eventBus.grantPutEvents(this.sweep);
     props.triggers.grantDecisions(this.sweep);
     this.sweep.function.configureAsyncInvoke({
@@ -131,10 +132,10 @@ export class NudgeScheduled extends Construct {
       logRetention: props.logRetention,
       environment: { [SCORING_QUEUE_URL_ENV]: this.scoringQueue.queueUrl },
     });
-    props.storage.grantItemAccess(this.scoring, { scan: true });
+    props.storage.grantItemAccess(this.scoring, { profilePass: true });
     // DescribeTable: the table's item count sizes the fan-out.
-    // BatchGetItem: the models in use, one item per kind, in one request.
-    this.scoring.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable', 'dynamodb:BatchGetItem'], resources: [props.storage.table.tableArn] }));
+    // (BatchGetItem, granted with the profile pass, also reads the models in use, one item per kind, in one request.)
+    this.scoring.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [props.storage.table.tableArn] }));
     this.scoringQueue.grantSendMessages(this.scoring.function);
     this.scoring.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
     this.scoringRule = new events.Rule(this, 'ScoringSchedule', {
@@ -151,15 +152,15 @@ export class NudgeScheduled extends Construct {
       logRetention: props.logRetention,
       environment: { [SCORING_QUEUE_URL_ENV]: this.scoringQueue.queueUrl },
     });
-    props.storage.grantItemAccess(this.scoringWorker, { scan: true });
+    props.storage.grantItemAccess(this.scoringWorker, { profilePass: true });
     // Training snapshots are read back per customer, and the run's segments (Query on one partition).
-    this.scoringWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'], resources: [props.storage.table.tableArn] }));
+    this.scoringWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [props.storage.table.tableArn] }));
     props.eventBus.grantPutEvents(this.scoringWorker);
     // Continuations: the rest of a segment goes back on the queue.
     this.scoringQueue.grantSendMessages(this.scoringWorker.function);
     this.scoringWorker.function.addEventSource(new SqsEventSource(this.scoringQueue, { batchSize: 1, maxConcurrency: SCORING_MAX_WORKERS }));
 
-    // Churn training: reads the labelled snapshots (a Scan), writes the model and the training report.
+    // Churn training: reads the labelled snapshots (a Scan of their sparse index) and the profiles, writes the model and the training report.
     this.training = new NudgeFunction(this, 'Training', {
       entry: TRAINING_ENTRY,
       description: 'Weekly training: churn, purchase intent and value models from the labelled snapshots (kept only if they beat their heuristics on a time-based holdout), content interests from the profiles',
@@ -168,7 +169,7 @@ export class NudgeScheduled extends Construct {
       logRetention: props.logRetention,
       environment: { [SWEEP_SCAN_SEGMENTS_ENV]: String(props.scanSegments) },
     });
-    props.storage.grantItemAccess(this.training, { scan: true });
+    props.storage.grantItemAccess(this.training, { profilePass: true, labelledSnapshots: true });
     this.training.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
     this.trainingRule = new events.Rule(this, 'TrainingSchedule', {
       description: 'Trains the predictive models weekly, Sunday 02:00 UTC',

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TOMBSTONE_PK_PREFIX } from '#shared/adapters/dynamo/erasure-tombstone-repository.ts';
 import { customerPk } from '#shared/adapters/dynamo/keys.ts';
+import { LABELLED_SNAPSHOTS_INDEX, LABELLED_SNAPSHOTS_INDEX_KEY, PROFILES_INDEX, PROFILES_INDEX_KEY } from '#shared/adapters/dynamo/sparse-indexes.ts';
 import type { NudgeFunction } from './nudge-function.ts';
 
 /** The environment variable every handler reads the table name from. */
@@ -25,8 +26,13 @@ export const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dyna
  */
 export const TABLE_MEMBERSHIP_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
 
-/** The sweep's full read of the table (a parallel Scan). Only the scheduled sweep gets it; never the hot path. */
-export const TABLE_SCAN_ACTIONS = ['dynamodb:Scan'] as const;
+/**
+ * A pass over every profile: a parallel Scan of the sparse `profiles` index (on the index ARN
+ * only, never the table) and BatchGetItem of each page's profiles (on the table). Only the
+ * scheduled jobs and the segment experiment get it; never the hot path.
+ */
+export const PROFILE_PASS_INDEX_ACTIONS = ['dynamodb:Scan'] as const;
+export const PROFILE_PASS_TABLE_ACTIONS = ['dynamodb:BatchGetItem'] as const;
 
 /** Writing decision records (the audit trail) in batches: one item per matched rule of a trigger. */
 export const TABLE_DECISION_ACTIONS = ['dynamodb:BatchWriteItem'] as const;
@@ -36,8 +42,15 @@ export type TableAccess = {
   membershipWrites?: boolean;
   /** Also write decision records in batches ({@link TABLE_DECISION_ACTIONS}). */
   decisionRecords?: boolean;
-  /** Also Scan the whole table ({@link TABLE_SCAN_ACTIONS}). */
-  scan?: boolean;
+  /** Also read every profile: Scan of the `profiles` index and BatchGetItem ({@link grantProfilePass}). */
+  profilePass?: boolean;
+  /** Also Scan the `labelled-snapshots` index (training). */
+  labelledSnapshots?: boolean;
+};
+
+export type NudgeStorageProps = {
+  /** Which sparse indexes to deploy: `all`, or `profiles` alone (the first step of an upgrade, one index per CloudFormation update). */
+  sparseIndexes: 'all' | 'profiles';
 };
 
 /**
@@ -62,7 +75,7 @@ export type TableAccess = {
 export class NudgeStorage extends Construct {
   readonly table: dynamodb.Table;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: NudgeStorageProps = { sparseIndexes: 'all' }) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -75,6 +88,24 @@ export class NudgeStorage extends Construct {
       deletionProtection: true,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
+    // Sparse indexes (shared/adapters/dynamo/sparse-indexes.ts): the jobs read only the items they
+    // need, whatever history the table keeps. Profiles: KEYS_ONLY, so the hot path's profile write
+    // (index key unchanged, no projected attribute) writes nothing to the index; the jobs BatchGet
+    // the items. Labelled snapshots: ALL, they are small and training reads every attribute.
+    // CloudFormation adds one index per update: `sparseIndexes: profiles` deploys only the first
+    // (step 1 of upgrading a table deployed before them; README "Upgrading").
+    this.table.addGlobalSecondaryIndex({
+      indexName: PROFILES_INDEX,
+      partitionKey: { name: PROFILES_INDEX_KEY, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+    if (props.sparseIndexes === 'all') {
+      this.table.addGlobalSecondaryIndex({
+        indexName: LABELLED_SNAPSHOTS_INDEX,
+        partitionKey: { name: LABELLED_SNAPSHOTS_INDEX_KEY, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
     // RemovalPolicy has no RETAIN_EXCEPT_ON_CREATE; the CloudFormation policy is set directly (replacement still retains).
     (this.table.node.defaultChild as dynamodb.CfnTable).cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
   }
@@ -90,10 +121,26 @@ export class NudgeStorage extends Construct {
         ...TABLE_ITEM_ACTIONS,
         ...(access.membershipWrites ? TABLE_MEMBERSHIP_ACTIONS : []),
         ...(access.decisionRecords ? TABLE_DECISION_ACTIONS : []),
-        ...(access.scan ? TABLE_SCAN_ACTIONS : []),
       ]),
     ];
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.table.tableArn] }));
+    if (access.profilePass) this.grantProfilePass(fn);
+    if (access.labelledSnapshots) fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [this.indexArn(LABELLED_SNAPSHOTS_INDEX)] }));
+  }
+
+  /** `table/<name>/index/<index>`: a grant on one index, never `index/*`. */
+  indexArn(indexName: string): string {
+    return `${this.table.tableArn}/index/${indexName}`;
+  }
+
+  /**
+   * Lets `fn` read every profile as DynamoProfileScanner does: Scan of the `profiles` index only
+   * (the table itself is never scanned) and BatchGetItem of the profiles on the table. Sets `TABLE_NAME`.
+   */
+  grantProfilePass(fn: NudgeFunction): void {
+    fn.addEnvironment(TABLE_NAME_ENV, this.table.tableName);
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...PROFILE_PASS_INDEX_ACTIONS], resources: [this.indexArn(PROFILES_INDEX)] }));
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...PROFILE_PASS_TABLE_ACTIONS], resources: [this.table.tableArn] }));
   }
 
   /**

@@ -331,22 +331,25 @@ describe('scheduled sweep', () => {
     expect(() => synthTemplate({ sweepScanSegments: 'four' })).toThrow(/sweepScanSegments/);
   });
 
-  it('may Scan, read, write, delete and batch-write items, on the table only', () => {
+  it('may Scan the profiles index, and read, batch-read, write, delete and batch-write items on the table', () => {
     const grants = dynamoGrantsOf(sweepId());
     expect(new Set(grants.map((grant) => grant.action))).toEqual(
       new Set([
         'dynamodb:Scan',
         'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
         'dynamodb:BatchWriteItem',
       ]),
     );
-    for (const grant of grants) expect(grant.resources).toEqual([{ 'Fn::GetAtt': [tableId(), 'Arn'] }]);
+    for (const grant of grants) {
+      expect(grant.resources).toEqual([grant.action === 'dynamodb:Scan' ? { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId(), 'Arn'] }, '/index/profiles']] } : { 'Fn::GetAtt': [tableId(), 'Arn'] }]);
+    }
   });
 
-  it('is, with the scoring (planner and workers), the training and the segment experiment report, the only function that may Scan the table (never the hot path)', () => {
+  it('is, with the scoring (planner and workers), the training and the segment experiment report, the only function that may Scan (an index; never the hot path)', () => {
     const scanners = Object.keys(resourcesOfType(template, 'AWS::Lambda::Function')).filter((id) =>
       dynamoGrantsOf(id).some((grant) => grant.action === 'dynamodb:Scan'),
     );
@@ -370,7 +373,7 @@ describe('scheduled scoring', () => {
     ]);
   });
 
-  it('plans: may Scan (the sample), read and write items, read the models (BatchGetItem) and the table size, and queue scoring tasks; no bus', () => {
+  it('plans: may Scan the profiles index (the sample), read and write items, batch-read (profiles, the models) and read the table size, and queue scoring tasks; no bus', () => {
     expect(dynamoGrantsOf(scoringId()).map((g) => g.action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
     expect(putEventsResourcesOf(scoringId())).toEqual([]);
     const sendTargets = statementsOfFunction(template, scoringId())
@@ -412,8 +415,8 @@ describe('scheduled churn training', () => {
     ]);
   });
 
-  it('may Scan and read and write items on the table only: no bus, no sends', () => {
-    expect(dynamoGrantsOf(trainingId()).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+  it('may Scan its two indexes, and read, batch-read and write items: no bus, no sends', () => {
+    expect(dynamoGrantsOf(trainingId()).map((g) => g.action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
     const actions = statementsOfFunction(template, trainingId()).flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('events:') || a.startsWith('scheduler:') || a.startsWith('ses:'))).toEqual([]);
   });
@@ -613,7 +616,7 @@ describe('reports', () => {
     expect(grants('functions/reports/behavior-patterns.ts')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(grants('functions/reports/segment-optimizer.ts')).toEqual(['dynamodb:GetItem']);
     expect(grants('functions/reports/drift.ts')).toEqual(['dynamodb:GetItem']);
-    expect(grants(SEGMENT_EXPERIMENT_ENTRY)).toEqual(['dynamodb:Scan']);
+    expect(grants(SEGMENT_EXPERIMENT_ENTRY)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Scan']);
     for (const entry of [...OTHER_REPORT_ENTRIES, SEGMENT_EXPERIMENT_ENTRY]) expect(putEventsResourcesOf(functionIdByEntry(template, entry)), entry).toEqual([]);
   });
 

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { InvalidProfileError } from '#shared/adapters/dynamo/profile-repository.ts';
+import { InvalidProfileError, profileItem } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
-import { profileKey } from '#shared/adapters/dynamo/keys.ts';
 import { Profile } from '#shared/domain/profile.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
@@ -57,9 +56,10 @@ describe('hostile keys and corrupt items against the local system', () => {
     const good = uniqueId('good');
     await nudge.putEvents([{ detailType: 'page_view', detail: { eventId: uniqueId('e'), customerId: good, occurredAt: now.toISOString(), properties: { url: '/' } } }]);
     await nudge.waitForIdle();
-    // What a `device: "toString"` event left in the table before counters read own keys only.
+    // What a `device: "toString"` event left in the table before counters read own keys only (as the
+    // store writes a profile, with its index key: the jobs read profiles through the profiles index).
     const corrupt = uniqueId('corrupt');
-    const item = { ...profileKey(corrupt), kind: 'profile', ...minimalProfile(corrupt, now), devices: { toString: 'function toString() { [native code] }1' } };
+    const item = { ...profileItem(minimalProfile(corrupt, now)), devices: { toString: 'function toString() { [native code] }1' } };
     await nudge.documentClient.send(new PutCommand({ TableName: table, Item: item }));
 
     // Before, the sweep's Scan page with this item threw CorruptItemError and the whole run failed.

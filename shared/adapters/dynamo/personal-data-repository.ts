@@ -2,6 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PersonalDataStore, PersonalItem } from '../../domain/ports.ts';
 import { batchWriteAll } from './batch-write.ts';
 import { partitionItems } from './customer-items.ts';
+import { SPARSE_INDEX_ATTRIBUTES } from './sparse-indexes.ts';
 import { customerPk } from './keys.ts';
 import { membershipPk, membershipShard } from './segment-membership-repository.ts';
 
@@ -47,11 +48,18 @@ export class DynamoPersonalData implements PersonalDataStore {
   /** Every item of partition `pk`, strongly consistent (an erase must not miss a write of the last second). */
   private async all(pk: string): Promise<PersonalItem[]> {
     const items: PersonalItem[] = [];
-    for await (const item of partitionItems(this.client, this.tableName, pk, '', { consistentRead: true })) items.push(item as PersonalItem);
+    for await (const item of partitionItems(this.client, this.tableName, pk, '', { consistentRead: true })) items.push(withoutIndexKeys(item as PersonalItem));
     return items;
   }
 
   async delete(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<void> {
     await batchWriteAll(this.client, this.tableName, keys.map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })), 'erase');
   }
+}
+
+/** The sparse index keys copy the item's `pk` (sparse-indexes.ts): table keys, not personal data, so an export leaves them out like `pk`. */
+function withoutIndexKeys(item: PersonalItem): PersonalItem {
+  const copy = { ...item };
+  for (const attribute of SPARSE_INDEX_ATTRIBUTES) delete copy[attribute];
+  return copy;
 }

@@ -4,9 +4,11 @@ import type { Clock } from '../../domain/clock.ts';
 import type { Log, ProfileStore, SaveProfileResult } from '../../domain/ports.ts';
 import { describeProblems, Profile, profileProblems } from '../../domain/profile.ts';
 import type { ProfilePage } from '../../services/profile-scan.ts';
-import { profileKey } from './keys.ts';
+import { profileKey, type ItemKey } from './keys.ts';
+import { batchGetAll, itemId } from './batch-get.ts';
 import type { DynamoQuarantine } from './quarantine-repository.ts';
 import { unmarshallRaw } from './raw-items.ts';
+import { PROFILES_INDEX, PROFILES_INDEX_KEY } from './sparse-indexes.ts';
 
 export class CorruptItemError extends Error {
   override name = 'CorruptItemError';
@@ -42,7 +44,7 @@ export class DynamoProfileStore implements ProfileStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...profileKey(profile.customerId), kind: 'profile', ...next },
+          Item: profileItem(next),
           ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected',
           ExpressionAttributeNames: expectedVersion === undefined ? undefined : { '#version': 'version' },
           ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
@@ -60,6 +62,15 @@ export class DynamoProfileStore implements ProfileStore {
   }
 }
 
+/**
+ * A profile as stored: its key, its kind, the profiles index key (the item's `pk`: set on create
+ * and on every later write, so the item never leaves the index) and the profile itself.
+ */
+export function profileItem(profile: Profile): ItemKey & Record<string, unknown> {
+  const key = profileKey(profile.customerId);
+  return { ...key, kind: 'profile', [PROFILES_INDEX_KEY]: key.pk, ...profile };
+}
+
 export function parseProfile(item: Record<string, unknown>): Profile {
   const parsed = readProfile(item);
   if (!parsed.ok) throw new CorruptItemError(`profile item ${String(item.pk)} does not match the schema: ${parsed.reason}`);
@@ -67,14 +78,17 @@ export function parseProfile(item: Record<string, unknown>): Profile {
 }
 
 function readProfile(item: Record<string, unknown>): { ok: true; profile: Profile } | { ok: false; reason: string } {
-  const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
+  const { pk: _pk, sk: _sk, kind: _kind, [PROFILES_INDEX_KEY]: _indexKey, ...rest } = item;
   const parsed = Profile.safeParse(rest);
   return parsed.success ? { ok: true, profile: parsed.data } : { ok: false, reason: describeProblems(profileProblems(rest)) };
 }
 
 /**
- * Reads every profile with a parallel Scan: `totalSegments` workers each scan their own segment,
- * page by page, so a sweep's time divides by the worker count (and by Lambda fan-out at scale).
+ * Reads every profile with a parallel Scan of the sparse `profiles` index (KEYS_ONLY: only profile
+ * items are in it, so the sends, decisions and snapshots of the table are never read) and a
+ * BatchGetItem of each page's profiles: `totalSegments` workers each scan their own segment, page
+ * by page, so a sweep's time divides by the worker count (and by Lambda fan-out at scale). A
+ * profile deleted between the index page and its BatchGet (an erasure) is simply skipped.
  *
  * An item that does not match the profile schema is logged, recorded in the quarantine (`nudge
  * quarantine list`), counted on its page and skipped: the jobs serve every customer, and one
@@ -104,19 +118,23 @@ export class DynamoProfileScanner {
       const page = await this.client.send(
         new ScanCommand({
           TableName: this.tableName,
+          IndexName: PROFILES_INDEX,
           Segment: segment,
           TotalSegments: totalSegments,
           Limit: pageSize,
-          FilterExpression: 'kind = :profile',
-          ExpressionAttributeValues: { ':profile': 'profile' },
           ExclusiveStartKey: key,
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
       key = page.LastEvaluatedKey;
+      const keys = (page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+      const items = await batchGetAll(this.client, this.tableName, keys, 'profile pass');
       const profiles: Profile[] = [];
       let quarantined = 0;
-      for (const item of page.Items ?? []) {
+      // In index order, so a page reads the same whichever order BatchGetItem answers in.
+      for (const itemKey of keys) {
+        const item = items.get(itemId(itemKey));
+        if (!item) continue;
         const parsed = readProfile(item);
         if (parsed.ok) profiles.push(parsed.profile);
         else {

@@ -3,6 +3,7 @@ import type { TrainingSnapshotStore } from '../../domain/ports.ts';
 import { snapshotOpen, type SnapshotOutcomes, type TrainingSnapshot } from '../../domain/predictive/training-snapshots.ts';
 import { customerItems } from './customer-items.ts';
 import { customerPk } from './keys.ts';
+import { LABELLED_SNAPSHOTS_INDEX, LABELLED_SNAPSHOTS_INDEX_KEY } from './sparse-indexes.ts';
 import { expiresAt } from './ttl.ts';
 
 const PREFIX = 'SNAPSHOT#';
@@ -18,10 +19,13 @@ export class DynamoTrainingSnapshots implements TrainingSnapshotStore {
   ) {}
 
   async put(snapshot: TrainingSnapshot): Promise<void> {
+    const pk = customerPk(snapshot.customerId);
+    // A snapshot put with its label already set is in the labelled index from the start.
+    const indexKey = snapshot.label === undefined ? {} : { [LABELLED_SNAPSHOTS_INDEX_KEY]: pk };
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: customerPk(snapshot.customerId), sk: `${PREFIX}${snapshot.at}`, kind: KIND, ...snapshot, ttl: expiresAt(snapshot.at, RETENTION_DAYS) },
+        Item: { pk, sk: `${PREFIX}${snapshot.at}`, kind: KIND, ...snapshot, ...indexKey, ttl: expiresAt(snapshot.at, RETENTION_DAYS) },
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
@@ -36,10 +40,15 @@ export class DynamoTrainingSnapshots implements TrainingSnapshotStore {
     return found;
   }
 
-  /** Sets only the given outcomes (an UpdateItem of those attributes), on a snapshot that still exists. */
+  /**
+   * Sets only the given outcomes (an UpdateItem of those attributes), on a snapshot that still
+   * exists. Setting the churn `label` also sets the labelled index key: the snapshot enters the
+   * sparse `labelled-snapshots` index, which is all training reads.
+   */
   async setOutcomes(snapshot: TrainingSnapshot, outcomes: SnapshotOutcomes): Promise<void> {
-    const entries = Object.entries(outcomes).filter(([, value]) => value !== undefined);
+    const entries: Array<[string, unknown]> = Object.entries(outcomes).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;
+    if (outcomes.label !== undefined) entries.push([LABELLED_SNAPSHOTS_INDEX_KEY, customerPk(snapshot.customerId)]);
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -53,15 +62,15 @@ export class DynamoTrainingSnapshots implements TrainingSnapshotStore {
     );
   }
 
+  /** Every snapshot with its churn label, from the sparse `labelled-snapshots` index. */
   async *labelled(): AsyncGenerator<TrainingSnapshot> {
     let startKey: Record<string, unknown> | undefined;
     do {
+      // The sparse index holds only labelled snapshots (projection ALL): nothing else is read.
       const page = await this.client.send(
         new ScanCommand({
           TableName: this.tableName,
-          FilterExpression: 'kind = :kind AND attribute_exists(#label)',
-          ExpressionAttributeNames: { '#label': 'label' },
-          ExpressionAttributeValues: { ':kind': KIND },
+          IndexName: LABELLED_SNAPSHOTS_INDEX,
           ExclusiveStartKey: startKey,
           ReturnConsumedCapacity: 'TOTAL',
         }),
