@@ -85,7 +85,7 @@ export async function measureScoringThroughput(options: { customers: number; pro
     /** One weekly run with `workers` segments worked at once, each `concurrency` profiles in flight. */
     const run = async (workers: number, concurrency: number) => {
       now = new Date(now.getTime() + 7 * DAY_MS);
-      const plan = await makePlanScoring({ ...common, scanner, tableItems: async () => 0, segmentBounds: { min: workers, max: workers } })();
+      const plan = await makePlanScoring({ ...common, scanner, profileCount: async () => 0, segmentBounds: { min: workers, max: workers } })();
       const scoreSegment = makeScoreSegment({ ...common, scanner, concurrency });
       const started = performance.now();
       await Promise.all(queued.splice(0).map((task) => scoreSegment(task, () => 900_000)));

@@ -9,7 +9,7 @@ import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
 import { DynamoProfileScanner } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
-import { DynamoScoringRuns, tableItemCount } from '#shared/adapters/dynamo/scoring-run-repository.ts';
+import { DynamoScoringRuns, profileItemCount } from '#shared/adapters/dynamo/scoring-run-repository.ts';
 import { SqsScoringTaskQueue } from '#shared/adapters/sqs/scoring-task-queue.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
@@ -28,7 +28,7 @@ const tableClient = new DynamoDBClient({});
 
 const planScoring = makePlanScoring({
   scanner: new DynamoProfileScanner(documentClient, config.TABLE_NAME, { log: logger, clock: runtimeClock, quarantine: new DynamoQuarantine(documentClient, config.TABLE_NAME) }),
-  tableItems: () => tableItemCount(tableClient, config.TABLE_NAME),
+  profileCount: () => profileItemCount(tableClient, config.TABLE_NAME),
   models: new DynamoModelStore(documentClient, config.TABLE_NAME),
   runs: new DynamoScoringRuns(documentClient, config.TABLE_NAME),
   tasks: new SqsScoringTaskQueue(sqs(), config.SCORING_QUEUE_URL),

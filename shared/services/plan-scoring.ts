@@ -11,8 +11,8 @@ import type { ProfileScanner } from './profile-scan.ts';
 
 export type PlanScoringDeps = {
   scanner: ProfileScanner;
-  /** An upper bound on the profiles (the table's item count) to size the fan-out by. */
-  tableItems(): Promise<number>;
+  /** How many profiles there are (the `profiles` index's item count), to size the fan-out by. */
+  profileCount(): Promise<number>;
   models: ModelStore;
   runs: ScoringRunStore;
   tasks: ScoringTaskQueue;
@@ -55,7 +55,7 @@ export function makePlanScoring(deps: PlanScoringDeps) {
     const run: ScoringRun = {
       runId,
       startedAt: now.toISOString(),
-      totalSegments: segmentsFor(await deps.tableItems(), deps.segmentBounds),
+      totalSegments: segmentsFor(await deps.profileCount(), deps.segmentBounds),
       cutPoints: valueCutPoints(predicted, settings.valuePercentiles) ?? null,
       modelIds: {
         churn: models.churn?.modelId ?? HEURISTIC_MODEL_ID,

@@ -2,6 +2,7 @@ import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBC
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '#shared/adapters/dynamo/batch-write.ts';
+import { profileItemCount } from '#shared/adapters/dynamo/scoring-run-repository.ts';
 import { backfillSparseIndexes } from '#shared/adapters/dynamo/sparse-index-backfill.ts';
 import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
@@ -83,6 +84,11 @@ describe('a profile pass reads only profiles', () => {
     // Before the indexes the second pass read about twice the first (the filter drops items after they are read).
     expect(doubled.readUnits).toBeGreaterThan(0);
     expect(Math.abs(doubled.readUnits - first.readUnits)).toBeLessThanOrEqual(first.readUnits * 0.05);
+
+    // The scoring planner sizes its fan-out by the profiles, not by every item of the table (30 per customer here).
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    expect(Table!.ItemCount).toBeGreaterThan(PROFILES * 30);
+    expect(await profileItemCount(client, table)).toBe(PROFILES);
   }, 120_000);
 
   it('labelled() reads only the labelled training snapshots', async () => {

@@ -1,3 +1,4 @@
+import { PROFILES_INDEX } from './sparse-indexes.ts';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ScoringRunStore } from '../../domain/ports.ts';
@@ -53,10 +54,15 @@ export class DynamoScoringRuns implements ScoringRunStore {
   }
 }
 
-/** The table's item count (DynamoDB refreshes it about every six hours): an upper bound on the profiles, to size a scan's fan-out. */
-export async function tableItemCount(client: DynamoDBClient, tableName: string): Promise<number> {
+/**
+ * How many profiles there are, to size a profile pass's fan-out: the `profiles` index's item count
+ * (DynamoDB refreshes counts about every six hours), which the pass scans; the table's count (every
+ * send, decision and snapshot too, so far too many segments) only while the index does not exist yet.
+ */
+export async function profileItemCount(client: DynamoDBClient, tableName: string): Promise<number> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  return Table?.ItemCount ?? 0;
+  const index = Table?.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === PROFILES_INDEX);
+  return index?.ItemCount ?? Table?.ItemCount ?? 0;
 }
 
 function ttlFrom(iso: string): number {

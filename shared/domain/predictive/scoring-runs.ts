@@ -83,12 +83,12 @@ export function perSecond(count: number, ms: number): number {
 }
 
 /**
- * How many parallel segments a run uses: one per this many table items (the table's item count,
- * which DynamoDB refreshes about every six hours, is an upper bound on the profiles), within bounds.
- * 10 million profiles with their items then split into the maximum, each worker's share scored
- * well inside Lambda's 15 minutes at the measured rate, continuing in a new invocation if not.
+ * How many parallel segments a run uses: one per this many profiles (the `profiles` index's item
+ * count, which DynamoDB refreshes about every six hours), within bounds. At the measured ~70
+ * profiles/s per worker a segment is scored in about five minutes, well inside Lambda's 15, and a
+ * worker that runs out of time continues in a new invocation.
  */
-export const ITEMS_PER_SEGMENT = 100_000;
-export function segmentsFor(tableItems: number, bounds: { min: number; max: number }): number {
-  return Math.min(bounds.max, Math.max(bounds.min, Math.ceil(tableItems / ITEMS_PER_SEGMENT)));
+export const PROFILES_PER_SEGMENT = 20_000;
+export function segmentsFor(profiles: number, bounds: { min: number; max: number }): number {
+  return Math.min(bounds.max, Math.max(bounds.min, Math.ceil(profiles / PROFILES_PER_SEGMENT)));
 }

@@ -36,7 +36,7 @@ function setup(options: { pageSize?: number } = {}) {
   const runs = new InMemoryScoringRuns();
   const tasks = new RecordingScoringTasks();
   const modelStore = { currentModels: async () => models };
-  const plan = makePlanScoring({ ...deps, scanner, tableItems: async () => deps.profiles.items.size * 5, models: modelStore, runs, tasks, segmentBounds: { min: 2, max: 8 } });
+  const plan = makePlanScoring({ ...deps, scanner, profileCount: async () => deps.profiles.items.size, models: modelStore, runs, tasks, segmentBounds: { min: 2, max: 8 } });
   const scoreSegment = makeScoreSegment({ ...deps, scanner, models: modelStore, runs, tasks, concurrency: 4 });
   let remaining = 900_000;
   /** Plans a run and works its queue empty; returns the run's plan and segment results. */
