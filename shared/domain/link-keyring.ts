@@ -62,6 +62,22 @@ export function rotateKeyring(keyring: LinkKeyring, newKey: string, now: Date): 
   return LinkKeyring.parse({ current: { id: nextKeyId(keyring), key: newKey }, previous: kept });
 }
 
+/** At most one throttled forced re-read per minute and container (see {@link forcedReadAllowed}). */
+export const MIN_FORCED_REFRESH_MS = 60_000;
+
+/**
+ * Whether a token naming `keyId`, a key the cached keyring does not hold, may make the link function
+ * re-read the keyring now. The id a rotation creates next (`k<n+1>`) may, once per read: right after
+ * `nudge keys rotate` a dispatcher may sign with it within seconds, and its first link must work
+ * however recently this container read the ring. Any other unknown id (a forgery, or that id again
+ * after a re-read did not find it) at most once a minute, so a flood of such tokens cannot become a
+ * flood of GetSecretValue calls. Pure.
+ */
+export function forcedReadAllowed(input: { keyring: LinkKeyring; readAt: number; now: number; keyId: string | undefined; nextIdTried: boolean }): boolean {
+  if (input.now - input.readAt >= MIN_FORCED_REFRESH_MS) return true;
+  return input.keyId !== undefined && input.keyId === nextKeyId(input.keyring) && !input.nextIdTried;
+}
+
 /** `k<n+1>` for the highest `k<n>` on the ring: the current key is never dropped, so ids never repeat. */
 function nextKeyId(keyring: LinkKeyring): string {
   const numbers = [keyring.current, ...keyring.previous].map((k) => /^k(\d+)$/.exec(k.id)).map((m) => (m ? Number(m[1]) : 0));

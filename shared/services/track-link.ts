@@ -8,8 +8,8 @@ import type { makeConfirmSubscription } from './confirm-subscription.ts';
 import type { makePreferenceCenter } from './preference-center.ts';
 
 export type TrackLinkDeps = {
-  /** The link keyring; `fresh` re-reads it (a token names a key newer than the cached keyring). */
-  keyring: (options?: { fresh?: boolean }) => Promise<LinkKeyring>;
+  /** The link keyring; `fresh` re-reads it (a token names `keyId`, a key the cached keyring does not hold). */
+  keyring: (options?: { fresh?: boolean; keyId?: string }) => Promise<LinkKeyring>;
   bus: BehaviorEventBus;
   /** Links in old emails of an erased customer still answer, but record nothing. */
   erasures: Pick<ErasureTombstones, 'isErased'>;
@@ -51,7 +51,7 @@ export function makeTrackLink(deps: TrackLinkDeps) {
     const now = deps.clock.now();
     let check = verifyLink(match[2]!, await deps.keyring(), now);
     // Just after a rotation the dispatcher may sign with a key this container has not read yet.
-    if (!check.ok && check.problem === 'unknown_key') check = verifyLink(match[2]!, await deps.keyring({ fresh: true }), now);
+    if (!check.ok && check.problem === 'unknown_key') check = verifyLink(match[2]!, await deps.keyring({ fresh: true, keyId: match[2]!.split('.')[0] }), now);
     if (!check.ok || check.claims.a !== action) {
       const problem = check.ok ? 'malformed' : check.problem;
       deps.log.warn('link token refused', { action, problem });

@@ -38,6 +38,8 @@ describe('rotating the link key', () => {
     const early = uniqueId('rot-early');
     const oldUrl = unsubscribeUrl(await welcomed(early));
     expect(kidOf(oldUrl)).toBe(before.current.id);
+    // The link function has just read the keyring (a visit seconds before the rotation, as on a busy day).
+    expect((await fetch(oldUrl)).status).toBe(200);
 
     const rotation = await rotate();
     const after = await keyring();

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KEY_RETENTION_MS, LEGACY_KEY_ID, SIGNER_REFRESH_MS, parseKeyring, rotateKeyring, serializeKeyring, type LinkKeyring } from '#shared/domain/link-keyring.ts';
+import { KEY_RETENTION_MS, LEGACY_KEY_ID, MIN_FORCED_REFRESH_MS, forcedReadAllowed, SIGNER_REFRESH_MS, parseKeyring, rotateKeyring, serializeKeyring, type LinkKeyring } from '#shared/domain/link-keyring.ts';
 import { LINK_LIFETIME_HOURS, LinkAction, signLink, verifyLink } from '#shared/domain/link-tokens.ts';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
@@ -128,5 +128,27 @@ describe('link keyring: rotation never breaks a link within its lifetime', () =>
     expect(() => parseKeyring('short')).toThrow(/32/);
     expect(() => rotateKeyring(rotated, 'short', new Date(START))).toThrow(/32/);
     expect(() => parseKeyring(JSON.stringify({ current: { id: 'k1', key }, previous: [{ id: 'k1', key, retiredAt: new Date(START).toISOString() }] }))).toThrow(/twice/);
+  });
+});
+
+describe('when a token naming an unknown key may re-read the keyring', () => {
+  const ring = (rotations: number): LinkKeyring => {
+    let keyring = parseKeyring('a-first-key-of-at-least-32-characters!!');
+    for (let i = 0; i < rotations; i++) keyring = rotateKeyring(keyring, `a-rotated-key-${i}-of-at-least-32-characters!!`, new Date(Date.UTC(2026, 0, 1 + i)));
+    return keyring;
+  };
+
+  it('the key a rotation creates next: at once, however recent the last read, once per read; any other unknown id: once a minute', () => {
+    fc.assert(
+      fc.property(fc.nat(5), fc.nat(MIN_FORCED_REFRESH_MS * 3), fc.boolean(), fc.constantFrom('next', 'k999', 'x', undefined), (rotations, sinceRead, nextIdTried, which) => {
+        const keyring = ring(rotations);
+        const next = rotateKeyring(keyring, 'a-probe-key-of-at-least-32-characters!!!', new Date(Date.UTC(2027, 0, 1))).current.id;
+        const keyId = which === 'next' ? next : which;
+        const allowed = forcedReadAllowed({ keyring, readAt: 1_000_000, now: 1_000_000 + sinceRead, keyId, nextIdTried });
+        const expected = sinceRead >= MIN_FORCED_REFRESH_MS || (keyId === next && !nextIdTried);
+        expect(allowed).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
