@@ -1,3 +1,4 @@
+import { isVerified } from './ses-account.ts';
 /**
  * The account limits SES enforces on SendEmail, for the local SES: the sandbox (only verified
  * identities may be recipients), the maximum send rate and the 24-hour quota, each refused with the
@@ -19,8 +20,6 @@ export type SesRefusal = { status: number; errorType: string; message: string };
 
 export type SesLimitCounters = { accepted: number; throttled: number; overDailyQuota: number; notVerified: number };
 
-/** SES's mailbox simulator works in the sandbox too. */
-const SIMULATOR_DOMAIN = 'simulator.amazonses.com';
 const DAY_MS = 86_400_000;
 
 export class SesSendingLimits {
@@ -29,13 +28,11 @@ export class SesSendingLimits {
   private refilledAt: number | undefined;
   /** Send times of the last 24 hours, oldest first (one per recipient, as SES counts). */
   private readonly sent: number[] = [];
-  private readonly verified: Set<string>;
 
   constructor(readonly config: SesLimitsConfig) {
     if (!(config.maxSendRate > 0)) throw new Error(`the local SES's maximum send rate must be above 0 (got ${config.maxSendRate})`);
     // SES lets short bursts through; a bucket of one second's sends models that.
     this.tokens = this.capacity;
-    this.verified = new Set(config.verifiedIdentities.map((identity) => identity.trim().toLowerCase()).filter(Boolean));
   }
 
   private get capacity(): number {
@@ -75,10 +72,9 @@ export class SesSendingLimits {
     return { Max24HourSend: this.config.max24HourSend, MaxSendRate: this.config.maxSendRate, SentLast24Hours: this.sent.length };
   }
 
+  /** The mailbox simulator works in the sandbox too (ses-account.ts). */
   private isVerified(address: string): boolean {
-    const lower = address.trim().toLowerCase();
-    const domain = lower.slice(lower.lastIndexOf('@') + 1);
-    return domain === SIMULATOR_DOMAIN || this.verified.has(lower) || this.verified.has(domain);
+    return isVerified(address, this.config.verifiedIdentities);
   }
 
   private refill(now: number): void {
