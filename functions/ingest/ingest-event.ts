@@ -43,8 +43,9 @@ const ingestEvent = makeIngestEvent({
 export const handler = middy<EventBridgeEvent<string, unknown>, void>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     logger.appendKeys({ busEventId: event.id });
     // Outcomes are logged by the service; a thrown error is a fault to retry (EventBridge/Lambda async retries, then the DLQ).
-    countIngestOutcome(metrics, await ingestEvent(event));
+    // The remaining time bounds the retries of a contended profile write.
+    countIngestOutcome(metrics, await ingestEvent(event, { remainingTimeMs: () => context.getRemainingTimeInMillis() }));
   });

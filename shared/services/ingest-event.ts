@@ -24,6 +24,8 @@ export type IngestDeps = DecisionDeps & {
   /** Read only when the event would create a profile: an erased id never gets one again. */
   erasures: Pick<ErasureTombstones, 'isErased'>;
   clock: Clock;
+  /** Waits between contended write attempts (real time; tests pass their own). */
+  pause?: (ms: number) => Promise<void>;
 };
 
 /** An EventBridge event as delivered to a target (only the fields ingest reads). */
@@ -51,11 +53,24 @@ export type IngestOutcome =
 /**
  * Optimistic concurrency: concurrent events of one customer retry from the item the failed write
  * returned. Each retry is one more write and no read. Backoff is exponential with full jitter,
- * capped, so a burst of 50-100 events for one customer spreads out instead of colliding in
- * lockstep (measured by the 50-way burst test); 40 attempts at most ~8 s, inside the timeout.
+ * capped at 1 s, so a burst for one customer (an import, a replay: hundreds of events at once)
+ * spreads out instead of colliding in lockstep, and each conflict (a conditional write AWS bills)
+ * is rarer as the crowd grows.
+ *
+ * The retries are bounded by the invocation's time, not by a count: an event keeps trying while
+ * the invocation has more than WRITE_RESERVE_MS left. A fixed count (40 before) ran out within a
+ * few seconds under a burst of a few hundred events, and the event went to the DLQ although the
+ * profile would have taken it a moment later (test: duplicates-burst, 300 concurrent events).
+ * When time does run out, Lambda's async retry (a minute later in AWS) applies it.
  */
-const MAX_WRITE_ATTEMPTS = 40;
-const MAX_BACKOFF_MS = 200;
+const MAX_BACKOFF_MS = 1_000;
+/** Left for the last write and the logs when the invocation stops retrying. */
+const WRITE_RESERVE_MS = 4_000;
+/** The budget when the caller gives no deadline (direct calls in tests and tools): inside ingest's 30 s timeout. */
+const DEFAULT_WRITE_BUDGET_MS = 20_000;
+
+/** What one invocation may spend: the Lambda context's remaining time, in milliseconds. */
+export type IngestInvocation = { remainingTimeMs?: () => number };
 
 export class ProfileContentionError extends Error {
   override name = 'ProfileContentionError';
@@ -78,7 +93,7 @@ export function makeIngestEvent(deps: IngestDeps) {
   const segmentation = segmentationOf(deps.catalog);
   // Profiles keep the latest occurrence of the event types that absence/composite rules and sequence exit goals ask about.
   const lastSeenTypes = new Set([...lastSeenTypesFor(deps.catalog.rules), ...sequenceExitEventTypes(deps.catalog.sequences)]);
-  return async function ingestEvent(incoming: IncomingBusEvent): Promise<IngestOutcome> {
+  return async function ingestEvent(incoming: IncomingBusEvent, invocation: IngestInvocation = {}): Promise<IngestOutcome> {
     const parsed = parseBehaviorEvent({
       source: incoming.source,
       detailType: incoming['detail-type'],
@@ -97,7 +112,7 @@ export function makeIngestEvent(deps: IngestDeps) {
       return { type: 'rejected', errors };
     };
     if (!parsed.ok || errors.length > 0) return reject(errors);
-    return applyValidEvent(deps, parsed.event, { dailySeries, lastSeenTypes, segmentation, reject });
+    return applyValidEvent(deps, parsed.event, { dailySeries, lastSeenTypes, segmentation, reject }, remainingTimeOf(invocation));
   };
 }
 
@@ -110,6 +125,7 @@ async function applyValidEvent(
     segmentation: ReturnType<typeof segmentationOf>;
     reject: (errors: FieldError[]) => Promise<IngestOutcome>;
   },
+  remainingTimeMs: () => number,
 ): Promise<IngestOutcome> {
   let current: Profile | undefined = await deps.profiles.get(received.customerId);
   /**
@@ -123,7 +139,9 @@ async function applyValidEvent(
    * decides again from scratch; its ids are the same, so claims and the ledger absorb a repeat.)
    */
   let acted: { records: DecisionRecord[]; timers: RuleTimer[]; conversion: Conversion | undefined } | undefined;
-  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+  let attempt = 0;
+  for (;;) {
+    attempt += 1;
     // Erase deletes the profile, so only an event that would create one can belong to an erased id:
     // existing customers pay no read for the tombstone. Checked again whenever a conflict shows the
     // profile gone (an erase between the read and the write), before any claim, send or timer.
@@ -185,11 +203,23 @@ async function applyValidEvent(
       return { type: 'applied', eventId: event.eventId, customerId: event.customerId, rules, published, timersStarted };
     }
     current = saved.current;
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt)));
+    const backoffMs = Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt);
+    if (remainingTimeMs() - backoffMs < WRITE_RESERVE_MS) {
+      throw new ProfileContentionError(
+        `profile ${received.customerId} changed under ${attempt} attempts to apply event ${received.eventId}; retrying later`,
+      );
+    }
+    await (deps.pause ?? sleep)(backoffMs);
   }
-  throw new ProfileContentionError(
-    `profile ${received.customerId} changed under ${MAX_WRITE_ATTEMPTS} attempts to apply event ${received.eventId}; retrying later`,
-  );
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The invocation's remaining time, or DEFAULT_WRITE_BUDGET_MS from now when the caller gives none. */
+function remainingTimeOf(invocation: IngestInvocation): () => number {
+  if (invocation.remainingTimeMs) return invocation.remainingTimeMs;
+  const deadline = performance.now() + DEFAULT_WRITE_BUDGET_MS;
+  return () => deadline - performance.now();
 }
 
 /** The decisions of one event and their effects (see `acted` in applyValidEvent): rules, absence timers, a conversion. */
