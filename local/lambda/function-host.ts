@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
 import { runAsCaller, type Caller } from '../iam/sdk-enforcement.ts';
 import type { FunctionDef } from '../stack/cloud-template.ts';
@@ -18,9 +19,19 @@ export class EnvironmentConflictError extends Error {
 }
 
 /**
+ * How many invocations of one function run at once locally when its reserved concurrency does not
+ * say fewer. In AWS each invocation has its own CPU; here they all share the machine's, so beyond a
+ * few in flight more only stretch each one's wall time, which Lambda's timeout counts: 600 events
+ * fanned out at once on 2 cores timed invocations out and sent events to the DLQ that AWS would
+ * have applied. Invocations past the limit wait their turn (as throttled async events wait in
+ * Lambda's queue), and the timeout starts when they run. NUDGE_LOCAL_FUNCTION_CONCURRENCY overrides.
+ */
+export const DEFAULT_LOCAL_FUNCTION_CONCURRENCY = 12;
+
+/**
  * Runs the stack's Lambda functions in this process: the same handler modules as in AWS, found
  * through the `nudge:entry` metadata of the synthesized template and configured only by their
- * environment, with Lambda's timeout enforced.
+ * environment, with Lambda's timeout and the function's concurrency enforced.
  *
  * All functions share one process environment, so the variables of every function are merged
  * and a name that two functions would set differently is refused at startup.
@@ -28,6 +39,7 @@ export class EnvironmentConflictError extends Error {
 export class FunctionHost {
   private readonly handlers = new Map<string, LambdaHandler>();
   private readonly definitions = new Map<string, FunctionDef>();
+  private readonly limits = new Map<string, LimitFunction>();
 
   /**
    * @param callerOf the execution role each function runs as: every SDK call its handler makes is
@@ -37,8 +49,18 @@ export class FunctionHost {
     private readonly projectRoot: string,
     functions: FunctionDef[],
     private readonly callerOf: (logicalId: string) => Caller | undefined = () => undefined,
+    localConcurrency = localFunctionConcurrency(),
   ) {
-    for (const fn of functions) this.definitions.set(fn.logicalId, fn);
+    for (const fn of functions) {
+      this.definitions.set(fn.logicalId, fn);
+      this.limits.set(fn.logicalId, pLimit(Math.max(1, Math.min(fn.reservedConcurrency ?? localConcurrency, localConcurrency))));
+    }
+  }
+
+  /** Invocations of `logicalId` running now and waiting for a turn (for status and tests). */
+  concurrencyOf(logicalId: string): { running: number; waiting: number; limit: number } {
+    const limit = this.limits.get(logicalId);
+    return { running: limit?.activeCount ?? 0, waiting: limit?.pendingCount ?? 0, limit: limit?.concurrency ?? 0 };
   }
 
   static mergedEnvironment(functions: FunctionDef[], resources: ReadonlyMap<string, LocalResource>): Record<string, string> {
@@ -81,7 +103,13 @@ export class FunctionHost {
     return this.definition(logicalId).entry;
   }
 
+  /** Runs the handler once its turn comes (see DEFAULT_LOCAL_FUNCTION_CONCURRENCY); the timeout counts from then. */
   async invoke(logicalId: string, event: unknown): Promise<unknown> {
+    this.definition(logicalId);
+    return this.limits.get(logicalId)!(() => this.run(logicalId, event));
+  }
+
+  private async run(logicalId: string, event: unknown): Promise<unknown> {
     const fn = this.definition(logicalId);
     const handler = this.handlers.get(logicalId);
     if (!handler) throw new Error(`function ${logicalId} is not loaded; call loadAll() first`);
@@ -107,6 +135,11 @@ export class FunctionHost {
     if (!fn) throw new Error(`no function ${logicalId} in the stack`);
     return fn;
   }
+}
+
+function localFunctionConcurrency(): number {
+  const configured = Number(process.env.NUDGE_LOCAL_FUNCTION_CONCURRENCY);
+  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_LOCAL_FUNCTION_CONCURRENCY;
 }
 
 function lambdaContext(fn: FunctionDef, deadline: number): Context {

@@ -11,6 +11,8 @@ export type FunctionDef = {
   entry: string;
   environment: Record<string, unknown>;
   timeoutSeconds: number;
+  /** ReservedConcurrentExecutions: at most this many invocations at once (unset: the account's pool). */
+  reservedConcurrency: number | undefined;
 };
 export type TableDef = { logicalId: string; properties: Record<string, any>; ttlAttribute?: string };
 export type QueueDef = { logicalId: string; properties: Record<string, any> };
@@ -83,6 +85,7 @@ export class StackTemplate {
           entry,
           environment: (properties.Environment?.Variables ?? {}) as Record<string, unknown>,
           timeoutSeconds: typeof properties.Timeout === 'number' ? properties.Timeout : 3,
+          reservedConcurrency: typeof properties.ReservedConcurrentExecutions === 'number' ? properties.ReservedConcurrentExecutions : undefined,
         },
       ];
     });
