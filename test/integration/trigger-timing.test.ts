@@ -14,6 +14,7 @@ import { makeRunTimer } from '#shared/services/run-timer.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { realDecisionAdapters } from './support/decision-adapters.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
+import { repeatedSendIds, sendIdOf } from './support/ses-send-ids.ts';
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const HOUR = 3_600_000;
@@ -239,7 +240,14 @@ describe('trigger timing under the simulated clock', () => {
         expect(outcome).toMatchObject({ rules: [{ ruleId: 'vip_thanks', outcome: 'queued', reason: 'quiet_hours' }] });
       }
       await advanceSystemTo(day(5, '08:00:30'));
-      for (const customerId of customers) expect(await nudge.emailsTo(`${customerId}@example.com`), customerId).toHaveLength(1);
+      // This rule's email, once per customer, told apart by the ledger (the shipped stage sequences and
+      // the night's daily jobs may send these customers their own emails too).
+      for (const customerId of customers) {
+        const emails = await nudge.emailsTo(`${customerId}@example.com`);
+        const sent = await Promise.all(emails.map(async (email) => ({ subject: email.subject, sendId: sendIdOf(email), ruleId: (await nudge.ledger.find(customerId, sendIdOf(email) ?? ''))?.ruleId })));
+        expect(repeatedSendIds(emails), customerId).toEqual({});
+        expect(sent.filter((email) => email.ruleId === 'vip_thanks'), `${customerId}: ${JSON.stringify(sent)}`).toHaveLength(1);
+      }
     });
   });
 
