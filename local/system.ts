@@ -319,7 +319,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stepFunctions: stateMachines,
       lambda: lambdaApi,
       control: {
-        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset, iam: { enforced: iamEnforced, ...evaluator.stats, denials } }),
+        status: async () => ({ endpoints, outputs, now: clock.now().toISOString(), clockOffsetMs: clock.offset, iam: { enforced: iamEnforced, ...evaluator.stats, denials }, lambda: { timeouts: functions.timeouts() } }),
         clock: async ({ method, body }) => {
           if (method === 'POST') {
             const request = (body ?? {}) as { advance?: string; to?: string };

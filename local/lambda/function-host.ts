@@ -33,6 +33,12 @@ export const DEFAULT_LOCAL_FUNCTION_CONCURRENCY = 12;
  * through the `nudge:entry` metadata of the synthesized template and configured only by their
  * environment, with Lambda's timeout and the function's concurrency enforced.
  *
+ * A timed-out invocation fails at its function's Timeout with Lambda's "Task timed out after N.00
+ * seconds" ({@link FunctionTimeoutError}; callers report it as `Sandbox.Timedout`) and is counted
+ * ({@link timeouts}, in `GET /_nudge/status`). Unlike Lambda, which stops the execution
+ * environment, the handler's promise cannot be stopped in-process: it runs on in the background,
+ * its later SDK calls still made (docs/local-runtime.md).
+ *
  * All functions share one process environment, so the variables of every function are merged
  * and a name that two functions would set differently is refused at startup.
  */
@@ -40,6 +46,7 @@ export class FunctionHost {
   private readonly handlers = new Map<string, LambdaHandler>();
   private readonly definitions = new Map<string, FunctionDef>();
   private readonly limits = new Map<string, LimitFunction>();
+  private readonly timedOut = new Map<string, number>();
 
   /**
    * @param callerOf the execution role each function runs as: every SDK call its handler makes is
@@ -116,10 +123,10 @@ export class FunctionHost {
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new FunctionTimeoutError(`${logicalId}: Task timed out after ${fn.timeoutSeconds}.00 seconds`)),
-        fn.timeoutSeconds * 1000,
-      );
+      timer = setTimeout(() => {
+        this.timedOut.set(logicalId, (this.timedOut.get(logicalId) ?? 0) + 1);
+        reject(new FunctionTimeoutError(`${logicalId}: Task timed out after ${fn.timeoutSeconds}.00 seconds`));
+      }, fn.timeoutSeconds * 1000);
     });
     const caller = this.callerOf(logicalId);
     const run = () => handler(event, lambdaContext(fn, deadline));
@@ -128,6 +135,11 @@ export class FunctionHost {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Invocations that ran past their function's timeout since the runtime began, by function (those with none left out). */
+  timeouts(): Record<string, number> {
+    return Object.fromEntries(this.timedOut);
   }
 
   private definition(logicalId: string): FunctionDef {

@@ -4,6 +4,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
 import type { AsyncInvokeConfigDef } from '../stack/cloud-template.ts';
 import { resolveIntrinsics, type LocalResource } from '../stack/intrinsics.ts';
 import type { FunctionHost } from './function-host.ts';
+import { eventBytes, PAYLOAD_TOO_LARGE, payloadTooLarge } from './payload-limits.ts';
 
 /** What an asynchronous invoker needs of the function host (a plain object in unit tests). */
 export type InvocableFunctions = Pick<FunctionHost, 'has' | 'invoke'>;
@@ -55,8 +56,16 @@ export class AsyncInvoker {
   /**
    * Invokes `functionId` with `payload` until it succeeds or the retries are spent. Never throws for a
    * function error: the outcome says how it went (only a failing write to the on-failure queue throws).
+   * A payload over the asynchronous limit (1 MB) is refused as Lambda refuses the Invoke: the
+   * function never runs and, the event never having been queued, no retry or destination applies.
    */
   async invoke(functionId: string, payload: unknown, { eventId, origin }: AsyncOrigin): Promise<AsyncInvokeOutcome> {
+    const tooLarge = payloadTooLarge('Event', eventBytes(payload));
+    if (tooLarge) {
+      const error = `${PAYLOAD_TOO_LARGE}: ${tooLarge}`;
+      this.deps.log.error(`${functionId} refused event ${eventId} from ${origin}: ${error}`);
+      return { ok: false, attempts: 0, error };
+    }
     const policy = this.policies.get(functionId) ?? { maximumRetryAttempts: DEFAULT_MAXIMUM_RETRY_ATTEMPTS };
     const attempts = policy.maximumRetryAttempts + 1;
     let lastError: unknown;

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
 import { FunctionTimeoutError } from './function-host.ts';
 import type { AsyncInvoker, InvocableFunctions } from './invoke-async.ts';
+import { PAYLOAD_TOO_LARGE, payloadTooLarge } from './payload-limits.ts';
 
 export type LambdaApiRequest = { method: string; path: string; query: URLSearchParams; headers: IncomingHttpHeaders; body: string };
 export type LambdaApiResponse = { statusCode: number; headers: Record<string, string>; body: string };
@@ -21,7 +22,9 @@ const FUNCTION_ARN = /^(?:arn:aws[\w-]*:lambda:[^:]*:)?[^:]*:function:([^:]+)(?:
  *
  * `RequestResponse` answers as Lambda does: 200 with the handler's result, or 200 with
  * `X-Amz-Function-Error: Unhandled` and the error payload. `Event` answers 202 and invokes in the
- * background with the function's async retries and on-failure destination.
+ * background with the function's async retries and on-failure destination. A payload over Invoke's
+ * limit (1 MB for Event, 6 MB for RequestResponse: payload-limits.ts) is refused with 413
+ * RequestTooLargeException, and the function does not run.
  */
 export class LocalLambdaApi {
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -54,13 +57,17 @@ export class LocalLambdaApi {
     if (!functionId) {
       return lambdaError(404, 'ResourceNotFoundException', `Function not found: ${name.startsWith('arn:') ? name : functionArn(name)}`);
     }
+    const invocationType = headerValue(request.headers, 'x-amz-invocation-type') ?? 'RequestResponse';
+    if (invocationType === 'RequestResponse' || invocationType === 'Event') {
+      const tooLarge = payloadTooLarge(invocationType, Buffer.byteLength(request.body, 'utf8'));
+      if (tooLarge) return lambdaError(413, PAYLOAD_TOO_LARGE, tooLarge);
+    }
     let payload: unknown;
     try {
       payload = request.body.trim() === '' ? {} : JSON.parse(request.body);
     } catch {
       return lambdaError(400, 'InvalidRequestContentException', 'Could not parse request body into json: the payload is not valid JSON');
     }
-    const invocationType = headerValue(request.headers, 'x-amz-invocation-type') ?? 'RequestResponse';
     const requestId = randomUUID();
     switch (invocationType) {
       case 'RequestResponse':

@@ -92,8 +92,11 @@ type Entry = {
 type ResolvedTarget = { kind: 'lambda'; functionId: string } | { kind: 'sqs'; queueUrl: string };
 
 const DEFAULT_GROUP = 'default';
+/** Schedule and group names, as the Scheduler API reference constrains them (CreateSchedule Name, GroupName: 1-64 of `[0-9a-zA-Z-_.]+`). */
 const NAME_PATTERN = /^[0-9a-zA-Z_.-]{1,64}$/;
+/** "The maximum size of the Input field is 256 KB" (Scheduler API reference, Target.Input), counted in UTF-8 bytes. */
 const MAX_INPUT_BYTES = 256 * 1024;
+/** CreateSchedule Description: at most 512 characters (Scheduler API reference). */
 const MAX_DESCRIPTION = 512;
 const DEFAULT_MAX_RESULTS = 100;
 const MAX_RESULTS = 1000;

@@ -10,6 +10,7 @@ import { describeExecution, executionView, listItem, type Execution, type Execut
 import { runLambdaTask, TaskError, type TaskFunctions } from './lambda-task.ts';
 import { prepareLocalDefinition, type LocalDefinition, type TaskBinding } from './local-definition.ts';
 import { executionArn, loadDefinition, machineName, stateMachineArn } from './machine-definitions.ts';
+import { dataLimitCause, MAX_PAYLOAD_BYTES, payloadBytes, type PayloadSide } from './payload-limit.ts';
 import { installPromiseWithResolvers } from './promise-with-resolvers.ts';
 import {
   StepFunctionsApiError,
@@ -23,6 +24,8 @@ import { TickLoop } from '../clock/tick-loop.ts';
 
 type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JsonValue = Parameters<TaskHandlers[string]>[0];
+/** The library's event log (its type is not exported). */
+type RunEvents = ReturnType<StateMachine['run']>['eventLogs'];
 
 type Machine = { name: string; arn: string; logicalId: string; runner: StateMachine; local: LocalDefinition };
 
@@ -48,6 +51,13 @@ const DEFAULT_MAX_RESULTS = 100;
  *
  * Executions live in memory, like the rest of the local runtime's state. Names are checked against
  * the characters CloudWatch Logs accepts (machines that log, as Nudge's does, need them).
+ *
+ * **The 256 KiB payload quota** ({@link MAX_PAYLOAD_BYTES}): StartExecution refuses a larger input
+ * (ValidationException); a state whose input or output is larger fails the execution with
+ * `States.DataLimitExceeded`, which no Retry or Catch handles (a terminal error in AWS). A Task is
+ * checked before its function is called and as soon as it returns; other states (Pass, Choice, ...)
+ * are checked from the library's event log, so one over the quota may let the next state start
+ * before the execution fails, where AWS fails it at once; it never succeeds.
  */
 export class LocalStateMachines implements StepFunctionsApi {
   private readonly machines = new Map<string, Machine>();
@@ -98,6 +108,13 @@ export class LocalStateMachines implements StepFunctionsApi {
     const name = request.name ?? randomUUID();
     if (!EXECUTION_NAME.test(name)) throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${name}' (use 1 to 80 characters of A-Z, a-z, 0-9, - and _)`);
     const input = request.input ?? '{}';
+    const inputBytes = Buffer.byteLength(input, 'utf8');
+    if (inputBytes > MAX_PAYLOAD_BYTES) {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD_BYTES} (it has ${inputBytes} bytes)`,
+      );
+    }
     const arn = executionArn(machine.name, name);
     const existing = this.executions.get(arn);
     if (existing) {
@@ -253,9 +270,13 @@ export class LocalStateMachines implements StepFunctionsApi {
       },
     });
     execution.abort = run.abort;
-    void drain(run.eventLogs);
+    const watched = this.watchPayloads(execution, run.eventLogs);
     run.result.then(
-      (output) => this.close(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
+      // The log ends with the run: a state over the quota fails the execution before it can succeed.
+      async (output) => {
+        await watched;
+        this.close(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
+      },
       (error: unknown) => {
         // The library wraps the state's error (a Fail state's Error and Cause, or an uncaught task error) in `cause`.
         const failure = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -272,12 +293,49 @@ export class LocalStateMachines implements StepFunctionsApi {
     // A retry the library had scheduled still calls in after a stop: nothing more runs for a closed execution.
     if (execution.status !== 'RUNNING') throw new TaskError('States.Runtime', `execution ${execution.name} is ${execution.status}`);
     execution.currentState = state;
+    this.checkPayload(execution, state, 'input', input);
     execution.tasksInFlight += 1;
+    let output: JsonValue;
     try {
-      return (await runLambdaTask(this.deps.functions, binding, input, (functionId) => this.invokeDenial(execution, functionId))) as JsonValue;
+      output = (await runLambdaTask(this.deps.functions, binding, input, (functionId) => this.invokeDenial(execution, functionId))) as JsonValue;
     } finally {
       execution.tasksInFlight -= 1;
       this.changed();
+    }
+    this.checkPayload(execution, state, 'output', output);
+    return output;
+  }
+
+  /** Fails the execution with States.DataLimitExceeded (and ends the state) when `value` is over the payload quota. */
+  private checkPayload(execution: Execution, state: string, side: PayloadSide, value: unknown): void {
+    const cause = dataLimitCause(state, side, value);
+    if (cause === undefined) return;
+    this.failTerminally(execution, 'States.DataLimitExceeded', cause);
+    throw new TaskError('States.DataLimitExceeded', cause);
+  }
+
+  /**
+   * Ends the execution as FAILED and stops its run, so no Retry or Catch of the machine sees the
+   * error: how Step Functions treats a terminal error such as States.DataLimitExceeded.
+   */
+  private failTerminally(execution: Execution, error: string, cause: string): void {
+    const abort = execution.abort;
+    this.close(execution, { status: 'FAILED', error, cause });
+    abort();
+  }
+
+  /**
+   * Reads the library's event log to its end (unread, its events, each with its state's input, would
+   * be kept for the run's life), checking every state's input and output against the payload quota:
+   * Pass, Choice and the others are not seen by a handler of ours.
+   */
+  private async watchPayloads(execution: Execution, events: RunEvents): Promise<void> {
+    for await (const event of events) {
+      if (execution.status !== 'RUNNING' || (event.type !== 'StateEntered' && event.type !== 'StateExited')) continue;
+      const side: PayloadSide = event.type === 'StateEntered' ? 'input' : 'output';
+      const value = side === 'input' ? event.state.input : event.state.output;
+      if (payloadBytes(value) <= MAX_PAYLOAD_BYTES) continue;
+      this.failTerminally(execution, 'States.DataLimitExceeded', dataLimitCause(event.state.name, side, value)!);
     }
   }
 
@@ -362,11 +420,6 @@ export class LocalStateMachines implements StepFunctionsApi {
     if (!execution) throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return execution;
   }
-}
-
-/** Reads the library's event log to its end: unread, its events (each with its state's input) would be kept for the run's life. */
-async function drain(events: AsyncGenerator<unknown>): Promise<void> {
-  for await (const _event of events);
 }
 
 function isWorking(execution: Execution, now: Date): boolean {

@@ -9,6 +9,7 @@ import {
   StartExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
+  ValidationException,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
@@ -55,6 +56,14 @@ describe('Step Functions, locally', () => {
     };
     return { input: JSON.stringify(input), dueAt };
   };
+
+  it('refuses an execution input over 256 KiB with a ValidationException, as the service does', async () => {
+    const { input } = await heldRun(uniqueId('big'));
+    const padded = JSON.stringify({ ...JSON.parse(input), pad: 'x'.repeat(262_144) });
+    const refused = sfn.send(new StartExecutionCommand({ stateMachineArn, name: uniqueId('big'), input: padded }));
+    await expect(refused).rejects.toBeInstanceOf(ValidationException);
+    await expect(refused).rejects.toThrow(/Member must have length less than or equal to 262144/);
+  });
 
   it('serves the stack state machine under its local ARN', () => {
     expect(stateMachineArn).toMatch(new RegExp(`^arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:SequencesStateMachine`));

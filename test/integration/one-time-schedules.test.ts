@@ -151,6 +151,20 @@ describe('one-time schedules (EventBridge Scheduler, locally)', () => {
     expect((recurring as ValidationException).message).toMatch(/only one-time schedules/);
   });
 
+  it('refuses a name outside the rules and an Input over 256 KB with a ValidationException the SDK surfaces', async () => {
+    const at = `at(${new Date((await nudge.now()).getTime() + 3_600_000).toISOString().slice(0, 19)})`;
+    const create = (Name: string, Input: string) =>
+      nudge.scheduler
+        .send(new CreateScheduleCommand({ Name, GroupName: groupName, ScheduleExpression: at, FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: nudge.queueArn('SendQueueUrl'), RoleArn: ROLE_ARN, Input } }))
+        .catch((error: unknown) => error);
+    const longName = await create('n'.repeat(65), '{}');
+    expect(longName).toBeInstanceOf(ValidationException);
+    expect((longName as ValidationException).message).toMatch(/1 to 64 characters/);
+    const bigInput = await create(uniqueId('big'), 'x'.repeat(262_145));
+    expect(bigInput).toBeInstanceOf(ValidationException);
+    expect((bigInput as ValidationException).message).toMatch(/at most 256 KB/);
+  });
+
   it('invokes a Lambda target its role may invoke when due, keeps a NONE schedule as fired, and keeps an unknown or forbidden target as failed', async () => {
     const now = await nudge.now();
     const at = `at(${new Date(now.getTime() + 10 * 60_000).toISOString().slice(0, 19)})`;

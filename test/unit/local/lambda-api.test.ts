@@ -1,17 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, RequestTooLargeException, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer } from '#local/emulators/sqs-local.ts';
 import { LOCAL_ACCOUNT } from '#local/emulators/local-aws.ts';
 import { FunctionTimeoutError } from '#local/lambda/function-host.ts';
-import type { AsyncOrigin } from '#local/lambda/invoke-async.ts';
+import { AsyncInvoker, type AsyncOrigin as Origin } from '#local/lambda/invoke-async.ts';
 import { LocalLambdaApi } from '#local/lambda/lambda-api.ts';
 
 const SWEEP = 'SweepFunctionABC123';
 
 const invocations: Array<{ functionId: string; event: unknown }> = [];
-const asyncInvocations: Array<{ functionId: string; payload: unknown; origin: AsyncOrigin }> = [];
+const asyncInvocations: Array<{ functionId: string; payload: unknown; origin: Origin }> = [];
 let releaseAsync: () => void = () => undefined;
 
 /** A function host with one function: it echoes its event, or throws / times out when asked to. */
@@ -122,9 +122,53 @@ describe('the local Lambda Invoke API', () => {
     expect(api.pendingInvocations).toBe(0);
   });
 
+  it('refuses an Event payload over 1 MB with RequestTooLargeException (413) and runs nothing; one of exactly 1 MB is accepted', async () => {
+    const before = { sync: invocations.length, async: asyncInvocations.length };
+    /** A JSON payload of exactly `bytes` UTF-8 bytes. */
+    const sized = (bytes: number) => json({ pad: 'x'.repeat(bytes - JSON.stringify({ pad: '' }).length) });
+    const refused = lambda.send(new InvokeCommand({ FunctionName: SWEEP, InvocationType: 'Event', Payload: sized(1_048_577) }));
+    await expect(refused).rejects.toBeInstanceOf(RequestTooLargeException);
+    await expect(refused).rejects.toMatchObject({ $metadata: { httpStatusCode: 413 }, message: 'Request must be smaller than 1048576 bytes for the InvokeFunction operation' });
+    expect({ sync: invocations.length, async: asyncInvocations.length }).toEqual(before);
+
+    const accepted = await lambda.send(new InvokeCommand({ FunctionName: SWEEP, InvocationType: 'Event', Payload: sized(1_048_576) }));
+    expect(accepted.StatusCode).toBe(202);
+    releaseAsync();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  });
+
+  it('takes a RequestResponse payload up to 6 MB and refuses a larger one', async () => {
+    const big = json({ pad: 'x'.repeat(2_000_000) });
+    expect((await lambda.send(new InvokeCommand({ FunctionName: SWEEP, Payload: big }))).StatusCode).toBe(200);
+    const tooBig = json({ pad: 'x'.repeat(6 * 1024 * 1024) });
+    await expect(lambda.send(new InvokeCommand({ FunctionName: SWEEP, Payload: tooBig }))).rejects.toMatchObject({ name: 'RequestTooLargeException', message: expect.stringContaining('6291456 bytes') });
+  });
+
   it('rejects a payload that is not JSON', async () => {
     await expect(lambda.send(new InvokeCommand({ FunctionName: SWEEP, Payload: new TextEncoder().encode('{not json') }))).rejects.toMatchObject({
       name: 'InvalidRequestContentException',
     });
+  });
+});
+
+describe('asynchronous invocation from the bus and the scheduler', () => {
+  it('refuses an event over 1 MB (in UTF-8 bytes) without running the function, retrying or sending it to a destination', async () => {
+    const runs: unknown[] = [];
+    const errors: string[] = [];
+    const invoker = new AsyncInvoker({
+      asyncInvokeConfigs: [],
+      resources: new Map(),
+      functions: { has: () => true, invoke: async (_id, event) => runs.push(event) },
+      sqs: { send: async () => expect.unreachable('nothing goes to a destination') } as never,
+      log: { warn: () => undefined, error: (message) => errors.push(message) },
+    });
+    const origin = { eventId: 'e-1', origin: 'rule R' };
+    // 524,289 two-byte characters: half a million characters, just over 1 MB.
+    const outcome = await invoker.invoke(SWEEP, { pad: 'é'.repeat(524_289) }, origin);
+    expect(outcome).toEqual({ ok: false, attempts: 0, error: 'RequestTooLargeException: Request must be smaller than 1048576 bytes for the InvokeFunction operation' });
+    expect(runs).toEqual([]);
+    expect(errors).toEqual([expect.stringContaining(`${SWEEP} refused event e-1 from rule R: RequestTooLargeException`)]);
+    expect(await invoker.invoke(SWEEP, { pad: 'é'.repeat(1000) }, origin)).toEqual({ ok: true, attempts: 1 });
+    expect(runs).toHaveLength(1);
   });
 });

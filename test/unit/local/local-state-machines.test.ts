@@ -378,3 +378,54 @@ describe('the execution API', () => {
     expect(serveStepFunctions(machines, 'CreateStateMachine', '{}').body).toMatchObject({ __type: 'UnknownOperationException' });
   });
 });
+
+describe('the 256 KiB payload quota', () => {
+  /** A step result whose JSON is exactly `bytes` long. */
+  const resultOf = (bytes: number) => (state: StepState) => {
+    const base = { ...state, stepIndex: state.stepIndex + 1, done: true, pad: '' };
+    return { ...base, pad: 'x'.repeat(bytes - JSON.stringify(base).length) };
+  };
+
+  it('lets a state output of exactly 262,144 bytes through', async () => {
+    const { machines, start, view } = setUp({ step: resultOf(262_144) });
+    start('at-limit', { runId: 'at-limit', stepIndex: 0, dueAt: dueIn(-DAY_MS), done: false });
+    await machines.waitForIdle();
+    expect(view('at-limit').status).toBe('SUCCEEDED');
+  });
+
+  it('fails the execution with States.DataLimitExceeded one byte over, past the Catch for States.ALL and without retries', async () => {
+    const { machines, calls, start, view, warnings } = setUp({ step: resultOf(262_145) });
+    start('over', { runId: 'over', stepIndex: 0, dueAt: dueIn(-DAY_MS), done: false });
+    await machines.waitForIdle();
+    expect(calls).toHaveLength(1);
+    expect(view('over')).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(view('over').cause).toMatch(/The state\/task 'RunStep' returned a result with a size exceeding the maximum number of bytes service limit/);
+    expect(warnings.join('\n')).toMatch(/States.DataLimitExceeded/);
+  });
+
+  it('counts UTF-8 bytes, not characters', async () => {
+    const { machines, start, view } = setUp({ step: (state) => ({ ...state, done: true, pad: 'é'.repeat(140_000) }) });
+    start('accents', { runId: 'accents', stepIndex: 0, dueAt: dueIn(-DAY_MS), done: false });
+    await machines.waitForIdle();
+    expect(view('accents')).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+  });
+
+  it('fails an execution whose Pass state outputs more than the quota (a state no task handler sees)', async () => {
+    const definition = { StartAt: 'Grow', States: { Grow: { Type: 'Pass', Result: 'x'.repeat(300_000), ResultPath: '$.pad', End: true } } };
+    const { machines, calls, start, view } = setUp({ definitions: [machineDef(definition)] });
+    start('grow', { runId: 'grow' });
+    await machines.waitForIdle();
+    expect(calls).toHaveLength(0);
+    expect(view('grow')).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(view('grow').cause).toMatch(/'Grow' returned a result/);
+  });
+
+  it('refuses a StartExecution input over 262,144 bytes with a ValidationException, and starts one at the limit', () => {
+    const { machines } = setUp();
+    const input = (bytes: number) => JSON.stringify({ dueAt: dueIn(DAY_MS), pad: 'x'.repeat(bytes - JSON.stringify({ dueAt: dueIn(DAY_MS), pad: '' }).length) });
+    const error = apiError(() => machines.startExecution({ stateMachineArn: MACHINE_ARN, name: 'big', input: input(262_145) }));
+    expect(error.type).toBe('ValidationException');
+    expect(error.message).toMatch(/Member must have length less than or equal to 262144/);
+    expect(machines.startExecution({ stateMachineArn: MACHINE_ARN, name: 'fits', input: input(262_144) }).executionArn).toMatch(/:fits$/);
+  });
+});

@@ -1,9 +1,12 @@
 import { SQSClient, type SendMessageCommandInput } from '@aws-sdk/client-sqs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '#local/emulators/local-aws.ts';
 import { LocalOneTimeSchedules, parseAtExpression, SchedulerApiError, validateCreate } from '#local/scheduler/one-time-schedules.ts';
 import type { LocalResource } from '#local/stack/intrinsics.ts';
 import { atExpression, customerSchedulePrefix, oneTimeFireTime, scheduleNameFor } from '#shared/adapters/scheduler/one-time-schedules.ts';
+import { envelopeShape } from '#shared/contract/envelope.ts';
+import { deterministicId } from '#shared/domain/deterministic-ids.ts';
 
 const TIMERS_FN = 'TimersFunctionABC123';
 const FN_ARN = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${TIMERS_FN}`;
@@ -110,11 +113,22 @@ describe('validateCreate', () => {
     ['too many retries', 'ok', body({}, { RetryPolicy: { MaximumRetryAttempts: 186 } }), /MaximumRetryAttempts/],
     ['a dead-letter queue that is no queue', 'ok', body({}, { DeadLetterConfig: { Arn: FN_ARN } }), /DeadLetterConfig/],
     ['an unknown ActionAfterCompletion', 'ok', body({ ActionAfterCompletion: 'ARCHIVE' }), /ActionAfterCompletion/],
+    ['a group name with a slash', 'ok', body({ GroupName: 'nudge/prod' }), /GroupName "nudge\/prod"/],
+    ['a group name over 64 characters', 'ok', body({ GroupName: 'g'.repeat(65) }), /GroupName/],
+    ['a date without seconds', 'ok', body({ ScheduleExpression: 'at(2026-11-23T12:00)' }), /Invalid Schedule Expression/],
+    ['an impossible date', 'ok', body({ ScheduleExpression: 'at(2026-02-30T12:00:00)' }), /Invalid Schedule Expression/],
+    // 131,073 two-byte characters: under 256 K characters, over 256 KB.
+    ['Input over 256 KB in UTF-8 bytes', 'ok', body({}, { Arn: QUEUE_ARN, Input: 'é'.repeat(131_073) }), /at most 256 KB/],
+    ['a Description over 512 characters', 'ok', body({ Description: 'd'.repeat(513) }), /Description/],
   ])('refuses %s with a ValidationException', (_case, name, request, message) => {
     const error = apiError(() => validateCreate(name, request));
     expect(error.type).toBe('ValidationException');
     expect(error.statusCode).toBe(400);
     expect(error.message).toMatch(message);
+  });
+
+  it('accepts Input of exactly 256 KB and names of exactly 64 characters', () => {
+    expect(validateCreate('n'.repeat(64), body({ GroupName: 'g'.repeat(64) }, { Arn: QUEUE_ARN, Input: 'é'.repeat(131_072) })).Target?.Input).toHaveLength(131_072);
   });
 
   it('takes plain text Input for an SQS target (the message body need not be JSON)', () => {
@@ -239,6 +253,22 @@ describe('the adapter\'s schedule names and times', () => {
     expect(hashed).toMatch(new RegExp(`^${prefix}t\\.[0-9A-Za-z_-]{22}$`));
     expect(scheduleNameFor('timer', 'cust-1', 'has spaces/and slashes')).toBe(hashed);
     expect(scheduleNameFor('send', 'cust-1', 'x'.repeat(60))).toMatch(new RegExp(`^${prefix}s\\.`));
+  });
+
+  it('only ever builds names CreateSchedule accepts, for any customer id the event contract allows and any send or timer id', () => {
+    // Any Unicode (astral planes included) up to the contract's 256-character ids; the contract itself says which customer ids exist.
+    const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 256 });
+    const customerId = text.filter((id) => envelopeShape.customerId.safeParse(id).success);
+    // The ids Nudge makes (digests of customer, rule and event) and, beyond them, any string at all.
+    const id = fc.oneof(fc.tuple(text, text).map(([rule, event]) => deterministicId('send', 'c', rule, event)), text);
+    fc.assert(
+      fc.property(fc.constantFrom('send' as const, 'timer' as const), customerId, id, (kind, customer, sendOrTimerId) => {
+        const name = scheduleNameFor(kind, customer, sendOrTimerId);
+        expect(() => validateCreate(name, body({ GroupName: 'nudge' }))).not.toThrow();
+        expect(name.startsWith(customerSchedulePrefix(customer))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('rounds up to the second and never fires in the past or less than a second ahead', () => {
