@@ -43,6 +43,22 @@ export function formatMoney(value: unknown, currency: unknown): string {
 }
 
 /**
+ * The personalization an email leaves with: who the person is (first and last name) as the profile
+ * has it when the email leaves, like the address, else as decided; why it was sent (cart, event,
+ * value, segments) as decided. A name that arrived after the decision (an identify delivered after
+ * the subscribe it came with: EventBridge does not keep order) or changed since is used.
+ */
+export function personalizationAtSend(
+  decided: SendRequest['personalization'],
+  onFile: { firstName?: string | undefined; lastName?: string | undefined } | undefined,
+): SendRequest['personalization'] {
+  const firstName = onFile?.firstName || decided.firstName;
+  const lastName = onFile?.lastName || decided.lastName;
+  const { firstName: _first, lastName: _last, ...why } = decided;
+  return { ...why, ...(firstName ? { firstName } : {}), ...(lastName ? { lastName } : {}) };
+}
+
+/**
  * The variables a template sees; missing facts are nil (not absent) so `default` works in strict mode.
  *
  * `lifetime_value` (number), `engagement_level` (string), `segment_interests` (the customer's

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import { confirmationFor, linksFor, trackClicks, unsubscribeHeaders, withFooter } from '../domain/email-links.ts';
-import { renderEmail, templateVariables } from '../domain/email-template.ts';
+import { personalizationAtSend, renderEmail, templateVariables } from '../domain/email-template.ts';
 import type { LinkKeyring } from '../domain/link-keyring.ts';
 import { MAX_QUEUE_DELAY_SECONDS, type EmailSender, type ErasureTombstones, type Log, type ProfileStore, type SendHoldReason, type SendLedger, type SuppressionList } from '../domain/ports.ts';
 import { sendBlocker } from '../domain/send-decision.ts';
@@ -115,7 +115,7 @@ export function makeDispatchSend(deps: DispatchDeps) {
     const transactional = rule?.transactional ?? false;
     // Service mail cannot be unsubscribed (its category is required): a template's unsubscribe link leads to the preferences instead.
     const rendered = await renderEmail(template, {
-      ...templateVariables(request, deps.catalog.settings.brandName, deps.catalog.settings.shopUrl),
+      ...templateVariables({ ...request, personalization: personalizationAtSend(request.personalization, profile) }, deps.catalog.settings.brandName, deps.catalog.settings.shopUrl),
       unsubscribe_url: transactional ? links.preferencesUrl : links.unsubscribeUrl,
       preferences_url: links.preferencesUrl,
       // A subscription confirmation's signed link (nil for every other send; its template requires it).
