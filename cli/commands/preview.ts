@@ -7,7 +7,9 @@ import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.t
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { renderEmail, templateVariables, type EmailTemplate } from '#shared/domain/email-template.ts';
 import type { Profile } from '#shared/domain/profile.ts';
+import { categoriesToConfirm, type ConfirmationVariables } from '#shared/domain/email-links.ts';
 import { escapeHtml } from '#shared/domain/html.ts';
+import { CONFIRMATION_LIFETIME_HOURS } from '#shared/domain/link-tokens.ts';
 import { personalizationFrom } from '#shared/domain/send-decision.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
@@ -17,6 +19,8 @@ import { callLocal, type LocalStatus } from '../local-control.ts';
 
 /** Stands in for the signed unsubscribe link the dispatcher adds (a preview has no send to sign). */
 export const PREVIEW_UNSUBSCRIBE_URL = 'https://unsubscribe.invalid/preview';
+/** Stands in for a subscription confirmation's signed link. */
+export const PREVIEW_CONFIRM_URL = 'https://confirm.invalid/preview';
 
 export type PreviewOptions = { out?: string; event?: string; json?: boolean };
 
@@ -46,8 +50,7 @@ export async function preview(templateId: string, customerId: string, options: P
   const eventProperties = parseEventProperties(options.event);
   const { profile, now } = await loadProfile(customerId);
 
-  const request = previewRequest(profile, template, eventProperties, now);
-  const variables = { ...templateVariables(request, defaultCatalog.settings.brandName), unsubscribe_url: PREVIEW_UNSUBSCRIBE_URL, preferences_url: PREVIEW_UNSUBSCRIBE_URL };
+  const variables = previewVariables(profile, template, eventProperties, now);
   const rendered = await renderEmail(template, variables);
   if (rendered.type === 'failed') throw new Error(`cannot render ${templateId} for ${customerId}: ${rendered.reason}`);
   const preheader = await renderPreheader(template, variables);
@@ -99,6 +102,24 @@ async function loadProfile(customerId: string): Promise<{ profile: Profile; now:
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The variables the dispatcher would give `template` for this profile, with placeholders for what
+ * only a real send has: the signed unsubscribe and preference links, and a subscription
+ * confirmation's signed link (for the categories `--event '{"categories":[...]}'` names, else every
+ * category a customer may choose).
+ */
+export function previewVariables(profile: Profile, template: EmailTemplate, eventProperties: Record<string, unknown>, now: Date): Record<string, unknown> {
+  const request = previewRequest(profile, template, eventProperties, now);
+  const categories = defaultCatalog.subscriptionCategories;
+  const asked = categoriesToConfirm(eventProperties.categories, categories);
+  const confirm: ConfirmationVariables = {
+    url: PREVIEW_CONFIRM_URL,
+    hours: CONFIRMATION_LIFETIME_HOURS,
+    categories: (asked.length > 0 ? asked : categoriesToConfirm(categories.map((c) => c.id), categories)).map(({ name, description }) => ({ name, description })),
+  };
+  return { ...templateVariables(request, defaultCatalog.settings.brandName, defaultCatalog.settings.shopUrl), unsubscribe_url: PREVIEW_UNSUBSCRIBE_URL, preferences_url: PREVIEW_UNSUBSCRIBE_URL, confirm };
 }
 
 /** A send request as the decision step would build it for this customer (the personalization part is what matters). */
