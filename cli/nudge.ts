@@ -27,7 +27,7 @@ program
   .command('profile')
   .description('a customer: profile, scores, segments and lifecycle stage')
   .argument('<customerId>')
-  .option('--explain', 'show every condition of every segment the customer is in')
+  .option('--explain', 'show each score part by part (the engagement score as document 000 defines it) and every condition of every segment the customer is in')
   .option('--json', 'machine-readable output')
   .action((customerId: string, options: { json?: boolean; explain?: boolean }) => showProfile(customerId, options));
 

@@ -7,6 +7,7 @@ import { topKeys } from '#shared/domain/bounded-counter.ts';
 import { evaluateProfile, type ProfileEvaluation } from '#shared/domain/profile-evaluation.ts';
 import type { Profile } from '#shared/domain/profile.ts';
 import { explainSegment } from '#shared/domain/segments.ts';
+import { scoreExplanationLines } from '#shared/presentation/score-explanation.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { requireOutput } from '#local/stack/outputs.ts';
 import { keyValueTable, printResult } from '../format.ts';
@@ -17,7 +18,7 @@ export type ProfileView = {
   profile: Omit<Profile, 'recentEvents' | 'activity'>;
   evaluatedAt: string;
   lifecycleStage: string | null;
-  scores: Array<{ model: string; value: number; level?: string; components: unknown[] }>;
+  scores: Array<{ model: string; value: number; level?: string; components: unknown[]; explanation?: string[] }>;
   segments: Array<{ segmentId: string; since: string; matchScore: number; conditions?: unknown[] }>;
   topCategories: Array<{ key: string; count: number }>;
 };
@@ -78,6 +79,7 @@ function profileView(profile: Profile, evaluation: ProfileEvaluation, now: Date,
       value: score.value,
       ...(score.level !== undefined ? { level: score.level } : {}),
       components: score.components,
+      ...(explain ? { explanation: explanationOf(score) } : {}),
     })),
     segments: evaluation.segments
       .filter((s) => s.member)
@@ -89,6 +91,12 @@ function profileView(profile: Profile, evaluation: ProfileEvaluation, now: Date,
       })),
     topCategories: topKeys(profile.categories, 5),
   };
+}
+
+/** The score's parts (for the engagement score: document 000's formula, part by part). */
+function explanationOf(score: ProfileEvaluation['scores'][string]): string[] {
+  const model = defaultCatalog.scoringModels.find((m) => m.id === score.modelId);
+  return model ? scoreExplanationLines(model, score) : [];
 }
 
 function profileTable(view: ProfileView, explain: boolean): string {
@@ -112,7 +120,7 @@ function profileTable(view: ProfileView, explain: boolean): string {
     ]),
     '',
     'scores:',
-    ...view.scores.map((s) => `  ${s.model.padEnd(14)} ${s.value.toFixed(4)}${s.level ? `  ${s.level}` : ''}`),
+    ...view.scores.flatMap((s) => [`  ${s.model.padEnd(14)} ${s.value.toFixed(4)}${s.level ? `  ${s.level}` : ''}`, ...(s.explanation ?? []).map((line) => `      ${line}`)]),
     '',
     `segments (evaluated at ${view.evaluatedAt}):`,
     ...view.segments.flatMap((s) => [

@@ -26,6 +26,7 @@ export const METRIC_NAMES = [
   'days_since_signup',
   'days_since_first_seen',
   'days_since_last_activity',
+  'full_days_since_last_activity',
   'days_since_last_purchase',
   'days_since_last_open',
   'days_since_last_click',
@@ -42,6 +43,7 @@ export const METRIC_NAMES = [
   'email_replies_total',
   'email_forwards_total',
   'email_engagement_rate',
+  'email_interaction_rate',
   'unsubscribes_total',
   // commerce
   'purchase_count',
@@ -57,6 +59,7 @@ export const METRIC_NAMES = [
   'sessions_30d',
   'avg_session_seconds',
   'active_days_30d',
+  'interactions_90d',
   'page_views_30d',
   'pricing_page_visits',
   'product_page_visits',

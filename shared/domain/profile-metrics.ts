@@ -11,6 +11,8 @@ const TREND_HALF_DAYS = 15;
 /** A drop to under 60% of the earlier half, from at least 3 events, is a declining trend. */
 const TREND_DROP_RATIO = 0.6;
 const TREND_MIN_EVENTS = 3;
+/** Document 000 counts the interactions of the last 90 days. */
+const INTERACTION_WINDOW_DAYS = 90;
 
 /**
  * The named metrics of a profile at `now` (pure). Windowed metrics read the daily ring (exact per
@@ -49,6 +51,8 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     days_since_signup: daysSince(profile.signedUpAt ?? profile.firstSeenAt),
     days_since_first_seen: daysSince(profile.firstSeenAt),
     days_since_last_activity: daysSince(profile.lastActivityAt),
+    // Whole days, as document 000's recency counts them (a day and 23 hours is 1 day).
+    full_days_since_last_activity: Math.floor(Math.max(0, now.getTime() - Date.parse(profile.lastActivityAt)) / DAY_MS),
     days_since_last_purchase: daysSince(commerce.lastPurchaseAt),
     days_since_last_open: daysSince(profile.emailActivity.lastOpenAt),
     days_since_last_click: daysSince(profile.emailActivity.lastClickAt),
@@ -66,6 +70,9 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     email_replies_total: counts.email_reply ?? 0,
     email_forwards_total: counts['custom:email_forward'] ?? 0,
     email_engagement_rate: emailSends > 0 ? round(Math.min(1, totalOpens / emailSends), 4) : 0,
+    // Document 000's email engagement rate: opens and clicks per send, uncapped (the score caps it).
+    // With no send recorded here the document divides by 1, so a customer mailed by another tool still counts.
+    email_interaction_rate: round((totalOpens + (counts.email_click ?? 0)) / Math.max(1, emailSends), 4),
     unsubscribes_total: counts.unsubscribe ?? 0,
 
     purchase_count: commerce.purchaseCount,
@@ -82,6 +89,7 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     sessions_30d: window('session', 30),
     avg_session_seconds: sessions.count > 0 ? round(sessions.seconds / sessions.count, 1) : 0,
     active_days_30d: dailyCounts(profile.activity, '*', dayNumber(now), 30).filter((count) => count > 0).length,
+    interactions_90d: interactionsIn90Days(profile, now, window),
     page_views_30d: window('page_view', 30),
     pricing_page_visits: window('page:pricing', 30),
     product_page_visits: window('page:product', 30),
@@ -114,6 +122,17 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     activity_30d_score: profile.scores.activity_30d ?? null,
     interaction_score: profile.scores.interaction ?? null,
   };
+}
+
+/**
+ * Every behavior event of the last 90 days (document 000's interaction history). Exact when the
+ * customer was first seen within 90 days (then every event counted is in the window). Otherwise a
+ * lower bound: the daily ring holds 30 days, so only those are counted; events 31-90 days old are
+ * missing until the profile keeps coarser buckets past 30 days (issue 22, windows beyond 30 days).
+ */
+function interactionsIn90Days(profile: Profile, now: Date, window: (key: string, days: number) => number): number {
+  const firstSeenDaysAgo = (now.getTime() - Date.parse(profile.firstSeenAt)) / DAY_MS;
+  return firstSeenDaysAgo <= INTERACTION_WINDOW_DAYS ? profile.eventCount : window('*', MAX_WINDOW_DAYS);
 }
 
 /** The last 15 days against the 15 before them, over the customer's own engagement events. */

@@ -64,8 +64,8 @@ describe('validateSegmentationCatalog', () => {
     // Prepare
     const [engagement, ...otherModels] = parsed.scoringModels;
     if (engagement?.kind !== 'weighted_capped') throw new Error('engagement is a weighted_capped model');
-    const [opens, ...otherComponents] = engagement.components;
-    const model = { ...engagement, components: [{ ...opens!, metric: 'email_openz' }, ...otherComponents] };
+    const [email, ...otherComponents] = engagement.components;
+    const model = { ...engagement, components: [{ ...email!, metric: 'email_interaction_ratez' }, ...otherComponents] };
     const segment = SegmentDefinition.parse({ kind: 'behavioral', id: 'typo', description: 'x', conditions: [{ metric: 'purchase_cnt', op: '>=', value: 1 }] });
     const family = SegmentDefinition.parse({ kind: 'family', id: 'fam', description: 'x', bands: [{ segment: 'fam_a', when: [{ metric: 'ltv', op: '>', value: 1 }] }, { segment: 'fam_b' }] });
     const stage = LifecycleStage.parse({ ...lifecycleStages[4]!, entry: { all: [{ any: [{ metric: 'nps', op: '>=', value: 9 }] }] } });
@@ -79,7 +79,7 @@ describe('validateSegmentationCatalog', () => {
 
     // Assess
     expect(problems).toEqual([
-      'scoring model engagement component email_opens reads unknown metric "email_openz"',
+      'scoring model engagement component email reads unknown metric "email_interaction_ratez"',
       'segment typo reads unknown metric "purchase_cnt"',
       'segment fam reads unknown metric "ltv"',
       'lifecycle stage advocate reads unknown metric "nps"',

@@ -59,12 +59,16 @@ describe('profile metrics', () => {
     expect(rated.metric('email_sends_30d')).toBe(2);
     expect(rated.metric('open_rate_30d')).toBe(0.5);
     expect(rated.metric('click_rate_30d')).toBe(0.5);
+    // Document 000's rate: (1 open + 1 click) / 2 sends, and over 1 send when none was queued here.
+    expect(rated.metric('email_interaction_rate')).toBe(1);
+    expect(facts.metric('email_interaction_rate')).toBe(2);
   });
 
   it('the 24 h cart window and the day windows move with now', () => {
     const later = profileFacts(profile, day(12));
     expect(later.metric('cart_abandonment_24h')).toBe(0);
     expect(later.metric('days_since_last_activity')).toBe(1.79); // last event Nov 10 15:00 -> Nov 12 10:00 = 1 d 19 h
+    expect(later.metric('full_days_since_last_activity')).toBe(1); // whole days, as document 000 counts them
   });
 
   it('flags a declining engagement trend when the last 15 days fall under 60% of the 15 before', () => {
@@ -72,5 +76,15 @@ describe('profile metrics', () => {
     const quiet = replay([...busy, { type: 'page_view', occurredAt: day(20).toISOString(), properties: { url: '/' } }], day(30));
     expect(profileFacts(quiet, day(30)).metric('declining_engagement_trend')).toBe(true);
     expect(profileFacts(quiet, day(20)).metric('declining_engagement_trend')).toBe(false);
+  });
+
+  it('counts the interactions of 90 days: exactly while the customer is younger than 90 days, the last 30 days after', () => {
+    // 1 event 100 days before Dec 20, 2 events 50 days before, 3 events 10 days before.
+    const at = (daysBefore: number) => new Date(Date.UTC(2026, 11, 20) - daysBefore * 86_400_000).toISOString();
+    const events = [100, 50, 50, 10, 10, 10].map((daysBefore) => ({ type: 'page_view', occurredAt: at(daysBefore), properties: { url: '/' } }));
+    const now = new Date(Date.UTC(2026, 11, 20));
+
+    expect(profileFacts(replay(events.slice(1), now), now).metric('interactions_90d')).toBe(5); // first seen 50 days ago: all 5
+    expect(profileFacts(replay(events, now), now).metric('interactions_90d')).toBe(3); // first seen 100 days ago: a lower bound, days 31-90 unknown
   });
 });

@@ -1,22 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { scoringModels } from '#shared/catalog/scoring-models.ts';
+import { engagementModels, scoringModels } from '#shared/catalog/scoring-models.ts';
 import { factsFrom } from '#shared/domain/profile-facts.ts';
 import { computeScore, computeScores, contributionsByGroup, primaryScore, ScoringModel } from '#shared/domain/scoring.ts';
 
 const models = scoringModels.map((model) => ScoringModel.parse(model));
 const model = (id: string): ScoringModel => models.find((m) => m.id === id)!;
 
-describe('engagement (weighted_capped)', () => {
+describe('engagement (weighted_capped), document 000', () => {
   it('sums weight x capped part per component and names the level', () => {
     // Prepare
     const facts = factsFrom({
       metrics: {
-        email_opens_30d: 8,
-        email_clicks_30d: 2,
+        email_interaction_rate: 0.2,
         purchase_count: 1,
-        avg_session_seconds: 300,
-        active_days_30d: 6,
-        days_since_last_activity: 3,
+        avg_session_seconds: 150,
+        interactions_90d: 20,
+        full_days_since_last_activity: 3,
       },
     });
 
@@ -24,63 +23,78 @@ describe('engagement (weighted_capped)', () => {
     const score = computeScore(model('engagement'), facts);
 
     // Assess
-    // opens 8/10 = 0.8 x 0.15 = 0.12; clicks 2/4 = 0.5 x 0.15 = 0.075; purchases 1/5 = 0.2 x 0.25 = 0.05;
-    // session 300/600 = 0.5 x 0.2 = 0.1; frequency 6/15 = 0.4 x 0.15 = 0.06; recency 1 - 3/30 = 0.9 x 0.1 = 0.09
-    // total 0.495 -> low_engagement (>= 0.3, < 0.6)
-    expect(score.value).toBe(0.495);
+    // email 0.2 x 2 = 0.4 x 0.3 = 0.12; purchases 1/10 = 0.1 x 0.25 = 0.025; session 150/300 = 0.5 x 0.2 = 0.1;
+    // frequency 20/50 = 0.4 x 0.15 = 0.06; recency 1 - 3/30 = 0.9 x 0.1 = 0.09
+    // total 0.395 -> low_engagement (>= 0.3, < 0.6)
+    expect(score.value).toBe(0.395);
     expect(score.level).toBe('low_engagement');
     expect(score.components.map((c) => [c.name, c.input, c.contribution])).toEqual([
-      ['email_opens', 8, 0.12],
-      ['email_clicks', 2, 0.075],
-      ['purchases', 1, 0.05],
-      ['session', 300, 0.1],
-      ['frequency', 6, 0.06],
+      ['email', 0.2, 0.12],
+      ['purchases', 1, 0.025],
+      ['session', 150, 0.1],
+      ['frequency', 20, 0.06],
       ['recency', 3, 0.09],
     ]);
-    expect(contributionsByGroup(score)).toEqual({ email: 0.195, purchases: 0.05, session: 0.1, frequency: 0.06, recency: 0.09 });
+    expect(contributionsByGroup(score)).toEqual({ email: 0.12, purchases: 0.025, session: 0.1, frequency: 0.06, recency: 0.09 });
   });
 
   it('caps every part at its full weight and reaches highly_engaged', () => {
-    // Prepare: everything at or beyond its cap, active today
+    // Prepare: everything at or beyond its cap (a 50% email rate is the document's cap), active today
     const facts = factsFrom({
       metrics: {
-        email_opens_30d: 25,
-        email_clicks_30d: 4,
-        purchase_count: 9,
+        email_interaction_rate: 1.5,
+        purchase_count: 10,
         avg_session_seconds: 900,
-        active_days_30d: 15,
-        days_since_last_activity: 0,
+        interactions_90d: 50,
+        full_days_since_last_activity: 0,
       },
     });
 
     // Act
     const score = computeScore(model('engagement'), facts);
 
-    // Assess: 0.15 + 0.15 + 0.25 + 0.2 + 0.15 + 0.1 = 1
+    // Assess: 0.3 + 0.25 + 0.2 + 0.15 + 0.1 = 1
     expect(score).toMatchObject({ value: 1, level: 'highly_engaged' });
   });
 
   it('gives no recency credit to a customer never active and none for missing metrics', () => {
-    // Prepare: only opens known; days_since_last_activity null (never active)
-    const facts = factsFrom({ metrics: { email_opens_30d: 10, days_since_last_activity: null } });
+    // Prepare: only the email rate known; no last activity
+    const facts = factsFrom({ metrics: { email_interaction_rate: 0.5, full_days_since_last_activity: null } });
 
     // Act
     const score = computeScore(model('engagement'), facts);
 
-    // Assess: opens 10/10 x 0.15 = 0.15, everything else 0 -> 0.15 -> dormant (>= 0.1, < 0.3)
-    expect(score).toMatchObject({ value: 0.15, level: 'dormant' });
+    // Assess: email 0.5 x 2 = 1 x 0.3 = 0.3, everything else 0 -> 0.3 -> low_engagement (>= 0.3)
+    expect(score).toMatchObject({ value: 0.3, level: 'low_engagement' });
     expect(score.components.find((c) => c.name === 'recency')).toMatchObject({ input: null, contribution: 0 });
   });
 
   it('puts recency beyond its cap at 0, not below', () => {
     // Prepare
-    const facts = factsFrom({ metrics: { days_since_last_activity: 45 } });
+    const facts = factsFrom({ metrics: { full_days_since_last_activity: 45 } });
 
     // Act
     const score = computeScore(model('engagement'), facts);
 
     // Assess: max(0, 1 - 45/30) = 0 -> 0 -> churned
     expect(score).toMatchObject({ value: 0, level: 'churned' });
+  });
+});
+
+describe("engagement, Nudge's previous model (engagementModels.nudge)", () => {
+  it('keeps its own caps: opens/10 + clicks/4, purchases/5, 600 s, active days/15', () => {
+    // Prepare
+    const nudge = ScoringModel.parse(engagementModels.nudge);
+    const facts = factsFrom({
+      metrics: { email_opens_30d: 8, email_clicks_30d: 2, purchase_count: 1, avg_session_seconds: 300, active_days_30d: 6, days_since_last_activity: 3 },
+    });
+
+    // Act
+    const score = computeScore(nudge, facts);
+
+    // Assess: 0.12 + 0.075 + 0.05 + 0.1 + 0.06 + 0.09 = 0.495 -> low_engagement
+    expect(score).toMatchObject({ modelId: 'engagement', value: 0.495, level: 'low_engagement' });
+    expect(contributionsByGroup(score)).toEqual({ email: 0.195, purchases: 0.05, session: 0.1, frequency: 0.06, recency: 0.09 });
   });
 });
 
@@ -143,9 +157,9 @@ describe('computeScores and primaryScore', () => {
     // Act
     const scores = computeScores(models, facts);
 
-    // Assess: purchases 5/5 x 0.25 = 0.25 -> dormant (>= 0.1, < 0.3)
+    // Assess: purchases 5/10 x 0.25 = 0.125 -> dormant (>= 0.1, < 0.3)
     expect(Object.keys(scores)).toEqual(['engagement', 'activity_30d', 'interaction']);
-    expect(primaryScore(models, scores)).toMatchObject({ modelId: 'engagement', value: 0.25, level: 'dormant' });
+    expect(primaryScore(models, scores)).toMatchObject({ modelId: 'engagement', value: 0.125, level: 'dormant' });
   });
 });
 
