@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { renderEmail, templateVariables } from '#shared/domain/email-template.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
+import { welcomeRequest } from '../support/send-requests.ts';
 
 function request(personalization: Record<string, unknown>): SendRequest {
-  return {
-    sendId: 's1',
-    customerId: 'c1',
-    ruleId: 'welcome_new_subscriber',
-    templateId: 'welcome',
-    category: 'marketing',
-    email: 'c1@example.com',
-    decidedAt: '2026-11-20T12:00:00Z',
-    trigger: { eventId: 'e1', type: 'subscribe', occurredAt: '2026-11-20T12:00:00Z' },
-    conditions: [],
-    // The decision step adds the optional fields; SendRequest may not declare them yet.
-    personalization: { eventProperties: {}, ...personalization } as SendRequest['personalization'],
-  };
+  // The decision step adds the optional fields; SendRequest may not declare them yet.
+  return welcomeRequest({ eventProperties: {}, ...personalization } as SendRequest['personalization']);
 }
 
 describe('templateVariables', () => {

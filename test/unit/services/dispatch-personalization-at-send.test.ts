@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { personalizationAtSend } from '#shared/domain/email-template.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
-import type { SendRequest } from '#shared/domain/send-request.ts';
 import { makeDispatchSend } from '#shared/services/dispatch-send.ts';
 import { buildEvent } from '../support/build-event.ts';
+import { welcomeRequest } from '../support/send-requests.ts';
 import { InMemoryErasures, InMemoryLedger, InMemoryProfiles, InMemorySuppression, ScriptedSender, silentLog } from '../support/fakes.ts';
 
 /**
@@ -28,18 +28,6 @@ function profileWith(firstName: string | undefined, lastName: string | undefined
   return change.profile;
 }
 
-const welcome = (personalization: SendRequest['personalization']): SendRequest => ({
-  sendId: 's1',
-  customerId: 'c1',
-  ruleId: 'welcome_new_subscriber',
-  templateId: 'welcome',
-  category: 'marketing',
-  email: 'c1@example.com',
-  decidedAt: AT.toISOString(),
-  trigger: { eventId: 'e1', type: 'subscribe', occurredAt: AT.toISOString() },
-  conditions: [],
-  personalization,
-});
 
 describe('personalization when the email leaves', () => {
   it('takes the name from the profile on file (else the decision\'s) and every other fact from the decision', () => {
@@ -72,7 +60,7 @@ describe('personalization when the email leaves', () => {
           log: silentLog,
         });
         // Decided from the profile before the identify: no name in the decision's copy.
-        expect(await dispatch(welcome({ eventProperties: {} }))).toMatchObject({ type: 'sent' });
+        expect(await dispatch(welcomeRequest({ eventProperties: {} }))).toMatchObject({ type: 'sent' });
         expect(sender.sent[0]!.subject).toContain(firstName);
         expect(sender.sent[0]!.subject).not.toContain('friend');
       }),
