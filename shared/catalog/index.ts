@@ -81,6 +81,17 @@ export const CatalogSettings = z
       .refine((p) => p.churnSegments.medium < p.churnSegments.high, 'churnSegments.medium must be below churnSegments.high')
       .refine((p) => p.valuePercentiles.medium < p.valuePercentiles.high, 'valuePercentiles.medium must be below valuePercentiles.high')
       .refine((p) => p.nextPurchaseDays.imminent < p.nextPurchaseDays.nearTerm, 'nextPurchaseDays.imminent must be below nextPurchaseDays.nearTerm'),
+    /** The daily drift check's periods (see driftPeriods in domain/reports/drift.ts). */
+    drift: z
+      .object({
+        /** Recent email results: the last this many days, today included. */
+        currentDays: z.number().int().min(1).max(90),
+        /** Compared with this many days (before the current period, or ending today when baselineIncludesCurrent); the composition snapshot is this old. */
+        baselineDays: z.number().int().min(7).max(365),
+        baselineIncludesCurrent: z.boolean(),
+      })
+      .strict()
+      .refine((d) => d.currentDays < d.baselineDays, 'drift.currentDays must be below drift.baselineDays'),
   })
   .strict();
 
@@ -253,6 +264,9 @@ export const defaultCatalogInput: CatalogInput = {
       nextPurchaseDays: { imminent: 7, nearTerm: 30 },
       interestThreshold: 0.7,
     },
+    // Document 001's lengths (30 days against 90); the baseline is the 90 days before the current
+    // 30, not the last 90 including them (the document's reading): see driftPeriods for why.
+    drift: { currentDays: 30, baselineDays: 90, baselineIncludesCurrent: false },
   },
   rules,
   templates,
