@@ -23,7 +23,7 @@ function isWritten(profile: Profile, event: SequenceStartEvent): boolean {
     case 'SequenceStartRequested':
       return !isBehind(profile, { profileVersion: event.detail.profileVersion, awaitsTriggerEvent: event.detail.awaitsTriggerEvent, triggerEventId: event.detail.trigger.eventId });
     case 'LifecycleStageChanged':
-      return profile.lifecycleStage === event.detail.to;
+      return (profile.lifecycleStage ?? null) === event.detail.to;
     case 'SegmentEntered':
       return Object.hasOwn(profile.segments, event.detail.segmentId);
   }
@@ -44,7 +44,7 @@ export const SequenceStartEvent = z.discriminatedUnion('detailType', [
   }),
   z.object({
     detailType: z.literal('LifecycleStageChanged'),
-    detail: z.object({ customerId: z.string().min(1), from: z.string().nullable(), to: z.string().min(1), at: z.string(), transitionId: z.string().min(1) }),
+    detail: z.object({ customerId: z.string().min(1), from: z.string().nullable(), to: z.string().min(1).nullable(), at: z.string(), transitionId: z.string().min(1) }),
   }),
   z.object({
     detailType: z.literal('SegmentEntered'),
@@ -104,6 +104,8 @@ export function makeStartSequences(deps: StartSequencesDeps) {
         const { to, at, transitionId } = event.detail;
         result.stopped = await stopPreviousStageRuns(customerId, to);
         const trigger = { eventId: transitionId, type: 'LifecycleStageChanged', occurredAt: at, properties: { from: event.detail.from, to } };
+        // Leaving every stage (to: null) only stops the previous stage's runs.
+        if (to === null) break;
         starts = deps.catalog.sequences
           .filter((sequence) => sequence.startOn?.lifecycleStage === to)
           .map((sequence) => ({ sequence, trigger, startedBy: { type: 'lifecycle_stage' as const, stage: to } }));
@@ -161,7 +163,7 @@ export function makeStartSequences(deps: StartSequencesDeps) {
    * A stage change ends the runs that exit on one (the previous stage's nurture sequences): their
    * executions are stopped now rather than at their next step's exit check, so nothing lingers.
    */
-  async function stopPreviousStageRuns(customerId: string, to: string): Promise<StartSequencesResult['stopped']> {
+  async function stopPreviousStageRuns(customerId: string, to: string | null): Promise<StartSequencesResult['stopped']> {
     const stopped: StartSequencesResult['stopped'] = [];
     const now = deps.clock.now();
     for (const run of await deps.runs.listForCustomer(customerId)) {
