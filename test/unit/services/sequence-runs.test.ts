@@ -191,6 +191,19 @@ describe('the sequence starter', () => {
     expect(record(s, 'educational_content')).toMatchObject({ status: 'stopped', exit: { reason: 'stage changed prospect -> none' } });
   });
 
+  it('an unsubscribe, which also ends the prospect stage, is the reason the stage runs record (exited, not stopped by the stage change)', async () => {
+    const s = setup();
+    await s.put('subscribe', {}, { email: 'c1@example.com' });
+    await s.deliverStarts();
+    s.advance(DAY);
+    await s.put('unsubscribe');
+    const result = merged(await s.deliverStarts());
+    expect(result.stopped.map((r) => r.sequenceId).sort()).toEqual(['educational_content', 'social_proof', 'welcome_series']);
+    for (const sequenceId of ['educational_content', 'social_proof', 'welcome_series']) {
+      expect(record(s, sequenceId), sequenceId).toMatchObject({ status: 'exited', next: null, exit: { reason: 'unsubscribed from marketing' } });
+    }
+  });
+
   it("a run of the new stage's own sequence, started by a rule just before the stage changed, carries on as the stage's: not stopped, not started twice", async () => {
     const s = setup();
     await s.put('subscribe', {}, { email: 'c1@example.com' });
