@@ -13,8 +13,11 @@ import type { ExitGoal, SequenceInput } from '../domain/sequences.ts';
 const unsubscribed: ExitGoal = { type: 'unsubscribed' };
 const stageChanged: ExitGoal = { type: 'stage_changed' };
 const onEvent = (eventType: string): ExitGoal => ({ type: 'event', eventType });
-/** A stage's sequence: stops when the stage changes or the customer unsubscribes. */
-const stageExits: ExitGoal[] = [stageChanged, unsubscribed];
+/**
+ * A stage's sequence: stops when the customer unsubscribes or the stage changes. The unsubscribe is
+ * checked first: it also ends the prospect stage (document 001's exit), and it is the reason to report.
+ */
+const stageExits: ExitGoal[] = [unsubscribed, stageChanged];
 
 const days = (n: number) => ({ type: 'offset' as const, days: n });
 const hours = (n: number) => ({ type: 'offset' as const, hours: n });

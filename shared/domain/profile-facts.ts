@@ -87,6 +87,9 @@ export const METRIC_NAMES = [
   'predicted_days_to_next_purchase',
   'next_purchase_segment',
   'top_content_interest',
+  // lifecycle stages (document 001)
+  'days_since_first_purchase',
+  'support_satisfaction',
   // scores: `<modelId>_score` for every scoring model; engagement_score/engagement_level are the primary model's
   'engagement_score',
   'engagement_level',

@@ -117,6 +117,11 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     next_purchase_segment: profile.predictions.nextPurchase?.segment ?? null,
     top_content_interest: profile.predictions.interests?.[0]?.category ?? null,
 
+    // Lifecycle stages (document 001): new_customer reads the first purchase's age; at_risk reads
+    // support satisfaction on the document's 0-10 scale (ratings are kept as rating / scale, 0..1).
+    days_since_first_purchase: daysSince(commerce.firstPurchaseAt),
+    support_satisfaction: support.ratingCount > 0 ? round((10 * support.ratingSum) / support.ratingCount, 2) : null,
+
     engagement_score: profile.scores.engagement ?? null,
     engagement_level: profile.engagementLevel ?? null,
     activity_30d_score: profile.scores.activity_30d ?? null,
