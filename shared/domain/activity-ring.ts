@@ -8,7 +8,8 @@ import { MAX_WINDOW_DAYS } from './profile-facts.ts';
  * - `days`: one count per UTC day for the RING_DAYS days ending with the anchor day, every series.
  * - `weeks`: one count per week (Monday to Sunday, UTC) for the days older than that, for the
  *   series read over more than RING_DAYS days (the catalog's long windows, `weeklySeriesFor`, and
- *   `*` and `purchase`), as far back as a MAX_WINDOW_DAYS window reaches: RING_WEEKS weeks. A day
+ *   `*` and `purchase`), as far back as the longest window reading the series reaches
+ *   (`weeksKept`: 10 weeks for 90 days, RING_WEEKS = 49 for MAX_WINDOW_DAYS = 365). A day
  *   leaving the daily ring moves into its week, so no count is lost or counted twice.
  *
  * Precision of `countInWindow` for a window of W days ending today (today >= the anchor day, as
@@ -16,7 +17,11 @@ import { MAX_WINDOW_DAYS } from './profile-facts.ts';
  * - W <= RING_DAYS: exact (by UTC day of the effective occurredAt).
  * - W > RING_DAYS: the last RING_DAYS days exactly, then whole weeks; the week holding the window's
  *   first day counts whole when at least half of its days are inside the window, else not at all.
- *   So the count is exact for an effective window of W - 3 to W + 3 days (the nearest week start).
+ *   So the count is exact for an effective window of W - 3 to W + 3 days (the nearest week start),
+ *   for W up to the longest window the series keeps weeks for; past that the older weeks are gone
+ *   (`weeklySeriesFor` keeps, for every window the catalog reads, the weeks it needs).
+ * - A series that starts keeping weeks (a catalog change) has none before its days leave the ring,
+ *   as a new daily series has no days before its first event.
  *
  * Each series is one string of counts, index 0 = the anchor day (days) or the newest week past the
  * daily ring (weeks): a count is its base-36 digit below 36 ("0".."z"); a larger count puts
@@ -27,8 +32,12 @@ import { MAX_WINDOW_DAYS } from './profile-facts.ts';
  */
 export const RING_DAYS = 30;
 export const WEEK_DAYS = 7;
-/** Weeks kept past the daily ring: enough for the week holding the first day of a MAX_WINDOW_DAYS window. */
-export const RING_WEEKS = Math.ceil((MAX_WINDOW_DAYS - 1 - RING_DAYS) / WEEK_DAYS) + 1;
+/** Weeks kept past the daily ring for a window: enough for the week holding the window's first day (0 up to 30 days). */
+export const weeksKept = (windowDays: number): number => Math.max(0, Math.ceil((Math.min(windowDays, MAX_WINDOW_DAYS) - 1 - RING_DAYS) / WEEK_DAYS) + 1);
+export const RING_WEEKS = weeksKept(MAX_WINDOW_DAYS);
+
+/** Series that keep weeks -> the longest window (days) that reads each: how many weeks it keeps. */
+export type WeeklySeries = ReadonlyMap<string, number>;
 
 export type ActivityRing = { anchorDay: number; days: Record<string, string>; weeks: Record<string, string> };
 
@@ -36,7 +45,7 @@ export type ActivityRing = { anchorDay: number; days: Record<string, string>; we
 export const COUNTS_PATTERN = /^(?:[A-Z]*[0-9a-z])*$/;
 export const LEGACY_COUNTS_PATTERN = /^[0-9a-z,]*$/;
 
-const NO_SERIES: ReadonlySet<string> = new Set();
+const NO_SERIES: WeeklySeries = new Map();
 
 export const dayNumber = (instant: Date | string | number): number =>
   Math.floor((typeof instant === 'number' ? instant : new Date(instant).getTime()) / DAY_MS);
@@ -85,7 +94,9 @@ function addAt(counts: number[], index: number, amount: number): void {
 const newestWeek = (anchorDay: number): number => weekOf(anchorDay - RING_DAYS);
 
 /** Series that keep weeks: those asked for, and those that have some already (a roll without the catalog keeps them). */
-const keepsWeeks = (ring: ActivityRing, key: string, weekly: ReadonlySet<string>): boolean => weekly.has(key) || Object.hasOwn(ring.weeks, key);
+const keepsWeeks = (ring: ActivityRing, key: string, weekly: WeeklySeries): boolean => weekly.has(key) || Object.hasOwn(ring.weeks, key);
+/** Weeks a series keeps: as its longest window needs, or a year when the caller does not say (a roll without the catalog). */
+const weeksOf = (key: string, weekly: WeeklySeries): number => weeksKept(weekly.get(key) ?? MAX_WINDOW_DAYS);
 
 /** A series by its own key only (a key named like an Object.prototype member is a plain key). */
 const seriesOf = (series: Record<string, string>, key: string): string | undefined => (Object.hasOwn(series, key) ? series[key] : undefined);
@@ -93,15 +104,16 @@ const seriesOf = (series: Record<string, string>, key: string): string | undefin
 /**
  * Moves the anchor forward to `day` (never back). Days leaving the daily ring move into their week
  * for the series in `weeklySeries` (or already with weeks), and are dropped for the others; weeks
- * older than RING_WEEKS are dropped.
+ * older than the series keeps are dropped.
  */
-export function rollRing(ring: ActivityRing, day: number, weeklySeries: ReadonlySet<string> = NO_SERIES): ActivityRing {
+export function rollRing(ring: ActivityRing, day: number, weeklySeries: WeeklySeries = NO_SERIES): ActivityRing {
   const shift = day - ring.anchorDay;
   if (shift <= 0) return ring;
   const weekShift = newestWeek(day) - newestWeek(ring.anchorDay);
   let weeks: Record<string, string> = {};
   for (const [key, encoded] of Object.entries(ring.weeks)) {
-    weeks = withSeries(weeks, key, [...new Array<number>(Math.min(weekShift, RING_WEEKS)).fill(0), ...decode(encoded)].slice(0, RING_WEEKS));
+    const kept = weeksOf(key, weeklySeries);
+    weeks = withSeries(weeks, key, [...new Array<number>(Math.min(weekShift, kept)).fill(0), ...decode(encoded)].slice(0, kept));
   }
   let days: Record<string, string> = {};
   for (const [key, encoded] of Object.entries(ring.days)) {
@@ -113,7 +125,7 @@ export function rollRing(ring: ActivityRing, day: number, weeklySeries: Readonly
     counts.forEach((count, i) => {
       const at = ring.anchorDay - i;
       const week = newestWeek(day) - weekOf(at);
-      if (count > 0 && day - at >= RING_DAYS && week < RING_WEEKS) addAt(weekCounts, week, count);
+      if (count > 0 && day - at >= RING_DAYS && week < weeksOf(key, weeklySeries)) addAt(weekCounts, week, count);
     });
     weeks = withSeries(weeks, key, weekCounts);
   }
@@ -125,7 +137,7 @@ export function rollRing(ring: ActivityRing, day: number, weeklySeries: Readonly
  * day older than the daily ring (a late event) counts in its week for the series that keep weeks,
  * and in no window for the others; a day older than the weeks counts in none.
  */
-export function countInRing(ring: ActivityRing, keys: string[], day: number, weeklySeries: ReadonlySet<string> = NO_SERIES): ActivityRing {
+export function countInRing(ring: ActivityRing, keys: string[], day: number, weeklySeries: WeeklySeries = NO_SERIES): ActivityRing {
   const index = ring.anchorDay - day;
   if (index < 0) return ring;
   if (index < RING_DAYS) {
@@ -138,9 +150,8 @@ export function countInRing(ring: ActivityRing, keys: string[], day: number, wee
     return { ...ring, days };
   }
   const week = newestWeek(ring.anchorDay) - weekOf(day);
-  if (week >= RING_WEEKS) return ring;
   let weeks = ring.weeks;
-  for (const key of keys.filter((k) => keepsWeeks(ring, k, weeklySeries))) {
+  for (const key of keys.filter((k) => keepsWeeks(ring, k, weeklySeries) && week < weeksOf(k, weeklySeries))) {
     const counts = decode(seriesOf(weeks, key));
     addAt(counts, week, 1);
     weeks = withSeries(weeks, key, counts);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BehaviorEvent } from '../contract/index.ts';
 import { personal } from '../contract/primitives.ts';
-import { COUNTS_PATTERN, countInRing, dayNumber, rollRing, upgradeLegacyRing } from './activity-ring.ts';
+import { COUNTS_PATTERN, countInRing, dayNumber, rollRing, upgradeLegacyRing, type WeeklySeries } from './activity-ring.ts';
 import { addCount, countBounded, countOf, withCount } from './bounded-counter.ts';
 import { hasSeenEvent, rememberEvent } from './event-dedupe.ts';
 import { atEffectiveTime } from './event-time.ts';
@@ -199,16 +199,19 @@ export const BASE_DAILY_SERIES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The series that also keep weekly counts past the daily ring (for windows over 30 days): every
- * event, for document 000's 90-day interactions, and purchases (purchases_90d, purchases_365d). The
- * catalog adds the series it reads over more than 30 days (`weeklySeriesFor`).
+ * The series that also keep weekly counts past the daily ring, with the longest window that reads
+ * each (it bounds the weeks kept): every event for document 000's 90-day interactions, purchases
+ * for purchases_365d. The catalog adds the series it reads over more than 30 days (`weeklySeriesFor`).
  */
-export const BASE_WEEKLY_SERIES: ReadonlySet<string> = new Set(['*', 'purchase']);
+export const BASE_WEEKLY_SERIES: WeeklySeries = new Map([
+  ['*', 90],
+  ['purchase', 365],
+]);
 
 export type ApplyOptions = {
   dailySeries: ReadonlySet<string>;
-  /** Series of `dailySeries` that keep weeks too (default BASE_WEEKLY_SERIES). */
-  weeklySeries?: ReadonlySet<string>;
+  /** Series of `dailySeries` that keep weeks too, with their longest window (default BASE_WEEKLY_SERIES). */
+  weeklySeries?: WeeklySeries;
   /** Event types whose latest occurrence is kept in `lastSeen` (from the catalog's rules). */
   lastSeenTypes?: ReadonlySet<string>;
 };
@@ -270,7 +273,7 @@ function newProfile(event: BehaviorEvent, seenAt: string): Profile {
  * Daily ring, sessions and devices: what every event contributes. A future occurredAt (clock skew)
  * is counted on the processing day, so it cannot push the ring ahead of time.
  */
-function applyActivity(profile: Profile, event: BehaviorEvent, now: Date, dailySeries: ReadonlySet<string>, weeklySeries: ReadonlySet<string>): void {
+function applyActivity(profile: Profile, event: BehaviorEvent, now: Date, dailySeries: ReadonlySet<string>, weeklySeries: WeeklySeries): void {
   const today = dayNumber(now);
   const eventDay = Math.min(dayNumber(event.occurredAt), today);
   const pageType = pageTypeOf(event);
@@ -486,7 +489,7 @@ function latestOf(current: string | undefined, candidate: string): string {
  * Counts an email queued for this customer (at decision time: the profile write is already on the
  * way). `weeklySeries`: as in ApplyOptions (series with weeks already keep them whatever it says).
  */
-export function recordQueuedSend(profile: Profile, now: Date, weeklySeries: ReadonlySet<string> = BASE_WEEKLY_SERIES): Profile {
+export function recordQueuedSend(profile: Profile, now: Date, weeklySeries: WeeklySeries = BASE_WEEKLY_SERIES): Profile {
   const today = dayNumber(now);
   return {
     ...profile,

@@ -8,6 +8,7 @@ import type { InternalEvent } from '../domain/internal-events.ts';
 import type { ErasureTombstones, InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, profileProblems, recordQueuedSend, type Profile } from '../domain/profile.ts';
+import type { WeeklySeries } from '../domain/activity-ring.ts';
 import type { RuleTimer } from '../domain/rule-timer.ts';
 import { consentProblems } from '../domain/subscription-categories.ts';
 import { sequenceExitEventTypes } from '../domain/sequence-progress.ts';
@@ -122,7 +123,7 @@ async function applyValidEvent(
   received: BehaviorEvent,
   derived: {
     dailySeries: ReadonlySet<string>;
-    weeklySeries: ReadonlySet<string>;
+    weeklySeries: WeeklySeries;
     lastSeenTypes: ReadonlySet<string>;
     segmentation: ReturnType<typeof segmentationOf>;
     reject: (errors: FieldError[]) => Promise<IngestOutcome>;
