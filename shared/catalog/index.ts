@@ -4,7 +4,8 @@ import { calculatedMetricOf, conditionsOf, type ConditionGroup } from '../domain
 import { EmailTemplate } from '../domain/email-template.ts';
 import { METRIC_NAMES } from '../domain/profile-facts.ts';
 import { LifecycleStage } from '../domain/lifecycle.ts';
-import { BASE_DAILY_SERIES } from '../domain/profile.ts';
+import { BASE_DAILY_SERIES, BASE_WEEKLY_SERIES } from '../domain/profile.ts';
+import { RING_DAYS, type WeeklySeries } from '../domain/activity-ring.ts';
 import { ScoringModel } from '../domain/scoring.ts';
 import { SegmentDefinition, segmentIdsOf, validateSegmentationCatalog } from '../domain/segments.ts';
 import { Sequence } from '../domain/sequences.ts';
@@ -297,6 +298,29 @@ export function dailySeriesFor(catalog: Catalog): ReadonlySet<string> {
   }
   for (const segment of catalog.segments) {
     if (segment.kind === 'criteria') segment.criteria.forEach((c) => c.type === 'event_count' && add(c.eventType));
+  }
+  return series;
+}
+
+/**
+ * The daily series that also keep weeks (activity-ring.ts), with the longest window reading each:
+ * those the catalog reads over more than the daily ring's 30 days, besides the built-in ones. Only
+ * these pay for weeks, and only as far back as their longest window, so the profile's size stays
+ * bounded by the catalog.
+ */
+export function weeklySeriesFor(catalog: Catalog): WeeklySeries {
+  const series = new Map(BASE_WEEKLY_SERIES);
+  const catalogTypes: ReadonlySet<string> = new Set(CATALOG_EVENT_TYPES);
+  const add = (eventType: string, windowDays: number) => {
+    const key = catalogTypes.has(eventType) ? eventType : `custom:${eventType}`;
+    if (windowDays > RING_DAYS) series.set(key, Math.max(windowDays, series.get(key) ?? 0));
+  };
+  for (const model of catalog.scoringModels) {
+    if (model.kind === 'behavior_weighted') model.weights.forEach((w) => add(w.eventType, model.windowDays));
+    if (model.kind === 'interaction_points') model.points.forEach((p) => add(p.eventType, model.windowDays));
+  }
+  for (const segment of catalog.segments) {
+    if (segment.kind === 'criteria') segment.criteria.forEach((c) => c.type === 'event_count' && add(c.eventType, c.windowDays));
   }
   return series;
 }
