@@ -78,6 +78,7 @@ export const METRIC_NAMES = [
   // state
   'subscribed_marketing',
   'subscription_cancelled',
+  'loyalty_enrolled',
   // predictions (written by the scheduled scoring; null until it has run)
   'predicted_churn_probability',
   'churn_risk_segment',
@@ -87,6 +88,7 @@ export const METRIC_NAMES = [
   'predicted_days_to_next_purchase',
   'next_purchase_segment',
   'top_content_interest',
+  'content_interest_count',
   // scores: `<modelId>_score` for every scoring model; engagement_score/engagement_level are the primary model's
   'engagement_score',
   'engagement_level',
