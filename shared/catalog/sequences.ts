@@ -98,7 +98,8 @@ export const sequences: SequenceInput[] = [
     startOn: { signal: 'loyalty_enrolled' },
     startOnce: true,
     exitGoals: [unsubscribed, cancelled],
-    steps: steps('loyalty_program_enrollment', [{ id: 'welcome', timing: days(1) }]),
+    // Day 3: between the new_customer stage's emails (next send window, days 2, 4, 8), so the marketing cap lets both through.
+    steps: steps('loyalty_program_enrollment', [{ id: 'welcome', timing: days(3) }]),
   },
   {
     // 003: content_interest_prediction -> a personalized content sequence by interest progression:
