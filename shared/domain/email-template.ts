@@ -64,7 +64,10 @@ export function personalizationAtSend(
  * `lifetime_value` (number), `engagement_level` (string), `segment_interests` (the customer's
  * segments) and `recommended_categories` (their top categories) come from optional personalization
  * fields the decision step fills (`lifetimeValue`, `engagementLevel`, `segments`, `topCategories`);
- * each is nil when absent, malformed or an empty list, so `{% if %}` and `default` work on them.
+ * so do document 000's campaign data (`recommended_products`, `preferred_categories`,
+ * `last_purchase_date` as YYYY-MM-DD, `favorite_device`) and `preferred_content` (the predicted
+ * content interests, document 003). Each is nil when absent, malformed or an empty list, so
+ * `{% if %}` and `default` work on them; `loyalty_member` is a boolean.
  */
 export function templateVariables(request: SendRequest, brandName: string, shopUrl?: string): Record<string, unknown> {
   const { personalization } = request;
