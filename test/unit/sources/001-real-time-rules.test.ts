@@ -48,6 +48,13 @@ describe('document 001: real-time processing rules', () => {
     expect(profile.scores.interaction).toBe(3);
   });
 
+  it("the interaction weights are the document's: open 1, click 3, forward 2, reply 5, unsubscribe -10, the score kept within 0..10", () => {
+    const step = (type: string, m: number, isCustom = false): EventInput => ({ type, isCustom, occurredAt: at(m), properties: type === 'email_click' ? { sendId: 's', url: 'https://shop.example/' } : { sendId: 's' } });
+    expect(run('r-w1', [subscribe, step('email_open', 1), step('email_click', 2), step('email_forward', 3, true)]).profile.scores.interaction).toBe(6);
+    expect(run('r-w2', [subscribe, step('email_reply', 1), step('email_open', 2)]).profile.scores.interaction).toBe(6);
+    expect(run('r-w3', [subscribe, step('email_reply', 1), step('email_open', 2), step('unsubscribe', 3)]).profile.scores.interaction).toBe(0);
+  });
+
   it('email_clicked: increment_engagement (3 points a click, the score capped at 10) and update_interest_profile (the clicked link\'s category)', () => {
     const clicks = [1, 2, 3, 4].map((m): EventInput => ({ type: 'email_click', occurredAt: at(m), properties: { sendId: `s-${m}`, url: 'https://shop.example/p/1', category: 'garden' } }));
     const { profile } = run('r-click', [subscribe, ...clicks]);
