@@ -6,7 +6,7 @@
  * CPU time is this process's user + system time (process.cpuUsage), so another process on the
  * machine slows it less than it would wall time.
  */
-import { dailySeriesFor, defaultCatalogInput, loadCatalog, segmentationOf, type Catalog, type CatalogInput } from '#shared/catalog/index.ts';
+import { dailySeriesFor, defaultCatalogInput, loadCatalog, segmentationOf, weeklySeriesFor, type Catalog, type CatalogInput } from '#shared/catalog/index.ts';
 import { parseBehaviorEvent } from '#shared/contract/index.ts';
 import { evaluateProfile } from '#shared/domain/profile-evaluation.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
@@ -45,7 +45,7 @@ export type DomainCpu = { catalog: { rules: number; activeRules: number; segment
 /** CPU per event of the pure ingest work over `entries` (after one warm-up pass), for `catalog`. */
 export function measureDomainCpu(catalog: Catalog, entries: readonly GeneratedEntry[]): DomainCpu {
   const segmentation = segmentationOf(catalog);
-  const derived = { dailySeries: dailySeriesFor(catalog), lastSeenTypes: lastSeenTypesFor(catalog.rules) };
+  const derived = { dailySeries: dailySeriesFor(catalog), weeklySeries: weeklySeriesFor(catalog), lastSeenTypes: lastSeenTypesFor(catalog.rules) };
   const pass = () => {
     const profiles = new Map<string, Profile>();
     let events = 0;

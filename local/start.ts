@@ -145,8 +145,8 @@ const DEMO_FOLLOW_UP_MS = 15 * 86_400_000;
 function describeStages(system: LocalSystem): string {
   const latest = new Map<string, string>();
   for (const event of system.bus.eventLog.query({ source: 'nudge', detailType: 'LifecycleStageChanged', limit: 10_000 })) {
-    const detail = event.detail as { customerId: string; to: string };
-    latest.set(detail.customerId, detail.to);
+    const detail = event.detail as { customerId: string; to: string | null };
+    latest.set(detail.customerId, detail.to ?? 'no stage');
   }
   const counts = new Map<string, number>();
   for (const stage of latest.values()) counts.set(stage, (counts.get(stage) ?? 0) + 1);

@@ -4,7 +4,8 @@ import { calculatedMetricOf, conditionsOf, type ConditionGroup } from '../domain
 import { EmailTemplate } from '../domain/email-template.ts';
 import { METRIC_NAMES } from '../domain/profile-facts.ts';
 import { LifecycleStage } from '../domain/lifecycle.ts';
-import { BASE_DAILY_SERIES } from '../domain/profile.ts';
+import { BASE_DAILY_SERIES, BASE_WEEKLY_SERIES } from '../domain/profile.ts';
+import { RING_DAYS, type WeeklySeries } from '../domain/activity-ring.ts';
 import { ScoringModel } from '../domain/scoring.ts';
 import { SegmentDefinition, segmentIdsOf, validateSegmentationCatalog } from '../domain/segments.ts';
 import { Sequence } from '../domain/sequences.ts';
@@ -81,6 +82,17 @@ export const CatalogSettings = z
       .refine((p) => p.churnSegments.medium < p.churnSegments.high, 'churnSegments.medium must be below churnSegments.high')
       .refine((p) => p.valuePercentiles.medium < p.valuePercentiles.high, 'valuePercentiles.medium must be below valuePercentiles.high')
       .refine((p) => p.nextPurchaseDays.imminent < p.nextPurchaseDays.nearTerm, 'nextPurchaseDays.imminent must be below nextPurchaseDays.nearTerm'),
+    /** The daily drift check's periods (see driftPeriods in domain/reports/drift.ts). */
+    drift: z
+      .object({
+        /** Recent email results: the last this many days, today included. */
+        currentDays: z.number().int().min(1).max(90),
+        /** Compared with this many days (before the current period, or ending today when baselineIncludesCurrent); the composition snapshot is this old. */
+        baselineDays: z.number().int().min(7).max(365),
+        baselineIncludesCurrent: z.boolean(),
+      })
+      .strict()
+      .refine((d) => d.currentDays < d.baselineDays, 'drift.currentDays must be below drift.baselineDays'),
   })
   .strict();
 
@@ -253,6 +265,9 @@ export const defaultCatalogInput: CatalogInput = {
       nextPurchaseDays: { imminent: 7, nearTerm: 30 },
       interestThreshold: 0.7,
     },
+    // Document 001's lengths (30 days against 90); the baseline is the 90 days before the current
+    // 30, not the last 90 including them (the document's reading): see driftPeriods for why.
+    drift: { currentDays: 30, baselineDays: 90, baselineIncludesCurrent: false },
   },
   rules,
   templates,
@@ -283,6 +298,29 @@ export function dailySeriesFor(catalog: Catalog): ReadonlySet<string> {
   }
   for (const segment of catalog.segments) {
     if (segment.kind === 'criteria') segment.criteria.forEach((c) => c.type === 'event_count' && add(c.eventType));
+  }
+  return series;
+}
+
+/**
+ * The daily series that also keep weeks (activity-ring.ts), with the longest window reading each:
+ * those the catalog reads over more than the daily ring's 30 days, besides the built-in ones. Only
+ * these pay for weeks, and only as far back as their longest window, so the profile's size stays
+ * bounded by the catalog.
+ */
+export function weeklySeriesFor(catalog: Catalog): WeeklySeries {
+  const series = new Map(BASE_WEEKLY_SERIES);
+  const catalogTypes: ReadonlySet<string> = new Set(CATALOG_EVENT_TYPES);
+  const add = (eventType: string, windowDays: number) => {
+    const key = catalogTypes.has(eventType) ? eventType : `custom:${eventType}`;
+    if (windowDays > RING_DAYS) series.set(key, Math.max(windowDays, series.get(key) ?? 0));
+  };
+  for (const model of catalog.scoringModels) {
+    if (model.kind === 'behavior_weighted') model.weights.forEach((w) => add(w.eventType, model.windowDays));
+    if (model.kind === 'interaction_points') model.points.forEach((p) => add(p.eventType, model.windowDays));
+  }
+  for (const segment of catalog.segments) {
+    if (segment.kind === 'criteria') segment.criteria.forEach((c) => c.type === 'event_count' && add(c.eventType, c.windowDays));
   }
   return series;
 }

@@ -23,8 +23,8 @@ const ENGAGEMENT_LEVELS: ScoreLevel[] = [
  * Why the document's is the default: a user who reads the document must see its number (issue 22);
  * Nudge's caps were guesses made while the document was not available (docs/decisions.md #10).
  * Nudge's model stays one catalog line away (`withEngagementModel(catalog, 'nudge')`).
- * Precision: `interactions_90d` is exact for customers first seen within 90 days and counts only
- * the last 30 days for older ones (profile-metrics.ts); sessions are Nudge's sessions (a session id
+ * Precision: `interactions_90d` counts the last 30 days by day and the weeks before them whole, so it
+ * is exact for a window of 87 to 93 days (activity-ring.ts); sessions are Nudge's sessions (a session id
  * or an app_session), where the document averages a `session_duration` sent with each page view.
  */
 const documentedEngagementModel: ScoringModelInput = {

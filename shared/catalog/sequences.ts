@@ -21,8 +21,12 @@ const onEvent = (eventType: string): ExitGoal => ({ type: 'event', eventType });
  * cancellation starts.
  */
 export const cancelled: ExitGoal = onEvent('subscription_cancel');
-/** A stage's sequence: stops when the stage changes, the customer unsubscribes or cancels. */
-const stageExits: ExitGoal[] = [stageChanged, unsubscribed, cancelled];
+/**
+ * A stage's sequence: stops when the customer unsubscribes, the stage changes or the customer
+ * cancels. The unsubscribe is checked first: it also ends the prospect stage (document 001's exit),
+ * and it is the reason to report.
+ */
+const stageExits: ExitGoal[] = [unsubscribed, stageChanged, cancelled];
 
 const days = (n: number) => ({ type: 'offset' as const, days: n });
 const hours = (n: number) => ({ type: 'offset' as const, hours: n });

@@ -20,8 +20,11 @@ export type InternalEvent =
       detail: {
         customerId: string;
         from: string | null;
-        to: string;
+        /** null: the customer left their stage through one of its exits and qualifies for no other. */
+        to: string | null;
         path: string[];
+        /** The named exits of the previous stage that held (empty when it was left by a progression). */
+        exitedBy: string[];
         conditions: ConditionExplanation[];
         metrics: Record<string, unknown>;
         nurtureSequences: string[];

@@ -77,6 +77,8 @@ export function evaluateProfile(input: {
     ...(stage.stage !== undefined ? { lifecycleStage: stage.stage } : {}),
     ...(stage.changed ? { lifecycleStageSince: at } : {}),
   };
+  // Left through an exit with no stage to go to: the customer is in none (the stage's sequences stop).
+  if (stage.stage === undefined) delete next.lifecycleStage;
 
   const transition = (...parts: string[]) => createHash('sha256').update([triggerId, ...parts].join('\u0000')).digest('base64url').slice(0, 22);
   const internalEvents: InternalEvent[] = [
@@ -106,20 +108,21 @@ export function evaluateProfile(input: {
       };
     }),
   ];
-  if (stage.changed && stage.stage !== undefined) {
+  if (stage.changed) {
     const definition = catalog.lifecycleStages.find((s) => s.id === stage.stage);
     internalEvents.push({
       detailType: 'LifecycleStageChanged',
       detail: {
         customerId: profile.customerId,
         from: profile.lifecycleStage ?? null,
-        to: stage.stage,
+        to: stage.stage ?? null,
         path: stage.path,
+        exitedBy: stage.exitedBy,
         conditions: stage.reason.map(explain),
         metrics: Object.fromEntries(stage.reason.filter((c) => c.metric).map((c) => [c.metric!, c.actual ?? null])),
         nurtureSequences: definition?.nurtureSequences ?? [],
         at,
-        transitionId: transition('stage', profile.lifecycleStage ?? '', stage.stage),
+        transitionId: transition('stage', profile.lifecycleStage ?? '', stage.stage ?? ''),
       },
     });
   }

@@ -8,14 +8,19 @@ export type FactValue = number | boolean | string | null;
 export interface ProfileFacts {
   /** A named metric (see METRIC_NAMES); null when it has no value yet (e.g. days_since_last_purchase for a non-buyer). */
   metric(name: string): FactValue | undefined;
-  /** Events of `eventType` with occurredAt in the last `windowDays` days (exact for windowDays <= MAX_WINDOW_DAYS). */
+  /** Events of `eventType` with occurredAt in the last `windowDays` days (exact up to 30 days, to the nearest week start beyond: activity-ring.ts). */
   eventCount(eventType: string, windowDays: number): number;
   /** Share (0..1) of the customer's category interactions (product views, cart items, purchases) that were in `category`. */
   categoryShare(category: string): number;
 }
 
-/** Windowed counts are kept per day for this many days (the profile's bounded daily ring). */
-export const MAX_WINDOW_DAYS = 30;
+/** The longest window a count, criterion or score may use: the profile keeps 30 days per day and weeks to a year (activity-ring.ts). */
+export const MAX_WINDOW_DAYS = 365;
+
+/** Why a longer window is refused, naming the item (`segment long`, `scoring model activity_30d`). */
+export function windowTooLong(where: string, windowDays: number): string {
+  return `${where} uses a ${windowDays}-day window; the profile keeps ${MAX_WINDOW_DAYS} days`;
+}
 
 /**
  * The metric names every evaluation can use. Values are numbers unless noted; `days_since_*` are
@@ -48,6 +53,8 @@ export const METRIC_NAMES = [
   // commerce
   'purchase_count',
   'purchases_30d',
+  'purchases_90d',
+  'purchases_365d',
   'lifetime_value',
   'average_order_value',
   'purchase_frequency',
@@ -89,6 +96,9 @@ export const METRIC_NAMES = [
   'next_purchase_segment',
   'top_content_interest',
   'content_interest_count',
+  // lifecycle stages (document 001)
+  'days_since_first_purchase',
+  'support_satisfaction',
   // scores: `<modelId>_score` for every scoring model; engagement_score/engagement_level are the primary model's
   'engagement_score',
   'engagement_level',

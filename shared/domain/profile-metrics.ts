@@ -11,12 +11,11 @@ const TREND_HALF_DAYS = 15;
 /** A drop to under 60% of the earlier half, from at least 3 events, is a declining trend. */
 const TREND_DROP_RATIO = 0.6;
 const TREND_MIN_EVENTS = 3;
-/** Document 000 counts the interactions of the last 90 days. */
-const INTERACTION_WINDOW_DAYS = 90;
 
 /**
- * The named metrics of a profile at `now` (pure). Windowed metrics read the daily ring (exact per
- * UTC day for windows up to 30 days); "24 h" cart abandons read the exact recent timestamps.
+ * The named metrics of a profile at `now` (pure). Windowed metrics read the activity ring: exact
+ * per UTC day for windows up to 30 days, to the nearest week start (within 3 days) for longer ones
+ * (activity-ring.ts); "24 h" cart abandons read the exact recent timestamps.
  */
 export function profileFacts(profile: Profile, now: Date): ProfileFacts {
   const today = dayNumber(now);
@@ -77,6 +76,8 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
 
     purchase_count: commerce.purchaseCount,
     purchases_30d: window('purchase', 30),
+    purchases_90d: window('purchase', 90),
+    purchases_365d: window('purchase', 365),
     lifetime_value: round(commerce.revenue - commerce.refunds, 2),
     average_order_value: commerce.purchaseCount > 0 ? round(commerce.revenue / commerce.purchaseCount, 2) : 0,
     // Purchases per month of the customer's life with us (at least one month, so new buyers are not inflated).
@@ -89,7 +90,8 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     sessions_30d: window('session', 30),
     avg_session_seconds: sessions.count > 0 ? round(sessions.seconds / sessions.count, 1) : 0,
     active_days_30d: dailyCounts(profile.activity, '*', dayNumber(now), 30).filter((count) => count > 0).length,
-    interactions_90d: interactionsIn90Days(profile, now, window),
+    // Document 000 keeps the interactions of the last 90 days: every behavior event counts.
+    interactions_90d: window('*', 90),
     page_views_30d: window('page_view', 30),
     pricing_page_visits: window('page:pricing', 30),
     product_page_visits: window('page:product', 30),
@@ -119,22 +121,16 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     top_content_interest: profile.predictions.interests?.[0]?.category ?? null,
     content_interest_count: profile.predictions.interests?.length ?? 0,
 
+    // Lifecycle stages (document 001): new_customer reads the first purchase's age; at_risk reads
+    // support satisfaction on the document's 0-10 scale (ratings are kept as rating / scale, 0..1).
+    days_since_first_purchase: daysSince(commerce.firstPurchaseAt),
+    support_satisfaction: support.ratingCount > 0 ? round((10 * support.ratingSum) / support.ratingCount, 2) : null,
+
     engagement_score: profile.scores.engagement ?? null,
     engagement_level: profile.engagementLevel ?? null,
     activity_30d_score: profile.scores.activity_30d ?? null,
     interaction_score: profile.scores.interaction ?? null,
   };
-}
-
-/**
- * Every behavior event of the last 90 days (document 000's interaction history). Exact when the
- * customer was first seen within 90 days (then every event counted is in the window). Otherwise a
- * lower bound: the daily ring holds 30 days, so only those are counted; events 31-90 days old are
- * missing until the profile keeps coarser buckets past 30 days (issue 22, windows beyond 30 days).
- */
-function interactionsIn90Days(profile: Profile, now: Date, window: (key: string, days: number) => number): number {
-  const firstSeenDaysAgo = (now.getTime() - Date.parse(profile.firstSeenAt)) / DAY_MS;
-  return firstSeenDaysAgo <= INTERACTION_WINDOW_DAYS ? profile.eventCount : window('*', MAX_WINDOW_DAYS);
 }
 
 /** The last 15 days against the 15 before them, over the customer's own engagement events. */

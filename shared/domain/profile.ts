@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BehaviorEvent } from '../contract/index.ts';
 import { personal } from '../contract/primitives.ts';
-import { countInRing, dayNumber, rollRing } from './activity-ring.ts';
+import { COUNTS_PATTERN, countInRing, dayNumber, rollRing, upgradeLegacyRing, type WeeklySeries } from './activity-ring.ts';
 import { addCount, countBounded, countOf, withCount } from './bounded-counter.ts';
 import { hasSeenEvent, rememberEvent } from './event-dedupe.ts';
 import { atEffectiveTime } from './event-time.ts';
@@ -40,7 +40,9 @@ export const CartSnapshot = z.object({
 });
 export type CartSnapshot = z.infer<typeof CartSnapshot>;
 
-export const ActivityRingSchema = z.object({ anchorDay: z.number().int(), series: z.record(z.string(), z.string()) });
+const SeriesCounts = z.record(z.string(), z.string().regex(COUNTS_PATTERN, { error: 'must be encoded counts (activity-ring.ts)' }));
+/** Daily counts for 30 days and weekly counts past them (activity-ring.ts); a profile stored before the weeks loads with none. */
+export const ActivityRingSchema = z.preprocess(upgradeLegacyRing, z.object({ anchorDay: z.number().int(), days: SeriesCounts, weeks: SeriesCounts.default({}) }));
 
 export const MAX_CATEGORIES = 8;
 /**
@@ -121,7 +123,7 @@ export const Profile = z.object({
   recentCartAbandons: z.array(z.number()).default([]),
   /** First subscribe; `days_since_signup` falls back to firstSeenAt. */
   signedUpAt: z.string().optional(),
-  activity: ActivityRingSchema.default({ anchorDay: 0, series: {} }),
+  activity: ActivityRingSchema.default({ anchorDay: 0, days: {}, weeks: {} }),
   commerce: Commerce.default({ purchaseCount: 0, revenue: 0, refunds: 0 }),
   sessions: Sessions.default({ count: 0, seconds: 0 }),
   pageViewsByType: z.record(z.string(), z.number()).default({}),
@@ -215,8 +217,20 @@ export const BASE_DAILY_SERIES: ReadonlySet<string> = new Set([
   'page:docs',
 ]);
 
+/**
+ * The series that also keep weekly counts past the daily ring, with the longest window that reads
+ * each (it bounds the weeks kept): every event for document 000's 90-day interactions, purchases
+ * for purchases_365d. The catalog adds the series it reads over more than 30 days (`weeklySeriesFor`).
+ */
+export const BASE_WEEKLY_SERIES: WeeklySeries = new Map([
+  ['*', 90],
+  ['purchase', 365],
+]);
+
 export type ApplyOptions = {
   dailySeries: ReadonlySet<string>;
+  /** Series of `dailySeries` that keep weeks too, with their longest window (default BASE_WEEKLY_SERIES). */
+  weeklySeries?: WeeklySeries;
   /** Event types whose latest occurrence is kept in `lastSeen` (from the catalog's rules). */
   lastSeenTypes?: ReadonlySet<string>;
 };
@@ -259,7 +273,7 @@ export function applyEvent(
     updatedAt: now.toISOString(),
   };
   if (event.email && !next.email) next.email = event.email;
-  applyActivity(next, event, now, options.dailySeries);
+  applyActivity(next, event, now, options.dailySeries, options.weeklySeries ?? BASE_WEEKLY_SERIES);
   if (options.lastSeenTypes?.has(event.type)) {
     const at = Math.floor(Date.parse(event.occurredAt) / 1000);
     next.lastSeen = withCount(base.lastSeen, event.type, Math.max(at, countOf(base.lastSeen, event.type) ?? 0));
@@ -286,14 +300,14 @@ function newProfile(event: BehaviorEvent, seenAt: string): Profile {
  * Daily ring, sessions and devices: what every event contributes. A future occurredAt (clock skew)
  * is counted on the processing day, so it cannot push the ring ahead of time.
  */
-function applyActivity(profile: Profile, event: BehaviorEvent, now: Date, dailySeries: ReadonlySet<string>): void {
+function applyActivity(profile: Profile, event: BehaviorEvent, now: Date, dailySeries: ReadonlySet<string>, weeklySeries: WeeklySeries): void {
   const today = dayNumber(now);
   const eventDay = Math.min(dayNumber(event.occurredAt), today);
   const pageType = pageTypeOf(event);
   const newSession = startsSession(profile, event);
   const candidates = ['*', event.isCustom ? `custom:${event.type}` : event.type, ...(pageType ? [`page:${pageType}`] : []), ...(newSession ? ['session'] : [])];
   const keys = candidates.filter((key) => dailySeries.has(key));
-  profile.activity = countInRing(rollRing(profile.activity, Math.max(today, profile.activity.anchorDay)), keys, eventDay);
+  profile.activity = countInRing(rollRing(profile.activity, Math.max(today, profile.activity.anchorDay), weeklySeries), keys, eventDay, weeklySeries);
   if (newSession) {
     profile.sessions = { ...profile.sessions, count: profile.sessions.count + 1, ...(event.sessionId ? { lastSessionId: event.sessionId } : {}) };
   }
@@ -535,13 +549,16 @@ function latestOf(current: string | undefined, candidate: string): string {
   return current ? latest(current, candidate) : candidate;
 }
 
-/** Counts an email queued for this customer (at decision time: the profile write is already on the way). */
-export function recordQueuedSend(profile: Profile, now: Date): Profile {
+/**
+ * Counts an email queued for this customer (at decision time: the profile write is already on the
+ * way). `weeklySeries`: as in ApplyOptions (series with weeks already keep them whatever it says).
+ */
+export function recordQueuedSend(profile: Profile, now: Date, weeklySeries: WeeklySeries = BASE_WEEKLY_SERIES): Profile {
   const today = dayNumber(now);
   return {
     ...profile,
     emailActivity: { ...profile.emailActivity, sends: profile.emailActivity.sends + 1, lastSendAt: now.toISOString() },
-    activity: countInRing(rollRing(profile.activity, Math.max(today, profile.activity.anchorDay)), ['email_send'], today),
+    activity: countInRing(rollRing(profile.activity, Math.max(today, profile.activity.anchorDay), weeklySeries), ['email_send'], today, weeklySeries),
   };
 }
 

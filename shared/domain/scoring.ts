@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_WINDOW_DAYS, type ProfileFacts } from './profile-facts.ts';
+import { MAX_WINDOW_DAYS, windowTooLong, type ProfileFacts } from './profile-facts.ts';
 
 /**
  * Scoring models: catalog data that turns a customer's facts into a number (and optionally a
@@ -9,7 +9,10 @@ import { MAX_WINDOW_DAYS, type ProfileFacts } from './profile-facts.ts';
 
 const SNAKE_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const SnakeId = z.string().regex(SNAKE_ID, 'must be snake_case');
-const WindowDays = z.number().int().min(1).max(MAX_WINDOW_DAYS);
+/** Up to MAX_WINDOW_DAYS, checked where the model's id can be named (checkWindow). */
+const WindowDays = z.number().int().min(1);
+/** A model without a window counts 30 days (document 002's activity score), not the longest allowed. */
+const DEFAULT_WINDOW_DAYS = 30;
 const WEIGHT_SUM_TOLERANCE = 1e-9;
 
 /** A level is reached when the score is at least `min`; levels are listed from the highest down. */
@@ -67,12 +70,13 @@ export const BehaviorWeightedModel = z
     ...modelFields,
     weights: z.array(EventWeight).min(1),
     actionsPerDay: z.number().positive().default(2),
-    windowDays: WindowDays.default(MAX_WINDOW_DAYS),
+    windowDays: WindowDays.default(DEFAULT_WINDOW_DAYS),
   })
   .strict()
   .superRefine((model, ctx) => {
     checkUnique(model.weights.map((w) => w.eventType), ['weights'], 'event type', ctx);
     checkLevels(model.levels, ctx);
+    checkWindow(model, ctx);
   });
 export type BehaviorWeightedModel = z.infer<typeof BehaviorWeightedModel>;
 
@@ -87,13 +91,14 @@ export const InteractionPointsModel = z
     kind: z.literal('interaction_points'),
     ...modelFields,
     points: z.array(EventPoints).min(1),
-    windowDays: WindowDays.default(MAX_WINDOW_DAYS),
+    windowDays: WindowDays.default(DEFAULT_WINDOW_DAYS),
     max: z.number().positive().default(10),
   })
   .strict()
   .superRefine((model, ctx) => {
     checkUnique(model.points.map((p) => p.eventType), ['points'], 'event type', ctx);
     checkLevels(model.levels, ctx);
+    checkWindow(model, ctx);
   });
 export type InteractionPointsModel = z.infer<typeof InteractionPointsModel>;
 
@@ -228,6 +233,10 @@ function clamp(value: number, min: number, max: number): number {
 
 export function round4(value: number): number {
   return Math.round(value * 10_000) / 10_000;
+}
+
+function checkWindow(model: { id: string; windowDays: number }, ctx: z.RefinementCtx): void {
+  if (model.windowDays > MAX_WINDOW_DAYS) ctx.addIssue({ code: 'custom', path: ['windowDays'], message: windowTooLong(`scoring model ${model.id}`, model.windowDays) });
 }
 
 function checkLevels(levels: readonly ScoreLevel[] | undefined, ctx: z.RefinementCtx): void {

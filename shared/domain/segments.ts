@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_WINDOW_DAYS, METRIC_NAMES, type FactValue, type ProfileFacts } from './profile-facts.ts';
+import { MAX_WINDOW_DAYS, METRIC_NAMES, windowTooLong, type FactValue, type ProfileFacts } from './profile-facts.ts';
 import type { LifecycleStage } from './lifecycle.ts';
 import { round4, type ScoringModel } from './scoring.ts';
 
@@ -11,7 +11,8 @@ import { round4, type ScoringModel } from './scoring.ts';
 
 const SNAKE_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const SnakeId = z.string().regex(SNAKE_ID, 'must be snake_case');
-const WindowDays = z.number().int().min(1).max(MAX_WINDOW_DAYS);
+/** Up to MAX_WINDOW_DAYS, checked where the segment's id can be named (CriteriaSegment). */
+const WindowDays = z.number().int().min(1);
 
 // --- metric conditions (shared with lifecycle stages) ---------------------------------------
 
@@ -198,7 +199,14 @@ export type SegmentCriterion = z.infer<typeof SegmentCriterion>;
 /** Every criterion must hold; the match score is the mean strength of the checks they expand to. */
 export const CriteriaSegment = z
   .object({ kind: z.literal('criteria'), ...segmentFields, criteria: z.array(SegmentCriterion).min(1) })
-  .strict();
+  .strict()
+  .superRefine((segment, ctx) => {
+    segment.criteria.forEach((criterion, i) => {
+      if (criterion.type === 'event_count' && criterion.windowDays > MAX_WINDOW_DAYS) {
+        ctx.addIssue({ code: 'custom', path: ['criteria', i, 'windowDays'], message: windowTooLong(`segment ${segment.id}`, criterion.windowDays) });
+      }
+    });
+  });
 export type CriteriaSegment = z.infer<typeof CriteriaSegment>;
 
 /**
@@ -483,7 +491,7 @@ export function validateSegmentationCatalog(input: {
     if (!KNOWN_METRICS.has(metric)) problems.push(`${where} reads unknown metric "${metric}"`);
   };
   const checkWindow = (windowDays: number, where: string): void => {
-    if (windowDays > MAX_WINDOW_DAYS) problems.push(`${where} uses a ${windowDays}-day window; the profile keeps ${MAX_WINDOW_DAYS} days`);
+    if (windowDays > MAX_WINDOW_DAYS) problems.push(windowTooLong(where, windowDays));
   };
 
   // scoring models

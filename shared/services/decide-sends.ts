@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/index.ts';
+import { weeklySeriesFor, type Catalog } from '../catalog/index.ts';
 import { HOUR_MS } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
 import type { ClaimStore, DecisionLog, DelayedWork, InternalEventBus, Log, ProfileStore, SendQueue } from '../domain/ports.ts';
@@ -175,12 +175,14 @@ const MAX_COUNTER_ATTEMPTS = 10;
  * queued, and a lost counter only shifts open-rate style metrics slightly, so contention is logged,
  * not retried forever.
  */
-export async function countQueuedSends(deps: { profiles: ProfileStore; log: Log }, customerId: string, sends: number, now: Date): Promise<void> {
+export async function countQueuedSends(deps: { profiles: ProfileStore; log: Log; catalog?: Catalog }, customerId: string, sends: number, now: Date): Promise<void> {
   if (sends === 0) return;
+  // The catalog's long-window series keep their weeks when this write rolls the ring to a new day.
+  const weeklySeries = deps.catalog ? weeklySeriesFor(deps.catalog) : undefined;
   let current = await deps.profiles.get(customerId);
   for (let attempt = 1; attempt <= MAX_COUNTER_ATTEMPTS && current; attempt++) {
     let next = current;
-    for (let i = 0; i < sends; i++) next = recordQueuedSend(next, now);
+    for (let i = 0; i < sends; i++) next = recordQueuedSend(next, now, weeklySeries);
     const saved = await deps.profiles.save(next, current.version);
     if (saved.type === 'saved') return;
     current = saved.current;

@@ -1,4 +1,4 @@
-import { dailySeriesFor, segmentationOf, type Catalog } from '../catalog/index.ts';
+import { dailySeriesFor, segmentationOf, weeklySeriesFor, type Catalog } from '../catalog/index.ts';
 import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../contract/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
@@ -8,6 +8,7 @@ import type { InternalEvent } from '../domain/internal-events.ts';
 import type { ErasureTombstones, InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
 import { evaluateProfile } from '../domain/profile-evaluation.ts';
 import { applyEvent, profileProblems, recordQueuedSend, type Profile } from '../domain/profile.ts';
+import type { WeeklySeries } from '../domain/activity-ring.ts';
 import type { RuleTimer } from '../domain/rule-timer.ts';
 import { consentProblems } from '../domain/subscription-categories.ts';
 import { sequenceExitEventTypes } from '../domain/sequence-progress.ts';
@@ -90,6 +91,7 @@ export class ProfileContentionError extends Error {
  */
 export function makeIngestEvent(deps: IngestDeps) {
   const dailySeries = dailySeriesFor(deps.catalog);
+  const weeklySeries = weeklySeriesFor(deps.catalog);
   const segmentation = segmentationOf(deps.catalog);
   // Profiles keep the latest occurrence of the event types that absence/composite rules and sequence exit goals ask about.
   const lastSeenTypes = new Set([...lastSeenTypesFor(deps.catalog.rules), ...sequenceExitEventTypes(deps.catalog.sequences)]);
@@ -112,7 +114,7 @@ export function makeIngestEvent(deps: IngestDeps) {
       return { type: 'rejected', errors };
     };
     if (!parsed.ok || errors.length > 0) return reject(errors);
-    return applyValidEvent(deps, parsed.event, { dailySeries, lastSeenTypes, segmentation, reject }, remainingTimeOf(invocation));
+    return applyValidEvent(deps, parsed.event, { dailySeries, weeklySeries, lastSeenTypes, segmentation, reject }, remainingTimeOf(invocation));
   };
 }
 
@@ -121,6 +123,7 @@ async function applyValidEvent(
   received: BehaviorEvent,
   derived: {
     dailySeries: ReadonlySet<string>;
+    weeklySeries: WeeklySeries;
     lastSeenTypes: ReadonlySet<string>;
     segmentation: ReturnType<typeof segmentationOf>;
     reject: (errors: FieldError[]) => Promise<IngestOutcome>;
@@ -154,7 +157,7 @@ async function applyValidEvent(
     // The event counts at its effective time (never after now) for everything below: the profile,
     // rules, timers, decisions, tracking and the triggers handed to sequences.
     const event = atEffectiveTime(received, now);
-    const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries, lastSeenTypes: derived.lastSeenTypes });
+    const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries, weeklySeries: derived.weeklySeries, lastSeenTypes: derived.lastSeenTypes });
     if (change.type === 'duplicate') {
       deps.log.info('duplicate event ignored', { eventId: event.eventId, customerId: event.customerId });
       return { type: 'duplicate', eventId: event.eventId };
@@ -178,7 +181,7 @@ async function applyValidEvent(
     acted ??= await actOnce(deps, event, { profile, facts: evaluation.facts, previous: current, now });
     const { records, timers, conversion } = acted;
     const rules = records.map(({ ruleId, outcome, reason, sendId }) => ({ ruleId, outcome, ...(reason ? { reason } : {}), ...(sendId ? { sendId } : {}) }));
-    for (let i = queuedCount(records); i > 0; i--) profile = recordQueuedSend(profile, now);
+    for (let i = queuedCount(records); i > 0; i--) profile = recordQueuedSend(profile, now, derived.weeklySeries);
     // The tracking loop: engagement on the send's record, and a purchase converting the newest touch.
     const internalEvents: InternalEvent[] = [...evaluation.internalEvents];
     const sendId = event.properties.sendId;

@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { ErasureTombstones, Log, ProfileStore, SequenceExecutions, SequenceRunStore } from '../domain/ports.ts';
 import { TriggerRef } from '../domain/rule-timer.ts';
 import { loyaltyEnrolledAt, type Profile } from '../domain/profile.ts';
+import { exitReason } from '../domain/sequence-progress.ts';
 import { decideStart, describeExit, planRun, type SequenceRunRecord } from '../domain/sequence-runs.ts';
 import { SEQUENCE_SIGNALS, type Sequence } from '../domain/sequences.ts';
 import { isBehind, readProfileWhen } from './profile-as-of.ts';
@@ -23,7 +24,7 @@ function isWritten(profile: Profile, event: SequenceStartEvent): boolean {
     case 'SequenceStartRequested':
       return !isBehind(profile, { profileVersion: event.detail.profileVersion, awaitsTriggerEvent: event.detail.awaitsTriggerEvent, triggerEventId: event.detail.trigger.eventId });
     case 'LifecycleStageChanged':
-      return profile.lifecycleStage === event.detail.to;
+      return (profile.lifecycleStage ?? null) === event.detail.to;
     case 'SegmentEntered':
       return Object.hasOwn(profile.segments, event.detail.segmentId);
     case 'LoyaltyEnrolled':
@@ -50,7 +51,7 @@ export const SequenceStartEvent = z.discriminatedUnion('detailType', [
   }),
   z.object({
     detailType: z.literal('LifecycleStageChanged'),
-    detail: z.object({ customerId: z.string().min(1), from: z.string().nullable(), to: z.string().min(1), at: z.string(), transitionId: z.string().min(1) }),
+    detail: z.object({ customerId: z.string().min(1), from: z.string().nullable(), to: z.string().min(1).nullable(), at: z.string(), transitionId: z.string().min(1) }),
   }),
   z.object({
     detailType: z.literal('SegmentEntered'),
@@ -116,8 +117,10 @@ export function makeStartSequences(deps: StartSequencesDeps) {
       }
       case 'LifecycleStageChanged': {
         const { to, at, transitionId } = event.detail;
-        result.stopped = await stopPreviousStageRuns(customerId, to);
+        result.stopped = await stopPreviousStageRuns(profile, to);
         const trigger = { eventId: transitionId, type: 'LifecycleStageChanged', occurredAt: at, properties: { from: event.detail.from, to } };
+        // Leaving every stage (to: null) only stops the previous stage's runs.
+        if (to === null) break;
         starts = deps.catalog.sequences
           .filter((sequence) => sequence.startOn?.lifecycleStage === to)
           .map((sequence) => ({ sequence, trigger, startedBy: { type: 'lifecycle_stage' as const, stage: to } }));
@@ -186,10 +189,10 @@ export function makeStartSequences(deps: StartSequencesDeps) {
    * A stage change ends the runs that exit on one (the previous stage's nurture sequences): their
    * executions are stopped now rather than at their next step's exit check, so nothing lingers.
    */
-  async function stopPreviousStageRuns(customerId: string, to: string): Promise<StartSequencesResult['stopped']> {
+  async function stopPreviousStageRuns(profile: Profile, to: string | null): Promise<StartSequencesResult['stopped']> {
     const stopped: StartSequencesResult['stopped'] = [];
     const now = deps.clock.now();
-    for (const run of await deps.runs.listForCustomer(customerId)) {
+    for (const run of await deps.runs.listForCustomer(profile.customerId)) {
       const sequence = sequences.get(run.sequenceId);
       if (run.status !== 'active' || run.startStage === to || !sequence?.exitGoals.some((goal) => goal.type === 'stage_changed')) continue;
       if (sequence.startOn?.lifecycleStage === to) {
@@ -198,9 +201,13 @@ export function makeStartSequences(deps: StartSequencesDeps) {
         await adoptForStage(run, to);
         continue;
       }
-      const reason = describeExit({ type: 'stage_changed', from: run.startStage, to });
+      // An exit goal of the run's own that holds and comes first (the unsubscribe that also ended the
+      // prospect stage) is the reason, as the run's next step would have recorded it.
+      const own = exitReason(sequence, { ...run, stepIndex: run.next?.stepIndex ?? 0 }, profile);
+      const exited = own !== undefined && own.type !== 'stage_changed';
+      const reason = describeExit(exited ? own : { type: 'stage_changed', from: run.startStage, to });
       if (run.executionArn) await deps.executions.stop(run.executionArn, reason);
-      await deps.runs.recordProgress(run, { status: 'stopped', next: null, exit: { reason, at: now.toISOString() }, updatedAt: now.toISOString() });
+      await deps.runs.recordProgress(run, { status: exited ? 'exited' : 'stopped', next: null, exit: { reason, at: now.toISOString() }, updatedAt: now.toISOString() });
       stopped.push({ sequenceId: run.sequenceId, runId: run.runId });
     }
     return stopped;

@@ -21,12 +21,12 @@ describe('the segment drift check', () => {
 
   it('fires on a constructed shift (opens 25% → 10%, conversions 5% → 2%) and stays quiet on a stable segment', async () => {
     const now = await nudge.now();
-    // Baseline: the 28 days before the last 7; current: the last 7.
+    // The shipped periods (document 001's lengths): current = the last 30 days, baseline = the 90 days before them.
     await rollups.apply({
       increments: [
-        { scope: segmentScope('feature_interest'), day: daysAgo(now, 20), counters: { delivered: 1000, opened: 250, converted: 50 } },
+        { scope: segmentScope('feature_interest'), day: daysAgo(now, 60), counters: { delivered: 1000, opened: 250, converted: 50 } },
         { scope: segmentScope('feature_interest'), day: daysAgo(now, 2), counters: { delivered: 1000, opened: 100, converted: 20 } },
-        { scope: segmentScope('engaged_readers'), day: daysAgo(now, 20), counters: { delivered: 1000, opened: 250, converted: 50 } },
+        { scope: segmentScope('engaged_readers'), day: daysAgo(now, 60), counters: { delivered: 1000, opened: 250, converted: 50 } },
         { scope: segmentScope('engaged_readers'), day: daysAgo(now, 2), counters: { delivered: 1000, opened: 242, converted: 48 } },
       ],
       changeIds: [],

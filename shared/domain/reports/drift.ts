@@ -33,7 +33,7 @@ export type SegmentDriftInput = {
   /** The snapshot at the baseline day; null when there is none yet (a new segment): composition is then not compared. */
   baseline: SegmentSnapshot | null;
   current: SegmentSnapshot;
-  /** Two periods that must not overlap, the baseline first. */
+  /** The baseline and the current period (see driftPeriods: they overlap only when the catalog says so). */
   performance: { baseline: SegmentPeriodPerformance; current: SegmentPeriodPerformance };
 };
 
@@ -60,6 +60,40 @@ export type DriftFinding = {
 };
 
 export type DayRange = { from: string; to: string };
+
+/**
+ * Which days the drift check compares (catalog `settings.drift`). Document 001 compares a segment's
+ * last 30 days with its last 90 and its composition with 90 days ago; Nudge keeps the lengths but,
+ * by default, takes the 90 days *before* the current 30 as the baseline: the z-test behind every rate
+ * finding assumes two independent samples, and a baseline that contains the current period dilutes
+ * every change by the third it shares. `baselineIncludesCurrent: true` is the document's reading.
+ */
+export type DriftPeriodSettings = { currentDays: number; baselineDays: number; baselineIncludesCurrent: boolean };
+
+export type DriftPeriods = {
+  current: DayRange;
+  baseline: DayRange;
+  /** The composition snapshot is taken from this day (the baseline period's length ago). */
+  compositionBaselineDay: string;
+};
+
+/** The current and baseline email periods ending `today` (yyyy-mm-dd, inclusive), and the composition baseline day. */
+export function driftPeriods(today: string, settings: DriftPeriodSettings): DriftPeriods {
+  checkDay(today, 'today');
+  const { currentDays, baselineDays, baselineIncludesCurrent } = settings;
+  for (const [name, days] of [['currentDays', currentDays], ['baselineDays', baselineDays]] as const) {
+    if (!(Number.isInteger(days) && days >= 1)) throw new RangeError(`drift ${name} must be a whole number of days >= 1, got ${days}`);
+  }
+  const current = { from: shiftDay(today, -(currentDays - 1)), to: today };
+  const baseline = baselineIncludesCurrent
+    ? { from: shiftDay(today, -(baselineDays - 1)), to: today }
+    : { from: shiftDay(current.from, -baselineDays), to: shiftDay(current.from, -1) };
+  return { current, baseline, compositionBaselineDay: shiftDay(today, -baselineDays) };
+}
+
+function shiftDay(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
 
 export type SegmentDrift = {
   segmentId: string;

@@ -18,7 +18,8 @@ import { percent } from './numbers.ts';
  * accumulator keeps counters only, so any number of profiles streams through in constant memory.
  */
 
-export const DEFAULT_PERIOD_DAYS = 30;
+/** Document 002 evaluates a segment test over 14 days unless told otherwise. */
+export const DEFAULT_PERIOD_DAYS = 14;
 /** Below either of these, a group is too small for its rates to be trusted. */
 export const MIN_GROUP_MEMBERS = 100;
 export const MIN_GROUP_SENDS = 100;

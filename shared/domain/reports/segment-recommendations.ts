@@ -86,6 +86,8 @@ export type SegmentOptimizerRecommendation = { segmentId: string; severity: Seve
 export const SEGMENT_OPTIMIZER_THRESHOLDS = {
   /** Below this share of users a segment is too small to learn from or to be worth its own emails. */
   minShare: 0.01,
+  /** Document 002's real-time optimizer also widens a segment of fewer than 100 members, whatever its share (a small deployment's 1% is a handful). */
+  minMembers: 100,
   /** Above this share it is too broad to be targeted. */
   maxShare: 0.5,
   lowEngagement: 0.3,
@@ -93,7 +95,7 @@ export const SEGMENT_OPTIMIZER_THRESHOLDS = {
 } as const;
 
 /**
- * Size advice (share of all users below 1% or above 50%) and engagement advice (average below 0.3
+ * Size advice (share of all users below 1% or fewer than 100 members, or above 50%) and engagement advice (average below 0.3
  * or above 0.8) per segment, in input order. An empty segment gets no engagement advice: its
  * average describes nobody. Without users there is no share, so no size advice.
  */
@@ -108,7 +110,7 @@ function sizeAdvice({ segmentId, members, totalUsers }: SegmentSummary): Segment
   if (totalUsers === 0) return [];
   const share = members / totalUsers;
   const holds = `holds ${percent(share)} of users (${members} of ${totalUsers})`;
-  if (share < SEGMENT_OPTIMIZER_THRESHOLDS.minShare) {
+  if (share < SEGMENT_OPTIMIZER_THRESHOLDS.minShare || members < SEGMENT_OPTIMIZER_THRESHOLDS.minMembers) {
     return [{ segmentId, severity: 'info', metric: 'size', message: `${segmentId} ${holds}: too small to measure reliably. Merge it with a similar segment or broaden its conditions.` }];
   }
   if (share > SEGMENT_OPTIMIZER_THRESHOLDS.maxShare) {

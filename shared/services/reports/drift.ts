@@ -2,17 +2,14 @@ import type { Catalog } from '../../catalog/index.ts';
 import { catalogSegments } from './catalog-segments.ts';
 import { DAY_MS, type Clock } from '../../domain/clock.ts';
 import type { DriftReportStore, InternalEventBus, Log, RollupStore } from '../../domain/ports.ts';
-import { checkDrift, driftEventDetail, type DriftReport, type SegmentDriftInput, type SegmentPeriodPerformance } from '../../domain/reports/drift.ts';
+import { checkDrift, driftEventDetail, driftPeriods, type DriftReport, type SegmentDriftInput, type SegmentPeriodPerformance } from '../../domain/reports/drift.ts';
 import { segmentStatsFromItem, segmentStatsScope } from '../../domain/reports/profile-aggregates.ts';
 import { segmentScope, type RollupIncrement } from '../../domain/reports/rollups.ts';
 
-/** Today's composition is compared with a snapshot this many days old (four weeks: the same weekday). */
-export const BASELINE_AGE_DAYS = 28;
-/** Without a snapshot that old (a young deployment), the oldest one at least this old will do. */
+/** Without a snapshot as old as the baseline period (a young deployment), the oldest one at least this old will do. */
 export const MIN_BASELINE_AGE_DAYS = 7;
-/** Performance: the last 7 days against the 28 days before them. */
-export const CURRENT_PERIOD_DAYS = 7;
-export const BASELINE_PERIOD_DAYS = 28;
+/** Snapshots are read from this many days before the composition baseline day, so a few missed daily runs still find one near it. */
+const SNAPSHOT_SEARCH_DAYS = 28;
 
 export type DriftDeps = { rollups: Pick<RollupStore, 'days' | 'live' | 'snapshot'>; reports: DriftReportStore; bus: InternalEventBus; catalog: Catalog; clock: Clock; log: Log };
 
@@ -20,7 +17,8 @@ const dayBefore = (day: string, days: number) => new Date(Date.parse(`${day}T00:
 
 /**
  * The daily drift check: snapshots every segment's live statistics for today, compares each with
- * its baseline snapshot and its last 7 days of email results with the 28 days before, stores the
+ * its baseline snapshot and its recent email results with a baseline period (catalog
+ * `settings.drift`, document 001's 30 and 90 days: see driftPeriods), stores the
  * report (the latest is what `nudge report drift` shows) and puts SegmentDriftDetected on the bus
  * for each segment that drifted. Running it twice on a day rewrites the same snapshot and report.
  */
@@ -28,24 +26,24 @@ export function makeDriftCheck(deps: DriftDeps) {
   return async function checkSegmentDrift(): Promise<DriftReport> {
     const now = deps.clock.now();
     const today = now.toISOString().slice(0, 10);
-    const currentFrom = dayBefore(today, CURRENT_PERIOD_DAYS - 1);
-    const baselineFrom = dayBefore(currentFrom, BASELINE_PERIOD_DAYS);
+    const periods = driftPeriods(today, deps.catalog.settings.drift);
+    const resultsFrom = periods.baseline.from < periods.current.from ? periods.baseline.from : periods.current.from;
     const inputs = await Promise.all(
       catalogSegments(deps.catalog).map(async ({ id }): Promise<SegmentDriftInput> => {
         const scope = segmentStatsScope(id);
         const live = await deps.rollups.live(scope);
         await deps.rollups.snapshot(scope, today, live);
         // Bounded below, so the check reads a few weeks of snapshots however old the deployment is.
-        const snapshots = await deps.rollups.days(scope, { from: dayBefore(today, 2 * BASELINE_AGE_DAYS), to: dayBefore(today, MIN_BASELINE_AGE_DAYS) });
-        const baseline = [...snapshots].reverse().find((s) => s.day <= dayBefore(today, BASELINE_AGE_DAYS)) ?? snapshots[0];
-        const results = await deps.rollups.days(segmentScope(id), { from: baselineFrom, to: today });
+        const snapshots = await deps.rollups.days(scope, { from: dayBefore(periods.compositionBaselineDay, SNAPSHOT_SEARCH_DAYS), to: dayBefore(today, MIN_BASELINE_AGE_DAYS) });
+        const baseline = [...snapshots].reverse().find((s) => s.day <= periods.compositionBaselineDay) ?? snapshots[0];
+        const results = await deps.rollups.days(segmentScope(id), { from: resultsFrom, to: today });
         return {
           segmentId: id,
           baseline: baseline ? { stats: segmentStatsFromItem(id, baseline.counters), day: baseline.day } : null,
           current: { stats: segmentStatsFromItem(id, live), day: today },
           performance: {
-            baseline: performanceOf(results, baselineFrom, dayBefore(currentFrom, 1)),
-            current: performanceOf(results, currentFrom, today),
+            baseline: performanceOf(results, periods.baseline.from, periods.baseline.to),
+            current: performanceOf(results, periods.current.from, periods.current.to),
           },
         };
       }),

@@ -114,18 +114,18 @@ describe('validateSegmentationCatalog', () => {
     ]);
   });
 
-  it('reports windows beyond 30 days in data that bypassed the schema', () => {
+  it('reports windows beyond 365 days in data that bypassed the schema', () => {
     // Prepare: already-parsed objects edited by hand
-    const segment = { kind: 'criteria', id: 'long', description: 'x', recommendedActions: [], criteria: [{ type: 'event_count', eventType: 'page_view', windowDays: 90, min: 1 }] } satisfies SegmentDefinition;
-    const model = { ...parsed.scoringModels[1]!, windowDays: 60 } as ScoringModel;
+    const segment = { kind: 'criteria', id: 'long', description: 'x', recommendedActions: [], criteria: [{ type: 'event_count', eventType: 'page_view', windowDays: 400, min: 1 }] } satisfies SegmentDefinition;
+    const model = { ...parsed.scoringModels[1]!, windowDays: 366 } as ScoringModel;
 
     // Act
     const problems = validateSegmentationCatalog({ ...parsed, scoringModels: [parsed.scoringModels[0]!, model], segments: [segment] });
 
     // Assess
     expect(problems).toEqual([
-      'scoring model activity_30d uses a 60-day window; the profile keeps 30 days',
-      'segment long uses a 90-day window; the profile keeps 30 days',
+      'scoring model activity_30d uses a 366-day window; the profile keeps 365 days',
+      'segment long uses a 400-day window; the profile keeps 365 days',
     ]);
     expect(SegmentDefinition.safeParse(segment).success).toBe(false);
   });

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { lifecycleStages } from '#shared/catalog/lifecycle-stages.ts';
+import { lifecycleModels } from '#shared/catalog/lifecycle-stages.ts';
 import { LifecycleStage, nextLifecycleStage } from '#shared/domain/lifecycle.ts';
 import { factsFrom, type FactValue } from '#shared/domain/profile-facts.ts';
 
+// The evaluation, with Nudge's previous rules (the catalog alternative `nudge`); document 001's own
+// stages are tested in test/unit/sources/001-lifecycle.test.ts.
+const lifecycleStages = lifecycleModels.nudge;
 const stages = lifecycleStages.map((stage) => LifecycleStage.parse(stage));
 const customer = (metrics: Record<string, FactValue>) =>
   factsFrom({ metrics: { purchase_count: 0, lifetime_value: 0, days_since_last_activity: 0, referrals_total: 0, last_nps_score: null, ...metrics } });
 const next = (current: string | undefined, metrics: Record<string, FactValue>) => nextLifecycleStage({ current, stages, facts: customer(metrics) });
 
-describe('nextLifecycleStage', () => {
+describe('nextLifecycleStage (Nudge\'s stage rules)', () => {
   it('places a customer without a stage as a prospect', () => {
     // Act
     const transition = next(undefined, {});
@@ -114,7 +117,18 @@ describe('nextLifecycleStage', () => {
 
   it('keeps a stage when nothing better is reachable and its exit does not hold', () => {
     expect(next('repeat_customer', { purchase_count: 3, lifetime_value: 150 })).toMatchObject({ stage: 'repeat_customer', changed: false, path: [] });
-    expect(next('advocate', { purchase_count: 2, lifetime_value: 100, last_nps_score: 3 })).toMatchObject({ stage: 'advocate', changed: false });
+  });
+
+  it('lets a stage whose exit holds go, and places the customer afresh when no progression qualifies', () => {
+    // Act: a detractor advocate who is no vip: the exit held before too, but they stayed advocate for good
+    const transition = next('advocate', { purchase_count: 2, lifetime_value: 100, last_nps_score: 3 });
+
+    // Assess: advocate -> no stage (its exit) -> repeat_customer (the stage their facts give)
+    expect(transition).toMatchObject({ stage: 'repeat_customer', from: 'advocate', path: ['repeat_customer'], exitedBy: ['detractor'] });
+    expect(transition.steps.map((step) => [step.from, step.to])).toEqual([
+      ['advocate', null],
+      [undefined, 'repeat_customer'],
+    ]);
   });
 
   it('treats a stage the catalog no longer defines as no stage', () => {

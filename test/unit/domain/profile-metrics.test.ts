@@ -78,13 +78,13 @@ describe('profile metrics', () => {
     expect(profileFacts(quiet, day(20)).metric('declining_engagement_trend')).toBe(false);
   });
 
-  it('counts the interactions of 90 days: exactly while the customer is younger than 90 days, the last 30 days after', () => {
+  it('counts the interactions of 90 days, however long ago the customer was first seen', () => {
     // 1 event 100 days before Dec 20, 2 events 50 days before, 3 events 10 days before.
     const at = (daysBefore: number) => new Date(Date.UTC(2026, 11, 20) - daysBefore * 86_400_000).toISOString();
     const events = [100, 50, 50, 10, 10, 10].map((daysBefore) => ({ type: 'page_view', occurredAt: at(daysBefore), properties: { url: '/' } }));
     const now = new Date(Date.UTC(2026, 11, 20));
 
     expect(profileFacts(replay(events.slice(1), now), now).metric('interactions_90d')).toBe(5); // first seen 50 days ago: all 5
-    expect(profileFacts(replay(events, now), now).metric('interactions_90d')).toBe(3); // first seen 100 days ago: a lower bound, days 31-90 unknown
+    expect(profileFacts(replay(events, now), now).metric('interactions_90d')).toBe(5); // first seen 100 days ago: the 50-day-old events count, the 100-day-old one does not
   });
 });

@@ -184,8 +184,9 @@ describe('scoring model schema', () => {
     expect(ScoringModel.safeParse({ ...base, components, levels: [{ level: 'high', min: 0.8 }] }).success).toBe(false);
   });
 
-  it('rejects windows beyond the 30 days the profile keeps', () => {
-    const result = ScoringModel.safeParse({ kind: 'interaction_points', id: 'i', description: 'x', windowDays: 31, points: [{ eventType: 'email_open', points: 1 }] });
-    expect(result.success).toBe(false);
+  it('accepts windows up to the 365 days the profile keeps, and rejects longer ones', () => {
+    const model = (windowDays: number) => ScoringModel.safeParse({ kind: 'interaction_points', id: 'i', description: 'x', windowDays, points: [{ eventType: 'email_open', points: 1 }] });
+    expect(model(365).success).toBe(true);
+    expect(model(366).success).toBe(false);
   });
 });

@@ -67,7 +67,7 @@ function small(group: string): string {
 
 describe('segmentExperimentDocument', () => {
   it('is titled with the experiment and its period, and leads with the decision, its reason and the caveats', () => {
-    expect(document.title).toBe('segment experiment "promoters vs detractors", last 30 days (2026-11-01 to 2026-11-30)');
+    expect(document.title).toBe('segment experiment "promoters vs detractors", last 14 days (2026-11-17 to 2026-11-30)');
     expect(document.subtitle).toBe('9 profiles scanned, 0 in both groups');
     expect(document.blocks.map((b) => b.kind)).toEqual(['notes', 'table', 'table', 'bars']);
     // Conversion 1/4 against 3/4: pooled 0.5, z = 0.5 / √(0.5·0.5·(1/4 + 1/4)) = 1.414, p = 0.157.

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from '#shared/catalog/index.ts';
+import { defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
 import type { InternalEvent } from '#shared/domain/internal-events.ts';
+import { evaluateProfile } from '#shared/domain/profile-evaluation.ts';
 import { planRun, runIdFor, runSpanMs, type SequenceMachineState } from '#shared/domain/sequence-runs.ts';
 import { PERSONAL_PROPERTY_FIELDS } from '#shared/contract/personal-fields.ts';
 import { applyEvent } from '#shared/domain/profile.ts';
@@ -170,6 +171,37 @@ describe('the sequence starter', () => {
     const state = await s.step({ ...s.executions.started.get(runIdFor('welcome_series', 'c1', 'e1'))!, stepIndex: 1 });
     expect(state.done).toBe(true);
     expect(s.sendQueue.sent).toHaveLength(sent);
+  });
+
+  it("leaving every stage (an inactive prospect: document 001's inactive_60d) stops the stage's runs and starts nothing", async () => {
+    const s = setup();
+    await s.put('subscribe', {}, { email: 'c1@example.com' });
+    await s.deliverStarts();
+    expect(record(s, 'educational_content')).toMatchObject({ status: 'active', startStage: 'prospect' });
+    s.advance(60 * DAY);
+    // The daily sweep's evaluation, as the scheduled job runs it.
+    const profile = s.profiles.items.get('c1')!;
+    const evaluation = evaluateProfile({ profile, catalog: segmentationOf(defaultCatalog), now: s.now(), triggerId: 'sweep' });
+    s.profiles.items.set('c1', evaluation.profile);
+    await s.bus.publish(evaluation.internalEvents);
+    const result = merged(await s.deliverStarts());
+    expect(evaluation.profile.lifecycleStage).toBeUndefined();
+    expect(result.started).toEqual([]);
+    expect(result.stopped.map((r) => r.sequenceId)).toEqual(expect.arrayContaining(['educational_content', 'social_proof']));
+    expect(record(s, 'educational_content')).toMatchObject({ status: 'stopped', exit: { reason: 'stage changed prospect -> none' } });
+  });
+
+  it('an unsubscribe, which also ends the prospect stage, is the reason the stage runs record (exited, not stopped by the stage change)', async () => {
+    const s = setup();
+    await s.put('subscribe', {}, { email: 'c1@example.com' });
+    await s.deliverStarts();
+    s.advance(DAY);
+    await s.put('unsubscribe');
+    const result = merged(await s.deliverStarts());
+    expect(result.stopped.map((r) => r.sequenceId).sort()).toEqual(['educational_content', 'social_proof', 'welcome_series']);
+    for (const sequenceId of ['educational_content', 'social_proof', 'welcome_series']) {
+      expect(record(s, sequenceId), sequenceId).toMatchObject({ status: 'exited', next: null, exit: { reason: 'unsubscribed from marketing' } });
+    }
   });
 
   it("a run of the new stage's own sequence, started by a rule just before the stage changed, carries on as the stage's: not stopped, not started twice", async () => {

@@ -69,7 +69,7 @@ describe('value potential', () => {
 describe('a profile prediction', () => {
   const profile = {
     customerId: 'c1',
-    activity: { anchorDay: 0, series: {} },
+    activity: { anchorDay: 0, days: {}, weeks: {} },
     commerce: { purchaseCount: 0, revenue: 0, refunds: 0 },
     categories: { garden: 4, tools: 1 },
     predictions: {},

@@ -69,9 +69,9 @@ function numbersOf(value: unknown): number[] {
 }
 
 describe('segment experiment: request', () => {
-  it('defaults the period to 30 days and keeps the conditions', () => {
+  it('defaults the period to document 002\'s 14 days and keeps the conditions', () => {
     const parsed = request();
-    expect(parsed.periodDays).toBe(30);
+    expect(parsed.periodDays).toBe(14);
     expect(parsed.variant).toEqual([{ metric: 'last_nps_score', op: '>=', value: 9 }]);
   });
 

@@ -75,6 +75,14 @@ describe('segmentOptimizerRecommendations', () => {
     ]);
   });
 
+  it('calls a segment of fewer than 100 members too small even above 1% of users (document 002), not at 100', () => {
+    const small = (members: number, totalUsers: number): SegmentSummary => ({ segmentId: 'seg', members, totalUsers, averageEngagement: 0.5 });
+    expect(segmentOptimizerRecommendations([small(100, 1_000)])).toEqual([]);
+    expect(segmentOptimizerRecommendations([small(99, 1_000)])).toEqual([
+      { segmentId: 'seg', severity: 'info', metric: 'size', message: 'seg holds 9.9% of users (99 of 1000): too small to measure reliably. Merge it with a similar segment or broaden its conditions.' },
+    ]);
+  });
+
   it('calls a segment over 50% of users too broad, not at 50%', () => {
     expect(segmentOptimizerRecommendations([segment(5_000)])).toEqual([]);
     const [advice] = segmentOptimizerRecommendations([segment(5_001)]);
