@@ -27,7 +27,7 @@ export async function sequences(customerId: string, options: { json?: boolean })
 function describe(run: SequenceRunRecord): string {
   const total = defaultCatalog.sequences.find((s) => s.id === run.sequenceId)?.steps.length ?? run.steps.length;
   const by = run.startedBy;
-  const started = by.type === 'rule' ? `rule ${by.ruleId}` : by.type === 'lifecycle_stage' ? `entering stage ${by.stage}` : `entering segment ${by.segmentId}`;
+  const started = by.type === 'rule' ? `rule ${by.ruleId}` : by.type === 'lifecycle_stage' ? `entering stage ${by.stage}` : by.type === 'segment' ? `entering segment ${by.segmentId}` : `signal ${by.signal}`;
   const state =
     run.status === 'active'
       ? run.next

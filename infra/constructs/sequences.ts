@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { Sequence } from '#shared/domain/sequences.ts';
+import { SEQUENCE_SIGNALS, type Sequence } from '#shared/domain/sequences.ts';
 import { EncryptedQueue, INSPECTION_RETENTION } from './encrypted-queue.ts';
 import type { NudgeEventBus } from './event-bus.ts';
 import { NudgeFunction } from './nudge-function.ts';
@@ -197,6 +197,16 @@ export class NudgeSequences extends Construct {
       });
       segmentRule.addTarget(target);
       this.startRules.push(segmentRule);
+    }
+    const signals = [...new Set(props.sequences.flatMap((sequence) => (sequence.startOn?.signal ? [SEQUENCE_SIGNALS[sequence.startOn.signal]] : [])))].sort();
+    if (signals.length > 0) {
+      const signalRule = new events.Rule(this, 'SignalStartRule', {
+        eventBus: props.eventBus.bus,
+        description: `Signals that start a sequence: ${signals.join(', ')}`,
+        eventPattern: { source: [INTERNAL_SOURCE], detailType: signals },
+      });
+      signalRule.addTarget(target);
+      this.startRules.push(signalRule);
     }
   }
 }

@@ -1,9 +1,11 @@
 import type { ExitGoal, SequenceInput } from '../domain/sequences.ts';
 
 /**
- * The default nurture sequences. welcome_series, cart_recovery, browse_abandonment_series and
- * win_back are the flows of the source; the others are the nurture sequences each lifecycle stage
- * names (lifecycle-stages.ts), started on entering the stage and stopped when the stage changes.
+ * The default nurture sequences. welcome_series, cart_recovery and win_back are Nudge's flows
+ * (started by rules and the win_back segment); high_engagement_sequence, loyalty_program_enrollment
+ * and content_recommendation are the campaigns document 001's real-time rules and document 003's
+ * content-interest trigger name; the others are the nurture sequences each lifecycle stage names
+ * (lifecycle-stages.ts), started on entering the stage and stopped when the stage changes.
  * Every step's template is `<sequence>_<step>` in templates.ts.
  *
  * The stage sequences of one stage are staggered (different days), so a customer entering a stage
@@ -14,10 +16,17 @@ const unsubscribed: ExitGoal = { type: 'unsubscribed' };
 const stageChanged: ExitGoal = { type: 'stage_changed' };
 const onEvent = (eventType: string): ExitGoal => ({ type: 'event', eventType });
 /**
- * A stage's sequence: stops when the customer unsubscribes or the stage changes. The unsubscribe is
- * checked first: it also ends the prospect stage (document 001's exit), and it is the reason to report.
+ * Document 001's `stop_active_campaigns`: a subscription cancellation ends every running sequence
+ * at its next step (the dispatcher also drops their queued emails), except win_back, which the
+ * cancellation starts.
  */
-const stageExits: ExitGoal[] = [unsubscribed, stageChanged];
+export const cancelled: ExitGoal = onEvent('subscription_cancel');
+/**
+ * A stage's sequence: stops when the customer unsubscribes, the stage changes or the customer
+ * cancels. The unsubscribe is checked first: it also ends the prospect stage (document 001's exit),
+ * and it is the reason to report.
+ */
+const stageExits: ExitGoal[] = [unsubscribed, stageChanged, cancelled];
 
 const days = (n: number) => ({ type: 'offset' as const, days: n });
 const hours = (n: number) => ({ type: 'offset' as const, hours: n });
@@ -48,21 +57,11 @@ export const sequences: SequenceInput[] = [
     id: 'cart_recovery',
     description: 'Reminds of an abandoned cart after 1, 24 and 72 hours; a purchase ends it.',
     priority: 100,
-    exitGoals: [onEvent('purchase'), unsubscribed],
+    exitGoals: [onEvent('purchase'), unsubscribed, cancelled],
     steps: steps('cart_recovery', [
       { id: 'reminder', timing: hours(1) },
       { id: 'still_saved', timing: hours(24) },
       { id: 'last_call', timing: hours(72) },
-    ]),
-  },
-  {
-    id: 'browse_abandonment_series',
-    description: 'Follows up a product view that led nowhere; adding to the cart or buying ends it.',
-    priority: 60,
-    exitGoals: [onEvent('cart_add'), onEvent('purchase'), unsubscribed],
-    steps: steps('browse_abandonment_series', [
-      { id: 'reminder', timing: hours(4) },
-      { id: 'more_to_discover', timing: days(2) },
     ]),
   },
   {
@@ -79,6 +78,46 @@ export const sequences: SequenceInput[] = [
       { id: 'we_miss_you', timing: days(0) },
       { id: 'whats_new', timing: days(7) },
       { id: 'last_note', timing: days(14) },
+    ]),
+  },
+
+  // --- document 001's real-time campaigns and document 003's content recommendation ---------
+  {
+    // 001: an email open checks the engagement thresholds; reaching high engagement triggers this.
+    id: 'high_engagement_sequence',
+    description: 'For a reader who just became highly engaged: our best guides first, then early access to what is new.',
+    priority: 55,
+    startOn: { segmentEntered: 'high_engagement' },
+    exitGoals: [{ type: 'segment_exited', segmentId: 'high_engagement' }, unsubscribed, cancelled],
+    steps: steps('high_engagement_sequence', [
+      { id: 'best_of', timing: nextSendWindow },
+      { id: 'early_access', timing: days(10) },
+    ]),
+  },
+  {
+    // 001: a completed purchase triggers loyalty_program_enrollment (once: the enrolment is at the first purchase).
+    id: 'loyalty_program_enrollment',
+    description: 'Welcomes a first-time buyer to the loyalty programme.',
+    priority: 65,
+    startOn: { signal: 'loyalty_enrolled' },
+    startOnce: true,
+    exitGoals: [unsubscribed, cancelled],
+    // Day 3: between the new_customer stage's emails (next send window, days 2, 4, 8), so the marketing cap lets both through.
+    steps: steps('loyalty_program_enrollment', [{ id: 'welcome', timing: days(3) }]),
+  },
+  {
+    // 003: content_interest_prediction -> a personalized content sequence by interest progression:
+    // each step is about the next interest, strongest first; a step is skipped when the customer has
+    // fewer interests by then (the interests are re-read at every step).
+    id: 'content_recommendation',
+    description: 'Content picked from the predicted interests, one interest per email, strongest first.',
+    priority: 35,
+    startOn: { signal: 'content_interest_predicted' },
+    exitGoals: [unsubscribed, cancelled],
+    steps: steps('content_recommendation', [
+      { id: 'first_interest', timing: nextSendWindow, conditions: { all: [{ field: 'calculated.content_interest_count', op: 'at_least', value: 1 }] } },
+      { id: 'second_interest', timing: days(7), conditions: { all: [{ field: 'calculated.content_interest_count', op: 'at_least', value: 2 }] } },
+      { id: 'third_interest', timing: days(14), conditions: { all: [{ field: 'calculated.content_interest_count', op: 'at_least', value: 3 }] } },
     ]),
   },
 

@@ -326,7 +326,7 @@ The {{ brand.name }} team`,
  * A paragraph of a sequence email: plain text (Liquid allowed), a paragraph shown only when
  * `if` (a Liquid condition) holds, or separate HTML and text markup (a cart table).
  */
-type Paragraph = string | { if: string; text: string } | { html: string; text: string };
+type Paragraph = string | { if: string; text: string } | { html: string; text: string; if?: string };
 
 /**
  * A sequence email in the house style: heading, "Hi <first name>,", paragraphs, a call to action in
@@ -345,12 +345,12 @@ function letter(t: {
   const greeting = 'Hi {{ first_name | default: "there" }},';
   const html = t.paragraphs.map((p) => {
     if (typeof p === 'string') return `<p>${p}</p>`;
-    if ('if' in p) return `{%- if ${p.if} %}\n<p>${p.text}</p>\n{%- endif %}`;
-    return p.html;
+    if ('html' in p) return p.if ? `{%- if ${p.if} %}\n${p.html}\n{%- endif %}` : p.html;
+    return `{%- if ${p.if} %}\n<p>${p.text}</p>\n{%- endif %}`;
   });
   const text = t.paragraphs.map((p) => {
     if (typeof p === 'string') return `${p}\n\n`;
-    if ('if' in p) return `{% if ${p.if} %}${p.text}\n\n{% endif %}`;
+    if (p.if) return `{% if ${p.if} %}${p.text}\n\n{% endif %}`;
     return `${p.text}\n\n`;
   });
   return {
@@ -385,9 +385,26 @@ const TOP_CATEGORIES: Paragraph = {
 };
 
 /**
+ * Document 000's recommended_products (seen, not bought, top categories first): each links to its
+ * page when the event gave one, and the link names its category so a click updates the interest
+ * profile (document 001).
+ */
+const RECOMMENDED_PRODUCTS: Paragraph = {
+  if: 'recommended_products',
+  html: `<p>Picked for you, from what you looked at:</p>
+<ul>
+{%- for product in recommended_products %}
+  <li>{% if product.url %}<a href="{{ product.url }}"{% if product.category %} data-category="{{ product.category }}"{% endif %}>{{ product.name | default: product.product_id }}</a>{% else %}{{ product.name | default: product.product_id }}{% endif %}{% if product.price %}: {{ product.price | money }}{% endif %}</li>
+{%- endfor %}
+</ul>`,
+  text: `Picked for you, from what you looked at:
+{% for product in recommended_products %}- {{ product.name | default: product.product_id }}{% if product.price %}: {{ product.price | money }}{% endif %}{% if product.url %} {{ product.url }}{% endif %}
+{% endfor %}`,
+};
+
+/**
  * The emails of the nurture sequences (sequences.ts), one per step, id `<sequence>_<step>`. A step
- * email knows the customer, not a triggering event: only browse_abandonment_series reads `event`
- * (the product view that started it, every property guarded), and cart_recovery needs the cart.
+ * email knows the customer, not a triggering event; cart_recovery needs the cart.
  */
 function sequenceTemplates(): EmailTemplateInput[] {
   return [
@@ -469,31 +486,77 @@ function sequenceTemplates(): EmailTemplateInput[] {
       signoff: 'Thanks for considering us',
     }),
 
-    // --- browse_abandonment_series: event = the product_view's properties (name, category maybe) --
+    // --- document 001's real-time campaigns ---------------------------------------------------
     letter({
-      id: 'browse_abandonment_series_reminder',
-      subject:
-        '{{ first_name | default: "Hi" }}, {% if event.name %}still thinking about {{ event.name | truncate: 60 }}?{% else %}did something catch your eye?{% endif %}',
-      preheader: '{% if event.name %}{{ event.name }} is just a click away.{% else %}The things you looked at are just a click away.{% endif %}',
-      heading: '{% if event.name %}Still thinking about {{ event.name }}?{% else %}Did something catch your eye?{% endif %}',
+      id: 'high_engagement_sequence_best_of',
+      subject: '{{ first_name | default: "Hi" }}, the best of {{ brand.name }}, for a reader like you',
+      preheader: 'You read us more than most: here is what our most engaged readers like best.',
+      heading: 'Thank you for reading',
       paragraphs: [
-        '{% if event.name %}You were recently looking at {{ event.name }} at {{ brand.name }}.{% else %}You were recently browsing at {{ brand.name }}.{% endif %} If it is still on your mind, now is a good time to take a closer look.',
+        'You open and click our emails more than most readers, so we picked the guides and pieces our most engaged readers like best.',
+        TOP_CATEGORIES,
+        RECOMMENDED_PRODUCTS,
       ],
-      action: 'Head back to {{ brand.name }} to pick up where you left off.',
-      signoff: 'Happy browsing',
+      action: 'Read the best of {{ brand.name }}.',
+      signoff: 'Enjoy',
     }),
     letter({
-      id: 'browse_abandonment_series_more_to_discover',
-      subject: '{{ first_name | default: "Hi" }}, there is more to discover at {{ brand.name }}',
-      preheader: 'A few ideas, based on what you looked at.',
-      heading: 'More to discover',
+      id: 'high_engagement_sequence_early_access',
+      subject: '{{ first_name | default: "Hi" }}, first look at what is new at {{ brand.name }}',
+      preheader: 'Readers like you hear about new arrivals first.',
+      heading: 'A first look for you',
+      paragraphs: ['Because you follow us closely, you hear about our new arrivals before anyone else.', RECOMMENDED_PRODUCTS],
+      action: 'See what is new at {{ brand.name }}.',
+      signoff: 'See you soon',
+    }),
+    letter({
+      id: 'loyalty_program_enrollment_welcome',
+      subject: '{{ first_name | default: "Hi" }}, welcome to the {{ brand.name }} loyalty programme',
+      preheader: 'Your first order made you a member.',
+      heading: 'Welcome to our loyalty programme',
       paragraphs: [
-        '{% if event.category %}Since you were browsing our {{ event.category }} range, we thought you might like to see what else it has to offer.{% else %}Since you were browsing with us recently, we thought you might like a few more ideas.{% endif %}',
-        TOP_CATEGORIES,
-        'Our customer favourites are a good place to start if you are not sure yet.',
+        'Thank you for your order{% if last_purchase_date %} of {{ last_purchase_date }}{% endif %}. It made you a member of our loyalty programme: members hear about offers and new arrivals first.',
+        RECOMMENDED_PRODUCTS,
       ],
-      action: 'Explore {{ brand.name }} and find your favourite.',
-      signoff: 'Happy browsing',
+      action: 'See what members get at {{ brand.name }}.',
+      signoff: 'Thank you',
+    }),
+
+    // --- content_recommendation (document 003): one predicted interest per email, strongest first --
+    letter({
+      id: 'content_recommendation_first_interest',
+      subject: '{{ first_name | default: "Hi" }}, {% if preferred_content %}more {{ preferred_content[0] }} for you{% else %}picked for you{% endif %}',
+      preheader: 'Ideas from the things you like most.',
+      heading: '{% if preferred_content %}More {{ preferred_content[0] }}{% else %}Picked for you{% endif %}',
+      paragraphs: [
+        '{% if preferred_content %}You seem to enjoy {{ preferred_content[0] }}, so here is what we have in that range.{% else %}Here are a few ideas we think you will like.{% endif %}',
+        RECOMMENDED_PRODUCTS,
+      ],
+      action: 'Explore {{ brand.name }}.',
+      signoff: 'Enjoy',
+    }),
+    letter({
+      id: 'content_recommendation_second_interest',
+      subject: '{{ first_name | default: "Hi" }}, {% if preferred_content[1] %}have you seen our {{ preferred_content[1] }} range?{% else %}something else you might like{% endif %}',
+      preheader: 'The next thing on your list of interests.',
+      heading: '{% if preferred_content[1] %}Our {{ preferred_content[1] }} range{% else %}Something else you might like{% endif %}',
+      paragraphs: [
+        '{% if preferred_content[1] %}Besides {{ preferred_content[0] }}, you also like {{ preferred_content[1] }}: here is what is new there.{% else %}A few more ideas, based on what you liked before.{% endif %}',
+      ],
+      action: 'Explore {{ brand.name }}.',
+      signoff: 'Enjoy',
+    }),
+    letter({
+      id: 'content_recommendation_third_interest',
+      subject: '{{ first_name | default: "Hi" }}, {% if preferred_content[2] %}a little {{ preferred_content[2] }} for you{% else %}one more idea for you{% endif %}',
+      preheader: 'One more interest of yours, one more idea.',
+      heading: '{% if preferred_content[2] %}A little {{ preferred_content[2] }}{% else %}One more idea{% endif %}',
+      paragraphs: [
+        '{% if preferred_content[2] %}Last in this series: {{ preferred_content[2] }}, another range you seem to like.{% else %}Last in this series: a few more ideas, based on what you liked before.{% endif %}',
+        TOP_CATEGORIES,
+      ],
+      action: 'Explore {{ brand.name }}.',
+      signoff: 'Until next time',
     }),
 
     // --- win_back: cancelled; stops on any activity ---------------------------------------------

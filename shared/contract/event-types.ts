@@ -188,6 +188,7 @@ export type EmailEngagementProperties = z.infer<typeof EmailEngagementProperties
 
 export const EmailClickProperties = EmailEngagementProperties.extend({
   url: UrlOrPath.describe('The link that was clicked'),
+  category: KeyLabel.optional().describe("Content category of the clicked link (the link's data-category in the template)"),
 }).describe('A link in an email Nudge sent was clicked');
 export type EmailClickProperties = z.infer<typeof EmailClickProperties>;
 

@@ -71,12 +71,17 @@ export function unsubscribeHeaders(links: EmailLinks): Array<{ name: string; val
  */
 export function trackClicks(html: string, request: SendRequest, settings: LinkSettings, now: Date): string {
   const base = settings.baseUrl.replace(/\/+$/, '');
-  return html.replace(/href="(https?:\/\/[^"]+)"/g, (match, url: string) => {
-    if (url.startsWith(`${base}/`)) return match;
-    const target = url.replaceAll('&amp;', '&');
-    const token = signLink({ a: 'click', c: request.customerId, s: request.sendId, r: request.ruleId, u: target }, settings.key, now);
-    return `href="${base}/c/${token}"`;
-  });
+  // A link's `data-category` (a recommended product's category) is signed into its token, so the
+  // click tells ingest which interest it shows (document 001: a click updates the interest profile).
+  return html.replace(/<a\b[^>]*>/g, (tag) =>
+    tag.replace(/href="(https?:\/\/[^"]+)"/, (match, url: string) => {
+      if (url.startsWith(`${base}/`)) return match;
+      const target = url.replaceAll('&amp;', '&');
+      const category = /\sdata-category="([^"]{1,64})"/.exec(tag)?.[1];
+      const claims = { a: 'click' as const, c: request.customerId, s: request.sendId, r: request.ruleId, u: target, ...(category ? { t: category.replaceAll('&amp;', '&') } : {}) };
+      return `href="${base}/c/${signLink(claims, settings.key, now)}"`;
+    }),
+  );
 }
 
 /**

@@ -64,7 +64,10 @@ export function personalizationAtSend(
  * `lifetime_value` (number), `engagement_level` (string), `segment_interests` (the customer's
  * segments) and `recommended_categories` (their top categories) come from optional personalization
  * fields the decision step fills (`lifetimeValue`, `engagementLevel`, `segments`, `topCategories`);
- * each is nil when absent, malformed or an empty list, so `{% if %}` and `default` work on them.
+ * so do document 000's campaign data (`recommended_products`, `preferred_categories`,
+ * `last_purchase_date` as YYYY-MM-DD, `favorite_device`) and `preferred_content` (the predicted
+ * content interests, document 003). Each is nil when absent, malformed or an empty list, so
+ * `{% if %}` and `default` work on them; `loyalty_member` is a boolean.
  */
 export function templateVariables(request: SendRequest, brandName: string, shopUrl?: string): Record<string, unknown> {
   const { personalization } = request;
@@ -95,7 +98,27 @@ export function templateVariables(request: SendRequest, brandName: string, shopU
     engagement_level: typeof extra.engagementLevel === 'string' && extra.engagementLevel !== '' ? extra.engagementLevel : null,
     segment_interests: stringsOrNull(extra.segments),
     recommended_categories: stringsOrNull(extra.topCategories),
+    // Document 000's campaign data and 001's placeholders (preferred_categories = the top categories,
+    // preferred_content = the predicted content interests).
+    preferred_categories: stringsOrNull(extra.topCategories),
+    recommended_products: productsOrNull(extra.recommendedProducts),
+    last_purchase_date: typeof extra.lastPurchaseAt === 'string' && !Number.isNaN(Date.parse(extra.lastPurchaseAt)) ? extra.lastPurchaseAt.slice(0, 10) : null,
+    favorite_device: typeof extra.favoriteDevice === 'string' && extra.favoriteDevice !== '' ? extra.favoriteDevice : null,
+    preferred_content: stringsOrNull(extra.contentInterests),
+    loyalty_member: extra.loyaltyMember === true,
   };
+}
+
+/** Recommended products as templates see them (snake_case, missing facts nil); nil when there are none. */
+function productsOrNull(value: unknown): Array<Record<string, unknown>> | null {
+  if (!Array.isArray(value)) return null;
+  const products = value.flatMap((entry) => {
+    if (typeof entry !== 'object' || entry === null || typeof (entry as { productId?: unknown }).productId !== 'string') return [];
+    const product = entry as Record<string, unknown>;
+    const text = (key: string) => (typeof product[key] === 'string' && product[key] !== '' ? product[key] : null);
+    return [{ product_id: product.productId, name: text('name'), category: text('category'), price: finiteNumberOrNull(product.price), url: text('url') }];
+  });
+  return products.length > 0 ? products : null;
 }
 
 function finiteNumberOrNull(value: unknown): number | null {

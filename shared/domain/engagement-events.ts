@@ -17,7 +17,7 @@ export const TRACKING_SOURCE = 'mail.tracking';
 
 export type EngagementEvent =
   | { kind: 'open'; customerId: string; sendId: string; ruleId?: string; at: Date }
-  | { kind: 'click'; customerId: string; sendId: string; ruleId?: string; url: string; at: Date }
+  | { kind: 'click'; customerId: string; sendId: string; ruleId?: string; url: string; category?: string; at: Date }
   | { kind: 'unsubscribe'; customerId: string; sendId: string; category: string; via: 'one_click' | 'link' | 'mailto'; requestId: string; at: Date }
   /**
    * A choice made in the preference center: one event per direction, naming every category it changes.
@@ -48,6 +48,7 @@ export function engagementEntry(event: EngagementEvent): BehaviorEntry {
         sendId: event.sendId,
         url: event.url,
         ...(event.ruleId ? { ruleId: event.ruleId } : {}),
+        ...(event.category ? { category: event.category } : {}),
       });
     case 'unsubscribe':
       // One event per request: the same link used again after a re-subscribe unsubscribes again.

@@ -37,6 +37,19 @@ export type InternalEvent =
       detail: { customerId: string; orderId: string | null; amount: number; threshold: number; at: string; transitionId: string };
     }
   | {
+      /** Document 001: a completed purchase enrols the customer in the loyalty programme (once, the first purchase). */
+      detailType: 'LoyaltyEnrolled';
+      detail: { customerId: string; orderId: string | null; at: string; transitionId: string };
+    }
+  | {
+      /**
+       * Document 003's content-interest trigger: the scheduled scoring predicted a content interest at
+       * or above the catalog's threshold (0.7) that the customer did not have before.
+       */
+      detailType: 'ContentInterestPredicted';
+      detail: { customerId: string; interests: string[]; newInterests: string[]; at: string; transitionId: string };
+    }
+  | {
       detailType: 'PromotionalSendsPaused' | 'PromotionalSendsResumed';
       detail: { customerId: string; reason: string; at: string; transitionId: string };
     }

@@ -32,6 +32,8 @@ export const LinkClaims = z
     k: z.string().min(1).optional(),
     /** redirect target (click): only ever a URL this token was signed with, so no open redirect */
     u: z.string().url().optional(),
+    /** content category of a clicked link (click): the interest the click shows (document 001's update_interest_profile) */
+    t: z.string().min(1).max(64).optional(),
     /** the opt-in categories a confirmation subscribes to (confirm_subscription) */
     g: z.array(z.string().min(1)).min(1).max(20).optional(),
     /** expiry, epoch seconds */

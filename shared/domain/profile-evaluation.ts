@@ -5,7 +5,7 @@ import type { ConditionExplanation, InternalEvent } from './internal-events.ts';
 import { nextLifecycleStage, type LifecycleStage } from './lifecycle.ts';
 import type { FactValue, ProfileFacts } from './profile-facts.ts';
 import { profileFacts, withMetrics } from './profile-metrics.ts';
-import type { Profile } from './profile.ts';
+import { loyaltyEnrolledAt, type Profile } from './profile.ts';
 import { computeScores, primaryScore, type ScoringModel, type Scores } from './scoring.ts';
 import { evaluateSegments, membershipChanges, type SegmentConditionResult, type SegmentDefinition, type SegmentEvaluation } from './segments.ts';
 
@@ -165,6 +165,12 @@ function realTimeSignals(input: {
         at,
         transitionId: transition('vip'),
       },
+    });
+  }
+  if (event?.type === 'purchase' && loyaltyEnrolledAt(profile) !== undefined && (previous === undefined || loyaltyEnrolledAt(previous) === undefined)) {
+    signals.push({
+      detailType: 'LoyaltyEnrolled',
+      detail: { customerId: profile.customerId, orderId: typeof event.properties.orderId === 'string' ? event.properties.orderId : null, at, transitionId: transition('loyalty') },
     });
   }
   const wasPaused = (previous?.support.openTickets.length ?? 0) > 0;

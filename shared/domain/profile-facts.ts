@@ -85,6 +85,7 @@ export const METRIC_NAMES = [
   // state
   'subscribed_marketing',
   'subscription_cancelled',
+  'loyalty_enrolled',
   // predictions (written by the scheduled scoring; null until it has run)
   'predicted_churn_probability',
   'churn_risk_segment',
@@ -94,6 +95,7 @@ export const METRIC_NAMES = [
   'predicted_days_to_next_purchase',
   'next_purchase_segment',
   'top_content_interest',
+  'content_interest_count',
   // lifecycle stages (document 001)
   'days_since_first_purchase',
   'support_satisfaction',

@@ -1,7 +1,7 @@
 import { countInWindow, dailyCounts, dayNumber } from './activity-ring.ts';
 import { DAY_MS, HOUR_MS } from './clock.ts';
 import { MAX_WINDOW_DAYS, type FactValue, type MetricName, type ProfileFacts } from './profile-facts.ts';
-import type { Profile } from './profile.ts';
+import { loyaltyEnrolledAt, type Profile } from './profile.ts';
 import { countOf } from './bounded-counter.ts';
 
 const AVERAGE_MONTH_DAYS = 30.4375;
@@ -110,6 +110,7 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
 
     subscribed_marketing: profile.consent.marketing === 'subscribed',
     subscription_cancelled: profile.subscriptionCancelledAt !== undefined,
+    loyalty_enrolled: loyaltyEnrolledAt(profile) !== undefined,
     predicted_churn_probability: profile.predictions.churn?.probability ?? null,
     churn_risk_segment: profile.predictions.churn?.segment ?? null,
     predicted_purchase_intent: profile.predictions.purchaseIntent?.probability ?? null,
@@ -118,6 +119,7 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     predicted_days_to_next_purchase: profile.predictions.nextPurchase?.days ?? null,
     next_purchase_segment: profile.predictions.nextPurchase?.segment ?? null,
     top_content_interest: profile.predictions.interests?.[0]?.category ?? null,
+    content_interest_count: profile.predictions.interests?.length ?? 0,
 
     // Lifecycle stages (document 001): new_customer reads the first purchase's age; at_risk reads
     // support satisfaction on the document's 0-10 scale (ratings are kept as rating / scale, 0..1).

@@ -45,6 +45,23 @@ const SeriesCounts = z.record(z.string(), z.string().regex(COUNTS_PATTERN, { err
 export const ActivityRingSchema = z.preprocess(upgradeLegacyRing, z.object({ anchorDay: z.number().int(), days: SeriesCounts, weeks: SeriesCounts.default({}) }));
 
 export const MAX_CATEGORIES = 8;
+/**
+ * Products kept for recommendations (document 000's recommended_products): the newest viewed, not
+ * yet bought. Two, with short names, so the hot item stays within its size budget (profile-size test).
+ */
+export const MAX_RECENT_PRODUCTS = 2;
+const MAX_PRODUCT_URL = 120;
+const MAX_PRODUCT_NAME = 40;
+
+export const RecentProduct = z.object({
+  productId: z.string(),
+  name: z.string().optional(),
+  category: z.string().optional(),
+  price: z.number().optional(),
+  /** Absolute http(s) URL of the product page, when the event gave one short enough to keep. */
+  url: z.string().optional(),
+});
+export type RecentProduct = z.infer<typeof RecentProduct>;
 export const MAX_DEVICES = 5;
 export const MAX_OPEN_TICKETS = 10;
 export const MAX_RECENT_CART_ABANDONS = 5;
@@ -118,6 +135,8 @@ export const Profile = z.object({
   emailActivity: EmailEngagement.default({ sends: 0, openHours: {} }),
   support: Support.default({ openTickets: [], ratingSum: 0, ratingCount: 0 }),
   subscriptionCancelledAt: z.string().optional(),
+  /** Products seen in product_view events, newest first, bought ones removed (bounded: MAX_RECENT_PRODUCTS). */
+  recentProducts: z.array(RecentProduct).default([]),
   // Derived state, written by the profile evaluation (scores, segments, lifecycle) after each event.
   scores: z.record(z.string(), z.number()).default({}),
   engagementLevel: z.string().optional(),
@@ -220,6 +239,14 @@ export type ApplyOptions = {
  * Applies one validated behavior event to the profile (pure). `now` is the processing time; the
  * event counts at its effective time, min(occurredAt, now).
  */
+/**
+ * Document 001: a completed purchase enrols the customer in the loyalty programme. The enrolment is
+ * the first purchase (no field of its own: the hot item stays within its size budget).
+ */
+export function loyaltyEnrolledAt(profile: Pick<Profile, 'commerce'>): string | undefined {
+  return profile.commerce.firstPurchaseAt;
+}
+
 export function applyEvent(
   current: Profile | undefined,
   received: BehaviorEvent,
@@ -346,6 +373,8 @@ function applyTypeSpecific(profile: Profile, event: BehaviorEvent): void {
     case 'email_click':
       profile.emailActivity = { ...profile.emailActivity, lastClickAt: latestOf(profile.emailActivity.lastClickAt, event.occurredAt) };
       rememberEngagement(profile, event, 'click');
+      // Document 001: a click updates the interest profile (the category the clicked link was about).
+      if (typeof event.properties.category === 'string' && event.properties.category !== '') countCategory(profile, event.properties.category);
       break;
     case 'support_ticket':
       applySupportTicket(profile, event);
@@ -430,6 +459,9 @@ function applyPurchase(profile: Profile, event: BehaviorEvent): void {
     lastPurchaseAt: latestOf(commerce.lastPurchaseAt, event.occurredAt),
   };
   countItemCategories(profile, event);
+  // Bought products are no longer recommended.
+  const bought = new Set(itemsOf(event).map((item) => item.productId));
+  if (bought.size > 0) profile.recentProducts = profile.recentProducts.filter((product) => !bought.has(product.productId));
   // A purchase after the last cart snapshot closes that cart: nothing is left to recover.
   if (profile.lastCart && compareInstants(event.occurredAt, profile.lastCart.at) >= 0) delete profile.lastCart;
 }
@@ -442,6 +474,38 @@ function applyPageView(profile: Profile, event: BehaviorEvent): void {
   // Web sessions have no app_session event: their length is the dwell time of their pages.
   profile.sessions = { ...profile.sessions, seconds: profile.sessions.seconds + seconds };
   if (typeof event.properties.category === 'string') countCategory(profile, event.properties.category);
+  if (event.type === 'product_view' && typeof event.properties.productId === 'string') rememberProducts(profile, [event.properties]);
+}
+
+/** Keeps the newest products seen (one entry per product id), for recommended_products. */
+function rememberProducts(profile: Profile, raw: readonly unknown[]): void {
+  const seen = raw.flatMap((item): RecentProduct[] => {
+    const parsed = CartItem.partial({ quantity: true }).safeParse(item);
+    if (!parsed.success) return [];
+    const { productId, name, price, category } = parsed.data;
+    const url = (item as { url?: unknown }).url;
+    return [
+      {
+        productId,
+        ...(name ? { name: name.length > MAX_PRODUCT_NAME ? `${name.slice(0, MAX_PRODUCT_NAME - 1)}…` : name } : {}),
+        ...(category ? { category } : {}),
+        ...(price !== undefined ? { price } : {}),
+        ...(typeof url === 'string' && /^https?:\/\//.test(url) && url.length <= MAX_PRODUCT_URL ? { url } : {}),
+      },
+    ];
+  });
+  if (seen.length === 0) return;
+  const ids = new Set(seen.map((product) => product.productId));
+  // In processing order (a late event counts as new): recommendations need no finer order, and no timestamp keeps the item small.
+  profile.recentProducts = [...seen, ...profile.recentProducts.filter((product) => !ids.has(product.productId))].slice(0, MAX_RECENT_PRODUCTS);
+}
+
+function itemsOf(event: BehaviorEvent): Array<{ productId: string }> {
+  const items = Array.isArray(event.properties.items) ? event.properties.items : [];
+  return items.flatMap((item) => {
+    const productId = (item as { productId?: unknown } | null)?.productId;
+    return typeof productId === 'string' ? [{ productId }] : [];
+  });
 }
 
 /** Open and pending tickets pause promotional mail; solved and closed ones release it. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { HOUR_MS } from './clock.ts';
 import { deterministicId } from './deterministic-ids.ts';
 import type { ConditionResult } from './conditions.ts';
-import type { Profile } from './profile.ts';
+import { loyaltyEnrolledAt, type Profile } from './profile.ts';
 import type { TriggerRef } from './rule-timer.ts';
 import { planSendTime, type SendPlan, type SendTimeSettings } from './send-time.ts';
 import type { SendRequest } from './send-request.ts';
@@ -101,6 +101,17 @@ export function sendBlocker(
 }
 
 /**
+ * Document 001's `stop_active_campaigns`: a subscription cancellation stops the marketing already
+ * on its way, i.e. every send whose trigger happened before the cancellation (a delayed rule send,
+ * a queued sequence step). What the cancellation itself triggers (the win-back series) and service
+ * mail still go. Checked by the dispatcher as the email leaves.
+ */
+export function stoppedByCancellation(profile: Pick<Profile, 'subscriptionCancelledAt'>, request: Pick<SendRequest, 'trigger'>, transactional: boolean): boolean {
+  if (transactional || profile.subscriptionCancelledAt === undefined) return false;
+  return Date.parse(request.trigger.occurredAt) < Date.parse(profile.subscriptionCancelledAt);
+}
+
+/**
  * The rule's control group: a deterministic hash of (rule, customer), so a customer stays in or out
  * of a rule's holdout for good and the share converges on `percent` across customers.
  */
@@ -128,9 +139,41 @@ export function personalizationFrom(profile: Profile, event: TriggerRef): SendRe
     lifetimeValue: profile.commerce.revenue - profile.commerce.refunds,
     ...(profile.engagementLevel ? { engagementLevel: profile.engagementLevel } : {}),
     segments: Object.keys(profile.segments).sort(),
-    topCategories: Object.entries(profile.categories)
-      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-      .slice(0, 3)
-      .map(([category]) => category),
+    topCategories: topCategoriesOf(profile),
+    recommendedProducts: recommendedProducts(profile),
+    ...(profile.commerce.lastPurchaseAt ? { lastPurchaseAt: profile.commerce.lastPurchaseAt } : {}),
+    ...(favoriteDevice(profile) ? { favoriteDevice: favoriteDevice(profile)! } : {}),
+    contentInterests: (profile.predictions.interests ?? []).map((interest) => interest.category),
+    loyaltyMember: loyaltyEnrolledAt(profile) !== undefined,
   };
+}
+
+/** The customer's most viewed and bought categories, most first. */
+function topCategoriesOf(profile: Profile): string[] {
+  return Object.entries(profile.categories)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .slice(0, 3)
+    .map(([category]) => category);
+}
+
+/** How many products an email recommends. */
+export const RECOMMENDED_PRODUCTS = 3;
+
+/**
+ * Document 000's recommended_products, from what Nudge has: products the customer viewed or carted
+ * and did not buy (profile.recentProducts), those of their top categories first, then the newest.
+ */
+export function recommendedProducts(profile: Pick<Profile, 'recentProducts' | 'categories'>): NonNullable<SendRequest['personalization']['recommendedProducts']> {
+  const rank = new Map(topCategoriesOf(profile as Profile).map((category, index) => [category, index]));
+  const order = (category: string | undefined) => (category !== undefined ? (rank.get(category) ?? rank.size) : rank.size);
+  return profile.recentProducts
+    .map((product, index) => ({ product, index }))
+    .sort((a, b) => order(a.product.category) - order(b.product.category) || a.index - b.index)
+    .slice(0, RECOMMENDED_PRODUCTS)
+    .map(({ product }) => product);
+}
+
+/** Document 000's favorite_device: the device most of the customer's events came from. */
+export function favoriteDevice(profile: Pick<Profile, 'devices'>): string | undefined {
+  return Object.entries(profile.devices).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0];
 }

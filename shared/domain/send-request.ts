@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CartSnapshot } from './profile.ts';
+import { CartSnapshot, RecentProduct } from './profile.ts';
 
 /** The message on the send queue: everything the dispatcher needs, so it reads no profile. */
 export const SendRequest = z.object({
@@ -35,6 +35,13 @@ export const SendRequest = z.object({
     segments: z.array(z.string()).optional(),
     /** The customer's most viewed and bought categories, most first (for recommendations). */
     topCategories: z.array(z.string()).optional(),
+    /** Document 000's campaign data: products to recommend (seen, not bought; top categories first). */
+    recommendedProducts: z.array(RecentProduct).optional(),
+    lastPurchaseAt: z.string().optional(),
+    favoriteDevice: z.string().optional(),
+    /** Document 003's predicted content interests, strongest first. */
+    contentInterests: z.array(z.string()).optional(),
+    loyaltyMember: z.boolean().optional(),
   }),
 });
 export type SendRequest = z.infer<typeof SendRequest>;

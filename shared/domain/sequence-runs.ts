@@ -39,6 +39,7 @@ export const SequenceRunRecord = z.object({
     z.object({ type: z.literal('rule'), ruleId: z.string() }),
     z.object({ type: z.literal('lifecycle_stage'), stage: z.string() }),
     z.object({ type: z.literal('segment'), segmentId: z.string() }),
+    z.object({ type: z.literal('signal'), signal: z.string() }),
   ]),
   trigger: TriggerRef,
   executionArn: z.string().nullable(),

@@ -73,11 +73,23 @@ export const ExitGoal = z.discriminatedUnion('type', [
 ]);
 export type ExitGoal = z.infer<typeof ExitGoal>;
 
-/** What starts a sequence besides being named by a stage: entering a lifecycle stage or a segment. */
+/**
+ * Signals (internal events) that start a sequence: the loyalty enrolment a first purchase makes
+ * (document 001's loyalty_program_enrollment) and a newly predicted content interest (document 003's
+ * content_interest_prediction). Each maps to the internal event the sequence starter receives.
+ */
+export const SEQUENCE_SIGNALS = { loyalty_enrolled: 'LoyaltyEnrolled', content_interest_predicted: 'ContentInterestPredicted' } as const;
+export const SequenceSignal = z.enum(['loyalty_enrolled', 'content_interest_predicted']);
+export type SequenceSignal = z.infer<typeof SequenceSignal>;
+
+/** What starts a sequence besides a rule (`startSequence`): entering a lifecycle stage or a segment, or a signal. */
 export const SequenceStart = z
-  .object({ lifecycleStage: SnakeId.optional(), segmentEntered: SnakeId.optional() })
+  .object({ lifecycleStage: SnakeId.optional(), segmentEntered: SnakeId.optional(), signal: SequenceSignal.optional() })
   .strict()
-  .refine((start) => start.lifecycleStage !== undefined || start.segmentEntered !== undefined, 'startOn needs lifecycleStage or segmentEntered');
+  .refine(
+    (start) => start.lifecycleStage !== undefined || start.segmentEntered !== undefined || start.signal !== undefined,
+    'startOn needs lifecycleStage, segmentEntered or signal',
+  );
 export type SequenceStart = z.infer<typeof SequenceStart>;
 
 export const Sequence = z

@@ -5,7 +5,7 @@ import { confirmationFor, linksFor, trackClicks, unsubscribeHeaders, withFooter 
 import { personalizationAtSend, renderEmail, templateVariables } from '../domain/email-template.ts';
 import type { LinkKeyring } from '../domain/link-keyring.ts';
 import { MAX_QUEUE_DELAY_SECONDS, type EmailSender, type ErasureTombstones, type Log, type ProfileStore, type SendHoldReason, type SendLedger, type SuppressionList } from '../domain/ports.ts';
-import { sendBlocker } from '../domain/send-decision.ts';
+import { sendBlocker, stoppedByCancellation } from '../domain/send-decision.ts';
 import { customerTags } from '../domain/ses-events.ts';
 import type { Profile } from '../domain/profile.ts';
 import type { SendRequest } from '../domain/send-request.ts';
@@ -102,6 +102,9 @@ export function makeDispatchSend(deps: DispatchDeps) {
     const rule = deps.catalog.rules.find((r) => r.id === request.ruleId);
     const blocked = sendBlocker(profile, { category: request.category, transactional: rule?.transactional ?? false }, deps.catalog.subscriptionCategories);
     if (blocked) return fail(deps, request, `not sent: ${blocked.replaceAll('_', ' ')} when the email was due to leave`);
+    if (stoppedByCancellation(profile, request, rule?.transactional ?? false)) {
+      return fail(deps, request, 'not sent: the customer cancelled their subscription after what triggered this email (active campaigns stop)');
+    }
     const address = profile.email ?? request.email;
     // Hard bounces and complaints stop every later send to the address, whatever its consent says.
     const suppressed = await deps.suppression.find(address);

@@ -3,10 +3,10 @@ import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { ErasureTombstones, Log, ProfileStore, SequenceExecutions, SequenceRunStore } from '../domain/ports.ts';
 import { TriggerRef } from '../domain/rule-timer.ts';
-import type { Profile } from '../domain/profile.ts';
+import { loyaltyEnrolledAt, type Profile } from '../domain/profile.ts';
 import { exitReason } from '../domain/sequence-progress.ts';
 import { decideStart, describeExit, planRun, type SequenceRunRecord } from '../domain/sequence-runs.ts';
-import type { Sequence } from '../domain/sequences.ts';
+import { SEQUENCE_SIGNALS, type Sequence } from '../domain/sequences.ts';
 import { isBehind, readProfileWhen } from './profile-as-of.ts';
 
 /** Thrown so the invocation is retried (Lambda's async retries, then the dead-letter queue). */
@@ -27,6 +27,12 @@ function isWritten(profile: Profile, event: SequenceStartEvent): boolean {
       return (profile.lifecycleStage ?? null) === event.detail.to;
     case 'SegmentEntered':
       return Object.hasOwn(profile.segments, event.detail.segmentId);
+    case 'LoyaltyEnrolled':
+      return loyaltyEnrolledAt(profile) !== undefined;
+    case 'ContentInterestPredicted': {
+      const interests = new Set((profile.predictions.interests ?? []).map((interest) => interest.category));
+      return event.detail.newInterests.every((category) => interests.has(category));
+    }
   }
 }
 
@@ -50,6 +56,14 @@ export const SequenceStartEvent = z.discriminatedUnion('detailType', [
   z.object({
     detailType: z.literal('SegmentEntered'),
     detail: z.object({ customerId: z.string().min(1), segmentId: z.string().min(1), at: z.string(), transitionId: z.string().min(1) }),
+  }),
+  z.object({
+    detailType: z.literal(SEQUENCE_SIGNALS.loyalty_enrolled),
+    detail: z.object({ customerId: z.string().min(1), orderId: z.string().nullable(), at: z.string(), transitionId: z.string().min(1) }),
+  }),
+  z.object({
+    detailType: z.literal(SEQUENCE_SIGNALS.content_interest_predicted),
+    detail: z.object({ customerId: z.string().min(1), newInterests: z.array(z.string()), at: z.string(), transitionId: z.string().min(1) }),
   }),
 ]);
 export type SequenceStartEvent = z.infer<typeof SequenceStartEvent>;
@@ -118,6 +132,17 @@ export function makeStartSequences(deps: StartSequencesDeps) {
         starts = deps.catalog.sequences
           .filter((sequence) => sequence.startOn?.segmentEntered === segmentId)
           .map((sequence) => ({ sequence, trigger, startedBy: { type: 'segment' as const, segmentId } }));
+        break;
+      }
+      case 'LoyaltyEnrolled':
+      case 'ContentInterestPredicted': {
+        const signal = event.detailType === 'LoyaltyEnrolled' ? 'loyalty_enrolled' : 'content_interest_predicted';
+        const { at, transitionId } = event.detail;
+        const properties = event.detailType === 'LoyaltyEnrolled' ? { orderId: event.detail.orderId } : { newInterests: event.detail.newInterests };
+        const trigger = { eventId: transitionId, type: event.detailType, occurredAt: at, properties };
+        starts = deps.catalog.sequences
+          .filter((sequence) => sequence.startOn?.signal === signal)
+          .map((sequence) => ({ sequence, trigger, startedBy: { type: 'signal' as const, signal } }));
         break;
       }
     }

@@ -68,7 +68,7 @@ export function makeTrackLink(deps: TrackLinkDeps) {
         return pixel();
       case 'click': {
         if (!claims.u) return page(400, 'This link is not valid', 'Nothing was changed.');
-        await deps.bus.put([engagementEntry({ kind: 'click', customerId: claims.c, sendId: claims.s, url: claims.u, ...(claims.r ? { ruleId: claims.r } : {}), at: now })]);
+        await deps.bus.put([engagementEntry({ kind: 'click', customerId: claims.c, sendId: claims.s, url: claims.u, ...(claims.r ? { ruleId: claims.r } : {}), ...(claims.t ? { category: claims.t } : {}), at: now })]);
         return redirect(claims.u);
       }
       case 'preferences': {

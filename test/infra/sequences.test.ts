@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
+import { SEQUENCE_SIGNALS } from '#shared/domain/sequences.ts';
 import { SEQUENCE_STARTER_ENTRY, SEQUENCE_STEP_ENTRY } from '#infra/constructs/sequences.ts';
 import { actionsOf, functionIdByEntry, removeSynthOutputs, resourcesOf, resourcesOfType, statementsOfFunction, synthTemplate } from './support/synth.ts';
 
@@ -110,16 +111,19 @@ describe('the sequence starter', () => {
     expect(env.TABLE_NAME).toBeDefined();
   });
 
-  it('receives rule starts and stage changes, and entries into exactly the segments a sequence starts on', () => {
+  it('receives rule starts and stage changes, entries into exactly the segments a sequence starts on, and exactly the signals sequences start on', () => {
     const starter = { 'Fn::GetAtt': [starterId(), 'Arn'] };
     const patterns = Object.values(resourcesOfType(template, 'AWS::Events::Rule'))
       .filter((rule) => (rule.Properties?.Targets as Array<{ Arn: unknown }>).some((t) => JSON.stringify(t.Arn) === JSON.stringify(starter)))
       .map((rule) => rule.Properties?.EventPattern);
     const segments = [...new Set(defaultCatalog.sequences.flatMap((s) => (s.startOn?.segmentEntered ? [s.startOn.segmentEntered] : [])))].sort();
     expect(segments.length).toBeGreaterThan(0);
+    const signals = [...new Set(defaultCatalog.sequences.flatMap((s) => (s.startOn?.signal ? [SEQUENCE_SIGNALS[s.startOn.signal]] : [])))].sort();
+    expect(signals).toEqual(['ContentInterestPredicted', 'LoyaltyEnrolled']);
     expect(patterns).toEqual([
       { source: ['nudge'], 'detail-type': ['SequenceStartRequested', 'LifecycleStageChanged'] },
       { source: ['nudge'], 'detail-type': ['SegmentEntered'], detail: { segmentId: segments } },
+      { source: ['nudge'], 'detail-type': signals },
     ]);
   });
 
@@ -128,7 +132,7 @@ describe('the sequence starter', () => {
     const targets = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).flatMap((rule) =>
       (rule.Properties?.Targets as Array<Record<string, any>>).filter((t) => JSON.stringify(t.Arn) === JSON.stringify(starter)),
     );
-    expect(targets).toHaveLength(2);
+    expect(targets).toHaveLength(3);
     for (const target of targets) {
       expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 });
       expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^SequencesDeadLetterQueue/);

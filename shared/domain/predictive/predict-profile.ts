@@ -116,6 +116,23 @@ export function thresholdCrossings(previous: Predictions, next: Predictions, cus
       },
     });
   }
+  // Document 003: a content interest predicted at or above the threshold (contentInterests keeps only
+  // those) that the last scoring did not have starts the content recommendation sequence.
+  const before = new Set((previous.interests ?? []).map((interest) => interest.category));
+  const interests = (next.interests ?? []).map((interest) => interest.category);
+  const newInterests = interests.filter((category) => !before.has(category));
+  if (at && newInterests.length > 0) {
+    events.push({
+      detailType: 'ContentInterestPredicted',
+      detail: {
+        customerId,
+        interests,
+        newInterests,
+        at,
+        transitionId: `content_interest:${customerId}:${at.slice(0, 10)}`,
+      },
+    });
+  }
   return events;
 }
 

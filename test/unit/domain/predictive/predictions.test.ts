@@ -110,6 +110,8 @@ describe('model events', () => {
     expect(thresholdCrossings({}, at(0.9, 0.9), 'c1', settings).map((e) => [e.detailType, (e.detail as { previousProbability: number | null }).previousProbability])).toEqual([
       ['ChurnRiskChanged', null],
       ['PurchaseIntentChanged', null],
+      // The first scoring's interest (garden) is new: document 003's content-interest trigger.
+      ['ContentInterestPredicted', undefined],
     ]);
     expect(thresholdCrossings(at(0.75, 0.8), at(0.9, 0.9), 'c1', settings)).toEqual([]); // already above
     expect(thresholdCrossings(at(0.9, 0.9), at(0.5, 0.5), 'c1', settings)).toEqual([]); // downwards
