@@ -129,6 +129,11 @@ function clamp01(value: number): number {
   return Math.min(1, Math.max(0, value));
 }
 
+/** Facts whose metrics without a value read 0 (document 001's `get(metric, 0)`). */
+function missingAsZero(facts: ProfileFacts): ProfileFacts {
+  return { ...facts, metric: (name) => facts.metric(name) ?? 0 };
+}
+
 /**
  * Whether a check holds (a metric without a value fails every operator, so "never clicked" is not
  * "clicked 0 days ago"), and its strength (see {@link conditionStrength}).
@@ -141,7 +146,9 @@ function check(
   const strength = conditionStrength(op, actual, expected);
   if (actual === null || actual === undefined) return { op, expected, actual, passed: false, strength };
   if (op === '==' || op === '!=') {
-    const passed = op === '==' ? actual === expected : actual !== expected;
+    // A boolean metric read as 0 (missingMetrics: zero) equals false, as in the document.
+    const equal = comparable(actual) === comparable(expected);
+    const passed = op === '==' ? equal : !equal;
     return { op, expected, actual, passed, strength };
   }
   if (typeof actual !== 'number' || typeof expected !== 'number') return { op, expected, actual, passed: false, strength: 0 };
@@ -175,7 +182,17 @@ const segmentFields = {
 
 /** Every condition must hold; the match score is the mean strength of the conditions. */
 export const BehavioralSegment = z
-  .object({ kind: z.literal('behavioral'), ...segmentFields, conditions: z.array(MetricCondition).min(1) })
+  .object({
+    kind: z.literal('behavioral'),
+    ...segmentFields,
+    conditions: z.array(MetricCondition).min(1),
+    /**
+     * A metric without a value: `fail` (Nudge's, also when omitted: "never clicked" is not "clicked 0 days ago",
+     * "never rated" is not "rated 0") or `zero`, document 001's rule, which reads it as 0 for
+     * membership too (a customer who never rated support passes "satisfaction <= 3").
+     */
+    missingMetrics: z.enum(['fail', 'zero']).optional(),
+  })
   .strict();
 export type BehavioralSegment = z.infer<typeof BehavioralSegment>;
 
@@ -402,7 +419,7 @@ function evaluateDefinition(definition: SegmentDefinition, facts: ProfileFacts):
   if (definition.kind === 'family') return evaluateFamily(definition, facts, frequency);
   const conditions =
     definition.kind === 'behavioral'
-      ? definition.conditions.map((condition) => evaluateMetricCondition(condition, facts))
+      ? definition.conditions.map((condition) => evaluateMetricCondition(condition, definition.missingMetrics === 'zero' ? missingAsZero(facts) : facts))
       : definition.criteria.flatMap((criterion) => criterionChecks(criterion, facts));
   return [
     {
