@@ -13,6 +13,7 @@ import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
 import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoScoringRuns } from '#shared/adapters/dynamo/scoring-run-repository.ts';
+import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { parseBehaviorEvent } from '#shared/contract/index.ts';
@@ -76,6 +77,7 @@ export async function measureScoringThroughput(options: { customers: number; pro
       runs,
       tasks: { enqueue: async (tasks: ScoringTask[]) => void queued.push(...tasks) },
       bus: { publish: async () => undefined },
+      membership: new DynamoSegmentMembershipStore(documentClient, tableName),
       catalog: defaultCatalog,
       clock,
       log: { debug() {}, info() {}, warn() {}, error() {} },

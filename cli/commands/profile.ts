@@ -6,7 +6,7 @@ import { defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
 import { topKeys } from '#shared/domain/bounded-counter.ts';
 import { evaluateProfile, type ProfileEvaluation } from '#shared/domain/profile-evaluation.ts';
 import type { Profile } from '#shared/domain/profile.ts';
-import { explainSegment } from '#shared/domain/segments.ts';
+import { explainSegment, rankSegments } from '#shared/domain/segments.ts';
 import { scoreExplanationLines } from '#shared/presentation/score-explanation.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { requireOutput } from '#local/stack/outputs.ts';
@@ -19,7 +19,8 @@ export type ProfileView = {
   evaluatedAt: string;
   lifecycleStage: string | null;
   scores: Array<{ model: string; value: number; level?: string; components: unknown[]; explanation?: string[] }>;
-  segments: Array<{ segmentId: string; since: string; matchScore: number; conditions?: unknown[] }>;
+  /** Document 001's order: priority, then match score. */
+  segments: Array<{ segmentId: string; priority: string | null; since: string; matchScore: number; recommendedActions: string[]; conditions?: unknown[] }>;
   topCategories: Array<{ key: string; count: number }>;
 };
 
@@ -63,7 +64,8 @@ export async function whySegment(customerId: string, segmentId: string, options:
   printResult(explained, options, () =>
     [
       `${customerId} ${explained.member ? 'IS' : 'is NOT'} in ${segmentId} (match score ${explained.matchScore})`,
-      ...explained.conditions.map((c) => `  ${c.passed ? 'pass' : 'FAIL'}  ${c.description}  (actual: ${formatActual(c.actual)})`),
+      ...explained.conditions.map((c) => `  ${c.passed ? 'pass' : 'FAIL'}  ${c.description}  (actual: ${formatActual(c.actual)}, strength ${c.strength})`),
+      ...(explained.recommendedActions.length > 0 ? [`recommended actions: ${explained.recommendedActions.join(', ')}`] : []),
     ].join('\n'),
   );
 }
@@ -81,12 +83,12 @@ function profileView(profile: Profile, evaluation: ProfileEvaluation, now: Date,
       components: score.components,
       ...(explain ? { explanation: explanationOf(score) } : {}),
     })),
-    segments: evaluation.segments
-      .filter((s) => s.member)
-      .map((s) => ({
+    segments: rankSegments(evaluation.segments.filter((s) => s.member)).map((s) => ({
         segmentId: s.segmentId,
+        priority: s.priority ?? null,
         since: new Date((profile.segments[s.segmentId] ?? Math.floor(now.getTime() / 1000)) * 1000).toISOString(),
         matchScore: s.matchScore,
+        recommendedActions: s.recommendedActions,
         ...(explain ? { conditions: s.conditions } : {}),
       })),
     topCategories: topKeys(profile.categories, 5),
@@ -124,7 +126,8 @@ function profileTable(view: ProfileView, explain: boolean): string {
     '',
     `segments (evaluated at ${view.evaluatedAt}):`,
     ...view.segments.flatMap((s) => [
-      `  ${s.segmentId.padEnd(28)} match ${s.matchScore.toFixed(2)}  since ${s.since}`,
+      `  ${s.segmentId.padEnd(28)} ${(s.priority ?? '-').padEnd(8)} match ${s.matchScore.toFixed(2)}  since ${s.since}`,
+      ...(s.recommendedActions.length > 0 ? [`      recommended: ${s.recommendedActions.join(', ')}`] : []),
       ...(explain ? ((s.conditions ?? []) as Array<{ passed: boolean; description: string; actual: unknown }>).map((c) => `      ${c.passed ? 'pass' : 'FAIL'}  ${c.description}  (actual: ${formatActual(c.actual)})`) : []),
     ]),
   ];

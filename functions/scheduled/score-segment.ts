@@ -9,6 +9,7 @@ import { DynamoModelStore } from '#shared/adapters/dynamo/model-store.ts';
 import { DynamoProfileScanner, DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoScoringRuns } from '#shared/adapters/dynamo/scoring-run-repository.ts';
+import { DynamoSegmentMembershipStore } from '#shared/adapters/dynamo/segment-membership-repository.ts';
 import { DynamoTrainingSnapshots } from '#shared/adapters/dynamo/training-snapshot-repository.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
 import { SqsScoringTaskQueue } from '#shared/adapters/sqs/scoring-task-queue.ts';
@@ -48,6 +49,7 @@ const scoreSegment = makeScoreSegment({
   runs: new DynamoScoringRuns(documentClient, config.TABLE_NAME),
   tasks: new SqsScoringTaskQueue(sqs(), config.SCORING_QUEUE_URL),
   bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
+  membership: new DynamoSegmentMembershipStore(documentClient, config.TABLE_NAME),
   catalog: defaultCatalog,
   clock: runtimeClock,
   log: logger,

@@ -152,7 +152,8 @@ export class NudgeScheduled extends Construct {
       logRetention: props.logRetention,
       environment: { [SCORING_QUEUE_URL_ENV]: this.scoringQueue.queueUrl },
     });
-    props.storage.grantItemAccess(this.scoringWorker, { profilePass: true });
+    // Membership writes: the predictive segments' transitions are recorded as the run scores.
+    props.storage.grantItemAccess(this.scoringWorker, { profilePass: true, membershipWrites: true });
     // Training snapshots are read back per customer, and the run's segments (Query on one partition).
     this.scoringWorker.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [props.storage.table.tableArn] }));
     props.eventBus.grantPutEvents(this.scoringWorker);

@@ -83,6 +83,8 @@ export const scoringModels: ScoringModelInput[] = [
     description: 'Weighted actions of the last 30 days against 2 high-value actions a day, 0..1.',
     actionsPerDay: 2,
     windowDays: 30,
+    // Document 002 weighs every event type it does not list 0.1.
+    otherWeight: 0.1,
     weights: [
       { eventType: 'email_open', weight: 0.1 },
       { eventType: 'email_click', weight: 0.3 },

@@ -1,9 +1,15 @@
 import type { SegmentDefinitionInput } from '../domain/segments.ts';
 
+/** A predictive class of the daily scoring run as a behavioral segment (one condition: the class). */
+function predictiveSegment(metric: string, value: string, id: string, description: string, recommendedActions: string[]): SegmentDefinitionInput {
+  return { kind: 'behavioral', id, description, frequency: 'daily', conditions: [{ metric, op: '==', value }], recommendedActions };
+}
+
 /**
- * The default segments. Thresholds marked "source" come from the source documents; the others are
- * Nudge's defaults, chosen to be reachable by a normal customer of the demo shop. Segments that read
- * days_since_*, 30-day or 24-hour windows change with time alone and are re-evaluated daily.
+ * The default segments: documents 001 (behavioral, predictive) and 002 (criteria samples, the
+ * built-in families) with their thresholds; `win_back` is 001's real-time cancellation rule. Where a
+ * value is Nudge's own, the entry says so. Segments that read days_since_*, windows or predictions
+ * change without an event of the customer's and are re-evaluated daily.
  */
 export const segments: SegmentDefinitionInput[] = [
   // --- behavioral -------------------------------------------------------------------------
@@ -16,19 +22,21 @@ export const segments: SegmentDefinitionInput[] = [
     conditions: [{ metric: 'subscription_cancelled', op: '==', value: true }],
     recommendedActions: ['start_win_back_sequence', 'stop_promotional_sequences', 'request_cancellation_feedback'],
   },
+  // Document 001's five behavioral segments: its thresholds, priorities and recommended actions.
+  // (Its `frequency` is how often to mail the segment; Nudge's `frequency` is when membership is
+  // re-evaluated, so it is not the document's value.)
   {
     kind: 'behavioral',
     id: 'high_engagement',
     description: 'Opens and clicks a lot and clicked in the last week.',
     priority: 'high',
     frequency: 'daily',
-    // All three thresholds are the source's.
     conditions: [
       { metric: 'email_opens_30d', op: '>=', value: 10 },
       { metric: 'click_rate_30d', op: '>=', value: 0.15 },
       { metric: 'days_since_last_click', op: '<=', value: 7 },
     ],
-    recommendedActions: ['send_premium_content', 'invite_to_referral_program', 'offer_early_access'],
+    recommendedActions: ['premium_content', 'exclusive_offers', 'early_access'],
   },
   {
     kind: 'behavioral',
@@ -36,57 +44,84 @@ export const segments: SegmentDefinitionInput[] = [
     description: 'Compares prices, studies products and left a cart in the last 24 hours.',
     priority: 'critical',
     frequency: 'daily',
-    // Nudge's defaults: 3 pricing visits, 2 minutes on product pages, 1 abandoned cart.
+    // The document's "cart abandoned in 24 h == true" over Nudge's count of abandons in 24 h: `>= 1`
+    // is the same membership and the same match score (min(1, count/1) is 1 or 0).
     conditions: [
       { metric: 'pricing_page_visits', op: '>=', value: 3 },
-      { metric: 'product_page_time', op: '>=', value: 120 },
+      { metric: 'product_page_time', op: '>=', value: 180 },
       { metric: 'cart_abandonment_24h', op: '>=', value: 1 },
     ],
-    recommendedActions: ['send_cart_reminder', 'offer_limited_discount', 'show_social_proof'],
+    recommendedActions: ['product_demos', 'special_offers', 'testimonials'],
   },
   {
     kind: 'behavioral',
     id: 'feature_interest',
-    description: 'Reads about features and their documentation.',
+    description: 'Reads about features and their documentation, and has asked support.',
     priority: 'medium',
-    frequency: 'real_time',
-    // Nudge's defaults.
+    frequency: 'daily',
     conditions: [
-      { metric: 'feature_page_visits', op: '>=', value: 3 },
-      { metric: 'documentation_reads', op: '>=', value: 2 },
+      { metric: 'feature_page_visits', op: '>=', value: 2 },
+      { metric: 'documentation_reads', op: '>=', value: 1 },
+      { metric: 'support_tickets_total', op: '>', value: 0 },
     ],
-    recommendedActions: ['send_feature_guide', 'invite_to_webinar', 'offer_demo'],
+    recommendedActions: ['feature_tutorials', 'use_case_examples', 'implementation_guides'],
   },
   {
     kind: 'behavioral',
     id: 'at_risk_churn',
-    description: 'A buyer who stopped opening email and whose engagement is declining.',
+    description: 'Stopped opening email, engagement declining, and unhappy with support.',
     priority: 'critical',
     frequency: 'daily',
-    // Nudge's defaults: 30 days without an open, a declining trend, and at least one purchase.
+    // Support satisfaction on the document's 1-5 scale (any 1-5 or 1-10 rating, rescaled).
     conditions: [
       { metric: 'days_since_last_open', op: '>=', value: 30 },
       { metric: 'declining_engagement_trend', op: '==', value: true },
-      { metric: 'purchase_count', op: '>=', value: 1 },
+      { metric: 'support_satisfaction', op: '<=', value: 3 },
     ],
-    recommendedActions: ['send_win_back_offer', 'request_feedback', 'reduce_email_frequency'],
+    recommendedActions: ['reengagement_campaigns', 'feedback_surveys', 'win_back_offers'],
   },
   {
     kind: 'behavioral',
     id: 'loyal_advocate',
-    description: 'A customer of six months or more who buys again and refers others.',
-    priority: 'high',
+    description: 'A customer of a year or more who refers others and would recommend us.',
+    priority: 'medium',
     frequency: 'daily',
-    // Nudge's defaults.
     conditions: [
-      { metric: 'customer_lifetime_months', op: '>=', value: 6 },
-      { metric: 'purchase_count', op: '>=', value: 3 },
-      { metric: 'referrals_total', op: '>=', value: 1 },
+      { metric: 'customer_lifetime_months', op: '>=', value: 12 },
+      { metric: 'referrals_total', op: '>=', value: 2 },
+      { metric: 'last_nps_score', op: '>=', value: 9 },
     ],
-    recommendedActions: ['invite_to_advocate_program', 'request_review', 'offer_referral_reward'],
+    recommendedActions: ['loyalty_rewards', 'advocate_programs', 'beta_access'],
+  },
+  {
+    kind: 'behavioral',
+    id: 'high_value_customer',
+    description: 'A repeat buyer whose orders add up to more than 1,000 (document 002).',
+    priority: 'high',
+    frequency: 'real_time',
+    // Document 002 adds this to repeat_buyer (not instead of it); one order of 1,500 is not enough.
+    conditions: [
+      { metric: 'purchase_count', op: '>=', value: 2 },
+      { metric: 'lifetime_value', op: '>', value: 1000 },
+    ],
+    recommendedActions: [],
   },
 
-  // --- criteria ---------------------------------------------------------------------------
+  // --- predictive (document 001): the daily scoring run's classes as segments ----------------
+  // Thresholds live in settings.predictive (churn 0.8/0.5, value at the 75th/50th percentile of
+  // the run's sampled predictions, next purchase within 7/30 days); the run stores each class on the
+  // profile, so these read it and follow the settings. Members change at the next event or sweep.
+  predictiveSegment('churn_risk_segment', 'high', 'high_churn_risk', 'Predicted churn probability of 0.8 or more.', ['immediate_intervention', 'personal_outreach', 'retention_incentives']),
+  predictiveSegment('churn_risk_segment', 'medium', 'medium_churn_risk', 'Predicted churn probability from 0.5 to below 0.8.', ['proactive_engagement', 'value_reinforcement']),
+  predictiveSegment('churn_risk_segment', 'low', 'low_churn_risk', 'Predicted churn probability below 0.5.', []),
+  predictiveSegment('value_potential_segment', 'high', 'high_value_potential', 'Predicted value at or above the 75th percentile of customers.', ['premium_experiences', 'account_management', 'expansion_opportunities']),
+  predictiveSegment('value_potential_segment', 'medium', 'medium_value_potential', 'Predicted value from the 50th to below the 75th percentile.', ['nurture_programs', 'feature_education']),
+  predictiveSegment('value_potential_segment', 'low', 'low_value_potential', 'Predicted value below the 50th percentile (or none).', []),
+  predictiveSegment('next_purchase_segment', 'imminent', 'imminent_purchase', 'Next purchase predicted within 7 days.', ['purchase_incentives', 'product_recommendations']),
+  predictiveSegment('next_purchase_segment', 'near_term', 'near_term_purchase', 'Next purchase predicted within 30 days.', ['consideration_content', 'social_proof']),
+  predictiveSegment('next_purchase_segment', 'long_term_nurture', 'long_term_nurture', 'Next purchase not predicted within 30 days.', ['educational_content', 'relationship_building']),
+
+  // --- criteria (document 002's sample segments) ------------------------------------------
   {
     kind: 'criteria',
     id: 'engaged_readers',
@@ -95,20 +130,19 @@ export const segments: SegmentDefinitionInput[] = [
     frequency: 'daily',
     criteria: [
       { type: 'event_count', eventType: 'page_view', windowDays: 30, min: 10 },
-      { type: 'engagement_score', min: 0.5 },
+      { type: 'engagement_score', min: 0.4 },
     ],
     recommendedActions: ['send_content_digest'],
   },
   {
     kind: 'criteria',
     id: 'potential_buyers',
-    description: 'Viewed 3 products in two weeks, active this week, has never bought.',
+    description: 'Added something to the cart this week and has never bought.',
     priority: 'high',
     frequency: 'daily',
     criteria: [
-      { type: 'event_count', eventType: 'product_view', windowDays: 14, min: 3 },
+      { type: 'event_count', eventType: 'cart_add', windowDays: 7, min: 1 },
       { type: 'purchase_history', hasPurchased: false },
-      { type: 'last_activity', maxDaysAgo: 7 },
     ],
     recommendedActions: ['send_first_purchase_offer', 'show_bestsellers'],
   },
@@ -131,10 +165,9 @@ export const segments: SegmentDefinitionInput[] = [
   {
     kind: 'family',
     id: 'purchase_behavior',
-    description: 'What a customer has bought so far; high value wins over repeat and first-time.',
+    description: 'How often a customer has bought: repeat, first-time or not yet (high value is a segment of its own).',
     frequency: 'real_time',
     bands: [
-      { segment: 'high_value_customer', when: [{ metric: 'lifetime_value', op: '>', value: 1000 }], priority: 'high' },
       { segment: 'repeat_buyer', when: [{ metric: 'purchase_count', op: '>=', value: 2 }] },
       { segment: 'first_time_buyer', when: [{ metric: 'purchase_count', op: '==', value: 1 }] },
       { segment: 'non_purchaser' },
@@ -143,8 +176,8 @@ export const segments: SegmentDefinitionInput[] = [
   {
     kind: 'family',
     id: 'activity_pattern',
-    description: 'Days since the last activity of any kind.',
-    metric: 'days_since_last_activity',
+    description: 'Whole days since the last activity of any kind (document 002 counts whole days).',
+    metric: 'full_days_since_last_activity',
     frequency: 'daily',
     bands: [
       { segment: 'activity_recently_active', max: 7 },

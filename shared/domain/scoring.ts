@@ -57,18 +57,25 @@ export const WeightedCappedModel = z
   });
 export type WeightedCappedModel = z.infer<typeof WeightedCappedModel>;
 
+/** The profile's daily series of every event (profile.ts BASE_DAILY_SERIES), and the component name of the unlisted ones. */
+const ALL_EVENTS = '*';
+const OTHER_EVENTS = 'other';
+
 export const EventWeight = z.object({ eventType: SnakeId, weight: z.number().positive() }).strict();
 export type EventWeight = z.infer<typeof EventWeight>;
 
 /**
  * Σ weight(type) × events of that type in the window, divided by what a very active customer does
- * (`actionsPerDay` high-value actions a day over the window), clamped to 0..1.
+ * (`actionsPerDay` high-value actions a day over the window), clamped to 0..1. Events of types not
+ * listed weigh `otherWeight` each (document 002: 0.1), counted as all events of the window minus the
+ * listed ones.
  */
 export const BehaviorWeightedModel = z
   .object({
     kind: z.literal('behavior_weighted'),
     ...modelFields,
     weights: z.array(EventWeight).min(1),
+    otherWeight: z.number().min(0).default(0),
     actionsPerDay: z.number().positive().default(2),
     windowDays: WindowDays.default(DEFAULT_WINDOW_DAYS),
   })
@@ -189,6 +196,10 @@ function scoreParts(model: ScoringModel, facts: ProfileFacts): { raw: number; co
     case 'behavior_weighted': {
       const normaliser = model.actionsPerDay * model.windowDays;
       const counted = model.weights.map(({ eventType, weight }) => ({ eventType, weight, count: facts.eventCount(eventType, model.windowDays) }));
+      if (model.otherWeight > 0) {
+        const listed = counted.reduce((sum, c) => sum + c.count, 0);
+        counted.push({ eventType: OTHER_EVENTS, weight: model.otherWeight, count: Math.max(0, facts.eventCount(ALL_EVENTS, model.windowDays) - listed) });
+      }
       const raw = clamp(counted.reduce((sum, c) => sum + c.weight * c.count, 0) / normaliser, 0, 1);
       const components = counted.map(({ eventType, weight, count }) => ({
         name: eventType,

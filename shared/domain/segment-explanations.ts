@@ -1,4 +1,4 @@
-import type { MetricCondition, SegmentCriterion, SegmentDefinition } from './segments.ts';
+import type { Channel, MetricCondition, SegmentCriterion, SegmentDefinition } from './segments.ts';
 
 /**
  * Why a customer is in a segment, in words they can read on the preference center ("You left a
@@ -28,6 +28,19 @@ const METRIC_SENTENCES: Record<string, (op: string, n: string) => string> = {
   referrals_total: (op, n) => `You recommended us to ${op} ${n} ${n === '1' ? 'person' : 'people'}`,
   customer_lifetime_months: (op, n) => `You have been a customer for ${op} ${n} months`,
   engagement_score: (op, n) => `Your engagement with our emails and site is ${op} ${percent(n)}`,
+  full_days_since_last_activity: (op, n) => (op === 'at most' ? `You were active in the last ${n} days` : `You have not been active for ${op} ${n} days`),
+  support_tickets_total: (op, n) => (op === 'more than' && n === '0' ? 'You asked our support team for help' : `You contacted our support ${op} ${n} times`),
+  support_satisfaction: (op, n) => `You rated our support ${op} ${n} out of 5`,
+  last_nps_score: (op, n) => `You rated us ${op} ${n} out of 10 when asked whether you would recommend us`,
+  churn_risk_segment: (_op, n) => `Our prediction of whether you will stay with us puts you at ${words(n)} risk of leaving`,
+  value_potential_segment: (_op, n) => `Our prediction puts your expected orders with us among the ${words(n)} group`,
+  next_purchase_segment: (_op, n) => `Our prediction of your next order: ${NEXT_PURCHASE_PHRASES[n] ?? words(n)}`,
+};
+
+const NEXT_PURCHASE_PHRASES: Record<string, string> = {
+  imminent: 'within about a week',
+  near_term: 'within about a month',
+  long_term_nurture: 'not in the coming month',
 };
 
 export function explainSegments(memberOf: readonly string[], definitions: readonly SegmentDefinition[]): SegmentExplanation[] {
@@ -121,8 +134,16 @@ export function explainCriterion(criterion: SegmentCriterion): string {
       ].join(' ');
     case 'content_preference':
       return `At least ${percent(String(criterion.minRatio))} of what you look at is ${words(criterion.category)}`;
+    case 'channel_preference':
+      return `At least ${percent(String(criterion.minShare))} of your visits in the last ${criterion.windowDays} days were ${CHANNEL_PHRASES[criterion.channel]}`;
   }
 }
+
+const CHANNEL_PHRASES: Record<Channel, string> = {
+  email: 'in our emails',
+  web: 'on our website',
+  app: 'in our app',
+};
 
 const EVENT_PHRASES: Record<string, string> = {
   page_view: 'page visits',

@@ -57,7 +57,7 @@ export type SegmentConditionResult = {
   expected: number | boolean | string | null;
   actual: FactValue | undefined;
   passed: boolean;
-  /** How clearly the check holds, 0 when it fails (see `check`). */
+  /** How close the customer is to the check, 0..1 (document 001's formula, see {@link conditionStrength}). */
   strength: number;
 };
 
@@ -101,27 +101,61 @@ function evaluateNode(
 }
 
 /**
- * How clearly a check holds, 0..1: a failed check 0; a met `==`/`!=` (or a boolean) 1; a met
- * ordering check 0.5 + 0.5 × min(1, |actual − threshold| / max(|threshold|, 1)), i.e. 0.5 right at the
- * threshold, 1 at a margin the size of the threshold (or of 1 for thresholds below 1).
+ * Document 001's strength of one condition, 0..1, whether it holds or not (how close the customer is):
+ * `>=`/`>`: min(1, value / threshold); `<=`/`<`: 1 at or below the threshold, else threshold / value;
+ * `==`: 1 when equal, else 0. A metric without a value counts as 0 (a boolean as 0/1, as the document
+ * compares them). Where the document's formula divides by zero (`> 0`), or would go negative, Nudge
+ * gives 1 for a holding check and 0 otherwise. `!=` (not in the document): 1 when it holds.
+ */
+export function conditionStrength(op: ComparisonOp, actual: FactValue | undefined, expected: number | boolean | string): number {
+  const value = comparable(actual ?? 0);
+  const threshold = comparable(expected);
+  if (op === '==') return value === threshold ? 1 : 0;
+  if (op === '!=') return actual !== null && actual !== undefined && actual !== expected ? 1 : 0;
+  if (typeof value !== 'number' || typeof threshold !== 'number') return 0;
+  const holds = op === '>=' ? value >= threshold : op === '>' ? value > threshold : op === '<=' ? value <= threshold : value < threshold;
+  if (op === '>=' || op === '>') {
+    return threshold > 0 ? round4(clamp01(value / threshold)) : holds ? 1 : 0;
+  }
+  if (value <= threshold) return 1;
+  return threshold > 0 ? round4(clamp01(threshold / value)) : holds ? 1 : 0;
+}
+
+/** Booleans as 0/1, as the document's comparisons treat them (a missing flag is 0, i.e. false). */
+function comparable(value: number | boolean | string): number | string {
+  return typeof value === 'boolean' ? Number(value) : value;
+}
+
+function clamp01(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
+
+/** Facts whose metrics without a value read 0 (document 001's `get(metric, 0)`). */
+function missingAsZero(facts: ProfileFacts): ProfileFacts {
+  return { ...facts, metric: (name) => facts.metric(name) ?? 0 };
+}
+
+/**
+ * Whether a check holds (a metric without a value fails every operator, so "never clicked" is not
+ * "clicked 0 days ago"), and its strength (see {@link conditionStrength}).
  */
 function check(
   op: ComparisonOp,
   actual: FactValue | undefined,
   expected: number | boolean | string,
 ): Pick<SegmentConditionResult, 'op' | 'expected' | 'actual' | 'passed' | 'strength'> {
-  const failed = { op, expected, actual, passed: false, strength: 0 };
-  if (actual === null || actual === undefined) return failed;
+  const strength = conditionStrength(op, actual, expected);
+  if (actual === null || actual === undefined) return { op, expected, actual, passed: false, strength };
   if (op === '==' || op === '!=') {
-    const passed = op === '==' ? actual === expected : actual !== expected;
-    return { op, expected, actual, passed, strength: passed ? 1 : 0 };
+    // A boolean metric read as 0 (missingMetrics: zero) equals false, as in the document.
+    const equal = comparable(actual) === comparable(expected);
+    const passed = op === '==' ? equal : !equal;
+    return { op, expected, actual, passed, strength };
   }
-  if (typeof actual !== 'number' || typeof expected !== 'number') return failed;
+  if (typeof actual !== 'number' || typeof expected !== 'number') return { op, expected, actual, passed: false, strength: 0 };
   const passed =
     op === '>=' ? actual >= expected : op === '<=' ? actual <= expected : op === '>' ? actual > expected : actual < expected;
-  if (!passed) return failed;
-  const margin = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1);
-  return { op, expected, actual, passed, strength: round4(0.5 + 0.5 * Math.min(1, margin)) };
+  return { op, expected, actual, passed, strength };
 }
 
 // --- definitions ----------------------------------------------------------------------------
@@ -149,7 +183,17 @@ const segmentFields = {
 
 /** Every condition must hold; the match score is the mean strength of the conditions. */
 export const BehavioralSegment = z
-  .object({ kind: z.literal('behavioral'), ...segmentFields, conditions: z.array(MetricCondition).min(1) })
+  .object({
+    kind: z.literal('behavioral'),
+    ...segmentFields,
+    conditions: z.array(MetricCondition).min(1),
+    /**
+     * A metric without a value: `fail` (Nudge's, also when omitted: "never clicked" is not "clicked 0 days ago",
+     * "never rated" is not "rated 0") or `zero`, document 001's rule, which reads it as 0 for
+     * membership too (a customer who never rated support passes "satisfaction <= 3").
+     */
+    missingMetrics: z.enum(['fail', 'zero']).optional(),
+  })
   .strict();
 export type BehavioralSegment = z.infer<typeof BehavioralSegment>;
 
@@ -187,12 +231,31 @@ export const ContentPreferenceCriterion = z
   .object({ type: z.literal('content_preference'), category: z.string().min(1), minRatio: z.number().gt(0).max(1) })
   .strict();
 
+/**
+ * The channels a customer uses, by the event types that show it (document 002's channel_preference
+ * criterion; the document names the type and gives no rule, so this is Nudge's: the channel's share
+ * of the customer's events of all three channels over the window).
+ */
+export const CHANNEL_EVENT_TYPES = {
+  email: ['email_open', 'email_click'],
+  web: ['page_view', 'product_view', 'search', 'cart_add'],
+  app: ['app_session'],
+} as const;
+export const Channel = z.enum(['email', 'web', 'app']);
+export type Channel = z.infer<typeof Channel>;
+
+/** Reads the share of the customer's email, web and app events of the window that were on `channel`. */
+export const ChannelPreferenceCriterion = z
+  .object({ type: z.literal('channel_preference'), channel: Channel, minShare: z.number().gt(0).max(1), windowDays: WindowDays.default(MAX_WINDOW_DAYS) })
+  .strict();
+
 export const SegmentCriterion = z.discriminatedUnion('type', [
   EventCountCriterion,
   EngagementScoreCriterion,
   LastActivityCriterion,
   PurchaseHistoryCriterion,
   ContentPreferenceCriterion,
+  ChannelPreferenceCriterion,
 ]);
 export type SegmentCriterion = z.infer<typeof SegmentCriterion>;
 
@@ -293,9 +356,20 @@ export function explainSegment(
   return definition && evaluateDefinition(definition, facts).find((e) => e.segmentId === segmentId);
 }
 
+const PRIORITY_RANK: Record<SegmentPriority, number> = { critical: 3, high: 2, medium: 1, low: 0 };
+
 /**
- * Compares the previous membership with fresh evaluations, keeping the evaluations' order for
- * `entered` and the previous order for `exited`. Pass the evaluations of every segment: a previous id
+ * Document 001's order of a customer's segments: priority first (critical, high, medium, low; a
+ * segment without a priority after low), then match score, highest first; ties keep their order.
+ */
+export function rankSegments<T extends { priority?: SegmentPriority | undefined; matchScore: number }>(segments: readonly T[]): T[] {
+  const rank = (s: T) => (s.priority === undefined ? -1 : PRIORITY_RANK[s.priority]);
+  return [...segments].sort((a, b) => rank(b) - rank(a) || b.matchScore - a.matchScore);
+}
+
+/**
+ * Compares the previous membership with fresh evaluations: `entered` and `current` in document
+ * 001's order ({@link rankSegments}), `exited` in the previous order. Pass the evaluations of every segment: a previous id
  * that no evaluation mentions (a segment removed from the catalog) counts as exited.
  */
 export function membershipChanges(
@@ -303,7 +377,7 @@ export function membershipChanges(
   evaluations: readonly SegmentEvaluation[],
 ): { entered: SegmentEvaluation[]; exited: string[]; current: string[] } {
   const before = new Set(previous);
-  const members = evaluations.filter((e) => e.member);
+  const members = rankSegments(evaluations.filter((e) => e.member));
   const now = new Set(members.map((e) => e.segmentId));
   return {
     entered: members.filter((e) => !before.has(e.segmentId)),
@@ -324,6 +398,7 @@ export function segmentFrequency(definition: SegmentDefinition): SegmentFrequenc
 
 const TIME_BASED_METRICS: ReadonlySet<string> = new Set([
   'customer_lifetime_months',
+  'full_days_since_last_activity',
   'declining_engagement_trend',
   'engagement_score',
   'engagement_level',
@@ -341,7 +416,7 @@ export function isTimeBased(definition: SegmentDefinition): boolean {
     case 'behavioral':
       return definition.conditions.some((c) => isTimeBasedMetric(c.metric));
     case 'criteria':
-      return definition.criteria.some((c) => c.type === 'event_count' || c.type === 'last_activity' || c.type === 'engagement_score');
+      return definition.criteria.some((c) => c.type === 'event_count' || c.type === 'last_activity' || c.type === 'engagement_score' || c.type === 'channel_preference');
     case 'family':
       return familyMetrics(definition).some(isTimeBasedMetric);
   }
@@ -352,7 +427,7 @@ function evaluateDefinition(definition: SegmentDefinition, facts: ProfileFacts):
   if (definition.kind === 'family') return evaluateFamily(definition, facts, frequency);
   const conditions =
     definition.kind === 'behavioral'
-      ? definition.conditions.map((condition) => evaluateMetricCondition(condition, facts))
+      ? definition.conditions.map((condition) => evaluateMetricCondition(condition, definition.missingMetrics === 'zero' ? missingAsZero(facts) : facts))
       : definition.criteria.flatMap((criterion) => criterionChecks(criterion, facts));
   return [
     {
@@ -454,8 +529,23 @@ function criterionChecks(criterion: SegmentCriterion, facts: ProfileFacts): Segm
     case 'content_preference':
       add(`share of "${criterion.category}" interactions >= ${criterion.minRatio}`, '>=', facts.categoryShare(criterion.category), criterion.minRatio);
       break;
+    case 'channel_preference':
+      add(
+        `share of ${criterion.channel} events in the last ${criterion.windowDays} days >= ${criterion.minShare}`,
+        '>=',
+        channelShare(facts, criterion.channel, criterion.windowDays),
+        criterion.minShare,
+      );
+      break;
   }
   return checks;
+}
+
+/** The channel's share (0..1, rounded to 4 decimals) of the customer's events on any channel in the window; 0 without any. */
+export function channelShare(facts: ProfileFacts, channel: Channel, windowDays: number): number {
+  const count = (types: readonly string[]) => types.reduce((sum, type) => sum + facts.eventCount(type, windowDays), 0);
+  const total = Channel.options.reduce((sum, c) => sum + count(CHANNEL_EVENT_TYPES[c]), 0);
+  return total > 0 ? round4(count(CHANNEL_EVENT_TYPES[channel]) / total) : 0;
 }
 
 function numberOrZero(value: FactValue | undefined): number {

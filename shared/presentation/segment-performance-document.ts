@@ -15,7 +15,8 @@ const METRICS = [
 /**
  * The segment-performance report for people: the advice first, each item naming its segment, and
  * why a segment got none (too few emails); each segment's rates against its control group's with the
- * lift; every lift's test; and the open and conversion rates side by side. Without any delivered
+ * lift; every lift's test; the open and conversion rates side by side; and what the catalog
+ * recommends sending each segment (document 001's actions). Without any delivered
  * email there is nothing to compare: a single note says so.
  */
 export function segmentPerformanceDocument(report: SegmentPerformanceReport): ReportDocument {
@@ -61,6 +62,20 @@ export function segmentPerformanceDocument(report: SegmentPerformanceReport): Re
     rateBars('Open rate: segment vs control', compared, 'open'),
     rateBars('Conversion rate: segment vs control', compared, 'conversion'),
   ];
+  // Document 001's recommended actions of each segment, where the catalog gives any.
+  const withActions = rows.filter((row) => row.recommendedActions.length > 0);
+  if (withActions.length > 0) {
+    blocks.push({
+      kind: 'table',
+      title: "What to send each segment (the catalog's recommended actions)",
+      columns: [
+        { key: 'segment', label: 'segment', format: 'text' },
+        { key: 'priority', label: 'priority', format: 'text' },
+        { key: 'actions', label: 'recommended actions', format: 'text' },
+      ],
+      rows: withActions.map((row) => ({ segment: row.segmentId, priority: row.priority ?? '-', actions: row.recommendedActions.join(', ') })),
+    });
+  }
   return { ...head, blocks };
 }
 

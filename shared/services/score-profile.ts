@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { InternalEventBus, Log, ProfileStore, TrainingSnapshotStore } from '../domain/ports.ts';
+import type { InternalEventBus, Log, ProfileStore, SegmentMembershipStore, TrainingSnapshotStore } from '../domain/ports.ts';
 import { predictProfile, thresholdCrossings, type PredictiveModels, type Predictions } from '../domain/predictive/predict-profile.ts';
 import type { ScoringTotals } from '../domain/predictive/scoring-runs.ts';
 import { outcomesDue, snapshotDue } from '../domain/predictive/training-snapshots.ts';
@@ -12,6 +12,7 @@ export type ScoreProfileDeps = {
   profiles: ProfileStore;
   snapshots: TrainingSnapshotStore;
   bus: InternalEventBus;
+  membership: SegmentMembershipStore;
   catalog: Catalog;
   segmentation: SegmentationCatalog;
   clock: Clock;
@@ -25,7 +26,8 @@ const MIN_CHANGE = 0.005;
 /**
  * One profile's scoring: every prediction now (see {@link predictProfile}); model events for
  * thresholds crossed upwards, published before the write (like ingest's transitions: a retry
- * publishes the same transition ids, once per run even when the write is retried); weekly, a
+ * publishes the same transition ids, once per run even when the write is retried); the segment
+ * transitions the new classes cause (predictive segments), published and recorded; weekly, a
  * training snapshot and the outcomes of older snapshots whose windows have passed. Writes are
  * version-conditioned; a busy profile is retried, then left to the next run. Counts into `totals`.
  */
@@ -57,7 +59,14 @@ export function makeScoreProfile(deps: ScoreProfileDeps, run: { runId: string; m
         await deps.bus.publish(events);
         for (const event of events) announced.add(event.detailType);
       }
-      const saved = await deps.profiles.save({ ...current, predictions: next }, current.version);
+      // The predictive segments (document 001) read the new classes: their SegmentEntered/Exited go
+      // out now, as the sweep's would, rather than at the next event or sweep (which runs before scoring).
+      const evaluation = evaluateProfile({ profile: { ...current, predictions: next }, catalog: deps.segmentation, now, triggerId: run.runId });
+      if (evaluation.internalEvents.length > 0) await deps.bus.publish(evaluation.internalEvents);
+      if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
+        await deps.membership.apply({ customerId: current.customerId, ...evaluation.membership, at: now });
+      }
+      const saved = await deps.profiles.save({ ...evaluation.profile, predictions: next }, current.version);
       if (saved.type === 'saved') {
         totals.updated += 1;
         if (announced.has('ChurnRiskChanged')) totals.crossings.churn += 1;

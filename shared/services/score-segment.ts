@@ -1,6 +1,6 @@
 import { segmentationOf, type Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { InternalEventBus, Log, ModelStore, ProfileStore, ScoringRunStore, ScoringTaskQueue, TrainingSnapshotStore } from '../domain/ports.ts';
+import type { InternalEventBus, Log, ModelStore, ProfileStore, ScoringRunStore, ScoringTaskQueue, SegmentMembershipStore, TrainingSnapshotStore } from '../domain/ports.ts';
 import { addTotals, emptyTotals, perSecond, type ScoringTask, type SegmentResult } from '../domain/predictive/scoring-runs.ts';
 import type { ProfilePage } from './profile-scan.ts';
 import { makeScoreProfile } from './score-profile.ts';
@@ -18,6 +18,8 @@ export type ScoreSegmentDeps = {
   runs: ScoringRunStore;
   tasks: ScoringTaskQueue;
   bus: InternalEventBus;
+  /** Where segment membership is recorded (the predictive segments change with each run). */
+  membership: SegmentMembershipStore;
   catalog: Catalog;
   clock: Clock;
   log: Log;

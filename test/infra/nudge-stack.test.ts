@@ -395,8 +395,17 @@ describe('scheduled scoring', () => {
     expect(queue.Properties).toMatchObject({ VisibilityTimeout: 5400, RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [queueIdByOutput('ScoringDeadLetterQueueUrl'), 'Arn'] } } });
   });
 
-  it('workers may Scan, Query (snapshots, run segments), read and write items, put events on the Nudge bus only, and queue the rest of a segment; they decide no sends', () => {
-    expect(dynamoGrantsOf(scoringWorkerId()).map((g) => g.action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+  it('workers may Scan, Query (snapshots, run segments), read and write items, write segment membership (predictive segments), put events on the Nudge bus only, and queue the rest of a segment; they decide no sends', () => {
+    expect(dynamoGrantsOf(scoringWorkerId()).map((g) => g.action).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
     expect(putEventsResourcesOf(scoringWorkerId())).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
     const actions = statementsOfFunction(template, scoringWorkerId()).flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('scheduler:') || a.startsWith('ses:'))).toEqual([]);

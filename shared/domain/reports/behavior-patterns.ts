@@ -13,13 +13,14 @@ import { compareIds, percent, round4 } from './numbers.ts';
 /** Engagement bands of the report's summary. */
 export const ENGAGEMENT_BANDS = { high: 0.7, low: 0.3 } as const;
 
+/** Document 002's insight thresholds, and Nudge's additions (marked). */
 export const BEHAVIOR_INSIGHT_THRESHOLDS = {
-  /** Below this mean engagement the whole audience needs re-engaging. */
-  lowMeanEngagement: 0.3,
-  /** Otherwise, from this share of customers in the low band, that group does. */
+  /** Below this mean engagement the whole audience needs re-engaging (document 002: 0.5). */
+  lowMeanEngagement: 0.5,
+  /** Nudge's: otherwise, from this share of customers in the low band, that group does. */
   lowBandShare: 0.25,
-  /** Customers scoring above this are ready for VIP treatment. */
-  vipEngagement: 0.8,
+  /** More than this share of customers highly engaged (the high band) calls for a VIP program (document 002: 30%). */
+  vipShare: 0.3,
   /** Segments with fewer delivered emails are too small to rank by conversion rate. */
   minSegmentDelivered: 50,
 } as const;
@@ -94,6 +95,7 @@ export function behaviorPatterns(input: BehaviorPatternsInput): BehaviorPatterns
     insights: [
       ...engagementInsights(engagement),
       ...peakHourInsight(behavior.activity.byHour),
+      ...topTransitionInsight(behavior.transitions),
       ...topSequenceInsight(input.sequences),
       ...bestSegmentInsight(input.segments),
     ],
@@ -153,10 +155,10 @@ function engagementInsights(engagement: BehaviorPatternsReport['engagement']): s
       `${percent(Math.min(1, low / customers))} of customers (${low} of ${customers}) have low engagement (${ENGAGEMENT_BANDS.low} or less). Move them to a re-engagement sequence.`,
     );
   }
-  const vip = countWhere(engagement.histogram, (bucket) => bucket.from >= thresholds.vipEngagement);
-  if (vip > 0) {
+  const { high } = engagement;
+  if (high / customers > thresholds.vipShare) {
     insights.push(
-      `${vip} customers (${percent(Math.min(1, vip / customers))}) are highly engaged (above ${thresholds.vipEngagement}). Give them VIP treatment: early access, loyalty rewards or upsell offers.`,
+      `${percent(Math.min(1, high / customers))} of customers (${high} of ${customers}) are highly engaged (above ${ENGAGEMENT_BANDS.high}). Create a VIP segment for them: early access, loyalty rewards or upsell offers.`,
     );
   }
   return insights;
@@ -221,6 +223,13 @@ function peakHourInsight(byHour: readonly number[]): string[] {
   const peak = byHour.reduce((best, count, hour) => (count > byHour[best]! ? hour : best), 0);
   const clock = `${String(peak).padStart(2, '0')}:00`;
   return [`Activity peaks at ${clock} in customers' local time (${percent(byHour[peak]! / total)} of events). Schedule sends around ${clock}.`];
+}
+
+/** Document 002's "most common behavior sequence": the most frequent transition (already sorted first). */
+function topTransitionInsight(transitions: BehaviorPatternsReport['transitions']): string[] {
+  const [top] = transitions;
+  if (!top || top.count <= 0) return [];
+  return [`The most common step is ${top.from} followed by ${top.to} (${top.count} times). Automate a flow for customers who take it.`];
 }
 
 // --- sequences and segments ---------------------------------------------------------------------

@@ -41,6 +41,9 @@ export type SegmentComparison = {
 export type SegmentPerformanceRow = {
   segmentId: string;
   description: string;
+  /** The catalog's priority and recommended actions for the segment (document 001), shown beside its results. */
+  priority: string | null;
+  recommendedActions: string[];
   segment: SegmentGroupTotals;
   control: SegmentGroupTotals;
   /** Segment (B) against control (A): lift = (segment − control) / control. */
@@ -68,7 +71,7 @@ export const MIN_DELIVERED_FOR_ADVICE = 30;
  * Rows: most delivered first, then by id.
  */
 export function segmentPerformance(input: {
-  segments: ReadonlyArray<{ id: string; description: string }>;
+  segments: ReadonlyArray<{ id: string; description: string; priority?: string; recommendedActions?: readonly string[] }>;
   rollups: ReadonlyMap<string, readonly RollupIncrement[]>;
   allScope: string;
   scopeOf: (segmentId: string) => string;
@@ -78,7 +81,7 @@ export function segmentPerformance(input: {
   const { from, to } = reportPeriod(input.now, input.days);
   const sumOf = (scope: string) => sumCounters((input.rollups.get(scope) ?? []).filter((d) => d.day >= from && d.day <= to));
   const all = sumOf(input.allScope);
-  const rows = input.segments.map(({ id, description }): SegmentPerformanceRow => {
+  const rows = input.segments.map(({ id, description, priority, recommendedActions }): SegmentPerformanceRow => {
     const member = sumOf(input.scopeOf(id));
     const control = subtract(all, member);
     const comparison = compare(control, member);
@@ -93,6 +96,8 @@ export function segmentPerformance(input: {
     return {
       segmentId: id,
       description,
+      priority: priority ?? null,
+      recommendedActions: [...(recommendedActions ?? [])],
       segment: totalsOf(member),
       control: totalsOf(control),
       comparison,

@@ -9,16 +9,14 @@ describe('segment explanations in plain language', () => {
     expect(explainSegment('purchase_intent', segments)).toEqual({
       segmentId: 'purchase_intent',
       title: 'Purchase intent',
-      reasons: ['You looked at our prices at least 3 times', 'You spent at least 2 minutes on product pages', 'You left items in your cart in the last 24 hours'],
+      reasons: ['You looked at our prices at least 3 times', 'You spent at least 3 minutes on product pages', 'You left items in your cart in the last 24 hours'],
     });
   });
 
   it('a criteria segment: event counts over a window, purchases and recent activity', () => {
-    expect(explainSegment('potential_buyers', segments).reasons).toEqual([
-      'You had at least 3 product views in the last 14 days',
-      'You have not ordered from us yet',
-      'You were active in the last 7 days',
-    ]);
+    expect(explainSegment('potential_buyers', segments).reasons).toEqual(['You had at least 1 items added to your cart in the last 7 days', 'You have not ordered from us yet']);
+    expect(explainCriterion({ type: 'last_activity', maxDaysAgo: 7 })).toBe('You were active in the last 7 days');
+    expect(explainCriterion({ type: 'channel_preference', channel: 'app', minShare: 0.5, windowDays: 30 })).toBe('At least 50% of your visits in the last 30 days were in our app');
     expect(explainCriterion({ type: 'event_count', eventType: 'cart_add', windowDays: 7, min: 1 })).toBe('You had at least 1 items added to your cart in the last 7 days');
   });
 
@@ -29,7 +27,23 @@ describe('segment explanations in plain language', () => {
     expect(explainSegment('new_user', segments).reasons).toEqual(['Your account is at most 30 days old']);
     expect(explainSegment('engagement_inactive', segments).reasons).toEqual(['Your engagement with our emails and site is less than 20%']);
     expect(explainSegment('activity_churned', segments).reasons).toEqual(['You have not been active for more than 90 days']);
-    expect(explainSegment('non_purchaser', segments).reasons).toEqual(['None of these fit you yet: high value customer, repeat buyer, first time buyer']);
+    expect(explainSegment('non_purchaser', segments).reasons).toEqual(['None of these fit you yet: repeat buyer, first time buyer']);
+  });
+
+  it('the segments of documents 001 and 002 that read support, advocacy and predictions, in words', () => {
+    expect(explainSegment('feature_interest', segments).reasons).toEqual([
+      'You read about our features at least 2 times',
+      'You read our documentation at least 1 times',
+      'You asked our support team for help',
+    ]);
+    expect(explainSegment('at_risk_churn', segments).reasons[2]).toBe('You rated our support at most 3 out of 5');
+    expect(explainSegment('loyal_advocate', segments).reasons).toEqual([
+      'You have been a customer for at least 12 months',
+      'You recommended us to at least 2 people',
+      'You rated us at least 9 out of 10 when asked whether you would recommend us',
+    ]);
+    expect(explainSegment('high_churn_risk', segments).reasons).toEqual(['Our prediction of whether you will stay with us puts you at high risk of leaving']);
+    expect(explainSegment('near_term_purchase', segments).reasons).toEqual(['Our prediction of your next order: within about a month']);
   });
 
   it('unknown metrics and segments still get an honest line; booleans read as facts', () => {

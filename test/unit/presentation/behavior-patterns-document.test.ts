@@ -57,11 +57,12 @@ describe('behaviorPatternsDocument', () => {
     expect(document.title).toBe('behavior patterns, last 30 days (2026-10-22 to 2026-11-20)');
     expect(document.generatedAt).toBe('2026-11-20T12:00:00.000Z');
     expect(document.blocks.map((b) => b.kind)).toEqual(['notes', 'table', 'bars', 'table', 'table', 'bars', 'table', 'heatmap', 'bars']);
-    // Low band: 2 + 1 + 1 of 10; above 0.8: 2 + 1; 6 of the 10 events at 9.
+    // Low band: 2 + 1 + 1 of 10; above 0.7: 1 + 2 + 1 (40% > 30%); 6 of the 10 events at 9; page_view -> cart_add twice.
     expect(block('Insights', 'notes').items).toEqual([
       { severity: 'info', text: '40% of customers (4 of 10) have low engagement (0.3 or less). Move them to a re-engagement sequence.' },
-      { severity: 'info', text: '3 customers (30%) are highly engaged (above 0.8). Give them VIP treatment: early access, loyalty rewards or upsell offers.' },
+      { severity: 'info', text: '40% of customers (4 of 10) are highly engaged (above 0.7). Create a VIP segment for them: early access, loyalty rewards or upsell offers.' },
       { severity: 'info', text: "Activity peaks at 09:00 in customers' local time (60% of events). Schedule sends around 09:00." },
+      { severity: 'info', text: 'The most common step is page_view followed by cart_add (2 times). Automate a flow for customers who take it.' },
     ]);
   });
 

@@ -39,6 +39,17 @@ function block<K extends Block['kind']>(index: number, kind: K): Extract<Block, 
 }
 
 describe('segmentPerformanceDocument', () => {
+  it('ends with each segment’s priority and recommended actions from the catalog, for segments that have any', () => {
+    const withActions = segments.map((s) => (s.id === 'vip' ? { ...s, priority: 'high', recommendedActions: ['loyalty_rewards', 'beta_access'] } : s));
+    const last = segmentPerformanceDocument(run(rollups, withActions)).blocks.at(-1)!;
+    expect(last).toMatchObject({
+      kind: 'table',
+      title: "What to send each segment (the catalog's recommended actions)",
+      rows: [{ segment: 'vip', priority: 'high', actions: 'loyalty_rewards, beta_access' }],
+    });
+    expect(document.blocks.at(-1)!.title).toBe('Conversion rate: segment vs control');
+  });
+
   it('names the period and the control group, and leads with every segment’s advice, then why some got none', () => {
     expect(document).toMatchObject({
       title: 'segment performance, last 30 days',

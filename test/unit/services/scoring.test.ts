@@ -75,6 +75,21 @@ describe('the scheduled scoring', () => {
     expect(segments.every((x) => x.invocations === 1 && x.profilesPerSecond > 0)).toBe(true);
   });
 
+  it('puts the predictive segments (document 001) on the bus and in membership as the run scores, not a day later at the sweep', async () => {
+    const s = setup();
+    await s.put('scored', 'subscribe', {}, { email: 'scored@example.com' });
+    const before = events(s, 'SegmentEntered').length;
+
+    await s.score();
+
+    const profile = s.profiles.items.get('scored')!;
+    const churnSegment = `${profile.predictions.churn!.segment}_churn_risk`;
+    const entered = events(s, 'SegmentEntered').slice(before).map((e) => (e.detail as { segmentId: string }).segmentId);
+    expect(entered).toContain(churnSegment);
+    expect(Object.keys(profile.segments)).toContain(churnSegment);
+    expect(s.membership.members.get(churnSegment)?.has('scored')).toBe(true);
+  });
+
   it('writes every prediction, and announces a churn crossing once', async () => {
     const s = setup();
     for (const id of ['fading', 'active']) {

@@ -130,10 +130,12 @@ describe('behaviorPatterns', () => {
     expect(behaviorPatterns(input()).insights).toEqual([
       // Mean 0.5 is fine, but 4 of 10 (40% ≥ 25%) are in the low band.
       '40% of customers (4 of 10) have low engagement (0.3 or less). Move them to a re-engagement sequence.',
-      // Buckets above 0.8: 2 + 1 = 3 of 10.
-      '3 customers (30%) are highly engaged (above 0.8). Give them VIP treatment: early access, loyalty rewards or upsell offers.',
+      // Document 002: more than 30% highly engaged; buckets above 0.7: 1 + 2 + 1 = 4 of 10 = 40%.
+      '40% of customers (4 of 10) are highly engaged (above 0.7). Create a VIP segment for them: early access, loyalty rewards or upsell offers.',
       // Hour 9: 3 + 4 = 7 of 11 events = 63.64%.
       "Activity peaks at 09:00 in customers' local time (63.64% of events). Schedule sends around 09:00.",
+      // Document 002's most common behavior sequence: page_view -> cart_add, twice.
+      'The most common step is page_view followed by cart_add (2 times). Automate a flow for customers who take it.',
       // seq_a and seq_b tie on revenue (250); seq_b has more conversions.
       'seq_b is your top sequence: 250.00 in revenue from 8 conversions (80 emails sent). Use it as the model for new sequences.',
       // vip (50%) has only 40 delivered; loyal 5 / 50 = 10% beats new 16 / 200 = 8%.
@@ -141,15 +143,26 @@ describe('behaviorPatterns', () => {
     ]);
   });
 
-  it('advises re-engagement when the mean is below 0.3, instead of the low-band share', () => {
+  it('advises re-engagement when the mean is below 0.5 (document 002), instead of the low-band share', () => {
     const { insights } = behaviorPatterns(input({ population: population([0, 0, 4, 0, 0, 0, 0, 0, 0, 0], 1, 0.26), behaviorDays: [], sequences: [], segments: [] }));
     expect(insights).toEqual([
-      'Average engagement is 0.25, below 0.3: most customers are drifting away. Start a re-engagement sequence before sending them more regular campaigns.',
+      'Average engagement is 0.25, below 0.5: most customers are drifting away. Start a re-engagement sequence before sending them more regular campaigns.',
+    ]);
+    // A mean of 0.45 with nobody in the low band: still below the document's 0.5.
+    const justBelow = behaviorPatterns(input({ population: population([0, 0, 0, 0, 10, 0, 0, 0, 0, 0], 4.5, 2.05), behaviorDays: [], sequences: [], segments: [] }));
+    expect(justBelow.insights).toEqual([
+      'Average engagement is 0.45, below 0.5: most customers are drifting away. Start a re-engagement sequence before sending them more regular campaigns.',
     ]);
   });
 
+  it('proposes a VIP segment only above 30% highly engaged (document 002), not at 30%', () => {
+    const vip = (histogram: number[]) => behaviorPatterns(input({ population: population(histogram, 6, 4), behaviorDays: [], sequences: [], segments: [] })).insights.filter((i) => i.includes('VIP'));
+    expect(vip([0, 0, 0, 0, 3, 4, 0, 1, 1, 1])).toEqual([]);
+    expect(vip([0, 0, 0, 0, 3, 3, 0, 2, 1, 1])).toEqual(['40% of customers (4 of 10) are highly engaged (above 0.7). Create a VIP segment for them: early access, loyalty rewards or upsell offers.']);
+  });
+
   it('says nothing about a low band under 25%, no VIPs, a sequence that earned nothing or a segment that never converts', () => {
-    // 1 of 10 low (10%), none above 0.8; mean 0.5.
+    // 1 of 10 low (10%), none above 0.7; mean 0.5.
     const { insights } = behaviorPatterns(
       input({
         population: population([1, 0, 0, 0, 4, 4, 1, 0, 0, 0], 5, 2.6),
