@@ -76,7 +76,7 @@ export const segments: SegmentDefinitionInput[] = [
     conditions: [
       { metric: 'days_since_last_open', op: '>=', value: 30 },
       { metric: 'declining_engagement_trend', op: '==', value: true },
-      { metric: 'support_satisfaction', op: '<=', value: 3 },
+      { metric: 'support_satisfaction_5', op: '<=', value: 3 },
     ],
     recommendedActions: ['reengagement_campaigns', 'feedback_surveys', 'win_back_offers'],
   },

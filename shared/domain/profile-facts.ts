@@ -78,7 +78,7 @@ export const METRIC_NAMES = [
   'support_tickets_total',
   'open_support_tickets',
   'satisfaction_average',
-  'support_satisfaction',
+  'support_satisfaction_5',
   'last_nps_score',
   'referrals_total',
   'social_mentions_total',

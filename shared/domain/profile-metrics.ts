@@ -103,8 +103,9 @@ function computeMetrics(profile: Profile, now: Date, window: (key: string, days:
     support_tickets_total: counts.support_ticket ?? 0,
     open_support_tickets: support.openTickets.length,
     satisfaction_average: support.ratingCount > 0 ? round(support.ratingSum / support.ratingCount, 4) : null,
-    // The same average on document 001's 1-5 support-satisfaction scale (ratings are kept as rating/scale).
-    support_satisfaction: support.ratingCount > 0 ? round((5 * support.ratingSum) / support.ratingCount, 2) : null,
+    // The same average on a 1-5 scale, as document 001's at_risk_churn segment reads support satisfaction
+    // (its at_risk stage reads the same metric name on 0-10: support_satisfaction below).
+    support_satisfaction_5: support.ratingCount > 0 ? round((5 * support.ratingSum) / support.ratingCount, 2) : null,
     last_nps_score: support.lastNpsScore ?? null,
     referrals_total: counts.referral ?? 0,
     social_mentions_total: counts.social_mention ?? 0,

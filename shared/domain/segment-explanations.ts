@@ -30,7 +30,7 @@ const METRIC_SENTENCES: Record<string, (op: string, n: string) => string> = {
   engagement_score: (op, n) => `Your engagement with our emails and site is ${op} ${percent(n)}`,
   full_days_since_last_activity: (op, n) => (op === 'at most' ? `You were active in the last ${n} days` : `You have not been active for ${op} ${n} days`),
   support_tickets_total: (op, n) => (op === 'more than' && n === '0' ? 'You asked our support team for help' : `You contacted our support ${op} ${n} times`),
-  support_satisfaction: (op, n) => `You rated our support ${op} ${n} out of 5`,
+  support_satisfaction_5: (op, n) => `You rated our support ${op} ${n} out of 5`,
   last_nps_score: (op, n) => `You rated us ${op} ${n} out of 10 when asked whether you would recommend us`,
   churn_risk_segment: (_op, n) => `Our prediction of whether you will stay with us puts you at ${words(n)} risk of leaving`,
   value_potential_segment: (_op, n) => `Our prediction puts your expected orders with us among the ${words(n)} group`,

@@ -11,6 +11,8 @@ import { round4, type ScoringModel } from './scoring.ts';
 
 const SNAKE_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const SnakeId = z.string().regex(SNAKE_ID, 'must be snake_case');
+/** Document 002's criteria count over 30 days unless they say otherwise (not the longest window the profile keeps). */
+const DEFAULT_CRITERION_WINDOW_DAYS = 30;
 /** Up to MAX_WINDOW_DAYS, checked where the segment's id can be named (CriteriaSegment). */
 const WindowDays = z.number().int().min(1);
 
@@ -246,7 +248,7 @@ export type Channel = z.infer<typeof Channel>;
 
 /** Reads the share of the customer's email, web and app events of the window that were on `channel`. */
 export const ChannelPreferenceCriterion = z
-  .object({ type: z.literal('channel_preference'), channel: Channel, minShare: z.number().gt(0).max(1), windowDays: WindowDays.default(MAX_WINDOW_DAYS) })
+  .object({ type: z.literal('channel_preference'), channel: Channel, minShare: z.number().gt(0).max(1), windowDays: WindowDays.default(DEFAULT_CRITERION_WINDOW_DAYS) })
   .strict();
 
 export const SegmentCriterion = z.discriminatedUnion('type', [

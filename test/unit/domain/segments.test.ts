@@ -51,8 +51,8 @@ describe('behavioral segments', () => {
 
   it('gives a met == on a boolean full strength', () => {
     // Prepare
-    const unhappy = factsFrom({ metrics: { days_since_last_open: 45, declining_engagement_trend: true, support_satisfaction: 2 } });
-    const content = factsFrom({ metrics: { days_since_last_open: 45, declining_engagement_trend: true, support_satisfaction: 4 } });
+    const unhappy = factsFrom({ metrics: { days_since_last_open: 45, declining_engagement_trend: true, support_satisfaction_5: 2 } });
+    const content = factsFrom({ metrics: { days_since_last_open: 45, declining_engagement_trend: true, support_satisfaction_5: 4 } });
 
     // Act
     const member = explainSegment(definitions, unhappy, 'at_risk_churn')!;

@@ -97,7 +97,7 @@ describe('document 001: the behavioral segments, customers built from events', (
     const content = build('content', [...steps, { type: 'support_rating', occurredAt: ago(17), properties: { rating: 8 } }]);
 
     const yes = evaluate(unhappy);
-    expect(yes.facts.metric('support_satisfaction')).toBe(2);
+    expect(yes.facts.metric('support_satisfaction_5')).toBe(2);
     expect(yes.facts.metric('declining_engagement_trend')).toBe(true);
     expect(segment(yes, 'at_risk_churn')).toMatchObject({ member: true, matchScore: 1, priority: 'critical' });
     // 35/30 -> 1, trend 1, satisfaction 4 > 3: 3/4 = 0.75 -> 2.75 / 3 = 0.9167
@@ -246,7 +246,7 @@ describe("document 001's match score (property)", () => {
       support_tickets_total: fc.integer({ min: 0, max: 3 }),
       days_since_last_open: fc.option(fc.double({ min: 0, max: 90, noNaN: true })),
       declining_engagement_trend: fc.boolean(),
-      support_satisfaction: fc.option(fc.double({ min: 0.5, max: 5, noNaN: true })),
+      support_satisfaction_5: fc.option(fc.double({ min: 0.5, max: 5, noNaN: true })),
       customer_lifetime_months: fc.double({ min: 0, max: 40, noNaN: true }),
       referrals_total: fc.integer({ min: 0, max: 4 }),
       last_nps_score: fc.option(fc.integer({ min: 0, max: 10 })),

@@ -50,7 +50,7 @@ export const DOCUMENT_001_BEHAVIORAL: Record<string, DocumentedSegment> = {
     conditions: [
       c('days_since_last_open', 'days_since_last_open', '>=', 30),
       c('declining_engagement_trend', 'declining_engagement_trend', '==', true),
-      c('support_satisfaction', 'support_satisfaction', '<=', 3),
+      c('support_satisfaction', 'support_satisfaction_5', '<=', 3),
     ],
   },
   loyal_advocate: {
