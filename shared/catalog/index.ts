@@ -123,6 +123,14 @@ export const Catalog = z
           message: `rule ${rule.id} starts sequence "${rule.startSequence}", which the catalog does not define`,
         });
       }
+      if (rule.trigger.type === 'segment') {
+        const known = new Set(catalog.segments.flatMap(segmentIdsOf));
+        rule.trigger.segmentIds?.forEach((segmentId, at) => {
+          if (!known.has(segmentId)) {
+            ctx.addIssue({ code: 'custom', path: ['rules', index, 'trigger', 'segmentIds', at], message: `rule ${rule.id} triggers on segment "${segmentId}", which the catalog does not define` });
+          }
+        });
+      }
       if (rule.templateId !== undefined && !templateIds.has(rule.templateId)) {
         ctx.addIssue({
           code: 'custom',

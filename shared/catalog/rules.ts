@@ -134,6 +134,25 @@ export const rules: TriggerRuleInput[] = [
     successMetrics: ['purchase'],
   },
   {
+    id: 'segment_entry_campaign',
+    description:
+      'Document 001: a customer who newly enters a critical or high priority segment gets that segment\'s campaign (its own content variant), once a day at most.',
+    priority: 75,
+    trigger: { type: 'segment', on: 'entered' },
+    conditions: {
+      all: [
+        { field: 'event.properties.priority', op: 'in', value: ['critical', 'high'] },
+        // win_back starts its own sequence on entry (sequences.ts startOn): one flow per segment.
+        { field: 'event.properties.segmentId', op: 'not_in', value: ['win_back'] },
+      ],
+    },
+    // Document 001 sets no limit; flapping in and out of segments must not become daily mail.
+    cooldownHours: 24,
+    maxSends: { count: 2, periodHours: 168 },
+    templateId: 'segment_welcome',
+    successMetrics: ['purchase', 'email_click'],
+  },
+  {
     id: 'support_follow_up',
     description: 'A support ticket was solved: ask how it went. Service mail, so it is sent during a promotional pause.',
     priority: 40,

@@ -23,7 +23,11 @@ const WindowHours = z.number().positive().max(MAX_TRIGGER_WINDOW_HOURS);
  * - temporal `inactivity`: no activity for `days` (checked by the daily sweep, once per idle streak);
  * - temporal `anniversary`: the yearly anniversary of signup or the first purchase (daily sweep);
  * - predictive: a model event (`ChurnRiskChanged`, ...) crossing a threshold;
- * - composite: every one of `eventTypes` within `withinHours`, fired by whichever comes last.
+ * - composite: every one of `eventTypes` within `withinHours`, fired by whichever comes last;
+ * - segment: the customer entered (or left) a segment (document 001's campaigns for newly entered
+ *   segments): any segment, or one of `segmentIds`. Conditions read the segment's
+ *   `event.properties.segmentId`, `.matchScore` (0..1) and `.priority` (critical, high, medium, low;
+ *   absent when the segment has none).
  */
 export const RuleTrigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('behavioral'), eventType: SnakeId }).strict(),
@@ -43,11 +47,17 @@ export const RuleTrigger = z.discriminatedUnion('type', [
   ]),
   z.object({ type: z.literal('predictive'), eventType: ModelEventType }).strict(),
   z
+    .object({ type: z.literal('segment'), on: z.enum(['entered', 'exited']), segmentIds: z.array(SnakeId).min(1).max(50).optional() })
+    .strict(),
+  z
     .object({ type: z.literal('composite'), eventTypes: z.array(SnakeId).min(2).max(5), withinHours: WindowHours })
     .strict()
     .refine((t) => new Set(t.eventTypes).size === t.eventTypes.length, 'composite eventTypes must be distinct'),
 ]);
 export type RuleTrigger = z.infer<typeof RuleTrigger>;
+
+/** The bus detail-type of each segment trigger (the events profile evaluation publishes). */
+export const SEGMENT_EVENT_TYPES = { entered: 'SegmentEntered', exited: 'SegmentExited' } as const;
 
 /** Event fields that make a condition "contextual". */
 export const CONTEXT_FIELDS: readonly string[] = [
@@ -161,7 +171,7 @@ export function evaluateRule(rule: TriggerRule, scope: RuleScope): RuleMatch | u
 }
 
 /**
- * The event-started rules (behavioral, contextual, predictive, composite) that this event
+ * The event-started rules (behavioral, contextual, predictive, composite, segment) that this event
  * triggers and whose conditions match, highest priority first. `profile` is the profile after the
  * event; `facts` answers `calculated.<metric>` fields.
  */
@@ -188,6 +198,12 @@ function isTriggeredBy(trigger: RuleTrigger, event: { type: string; occurredAt: 
       return trigger.eventType === event.type;
     case 'composite':
       return trigger.eventTypes.includes(event.type) && compositeComplete(trigger, event, profile);
+    case 'segment': {
+      if (event.type !== SEGMENT_EVENT_TYPES[trigger.on]) return false;
+      const properties = (event as { properties?: unknown }).properties;
+      const segmentId = typeof properties === 'object' && properties !== null ? (properties as Record<string, unknown>).segmentId : undefined;
+      return trigger.segmentIds === undefined || (typeof segmentId === 'string' && trigger.segmentIds.includes(segmentId));
+    }
     case 'temporal':
       return false;
   }
