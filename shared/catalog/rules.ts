@@ -2,7 +2,8 @@ import type { TriggerRuleInput } from '../domain/trigger-rules.ts';
 
 /**
  * The default trigger rules: the source's rules, one per trigger type a business starts with.
- * `successMetrics` name what reports count as this rule's conversion.
+ * Every rule sends at the customer's optimal time (document 000: their stated contact time, else
+ * their learned hour, else 10:00 on the next business day) unless it sets `sendTime` to opt out.
  *
  * Three ship inactive (`active: false`), as opt-in flows: browse abandonment, the post-purchase
  * follow-up and premium content are high-volume marketing mail that competes with the core flows
@@ -56,8 +57,9 @@ export const rules: TriggerRuleInput[] = [
         { field: 'calculated.lifetime_value', op: 'greater_than', value: 100 },
       ],
     },
+    // Document 000: a 7-day cooldown and at most 2 a day (its counter expires 24 h after the last send).
     cooldownHours: 168,
-    maxSends: { count: 2, periodHours: 24 * 90 },
+    maxSends: { count: 2, periodHours: 24 },
     templateId: 'churn_prevention',
     successMetrics: ['purchase', 'app_session'],
   },
@@ -117,9 +119,9 @@ export const rules: TriggerRuleInput[] = [
     active: false, // opt-in: see the note at the top of this file
     priority: 50,
     trigger: { type: 'behavioral', eventType: 'email_click' },
-    conditions: { all: [{ field: 'calculated.engagement_level', op: 'equals', value: 'high' }] },
+    // The primary engagement model's top level (document 000: score >= 0.8); 'high' was never a level, so the rule never fired.
+    conditions: { all: [{ field: 'calculated.engagement_level', op: 'equals', value: 'highly_engaged' }] },
     maxSends: { count: 1, periodHours: 24 * 30 },
-    sendTime: { policy: 'preferred_hour' },
     templateId: 'premium_content',
     successMetrics: ['email_click', 'purchase'],
   },
@@ -161,6 +163,8 @@ export const rules: TriggerRuleInput[] = [
     cooldownHours: 24,
     category: 'transactional',
     transactional: true,
+    // Service mail answers what the customer just did: it goes at once.
+    sendTime: { policy: 'immediate' },
     templateId: 'support_follow_up',
     successMetrics: ['support_rating'],
   },
@@ -174,6 +178,8 @@ export const rules: TriggerRuleInput[] = [
     maxSends: { count: 3, periodHours: 24 },
     category: 'transactional',
     transactional: true,
+    // The customer waits for this link on the preference page.
+    sendTime: { policy: 'immediate' },
     templateId: 'confirm_subscription',
     successMetrics: ['subscribe'],
   },

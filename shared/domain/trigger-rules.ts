@@ -74,12 +74,16 @@ export const CONTEXT_FIELDS: readonly string[] = [
 /**
  * When the email leaves. Quiet hours (catalog setting, customer's time zone) apply to every
  * non-transactional policy and move a send to their end.
- * - immediate: as soon as decided;
+ * - optimal (the default, document 000): the customer's preferred contact time (identify's
+ *   `preferredContactTime`), else their learned open hour, else the catalog's default hour (10:00)
+ *   on the next business day; the next such time strictly after now, in the customer's zone;
+ * - immediate: as soon as decided (the opt-out, e.g. service mail);
  * - preferred_hour: the customer's most frequent open hour (from their opens; the catalog's default
  *   hour until there are enough), on the next business day at or after now;
  * - delay: a fixed delay after the decision.
  */
 export const SendTimePolicy = z.discriminatedUnion('policy', [
+  z.object({ policy: z.literal('optimal') }).strict(),
   z.object({ policy: z.literal('immediate') }).strict(),
   z.object({ policy: z.literal('preferred_hour') }).strict(),
   z.object({ policy: z.literal('delay'), minutes: z.number().int().positive().max(60 * 24 * 30) }).strict(),
@@ -110,7 +114,8 @@ export const TriggerRule = z
         z.object({ action: z.literal('defer'), deferHours: z.number().positive().max(24 * 14) }).strict(),
       ])
       .default({ action: 'drop' }),
-    sendTime: SendTimePolicy.default({ policy: 'immediate' }),
+    /** Every rule sends at the customer's optimal time unless it opts out (`immediate`, `delay`, `preferred_hour`). */
+    sendTime: SendTimePolicy.default({ policy: 'optimal' }),
     /** The email it sends; a rule either sends a template or starts a sequence. */
     templateId: z.string().regex(SNAKE_ID).optional(),
     /**
