@@ -29,6 +29,13 @@ const MODEL_EVENT_PROPERTIES: { [T in ModelEventType]: Record<DetailKeys<T>, Fie
   PurchaseIntentChanged: { customerId: OPEN, probability: PROBABILITY, previousProbability: PROBABILITY, modelId: OPEN, interests: OPEN, at: OPEN, transitionId: OPEN },
 };
 
+/** The enum metrics of the scheduled scoring (profile.predictions: churn risk, value potential, next purchase). */
+const PREDICTED_SEGMENT_METRICS: Record<string, readonly string[]> = {
+  churn_risk_segment: ['high', 'medium', 'low'],
+  value_potential_segment: ['high', 'medium', 'low'],
+  next_purchase_segment: ['imminent', 'near_term', 'long_term_nurture'],
+};
+
 /** Envelope fields every event-started rule may read. */
 const ENVELOPE_FIELDS = new Set(['type', 'eventId', 'occurredAt', 'customerId', 'source', 'device', 'sessionId', 'email']);
 
@@ -40,6 +47,9 @@ export function fieldDomain(catalog: Pick<Catalog, 'segments' | 'lifecycleStages
   if (root === 'calculated') {
     if (path[0] === 'engagement_level') return { kind: 'values', values: levels };
     if (path[0] === 'lifecycle_stage') return { kind: 'values', values: catalog.lifecycleStages.map((stage) => stage.id) };
+    const predicted = PREDICTED_SEGMENT_METRICS[path[0] ?? ''];
+    if (predicted) return { kind: 'values', values: predicted };
+    if (path[0] === 'predicted_churn_probability' || path[0] === 'predicted_purchase_intent') return PROBABILITY;
     return OPEN; // numeric and boolean metrics: the catalog already refuses names that are not metrics
   }
   if (root === 'profile') {
