@@ -28,7 +28,7 @@ export const rules: TriggerRuleInput[] = [
     maxSends: { count: 1, periodHours: 24 },
     // The reminders are cart_recovery's steps (1 h, 24 h, 72 h after the abandon; a purchase ends it).
     startSequence: 'cart_recovery',
-    successMetrics: ['purchase'],
+    successMetrics: ['email_open', 'email_click', 'purchase'],
   },
   {
     id: 'welcome_new_subscriber',
@@ -44,7 +44,7 @@ export const rules: TriggerRuleInput[] = [
     maxSends: { count: 1 },
     // The greeting is welcome_series' first step (day 0), followed by days 2 and 5.
     startSequence: 'welcome_series',
-    successMetrics: ['purchase', 'email_click'],
+    successMetrics: ['email_open'],
   },
   {
     id: 'churn_prevention_high_risk',
@@ -61,7 +61,7 @@ export const rules: TriggerRuleInput[] = [
     cooldownHours: 168,
     maxSends: { count: 2, periodHours: 24 },
     templateId: 'churn_prevention',
-    successMetrics: ['purchase', 'app_session'],
+    successMetrics: ['email_open', 'email_click', 'purchase'],
   },
   {
     id: 'purchase_intent_picks',
@@ -93,7 +93,7 @@ export const rules: TriggerRuleInput[] = [
     conditions: { all: [{ field: 'calculated.product_page_visits', op: 'at_least', value: 2 }] },
     cooldownHours: 72,
     templateId: 'browse_reminder',
-    successMetrics: ['cart_add', 'purchase'],
+    successMetrics: ['email_click', 'purchase'],
   },
   {
     id: 'post_purchase_follow_up',
@@ -105,7 +105,7 @@ export const rules: TriggerRuleInput[] = [
     maxSends: { count: 1, periodHours: 168 },
     onConflict: { action: 'defer', deferHours: 24 },
     templateId: 'post_purchase',
-    successMetrics: ['purchase', 'support_rating'],
+    successMetrics: ['purchase'],
   },
   {
     id: 'win_back_60_days',
@@ -117,7 +117,7 @@ export const rules: TriggerRuleInput[] = [
     // The at_risk stage's win_back_campaign starts at the same sweep for every idle customer; this rule
     // starts it for idle buyers too, so whichever comes first runs, once (one run per customer and sequence).
     startSequence: 'win_back_campaign',
-    successMetrics: ['purchase', 'app_session'],
+    successMetrics: ['email_open', 'purchase'],
   },
   {
     id: 'high_engagement_premium_content',
@@ -172,7 +172,7 @@ export const rules: TriggerRuleInput[] = [
     // Service mail answers what the customer just did: it goes at once.
     sendTime: { policy: 'immediate' },
     templateId: 'support_follow_up',
-    successMetrics: ['support_rating'],
+    successMetrics: ['email_open'],
   },
   {
     id: 'confirm_subscription',
@@ -187,7 +187,7 @@ export const rules: TriggerRuleInput[] = [
     // The customer waits for this link on the preference page.
     sendTime: { policy: 'immediate' },
     templateId: 'confirm_subscription',
-    successMetrics: ['subscribe'],
+    successMetrics: ['email_click'],
   },
 ];
 

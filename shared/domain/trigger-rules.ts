@@ -90,6 +90,15 @@ export const SendTimePolicy = z.discriminatedUnion('policy', [
 ]);
 export type SendTimePolicy = z.infer<typeof SendTimePolicy>;
 
+/**
+ * The outcomes Nudge attributes to a send, so a rule can name them as its success (document 000's
+ * success_metrics: email_open, click, purchase_complete): an open (the pixel), a click (the signed
+ * links), a purchase (the attribution window). Others (app_session, profile_complete, ...) are not
+ * tied to a send, so a report could not count them for the rule.
+ */
+export const SuccessMetric = z.enum(['email_open', 'email_click', 'purchase']);
+export type SuccessMetric = z.infer<typeof SuccessMetric>;
+
 /** A trigger rule of the catalog: when it matches, which email it sends, and what limits it. */
 export const TriggerRule = z
   .object({
@@ -130,8 +139,11 @@ export const TriggerRule = z
     transactional: z.boolean().default(false),
     /** Share of matching customers (0-50 %) kept as a control group: nothing is sent, "would have sent" is recorded. */
     holdoutPercent: z.number().min(0).max(50).default(0),
-    /** What counts as this rule's success in reports (event types after the send, e.g. purchase). */
-    successMetrics: z.array(z.string().regex(SNAKE_ID)).default([]),
+    /**
+     * What counts as this rule's success: the trigger-performance report shows each for the rule
+     * (count and rate per delivered email). Only what Nudge attributes to a send can be named.
+     */
+    successMetrics: z.array(SuccessMetric).default([]),
   })
   .strict()
   .superRefine((rule, ctx) => {
