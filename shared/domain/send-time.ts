@@ -28,7 +28,8 @@ export type SendPlan = {
 
 /**
  * When an email should leave, in the customer's time zone: the rule's policy first, then quiet
- * hours (marketing only: transactional mail is never held back). Pure; luxon does the zone
+ * hours (marketing only: transactional mail is never held back, and under `optimal` it leaves at
+ * once: a receipt or a confirmation link is expected now, not at the customer's best hour). Pure; luxon does the zone
  * arithmetic, including DST gaps (a local hour that does not exist moves forward).
  */
 export function planSendTime(input: { policy: SendTimePolicy; transactional: boolean; profile: Profile; now: Date; settings: SendTimeSettings }): SendPlan {
@@ -40,7 +41,7 @@ export function planSendTime(input: { policy: SendTimePolicy; transactional: boo
   if (policy.policy === 'delay') {
     at = local.plus({ minutes: policy.minutes });
     reason = 'delay';
-  } else if (policy.policy === 'optimal') {
+  } else if (policy.policy === 'optimal' && !transactional) {
     const optimal = optimalHourOf(profile, settings);
     at = nextAfter(local, optimal, settings.businessDaysOnly && optimal.from === 'default');
     reason = 'preferred_hour';

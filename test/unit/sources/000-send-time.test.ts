@@ -94,3 +94,15 @@ describe('document 000: the optimal send time', () => {
     for (const rule of defaultCatalog.rules.filter((r) => r.transactional)) expect(rule.sendTime.policy, rule.id).toBe('immediate');
   });
 });
+
+describe('transactional mail under the optimal policy', () => {
+  it('leaves at once, whatever the hour or the customer: service mail is expected now', () => {
+    const profiles = [profileAfter([identify({ preferredContactTime: '18:30' })]), profileAfter([identify({})])];
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-12-31T00:00:00Z') }), fc.constantFrom(0, 1), (ms, index) => {
+        const result = planSendTime({ policy: optimal, transactional: true, profile: profiles[index]!, now: new Date(ms), settings });
+        expect(result).toMatchObject({ at: new Date(ms), reason: 'immediate' });
+      }),
+    );
+  });
+});
