@@ -66,17 +66,16 @@ export const rules: TriggerRuleInput[] = [
   {
     id: 'purchase_intent_picks',
     description:
-      'Likely to buy soon (purchase intent above 0.8) within the purchase window and no purchase in the last 7 days: picks from their favourite categories, at their optimal send time.',
+      'Likely to buy soon (purchase intent above 0.8) and no purchase in the last 7 days: picks from their favourite categories, timed to the optimal window (their optimal send time).',
     priority: 70,
-    // The model announces crossings of its confidence threshold, 0.75 (document 003's table); the offer needs more than 0.8 (its trigger).
+    // Document 003's trigger: more than 0.8 (the model announces crossings of 0.8: catalog settings.predictive).
+    // Its `timing: optimal_purchase_window` is undefined there; Nudge times the offer with the optimal send
+    // time (document 000), the default of every rule. (A window read from the predicted next purchase was
+    // tried: the scoring announces before it writes, so the rule read the previous run's prediction.)
     trigger: { type: 'predictive', eventType: 'PurchaseIntentChanged' },
     conditions: {
       all: [
         { field: 'event.properties.probability', op: 'greater_than', value: 0.8 },
-        // The optimal purchase window (document 003 names it, without a definition): Nudge reads it as the
-        // predicted next purchase falling within the intent's horizon (imminent or near term), or no
-        // prediction yet (a first purchase); a customer predicted to buy in months is left to nurture.
-        { any: [{ field: 'calculated.next_purchase_segment', op: 'exists', value: false }, { field: 'calculated.next_purchase_segment', op: 'in', value: ['imminent', 'near_term'] }] },
         { any: [{ field: 'calculated.days_since_last_purchase', op: 'exists', value: false }, { field: 'calculated.days_since_last_purchase', op: 'at_least', value: 7 }] },
       ],
     },
