@@ -3,7 +3,7 @@ import type { TriggerRuleInput } from '../domain/trigger-rules.ts';
 /**
  * The default trigger rules: the source's rules, one per trigger type a business starts with.
  * Every rule sends at the customer's optimal time (document 000: their stated contact time, else
- * their learned hour, else 10:00 on the next business day) unless it sets `sendTime` to opt out.
+ * their learned hour, else 10:00 on the next business day: `sendTime: optimal`) unless it opts out.
  *
  * Three ship inactive (`active: false`), as opt-in flows: browse abandonment, the post-purchase
  * follow-up and premium content are high-volume marketing mail that competes with the core flows
@@ -27,6 +27,7 @@ export const rules: TriggerRuleInput[] = [
     cooldownHours: 24,
     maxSends: { count: 1, periodHours: 24 },
     // The reminders are cart_recovery's steps (1 h, 24 h, 72 h after the abandon; a purchase ends it).
+    sendTime: { policy: 'optimal' },
     startSequence: 'cart_recovery',
     successMetrics: ['email_open', 'email_click', 'purchase'],
   },
@@ -43,6 +44,8 @@ export const rules: TriggerRuleInput[] = [
     },
     maxSends: { count: 1 },
     // The greeting is welcome_series' first step (day 0), followed by days 2 and 5.
+    // A welcome is expected right after signing up (it starts welcome_series, whose steps have their own timing).
+    sendTime: { policy: 'immediate' },
     startSequence: 'welcome_series',
     successMetrics: ['email_open'],
   },
@@ -60,6 +63,7 @@ export const rules: TriggerRuleInput[] = [
     // Document 000: a 7-day cooldown and at most 2 a day (its counter expires 24 h after the last send).
     cooldownHours: 168,
     maxSends: { count: 2, periodHours: 24 },
+    sendTime: { policy: 'optimal' },
     templateId: 'churn_prevention',
     successMetrics: ['email_open', 'email_click', 'purchase'],
   },
@@ -80,6 +84,7 @@ export const rules: TriggerRuleInput[] = [
       ],
     },
     cooldownHours: 24 * 14,
+    sendTime: { policy: 'optimal' },
     templateId: 'picked_for_you',
     successMetrics: ['purchase', 'email_click'],
   },
@@ -91,6 +96,7 @@ export const rules: TriggerRuleInput[] = [
     trigger: { type: 'temporal', kind: 'absence', eventType: 'product_view', absentEventTypes: ['cart_add', 'purchase'], withinHours: 1 },
     conditions: { all: [{ field: 'calculated.product_page_visits', op: 'at_least', value: 2 }] },
     cooldownHours: 72,
+    sendTime: { policy: 'optimal' },
     templateId: 'browse_reminder',
     successMetrics: ['email_click', 'purchase'],
   },
@@ -115,6 +121,7 @@ export const rules: TriggerRuleInput[] = [
     maxSends: { count: 1, periodHours: 24 * 90 },
     // The at_risk stage's win_back_campaign starts at the same sweep for every idle customer; this rule
     // starts it for idle buyers too, so whichever comes first runs, once (one run per customer and sequence).
+    sendTime: { policy: 'optimal' },
     startSequence: 'win_back_campaign',
     successMetrics: ['email_open', 'purchase'],
   },
@@ -127,6 +134,7 @@ export const rules: TriggerRuleInput[] = [
     // The primary engagement model's top level (document 000: score >= 0.8); 'high' was never a level, so the rule never fired.
     conditions: { all: [{ field: 'calculated.engagement_level', op: 'equals', value: 'highly_engaged' }] },
     maxSends: { count: 1, periodHours: 24 * 30 },
+    sendTime: { policy: 'optimal' },
     templateId: 'premium_content',
     successMetrics: ['email_click', 'purchase'],
   },
@@ -137,6 +145,7 @@ export const rules: TriggerRuleInput[] = [
     trigger: { type: 'behavioral', eventType: 'purchase' },
     conditions: { all: [{ field: 'profile.lifecycleStage', op: 'equals', value: 'vip_customer' }] },
     maxSends: { count: 1 },
+    sendTime: { policy: 'optimal' },
     templateId: 'vip_welcome',
     successMetrics: ['purchase'],
   },
@@ -156,6 +165,7 @@ export const rules: TriggerRuleInput[] = [
     // Document 001 sets no limit; flapping in and out of segments must not become daily mail.
     cooldownHours: 24,
     maxSends: { count: 2, periodHours: 168 },
+    sendTime: { policy: 'optimal' },
     templateId: 'segment_welcome',
     successMetrics: ['purchase', 'email_click'],
   },

@@ -74,7 +74,7 @@ export const CONTEXT_FIELDS: readonly string[] = [
 /**
  * When the email leaves. Quiet hours (catalog setting, customer's time zone) apply to every
  * non-transactional policy and move a send to their end.
- * - optimal (the default, document 000): the customer's preferred contact time (identify's
+ * - optimal (document 000; every shipped rule that does not opt out): the customer's preferred contact time (identify's
  *   `preferredContactTime`), else their learned open hour, else the catalog's default hour (10:00)
  *   on the next business day; the next such time strictly after now, in the customer's zone;
  * - immediate: as soon as decided (the opt-out, e.g. service mail);
@@ -123,8 +123,8 @@ export const TriggerRule = z
         z.object({ action: z.literal('defer'), deferHours: z.number().positive().max(24 * 14) }).strict(),
       ])
       .default({ action: 'drop' }),
-    /** Every rule sends at the customer's optimal time unless it opts out (`immediate`, `delay`, `preferred_hour`). */
-    sendTime: SendTimePolicy.default({ policy: 'optimal' }),
+    /** Shipped rules all set `optimal` (document 000) unless they opt out; the schema's default stays `immediate` for now. */
+    sendTime: SendTimePolicy.default({ policy: 'immediate' }),
     /** The email it sends; a rule either sends a template or starts a sequence. */
     templateId: z.string().regex(SNAKE_ID).optional(),
     /**

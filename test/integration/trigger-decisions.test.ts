@@ -110,10 +110,9 @@ describe('trigger decisions', () => {
       outcomes.push(await ingest(event(customerId, 'cart_abandon', { cartValue: 80 })));
     }
     expect(outcomes.map((o) => (o.type === 'applied' ? o.rules.map((r) => `${r.ruleId}:${r.outcome}${r.reason ? `:${r.reason}` : ''}`) : []))).toEqual([
-      // Marketing mail waits for the customer's optimal send time (document 000); the receipt goes at once.
-      ['promo:queued:preferred_hour', 'receipt:queued'],
-      ['promo:queued:preferred_hour', 'receipt:queued'],
-      ['promo:queued:preferred_hour', 'receipt:queued'],
+      ['promo:queued', 'receipt:queued'],
+      ['promo:queued', 'receipt:queued'],
+      ['promo:queued', 'receipt:queued'],
       ['promo:suppressed:global_cap', 'receipt:queued'],
     ]);
   });
@@ -140,7 +139,7 @@ describe('trigger decisions', () => {
       env: { ...process.env, NUDGE_EVENTBRIDGE_PORT: new URL(nudge.context.endpoints.eventBridge).port },
     });
     const result = JSON.parse(stdout) as { decisions: Array<{ outcome: string; reason?: string; conditions: Array<{ actual: unknown }> }> };
-    expect(result.decisions.map((d) => `${d.outcome}${d.reason ? `:${d.reason}` : ''}`)).toEqual(['suppressed:cooldown', 'queued:preferred_hour']);
+    expect(result.decisions.map((d) => `${d.outcome}${d.reason ? `:${d.reason}` : ''}`)).toEqual(['suppressed:cooldown', 'queued']);
     expect(result.decisions[0]!.conditions[0]!.actual).toBe(90);
   });
 });

@@ -43,9 +43,9 @@ describe('rule schema: trigger types', () => {
     expect(problems({ trigger: { type: 'behavioral', eventType: 'purchase' }, onConflict: { action: 'defer' } as never })[0]).toMatch(/^onConflict.deferHours/);
   });
 
-  it('defaults: active, drop on conflict, optimal send time (document 000), marketing, no holdout', () => {
+  it('defaults: active, drop on conflict, immediate send, marketing, no holdout', () => {
     const parsed = rule({ id: 'd', trigger: { type: 'behavioral', eventType: 'purchase' } });
-    expect(parsed).toMatchObject({ active: true, onConflict: { action: 'drop' }, sendTime: { policy: 'optimal' }, category: 'marketing', transactional: false, holdoutPercent: 0 });
+    expect(parsed).toMatchObject({ active: true, onConflict: { action: 'drop' }, sendTime: { policy: 'immediate' }, category: 'marketing', transactional: false, holdoutPercent: 0 });
   });
 });
 

@@ -90,7 +90,7 @@ describe('document 000: the optimal send time', () => {
 
   it('applies to every shipped rule that does not opt out; the opt-outs are service mail and rules with their own timing', () => {
     const optOuts = defaultCatalog.rules.filter((rule) => rule.sendTime.policy !== 'optimal').map((rule) => `${rule.id}:${rule.sendTime.policy}`);
-    expect(optOuts.sort()).toEqual(['confirm_subscription:immediate', 'post_purchase_follow_up:delay', 'support_follow_up:immediate']);
+    expect(optOuts.sort()).toEqual(['confirm_subscription:immediate', 'post_purchase_follow_up:delay', 'support_follow_up:immediate', 'welcome_new_subscriber:immediate']);
     for (const rule of defaultCatalog.rules.filter((r) => r.transactional)) expect(rule.sendTime.policy, rule.id).toBe('immediate');
   });
 });
