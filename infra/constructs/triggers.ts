@@ -6,7 +6,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import type { TriggerRule } from '#shared/domain/trigger-rules.ts';
+import { SEGMENT_EVENT_TYPES, type TriggerRule } from '#shared/domain/trigger-rules.ts';
 import type { NudgeDelivery } from './delivery.ts';
 import { EncryptedQueue, INSPECTION_RETENTION } from './encrypted-queue.ts';
 import type { NudgeEventBus } from './event-bus.ts';
@@ -39,6 +39,8 @@ export type NudgeTriggersProps = {
  *   The **scheduler role** may only send to the send queue and invoke the timers function.
  * - The **model-event function** runs predictive rules when a model event (`ChurnRiskChanged`, ...)
  *   crosses a threshold; its bus rule matches exactly the types the catalog's predictive rules use.
+ *   It also runs segment rules on `SegmentEntered` / `SegmentExited`, through a second bus rule
+ *   that matches only the detail-types (and segments) the active segment rules use.
  * - Every function that decides sends gets the same grants ({@link grantDecisions}): the send queue,
  *   `scheduler:CreateSchedule` in this group only, and `iam:PassRole` on the scheduler role only.
  * - Failures are kept: async retries twice, then the dead-letter queue (as for ingest).
@@ -49,6 +51,7 @@ export class NudgeTriggers extends Construct {
   readonly timers: NudgeFunction;
   readonly modelEvents: NudgeFunction;
   readonly modelEventsRule: events.Rule | undefined;
+  readonly segmentEventsRule: events.Rule | undefined;
   readonly deadLetterQueue: EncryptedQueue;
 
   constructor(scope: Construct, id: string, private readonly props: NudgeTriggersProps) {
@@ -103,6 +106,18 @@ export class NudgeTriggers extends Construct {
         eventPattern: { source: [INTERNAL_SOURCE], detailType: modelEventTypes },
       });
       this.modelEventsRule.addTarget(
+        new targets.LambdaFunction(this.modelEvents.function, { maxEventAge: Duration.hours(24), retryAttempts: 185, deadLetterQueue: this.deadLetterQueue }),
+      );
+    }
+
+    const segmentPattern = segmentEventPattern(props.rules);
+    if (segmentPattern) {
+      this.segmentEventsRule = new events.Rule(this, 'SegmentEventsRule', {
+        eventBus: props.eventBus.bus,
+        description: `Segment events the catalog's segment rules react to: ${segmentPattern.detailType.join(', ')}`,
+        eventPattern: { source: [INTERNAL_SOURCE], ...segmentPattern },
+      });
+      this.segmentEventsRule.addTarget(
         new targets.LambdaFunction(this.modelEvents.function, { maxEventAge: Duration.hours(24), retryAttempts: 185, deadLetterQueue: this.deadLetterQueue }),
       );
     }
@@ -162,6 +177,19 @@ export class NudgeTriggers extends Construct {
       }),
     );
   }
+}
+
+/**
+ * The segment events (SegmentEntered / SegmentExited) the active segment rules listen for: their
+ * detail-types, and their segment ids when every such rule names its segments (a rule on any
+ * segment needs them all). Undefined when no active rule triggers on a segment.
+ */
+export function segmentEventPattern(rules: readonly TriggerRule[]): { detailType: string[]; detail?: { segmentId: string[] } } | undefined {
+  const triggers = rules.flatMap((rule) => (rule.active && rule.trigger.type === 'segment' ? [rule.trigger] : []));
+  if (triggers.length === 0) return undefined;
+  const detailType = [...new Set(triggers.map((trigger) => SEGMENT_EVENT_TYPES[trigger.on]))].sort();
+  if (triggers.some((trigger) => trigger.segmentIds === undefined)) return { detailType };
+  return { detailType, detail: { segmentId: [...new Set(triggers.flatMap((trigger) => trigger.segmentIds ?? []))].sort() } };
 }
 
 /** A name as cdk-nag prints it inside an ARN: the literal, or `<LogicalId>` for a Ref. */

@@ -135,6 +135,14 @@ export const Catalog = z
           message: `rule ${rule.id} starts sequence "${rule.startSequence}", which the catalog does not define`,
         });
       }
+      if (rule.trigger.type === 'segment') {
+        const known = new Set(catalog.segments.flatMap(segmentIdsOf));
+        rule.trigger.segmentIds?.forEach((segmentId, at) => {
+          if (!known.has(segmentId)) {
+            ctx.addIssue({ code: 'custom', path: ['rules', index, 'trigger', 'segmentIds', at], message: `rule ${rule.id} triggers on segment "${segmentId}", which the catalog does not define` });
+          }
+        });
+      }
       if (rule.templateId !== undefined && !templateIds.has(rule.templateId)) {
         ctx.addIssue({
           code: 'custom',
@@ -252,14 +260,16 @@ export const defaultCatalogInput: CatalogInput = {
     costPerThousandSends: 0.1,
     sendTime: { defaultHour: 10, minOpensToLearn: 3, businessDaysOnly: true, quietHours: { startHour: 21, endHour: 8 }, defaultTimezone: 'UTC' },
     // The source's churn thresholds: high risk at 0.8, medium at 0.5; predictive rules hear of crossings of 0.7.
-    // Purchase intent fires at 0.75; value potential at the 75th/50th percentile; next purchase
+    // Purchase intent fires at 0.8; value potential at the 75th/50th percentile; next purchase
     // imminent within 7 days, near term within 30; content interests from 0.7.
     predictive: {
       churnWindowDays: 30,
       churnEventThreshold: 0.7,
       churnSegments: { high: 0.8, medium: 0.5 },
       purchaseWindowDays: 30,
-      purchaseIntentEventThreshold: 0.75,
+      // Document 003: the purchase optimisation acts above 0.8 (its trigger), so the model announces crossings
+      // of 0.8; at the table's 0.75 a customer announced at 0.78 would never be announced again when rising past 0.8.
+      purchaseIntentEventThreshold: 0.8,
       valueHorizonDays: 90,
       valuePercentiles: { high: 75, medium: 50 },
       nextPurchaseDays: { imminent: 7, nearTerm: 30 },

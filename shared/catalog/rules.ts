@@ -2,7 +2,8 @@ import type { TriggerRuleInput } from '../domain/trigger-rules.ts';
 
 /**
  * The default trigger rules: the source's rules, one per trigger type a business starts with.
- * `successMetrics` name what reports count as this rule's conversion.
+ * Every rule sends at the customer's optimal time (document 000: their stated contact time, else
+ * their learned hour, else 10:00 on the next business day: `sendTime: optimal`) unless it opts out.
  *
  * Three ship inactive (`active: false`), as opt-in flows: browse abandonment, the post-purchase
  * follow-up and premium content are high-volume marketing mail that competes with the core flows
@@ -26,8 +27,9 @@ export const rules: TriggerRuleInput[] = [
     cooldownHours: 24,
     maxSends: { count: 1, periodHours: 24 },
     // The reminders are cart_recovery's steps (1 h, 24 h, 72 h after the abandon; a purchase ends it).
+    sendTime: { policy: 'optimal' },
     startSequence: 'cart_recovery',
-    successMetrics: ['purchase'],
+    successMetrics: ['email_open', 'email_click', 'purchase'],
   },
   {
     id: 'welcome_new_subscriber',
@@ -42,8 +44,10 @@ export const rules: TriggerRuleInput[] = [
     },
     maxSends: { count: 1 },
     // The greeting is welcome_series' first step (day 0), followed by days 2 and 5.
+    // A welcome is expected right after signing up (it starts welcome_series, whose steps have their own timing).
+    sendTime: { policy: 'immediate' },
     startSequence: 'welcome_series',
-    successMetrics: ['purchase', 'email_click'],
+    successMetrics: ['email_open'],
   },
   {
     id: 'churn_prevention_high_risk',
@@ -56,23 +60,31 @@ export const rules: TriggerRuleInput[] = [
         { field: 'calculated.lifetime_value', op: 'greater_than', value: 100 },
       ],
     },
+    // Document 000: a 7-day cooldown and at most 2 a day (its counter expires 24 h after the last send).
     cooldownHours: 168,
-    maxSends: { count: 2, periodHours: 24 * 90 },
+    maxSends: { count: 2, periodHours: 24 },
+    sendTime: { policy: 'optimal' },
     templateId: 'churn_prevention',
-    successMetrics: ['purchase', 'app_session'],
+    successMetrics: ['email_open', 'email_click', 'purchase'],
   },
   {
     id: 'purchase_intent_picks',
-    description: 'Likely to buy soon (purchase intent rose above 0.75) and no purchase in the last 7 days: picks from their favourite categories.',
+    description:
+      'Likely to buy soon (purchase intent above 0.8) and no purchase in the last 7 days: picks from their favourite categories, timed to the optimal window (their optimal send time).',
     priority: 70,
+    // Document 003's trigger: more than 0.8 (the model announces crossings of 0.8: catalog settings.predictive).
+    // Its `timing: optimal_purchase_window` is undefined there; Nudge times the offer with the optimal send
+    // time (document 000), the default of every rule. (A window read from the predicted next purchase was
+    // tried: the scoring announces before it writes, so the rule read the previous run's prediction.)
     trigger: { type: 'predictive', eventType: 'PurchaseIntentChanged' },
     conditions: {
       all: [
-        { field: 'event.properties.probability', op: 'at_least', value: 0.75 },
+        { field: 'event.properties.probability', op: 'greater_than', value: 0.8 },
         { any: [{ field: 'calculated.days_since_last_purchase', op: 'exists', value: false }, { field: 'calculated.days_since_last_purchase', op: 'at_least', value: 7 }] },
       ],
     },
     cooldownHours: 24 * 14,
+    sendTime: { policy: 'optimal' },
     templateId: 'picked_for_you',
     successMetrics: ['purchase', 'email_click'],
   },
@@ -84,8 +96,9 @@ export const rules: TriggerRuleInput[] = [
     trigger: { type: 'temporal', kind: 'absence', eventType: 'product_view', absentEventTypes: ['cart_add', 'purchase'], withinHours: 1 },
     conditions: { all: [{ field: 'calculated.product_page_visits', op: 'at_least', value: 2 }] },
     cooldownHours: 72,
+    sendTime: { policy: 'optimal' },
     templateId: 'browse_reminder',
-    successMetrics: ['cart_add', 'purchase'],
+    successMetrics: ['email_click', 'purchase'],
   },
   {
     id: 'post_purchase_follow_up',
@@ -97,7 +110,7 @@ export const rules: TriggerRuleInput[] = [
     maxSends: { count: 1, periodHours: 168 },
     onConflict: { action: 'defer', deferHours: 24 },
     templateId: 'post_purchase',
-    successMetrics: ['purchase', 'support_rating'],
+    successMetrics: ['purchase'],
   },
   {
     id: 'win_back_60_days',
@@ -108,8 +121,9 @@ export const rules: TriggerRuleInput[] = [
     maxSends: { count: 1, periodHours: 24 * 90 },
     // The at_risk stage's win_back_campaign starts at the same sweep for every idle customer; this rule
     // starts it for idle buyers too, so whichever comes first runs, once (one run per customer and sequence).
+    sendTime: { policy: 'optimal' },
     startSequence: 'win_back_campaign',
-    successMetrics: ['purchase', 'app_session'],
+    successMetrics: ['email_open', 'purchase'],
   },
   {
     id: 'high_engagement_premium_content',
@@ -117,9 +131,10 @@ export const rules: TriggerRuleInput[] = [
     active: false, // opt-in: see the note at the top of this file
     priority: 50,
     trigger: { type: 'behavioral', eventType: 'email_click' },
-    conditions: { all: [{ field: 'calculated.engagement_level', op: 'equals', value: 'high' }] },
+    // The primary engagement model's top level (document 000: score >= 0.8); 'high' was never a level, so the rule never fired.
+    conditions: { all: [{ field: 'calculated.engagement_level', op: 'equals', value: 'highly_engaged' }] },
     maxSends: { count: 1, periodHours: 24 * 30 },
-    sendTime: { policy: 'preferred_hour' },
+    sendTime: { policy: 'optimal' },
     templateId: 'premium_content',
     successMetrics: ['email_click', 'purchase'],
   },
@@ -130,8 +145,29 @@ export const rules: TriggerRuleInput[] = [
     trigger: { type: 'behavioral', eventType: 'purchase' },
     conditions: { all: [{ field: 'profile.lifecycleStage', op: 'equals', value: 'vip_customer' }] },
     maxSends: { count: 1 },
+    sendTime: { policy: 'optimal' },
     templateId: 'vip_welcome',
     successMetrics: ['purchase'],
+  },
+  {
+    id: 'segment_entry_campaign',
+    description:
+      'Document 001: a customer who newly enters a critical or high priority segment gets that segment\'s campaign (its own content variant), once a day at most.',
+    priority: 75,
+    trigger: { type: 'segment', on: 'entered' },
+    conditions: {
+      all: [
+        { field: 'event.properties.priority', op: 'in', value: ['critical', 'high'] },
+        // win_back starts its own sequence on entry (sequences.ts startOn): one flow per segment.
+        { field: 'event.properties.segmentId', op: 'not_in', value: ['win_back'] },
+      ],
+    },
+    // Document 001 sets no limit; flapping in and out of segments must not become daily mail.
+    cooldownHours: 24,
+    maxSends: { count: 2, periodHours: 168 },
+    sendTime: { policy: 'optimal' },
+    templateId: 'segment_welcome',
+    successMetrics: ['purchase', 'email_click'],
   },
   {
     id: 'support_follow_up',
@@ -142,8 +178,10 @@ export const rules: TriggerRuleInput[] = [
     cooldownHours: 24,
     category: 'transactional',
     transactional: true,
+    // Service mail answers what the customer just did: it goes at once.
+    sendTime: { policy: 'immediate' },
     templateId: 'support_follow_up',
-    successMetrics: ['support_rating'],
+    successMetrics: ['email_open'],
   },
   {
     id: 'confirm_subscription',
@@ -155,8 +193,10 @@ export const rules: TriggerRuleInput[] = [
     maxSends: { count: 3, periodHours: 24 },
     category: 'transactional',
     transactional: true,
+    // The customer waits for this link on the preference page.
+    sendTime: { policy: 'immediate' },
     templateId: 'confirm_subscription',
-    successMetrics: ['subscribe'],
+    successMetrics: ['email_click'],
   },
 ];
 

@@ -206,6 +206,54 @@ Visit {{ brand.name }} and dive in: we think you will enjoy them.
 Happy reading,
 The {{ brand.name }} team`,
   },
+  // segment_entry_campaign: event = the segment the customer just entered (segmentId, matchScore,
+  // priority). One content variant per critical or high priority segment of the catalog (document
+  // 001 sends each segment its own content), a general one for any other; never the score.
+  {
+    id: 'segment_welcome',
+    subject:
+      '{{ first_name | default: "Hi" }}, {% case event.segmentId %}{% when "high_engagement" %}early access for you{% when "purchase_intent", "potential_buyers" %}a closer look{% when "at_risk_churn", "activity_at_risk" %}how are we doing?{% when "loyal_advocate", "high_value_customer" %}thank you{% else %}picked for you{% endcase %}',
+    preheader: 'A note written for customers like you.',
+    html: `<h1>Hi {{ first_name | default: "there" }},</h1>
+{%- case event.segmentId %}
+{%- when "high_engagement" %}
+<p>You follow our emails more closely than almost anyone, so you are first in line: our newest guides,
+exclusive offers and early access to what is coming next are waiting at {{ brand.name }}.</p>
+{%- when "purchase_intent", "potential_buyers" %}
+<p>Still weighing it up? Our product guides, demos and what other customers say about them are a
+good place to start, and we are happy to answer any question.</p>
+{%- when "at_risk_churn", "activity_at_risk" %}
+<p>It has been a while, and we would love to know how we are doing. Tell us what would make
+{{ brand.name }} better for you: we read every answer, and there is a little something waiting for you.</p>
+{%- when "loyal_advocate", "high_value_customer" %}
+<p>You are one of the customers who make {{ brand.name }} what it is. Thank you: your rewards and an
+invitation to try new things before anyone else are waiting for you.</p>
+{%- else %}
+<p>We put together a few things at {{ brand.name }} that we think are right for you.</p>
+{%- endcase %}
+<p>See you soon,<br>The {{ brand.name }} team</p>`,
+    text: `Hi {{ first_name | default: "there" }},
+
+{% case event.segmentId -%}
+{%- when "high_engagement" -%}
+You follow our emails more closely than almost anyone, so you are first in line: our newest guides,
+exclusive offers and early access to what is coming next are waiting at {{ brand.name }}.
+{%- when "purchase_intent", "potential_buyers" -%}
+Still weighing it up? Our product guides, demos and what other customers say about them are a
+good place to start, and we are happy to answer any question.
+{%- when "at_risk_churn", "activity_at_risk" -%}
+It has been a while, and we would love to know how we are doing. Tell us what would make
+{{ brand.name }} better for you: we read every answer, and there is a little something waiting for you.
+{%- when "loyal_advocate", "high_value_customer" -%}
+You are one of the customers who make {{ brand.name }} what it is. Thank you: your rewards and an
+invitation to try new things before anyone else are waiting for you.
+{%- else -%}
+We put together a few things at {{ brand.name }} that we think are right for you.
+{%- endcase %}
+
+See you soon,
+The {{ brand.name }} team`,
+  },
   // purchase_intent_picks: event = a PurchaseIntentChanged detail. Only its `interests` (the
   // customer's top content categories) reach the email; the probability and model never do.
   {

@@ -72,6 +72,11 @@ export const IdentifyProperties = z
     firstName: personal(Label.optional(), 'First name, used to personalise emails'),
     lastName: personal(Label.optional(), 'Last name'),
     timezone: TimeZone.optional().describe('IANA time zone, e.g. Europe/Berlin'),
+    preferredContactTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM (24 h), e.g. 09:30')
+      .optional()
+      .describe("When the customer prefers to be emailed, local HH:MM (24 h) in their time zone; Nudge sends at that hour (document 000's optimal send time)"),
     consent: z
       .record(ConsentCategory, ConsentStatus)
       .optional()

@@ -24,6 +24,7 @@ export const ConditionOperator = z.enum([
   'at_most',
   'contains',
   'in',
+  'not_in',
   'exists',
   'in_range',
   'pattern_match',
@@ -61,7 +62,7 @@ export const Condition = z
     if (NUMERIC_OPERATORS.has(op) && (typeof value !== 'number' || !Number.isFinite(value))) {
       problem(`operator ${op} needs a finite number`);
     }
-    if (op === 'in' && !Array.isArray(value)) problem('operator in needs an array');
+    if ((op === 'in' || op === 'not_in') && !Array.isArray(value)) problem(`operator ${op} needs an array`);
     if (op === 'exists' && typeof value !== 'boolean') problem('operator exists needs true or false');
     if ((op === 'equals' || op === 'not_equals' || op === 'contains') && value === undefined) {
       problem(`operator ${op} needs a value`);
@@ -70,7 +71,7 @@ export const Condition = z
     if ((op === 'equals' || op === 'not_equals' || op === 'contains') && value !== undefined && !isScalar(value)) {
       problem(`operator ${op} compares a string, number, boolean or null; got ${Array.isArray(value) ? 'an array' : 'an object'}`);
     }
-    if (op === 'in' && Array.isArray(value) && !value.every(isScalar)) problem('operator in needs an array of strings, numbers, booleans or null');
+    if ((op === 'in' || op === 'not_in') && Array.isArray(value) && !value.every(isScalar)) problem(`operator ${op} needs an array of strings, numbers, booleans or null`);
     if (op === 'in_range' && !RangeValue.safeParse(value).success) {
       problem('operator in_range needs { min, max }: two finite numbers, min <= max');
     }
@@ -182,6 +183,9 @@ function compare(op: ConditionOperator, actual: unknown, expected: unknown): boo
       return Array.isArray(actual) && actual.some((item) => isEqual(item, expected));
     case 'in':
       return Array.isArray(expected) && expected.some((item) => isEqual(actual, item));
+    case 'not_in':
+      // Like not_equals: a missing value is not "outside the list", it is unknown.
+      return actual !== undefined && Array.isArray(expected) && !expected.some((item) => isEqual(actual, item));
     case 'in_range': {
       const range = RangeValue.safeParse(expected);
       return range.success && typeof actual === 'number' && actual >= range.data.min && actual <= range.data.max;

@@ -104,6 +104,8 @@ export const Profile = z.object({
   firstName: personal(z.string().optional(), 'First name'),
   lastName: personal(z.string().optional(), 'Last name'),
   timezone: z.string().optional(),
+  /** The customer's own choice of send time, local `HH:MM` (identify): wins over the learned hour (send-time.ts). */
+  preferredContactTime: z.string().optional(),
   /** Consent per subscription category (marketing, product_updates, transactional, ...). */
   consent: z.record(z.string(), ConsentStatus),
   /** Effective time (occurredAt, at most the processing time) of the newest identify/subscribe that set the attributes above. */
@@ -447,6 +449,7 @@ function applyIdentity(profile: Profile, event: BehaviorEvent): void {
   if (typeof props.firstName === 'string') profile.firstName = props.firstName;
   if (typeof props.lastName === 'string') profile.lastName = props.lastName;
   if (typeof props.timezone === 'string') profile.timezone = props.timezone;
+  if (typeof props.preferredContactTime === 'string') profile.preferredContactTime = props.preferredContactTime;
 }
 
 function applyPurchase(profile: Profile, event: BehaviorEvent): void {

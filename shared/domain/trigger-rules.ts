@@ -23,7 +23,11 @@ const WindowHours = z.number().positive().max(MAX_TRIGGER_WINDOW_HOURS);
  * - temporal `inactivity`: no activity for `days` (checked by the daily sweep, once per idle streak);
  * - temporal `anniversary`: the yearly anniversary of signup or the first purchase (daily sweep);
  * - predictive: a model event (`ChurnRiskChanged`, ...) crossing a threshold;
- * - composite: every one of `eventTypes` within `withinHours`, fired by whichever comes last.
+ * - composite: every one of `eventTypes` within `withinHours`, fired by whichever comes last;
+ * - segment: the customer entered (or left) a segment (document 001's campaigns for newly entered
+ *   segments): any segment, or one of `segmentIds`. Conditions read the segment's
+ *   `event.properties.segmentId`, `.matchScore` (0..1) and `.priority` (critical, high, medium, low;
+ *   absent when the segment has none).
  */
 export const RuleTrigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('behavioral'), eventType: SnakeId }).strict(),
@@ -43,11 +47,17 @@ export const RuleTrigger = z.discriminatedUnion('type', [
   ]),
   z.object({ type: z.literal('predictive'), eventType: ModelEventType }).strict(),
   z
+    .object({ type: z.literal('segment'), on: z.enum(['entered', 'exited']), segmentIds: z.array(SnakeId).min(1).max(50).optional() })
+    .strict(),
+  z
     .object({ type: z.literal('composite'), eventTypes: z.array(SnakeId).min(2).max(5), withinHours: WindowHours })
     .strict()
     .refine((t) => new Set(t.eventTypes).size === t.eventTypes.length, 'composite eventTypes must be distinct'),
 ]);
 export type RuleTrigger = z.infer<typeof RuleTrigger>;
+
+/** The bus detail-type of each segment trigger (the events profile evaluation publishes). */
+export const SEGMENT_EVENT_TYPES = { entered: 'SegmentEntered', exited: 'SegmentExited' } as const;
 
 /** Event fields that make a condition "contextual". */
 export const CONTEXT_FIELDS: readonly string[] = [
@@ -64,17 +74,30 @@ export const CONTEXT_FIELDS: readonly string[] = [
 /**
  * When the email leaves. Quiet hours (catalog setting, customer's time zone) apply to every
  * non-transactional policy and move a send to their end.
- * - immediate: as soon as decided;
+ * - optimal (document 000; every shipped rule that does not opt out): the customer's preferred contact time (identify's
+ *   `preferredContactTime`), else their learned open hour, else the catalog's default hour (10:00)
+ *   on the next business day; the next such time strictly after now, in the customer's zone;
+ * - immediate: as soon as decided (the opt-out, e.g. service mail);
  * - preferred_hour: the customer's most frequent open hour (from their opens; the catalog's default
  *   hour until there are enough), on the next business day at or after now;
  * - delay: a fixed delay after the decision.
  */
 export const SendTimePolicy = z.discriminatedUnion('policy', [
+  z.object({ policy: z.literal('optimal') }).strict(),
   z.object({ policy: z.literal('immediate') }).strict(),
   z.object({ policy: z.literal('preferred_hour') }).strict(),
   z.object({ policy: z.literal('delay'), minutes: z.number().int().positive().max(60 * 24 * 30) }).strict(),
 ]);
 export type SendTimePolicy = z.infer<typeof SendTimePolicy>;
+
+/**
+ * The outcomes Nudge attributes to a send, so a rule can name them as its success (document 000's
+ * success_metrics: email_open, click, purchase_complete): an open (the pixel), a click (the signed
+ * links), a purchase (the attribution window). Others (app_session, profile_complete, ...) are not
+ * tied to a send, so a report could not count them for the rule.
+ */
+export const SuccessMetric = z.enum(['email_open', 'email_click', 'purchase']);
+export type SuccessMetric = z.infer<typeof SuccessMetric>;
 
 /** A trigger rule of the catalog: when it matches, which email it sends, and what limits it. */
 export const TriggerRule = z
@@ -100,6 +123,7 @@ export const TriggerRule = z
         z.object({ action: z.literal('defer'), deferHours: z.number().positive().max(24 * 14) }).strict(),
       ])
       .default({ action: 'drop' }),
+    /** Shipped rules all set `optimal` (document 000) unless they opt out; the schema's default stays `immediate` for now. */
     sendTime: SendTimePolicy.default({ policy: 'immediate' }),
     /** The email it sends; a rule either sends a template or starts a sequence. */
     templateId: z.string().regex(SNAKE_ID).optional(),
@@ -115,8 +139,11 @@ export const TriggerRule = z
     transactional: z.boolean().default(false),
     /** Share of matching customers (0-50 %) kept as a control group: nothing is sent, "would have sent" is recorded. */
     holdoutPercent: z.number().min(0).max(50).default(0),
-    /** What counts as this rule's success in reports (event types after the send, e.g. purchase). */
-    successMetrics: z.array(z.string().regex(SNAKE_ID)).default([]),
+    /**
+     * What counts as this rule's success: the trigger-performance report shows each for the rule
+     * (count and rate per delivered email). Only what Nudge attributes to a send can be named.
+     */
+    successMetrics: z.array(SuccessMetric).default([]),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -161,7 +188,7 @@ export function evaluateRule(rule: TriggerRule, scope: RuleScope): RuleMatch | u
 }
 
 /**
- * The event-started rules (behavioral, contextual, predictive, composite) that this event
+ * The event-started rules (behavioral, contextual, predictive, composite, segment) that this event
  * triggers and whose conditions match, highest priority first. `profile` is the profile after the
  * event; `facts` answers `calculated.<metric>` fields.
  */
@@ -188,6 +215,12 @@ function isTriggeredBy(trigger: RuleTrigger, event: { type: string; occurredAt: 
       return trigger.eventType === event.type;
     case 'composite':
       return trigger.eventTypes.includes(event.type) && compositeComplete(trigger, event, profile);
+    case 'segment': {
+      if (event.type !== SEGMENT_EVENT_TYPES[trigger.on]) return false;
+      const properties = (event as { properties?: unknown }).properties;
+      const segmentId = typeof properties === 'object' && properties !== null ? (properties as Record<string, unknown>).segmentId : undefined;
+      return trigger.segmentIds === undefined || (typeof segmentId === 'string' && trigger.segmentIds.includes(segmentId));
+    }
     case 'temporal':
       return false;
   }

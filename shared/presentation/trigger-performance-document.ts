@@ -21,7 +21,8 @@ const COLUMNS = [
  * 30 days, as trend lines; a row per rule or sequence step that ever matched or sent (last 30 days,
  * with all-time sends and revenue) and the totals; a funnel, sent to converted, per rule or step
  * that sent in the last 30 days (a funnel of zeros says nothing); the triggers with no activity yet,
- * by name, worth seeing since a rule that never matches may be misconfigured.
+ * by name, worth seeing since a rule that never matches may be misconfigured; and each active
+ * rule's own success metrics (its catalog `successMetrics`), as counted for it.
  */
 export function triggerPerformanceDocument(report: TriggerPerformanceReport): ReportDocument {
   const active = report.rows.filter((row) => row.allTime.matched > 0 || row.allTime.sent > 0);
@@ -58,6 +59,20 @@ export function triggerPerformanceDocument(report: TriggerPerformanceReport): Re
         })),
     },
   ];
+  const measured = active.filter((row) => row.success.length > 0);
+  if (measured.length > 0) {
+    blocks.push({
+      kind: 'table',
+      title: "Each rule's success metrics, last 30 days (rate per delivered email)",
+      columns: [
+        { key: 'trigger', label: 'trigger', format: 'text' },
+        { key: 'metric', label: 'success metric', format: 'text' },
+        { key: 'count', label: 'count', format: 'int' },
+        { key: 'rate', label: 'rate', format: 'percent' },
+      ],
+      rows: measured.flatMap((row) => row.success.map(({ metric, count, rate }) => ({ trigger: row.id, metric, count, rate }))),
+    });
+  }
   if (quiet.length > 0) blocks.push({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: `no activity yet: ${quiet.map((row) => row.id).join(', ')}` }] });
   return {
     // The CLI's people view has always started with this line; keep it for readers and scripts alike.

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#infra/project-paths.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { ERASE_ENTRY, EXPORT_ENTRY } from '#infra/constructs/privacy.ts';
+import { segmentEventPattern } from '#infra/constructs/triggers.ts';
+import type { TriggerRule } from '#shared/domain/trigger-rules.ts';
 import { SEND_HELD_LOG_MESSAGE } from '#shared/services/dispatch-send.ts';
 import {
   actionsOf,
@@ -784,12 +786,28 @@ describe('triggers: one-time schedules, timers and model events', () => {
     ]);
   });
 
-  it('the model-events rule matches exactly the model event types of the catalog\'s predictive rules, from source nudge', () => {
+  it('the model-events function hears exactly the model event types of the predictive rules and the segment events of the segment rules, from source nudge', () => {
     const modelEvents = functionIdByEntry(template, MODEL_EVENTS_ENTRY);
     const rules = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).filter((rule) =>
       (rule.Properties?.Targets as Array<{ Arn: unknown }>).some((target) => JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [modelEvents, 'Arn'] })),
     );
-    expect(rules.map((rule) => rule.Properties?.EventPattern)).toEqual([{ source: ['nudge'], 'detail-type': ['ChurnRiskChanged', 'PurchaseIntentChanged'] }]);
+    expect(rules.map((rule) => rule.Properties?.EventPattern)).toEqual([
+      { source: ['nudge'], 'detail-type': ['ChurnRiskChanged', 'PurchaseIntentChanged'] },
+      // segment_entry_campaign listens to every segment it may enter (its conditions pick critical and high ones).
+      { source: ['nudge'], 'detail-type': ['SegmentEntered'] },
+    ]);
+  });
+
+  it('the segment-events pattern names segments only when every active segment rule does', () => {
+    const rule = (id: string, trigger: TriggerRule['trigger'], active = true) => ({ id, active, trigger }) as TriggerRule;
+    expect(segmentEventPattern([rule('a', { type: 'behavioral', eventType: 'purchase' })])).toBeUndefined();
+    expect(segmentEventPattern([rule('a', { type: 'segment', on: 'entered', segmentIds: ['x'] }, false)])).toBeUndefined();
+    expect(
+      segmentEventPattern([rule('a', { type: 'segment', on: 'exited', segmentIds: ['y', 'x'] }), rule('b', { type: 'segment', on: 'entered', segmentIds: ['x'] })]),
+    ).toEqual({ detailType: ['SegmentEntered', 'SegmentExited'], detail: { segmentId: ['x', 'y'] } });
+    expect(segmentEventPattern([rule('a', { type: 'segment', on: 'entered', segmentIds: ['x'] }), rule('b', { type: 'segment', on: 'entered' })])).toEqual({
+      detailType: ['SegmentEntered'],
+    });
   });
 
   it('the dispatcher never gets schedule or pass-role rights', () => {

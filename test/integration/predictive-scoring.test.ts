@@ -58,8 +58,14 @@ describe('predictive scoring', () => {
     const crossed = await nudge.busEvents({ source: 'nudge', detailType: 'ChurnRiskChanged', customerId });
     expect(crossed.map((e) => e.detail)).toEqual([expect.objectContaining({ customerId, probability: expect.any(Number), modelId: 'heuristic-v1' })]);
     expect((crossed[0]!.detail as { probability: number }).probability).toBeGreaterThanOrEqual(0.7);
-    expect(await churnDecisions(customerId)).toEqual(['queued']);
+    // Queued for the optimal send time (document 000): 10:00 UTC on the next business day; sent when the clock gets there.
+    expect(await churnDecisions(customerId)).toEqual(['preferred_hour']);
     const emails = async () => (await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => e.subject.includes('miss'));
+    const [queued] = await decisions.list(customerId, { ruleId: 'churn_prevention_high_risk' });
+    const sendAt = new Date(queued!.sendAt!);
+    expect([sendAt.getUTCHours(), sendAt.getUTCMinutes()]).toEqual([10, 0]);
+    await nudge.advanceClock(`${Math.max(0, Math.ceil((sendAt.getTime() - (await nudge.now()).getTime()) / 1000)) + 30}s`);
+    await nudge.waitForIdle(240_000);
     expect(await emails()).toHaveLength(1);
 
     // The next day's scoring finds the customer still at risk: no new crossing, no second email.
@@ -73,7 +79,7 @@ describe('predictive scoring', () => {
       { source: 'nudge', detailType: 'ChurnRiskChanged', detail: { customerId, probability: 0.91, previousProbability: 0.6, modelId: 'heuristic-v1', at: (await nudge.now()).toISOString(), transitionId: uniqueId('churn') } },
     ]);
     await nudge.waitForIdle();
-    expect(await churnDecisions(customerId)).toEqual(['queued', 'cooldown']);
+    expect(await churnDecisions(customerId)).toEqual(['preferred_hour', 'cooldown']);
     expect(await emails()).toHaveLength(1);
   });
 
@@ -119,12 +125,17 @@ describe('predictive scoring', () => {
       nextPurchase: { segment: expect.stringMatching(/imminent|near_term|long_term_nurture/) },
       interests: [{ category: 'garden', score: 1, source: 'own' }],
     });
-    expect(profile!.predictions.purchaseIntent!.probability).toBeGreaterThanOrEqual(0.75);
+    expect(profile!.predictions.purchaseIntent!.probability).toBeGreaterThanOrEqual(0.8);
     // Announced once (by the daily run the clock passed, or by this one), with what the email may talk about.
     const crossed = await nudge.busEvents({ source: 'nudge', detailType: 'PurchaseIntentChanged', customerId });
     expect(crossed.map((e) => e.detail)).toEqual([expect.objectContaining({ customerId, interests: ['garden'], modelId: 'heuristic-v1' })]);
-    const intentDecisions = (await decisions.list(customerId, { ruleId: 'purchase_intent_picks' })).map((d) => d.reason ?? d.outcome);
-    expect(intentDecisions).toEqual(['queued']);
+    // Above 0.8 and in the purchase window (document 003), sent at the optimal send time (document 000): 10:00 UTC on the next business day.
+    const intentDecisions = await decisions.list(customerId, { ruleId: 'purchase_intent_picks' });
+    expect(intentDecisions.map((d) => `${d.outcome}:${d.reason}`)).toEqual(['queued:preferred_hour']);
+    const sendAt = new Date(intentDecisions[0]!.sendAt!);
+    expect([sendAt.getUTCHours(), sendAt.getUTCMinutes()]).toEqual([10, 0]);
+    await nudge.advanceClock(`${Math.max(0, Math.ceil((sendAt.getTime() - (await nudge.now()).getTime()) / 1000)) + 30}s`);
+    await nudge.waitForIdle(240_000);
     const picks = (await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => e.subject.includes('new in garden'));
     expect(picks).toHaveLength(1);
   });

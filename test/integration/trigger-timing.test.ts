@@ -80,6 +80,14 @@ describe('trigger timing under the simulated clock', () => {
     await nudge.waitForIdle();
     // The churn prevention email ("…we have missed you…"); stage sequences may send their own beside it.
     const churnEmails = async (customerId: string) => (await nudge.emailsTo(`${customerId}@example.com`)).filter((e) => e.subject.includes('missed you'));
+    // It waits for the customer's optimal send time (document 000): 10:00 UTC on the next business day for a customer with no hour of their own.
+    const [decision] = await decisions.list(valuable, { ruleId: 'churn_prevention_high_risk' });
+    expect(decision).toMatchObject({ outcome: 'queued', reason: 'preferred_hour' });
+    const sendAt = new Date(decision!.sendAt!);
+    expect([sendAt.getUTCHours(), sendAt.getUTCMinutes(), sendAt.getUTCDay() >= 1 && sendAt.getUTCDay() <= 5]).toEqual([10, 0, true]);
+    expect(await churnEmails(valuable)).toHaveLength(0);
+    await nudge.advanceClock(`${Math.ceil((sendAt.getTime() - (await nudge.now()).getTime()) / 1000) + 30}s`);
+    await nudge.waitForIdle(240_000);
     expect(await churnEmails(valuable)).toHaveLength(1);
     expect(await churnEmails(cheap)).toHaveLength(0);
     const body = (await churnEmails(valuable))[0]?.body.text ?? '';
@@ -163,7 +171,8 @@ describe('trigger timing under the simulated clock', () => {
 
     it('quiet hours: a marketing send decided at 23:00 UTC leaves at 08:00, through a one-time schedule', async () => {
       const { ingest } = services(catalogWith([
-        { id: 'order_thanks', description: 'thanks', priority: 50, trigger: { type: 'behavioral', eventType: 'purchase' }, templateId: 'welcome' },
+        // Sent as soon as decided (opting out of the optimal send time), so quiet hours are what holds it.
+        { id: 'order_thanks', description: 'thanks', priority: 50, trigger: { type: 'behavioral', eventType: 'purchase' }, sendTime: { policy: 'immediate' }, templateId: 'welcome' },
       ]));
       const customerId = uniqueId('quiet');
       const email = `${customerId}@example.com`;
@@ -189,6 +198,7 @@ describe('trigger timing under the simulated clock', () => {
           priority: 80,
           trigger: { type: 'temporal', kind: 'absence', eventType: 'cart_add', absentEventTypes: ['purchase'], withinHours: 1 },
           conditions: { all: [{ field: 'event.properties.cartValue', op: 'greater_than', value: 50 }] },
+          sendTime: { policy: 'immediate' },
           templateId: 'welcome',
         },
       ]));
@@ -227,7 +237,7 @@ describe('trigger timing under the simulated clock', () => {
     // After the absence test: each test here plays on later days than the one before (the system clock only moves on).
     it('two customers whose producers number events alike, both held by quiet hours: each gets their own email (issue 19)', async () => {
       const { ingest } = services(catalogWith([
-        { id: 'vip_thanks', description: 'thanks', priority: 50, trigger: { type: 'behavioral', eventType: 'purchase' }, templateId: 'welcome' },
+        { id: 'vip_thanks', description: 'thanks', priority: 50, trigger: { type: 'behavioral', eventType: 'purchase' }, sendTime: { policy: 'immediate' }, templateId: 'welcome' },
       ]));
       const customers = [uniqueId('twin'), uniqueId('twin')];
       // The same producer event ids for both customers (each producer counts from 1).

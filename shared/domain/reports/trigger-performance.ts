@@ -1,6 +1,7 @@
 import { DAY_MS } from '../clock.ts';
 import type { RollupCounter, RollupIncrement } from './rollups.ts';
 import { round2 } from './numbers.ts';
+import type { SuccessMetric } from '../trigger-rules.ts';
 
 /** What a rule or sequence step did over a period, from its daily rollups. */
 export type TriggerTotals = {
@@ -47,6 +48,8 @@ export type TriggerPerformanceRow = {
   active: boolean;
   last30Days: TriggerTotals;
   allTime: TriggerTotals;
+  /** The rule's own success metrics (catalog `successMetrics`), last 30 days: count, and rate per delivered email. */
+  success: Array<{ metric: SuccessMetric; count: number; rate: number | null }>;
 };
 
 export type TriggerPerformanceReport = {
@@ -60,7 +63,10 @@ export type TriggerPerformanceReport = {
   daily: Array<{ day: string; sent: number; delivered: number; opened: number; clicked: number; converted: number; revenue: number }>;
 };
 
-export type TriggerDescription = { id: string; kind: 'rule' | 'sequence_step'; description: string; active: boolean };
+export type TriggerDescription = { id: string; kind: 'rule' | 'sequence_step'; description: string; active: boolean; successMetrics?: readonly SuccessMetric[] };
+
+/** The counter each success metric reads: opens, clicks and attributed purchases of the rule's emails. */
+const SUCCESS_COUNTERS: Record<SuccessMetric, 'opened' | 'clicked' | 'converted'> = { email_open: 'opened', email_click: 'clicked', purchase: 'converted' };
 
 /**
  * The trigger-performance report from daily rollups: per rule and per sequence step, the last 30
@@ -72,7 +78,13 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
   const from = new Date(Date.parse(`${to}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
   const rows = input.triggers.map((trigger): TriggerPerformanceRow => {
     const days = input.rollups.get(trigger.id) ?? [];
-    return { ...trigger, last30Days: totalsOf(days.filter((d) => d.day >= from && d.day <= to)), allTime: totalsOf(days) };
+    const { successMetrics = [], ...described } = trigger;
+    const last30Days = totalsOf(days.filter((d) => d.day >= from && d.day <= to));
+    const success = successMetrics.map((metric) => {
+      const count = last30Days[SUCCESS_COUNTERS[metric]];
+      return { metric, count, rate: ratio(count, last30Days.delivered) };
+    });
+    return { ...described, last30Days, allTime: totalsOf(days), success };
   });
   const all = input.triggers.flatMap((trigger) => input.rollups.get(trigger.id) ?? []);
   return {

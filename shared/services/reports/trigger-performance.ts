@@ -10,7 +10,7 @@ export type ReportDeps = { rollups: Pick<RollupStore, 'days'>; catalog: Catalog;
 /** Every rule and every sequence step of the catalog: what the per-trigger rollups are kept for. */
 export function triggerDescriptions(catalog: Catalog): TriggerDescription[] {
   return [
-    ...catalog.rules.map((rule) => ({ id: rule.id, kind: 'rule' as const, description: rule.description, active: rule.active })),
+    ...catalog.rules.map((rule) => ({ id: rule.id, kind: 'rule' as const, description: rule.description, active: rule.active, successMetrics: rule.successMetrics })),
     ...catalog.sequences.flatMap((sequence) =>
       sequence.steps.map((_, index) => {
         const rule = stepRule(sequence, index);

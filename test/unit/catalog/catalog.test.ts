@@ -20,6 +20,7 @@ describe('catalog validation', () => {
       'high_engagement_premium_content',
       'post_purchase_follow_up',
       'purchase_intent_picks',
+      'segment_entry_campaign',
       'support_follow_up',
       'vip_onboarding',
       'welcome_new_subscriber',

@@ -88,6 +88,12 @@ const fixtures: Record<string, Fixture> = {
     minimal: { customerId: 'cust-42', transitionId: 'churn-v3:cust-42:2026-11-20', at: '2026-11-20T12:00:00Z', probability: 0.83 },
     greeting: hi,
   },
+  segment_entry_campaign: {
+    triggerType: 'SegmentEntered',
+    full: { customerId: 'cust-42', transitionId: 'seg-1', at: '2026-11-20T04:00:00Z', segmentId: 'high_engagement', matchScore: 0.93, priority: 'high' },
+    minimal: { customerId: 'cust-42', transitionId: 'seg-1', at: '2026-11-20T04:00:00Z' },
+    greeting: hi,
+  },
   purchase_intent_picks: {
     triggerType: 'PurchaseIntentChanged',
     full: {

@@ -4,6 +4,7 @@ import { triggerPerformance } from '#shared/domain/reports/trigger-performance.t
 import { renderHtml } from '#shared/presentation/render-html.ts';
 import { renderText } from '#shared/presentation/render-text.ts';
 import { triggerPerformanceDocument } from '#shared/presentation/trigger-performance-document.ts';
+import { TriggerRule } from '#shared/domain/trigger-rules.ts';
 
 const now = new Date('2026-11-23T12:00:00Z');
 const rollups = new Map<string, RollupIncrement[]>([
@@ -106,5 +107,51 @@ describe('triggerPerformanceDocument', () => {
     const html = renderHtml(document);
     expect(html).toContain('<figure class="block" data-chart="lines">\n<figcaption>Last 30 days</figcaption>');
     expect(html).toContain('data-chart="funnel"');
+  });
+});
+
+describe("each rule's success metrics (the catalog's successMetrics, read by the report)", () => {
+  const measured = triggerPerformance({
+    triggers: [
+      { id: 'welcome', kind: 'rule', description: 'welcome', active: true, successMetrics: ['email_open', 'email_click', 'purchase'] },
+      { id: 'old', kind: 'rule', description: 'old', active: true, successMetrics: ['purchase'] },
+      { id: 'never', kind: 'rule', description: 'never matched', active: true, successMetrics: ['email_open'] },
+    ],
+    rollups,
+    now,
+  });
+
+  it('counts each named metric over the last 30 days, as a rate of delivered emails', () => {
+    // welcome, last 30 days: delivered 16, opened 6, clicked 3, converted 2.
+    expect(measured.rows.map((row) => [row.id, row.success])).toEqual([
+      [
+        'welcome',
+        [
+          { metric: 'email_open', count: 6, rate: 0.375 },
+          { metric: 'email_click', count: 3, rate: 0.1875 },
+          { metric: 'purchase', count: 2, rate: 0.125 },
+        ],
+      ],
+      ['old', [{ metric: 'purchase', count: 0, rate: null }]],
+      ['never', [{ metric: 'email_open', count: 0, rate: null }]],
+    ]);
+  });
+
+  it('shows them in their own table for the rules with activity', () => {
+    const blocks = triggerPerformanceDocument(measured).blocks;
+    const table = blocks.find((block) => block.kind === 'table' && block.title.startsWith("Each rule's success metrics"));
+    if (table?.kind !== 'table') throw new Error('expected the success metrics table');
+    expect(table.rows).toEqual([
+      { trigger: 'welcome', metric: 'email_open', count: 6, rate: 0.375 },
+      { trigger: 'welcome', metric: 'email_click', count: 3, rate: 0.1875 },
+      { trigger: 'welcome', metric: 'purchase', count: 2, rate: 0.125 },
+      { trigger: 'old', metric: 'purchase', count: 0, rate: null },
+    ]);
+  });
+
+  it('a rule may name only what Nudge attributes to a send', () => {
+    const rule = (successMetrics: string[]) => TriggerRule.safeParse({ id: 'r', description: 'r', priority: 1, templateId: 'welcome', trigger: { type: 'behavioral', eventType: 'purchase' }, successMetrics });
+    expect(rule(['email_open', 'email_click', 'purchase']).success).toBe(true);
+    expect(rule(['app_session']).success).toBe(false);
   });
 });

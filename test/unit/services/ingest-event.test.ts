@@ -82,7 +82,9 @@ describe('ingest service', () => {
     await s.ingest(busEvent('cart_abandon', { eventId: 'e2', properties: { cartValue: 80 } }));
     const second = await s.ingest(busEvent('cart_abandon', { eventId: 'e3', properties: { cartValue: 90 } }));
     expect(second).toMatchObject({ type: 'applied', rules: [{ ruleId: 'cart_abandonment_1hour', outcome: 'suppressed', reason: 'cooldown' }] });
-    expect(s.sendQueue.sent.map((r) => r.ruleId)).toEqual(['welcome_new_subscriber', 'cart_abandonment_1hour']);
+    // The welcome goes at once; the cart email waits for the customer's optimal send time (document 000), one schedule.
+    expect(s.sendQueue.sent.map((r) => r.ruleId)).toEqual(['welcome_new_subscriber']);
+    expect([...s.delayed.sends.values()].map((send) => send.request.ruleId)).toEqual(['cart_abandonment_1hour']);
   });
 });
 

@@ -71,7 +71,7 @@ describe('the weekly training', () => {
 
     // Purchase intent and value: reported against their heuristics on the same holdout, kept only when better.
     const intent = run.purchase_intent.holdout as ClassifierHoldout;
-    expect(intent).toMatchObject({ from: '2026-03-31', threshold: 0.75 });
+    expect(intent).toMatchObject({ from: '2026-03-31', threshold: 0.8 });
     expect(intent.positives).toBeGreaterThan(0);
     expect(run.purchase_intent.outcome).toBe(intent.auc > intent.heuristicAuc ? 'trained' : 'kept_heuristic');
     const value = run.value.holdout as RegressionHoldout;

@@ -100,12 +100,12 @@ describe('model events', () => {
     interests: [{ category: 'garden', score: 0.9, source: 'own' }],
   });
 
-  it('are put on the bus only when a probability crosses its threshold upwards (0.7 churn, 0.75 intent)', () => {
+  it('are put on the bus only when a probability crosses its threshold upwards (0.7 churn, 0.8 intent: the purchase optimisation trigger of document 003)', () => {
     expect(thresholdCrossings(at(0.6, 0.5), at(0.75, 0.5), 'c1', settings)).toEqual([
       { detailType: 'ChurnRiskChanged', detail: { customerId: 'c1', probability: 0.75, previousProbability: 0.6, modelId: 'm', at: now.toISOString(), transitionId: 'churn:c1:2026-11-20' } },
     ]);
-    expect(thresholdCrossings(at(0.1, 0.74), at(0.1, 0.75), 'c1', settings)).toEqual([
-      { detailType: 'PurchaseIntentChanged', detail: { customerId: 'c1', probability: 0.75, previousProbability: 0.74, modelId: 'i', interests: ['garden'], at: now.toISOString(), transitionId: 'purchase_intent:c1:2026-11-20' } },
+    expect(thresholdCrossings(at(0.1, 0.79), at(0.1, 0.8), 'c1', settings)).toEqual([
+      { detailType: 'PurchaseIntentChanged', detail: { customerId: 'c1', probability: 0.8, previousProbability: 0.79, modelId: 'i', interests: ['garden'], at: now.toISOString(), transitionId: 'purchase_intent:c1:2026-11-20' } },
     ]);
     expect(thresholdCrossings({}, at(0.9, 0.9), 'c1', settings).map((e) => [e.detailType, (e.detail as { previousProbability: number | null }).previousProbability])).toEqual([
       ['ChurnRiskChanged', null],
