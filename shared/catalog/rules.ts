@@ -119,8 +119,8 @@ export const rules: TriggerRuleInput[] = [
     trigger: { type: 'temporal', kind: 'inactivity', days: 60 },
     conditions: { all: [{ field: 'calculated.purchase_count', op: 'at_least', value: 1 }] },
     maxSends: { count: 1, periodHours: 24 * 90 },
-    // The at_risk stage's win_back_campaign starts at the same sweep for every idle customer; this rule
-    // starts it for idle buyers too, so whichever comes first runs, once (one run per customer and sequence).
+    // Document 001's at_risk stage (180 days without a purchase) starts win_back_campaign too, much
+    // later; this rule reaches idle buyers at 60 days. One run per customer and sequence, so never twice.
     sendTime: { policy: 'optimal' },
     startSequence: 'win_back_campaign',
     successMetrics: ['email_open', 'purchase'],
