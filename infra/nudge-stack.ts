@@ -88,6 +88,8 @@ export class NudgeStack extends Stack {
       rules: defaultCatalog.rules,
       logRetention: settings.logRetentionDays,
       scheduleGroupName: settings.scheduleGroupName,
+      accountManagerEmail: defaultCatalog.settings.accountManagerEmail,
+      sesSandbox: settings.sesSandbox,
     });
     this.sequences = new NudgeSequences(this, 'Sequences', {
       eventBus: this.eventBus,
