@@ -69,7 +69,7 @@ export class NudgeTriggers extends Construct {
     Validations.of(this.deadLetterQueue.node.defaultChild!).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        "This is itself the dead-letter queue of the timer schedules, the model-event rule and both functions' on-failure destination; cdk-nag only recognises queues named in another queue's redrive policy.",
+        "This is itself the dead-letter queue of the timer schedules, the model-event and VipEscalation rules and these functions' on-failure destination; cdk-nag only recognises queues named in another queue's redrive policy.",
     });
 
     this.scheduleGroup = props.scheduleGroupName ? scheduler.ScheduleGroup.fromScheduleGroupName(this, 'ScheduleGroup', props.scheduleGroupName) : this.createScheduleGroup();
