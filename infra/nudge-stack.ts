@@ -88,6 +88,8 @@ export class NudgeStack extends Stack {
       rules: defaultCatalog.rules,
       logRetention: settings.logRetentionDays,
       scheduleGroupName: settings.scheduleGroupName,
+      accountManagerEmail: defaultCatalog.settings.accountManagerEmail,
+      sesSandbox: settings.sesSandbox,
     });
     this.sequences = new NudgeSequences(this, 'Sequences', {
       eventBus: this.eventBus,
@@ -179,7 +181,7 @@ export class NudgeStack extends Stack {
     output('SendQueueArn', this.delivery.sendQueue.queueArn, 'ARN of the send queue (target of delayed sends)');
     output('TimerFunctionArn', this.triggers.timers.function.functionArn, 'Runs rule timers (absence checks, deferred rules)');
     output('ModelEventsFunctionName', this.triggers.modelEvents.function.functionName, 'Runs predictive rules on model events');
-    output('TriggersDeadLetterQueueUrl', this.triggers.deadLetterQueue.queueUrl, 'Timer and model-event runs that failed after retries');
+    output('TriggersDeadLetterQueueUrl', this.triggers.deadLetterQueue.queueUrl, 'Timer, model-event and account-manager notification runs that failed after retries');
     output('SequenceStateMachineArn', this.sequences.stateMachine.stateMachineArn, 'Runs nurture sequences (one execution per customer run)');
     output('SequencesDeadLetterQueueUrl', this.sequences.deadLetterQueue.queueUrl, 'Sequence starts that failed after retries');
     output('EraseFunctionName', this.privacy.erase.function.functionName, 'Erases a customer (aws lambda invoke with {"customerId"}, or nudge erase)');

@@ -176,7 +176,7 @@ export class NudgeDelivery extends Construct {
   }
 
   /** Lets `fn` send as the sender: sets the sender variables and grants `ses:SendEmail` on the identity and configuration set only. */
-  private grantSendEmail(fn: NudgeFunction, replyToEmail: string | undefined, sandbox: boolean): void {
+  grantSendEmail(fn: NudgeFunction, replyToEmail: string | undefined, sandbox: boolean): void {
     fn.addEnvironment(SENDER_EMAIL_ENV, this.senderEmail);
     if (replyToEmail) fn.addEnvironment(REPLY_TO_EMAIL_ENV, replyToEmail);
     fn.addEnvironment(SES_CONFIGURATION_SET_ENV, this.configurationSet.configurationSetName);

@@ -7,14 +7,16 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { SEGMENT_EVENT_TYPES, type TriggerRule } from '#shared/domain/trigger-rules.ts';
+import { NOTIFIED_PK_PREFIX } from '#shared/adapters/dynamo/notification-marker-repository.ts';
 import type { NudgeDelivery } from './delivery.ts';
 import { EncryptedQueue, INSPECTION_RETENTION } from './encrypted-queue.ts';
 import type { NudgeEventBus } from './event-bus.ts';
 import { NudgeFunction } from './nudge-function.ts';
-import type { NudgeStorage } from './storage.ts';
+import { TABLE_NAME_ENV, type NudgeStorage } from './storage.ts';
 
 export const TIMERS_ENTRY = 'functions/triggers/run-timer.ts';
 export const MODEL_EVENTS_ENTRY = 'functions/triggers/react-to-model-event.ts';
+export const NOTIFY_ACCOUNT_MANAGER_ENTRY = 'functions/triggers/notify-account-manager.ts';
 /** Source of Nudge's own events on the bus (internal-events.ts INTERNAL_SOURCE). */
 const INTERNAL_SOURCE = 'nudge';
 
@@ -27,6 +29,10 @@ export type NudgeTriggersProps = {
   logRetention: logs.RetentionDays;
   /** Use this existing schedule group instead of creating one. */
   scheduleGroupName?: string | undefined;
+  /** The catalog's account manager (settings.accountManagerEmail): with it, VipEscalation events are mailed there. */
+  accountManagerEmail?: string | undefined;
+  /** The deploy's SES sandbox flag (the notifier's SendEmail grant follows the dispatcher's). */
+  sesSandbox?: boolean | undefined;
 };
 
 /**
@@ -44,6 +50,9 @@ export type NudgeTriggersProps = {
  * - Every function that decides sends gets the same grants ({@link grantDecisions}): the send queue,
  *   `scheduler:CreateSchedule` in this group only, and `iam:PassRole` on the scheduler role only.
  * - Failures are kept: async retries twice, then the dead-letter queue (as for ingest).
+ * - With the catalog's `accountManagerEmail`, the **account-manager notifier** mails each
+ *   `VipEscalation` there (document 001's notify_account_manager), from the dispatcher's sender.
+ *   Its table rights: write its own markers (`NOTIFIED#...`), nothing else.
  */
 export class NudgeTriggers extends Construct {
   readonly scheduleGroup: scheduler.IScheduleGroup;
@@ -52,6 +61,8 @@ export class NudgeTriggers extends Construct {
   readonly modelEvents: NudgeFunction;
   readonly modelEventsRule: events.Rule | undefined;
   readonly segmentEventsRule: events.Rule | undefined;
+  readonly notifyAccountManager: NudgeFunction | undefined;
+  readonly vipEscalationRule: events.Rule | undefined;
   readonly deadLetterQueue: EncryptedQueue;
 
   constructor(scope: Construct, id: string, private readonly props: NudgeTriggersProps) {
@@ -61,7 +72,7 @@ export class NudgeTriggers extends Construct {
     Validations.of(this.deadLetterQueue.node.defaultChild!).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        "This is itself the dead-letter queue of the timer schedules, the model-event rule and both functions' on-failure destination; cdk-nag only recognises queues named in another queue's redrive policy.",
+        "This is itself the dead-letter queue of the timer schedules, the model-event and VipEscalation rules and these functions' on-failure destination; cdk-nag only recognises queues named in another queue's redrive policy.",
     });
 
     this.scheduleGroup = props.scheduleGroupName ? scheduler.ScheduleGroup.fromScheduleGroupName(this, 'ScheduleGroup', props.scheduleGroupName) : this.createScheduleGroup();
@@ -98,6 +109,22 @@ export class NudgeTriggers extends Construct {
       fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
     }
 
+    if (props.accountManagerEmail) {
+      this.notifyAccountManager = this.createNotifier(props.sesSandbox ?? false);
+      this.notifyAccountManager.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
+      this.vipEscalationRule = new events.Rule(this, 'VipEscalationRule', {
+        eventBus: props.eventBus.bus,
+        description: 'VipEscalation (a purchase at or above the high-value threshold): notify the account manager',
+        eventPattern: { source: [INTERNAL_SOURCE], detailType: ['VipEscalation'] },
+      });
+      this.vipEscalationRule.addTarget(
+        new targets.LambdaFunction(this.notifyAccountManager.function, { maxEventAge: Duration.hours(24), retryAttempts: 185, deadLetterQueue: this.deadLetterQueue }),
+      );
+    } else {
+      this.notifyAccountManager = undefined;
+      this.vipEscalationRule = undefined;
+    }
+
     const modelEventTypes = [...new Set(props.rules.flatMap((rule) => (rule.trigger.type === 'predictive' ? [rule.trigger.eventType] : [])))].sort();
     if (modelEventTypes.length > 0) {
       this.modelEventsRule = new events.Rule(this, 'ModelEventsRule', {
@@ -121,6 +148,31 @@ export class NudgeTriggers extends Construct {
         new targets.LambdaFunction(this.modelEvents.function, { maxEventAge: Duration.hours(24), retryAttempts: 185, deadLetterQueue: this.deadLetterQueue }),
       );
     }
+  }
+
+  /**
+   * The account-manager notifier: SendEmail as the dispatcher's sender (same identity and
+   * configuration set grant) and Put/Update/Delete on its own markers only (`dynamodb:LeadingKeys`).
+   * It reads no profile: the event carries the lifetime value and stage.
+   */
+  private createNotifier(sesSandbox: boolean): NudgeFunction {
+    const fn = new NudgeFunction(this, 'NotifyAccountManager', {
+      entry: NOTIFY_ACCOUNT_MANAGER_ENTRY,
+      description: "Mails the catalog's account manager when a purchase escalates a customer to VIP (VipEscalation), once per event",
+      timeout: Duration.seconds(15),
+      logRetention: this.props.logRetention,
+    });
+    const table = this.props.storage.table;
+    fn.addEnvironment(TABLE_NAME_ENV, table.tableName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${NOTIFIED_PK_PREFIX}*`] } },
+      }),
+    );
+    this.props.delivery.grantSendEmail(fn, undefined, sesSandbox);
+    return fn;
   }
 
   /**

@@ -34,6 +34,12 @@ export const CatalogSettings = z
     shopUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** A purchase of at least this amount puts a VipEscalation event on the bus. */
     highValuePurchase: z.number().positive(),
+    /**
+     * Document 001's notify_account_manager: each VipEscalation is mailed (staff mail, from the
+     * dispatcher's sender) to this address. Optional: without it no notifier function is deployed.
+     * SES must accept it: verify it (or its domain) while the account is in the SES sandbox.
+     */
+    accountManagerEmail: z.email().optional(),
     /** Marketing emails per customer per sliding window, across all rules (transactional mail is exempt). */
     marketingCap: z.object({ count: z.number().int().positive().max(100), periodHours: z.number().positive() }).strict(),
     /** How long decision records (the audit trail behind `nudge why`) are kept (DynamoDB TTL). */
@@ -251,6 +257,7 @@ export const defaultCatalogInput: CatalogInput = {
     brandName: 'Nudge Demo Shop',
     shopUrl: 'https://shop.example.com/',
     highValuePurchase: 500,
+    accountManagerEmail: 'account-manager@shop.example.com',
     marketingCap: { count: 3, periodHours: 168 },
     decisionRetentionDays: 90,
     // 13 months: a year-over-year comparison of a send's month still finds it.

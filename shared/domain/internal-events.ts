@@ -34,7 +34,17 @@ export type InternalEvent =
     }
   | {
       detailType: 'VipEscalation';
-      detail: { customerId: string; orderId: string | null; amount: number; threshold: number; at: string; transitionId: string };
+      detail: {
+        customerId: string;
+        orderId: string | null;
+        amount: number;
+        threshold: number;
+        /** After this purchase (the profile write may land after the event is consumed). */
+        lifetimeValue: number;
+        lifecycleStage: string | null;
+        at: string;
+        transitionId: string;
+      };
     }
   | {
       /** Document 001: a completed purchase enrols the customer in the loyalty programme (once, the first purchase). */

@@ -126,7 +126,9 @@ export function evaluateProfile(input: {
       },
     });
   }
-  internalEvents.push(...realTimeSignals({ event, profile, previous: input.previous, catalog, at, transition }));
+  // The escalation carries the customer as this event leaves them: its consumer may run before the profile write lands.
+  const standing = { lifetimeValue: Number(facts.metric('lifetime_value') ?? 0), lifecycleStage: next.lifecycleStage ?? null };
+  internalEvents.push(...realTimeSignals({ event, profile, previous: input.previous, catalog, at, transition, standing }));
 
   const scoreMoved = Object.entries(nextScores).some(([id, value]) => Math.abs((profile.scores[id] ?? -1) - value) >= SCORE_EPSILON);
   return {
@@ -151,6 +153,7 @@ function realTimeSignals(input: {
   catalog: SegmentationCatalog;
   at: string;
   transition: (...parts: string[]) => string;
+  standing: { lifetimeValue: number; lifecycleStage: string | null };
 }): InternalEvent[] {
   const { event, profile, previous, catalog, at, transition } = input;
   const signals: InternalEvent[] = [];
@@ -162,6 +165,7 @@ function realTimeSignals(input: {
         orderId: typeof event.properties.orderId === 'string' ? event.properties.orderId : null,
         amount: event.properties.amount,
         threshold: catalog.highValuePurchase,
+        ...input.standing,
         at,
         transitionId: transition('vip'),
       },

@@ -41,7 +41,7 @@ describe('bundling (esbuild, as cdk synth / deploy runs it)', () => {
     const template = Template.fromStack(stack);
     void app;
     const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(23);
+    expect(functions).toHaveLength(24);
 
     for (const [name, value] of Object.entries(LAMBDA_ENVIRONMENT)) vi.stubEnv(name, value);
     for (const fn of functions) {

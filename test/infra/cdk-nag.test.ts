@@ -90,6 +90,7 @@ describe('cdk-nag AwsSolutions', () => {
       'Nudge/Triggers/DeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Triggers/ModelEvents/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Triggers/ModelEvents/Role/DefaultPolicy/Resource ${SCHEDULES}`,
+      'Nudge/Triggers/NotifyAccountManager/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Triggers/Timers/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Triggers/Timers/Role/DefaultPolicy/Resource ${SCHEDULES}`,
     ]);

@@ -23,6 +23,7 @@ const DISPATCHER_ENTRY = 'functions/delivery/dispatch-sends.ts';
 const SWEEP_ENTRY = 'functions/scheduled/sweep-profiles.ts';
 const TIMERS_ENTRY = 'functions/triggers/run-timer.ts';
 const MODEL_EVENTS_ENTRY = 'functions/triggers/react-to-model-event.ts';
+const NOTIFY_ACCOUNT_MANAGER_ENTRY = 'functions/triggers/notify-account-manager.ts';
 const TRACK_LINK_ENTRY = 'functions/tracking/track-link.ts';
 const SES_EVENTS_ENTRY = 'functions/tracking/ses-events.ts';
 const SEQUENCE_STEP_ENTRY = 'functions/sequences/run-step.ts';
@@ -688,7 +689,7 @@ describe('every function', () => {
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
     expect(entries.sort()).toEqual(
-      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY, DRIFT_CHECK_ENTRY, SEGMENT_EXPERIMENT_ENTRY, ...OTHER_REPORT_ENTRIES, ERASE_ENTRY, EXPORT_ENTRY].sort(),
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, NOTIFY_ACCOUNT_MANAGER_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY, DRIFT_CHECK_ENTRY, SEGMENT_EXPERIMENT_ENTRY, ...OTHER_REPORT_ENTRIES, ERASE_ENTRY, EXPORT_ENTRY].sort(),
     );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });

@@ -11,6 +11,7 @@ import { applyEvent, type Profile } from '#shared/domain/profile.ts';
 import { sendBlocker, stoppedByCancellation } from '#shared/domain/send-decision.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
 import { exitReason, sequenceExitEventTypes } from '#shared/domain/sequence-progress.ts';
+import { VipEscalationDetail, vipEscalationEmail } from '#shared/domain/vip-escalation-email.ts';
 import { buildEvent } from '../support/build-event.ts';
 
 /**
@@ -108,6 +109,24 @@ describe('document 001: real-time processing rules', () => {
   it('high_value_action: a purchase at or above the catalog threshold escalates to VIP treatment (VipEscalation)', () => {
     const { published } = run('r-vip', [subscribe, { type: 'purchase', occurredAt: at(1), properties: { orderId: 'o-9', amount: defaultCatalog.settings.highValuePurchase } }]);
     expect(published.filter((e) => e.detailType === 'VipEscalation').map((e) => e.detail)).toEqual([expect.objectContaining({ orderId: 'o-9', threshold: 500 })]);
+  });
+
+  it('high_value_action: notify_account_manager mails the catalog\'s account manager the customer id, order, amount, and the lifetime value and stage after the purchase', () => {
+    const { profile, published } = run('r-vip-am', [
+      subscribe,
+      { type: 'purchase', occurredAt: at(1), properties: { orderId: 'o-1', amount: 100 } },
+      { type: 'purchase', occurredAt: at(2), properties: { orderId: 'o-10', amount: 600 } },
+    ]);
+    const escalation = published.find((e) => e.detailType === 'VipEscalation')!;
+    // The escalation carries the customer as the purchase leaves them (its consumer may run before the profile write lands).
+    expect(escalation.detail).toMatchObject({ orderId: 'o-10', amount: 600, lifetimeValue: 700, lifecycleStage: profile.lifecycleStage });
+    expect(profileFacts(profile, new Date(at(3))).metric('lifetime_value')).toBe(700);
+    const email = vipEscalationEmail({ to: defaultCatalog.settings.accountManagerEmail!, brandName: defaultCatalog.settings.brandName, detail: VipEscalationDetail.parse(escalation.detail) });
+    expect(email.to).toBe('account-manager@shop.example.com');
+    expect(email.text).toContain(`Customer id: r-vip-am\nOrder: o-10\nPurchase amount: 600\nVIP threshold: 500\n`);
+    expect(email.text).toContain(`Lifetime value: 700\nLifecycle stage: ${profile.lifecycleStage}\n`);
+    // Staff mail: the customer's address stays out of it.
+    expect(email.text + email.html).not.toContain('r-vip-am@example.com');
   });
 
   it('cart_abandoned: add_to_abandonment_segment (the 24-hour abandonment metric the segments read)', () => {
