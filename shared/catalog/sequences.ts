@@ -2,9 +2,12 @@ import type { ExitGoal, SequenceInput } from '../domain/sequences.ts';
 
 /**
  * The default nurture sequences. welcome_series, cart_recovery and win_back are Nudge's flows
- * (started by rules and the win_back segment); high_engagement_sequence, loyalty_program_enrollment
- * and content_recommendation are the campaigns document 001's real-time rules and document 003's
- * content-interest trigger name; the others are the nurture sequences each lifecycle stage names
+ * (started by rules and the win_back segment); high_engagement_sequence and content_recommendation
+ * are the campaigns document 001's real-time rules and document 003's content-interest trigger name
+ * (001's loyalty_program_enrollment is the enrolment itself, at the first purchase, told in the
+ * onboarding thank-you: a fourth email in a first buyer's first week would spend the weekly
+ * marketing cap the purchase-intent email needs; a sequence may still start on the
+ * `loyalty_enrolled` signal); the others are the nurture sequences each lifecycle stage names
  * (lifecycle-stages.ts), started on entering the stage and stopped when the stage changes.
  * Every step's template is `<sequence>_<step>` in templates.ts.
  *
@@ -93,17 +96,6 @@ export const sequences: SequenceInput[] = [
       { id: 'best_of', timing: nextSendWindow },
       { id: 'early_access', timing: days(10) },
     ]),
-  },
-  {
-    // 001: a completed purchase triggers loyalty_program_enrollment (once: the enrolment is at the first purchase).
-    id: 'loyalty_program_enrollment',
-    description: 'Welcomes a first-time buyer to the loyalty programme.',
-    priority: 65,
-    startOn: { signal: 'loyalty_enrolled' },
-    startOnce: true,
-    exitGoals: [unsubscribed, cancelled],
-    // Day 3: between the new_customer stage's emails (next send window, days 2, 4, 8), so the marketing cap lets both through.
-    steps: steps('loyalty_program_enrollment', [{ id: 'welcome', timing: days(3) }]),
   },
   {
     // 003: content_interest_prediction -> a personalized content sequence by interest progression:

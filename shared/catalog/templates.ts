@@ -557,18 +557,6 @@ function sequenceTemplates(): EmailTemplateInput[] {
       action: 'See what is new at {{ brand.name }}.',
       signoff: 'See you soon',
     }),
-    letter({
-      id: 'loyalty_program_enrollment_welcome',
-      subject: '{{ first_name | default: "Hi" }}, welcome to the {{ brand.name }} loyalty programme',
-      preheader: 'Your first order made you a member.',
-      heading: 'Welcome to our loyalty programme',
-      paragraphs: [
-        'Thank you for your order{% if last_purchase_date %} of {{ last_purchase_date }}{% endif %}. It made you a member of our loyalty programme: members hear about offers and new arrivals first.',
-        RECOMMENDED_PRODUCTS,
-      ],
-      action: 'See what members get at {{ brand.name }}.',
-      signoff: 'Thank you',
-    }),
 
     // --- content_recommendation (document 003): one predicted interest per email, strongest first --
     letter({
@@ -691,7 +679,7 @@ function sequenceTemplates(): EmailTemplateInput[] {
       preheader: 'We are so glad you chose {{ brand.name }}.',
       heading: 'Thank you for your first order',
       paragraphs: [
-        'Thank you for choosing {{ brand.name }}. We hope your order brings you a lot of joy.',
+        'Thank you for choosing {{ brand.name }}. We hope your order brings you a lot of joy.{% if loyalty_member %} Your first order also made you a member of our loyalty programme: members hear about offers and new arrivals first.{% endif %}',
         'Over the next days we will send you a few tips to help you get started. If you need anything in the meantime, just reply to this email.',
       ],
       action: 'Welcome to the {{ brand.name }} family.',

