@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dailySeriesFor, defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
+import { defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import { nextPurchaseSegment } from '#shared/domain/predictive/next-purchase.ts';
 import { valueCutPoints, valuePotential } from '#shared/domain/predictive/value-potential.ts';
 import { evaluateProfile, type ProfileEvaluation } from '#shared/domain/profile-evaluation.ts';
 import { factsFrom } from '#shared/domain/profile-facts.ts';
-import { applyEvent, type Profile } from '#shared/domain/profile.ts';
+import type { Profile } from '#shared/domain/profile.ts';
 import { ComparisonOp, conditionStrength, evaluateSegments, segmentIdsOf } from '#shared/domain/segments.ts';
-import { buildEvent } from '../support/build-event.ts';
+import { profileFromEvents, type ProfileEventInput } from '../support/build-profile.ts';
 import { DOCUMENT_001_BEHAVIORAL, DOCUMENT_001_PREDICTIVE, shippedConditions } from './documented-segments.ts';
 
 /**
@@ -19,21 +19,11 @@ import { DOCUMENT_001_BEHAVIORAL, DOCUMENT_001_PREDICTIVE, shippedConditions } f
  * builds one through real events and works the expected numbers out by hand from the formula.
  */
 
-type EventInput = Parameters<typeof buildEvent>[0];
 const catalog = segmentationOf(defaultCatalog);
 const now = new Date('2026-11-20T10:00:00Z');
 const ago = (days: number, hours = 0) => new Date(now.getTime() - days * DAY_MS - hours * 3_600_000).toISOString();
 
-function build(customerId: string, steps: Array<Omit<EventInput, 'customerId'>>): Profile {
-  let profile: Profile | undefined;
-  const dailySeries = dailySeriesFor(defaultCatalog);
-  for (const step of steps) {
-    const event = buildEvent({ customerId, ...step });
-    const change = applyEvent(profile, event, new Date(event.occurredAt), { dailySeries });
-    if (change.type === 'applied') profile = change.profile;
-  }
-  return profile!;
-}
+const build = (customerId: string, steps: ProfileEventInput[]): Profile => profileFromEvents(customerId, steps);
 
 const evaluate = (profile: Profile): ProfileEvaluation => evaluateProfile({ profile, catalog, now, triggerId: 't' });
 const segment = (evaluation: ProfileEvaluation, id: string) => evaluation.segments.find((s) => s.segmentId === id)!;
@@ -88,7 +78,7 @@ describe('document 001: the behavioral segments, customers built from events', (
   });
 
   it('at_risk_churn: no open for 30 days, a declining trend and support satisfaction of 3 or less out of 5', () => {
-    const steps: Array<Omit<EventInput, 'customerId'>> = [
+    const steps: ProfileEventInput[] = [
       { type: 'email_open', occurredAt: ago(35), properties: { sendId: 's1' } },
       ...[20, 20, 19, 18].map((days) => ({ type: 'page_view' as const, occurredAt: ago(days), properties: { url: '/' } })),
     ];
@@ -118,7 +108,7 @@ describe('document 001: the behavioral segments, customers built from events', (
   });
 
   it('loyal_advocate: a customer of 12 months or more, 2 referrals and an NPS of 9 or more', () => {
-    const steps: Array<Omit<EventInput, 'customerId'>> = [
+    const steps: ProfileEventInput[] = [
       { type: 'subscribe', occurredAt: ago(400), email: 'fan@example.com' },
       { type: 'referral', occurredAt: ago(40), properties: { channel: 'email' } },
       { type: 'referral', occurredAt: ago(10), properties: { channel: 'link' } },

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dailySeriesFor, defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
+import { defaultCatalog, segmentationOf } from '#shared/catalog/index.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import { evaluateProfile, type ProfileEvaluation } from '#shared/domain/profile-evaluation.ts';
-import { applyEvent, type Profile } from '#shared/domain/profile.ts';
+import type { Profile } from '#shared/domain/profile.ts';
 import { BEHAVIOR_INSIGHT_THRESHOLDS, ENGAGEMENT_BANDS } from '#shared/domain/reports/behavior-patterns.ts';
 import { SegmentDefinition, evaluateSegments, segmentIdsOf } from '#shared/domain/segments.ts';
-import { buildEvent } from '../support/build-event.ts';
+import { profileFromEvents, type ProfileEventInput } from '../support/build-profile.ts';
 import { DOCUMENT_001_BEHAVIORAL, DOCUMENT_001_PREDICTIVE, DOCUMENT_002, NUDGE_ONLY_SEGMENTS, shippedConditions } from './documented-segments.ts';
 
 /**
@@ -15,21 +15,11 @@ import { DOCUMENT_001_BEHAVIORAL, DOCUMENT_001_PREDICTIVE, DOCUMENT_002, NUDGE_O
  * thresholds. Customers are built from real events; expected values worked out by hand.
  */
 
-type EventInput = Parameters<typeof buildEvent>[0];
 const catalog = segmentationOf(defaultCatalog);
 const now = new Date('2026-11-20T10:00:00Z');
 const ago = (days: number, hours = 0) => new Date(now.getTime() - days * DAY_MS - hours * 3_600_000).toISOString();
 
-function build(customerId: string, steps: Array<Omit<EventInput, 'customerId'>>): Profile {
-  let profile: Profile | undefined;
-  const dailySeries = dailySeriesFor(defaultCatalog);
-  for (const step of steps) {
-    const event = buildEvent({ customerId, ...step });
-    const change = applyEvent(profile, event, new Date(event.occurredAt), { dailySeries });
-    if (change.type === 'applied') profile = change.profile;
-  }
-  return profile!;
-}
+const build = (customerId: string, steps: ProfileEventInput[]): Profile => profileFromEvents(customerId, steps);
 const evaluate = (profile: Profile, at = now): ProfileEvaluation => evaluateProfile({ profile, catalog, now: at, triggerId: 't' });
 const members = (evaluation: ProfileEvaluation) => evaluation.segments.filter((s) => s.member).map((s) => s.segmentId);
 const segment = (evaluation: ProfileEvaluation, id: string) => evaluation.segments.find((s) => s.segmentId === id)!;
