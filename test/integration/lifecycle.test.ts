@@ -109,11 +109,15 @@ describe('lifecycle stages, segments and the sweep', () => {
     const leftVip = changes.find((c) => c.from === 'vip_customer')!;
     expect(leftVip.exitedBy).toContain('engagement_drop');
     // Then the stage the facts give: repeat_customer (last purchase 61 days ago, within 90) unless the
-    // daily scoring has put the churn risk at medium or worse, repeat_customer's own exit: then none.
+    // churn risk the evaluation read was medium or worse, repeat_customer's own exit: then none. Which
+    // one depends on whether the scoring the jump fired had written its prediction when the sweep
+    // evaluated the profile (stages read predictions at the next event or sweep), so the test accepts
+    // either and checks that no stage comes with that churn risk.
     const profile = (await nudge.profiles.get(customerId))!;
-    const churnRisk = profile.predictions.churn?.segment;
-    expect(profile.lifecycleStage).toBe(churnRisk === 'medium' || churnRisk === 'high' ? undefined : 'repeat_customer');
-    expect(changes.at(-1)!.to ?? undefined).toBe(profile.lifecycleStage);
+    expect([undefined, 'repeat_customer']).toContain(profile.lifecycleStage);
+    const last = changes.at(-1)!;
+    expect(last.to ?? undefined).toBe(profile.lifecycleStage);
+    if (profile.lifecycleStage === undefined) expect(['medium', 'high']).toContain(profile.predictions.churn?.segment);
     const entered = (await internalEvents('SegmentEntered')).map((e) => e.detail.segmentId);
     expect(entered).toContain('activity_at_risk');
   });
