@@ -175,10 +175,10 @@ const MAX_COUNTER_ATTEMPTS = 10;
  * queued, and a lost counter only shifts open-rate style metrics slightly, so contention is logged,
  * not retried forever.
  */
-export async function countQueuedSends(deps: { profiles: ProfileStore; log: Log; catalog?: Catalog }, customerId: string, sends: number, now: Date): Promise<void> {
+export async function countQueuedSends(deps: { profiles: ProfileStore; log: Log; catalog: Catalog }, customerId: string, sends: number, now: Date): Promise<void> {
   if (sends === 0) return;
   // The catalog's long-window series keep their weeks when this write rolls the ring to a new day.
-  const weeklySeries = deps.catalog ? weeklySeriesFor(deps.catalog) : undefined;
+  const weeklySeries = weeklySeriesFor(deps.catalog);
   let current = await deps.profiles.get(customerId);
   for (let attempt = 1; attempt <= MAX_COUNTER_ATTEMPTS && current; attempt++) {
     let next = current;
