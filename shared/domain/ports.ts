@@ -25,6 +25,11 @@ export interface ProfileStore {
    * and bumps the version. A conflict returns the current item so the caller can re-apply without a read.
    */
   save(profile: Profile, expectedVersion: number | undefined): Promise<SaveProfileResult>;
+  /**
+   * Removes the profile's outbox once its effects are done, only if the stored version is still
+   * `version` (a later write carried the outbox on and does it itself); the version is not bumped.
+   */
+  clearOutbox(customerId: string, version: number): Promise<void>;
 }
 
 /** `claimed` also when the claims are already held by this same sendId (a redelivery). */

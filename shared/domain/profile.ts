@@ -95,6 +95,17 @@ const Support = z.object({
   lastNpsScore: z.number().optional(),
 });
 
+/** One write's effects (see `outbox`): internal events (shared/domain/internal-events.ts) and membership changes. */
+const OutboxEntry = z
+  .object({
+    at: z.string(),
+    events: z.array(z.object({ detailType: z.string().min(1), detail: z.record(z.string(), z.unknown()) }).strict()),
+    entered: z.array(z.object({ segmentId: z.string().min(1), matchScore: z.number() }).strict()),
+    exited: z.array(z.string().min(1)),
+  })
+  .strict();
+export type OutboxEntry = z.infer<typeof OutboxEntry>;
+
 export const Profile = z.object({
   customerId: z.string(),
   /** Optimistic-concurrency version: every write is conditional on the version it read. */
@@ -176,6 +187,13 @@ export const Profile = z.object({
    * rollups read behavior (counts, transitions, hours, categories) from the profile's change stream.
    */
   lastEvent: z.object({ type: z.string(), at: z.string(), categories: z.array(z.string()).optional() }).strict().optional(),
+  /**
+   * The effects of the writes that made this version and are not yet known to be done: the internal
+   * events to publish and the segment membership to apply (shared/services/profile-outbox.ts). They
+   * are written in the same conditional write as the profile, so a write that loses its version check
+   * announces nothing, and done after it; a writer that finds them still here does them again.
+   */
+  outbox: z.array(OutboxEntry).optional(),
   updatedAt: z.string(),
 });
 export type Profile = z.infer<typeof Profile>;

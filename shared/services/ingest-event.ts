@@ -15,6 +15,7 @@ import { sequenceExitEventTypes } from '../domain/sequence-progress.ts';
 import { absenceTimersFor } from '../domain/temporal-triggers.ts';
 import { lastSeenTypesFor, matchRules } from '../domain/trigger-rules.ts';
 import { decideAndAct, queuedCount, type DecisionDeps } from './decide-sends.ts';
+import { flushOutbox, saveWithEffects, withEffects } from './profile-outbox.ts';
 
 export type IngestDeps = DecisionDeps & {
   profiles: ProfileStore;
@@ -159,6 +160,8 @@ async function applyValidEvent(
     const event = atEffectiveTime(received, now);
     const change = applyEvent(current, event, now, { dailySeries: derived.dailySeries, weeklySeries: derived.weeklySeries, lastSeenTypes: derived.lastSeenTypes });
     if (change.type === 'duplicate') {
+      // A redelivery after the write that applied it: that write's effects may not have been done.
+      if (current) await flushOutbox(deps, current);
       deps.log.info('duplicate event ignored', { eventId: event.eventId, customerId: event.customerId });
       return { type: 'duplicate', eventId: event.eventId };
     }
@@ -194,11 +197,10 @@ async function applyValidEvent(
     if (conversion) {
       internalEvents.push({ detailType: 'ConversionAttributed', detail: { ...conversion, ruleId: conversion.ruleId ?? null, transitionId: `conversion:${event.eventId}` } });
     }
-    if (internalEvents.length > 0) await deps.bus.publish(internalEvents);
-    if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
-      await deps.membership.apply({ customerId: profile.customerId, ...evaluation.membership, at: now });
-    }
-    const saved = await deps.profiles.save(profile, current?.version);
+    // Published and applied only if this write wins (profile-outbox.ts): a lost write announced nothing,
+    // and the retry below announces what applying the event to the winning item gives.
+    profile = withEffects(profile, { events: internalEvents, membership: evaluation.membership, at: now });
+    const saved = await saveWithEffects(deps, profile, current?.version);
     if (saved.type === 'saved') {
       const published = internalEvents.map((e) => e.detailType);
       const timersStarted = timers.map((timer) => timer.ruleId);

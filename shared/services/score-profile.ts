@@ -7,6 +7,7 @@ import { outcomesDue, snapshotDue } from '../domain/predictive/training-snapshot
 import type { ValueCutPoints } from '../domain/predictive/value-potential.ts';
 import { evaluateProfile, type SegmentationCatalog } from '../domain/profile-evaluation.ts';
 import type { Profile } from '../domain/profile.ts';
+import { saveWithEffects, withEffects } from './profile-outbox.ts';
 
 export type ScoreProfileDeps = {
   profiles: ProfileStore;
@@ -25,9 +26,8 @@ const MIN_CHANGE = 0.005;
 
 /**
  * One profile's scoring: every prediction now (see {@link predictProfile}); model events for
- * thresholds crossed upwards, published before the write (like ingest's transitions: a retry
- * publishes the same transition ids, once per run even when the write is retried); the segment
- * transitions the new classes cause (predictive segments), published and recorded; weekly, a
+ * thresholds crossed upwards and the segment transitions the new classes cause (predictive
+ * segments), published and recorded once the write wins (profile-outbox.ts); weekly, a
  * training snapshot and the outcomes of older snapshots whose windows have passed. Writes are
  * version-conditioned; a busy profile is retried, then left to the next run. Counts into `totals`.
  */
@@ -36,7 +36,6 @@ export function makeScoreProfile(deps: ScoreProfileDeps, run: { runId: string; m
 
   return async function scoreProfile(stored: Profile, totals: ScoringTotals): Promise<void> {
     let current: Profile | undefined = stored;
-    const announced = new Set<string>();
     let snapshotTaken = false;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && current; attempt++) {
       const now = deps.clock.now();
@@ -54,23 +53,18 @@ export function makeScoreProfile(deps: ScoreProfileDeps, run: { runId: string; m
       } else if (unchanged(previous, next)) {
         return;
       }
-      const events = thresholdCrossings(previous, next, current.customerId, settings).filter((event) => !announced.has(event.detailType));
-      if (events.length > 0) {
-        await deps.bus.publish(events);
-        for (const event of events) announced.add(event.detailType);
-      }
+      // Crossings read this attempt's item: a retry after a conflict announces what the winning write left to cross.
+      const crossings = thresholdCrossings(previous, next, current.customerId, settings);
       // The predictive segments (document 001) read the new classes: their SegmentEntered/Exited go
       // out now, as the sweep's would, rather than at the next event or sweep (which runs before scoring).
       const evaluation = evaluateProfile({ profile: { ...current, predictions: next }, catalog: deps.segmentation, now, triggerId: run.runId });
-      if (evaluation.internalEvents.length > 0) await deps.bus.publish(evaluation.internalEvents);
-      if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
-        await deps.membership.apply({ customerId: current.customerId, ...evaluation.membership, at: now });
-      }
-      const saved = await deps.profiles.save({ ...evaluation.profile, predictions: next }, current.version);
+      // Published and applied only if this write wins (profile-outbox.ts): a lost write announced nothing.
+      const profile = withEffects({ ...evaluation.profile, predictions: next }, { events: [...crossings, ...evaluation.internalEvents], membership: evaluation.membership, at: now });
+      const saved = await saveWithEffects(deps, profile, current.version);
       if (saved.type === 'saved') {
         totals.updated += 1;
-        if (announced.has('ChurnRiskChanged')) totals.crossings.churn += 1;
-        if (announced.has('PurchaseIntentChanged')) totals.crossings.purchaseIntent += 1;
+        if (crossings.some((e) => e.detailType === 'ChurnRiskChanged')) totals.crossings.churn += 1;
+        if (crossings.some((e) => e.detailType === 'PurchaseIntentChanged')) totals.crossings.purchaseIntent += 1;
         return;
       }
       totals.conflictsRetried += 1;

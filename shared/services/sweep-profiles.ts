@@ -8,6 +8,7 @@ import { dueTemporalTriggers } from '../domain/temporal-triggers.ts';
 import { evaluateRule } from '../domain/trigger-rules.ts';
 import { countQueuedSends, decideAndAct, queuedCount, type DecisionDeps } from './decide-sends.ts';
 import { forEachProfile, type ProfileScanner } from './profile-scan.ts';
+import { flushOutbox, saveWithEffects, withEffects } from './profile-outbox.ts';
 
 
 export type SweepDeps = DecisionDeps & {
@@ -72,17 +73,16 @@ export function makeSweepProfiles(deps: SweepDeps) {
 
     const sweepOne = async (stored: Profile): Promise<void> => {
       await decideTemporal(stored);
-      // If that counted a send on the profile, the save below conflicts once and retries from the new item.
-      let current: Profile | undefined = stored;
+      // Effects a writer of this profile left undone (it stopped after its write) are done first.
+      // If decideTemporal counted a send on the profile, the save below conflicts once and retries from the new item.
+      let current: Profile | undefined = await flushOutbox(deps, stored);
       for (let attempt = 1; attempt <= MAX_ATTEMPTS && current; attempt++) {
         const now = deps.clock.now();
         const evaluation = evaluateProfile({ profile: current, catalog: segmentation, now, triggerId: sweepId });
         if (!evaluation.changed) return;
-        if (evaluation.internalEvents.length > 0) await deps.bus.publish(evaluation.internalEvents);
-        if (evaluation.membership.entered.length > 0 || evaluation.membership.exited.length > 0) {
-          await deps.membership.apply({ customerId: current.customerId, ...evaluation.membership, at: now });
-        }
-        const saved = await deps.profiles.save({ ...evaluation.profile, updatedAt: now.toISOString() }, current.version);
+        // Published and applied only if this write wins (profile-outbox.ts): a lost write announced nothing.
+        const next = withEffects({ ...evaluation.profile, updatedAt: now.toISOString() }, { events: evaluation.internalEvents, membership: evaluation.membership, at: now });
+        const saved = await saveWithEffects(deps, next, current.version);
         if (saved.type === 'saved') {
           report.updated += 1;
           report.segmentTransitions += evaluation.membership.entered.length + evaluation.membership.exited.length;

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../domain/clock.ts';
 import type { Log, ProfileStore, SaveProfileResult } from '../../domain/ports.ts';
 import { describeProblems, Profile, profileProblems } from '../../domain/profile.ts';
@@ -57,6 +57,26 @@ export class DynamoProfileStore implements ProfileStore {
       if (error instanceof ConditionalCheckFailedException) {
         return { type: 'conflict', current: error.Item ? parseProfile(unmarshallRaw(error.Item)) : undefined };
       }
+      throw error;
+    }
+  }
+
+  async clearOutbox(customerId: string, version: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: profileKey(customerId),
+          UpdateExpression: 'REMOVE #outbox',
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#outbox': 'outbox', '#version': 'version' },
+          ExpressionAttributeValues: { ':version': version },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+    } catch (error) {
+      // A later write (or an erase) got there first: that writer carried the outbox on.
+      if (error instanceof ConditionalCheckFailedException) return;
       throw error;
     }
   }

@@ -92,7 +92,9 @@ describe('rules that start a sequence (the shipped catalog)', () => {
   it('subscribe asks the starter for the welcome series: decided, recorded, on the bus, nothing queued; a retry asks again with the same id', async () => {
     const s = setup(defaultCatalog);
     const subscribe = busEvent('subscribe', { eventId: 'e1', email: 'c1@example.com' });
-    s.membership.failNext = true; // fails after the decision, before the profile write
+    s.profiles.beforeSave = () => {
+      throw new Error('DynamoDB unavailable'); // the profile write fails, after the decision
+    };
     await expect(s.ingest(subscribe)).rejects.toThrow('DynamoDB unavailable');
     expect(await s.ingest(subscribe)).toMatchObject({ type: 'applied', rules: [{ ruleId: 'welcome_new_subscriber', outcome: 'sequence_started' }] });
     const starts = s.bus.events.filter((e) => e.detailType === 'SequenceStartRequested');

@@ -48,20 +48,29 @@ export class InMemoryProfiles implements ProfileStore {
   readonly items = new Map<string, Profile>();
   saves = 0;
   /** Lets a test change the stored item between a read and the write (a concurrent writer). */
-  beforeSave?: () => void;
+  beforeSave?: () => void | Promise<void>;
 
   async get(customerId: string): Promise<Profile | undefined> {
     return this.items.get(customerId);
   }
 
   async save(profile: Profile, expectedVersion: number | undefined): Promise<SaveProfileResult> {
-    this.beforeSave?.();
+    // Cleared before it runs, so a concurrent writer's own save inside it is a plain save.
+    const concurrent = this.beforeSave;
     this.beforeSave = undefined;
+    await concurrent?.();
     this.saves += 1;
     const current = this.items.get(profile.customerId);
     if (current?.version !== expectedVersion) return { type: 'conflict', current };
     this.items.set(profile.customerId, { ...profile, version: (expectedVersion ?? 0) + 1 });
     return { type: 'saved' };
+  }
+
+  async clearOutbox(customerId: string, version: number): Promise<void> {
+    const current = this.items.get(customerId);
+    if (current?.version !== version) return;
+    const { outbox: _done, ...rest } = current;
+    this.items.set(customerId, rest);
   }
 }
 
