@@ -279,6 +279,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       let busy = 'nothing checked yet';
       while (Date.now() < deadline) {
         await bus.waitForIdle();
+        // Fires the schedule rules already due at once (not at the loop's next tick), and waits for them.
+        scheduler.tick();
         await scheduler.waitForIdle();
         // Fires the one-time schedules already due (clock past `at`) at once, and waits for them.
         await oneTimeSchedules.waitForIdle();

@@ -129,6 +129,13 @@ export class LocalScheduler {
     return { ran: entry.rule, ...result };
   }
 
+  /** The earliest next fire of any rule: what a replay runs, at its own instant, before the clock moves past it. */
+  nextFireAt(): Date | undefined {
+    let next: Date | undefined;
+    for (const entry of this.entries) if (entry.next && (next === undefined || entry.next < next)) next = entry.next;
+    return next;
+  }
+
   list(): ScheduleView[] {
     return this.entries.map((entry) => ({
       rule: entry.rule,
