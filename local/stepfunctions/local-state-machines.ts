@@ -64,6 +64,7 @@ export class LocalStateMachines implements StepFunctionsApi {
   private readonly executions = new Map<string, Execution>();
   private readonly changeWaiters = new Set<() => void>();
   private seq = 0;
+  private releaseQueued = false;
   private started = 0;
   private readonly loop = new TickLoop(() => this.tick());
 
@@ -228,20 +229,26 @@ export class LocalStateMachines implements StepFunctionsApi {
   }
 
   /**
-   * Lets go every execution whose Wait has ended, earliest first (then in start order), and times
-   * out those past their machine's TimeoutSeconds (called by the loop; public for tests). A Wait that
-   * ends before the deadline goes on even when the clock jumped past both: the timeout takes it at
-   * the next tick if it still runs.
+   * Lets go the executions whose Wait has ended, earliest first (then by execution name), ONE at a
+   * time: the next goes once the one before is held again or done. Executions due at one instant (two
+   * sequences of a customer both waiting for the next send window) would otherwise run their steps
+   * concurrently, and which one took the customer's last send under the weekly cap depended on
+   * timing, so a replay of one stream gave two outcomes. AWS runs them concurrently in an order
+   * nobody promises; a fixed order is one of those. Also times out those past their machine's
+   * TimeoutSeconds (called by the loop; public for tests). A Wait that ends before the deadline goes
+   * on even when the clock jumped past both: the timeout takes it at the next tick if it still runs.
    */
   tick(): void {
     const now = this.deps.clock.now();
     const running = [...this.executions.values()].filter((execution) => execution.status === 'RUNNING');
     const due = running
       .filter((execution) => execution.gate && execution.gate.until <= now && !(execution.deadline && execution.deadline <= execution.gate.until))
-      .sort((a, b) => a.gate!.until.getTime() - b.gate!.until.getTime() || a.seq - b.seq);
-    for (const execution of due) {
-      const gate = execution.gate!;
-      execution.gate = undefined;
+      .sort((a, b) => a.gate!.until.getTime() - b.gate!.until.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.seq - b.seq));
+    const busy = [...this.executions.values()].some((execution) => execution.tasksInFlight > 0 || (execution.status === 'RUNNING' && !execution.gate));
+    const next = busy ? undefined : due[0];
+    if (next) {
+      const gate = next.gate!;
+      next.gate = undefined;
       this.started += 1;
       gate.resolve();
     }
@@ -392,6 +399,14 @@ export class LocalStateMachines implements StepFunctionsApi {
 
   private changed(): void {
     for (const wake of [...this.changeWaiters]) wake();
+    // The next execution due at this instant goes as soon as the one before is held or done (see tick).
+    if (!this.releaseQueued) {
+      this.releaseQueued = true;
+      queueMicrotask(() => {
+        this.releaseQueued = false;
+        this.tick();
+      });
+    }
   }
 
   /** Resolves at the next change of any execution, or after a tick at the latest (a safety net, not a poll). */

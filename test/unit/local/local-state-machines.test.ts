@@ -429,3 +429,38 @@ describe('the 256 KiB payload quota', () => {
     expect(machines.startExecution({ stateMachineArn: MACHINE_ARN, name: 'fits', input: input(262_144) }).executionArn).toMatch(/:fits$/);
   });
 });
+
+describe('executions due at one instant', () => {
+  // A replay of one stream gave two outcomes: two sequences of a customer waiting for the same send
+  // window ran their steps concurrently, and which took the last send under the weekly cap was timing.
+  it('run their steps one at a time, in execution-name order, whatever order they started in', async () => {
+    const fc = (await import('fast-check')).default;
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 2, maxLength: 6 }), async (names) => {
+        let active = 0;
+        let overlapped = false;
+        const order: string[] = [];
+        const { machines, setNow, start } = setUp({
+          step: (state) => {
+            active += 1;
+            if (active > 1) overlapped = true;
+            order.push(state.runId);
+            return new Promise((resolve) => setTimeout(() => {
+              active -= 1;
+              resolve({ ...state, done: true });
+            }, 1));
+          },
+        });
+        const dueAt = dueIn(DAY_MS);
+        for (const name of names) start(name, { runId: name, stepIndex: 0, dueAt, done: false });
+        await machines.waitForIdle();
+        setNow(new Date(dueAt));
+        await machines.waitForIdle();
+        expect(overlapped).toBe(false);
+        expect(order).toEqual([...names].sort());
+        await machines.stop();
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
