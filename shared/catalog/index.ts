@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { calculatedMetricOf, conditionsOf, type ConditionGroup } from '../domain/conditions.ts';
 import { EmailTemplate } from '../domain/email-template.ts';
 import { METRIC_NAMES } from '../domain/profile-facts.ts';

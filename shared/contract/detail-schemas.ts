@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envelopeShape } from './envelope.ts';
 import { MAX_ARRAY_LENGTH, MAX_NESTING_DEPTH, MAX_OBJECT_KEYS, MAX_STRING_LENGTH } from './limits.ts';
 import { type CatalogEventType, CATALOG_EVENT_TYPES, catalogPropertySchemas, CustomEventProperties } from './event-types.ts';

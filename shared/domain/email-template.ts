@@ -1,5 +1,5 @@
 import { Liquid } from 'liquidjs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SendRequest } from './send-request.ts';
 
 /** A catalog email template: Liquid source for subject, preheader, HTML and text parts. */
