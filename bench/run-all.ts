@@ -24,6 +24,7 @@ import { describeJobReads, measureJobReads } from './measure-job-reads.ts';
 import { measureScoringThroughput } from './measure-scoring.ts';
 import { measureReportTime } from './measure-report-time.ts';
 import { measureSendBurst } from './send-burst.ts';
+import { describeSequenceTransitions, measureSequenceTransitions } from './sequence-transitions.ts';
 
 /** SES's default maximum send rate out of the sandbox: the burst is measured against it. */
 const BURST_SES_RATE = 14;
@@ -70,7 +71,10 @@ const sendBurst = sizes.burstSends > 0 ? await measureSendBurst({ sends: sizes.b
 step(8, `the daily jobs' read units before and after the sparse indexes (${sizes.jobReadProfiles} profiles, 50 history items each)`);
 const jobReads = await measureJobReads({ profiles: sizes.jobReadProfiles, history: 50, progress });
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads };
+step(9, 'Step Functions state transitions per run of each shipped sequence (the synthesized machine, run locally)');
+const sequenceTransitions = await measureSequenceTransitions();
+
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads, sequenceTransitions };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -99,7 +103,7 @@ function summarize(r: typeof results): string {
     }),
     '',
     `Bundles (cdk synth's esbuild, minified ESM) and module init (import in a fresh node, median of ${r.sizes.initRuns}):`,
-    ...r.bundles.map((b) => `  ${b.entry.padEnd(44)} ${kb(b.bytes).padStart(8)} (${kb(b.gzipBytes)} gzip)  init ${b.initMs} ms  ${b.memoryMb} MB`),
+    ...r.bundles.map((b) => `  ${b.entry.padEnd(44)} ${kb(b.bytes).padStart(8)} (${kb(b.gzipBytes)} gzip)  init ${b.initMs} ms (${b.initCpuMs} ms CPU)  ${b.memoryMb} MB`),
     '',
     `Profiles scored per second (${r.scoring.profiles} profiles; raw UpdateItem ${r.scoring.dynamodbLocalUpdateItemPerSecond}/s):`,
     ...r.scoring.runs.map((run) => `  ${run.workers} worker(s) x ${run.concurrency} in flight: ${run.overall} profiles/s (ratio to raw UpdateItem ${run.overallToRawUpdateItem})`),
@@ -115,6 +119,8 @@ function summarize(r: typeof results): string {
         ]
       : []),
     describeJobReads(r.jobReads),
+    '',
+    describeSequenceTransitions(r.sequenceTransitions),
     '',
     `AWS cost (${r.cost.region} list prices of bench/aws-prices.json):`,
     `  per million events: $${r.cost.perMillionEventsUsd}  ${JSON.stringify(r.cost.perMillionEvents)}`,

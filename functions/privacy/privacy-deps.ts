@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamoDocumentClient, scheduler } from '#shared/adapters/aws/clients.ts';
 import { DynamoPersonalData } from '#shared/adapters/dynamo/personal-data-repository.ts';
 import { EventBridgeCustomerSchedules } from '#shared/adapters/scheduler/customer-schedules.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamoDocumentClient, eventBridge, scheduler, sqs } from '#shared/adapters/aws/clients.ts';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';

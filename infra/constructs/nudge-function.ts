@@ -57,8 +57,11 @@ export const DEFAULT_MEMORY_MB = 256;
  * Every Nudge Lambda, with the defaults fixed in one place so that no function can drift:
  *
  * - **arm64** (Graviton): about 20 % cheaper per GB-second and at least as fast for Node.js.
- * - **Node.js 24** ({@link NUDGE_RUNTIME}), bundled by esbuild as **ESM** for that target, minified
- *   with source maps (`NODE_OPTIONS=--enable-source-maps` so stack traces point at the TypeScript).
+ * - **Node.js 24** ({@link NUDGE_RUNTIME}), bundled by esbuild as **ESM** for that target, minified,
+ *   with the source map in a separate `index.mjs.map` beside it that Node does not read unless asked:
+ *   `--enable-source-maps` parses the whole map (3-5 MB) at every cold start, so it is not set; add
+ *   `NODE_OPTIONS=--enable-source-maps` to a function's environment to get stack traces that point at
+ *   the TypeScript while debugging it.
  *   The AWS SDK is bundled, not taken from the runtime: the handlers run with the exact SDK versions
  *   package-lock.json pins and the tests ran against, and tree-shaking keeps the bundle small.
  * - **X-Ray tracing** active, **JSON logs** (Powertools writes JSON; Lambda's own lines match) into an
@@ -106,7 +109,6 @@ export class NudgeFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME,
         ...props.environment,
       },

@@ -77,6 +77,13 @@ export type NudgeSequencesProps = {
  * Standard workflows: a run waits up to a year (Express stops at 5 minutes), and Wait states cost
  * nothing while they wait. Logging ALL with execution data and X-Ray tracing (cdk-nag SF1/SF2).
  *
+ * Billed transitions: 3 per step (WaitForStep, RunStep, MoreSteps) and 1 per run (Finished), with
+ * no state per step of a sequence (bench/sequence-transitions.ts measures it; an infra test pins it).
+ * That is the least a loop with a data-driven wait and an early exit takes in the States Language:
+ * only a Choice branches, only a Wait waits, only a Task runs the step. Fewer would take ending the
+ * run by throwing (every finished run a failed step in the history and the Lambda error metrics) or
+ * a callback task woken by an EventBridge Scheduler schedule per step (2 per step; docs/decisions.md).
+ *
  * The **starter** function turns `SequenceStartRequested` (a rule's `startSequence`),
  * `LifecycleStageChanged` and `SegmentEntered` into `StartExecution` calls whose name is derived
  * from the run, so a redelivered start does not run twice; a stage change also stops the previous

@@ -26,6 +26,11 @@ export type Execution = {
   gate: ClockGate | undefined;
   /** Function invocations not yet returned; a stopped execution's may still be running, as in Lambda. */
   tasksInFlight: number;
+  /**
+   * State transitions so far, as Standard workflows bill them: each state entered (a Wait, Choice or
+   * Succeed as much as a Task) and each retry of a state.
+   */
+  transitions: number;
   abort: () => void;
 };
 
@@ -44,6 +49,8 @@ export type ExecutionView = {
   currentState: string | null;
   /** ISO instant the execution's Wait state ends, while the simulated clock holds it. */
   waitingUntil: string | null;
+  /** State transitions so far (what a Standard workflow bills). */
+  transitions: number;
 };
 
 /** DescribeExecution's answer: the ListExecutions item plus input, output and error. */
@@ -84,6 +91,7 @@ export function executionView(execution: Execution): ExecutionView {
     stopDate: execution.stopDate?.toISOString() ?? null,
     currentState: execution.currentState ?? null,
     waitingUntil: execution.gate?.until.toISOString() ?? null,
+    transitions: execution.transitions,
   };
 }
 

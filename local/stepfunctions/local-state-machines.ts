@@ -142,6 +142,7 @@ export class LocalStateMachines implements StepFunctionsApi {
       currentState: undefined,
       gate: undefined,
       tasksInFlight: 0,
+      transitions: 0,
       abort: () => undefined,
     };
     this.executions.set(arn, execution);
@@ -333,11 +334,13 @@ export class LocalStateMachines implements StepFunctionsApi {
 
   /**
    * Reads the library's event log to its end (unread, its events, each with its state's input, would
-   * be kept for the run's life), checking every state's input and output against the payload quota:
-   * Pass, Choice and the others are not seen by a handler of ours.
+   * be kept for the run's life), counting the state transitions and checking every state's input and
+   * output against the payload quota: Pass, Choice and the others are not seen by a handler of ours.
    */
   private async watchPayloads(execution: Execution, events: RunEvents): Promise<void> {
     for await (const event of events) {
+      // The library logs a retry without entering the state again; Step Functions bills both.
+      if (event.type === 'StateEntered' || event.type === 'StateRetried') execution.transitions += 1;
       if (execution.status !== 'RUNNING' || (event.type !== 'StateEntered' && event.type !== 'StateExited')) continue;
       const side: PayloadSide = event.type === 'StateEntered' ? 'input' : 'output';
       const value = side === 'input' ? event.state.input : event.state.output;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { catalogPropertySchemas, isCatalogEventType } from '../contract/event-types.ts';
 import { conditionsOf, type Condition } from '../domain/conditions.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';

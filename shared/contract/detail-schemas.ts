@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envelopeShape } from './envelope.ts';
 import { MAX_ARRAY_LENGTH, MAX_NESTING_DEPTH, MAX_OBJECT_KEYS, MAX_STRING_LENGTH } from './limits.ts';
 import { type CatalogEventType, CATALOG_EVENT_TYPES, catalogPropertySchemas, CustomEventProperties } from './event-types.ts';
@@ -18,7 +18,8 @@ type PropertiesSchema = z.ZodType<Record<string, unknown>>;
 
 function detailSchema(type: string, properties: PropertiesSchema) {
   // Types whose properties are all optional may omit `properties`; the others must send it.
-  const propertiesField = properties.safeParse({}).success ? properties.default({}) : properties;
+  // jitless: a one-off probe at module load; compiling the schema's fast path here would only slow cold starts.
+  const propertiesField = properties.safeParse({}, { jitless: true }).success ? properties.default({}) : properties;
   return z.strictObject({ ...envelopeShape, properties: propertiesField }).meta({
     title: `Nudge ${type} event Detail`,
     description: `The PutEvents Detail of a ${type} event. ${GUARDS_NOTE}`,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CustomEventProperties } from './event-types.ts';
 import { EARLIEST_OCCURRED_AT, MAX_DETAIL_TYPE_LENGTH, MAX_ID_LENGTH, MAX_SOURCE_LENGTH } from './limits.ts';
 import { asMapKey, EmailAddress, Id, IsoDateTime, personal } from './primitives.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One problem with an event: the dotted path of the field (`detail.properties.cartValue`) and why. */
 export type FieldError = { field: string; message: string };

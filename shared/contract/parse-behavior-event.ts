@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CustomEventDetail, catalogDetailSchemas } from './detail-schemas.ts';
 import { EventDetailType, EventSource } from './envelope.ts';
 import { type FieldError, describeValue, issueMessage, issuesToFieldErrors } from './errors.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { envelopeShape } from './envelope.ts';
 import { CATALOG_EVENT_TYPES, catalogPropertySchemas } from './event-types.ts';
 

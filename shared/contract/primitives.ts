@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_COUNT, MAX_EMAIL_LENGTH, MAX_ID_LENGTH, MAX_LINE_ITEMS, MAX_MONEY, MAX_SECONDS, MAX_STRING_LENGTH } from './limits.ts';
 
 /**

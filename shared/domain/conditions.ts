@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isPersonalPath, PERSONAL_MARKER } from './personal-data.ts';
 import type { FactValue } from './profile-facts.ts';
 

@@ -1,5 +1,5 @@
 import { Liquid } from 'liquidjs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SendRequest } from './send-request.ts';
 
 /** A catalog email template: Liquid source for subject, preheader, HTML and text parts. */
@@ -27,8 +27,15 @@ export type RenderResult = { type: 'rendered'; email: RenderedEmail } | { type: 
  * lenientIf: optional event properties may be tested (`if`/`unless`, `default`) when absent; any other use still fails.
  */
 const engineOptions = { strictVariables: true, lenientIf: true, strictFilters: true, ownPropertyOnly: true, cache: true } as const;
-const htmlEngine = withFilters(new Liquid({ ...engineOptions, outputEscape: 'escape' }));
-const textEngine = withFilters(new Liquid({ ...engineOptions }));
+/**
+ * Made at the first render, not at import: every function imports this module (the catalog's
+ * template schema), few render, and building the engines at a cold start costs them all.
+ */
+let engines: { html: Liquid; text: Liquid } | undefined;
+function liquidEngines(): { html: Liquid; text: Liquid } {
+  engines ??= { html: withFilters(new Liquid({ ...engineOptions, outputEscape: 'escape' })), text: withFilters(new Liquid({ ...engineOptions })) };
+  return engines;
+}
 
 function withFilters(engine: Liquid): Liquid {
   engine.registerFilter('money', (value: unknown, currency: unknown) => formatMoney(value, currency));
@@ -138,6 +145,7 @@ export async function renderEmail(template: EmailTemplate, variables: Record<str
     return { type: 'failed', reason: `template ${template.id}: this send has no ${missing.join(', ')}, which the template requires` };
   }
   try {
+    const { html: htmlEngine, text: textEngine } = liquidEngines();
     const [subject, html, text] = await Promise.all([
       textEngine.parseAndRender(template.subject, variables),
       htmlEngine.parseAndRender(wrapHtml(template), variables),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProfileFacts } from './profile-facts.ts';
 import { evaluateMetricConditionGroup, MetricConditionGroup, type SegmentConditionResult } from './segments.ts';
 

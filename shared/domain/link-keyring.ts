@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The keys that sign and verify email links, as stored in the link secret: one current key (signs

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LEGACY_KEY_ID, verifyingKey, type LinkKeyring, type SigningKey } from './link-keyring.ts';
 
 /**

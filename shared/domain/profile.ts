@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BehaviorEvent } from '../contract/index.ts';
 import { personal } from '../contract/primitives.ts';
 import { COUNTS_PATTERN, countInRing, dayNumber, rollRing, upgradeLegacyRing, type WeeklySeries } from './activity-ring.ts';

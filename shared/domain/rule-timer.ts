@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deterministicId } from './deterministic-ids.ts';
 
 /** The event a rule decision is about (the triggering event, or the event that started a timer). */

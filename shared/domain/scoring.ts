@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_WINDOW_DAYS, windowTooLong, type ProfileFacts } from './profile-facts.ts';
 
 /**

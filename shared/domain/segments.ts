@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_WINDOW_DAYS, METRIC_NAMES, windowTooLong, type FactValue, type ProfileFacts } from './profile-facts.ts';
 import type { LifecycleStage } from './lifecycle.ts';
 import { round4, type ScoringModel } from './scoring.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CartSnapshot, RecentProduct } from './profile.ts';
 
 /** The message on the send queue: everything the dispatcher needs, so it reads no profile. */

@@ -1,6 +1,6 @@
 import { DAY_MS } from './clock.ts';
 import { deterministicId } from './deterministic-ids.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DecisionOutcome, type DecisionRecord } from './decision-record.ts';
 import type { Profile } from './profile.ts';
 import { withoutPersonalProperties } from './personal-data.ts';

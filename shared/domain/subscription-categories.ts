@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BehaviorEvent, FieldError } from '../contract/index.ts';
 import type { Profile } from './profile.ts';
 

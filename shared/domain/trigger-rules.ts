@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConditionGroup, conditionsOf, evaluateConditionGroup, type ConditionResult, type ConditionScope } from './conditions.ts';
 import type { Profile } from './profile.ts';
 import type { ProfileFacts } from './profile-facts.ts';

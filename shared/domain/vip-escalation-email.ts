@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeHtml } from './html.ts';
 import type { OutgoingEmail } from './ports.ts';
 

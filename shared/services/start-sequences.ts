@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { ErasureTombstones, Log, ProfileStore, SequenceExecutions, SequenceRunStore } from '../domain/ports.ts';

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BUNDLE_BUDGET_BYTES } from '../../bench/bundle-size.ts';
 import { buildTestApp, removeSynthOutputs, resourcesOfType } from './support/synth.ts';
 
 afterAll(() => {
@@ -35,27 +36,47 @@ const LAMBDA_ENVIRONMENT: Record<string, string> = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
+type Bundle = { entry: string; file: string; handler: unknown };
+
+/** Every function's bundle, as cdk synth makes it (esbuild runs once for the whole file). */
+let bundles: Bundle[];
+beforeAll(() => {
+  const { stack, outdir } = buildTestApp({ bundle: true });
+  const functions = Object.values(resourcesOfType(Template.fromStack(stack), 'AWS::Lambda::Function'));
+  bundles = functions.map((fn) => ({
+    entry: String(fn.Metadata?.['nudge:entry']),
+    file: join(outdir, `asset.${String(fn.Properties?.Code?.S3Key).replace(/\.zip$/, '')}`, 'index.mjs'),
+    handler: fn.Properties?.Handler,
+  }));
+  // esbuild bundles 24 functions: minutes on a loaded machine (5 there, measured), not a hang.
+}, 600_000);
+
 describe('bundling (esbuild, as cdk synth / deploy runs it)', () => {
   it('bundles every handler into an ESM module that loads and exports handler', async () => {
-    const { app, stack, outdir } = buildTestApp({ bundle: true });
-    const template = Template.fromStack(stack);
-    void app;
-    const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(24);
+    expect(bundles).toHaveLength(24);
 
     for (const [name, value] of Object.entries(LAMBDA_ENVIRONMENT)) vi.stubEnv(name, value);
-    for (const fn of functions) {
-      const entry = String(fn.Metadata?.['nudge:entry']);
-      expect(fn.Properties?.Handler, entry).toBe('index.handler');
-      const assetHash = String(fn.Properties?.Code?.S3Key).replace(/\.zip$/, '');
-      const bundle = join(outdir, `asset.${assetHash}`, 'index.mjs');
-      expect(existsSync(bundle), `${entry} bundled to ${bundle}`).toBe(true);
-      expect(existsSync(`${bundle}.map`), `${entry} has a source map`).toBe(true);
-      expect(readFileSync(bundle, 'utf8').startsWith("import { createRequire as __nudgeCreateRequire } from 'node:module';"), entry).toBe(true);
+    for (const { entry, file, handler } of bundles) {
+      expect(handler, entry).toBe('index.handler');
+      expect(existsSync(file), `${entry} bundled to ${file}`).toBe(true);
+      expect(existsSync(`${file}.map`), `${entry} has a source map`).toBe(true);
+      expect(readFileSync(file, 'utf8').startsWith("import { createRequire as __nudgeCreateRequire } from 'node:module';"), entry).toBe(true);
 
-      const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
+      const module = (await import(pathToFileURL(file).href)) as { handler?: unknown };
       expect(typeof module.handler, `${entry} exports handler`).toBe('function');
     }
-    // esbuild bundles 23 functions, then each bundle is imported: minutes on a loaded machine, not a hang.
-  }, 300_000);
+  }, 600_000);
+
+  it(`keeps every function's bundle under ${BUNDLE_BUDGET_BYTES.toLocaleString('en-US')} bytes (the source map is a separate file, read only with --enable-source-maps)`, () => {
+    const over = bundles.map(({ entry, file }) => ({ entry, bytes: statSync(file).size })).filter(({ bytes }) => bytes >= BUNDLE_BUDGET_BYTES);
+    expect(over, 'bundles over the budget: what pulled them up? (esbuild --metafile shows each input)').toEqual([]);
+  });
+
+  it('keeps the source map out of the bundle: a separate file, referenced by its last line', () => {
+    for (const { entry, file } of bundles) {
+      const code = readFileSync(file, 'utf8');
+      expect(code.includes('sourceMappingURL=data:'), entry).toBe(false);
+      expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map'), entry).toBe(true);
+    }
+  });
 });

@@ -674,10 +674,9 @@ describe('every function', () => {
     expect(() => synthTemplate({ logRetentionDays: '31' })).toThrow(/logRetentionDays/);
   });
 
-  it('has source maps enabled and the Powertools service name', () => {
-    template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'nudge' }) },
-    });
+  it('has the Powertools service name, and does not load source maps at a cold start unless asked (no NODE_OPTIONS)', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'nudge' }) } });
+    for (const [id, fn] of functions()) expect(fn.Properties?.Environment?.Variables?.NODE_OPTIONS, id).toBeUndefined();
   });
 
   it('has 256 MB unless it reads every profile (sweep, scoring, training, the segment experiment)', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { SEQUENCE_SIGNALS } from '#shared/domain/sequences.ts';
 import { SEQUENCE_STARTER_ENTRY, SEQUENCE_STEP_ENTRY } from '#infra/constructs/sequences.ts';
+import { measureSequenceTransitions, type SequenceTransitions } from '../../bench/sequence-transitions.ts';
 import { actionsOf, functionIdByEntry, removeSynthOutputs, resourcesOf, resourcesOfType, statementsOfFunction, synthTemplate } from './support/synth.ts';
 
 let template: Template;
@@ -145,5 +146,25 @@ describe('the sequence step function', () => {
     const actions = statementsOfFunction(template, stepId()).flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'scheduler:CreateSchedule', 'iam:PassRole', 'events:PutEvents', 'dynamodb:BatchWriteItem']));
     expect(actions.filter((a) => a.startsWith('states:'))).toEqual([]);
+  });
+});
+
+describe('state transitions per run (what Standard workflows bill), counted by running the synthesized machine locally', () => {
+  let measured: SequenceTransitions;
+  beforeAll(async () => {
+    measured = await measureSequenceTransitions();
+  });
+
+  it('runs every shipped sequence through the same loop: Wait, Task and Choice per step, then Succeed', () => {
+    expect(measured.machineStates.sort()).toEqual(['Finished', 'MoreSteps', 'RunStep', 'StepFailed', 'WaitForStep']);
+    expect(measured.sequences.map((s) => s.sequenceId).sort()).toEqual(defaultCatalog.sequences.map((s) => s.id).sort());
+    for (const s of measured.sequences) {
+      expect(s.fullRun, `${s.sequenceId}, ${s.steps} step(s), every step run`).toBe(3 * s.steps + 1);
+      expect(s.exitAtFirstStep, `${s.sequenceId}, exit goal met at the first step`).toBe(4);
+    }
+  });
+
+  it('prices a thousand full runs at the Standard price of bench/aws-prices.json', () => {
+    for (const s of measured.sequences) expect(s.usdPerThousandFullRuns).toBeCloseTo(s.fullRun * measured.usdPerThousandTransitions, 6);
   });
 });

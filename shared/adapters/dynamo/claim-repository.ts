@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { toEpochSeconds } from '../../domain/clock.ts';
 import type { ClaimResult, ClaimStore } from '../../domain/ports.ts';
 import type { Claim } from '../../domain/send-decision.ts';

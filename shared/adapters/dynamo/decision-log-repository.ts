@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConditionOperator } from '../../domain/conditions.ts';
 import { DecisionOutcome, DecisionReason, type DecisionRecord } from '../../domain/decision-record.ts';
 import type { DecisionLog } from '../../domain/ports.ts';

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SendLedger, SendLedgerBegin } from '../../domain/ports.ts';
 import { SEND_OUTCOME_RANK, type SendOutcome, type SendOutcomes } from '../../domain/ses-events.ts';
 import type { SendRequest } from '../../domain/send-request.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SuppressionList, SuppressionReason } from '../../domain/ports.ts';
 import { CorruptItemError } from './profile-repository.ts';
 import { SUPPRESSION_SK, suppressionPk } from './keys.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fieldPath, issueMessage } from '../../contract/index.ts';
 import { countInWindow, dayNumber, RING_DAYS } from '../activity-ring.ts';
 import { DAY_MS } from '../clock.ts';

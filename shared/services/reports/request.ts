@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ATTRIBUTION_MODELS } from '../../domain/reports/attribution.ts';
 import { MAX_REPORT_DAYS } from '../../domain/reports/period.ts';
 

@@ -165,6 +165,8 @@ describe('Wait states follow the simulated clock', () => {
       [2, dueIn(3 * DAY_MS)],
     ]);
     expect(view('run-2').status).toBe('SUCCEEDED');
+    // What Standard bills: each state entered, a Wait, Task and Choice per step, then Succeed.
+    expect(view('run-2').transitions).toBe(3 * 3 + 1);
   });
 
   it('runs a step whose due time has already passed at once', async () => {
@@ -264,6 +266,8 @@ describe('Retry and Catch act on what the function throws', () => {
     await machines.waitForIdle();
     expect(calls).toHaveLength(3);
     expect(view('flaky').status).toBe('SUCCEEDED');
+    // Step Functions bills a retry as a transition: Wait, RunStep and its 2 retries, MoreSteps, Finished.
+    expect(view('flaky').transitions).toBe(6);
   });
 
   it('catches the error once the retries are spent and fails with the Lambda error and its payload as cause', async () => {
