@@ -24,6 +24,9 @@ import { describeJobReads, measureJobReads } from './measure-job-reads.ts';
 import { measureScoringThroughput } from './measure-scoring.ts';
 import { measureReportTime } from './measure-report-time.ts';
 import { measureSendBurst } from './send-burst.ts';
+import { referenceMonth } from './reference-cost.ts';
+import { describeReferenceMonth } from './cost-model.ts';
+import { describeRetries } from './function-meter.ts';
 
 /** SES's default maximum send rate out of the sandbox: the burst is measured against it. */
 const BURST_SES_RATE = 14;
@@ -70,7 +73,10 @@ const sendBurst = sizes.burstSends > 0 ? await measureSendBurst({ sends: sizes.b
 step(8, `the daily jobs' read units before and after the sparse indexes (${sizes.jobReadProfiles} profiles, 50 history items each)`);
 const jobReads = await measureJobReads({ profiles: sizes.jobReadProfiles, history: 50, progress });
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads };
+progress('--- the reference month: the unit pass (reference mix) and the job-reads table, priced');
+const month = referenceMonth(endToEnd, jobReads);
+
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads, referenceMonth: month };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -86,7 +92,8 @@ function summarize(r: typeof results): string {
     `End to end (local system, ${e.stream.events} events of ${e.stream.customers} customers over ${e.stream.days} days, put 10 per PutEvents, ${4} in flight):`,
     `  ${t.eventsPerSecond} events/s until idle  vs  ${t.dynamodbLocalUpdateItemPerSecond} raw sequential UpdateItem/s on the same DynamoDB Local  ->  ratio ${t.eventsPerSecondToRawUpdateItem}`,
     `  under that load: ingest ${units(t.ingestUnitsPerEvent)} per event (a customer's overlapping events retry the profile write)`,
-    `DynamoDB units (ReturnConsumedCapacity; unit pass: ${e.unitStream.events} events of ${e.unitStream.customers} customers one at a time, ${e.sends} emails sent):`,
+    `  retries under that load: ingest ${describeRetries(t.ingestRetries)}; unit pass: ${describeRetries(e.unitStream.ingestRetries)}`,
+    `DynamoDB units (ReturnConsumedCapacity; unit pass: ${e.unitStream.events} events of the reference mix, ${e.unitStream.customers} customers, one at a time, ${e.sends} emails sent):`,
     ...Object.entries(e.requestUnits.ingestByPath).map(([path, u]) => `  ingest, ${path.padEnd(12)} ${units(u)} per event (${u.events} events)`),
     `  per send (dispatcher)  ${units(e.requestUnits.perSend)}`,
     `  all functions          ${units(e.requestUnits.allFunctionsPerEvent)} per event (rollups, sequences, scheduled jobs included)`,
@@ -115,6 +122,8 @@ function summarize(r: typeof results): string {
         ]
       : []),
     describeJobReads(r.jobReads),
+    '',
+    describeReferenceMonth(r.referenceMonth),
     '',
     `AWS cost (${r.cost.region} list prices of bench/aws-prices.json):`,
     `  per million events: $${r.cost.perMillionEventsUsd}  ${JSON.stringify(r.cost.perMillionEvents)}`,
