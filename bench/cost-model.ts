@@ -43,8 +43,6 @@ export function readPrices(path = new URL('./aws-prices.json', import.meta.url))
 
 /** Not counted by the run; assumed (and printed). */
 export const ASSUMPTIONS = {
-  /** Lambda log lines per invocation (START, END, REPORT, the platform's JSON; handlers log at WARN). */
-  logBytesPerInvocation: 600,
   /** An SQS-triggered invocation: the poller's ReceiveMessage and DeleteMessageBatch (empty polls not counted). */
   sqsRequestsPerSqsInvocation: 2,
   /** The sequence machine per step: WaitForStep, RunStep, MoreSteps; per execution: the start and Finished. */
@@ -70,7 +68,8 @@ function price(prices: PriceFile['prices'], usage: Array<[string, UsageTotals]>,
     cost.scheduler += (call(totals, 'scheduler:CreateSchedule') / 1e6) * prices.schedulerInvocationsPerMillion.usd;
     const transitions = call(totals, 'sfn:StartExecution') * ASSUMPTIONS.stepFunctionsTransitionsPerExecution + (entry.endsWith('run-step.ts') ? totals.invocations * ASSUMPTIONS.stepFunctionsTransitionsPerStep : 0);
     cost.stepFunctions += (transitions / 1000) * prices.stepFunctionsStandardPerThousandTransitions.usd;
-    cost.logs += ((totals.invocations * ASSUMPTIONS.logBytesPerInvocation) / 1e9) * prices.cloudWatchLogsIngestionPerGb.usd;
+    // The bytes the function logged at the deployed level (WARN: Lambda's platform lines are INFO and dropped), counted by the meter.
+    cost.logs += (logBytesAtLevel(totals.logBytes, 'WARN') / 1e9) * prices.cloudWatchLogsIngestionPerGb.usd;
   }
   cost.eventBridge += (extra.busEvents / 1e6) * prices.eventBridgeCustomEventsPerMillion.usd;
   cost.ses += (extra.emails / 1000) * prices.sesPerThousandEmails.usd;
