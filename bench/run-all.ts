@@ -25,6 +25,9 @@ import { measureScoringThroughput } from './measure-scoring.ts';
 import { measureReportTime } from './measure-report-time.ts';
 import { measureSendBurst } from './send-burst.ts';
 import { describeSequenceTransitions, measureSequenceTransitions } from './sequence-transitions.ts';
+import { referenceMonth } from './reference-cost.ts';
+import { describeReferenceMonth } from './cost-model.ts';
+import { describeRetries } from './function-meter.ts';
 
 /** SES's default maximum send rate out of the sandbox: the burst is measured against it. */
 const BURST_SES_RATE = 14;
@@ -74,7 +77,10 @@ const jobReads = await measureJobReads({ profiles: sizes.jobReadProfiles, histor
 step(9, 'Step Functions state transitions per run of each shipped sequence (the synthesized machine, run locally)');
 const sequenceTransitions = await measureSequenceTransitions();
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads, sequenceTransitions };
+progress('--- the reference month: the unit pass (reference mix) and the job-reads table, priced');
+const month = referenceMonth(endToEnd, jobReads);
+
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads, referenceMonth: month, sequenceTransitions };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -90,7 +96,8 @@ function summarize(r: typeof results): string {
     `End to end (local system, ${e.stream.events} events of ${e.stream.customers} customers over ${e.stream.days} days, put 10 per PutEvents, ${4} in flight):`,
     `  ${t.eventsPerSecond} events/s until idle  vs  ${t.dynamodbLocalUpdateItemPerSecond} raw sequential UpdateItem/s on the same DynamoDB Local  ->  ratio ${t.eventsPerSecondToRawUpdateItem}`,
     `  under that load: ingest ${units(t.ingestUnitsPerEvent)} per event (a customer's overlapping events retry the profile write)`,
-    `DynamoDB units (ReturnConsumedCapacity; unit pass: ${e.unitStream.events} events of ${e.unitStream.customers} customers one at a time, ${e.sends} emails sent):`,
+    `  retries under that load: ingest ${describeRetries(t.ingestRetries)}; unit pass: ${describeRetries(e.unitStream.ingestRetries)}`,
+    `DynamoDB units (ReturnConsumedCapacity; unit pass: ${e.unitStream.events} events of the reference mix, ${e.unitStream.customers} customers, one at a time, ${e.sends} emails sent):`,
     ...Object.entries(e.requestUnits.ingestByPath).map(([path, u]) => `  ingest, ${path.padEnd(12)} ${units(u)} per event (${u.events} events)`),
     `  per send (dispatcher)  ${units(e.requestUnits.perSend)}`,
     `  all functions          ${units(e.requestUnits.allFunctionsPerEvent)} per event (rollups, sequences, scheduled jobs included)`,
@@ -121,6 +128,7 @@ function summarize(r: typeof results): string {
     describeJobReads(r.jobReads),
     '',
     describeSequenceTransitions(r.sequenceTransitions),
+    describeReferenceMonth(r.referenceMonth),
     '',
     `AWS cost (${r.cost.region} list prices of bench/aws-prices.json):`,
     `  per million events: $${r.cost.perMillionEventsUsd}  ${JSON.stringify(r.cost.perMillionEvents)}`,

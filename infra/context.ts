@@ -44,6 +44,12 @@ export type NudgeContext = {
   logLevel: LogLevel;
   /** `xraySamplingRate`: fraction of requests X-Ray traces beyond the first each second (default 0.01). */
   xraySamplingRate: number;
+  /**
+   * `hotPathTracing`: X-Ray mode of the functions that run per event or per email (default
+   * `PassThrough`: traced only when the caller's trace header is sampled; `Active`: Lambda samples
+   * them itself, at its fixed 1 request a second + 5%, which no sampling rule changes).
+   */
+  hotPathTracing: TracingMode;
   /** `tags=k=v,k2=v2`: tags on every resource of the stack. */
   tags: Record<string, string>;
   /**
@@ -75,6 +81,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** WARN: at 10M events a month, INFO lines of every invocation are a real CloudWatch Logs bill. */
 export const DEFAULT_LOG_LEVEL: LogLevel = 'WARN';
 export const DEFAULT_XRAY_SAMPLING_RATE = 0.01;
+export const TRACING_MODES = ['PassThrough', 'Active'] as const;
+export type TracingMode = (typeof TRACING_MODES)[number];
+/**
+ * PassThrough: Lambda's active tracing samples 1 request a second + 5% of the rest and no sampling
+ * rule lowers that (AWS: "This sampling rate cannot be configured for Lambda functions"), so ingest
+ * alone, at the reference shop's ~4 events a second, would record ~2.9 million traces a month
+ * (~$15). Traces then start where a sampling rule decides (the stack's rule, at xraySamplingRate).
+ */
+export const DEFAULT_HOT_PATH_TRACING: TracingMode = 'PassThrough';
 /** A typical first production quota; the sandbox allows 200. */
 export const DEFAULT_SES_DAILY_QUOTA = 50_000;
 /**
@@ -178,6 +193,10 @@ export function readNudgeContext(node: Node): NudgeContext {
   const xraySamplingRate = optionalNumber(node, 'xraySamplingRate') ?? DEFAULT_XRAY_SAMPLING_RATE;
   if (!(xraySamplingRate >= 0 && xraySamplingRate <= 1)) fail('xraySamplingRate', xraySamplingRate, 'a fraction from 0 to 1');
 
+  const hotPathTracingRaw = optionalString(node, 'hotPathTracing');
+  const hotPathTracing = hotPathTracingRaw === undefined ? DEFAULT_HOT_PATH_TRACING : TRACING_MODES.find((mode) => mode.toLowerCase() === hotPathTracingRaw.toLowerCase());
+  if (hotPathTracing === undefined) fail('hotPathTracing', hotPathTracingRaw, `one of ${TRACING_MODES.join(', ')}`);
+
   const tags = parseTags(node);
 
   const linkReservedConcurrency = optionalInteger(node, 'linkReservedConcurrency') ?? DEFAULT_LINK_RESERVED_CONCURRENCY;
@@ -218,6 +237,7 @@ export function readNudgeContext(node: Node): NudgeContext {
     ...(alarmEmail !== undefined ? { alarmEmail } : {}),
     logLevel,
     xraySamplingRate,
+    hotPathTracing,
     tags,
     linkReservedConcurrency,
     ingestReservedConcurrency,

@@ -1,11 +1,11 @@
-import { Aws, CfnOutput, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, type CfnResource, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
 import { NudgeDelivery } from './constructs/delivery.ts';
 import { NudgeEventBus } from './constructs/event-bus.ts';
 import { NudgeIngest } from './constructs/ingest.ts';
 import { NudgeMonitoring } from './constructs/monitoring.ts';
-import { NudgeFunction } from './constructs/nudge-function.ts';
+import { ENTRY_METADATA_KEY, NudgeFunction } from './constructs/nudge-function.ts';
 import { NudgePrivacy } from './constructs/privacy.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
 import { NudgeReports, REPORT_FUNCTIONS, type ReportFunctionId } from './constructs/reports.ts';
@@ -118,8 +118,14 @@ export class NudgeStack extends Stack {
 
     this.privacy = new NudgePrivacy(this, 'Privacy', { storage: this.storage, scheduleGroup: this.triggers.scheduleGroup, stateMachine: this.sequences.stateMachine, logRetention: settings.logRetentionDays });
 
-    // Every function logs at the deployer's level (WARN unless -c logLevel says otherwise).
-    for (const fn of this.node.findAll().filter((node): node is NudgeFunction => node instanceof NudgeFunction)) fn.setLogLevel(settings.logLevel);
+    // Every function logs at the deployer's level (WARN unless -c logLevel says otherwise). The
+    // functions that run per event or per email trace as -c hotPathTracing says (PassThrough by
+    // default: Lambda's own sampling, 1/s + 5%, cannot be lowered); the daily jobs, reports and
+    // privacy requests run a few times a day and keep Active tracing.
+    for (const fn of this.node.findAll().filter((node): node is NudgeFunction => node instanceof NudgeFunction)) {
+      fn.setLogLevel(settings.logLevel);
+      fn.setTracing(isHotPath(String((fn.function.node.defaultChild as CfnResource).getMetadata(ENTRY_METADATA_KEY))) ? settings.hotPathTracing : 'Active');
+    }
 
     // Lambda samples traces at its own fixed rate (the first request each second and 5 % of the
     // rest); Step Functions follows sampling rules, so the sequences machine gets one.
@@ -216,4 +222,14 @@ export class NudgeStack extends Stack {
       output('DmarcRecord', `_dmarc.${settings.senderDomain} TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@${settings.senderDomain}"`, 'Suggested DMARC policy (p=none while you watch the reports, then quarantine)');
     }
   }
+}
+
+/**
+ * A function that runs per event or per email (ingest, rollups, delivery, tracking, sequences,
+ * triggers): at the reference shop's volume its traces are a bill. The daily jobs, the reports
+ * (but the rollups, which follow every profile write) and privacy requests are not.
+ */
+export function isHotPath(entry: string): boolean {
+  if (entry === 'functions/reports/update-rollups.ts') return true;
+  return !['functions/scheduled/', 'functions/reports/', 'functions/privacy/'].some((prefix) => entry.startsWith(prefix));
 }

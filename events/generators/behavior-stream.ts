@@ -37,15 +37,15 @@ export type BehaviorStreamOptions = {
 export type StreamCustomer = { customerId: string; email: string; timezone: string; activityWeight: number; signupDay: number };
 
 const DAY_MS = 86_400_000;
-const TIMEZONES: ReadonlyArray<{ zone: string; utcOffsetHours: number }> = [
+export const TIMEZONES: ReadonlyArray<{ zone: string; utcOffsetHours: number }> = [
   { zone: 'Europe/London', utcOffsetHours: 0 },
   { zone: 'Europe/Berlin', utcOffsetHours: 1 },
   { zone: 'Europe/Madrid', utcOffsetHours: 1 },
   { zone: 'America/New_York', utcOffsetHours: -5 },
 ];
-const CATEGORIES = ['home', 'garden', 'kitchen', 'outdoor', 'books', 'toys'] as const;
-const PAGE_TYPES = ['home', 'product', 'pricing', 'docs', 'feature'] as const;
-const FIRST_NAMES = ['Ana', 'Ben', 'Chloe', 'Dev', 'Emil', 'Fatima', 'Gus', 'Hana', 'Ivo', 'Jun'] as const;
+export const CATEGORIES = ['home', 'garden', 'kitchen', 'outdoor', 'books', 'toys'] as const;
+export const PAGE_TYPES = ['home', 'product', 'pricing', 'docs', 'feature'] as const;
+export const FIRST_NAMES = ['Ana', 'Ben', 'Chloe', 'Dev', 'Emil', 'Fatima', 'Gus', 'Hana', 'Ivo', 'Jun'] as const;
 
 export function generateBehaviorStream(options: BehaviorStreamOptions): { customers: StreamCustomer[]; entries: GeneratedEntry[] } {
   if (!Number.isInteger(options.customers) || options.customers < 1) throw new Error(`customers must be a positive whole number, got ${options.customers}`);

@@ -64,7 +64,7 @@ export const DEFAULT_MEMORY_MB = 256;
  *   the TypeScript while debugging it.
  *   The AWS SDK is bundled, not taken from the runtime: the handlers run with the exact SDK versions
  *   package-lock.json pins and the tests ran against, and tree-shaking keeps the bundle small.
- * - **X-Ray tracing** active, **JSON logs** (Powertools writes JSON; Lambda's own lines match) into an
+ * - **X-Ray tracing** active (the stack turns the per-event and per-email functions to PassThrough: see `hotPathTracing`), **JSON logs** (Powertools writes JSON; Lambda's own lines match) into an
  *   **explicit log group with retention**, so logs neither live forever nor need a LogRetention
  *   custom resource.
  * - Its **own role with inline, resource-scoped statements only**: log writes to its own log group,
@@ -147,6 +147,11 @@ export class NudgeFunction extends Construct {
     const cfn = this.function.node.defaultChild as lambda.CfnFunction;
     cfn.addPropertyOverride('LoggingConfig.ApplicationLogLevel', level);
     cfn.addPropertyOverride('LoggingConfig.SystemLogLevel', level === 'ERROR' ? 'WARN' : level);
+  }
+
+  /** X-Ray mode: Active (Lambda samples at its fixed 1/s + 5%) or PassThrough (traced when the caller's header is sampled). */
+  setTracing(mode: 'Active' | 'PassThrough'): void {
+    (this.function.node.defaultChild as lambda.CfnFunction).addPropertyOverride('TracingConfig.Mode', mode);
   }
 
   /** Sets a variable in the function's environment (used by the grant helpers together with the IAM grant). */

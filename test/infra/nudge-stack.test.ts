@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '#infra/project-paths.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { ERASE_ENTRY, EXPORT_ENTRY } from '#infra/constructs/privacy.ts';
+import { isHotPath } from '#infra/nudge-stack.ts';
 import { segmentEventPattern } from '#infra/constructs/triggers.ts';
 import type { TriggerRule } from '#shared/domain/trigger-rules.ts';
 import { SEND_HELD_LOG_MESSAGE } from '#shared/services/dispatch-send.ts';
@@ -657,8 +658,13 @@ describe('every function', () => {
     }
   });
 
-  it('has active X-Ray tracing', () => {
-    for (const [, fn] of functions()) expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
+  it('traces the daily jobs, reports and privacy requests actively, and the per-event and per-email functions as their caller samples (PassThrough)', () => {
+    for (const [, fn] of functions()) {
+      const entry = String(fn.Metadata?.['nudge:entry']);
+      expect(fn.Properties?.TracingConfig, entry).toEqual({ Mode: isHotPath(entry) ? 'PassThrough' : 'Active' });
+    }
+    for (const entry of [INGEST_ENTRY, DISPATCHER_ENTRY, SES_EVENTS_ENTRY, TRACK_LINK_ENTRY, SEQUENCE_STEP_ENTRY, 'functions/reports/update-rollups.ts']) expect(isHotPath(entry), entry).toBe(true);
+    for (const entry of [SWEEP_ENTRY, 'functions/scheduled/score-profiles.ts', 'functions/reports/attribution.ts', ERASE_ENTRY]) expect(isHotPath(entry), entry).toBe(false);
   });
 
   it('logs JSON into its own log group, kept 30 days by default', () => {

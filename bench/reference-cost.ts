@@ -1,0 +1,65 @@
+/**
+ * The reference month's AWS bill (issue 23 goal 1), a figure of `npm run bench`, runnable alone with
+ * small sizes:
+ *
+ *   npx tsx bench/reference-cost.ts [--customers 20] [--days 7] [--profiles 100]
+ *
+ * The reference-mix stream (events/generators/reference-mix.ts) through the whole local system one
+ * event at a time (bench/end-to-end.ts's unit pass, with the opens and clicks of the emails it
+ * sends), the table's bytes per profile with a year-like history (bench/measure-job-reads.ts), the
+ * stack's settings per function (memory, X-Ray mode, log level: a synth of the deployed defaults),
+ * priced by bench/cost-model.ts.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import { DEFAULT_XRAY_SAMPLING_RATE } from '#infra/context.ts';
+import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
+import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
+import { LOCAL_STACK_CONTEXT } from '#local/stack/local-context.ts';
+import { generateReferenceMix } from '../events/generators/reference-mix.ts';
+import { describeReferenceMonth, functionSettings, readPrices, referenceMonthCost } from './cost-model.ts';
+import type { measureEndToEnd } from './end-to-end.ts';
+import type { JobReads } from './measure-job-reads.ts';
+import { describeRetries } from './function-meter.ts';
+
+/** DynamoDB bills 100 bytes of overhead an item on top of its attributes. */
+const ITEM_OVERHEAD_BYTES = 100;
+
+/** The reference month from a finished end-to-end run and job-reads run (both of `npm run bench`). */
+export function referenceMonth(endToEnd: Awaited<ReturnType<typeof measureEndToEnd>>, jobReads: JobReads) {
+  const u = endToEnd.unitStream;
+  // The table the job-reads bench builds: profiles with a year-like history (50 items each by default).
+  const tableBytesPerProfile = (jobReads.tableMb * 2 ** 20 + jobReads.itemsInTable * ITEM_OVERHEAD_BYTES) / jobReads.profiles;
+  const sample = generateReferenceMix({ customers: 200, days: 7, seed: 1, start: '2027-01-04T00:00:00Z' }).entries;
+  const eventBytes = sample.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify({ Source: entry.Source, DetailType: entry.DetailType, Detail: JSON.stringify(entry.Detail), EventBusName: 'nudge', Time: entry.Time }), 'utf8'), 0) / sample.length;
+  return referenceMonthCost({
+    functions: endToEnd.functions,
+    events: u.events,
+    sends: endToEnd.sends,
+    profiles: u.profilesInTable,
+    days: u.days,
+    stateTransitions: endToEnd.stateTransitions,
+    settings: functionSettings(synthesizeNudgeTemplate({ context: LOCAL_STACK_CONTEXT }).template as Parameters<typeof functionSettings>[0]),
+    tableBytesPerProfile,
+    eventBytes,
+    archiveRetentionDays: defaultCatalog.settings.eventArchiveRetentionDays,
+    xraySamplingRate: DEFAULT_XRAY_SAMPLING_RATE,
+    prices: readPrices(),
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { customers: { type: 'string', default: '20' }, days: { type: 'string', default: '7' }, profiles: { type: 'string', default: '100' }, out: { type: 'string' } } });
+  hideSdkNodeVersionNotice();
+  const progress = (message: string) => void process.stderr.write(`${message}\n`);
+  const { measureEndToEnd } = await import('./end-to-end.ts');
+  const { measureJobReads } = await import('./measure-job-reads.ts');
+  const endToEnd = await measureEndToEnd({ customers: 5, days: 2, seed: 7, unitCustomers: Number(values.customers), unitDays: Number(values.days), rawUpdates: 50, latencySends: 1, progress });
+  const jobReads = await measureJobReads({ profiles: Number(values.profiles), history: 50, progress });
+  const month = referenceMonth(endToEnd, jobReads);
+  console.log(describeReferenceMonth(month));
+  console.log(`ingest under load: ${describeRetries(endToEnd.throughput.ingestRetries)}; unit pass: ${describeRetries(endToEnd.unitStream.ingestRetries)}`);
+  console.log(`unit pass: ${endToEnd.unitStream.events} events (${JSON.stringify(endToEnd.unitStream.mix)}), ${endToEnd.sends} emails, engagement ${JSON.stringify(endToEnd.unitStream.engagement)}, ${endToEnd.unitStream.profilesInTable} profiles in the table`);
+  if (values.out) writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), endToEnd: { unitStream: endToEnd.unitStream, throughput: endToEnd.throughput, stateTransitions: endToEnd.stateTransitions, functions: endToEnd.functions }, referenceMonth: month }, null, 2)}\n`);
+}

@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PLATFORM_LINES_BYTES_AT_INFO, readPrices, referenceMonthCost, scaleGroup, tracesPerMonth, type ReferenceMonthInput } from '../../../bench/cost-model.ts';
+import { emptyTotals, lineLevel, logBytesAtLevel, type UsageTotals } from '../../../bench/function-meter.ts';
+import { REFERENCE_MONTH } from '../../../events/generators/reference-mix.ts';
+
+const INGEST = 'functions/ingest/ingest-event.ts';
+const DISPATCH = 'functions/delivery/dispatch-sends.ts';
+const SWEEP = 'functions/scheduled/sweep-profiles.ts';
+const totals = (overrides: Partial<UsageTotals>): UsageTotals => ({ ...emptyTotals(), ...overrides });
+
+function input(overrides: Partial<ReferenceMonthInput> = {}): ReferenceMonthInput {
+  return {
+    functions: {
+      [INGEST]: totals({ invocations: 1000, durationMs: 50_000, writeUnits: 1000, readUnits: 500, logBytes: { INFO: 400_000, WARN: 1000 } }),
+      [DISPATCH]: totals({ invocations: 50, durationMs: 5000, writeUnits: 100, readUnits: 50, sqsSourced: 50 }),
+      [SWEEP]: totals({ invocations: 10, durationMs: 10_000, readUnits: 50 }),
+    },
+    events: 1000,
+    sends: 50,
+    profiles: 50,
+    days: 10,
+    stateTransitions: { executions: 10, transitions: 40, logBytes: 40_000 },
+    settings: [
+      { entry: INGEST, memoryMb: 256, tracing: 'PassThrough', logLevel: 'WARN' },
+      { entry: DISPATCH, memoryMb: 256, tracing: 'PassThrough', logLevel: 'WARN' },
+      { entry: SWEEP, memoryMb: 1024, tracing: 'Active', logLevel: 'WARN' },
+    ],
+    tableBytesPerProfile: 4096,
+    eventBytes: 400,
+    archiveRetentionDays: 30,
+    xraySamplingRate: 0.01,
+    prices: readPrices(),
+    ...overrides,
+  };
+}
+const line = (month: ReturnType<typeof referenceMonthCost>, prefix: string) => month.lines.find((l) => l.service.startsWith(prefix))!.usd;
+
+describe('the reference month', () => {
+  it('scales counted units explicitly: per event x 10M / events, per send x 500,000 / sends, per profile-day x (100,000 x 30) / (profiles x days)', () => {
+    const month = referenceMonthCost(input());
+    // ingest: 1 WRU + 0.5 RRU an event -> 10M WRU ($6.25) + 5M RRU ($0.625)
+    expect(line(month, 'DynamoDB: ingest')).toBe(6.88);
+    // SES is priced from the reference's 500,000 emails, whatever the pass sent
+    expect(line(month, 'SES')).toBe(50);
+    // sweep: 50 RRU over 50 profiles x 10 days = 0.1 RRU a profile-day -> 300,000 RRU
+    expect(line(month, 'DynamoDB: scheduled')).toBe(0.04);
+    // 40 transitions per 50 sends -> 400,000 transitions at $0.025 per 1,000
+    expect(line(month, 'Step Functions')).toBe(10);
+    expect(month.totalUsd).toBeCloseTo(month.lines.reduce((sum, l) => sum + l.usd, 0), 2);
+    expect(month.withoutSesUsd).toBeCloseTo(month.totalUsd - 50, 2);
+  });
+
+  it('shows an improvement of the counted units: halving ingest write units halves that line', () => {
+    const before = referenceMonthCost(input());
+    const after = referenceMonthCost(input({ functions: { ...input().functions, [INGEST]: totals({ ...input().functions[INGEST]!, writeUnits: 500 }) } }));
+    expect(line(after, 'DynamoDB: ingest')).toBeCloseTo(line(before, 'DynamoDB: ingest') - 3.125, 1);
+  });
+
+  it('prices logs from the bytes counted at the deployed level, and at INFO adds the lines counted at INFO and Lambda platform lines', () => {
+    const month = referenceMonthCost(input());
+    // WARN: ingest 1 byte an event (10 MB) + state machine 1,000 bytes a transition per send scale (400 MB)
+    expect(month.logs.WARN.gb).toBeCloseTo(0.41, 2);
+    expect(month.logs.INFO.gb).toBeGreaterThan(month.logs.WARN.gb + 4);
+    expect(month.logBytesPerInvocation[INGEST]).toEqual({ WARN: 1, INFO: 401 + PLATFORM_LINES_BYTES_AT_INFO });
+    expect(PLATFORM_LINES_BYTES_AT_INFO).toBeGreaterThan(200);
+  });
+
+  it('puts every function in one scaling group', () => {
+    expect([INGEST, DISPATCH, SWEEP, 'functions/scheduled/train-models.ts', 'functions/sequences/run-step.ts'].map(scaleGroup)).toEqual(['event', 'send', 'profileDay', 'day', 'send']);
+  });
+});
+
+describe('tracesPerMonth (Lambda: 1 a second + 5% of the rest)', () => {
+  it('traces nearly every invocation of a rare function and about 1 a second + 5% of a busy one', () => {
+    expect(tracesPerMonth(10_000)).toBeCloseTo(10_000, -2);
+    const seconds = REFERENCE_MONTH.days * 86_400;
+    const ingest = tracesPerMonth(REFERENCE_MONTH.events);
+    expect(ingest / seconds).toBeGreaterThan(1.1);
+    expect(ingest / seconds).toBeLessThan(1.15);
+  });
+
+  it('never traces more than the invocations, and more invocations never trace fewer', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 0, max: 1e9 }), fc.double({ min: 0, max: 1, noNaN: true }), (a, b, rate) => {
+        expect(tracesPerMonth(a, rate)).toBeLessThanOrEqual(a + 1e-6);
+        if (a <= b) expect(tracesPerMonth(a, rate)).toBeLessThanOrEqual(tracesPerMonth(b, rate) + 1e-6);
+      }),
+    );
+  });
+});
+
+describe('log bytes by level', () => {
+  it('files Powertools JSON lines by their level (CRITICAL as ERROR) and plain lines by the stream', () => {
+    expect(lineLevel('{"level":"INFO","message":"x"}', 'WARN')).toBe('INFO');
+    expect(lineLevel('{"level":"CRITICAL","message":"x"}', 'INFO')).toBe('ERROR');
+    expect(lineLevel('No application metrics to publish.', 'WARN')).toBe('WARN');
+    expect(lineLevel('{not json', 'INFO')).toBe('INFO');
+  });
+
+  it('counts at a level the lines at that level and above', () => {
+    const bytes = { DEBUG: 1, INFO: 10, WARN: 100, ERROR: 1000 };
+    expect([logBytesAtLevel(bytes, 'DEBUG'), logBytesAtLevel(bytes, 'INFO'), logBytesAtLevel(bytes, 'WARN'), logBytesAtLevel(bytes, 'ERROR')]).toEqual([1111, 1110, 1100, 1000]);
+  });
+});
