@@ -30,8 +30,9 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDriftReports } from '#shared/adapters/dynamo/drift-report-repository.ts';
-// profileItem: the profile's table item as DynamoProfileStore writes it (also the stream's new image of its insert).
+// profileItem: the profile's table item as DynamoProfileStore writes it; readableProfileItem: that item as the rollup handler reads its stream image.
 import { DynamoProfileScanner, profileItem } from '#shared/adapters/dynamo/profile-repository.ts';
+import { readableProfileItem } from '#shared/adapters/dynamo/profile-codec.ts';
 import { DynamoQuarantine } from '#shared/adapters/dynamo/quarantine-repository.ts';
 import { DynamoRollups, MAX_ROLLUP_WRITES, WRITES_PER_LOGGED_CONVERSION } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
@@ -139,7 +140,7 @@ export async function measureReportTime(options: ReportTimeOptions) {
         batch.push(profileItem(next.value));
         if (batch.length === BATCH_WRITE) break;
       }
-      items.push(...batch);
+      items.push(...batch.map(readableProfileItem));
       generateMs += performance.now() - started;
       return batch;
     };

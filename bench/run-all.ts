@@ -28,6 +28,7 @@ import { describeSequenceTransitions, measureSequenceTransitions } from './seque
 import { referenceMonth } from './reference-cost.ts';
 import { describeReferenceMonth } from './cost-model.ts';
 import { describeRetries } from './function-meter.ts';
+import { describeProfileItem, measureProfileItem } from './profile-item.ts';
 
 /** SES's default maximum send rate out of the sandbox: the burst is measured against it. */
 const BURST_SES_RATE = 14;
@@ -55,6 +56,9 @@ const bundles = await measureBundles({ runs: sizes.initRuns, progress });
 step(2, 'domain CPU per event');
 const domainStream = generateBehaviorStream({ ...sizes.domain, seed: 11, start: '2027-01-04T00:00:00Z' });
 const domainCpu = { shipped: measureDomainCpu(defaultCatalog, domainStream.entries), synthetic: measureDomainCpu(syntheticCatalog(), domainStream.entries) };
+// The profile item's bytes and billed write units, attributes vs packed, and the codec's CPU (issue 23 goal 2).
+progress('--- profile item size and codec CPU');
+const profileItem = measureProfileItem({ ...sizes.domain, seed: 11 });
 
 step(3, 'end to end on the local system');
 const endToEnd = await measureEndToEnd({ ...sizes.e2e, seed: 7, progress });
@@ -80,7 +84,7 @@ const sequenceTransitions = await measureSequenceTransitions();
 progress('--- the reference month: the unit pass (reference mix) and the job-reads table, priced');
 const month = referenceMonth(endToEnd, jobReads);
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads, referenceMonth: month, sequenceTransitions };
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, profileItem, bundles, cost, scoring, reports, sendBurst, jobReads, referenceMonth: month, sequenceTransitions };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -108,6 +112,7 @@ function summarize(r: typeof results): string {
       const d = r.domainCpu[k];
       return `  ${k.padEnd(9)} catalog (${d.catalog.activeRules} active rules, ${d.catalog.segmentDefinitions} segment definitions / ${d.catalog.segmentIds} segments): ${d.cpuMicrosPerEvent} µs CPU per event (${d.eventsPerCpuSecond} events per CPU second)`;
     }),
+    describeProfileItem(r.profileItem),
     '',
     `Bundles (cdk synth's esbuild, minified ESM) and module init (import in a fresh node, median of ${r.sizes.initRuns}):`,
     ...r.bundles.map((b) => `  ${b.entry.padEnd(44)} ${kb(b.bytes).padStart(8)} (${kb(b.gzipBytes)} gzip)  init ${b.initMs} ms (${b.initCpuMs} ms CPU)  ${b.memoryMb} MB`),

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { DynamoRollups, MAX_ROLLUP_WRITES, WRITES_PER_LOGGED_CONVERSION } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { unmarshallRaw } from '#shared/adapters/dynamo/raw-items.ts';
+import { readableProfileItem } from '#shared/adapters/dynamo/profile-codec.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeUpdateRollups } from '#shared/services/update-rollups.ts';
@@ -22,7 +23,8 @@ const updateRollups = makeUpdateRollups({
   writesPerConversion: WRITES_PER_LOGGED_CONVERSION,
 });
 
-const image = (value: Record<string, unknown> | undefined) => (value ? unmarshallRaw(value as Record<string, AttributeValue>) : undefined);
+// A profile image is unpacked (profile-codec.ts): the aggregates read its segments, scores and last event.
+const image = (value: Record<string, unknown> | undefined) => (value ? readableProfileItem(unmarshallRaw(value as Record<string, AttributeValue>)) : undefined);
 
 /** Partial batch response: Lambda retries from the first change of the group that failed. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()

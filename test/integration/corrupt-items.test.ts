@@ -57,9 +57,9 @@ describe('hostile keys and corrupt items against the local system', () => {
     await nudge.putEvents([{ detailType: 'page_view', detail: { eventId: uniqueId('e'), customerId: good, occurredAt: now.toISOString(), properties: { url: '/' } } }]);
     await nudge.waitForIdle();
     // What a `device: "toString"` event left in the table before counters read own keys only (as the
-    // store writes a profile, with its index key: the jobs read profiles through the profiles index).
+    // store writes a profile, packed, with its index key: the jobs read profiles through the profiles index).
     const corrupt = uniqueId('corrupt');
-    const item = { ...profileItem(minimalProfile(corrupt, now)), devices: { toString: 'function toString() { [native code] }1' } };
+    const item = profileItem({ ...minimalProfile(corrupt, now), devices: { toString: 'function toString() { [native code] }1' } } as unknown as Profile);
     await nudge.documentClient.send(new PutCommand({ TableName: table, Item: item }));
 
     // Before, the sweep's Scan page with this item threw CorruptItemError and the whole run failed.

@@ -1,7 +1,8 @@
 /**
  * DynamoDB's item size as it bills it (the "Item sizes" rules of the DynamoDB developer guide):
  * attribute names count, strings by UTF-8 bytes, numbers by significant digits (about one byte per
- * two digits, plus one), booleans and nulls one byte, lists and maps three bytes plus one per element.
+ * two digits, plus one), binary values by their bytes, booleans and nulls one byte, lists and maps
+ * three bytes plus one per element.
  * Used to keep the hot profile item, which is rewritten on every event, small.
  */
 export function dynamoItemSize(item: Record<string, unknown>): number {
@@ -17,6 +18,7 @@ function valueSize(value: unknown): number {
   if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return utf8(value);
   if (typeof value === 'number') return numberSize(value);
+  if (value instanceof Uint8Array) return value.byteLength;
   if (value instanceof Set) return [...value].reduce((sum: number, member) => sum + valueSize(member), 0);
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, element) => sum + 1 + valueSize(element), 0);
   if (typeof value === 'object') {

@@ -2,6 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PersonalDataStore, PersonalItem } from '../../domain/ports.ts';
 import { batchWriteAll } from './batch-write.ts';
 import { partitionItems } from './customer-items.ts';
+import { readableProfileItem } from './profile-codec.ts';
 import { SPARSE_INDEX_ATTRIBUTES } from './sparse-indexes.ts';
 import { customerPk } from './keys.ts';
 import { membershipPk, membershipShard } from './segment-membership-repository.ts';
@@ -48,7 +49,8 @@ export class DynamoPersonalData implements PersonalDataStore {
   /** Every item of partition `pk`, strongly consistent (an erase must not miss a write of the last second). */
   private async all(pk: string): Promise<PersonalItem[]> {
     const items: PersonalItem[] = [];
-    for await (const item of partitionItems(this.client, this.tableName, pk, '', { consistentRead: true })) items.push(withoutIndexKeys(item as PersonalItem));
+    // The profile unpacked (profile-codec.ts): erase reads its address and segments, export shows its fields.
+    for await (const item of partitionItems(this.client, this.tableName, pk, '', { consistentRead: true })) items.push(withoutIndexKeys(readableProfileItem(item) as PersonalItem));
     return items;
   }
 

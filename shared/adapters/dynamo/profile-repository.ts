@@ -5,6 +5,7 @@ import type { Log, ProfileStore, SaveProfileResult } from '../../domain/ports.ts
 import { describeProblems, Profile, profileProblems } from '../../domain/profile.ts';
 import type { ProfilePage } from '../../services/profile-scan.ts';
 import { profileKey, type ItemKey } from './keys.ts';
+import { decodeProfileFields, encodeProfileItem, isPackedProfileItem } from './profile-codec.ts';
 import { batchGetAll, itemId } from './batch-get.ts';
 import type { DynamoQuarantine } from './quarantine-repository.ts';
 import { unmarshallRaw } from './raw-items.ts';
@@ -19,7 +20,7 @@ export class InvalidProfileError extends Error {
   override name = 'InvalidProfileError';
 }
 
-/** Profiles: one item per customer, written whole under an optimistic version check. */
+/** Profiles: one item per customer, written whole (packed: profile-codec.ts) under an optimistic version check. */
 export class DynamoProfileStore implements ProfileStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -82,13 +83,9 @@ export class DynamoProfileStore implements ProfileStore {
   }
 }
 
-/**
- * A profile as stored: its key, its kind, the profiles index key (the item's `pk`: set on create
- * and on every later write, so the item never leaves the index) and the profile itself.
- */
+/** A profile as stored (profile-codec.ts): the plain attributes queries, conditions and indexes read, and the packed rest. */
 export function profileItem(profile: Profile): ItemKey & Record<string, unknown> {
-  const key = profileKey(profile.customerId);
-  return { ...key, kind: 'profile', [PROFILES_INDEX_KEY]: key.pk, ...profile };
+  return encodeProfileItem(profile);
 }
 
 export function parseProfile(item: Record<string, unknown>): Profile {
@@ -97,8 +94,19 @@ export function parseProfile(item: Record<string, unknown>): Profile {
   return parsed.profile;
 }
 
+/** Either form: packed (profile-codec.ts), or the profile's fields as attributes (items written before it). */
 function readProfile(item: Record<string, unknown>): { ok: true; profile: Profile } | { ok: false; reason: string } {
-  const { pk: _pk, sk: _sk, kind: _kind, [PROFILES_INDEX_KEY]: _indexKey, ...rest } = item;
+  let rest: Record<string, unknown>;
+  if (isPackedProfileItem(item)) {
+    try {
+      rest = decodeProfileFields(item);
+    } catch (error) {
+      return { ok: false, reason: `its packed profile does not unpack: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  } else {
+    const { pk: _pk, sk: _sk, kind: _kind, [PROFILES_INDEX_KEY]: _indexKey, ...fields } = item;
+    rest = fields;
+  }
   const parsed = Profile.safeParse(rest);
   return parsed.success ? { ok: true, profile: parsed.data } : { ok: false, reason: describeProblems(profileProblems(rest)) };
 }

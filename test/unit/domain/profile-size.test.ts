@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dynamoItemSize } from '#shared/adapters/dynamo/item-size.ts';
+import { encodeProfileItem } from '#shared/adapters/dynamo/profile-codec.ts';
 import { dailySeriesFor, defaultCatalog, segmentationOf, weeklySeriesFor } from '#shared/catalog/index.ts';
 import type { BehaviorEvent } from '#shared/contract/index.ts';
 import { evaluateProfile } from '#shared/domain/profile-evaluation.ts';
@@ -7,24 +8,30 @@ import { applyEvent, recordQueuedSend, type ApplyOptions, type Profile } from '#
 import { heavyCustomerYear } from '../../support/heavy-customer-stream.ts';
 
 describe('profile item size', () => {
-  it('stays under 4 KB after a year of heavy activity (10,000+ events), derived state included', () => {
+  // The stored item (profile-codec.ts) is what a write is billed by: 1 write unit per started KB.
+  it('stays within 2 write units (at most 1,280 bytes stored) after a year of heavy activity (10,000+ events), derived state included', () => {
     const events = heavyCustomerYear('heavy-1', new Date('2025-11-01T00:00:00Z'));
     expect(events.length).toBeGreaterThan(10_000);
     const options = { dailySeries: dailySeriesFor(defaultCatalog), weeklySeries: weeklySeriesFor(defaultCatalog) };
     const segmentation = segmentationOf(defaultCatalog);
     let profile: Profile | undefined;
-    let largest = 0;
+    const sizes: number[] = [];
     for (const event of events) {
       const now = new Date(event.occurredAt);
       const change = applyEvent(profile, event, now, options);
       if (change.type !== 'applied') throw new Error(`unexpected duplicate ${event.eventId}`);
       profile = evaluateProfile({ profile: change.profile, previous: profile, catalog: segmentation, now, triggerId: event.eventId, event }).profile;
-      largest = Math.max(largest, dynamoItemSize({ pk: `C#${profile.customerId}`, sk: 'PROFILE', kind: 'profile', ...profile }));
+      sizes.push(dynamoItemSize(encodeProfileItem(profile)));
     }
-    const final = dynamoItemSize({ pk: 'C#heavy-1', sk: 'PROFILE', kind: 'profile', ...profile! });
-    console.log(`profile after ${events.length} events: ${final} bytes (largest along the way ${largest} bytes)`);
+    const unpacked = dynamoItemSize({ pk: 'C#heavy-1', sk: 'PROFILE', kind: 'profile', ...profile! });
+    const sorted = [...sizes].sort((a, b) => a - b);
+    const largest = sorted.at(-1)!;
+    console.log(`profile after ${events.length} events: ${sizes.at(-1)} bytes stored (median ${sorted[sorted.length >> 1]}, largest ${largest}; ${unpacked} bytes as attributes)`);
     expect(profile!.eventCount).toBe(events.length);
-    expect(largest).toBeLessThan(4096);
+    // Measured 1,236 bytes at the largest (3,272 as attributes): 2 write units. What keeps it over 1 KB:
+    // the redelivery window's 64 digests (288 bytes of random bits), 15 daily series full for 30 days
+    // (~180 bytes compressed), 28 event counters with 17 custom types (~140).
+    expect(largest).toBeLessThanOrEqual(1_280);
   }, 60_000);
 });
 
@@ -55,6 +62,7 @@ describe('profile item size, worst case', () => {
     const segmentation = segmentationOf(defaultCatalog);
     let profile: Profile | undefined;
     let largest = 0;
+    let largestStored = 0;
     let largestActivity = 0;
     for (const step of worstCaseYear(new Date('2025-11-01T00:00:00Z'))) {
       if ('send' in step) {
@@ -66,9 +74,10 @@ describe('profile item size, worst case', () => {
         profile = evaluateProfile({ profile: change.profile, previous: profile, catalog: segmentation, now, triggerId: step.eventId, event: step }).profile;
       }
       largest = Math.max(largest, dynamoItemSize({ pk: `C#${profile.customerId}`, sk: 'PROFILE', kind: 'profile', ...profile }));
+      largestStored = Math.max(largestStored, dynamoItemSize(encodeProfileItem(profile)));
       largestActivity = Math.max(largestActivity, dynamoItemSize({ activity: profile.activity }));
     }
-    console.log(`worst case: largest item ${largest} bytes, largest activity ${largestActivity} bytes (${Object.keys(profile!.activity.days).length} daily series, weeks for ${Object.keys(profile!.activity.weeks).join(', ')})`);
+    console.log(`worst case: largest item ${largestStored} bytes stored (${largest} as attributes), largest activity ${largestActivity} bytes (${Object.keys(profile!.activity.days).length} daily series, weeks for ${Object.keys(profile!.activity.weeks).join(', ')})`);
     // Every series full: the worst case of the ring for this catalog.
     expect(Object.keys(profile!.activity.days).sort()).toEqual([...options.dailySeries].sort());
     expect(Object.keys(profile!.activity.weeks).sort()).toEqual([...options.weeklySeries!.keys()].sort());
@@ -78,6 +87,8 @@ describe('profile item size, worst case', () => {
     // any week). The whole item measures 4,140 bytes here (about 4,580 with the format before the
     // weeks): over 4 KB because of the event counters, the cart and the redelivery window.
     expect(largestActivity).toBeLessThanOrEqual(1_056);
+    // Stored packed (profile-codec.ts): measured 1,322 bytes, 2 write units (5 as attributes).
+    expect(largestStored).toBeLessThanOrEqual(1_408);
   }, 60_000);
 });
 
