@@ -7,7 +7,8 @@ import { PROFILES_INDEX_KEY } from './sparse-indexes.ts';
  * The profile item's stored form (decisions.md, "One write unit per event"). The profile is
  * rewritten on every event and DynamoDB bills a write per started KB of the larger of the old and
  * new item, so the item is kept under 1 KB: what a query, condition, index or stream filter reads
- * stays a plain attribute (`pk`, `sk`, `kind`, the profiles index key, `version`), and everything
+ * stays a plain attribute (`pk`, `sk`, `kind`, the profiles index key, `version`, and the transient
+ * `outbox` that an UpdateItem removes), and everything
  * else is one binary attribute, `p`:
  *
  *   p = [PACKED_FORMAT] ++ uint16 n ++ digests ++ deflateRaw(JSON(packed), dictionary: PACKED_DICTIONARY_V1)
@@ -144,7 +145,9 @@ export function isPackedProfileItem(item: Record<string, unknown>): boolean {
  */
 export function encodeProfileItem(profile: Profile): ItemKey & Record<string, unknown> {
   const key = profileKey(profile.customerId);
-  const { customerId: _customerId, version, recentEvents, ...rest } = profile;
+  // The outbox stays a plain attribute: the write's effects are cleared by an UpdateItem REMOVE
+  // (profile-outbox.ts), which cannot reach into `p`; it is present only between a write and its effects.
+  const { customerId: _customerId, version, recentEvents, outbox, ...rest } = profile;
   // The redelivery window's digests are random: deflate cannot shrink them, 6 bits a character can.
   const digests = isDigestText(recentEvents) ? Buffer.from(recentEvents + 'A'.repeat((4 - (recentEvents.length % 4)) % 4), 'base64url') : undefined;
   const json = JSON.stringify(packObject(digests ? rest : { ...rest, recentEvents }, PROFILE_SHAPE));
@@ -152,7 +155,7 @@ export function encodeProfileItem(profile: Profile): ItemKey & Record<string, un
   const header = Buffer.alloc(3);
   header[0] = PACKED_FORMAT;
   header.writeUInt16BE(digests ? recentEvents.length : 0, 1);
-  return { ...key, kind: 'profile', [PROFILES_INDEX_KEY]: key.pk, version, [PACKED_PROFILE_ATTRIBUTE]: new Uint8Array(Buffer.concat([header, digests ?? Buffer.alloc(0), compressed])) };
+  return { ...key, kind: 'profile', [PROFILES_INDEX_KEY]: key.pk, version, ...(outbox !== undefined ? { outbox } : {}), [PACKED_PROFILE_ATTRIBUTE]: new Uint8Array(Buffer.concat([header, digests ?? Buffer.alloc(0), compressed])) };
 }
 
 /**
@@ -173,7 +176,7 @@ export function decodeProfileFields(item: Record<string, unknown>): Record<strin
   if (digestCharacters > 0) fields.recentEvents = buffer.subarray(3, 3 + digestBytes).toString('base64url').slice(0, digestCharacters);
   const pk = String(item.pk);
   const customerId = pk.startsWith(customerPk('')) ? pk.slice(customerPk('').length) : pk;
-  return { customerId, version: item.version, ...fields };
+  return { customerId, version: item.version, ...(item.outbox !== undefined ? { outbox: item.outbox } : {}), ...fields };
 }
 
 /**

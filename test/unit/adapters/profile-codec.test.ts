@@ -142,6 +142,16 @@ describe('profile codec', () => {
     expect(isPackedProfileItem(item)).toBe(true);
   });
 
+  it('keeps the outbox a plain attribute, which the UpdateItem that clears it can remove, and round-trips it', () => {
+    const profile = profileFromEvents('c-outbox', [{ type: 'page_view', occurredAt: '2026-11-20T10:00:00.000Z', properties: { url: '/' } }]);
+    const outbox = [{ at: '2026-11-20T10:00:00.000Z', events: [{ detailType: 'SegmentEntered', detail: { customerId: 'c-outbox', segmentId: 's', transitionId: 't1' } }], entered: [{ segmentId: 's', matchScore: 1 }], exited: [] }];
+    const item = encodeProfileItem({ ...profile, outbox });
+    expect(item.outbox).toEqual(outbox);
+    expect(parseProfile(item)).toEqual({ ...profile, outbox });
+    const { outbox: _removed, ...cleared } = item;
+    expect(parseProfile(cleared)).toEqual(profile);
+  });
+
   it('reads items written before the packed form (the profile as attributes) as before, and readers of raw items see one shape', () => {
     const profile = { ...profileFromEvents('c-old', [
       { type: 'identify', occurredAt: '2026-11-20T09:00:00Z', properties: { email: 'old@example.com', firstName: 'Old' } },
