@@ -275,15 +275,32 @@ const conditionCache = new Map<string, Condition>();
 const updateCache = new Map<string, UpdatePlan>();
 const projectionCache = new Map<string, Path[]>();
 
+/** The `#name` and `:value` placeholders each expression uses: DynamoDB refuses one left undefined before it reads any item. */
+const placeholders = new Map<string, string[]>();
+
 function cached<T>(cache: Map<string, T>, text: string, parse: (parser: Parser) => T): T {
   let parsed = cache.get(text);
   if (parsed === undefined) {
-    const parser = new Parser(tokenize(text), text);
+    const tokens = tokenize(text);
+    const parser = new Parser(tokens, text);
     parsed = parse(parser);
     parser.expectEnd();
     cache.set(text, parsed);
+    placeholders.set(text, [...new Set(tokens.filter((token) => token.type === 'alias' || token.type === 'value').map((token) => token.text))]);
   }
   return parsed;
+}
+
+/** Throws DynamoDB's ValidationException for a placeholder of `text` that `context` does not define. */
+export function checkPlaceholders(text: string, context: ExpressionContext): void {
+  for (const placeholder of placeholders.get(text) ?? []) {
+    if (placeholder.startsWith('#') && context.names?.[placeholder] === undefined) {
+      throw new ExpressionError(`An expression attribute name used in the document path is not defined; attribute name: ${placeholder}`);
+    }
+    if (placeholder.startsWith(':') && !(context.values && placeholder in context.values)) {
+      throw new ExpressionError(`An expression attribute value used in expression is not defined; attribute value: ${placeholder}`);
+    }
+  }
 }
 
 export const parseCondition = (text: string): Condition => cached(conditionCache, text, (p) => p.condition());

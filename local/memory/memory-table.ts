@@ -5,7 +5,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { dynamoItemSize } from '#shared/adapters/dynamo/item-size.ts';
 import { MARSHALL_OPTIONS } from '#shared/adapters/dynamo/translate-config.ts';
 import type { TableChange } from '#shared/services/update-rollups.ts';
-import { applyUpdate, compareScalars, equalityOn, evaluateCondition, parseCondition, parseProjection, parseUpdate, project as projectPaths, type ExpressionContext, type Item } from './expressions.ts';
+import { applyUpdate, checkPlaceholders, compareScalars, equalityOn, evaluateCondition, parseCondition, parseProjection, parseUpdate, project as projectPaths, type ExpressionContext, type Item } from './expressions.ts';
 
 export type KeySchema = { partitionKey: string; sortKey?: string };
 export type MemoryTableOptions = {
@@ -181,7 +181,12 @@ export class MemoryTable {
 
   private updated(old: Item | undefined, input: Input): Item {
     const base = old ?? { ...input.Key! };
-    const next = input.UpdateExpression ? applyUpdate(base, parseUpdate(input.UpdateExpression), contextOf(input)) : structuredClone(base);
+    let next: Item;
+    if (input.UpdateExpression) {
+      const plan = parseUpdate(input.UpdateExpression);
+      checkPlaceholders(input.UpdateExpression, contextOf(input));
+      next = applyUpdate(base, plan, contextOf(input));
+    } else next = structuredClone(base);
     for (const attribute of [this.key.partitionKey, this.key.sortKey]) {
       if (attribute && !Object.is(next[attribute], input.Key![attribute])) throw validation(`Cannot update attribute ${attribute}. This attribute is part of the key`);
     }
@@ -191,11 +196,20 @@ export class MemoryTable {
 
   private check(old: Item | undefined, input: Input): void {
     if (!input.ConditionExpression) return;
-    if (evaluateCondition(old, parseCondition(input.ConditionExpression), contextOf(input))) return;
+    if (this.passes(old, input)) return;
     const error = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     // The SDK hands the old item back in its wire form; the adapters unmarshall it themselves.
     if (input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && old) error.Item = marshall(old, MARSHALL_OPTIONS);
     throw error;
+  }
+
+  /** Whether `input`'s condition holds for `old` (placeholders checked first, as DynamoDB validates before it reads). */
+  private passes(old: Item | undefined, input: Input): boolean {
+    if (!input.ConditionExpression) return true;
+    const condition = parseCondition(input.ConditionExpression);
+    const context = contextOf(input);
+    checkPlaceholders(input.ConditionExpression, context);
+    return evaluateCondition(old, condition, context);
   }
 
   private checkSize(item: Item): void {
@@ -316,7 +330,7 @@ export class MemoryTable {
       if (seen.has(id)) throw validation('Transaction request cannot include multiple operations on one item');
       seen.add(id);
       const old = this.read(key);
-      const passes = !operation.ConditionExpression || evaluateCondition(old, parseCondition(operation.ConditionExpression), contextOf(operation));
+      const passes = this.passes(old, operation);
       if (!passes) {
         failed = true;
         reasons.push({
