@@ -40,6 +40,9 @@ describe('nudge replay', () => {
 
     // A clean system each time: the same stream gives the same outcome, count for count.
     expect(compared.baseline).toEqual(first);
+    // The fast mode (AWS in memory, the same handlers, stack and state machines) gives that outcome too.
+    const fast = (await replay([stream, '--mode', 'memory'])) as ReplayOutcome;
+    expect(fast).toEqual(first);
     expect(first.events.put).toBe(first.stream.events);
     expect(first.events.refusedByBus).toBe(0);
     expect(first.totals.sent).toBeGreaterThan(0);
