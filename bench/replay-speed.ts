@@ -11,6 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '#local/clock/simulated-clock.ts';
 import { readReplayStream } from '#local/replay/read-replay-stream.ts';
@@ -137,7 +138,22 @@ const profiler = (() => {
   };
 })();
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+/**
+ * For `npm run bench`: the measurement in a process of its own, since the fast replay answers every
+ * AWS SDK call of its process in memory and loads the handlers with its own environment.
+ */
+export async function measureReplaySpeedInChild(options: { customers: number; days: number; progress?: (message: string) => void }): Promise<ReplaySpeed> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--customers', String(options.customers), '--days', String(options.days)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => options.progress?.(line)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench/replay-speed.ts exited ${code}`);
+  return JSON.parse(stdout) as ReplaySpeed;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   hideSdkNodeVersionNotice();
   const { values } = parseArgs({ options: { customers: { type: 'string', default: '200' }, days: { type: 'string', default: '14' }, 'follow-up': { type: 'string', default: '1d' } } });
   const result = await measureReplaySpeed({
