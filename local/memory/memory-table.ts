@@ -418,8 +418,9 @@ export class MemoryTable {
     }
     if (this.listeners.length === 0) return;
     this.sequence += 1;
-    // Stream images are copies, so a listener that keeps one never sees a later write.
-    const change: TableChange = { sequenceNumber: String(this.sequence).padStart(21, '0'), oldImage: old && structuredClone(old), newImage: item && structuredClone(item) };
+    // Stored items are never changed in place (every write stores a new object), so the images are
+    // the stored objects themselves: a listener that keeps one never sees a later write (and must not change it).
+    const change: TableChange = { sequenceNumber: String(this.sequence).padStart(21, '0'), oldImage: old, newImage: item };
     for (const listener of this.listeners) listener(change);
   }
 
