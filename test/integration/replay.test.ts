@@ -40,9 +40,6 @@ describe('nudge replay', () => {
 
     // A clean system each time: the same stream gives the same outcome, count for count.
     expect(compared.baseline).toEqual(first);
-    // The fast mode (AWS in memory, the same handlers, stack and state machines) gives that outcome too.
-    const fast = (await replay([stream, '--mode', 'memory'])) as ReplayOutcome;
-    expect(fast).toEqual(first);
     expect(first.events.put).toBe(first.stream.events);
     expect(first.events.refusedByBus).toBe(0);
     expect(first.totals.sent).toBeGreaterThan(0);
@@ -55,5 +52,18 @@ describe('nudge replay', () => {
       const change = compared.comparison.changed.find((c) => c.id === trigger.id);
       expect(change?.delta.sent, trigger.id).toBe(-trigger.sent);
     }
+  });
+
+  // The fast mode (AWS in memory, the same handlers, stack and state machines) must give the emulator
+  // mode's outcome, count for count. On 2026-12-07 it did not: both agreed on every match, and differed
+  // only in which sends the global weekly cap let through (e.g. seq_educational_content__buying_guide
+  // 8 sent in memory, 8 suppressed by global_cap with the emulators), the first-come-first-served race
+  // between sequence steps and event-triggered sends that makes the emulator mode itself unrepeatable.
+  it('gives the same outcome in the fast (memory) mode as with the emulators', { timeout: 900_000 }, async () => {
+    const emulators = (await replay([stream])) as ReplayOutcome;
+    const memory = (await replay([stream, '--mode', 'memory'])) as ReplayOutcome;
+    expect(memory).toEqual(emulators);
+    // And the fast mode is repeatable on its own.
+    expect(await replay([stream, '--fast'])).toEqual(memory);
   });
 });
