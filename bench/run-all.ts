@@ -29,13 +29,14 @@ import { referenceMonth } from './reference-cost.ts';
 import { describeReferenceMonth } from './cost-model.ts';
 import { describeRetries } from './function-meter.ts';
 import { describeProfileItem, measureProfileItem } from './profile-item.ts';
+import { measureReplaySpeedInChild } from './replay-speed.ts';
 
 /** SES's default maximum send rate out of the sandbox: the burst is measured against it. */
 const BURST_SES_RATE = 14;
 
 const SIZES = {
-  quick: { e2e: { customers: 30, days: 7, unitCustomers: 20, unitDays: 7, rawUpdates: 300, latencySends: 10 }, domain: { customers: 200, days: 14 }, initRuns: 1, scoringProfiles: 300, jobReadProfiles: 300, report: { profiles: 2000, runs: 1, experimentRuns: 1 }, burstSends: 300 },
-  full: { e2e: { customers: 40, days: 14, unitCustomers: 50, unitDays: 14, rawUpdates: 2000, latencySends: 50 }, domain: { customers: 1000, days: 30 }, initRuns: 3, scoringProfiles: 2000, jobReadProfiles: 1000, report: { profiles: 100_000, runs: 3, experimentRuns: 1 }, burstSends: 10_000 },
+  quick: { replay: { customers: 100, days: 7 }, e2e: { customers: 30, days: 7, unitCustomers: 20, unitDays: 7, rawUpdates: 300, latencySends: 10 }, domain: { customers: 200, days: 14 }, initRuns: 1, scoringProfiles: 300, jobReadProfiles: 300, report: { profiles: 2000, runs: 1, experimentRuns: 1 }, burstSends: 300 },
+  full: { replay: { customers: 2000, days: 14 }, e2e: { customers: 40, days: 14, unitCustomers: 50, unitDays: 14, rawUpdates: 2000, latencySends: 50 }, domain: { customers: 1000, days: 30 }, initRuns: 3, scoringProfiles: 2000, jobReadProfiles: 1000, report: { profiles: 100_000, runs: 3, experimentRuns: 1 }, burstSends: 10_000 },
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'burst-sends': { type: 'string' }, out: { type: 'string', default: new URL('./results.json', import.meta.url).pathname } } });
@@ -84,7 +85,10 @@ const sequenceTransitions = await measureSequenceTransitions();
 progress('--- the reference month: the unit pass (reference mix) and the job-reads table, priced');
 const month = referenceMonth(endToEnd, jobReads);
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, profileItem, bundles, cost, scoring, reports, sendBurst, jobReads, referenceMonth: month, sequenceTransitions };
+step(9, `fast replay (nudge replay --mode memory): ${sizes.replay.customers} customers over ${sizes.replay.days} days`);
+const replaySpeed = await measureReplaySpeedInChild({ ...sizes.replay, progress });
+
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, profileItem, bundles, cost, scoring, reports, sendBurst, jobReads, referenceMonth: month, sequenceTransitions, replaySpeed };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -134,6 +138,8 @@ function summarize(r: typeof results): string {
     '',
     describeSequenceTransitions(r.sequenceTransitions),
     describeReferenceMonth(r.referenceMonth),
+    `Fast replay (nudge replay --mode memory, ${r.replaySpeed.events} events of ${r.replaySpeed.customers} customers over ${r.replaySpeed.days} days; load ${r.replaySpeed.loadAverage.start[0]} -> ${r.replaySpeed.loadAverage.end[0]}):`,
+    `  ${r.replaySpeed.eventsPerSecond} events/s (${r.replaySpeed.eventsPerCpuSecond} per CPU second; 1M events in ${r.replaySpeed.minutesPerMillionEvents} min); startup ${Math.round(r.replaySpeed.startupMs / 1000)} s; peak RSS ${r.replaySpeed.peakRssMb} MB; ${r.replaySpeed.rssBytesPerCustomer} B RSS and ${r.replaySpeed.itemBytesPerCustomer} B of items per customer`,
     '',
     `AWS cost (${r.cost.region} list prices of bench/aws-prices.json):`,
     `  per million events: $${r.cost.perMillionEventsUsd}  ${JSON.stringify(r.cost.perMillionEvents)}`,

@@ -148,6 +148,12 @@ program
   .option('--catalog <file>', 'replay with this catalog (a .ts/.js module exporting the catalog input, or .json) instead of the shipped one')
   .option('--compare <file>', 'replay again with this catalog and print the difference per rule and step')
   .option('--follow-up <duration>', 'how long past the last event to follow scheduled work (held sends, sequence steps)', '15d')
+  .addOption(
+    new Option('--mode <mode>', 'emulators: DynamoDB Local and the SQS/SES emulators, the most faithful (a few events/s); memory: the same handlers, stack and state machines with AWS in memory, for backtests of long streams')
+      .choices(['emulators', 'memory'])
+      .default('emulators'),
+  )
+  .option('--fast', 'the same as --mode memory')
   .option('--json', 'machine-readable output (with --compare: baseline, alternative and comparison)')
   .action((file: string, options: ReplayOptions) => replay(file, options));
 

@@ -11,10 +11,10 @@ import { parseDuration } from '#local/clock/simulated-clock.ts';
 import { compareOutcomes, type OutcomeComparison } from '#local/replay/compare-outcomes.ts';
 import { readReplayStream, type ReplayStream } from '#local/replay/read-replay-stream.ts';
 import type { ReplayOutcome } from '#local/replay/replay-outcome.ts';
-import type { ReplayJob, WorkerMessage } from '#local/replay/replay-worker.ts';
+import type { ReplayJob, ReplayMode, WorkerMessage } from '#local/replay/replay-worker.ts';
 import { renderComparison, renderOutcome } from './replay-text.ts';
 
-export type ReplayOptions = { speed: string; from?: string; to?: string; catalog?: string; compare?: string; followUp: string; json?: boolean };
+export type ReplayOptions = { speed: string; from?: string; to?: string; catalog?: string; compare?: string; followUp: string; mode?: ReplayMode; fast?: boolean; json?: boolean };
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = join(PROJECT_ROOT, 'local/replay/replay-worker.ts');
@@ -27,6 +27,7 @@ const WORKER = join(PROJECT_ROOT, 'local/replay/replay-worker.ts');
  */
 export async function replay(file: string, options: ReplayOptions): Promise<void> {
   const speed = parseSpeed(options.speed);
+  const mode: ReplayMode = options.fast ? 'memory' : (options.mode ?? 'emulators');
   const followUpMs = parseDuration(options.followUp);
   const window = { ...(options.from ? { from: parseInstant('--from', options.from) } : {}), ...(options.to ? { to: parseInstant('--to', options.to) } : {}) };
   if (window.from && window.to && window.from >= window.to) throw new Error('--from must be before --to');
@@ -41,7 +42,7 @@ export async function replay(file: string, options: ReplayOptions): Promise<void
   try {
     const eventsFile = join(scratch, 'events.jsonl');
     await writeFile(eventsFile, stream.events.map((event) => JSON.stringify(event)).join('\n') + '\n');
-    const job = (catalog: string): ReplayJob => ({ eventsFile, stream: describeStream(file, stream), catalog, speed, followUpMs });
+    const job = (catalog: string): ReplayJob => ({ mode, eventsFile, stream: describeStream(file, stream), catalog, speed, followUpMs });
     const baselineCatalog = options.catalog ? await writeCatalogJson(options.catalog, join(scratch, 'catalog.json')) : undefined;
     const alternativeCatalog = options.compare ? await writeCatalogJson(options.compare, join(scratch, 'compare.json')) : undefined;
 
@@ -116,7 +117,7 @@ async function runWorker(job: ReplayJob, catalogFile: string | undefined, label:
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const progress = progressReporter(label, job.stream.events);
+  const progress = progressReporter(label, job.stream.events, job.mode ?? 'emulators');
   let outcome: ReplayOutcome | undefined;
   child.on('message', (message: WorkerMessage) => {
     if (message.type === 'started') progress.started(message.startupMs);
@@ -130,7 +131,7 @@ async function runWorker(job: ReplayJob, catalogFile: string | undefined, label:
 }
 
 /** A bar on a terminal; on a pipe or in CI, a line at every tenth. */
-function progressReporter(label: string, total: number) {
+function progressReporter(label: string, total: number, mode: ReplayMode) {
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
         { stream: process.stderr, format: `${label} [{bar}] {value}/{total} events | {duration_formatted} elapsed, eta {eta_formatted}`, hideCursor: true },
@@ -140,7 +141,7 @@ function progressReporter(label: string, total: number) {
   let shown = 0;
   return {
     started(startupMs: number) {
-      process.stderr.write(`${label}: private local system up in ${(startupMs / 1000).toFixed(1)} s; replaying ${total} events\n`);
+      process.stderr.write(`${label}: private ${mode === 'memory' ? 'in-memory' : 'local'} system up in ${(startupMs / 1000).toFixed(1)} s; replaying ${total} events\n`);
       bar?.start(total, 0);
     },
     update(done: number) {

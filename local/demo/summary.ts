@@ -20,7 +20,8 @@ export async function summarizeDemo(input: {
   tableName: string;
   sqs: SQSClient;
   rejectedQueueUrl: string;
-  sesEndpoint: string;
+  /** The local SES's address (its `/store` lists the emails), or the count itself (the fast replay's in-memory SES). */
+  sesEndpoint: string | (() => number);
 }): Promise<DemoSummary> {
   const sendsByRule: Record<string, Record<string, number>> = {};
   const engagementByRule: Record<string, RuleEngagement> = {};
@@ -59,12 +60,14 @@ export async function summarizeDemo(input: {
   const { Attributes } = await input.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: input.rejectedQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
   );
-  const store = (await (await fetch(`${input.sesEndpoint}/store`)).json()) as { emails?: unknown[] };
+  const sesEndpoint = input.sesEndpoint;
+  const emailsInSesStore =
+    typeof sesEndpoint === 'function' ? sesEndpoint() : (((await (await fetch(`${sesEndpoint}/store`)).json()) as { emails?: unknown[] }).emails?.length ?? 0);
   for (const counts of Object.values(engagementByRule)) counts.revenue = Math.round(counts.revenue * 100) / 100;
   return {
     sendsByRule,
     engagementByRule,
     rejectedEvents: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
-    emailsInSesStore: store.emails?.length ?? 0,
+    emailsInSesStore,
   };
 }

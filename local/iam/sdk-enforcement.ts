@@ -60,7 +60,7 @@ export function installSdkEnforcement(enforcement: Enforcement, clientClasses: A
 }
 
 /** The class that defines `send` (smithy's Client), walking up from a service client class. */
-function sdkBaseClass(clientClass: object): object {
+export function sdkBaseClass(clientClass: object): object {
   let current: object | null = clientClass;
   while (current && current !== Function.prototype) {
     const prototype = (current as { prototype?: object }).prototype;

@@ -7,6 +7,7 @@
  * In: the job as JSON in argv[2]. Out (IPC): progress messages, then the outcome. Exit 0 when done.
  */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -21,9 +22,20 @@ import { freePort } from '../emulators/ports.ts';
 import { hideSdkNodeVersionNotice } from '../quiet-sdk-warning.ts';
 import { requireOutput } from '../stack/outputs.ts';
 import { startLocalSystem, type LocalSystem } from '../system.ts';
+import { startMemorySystem, type MemorySystem } from '../memory/memory-system.ts';
+import { createDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { triggersFromReport, type ReplayOutcome } from './replay-outcome.ts';
 
+/**
+ * `emulators` (the default): the full local system, DynamoDB Local, the SQS and SES emulators over
+ * HTTP, polled on real time: the most faithful, 3-4 events/s. `memory`: the same handlers, stack
+ * and state machines with AWS in this process's memory (local/memory/), settled event by event on a
+ * purely simulated clock: for backtests of long streams.
+ */
+export type ReplayMode = 'emulators' | 'memory';
+
 export type ReplayJob = {
+  mode?: ReplayMode;
   /** JSON lines of scenario lines (already parsed, filtered and sorted by the CLI). */
   eventsFile: string;
   stream: ReplayOutcome['stream'];
@@ -43,6 +55,7 @@ async function main(): Promise<void> {
   hideSdkNodeVersionNotice();
   const job = JSON.parse(process.argv[2] ?? '') as ReplayJob;
   const lines = readFileSync(job.eventsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ScenarioLine);
+  if (job.mode === 'memory') return runInMemory(job, lines);
   const ports = { eventBridge: await freePort(), dynamodb: await freePort(), sqs: await freePort(), ses: await freePort() };
   const quiet = { info: () => undefined, warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) };
   const system = await startLocalSystem({ ports, log: quiet, handlerLogLevel: 'ERROR' });
@@ -67,42 +80,137 @@ async function main(): Promise<void> {
     });
     await runDelayedWork(system, replay.endedAt.getTime() + job.followUpMs);
     await system.waitForIdle(120_000);
-    const outcome = await collectOutcome(system, job, replay);
+    const outcome = await withEmulatorSources(system, (sources) => collectOutcome(sources, job, replay));
     send({ type: 'outcome', outcome });
   } finally {
     await system.stop();
   }
 }
 
-async function collectOutcome(system: LocalSystem, job: ReplayJob, replay: { put: number; acceptedByBus: number; refusedByBus: number }): Promise<ReplayOutcome> {
+/** The fast mode: the same replay on the in-memory system; progress at most every quarter second. */
+async function runInMemory(job: ReplayJob, lines: ScenarioLine[]): Promise<void> {
+  let shownAt = 0;
+  const outcome = await replayInMemory(job, lines, {
+    onStarted: (startupMs) => send({ type: 'started', startupMs }),
+    onProgress: (done, total) => {
+      if (done < total && Date.now() - shownAt < 250) return;
+      shownAt = Date.now();
+      send({ type: 'progress', done, total });
+    },
+  });
+  send({ type: 'outcome', outcome });
+}
+
+/**
+ * One replay on the in-memory system (local/memory/): the same scenario replay as the emulator
+ * mode, the system settled after each event, the delayed work due before the next event run at
+ * its own instants. Also run in-process by bench/replay-speed.ts.
+ */
+export async function replayInMemory(
+  job: ReplayJob,
+  lines: ScenarioLine[],
+  hooks: { onStarted?: (startupMs: number) => void; onProgress?: (done: number, total: number) => void; onSystem?: (system: MemorySystem) => void } = {},
+): Promise<ReplayOutcome> {
+  const quiet = { info: () => undefined, warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) };
+  const system = await startMemorySystem({ startAt: new Date(), log: quiet, handlerLogLevel: 'ERROR' });
+  try {
+    hooks.onSystem?.(system);
+    hooks.onStarted?.(system.startupMs);
+    const runDueWork = async (until: number) => {
+      for (let next = system.nextDueAt(); next !== undefined && next <= until; next = system.nextDueAt()) {
+        system.clock.advanceTo(new Date(next));
+        system.tickSchedules();
+        await system.settle();
+      }
+    };
+    let previousAt: number | undefined;
+    const replay = await replayScenario({
+      lines,
+      eventBridgeEndpoint: 'http://events.memory',
+      busName: requireOutput(system.outputs, 'EventBusName'),
+      clock: system.clock,
+      // The scheduled rules the clock jump passed fire after the event, as the emulator mode's scheduler loop notices them.
+      waitForBus: async () => {
+        system.tickSchedules();
+        await system.settle();
+      },
+      runDueWorkBefore: async (at) => {
+        await runDueWork(at.getTime());
+        if (job.speed !== 'max' && previousAt !== undefined) await sleep((at.getTime() - previousAt) / job.speed);
+        previousAt = at.getTime();
+      },
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    });
+    await runDueWork(replay.endedAt.getTime() + job.followUpMs);
+    return await collectOutcome(
+      {
+        outputs: system.outputs,
+        report: async () => (await system.functions.invoke(requireOutput(system.outputs, 'TriggerPerformanceReportFunctionName'), {})) as TriggerPerformanceReport,
+        documentClient: createDocumentClient({ config: { region: LOCAL_REGION, credentials: localCredentials } }),
+        sqs: new SQSClient({ region: LOCAL_REGION, credentials: localCredentials }),
+        sesStore: () => system.memory.emails.length,
+      },
+      job,
+      replay,
+    );
+  } finally {
+    await system.stop();
+  }
+}
+
+/** Where an outcome is read from: the system's own report function, table, rejected-events queue and SES store. */
+type OutcomeSources = {
+  outputs: Record<string, string>;
+  /** The trigger-performance report, from its function. */
+  report(): Promise<TriggerPerformanceReport>;
+  documentClient: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  sesStore: string | (() => number);
+};
+
+/** The emulator mode's sources: the Lambda API, DynamoDB Local, the SQS emulator and the local SES, over HTTP. */
+async function withEmulatorSources<T>(system: LocalSystem, read: (sources: OutcomeSources) => Promise<T>): Promise<T> {
   const awsConfig = { region: LOCAL_REGION, credentials: localCredentials };
   const lambda = new LambdaClient({ ...awsConfig, endpoint: system.endpoints.lambda });
   const dynamodb = new DynamoDBClient({ ...awsConfig, endpoint: system.endpoints.dynamodb });
   const sqs = new SQSClient({ ...awsConfig, endpoint: system.endpoints.sqs });
   try {
-    const invoked = await lambda.send(new InvokeCommand({ FunctionName: requireOutput(system.outputs, 'TriggerPerformanceReportFunctionName'), Payload: new TextEncoder().encode('{}') }));
-    const report = JSON.parse(new TextDecoder().decode(invoked.Payload)) as TriggerPerformanceReport & { errorMessage?: string };
-    if (invoked.FunctionError) throw new Error(`the trigger-performance report failed: ${report.errorMessage ?? invoked.FunctionError}`);
-    const ledger = await summarizeDemo({
+    return await read({
+      outputs: system.outputs,
+      report: async () => {
+        const invoked = await lambda.send(new InvokeCommand({ FunctionName: requireOutput(system.outputs, 'TriggerPerformanceReportFunctionName'), Payload: new TextEncoder().encode('{}') }));
+        const report = JSON.parse(new TextDecoder().decode(invoked.Payload)) as TriggerPerformanceReport & { errorMessage?: string };
+        if (invoked.FunctionError) throw new Error(`the trigger-performance report failed: ${report.errorMessage ?? invoked.FunctionError}`);
+        return report;
+      },
       documentClient: DynamoDBDocumentClient.from(dynamodb, DOCUMENT_TRANSLATE_CONFIG),
-      tableName: requireOutput(system.outputs, 'TableName'),
       sqs,
-      rejectedQueueUrl: requireOutput(system.outputs, 'RejectedEventsQueueUrl'),
-      sesEndpoint: system.endpoints.ses,
+      sesStore: system.endpoints.ses,
     });
-    return {
-      catalog: job.catalog,
-      stream: job.stream,
-      events: { put: replay.put, acceptedByBus: replay.acceptedByBus, refusedByBus: replay.refusedByBus, rejectedAsMalformed: ledger.rejectedEvents },
-      ...triggersFromReport(report),
-      sendsByTrigger: sortKeys(ledger.sendsByRule),
-      emailsInSesStore: ledger.emailsInSesStore,
-    };
   } finally {
     lambda.destroy();
     dynamodb.destroy();
     sqs.destroy();
   }
+}
+
+async function collectOutcome(sources: OutcomeSources, job: ReplayJob, replay: { put: number; acceptedByBus: number; refusedByBus: number }): Promise<ReplayOutcome> {
+  const report = await sources.report();
+  const ledger = await summarizeDemo({
+    documentClient: sources.documentClient,
+    tableName: requireOutput(sources.outputs, 'TableName'),
+    sqs: sources.sqs,
+    rejectedQueueUrl: requireOutput(sources.outputs, 'RejectedEventsQueueUrl'),
+    sesEndpoint: sources.sesStore,
+  });
+  return {
+    catalog: job.catalog,
+    stream: job.stream,
+    events: { put: replay.put, acceptedByBus: replay.acceptedByBus, refusedByBus: replay.refusedByBus, rejectedAsMalformed: ledger.rejectedEvents },
+    ...triggersFromReport(report),
+    sendsByTrigger: sortKeys(ledger.sendsByRule),
+    emailsInSesStore: ledger.emailsInSesStore,
+  };
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
@@ -115,7 +223,8 @@ function send(message: WorkerMessage): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-main().then(
+// Run as the forked worker; imported (the bench), it only lends replayInMemory.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main().then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
