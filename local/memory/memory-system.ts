@@ -237,6 +237,8 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
           .filter((schedule) => schedule.status === 'scheduled')
           .map((schedule) => Date.parse(schedule.at)),
         stateMachines.nextWakeAt()?.getTime(),
+        // The daily jobs at their own instants, before the next event (as the emulator mode's runDelayedWork).
+        scheduler.nextFireAt()?.getTime(),
         memory.queues.nextVisibleAfter(now),
       ].filter((at): at is number => at !== undefined);
       return candidates.length === 0 ? undefined : Math.min(...candidates);

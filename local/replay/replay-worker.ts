@@ -129,7 +129,7 @@ export async function replayInMemory(
       eventBridgeEndpoint: 'http://events.memory',
       busName: requireOutput(system.outputs, 'EventBusName'),
       clock: system.clock,
-      // The scheduled rules the clock jump passed fire after the event, as the emulator mode's scheduler loop notices them.
+      // runDueWork ran the scheduled rules due before this event at their instants; this fires any due at the event's own instant.
       waitForBus: async () => {
         system.tickSchedules();
         await system.settle();

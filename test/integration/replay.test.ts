@@ -13,7 +13,7 @@ const run = promisify(execFile);
 
 /** `nudge replay` as a user runs it; each run boots its own private local system (not the shared one). */
 async function replay(args: string[]): Promise<unknown> {
-  const { stdout } = await run(process.execPath, [join(process.cwd(), 'bin/nudge.js'), 'replay', ...args, '--json'], { maxBuffer: 32 * 1024 * 1024, timeout: 300_000 });
+  const { stdout } = await run(process.execPath, [join(process.cwd(), 'bin/nudge.js'), 'replay', ...args, '--json'], { maxBuffer: 32 * 1024 * 1024, timeout: 600_000 });
   return JSON.parse(stdout) as unknown;
 }
 
