@@ -23,6 +23,7 @@ import { measureEndToEnd } from './end-to-end.ts';
 import { describeJobReads, measureJobReads } from './measure-job-reads.ts';
 import { measureScoringThroughput } from './measure-scoring.ts';
 import { measureReportTime } from './measure-report-time.ts';
+import { describeRollupUnits, measureRollupUnits } from './rollup-units.ts';
 import { measureSendBurst } from './send-burst.ts';
 
 /** SES's default maximum send rate out of the sandbox: the burst is measured against it. */
@@ -70,7 +71,12 @@ const sendBurst = sizes.burstSends > 0 ? await measureSendBurst({ sends: sizes.b
 step(8, `the daily jobs' read units before and after the sparse indexes (${sizes.jobReadProfiles} profiles, 50 history items each)`);
 const jobReads = await measureJobReads({ profiles: sizes.jobReadProfiles, history: 50, progress });
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads };
+// Issue 23 goal 3: the rollup Lambda's write units per 1,000 events, through the local system.
+const rollupSizes = values.quick ? { customers: 20, days: 7 } : { customers: 40, days: 14 };
+progress(`--- rollup write units per 1,000 events (${rollupSizes.customers} customers, ${rollupSizes.days} days)`);
+const rollupUnits = await measureRollupUnits({ ...rollupSizes, seed: 9, progress });
+
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, bundles, cost, scoring, reports, sendBurst, jobReads, rollupUnits };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -115,6 +121,8 @@ function summarize(r: typeof results): string {
         ]
       : []),
     describeJobReads(r.jobReads),
+    '',
+    describeRollupUnits(r.rollupUnits),
     '',
     `AWS cost (${r.cost.region} list prices of bench/aws-prices.json):`,
     `  per million events: $${r.cost.perMillionEventsUsd}  ${JSON.stringify(r.cost.perMillionEvents)}`,
