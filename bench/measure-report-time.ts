@@ -123,10 +123,10 @@ export async function measureReportTime(options: ReportTimeOptions) {
     // other by DynamoDB Local's transactions: together they take little more than the longer one.
     const conversions = conversionLog({ days: CONVERSION_DAYS, perDay: CONVERSIONS_PER_DAY, now, triggerIds: ids, customers: PROFILES, windowHours: catalog.settings.attributionWindowHours, seed: 4 });
     const year = inQueue([
-      ...transactions(triggerRollups(ids, DAYS, now)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
-      ...transactions(segmentRollups(segmentIds, DAYS, now, 2)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
-      ...transactions(behaviorRollups(DAYS, now, 3)).map((chunk) => async () => void (await rollups.apply({ increments: chunk, changeIds: [] }))),
-      ...transactions(conversions, MAX_ROLLUP_WRITES / WRITES_PER_LOGGED_CONVERSION).map((chunk) => async () => void (await rollups.apply({ increments: [], conversions: chunk, changeIds: [] }))),
+      ...transactions(triggerRollups(ids, DAYS, now)).map((chunk) => async () => void (await rollups.apply({ increments: chunk }))),
+      ...transactions(segmentRollups(segmentIds, DAYS, now, 2)).map((chunk) => async () => void (await rollups.apply({ increments: chunk }))),
+      ...transactions(behaviorRollups(DAYS, now, 3)).map((chunk) => async () => void (await rollups.apply({ increments: chunk }))),
+      ...transactions(conversions, MAX_ROLLUP_WRITES / WRITES_PER_LOGGED_CONVERSION).map((chunk) => async () => void (await rollups.apply({ increments: [], conversions: chunk }))),
     ]);
 
     // Kept in memory as their table items: the same images are then fed to the rollup path.
@@ -166,6 +166,7 @@ export async function measureReportTime(options: ReportTimeOptions) {
           feedTransactions += 1;
           return rollups.apply(batch);
         },
+        continueMarker: (marker) => rollups.continueMarker(marker),
       },
       log,
       maxWrites: MAX_ROLLUP_WRITES,

@@ -23,6 +23,7 @@ import { measureEndToEnd } from './end-to-end.ts';
 import { describeJobReads, measureJobReads } from './measure-job-reads.ts';
 import { measureScoringThroughput } from './measure-scoring.ts';
 import { measureReportTime } from './measure-report-time.ts';
+import { describeRollupUnits, measureRollupUnits } from './rollup-units.ts';
 import { measureSendBurst } from './send-burst.ts';
 import { describeSequenceTransitions, measureSequenceTransitions } from './sequence-transitions.ts';
 import { referenceMonth } from './reference-cost.ts';
@@ -47,48 +48,56 @@ hideSdkNodeVersionNotice();
 const benchStarted = performance.now();
 const elapsed = () => `${Math.round((performance.now() - benchStarted) / 1000)} s`;
 const progress = (message: string) => void process.stderr.write(`[${elapsed()}] ${message}\n`);
-const step = (n: number, title: string) => progress(`--- ${n}/8 ${title}`);
+/** The bench's steps, numbered as they run (count them when adding one: STEPS). */
+const STEPS = 13;
+let stepsRun = 0;
+const step = (title: string) => progress(`--- ${++stepsRun}/${STEPS} ${title}`);
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100) };
 progress(`npm run bench (${values.quick ? '--quick' : 'full sizes'}) on ${machine.cpus} cpus, node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
 
-step(1, 'bundle size and module init time');
+step('bundle size and module init time');
 const bundles = await measureBundles({ runs: sizes.initRuns, progress });
 
-step(2, 'domain CPU per event');
+step('domain CPU per event');
 const domainStream = generateBehaviorStream({ ...sizes.domain, seed: 11, start: '2027-01-04T00:00:00Z' });
 const domainCpu = { shipped: measureDomainCpu(defaultCatalog, domainStream.entries), synthetic: measureDomainCpu(syntheticCatalog(), domainStream.entries) };
 // The profile item's bytes and billed write units, attributes vs packed, and the codec's CPU (issue 23 goal 2).
-progress('--- profile item size and codec CPU');
+step('profile item size and codec CPU');
 const profileItem = measureProfileItem({ ...sizes.domain, seed: 11 });
 
-step(3, 'end to end on the local system');
+step('end to end on the local system');
 const endToEnd = await measureEndToEnd({ ...sizes.e2e, seed: 7, progress });
 
-step(4, 'cost model');
+step('cost model');
 const cost = estimateCost({ functions: endToEnd.functions, events: endToEnd.unitStream.events, sends: endToEnd.sends, profiles: endToEnd.unitStream.customers, days: endToEnd.unitStream.days, bundles, prices: readPrices() });
 
-step(5, `profiles scored per second (${sizes.scoringProfiles} profiles)`);
+step(`profiles scored per second (${sizes.scoringProfiles} profiles)`);
 const scoring = await measureScoringThroughput({ customers: sizes.scoringProfiles, progress });
 
-step(6, `report time on ${sizes.report.profiles} profiles`);
+step(`report time on ${sizes.report.profiles} profiles`);
 const reports = await measureReportTime({ ...sizes.report, progress });
 
-step(7, `send burst: ${sizes.burstSends} sends released at once against a local SES at ${BURST_SES_RATE}/s`);
+step(`send burst: ${sizes.burstSends} sends released at once against a local SES at ${BURST_SES_RATE}/s`);
 const sendBurst = sizes.burstSends > 0 ? await measureSendBurst({ sends: sizes.burstSends, maxSendRate: BURST_SES_RATE, progress }) : undefined;
 
-step(8, `the daily jobs' read units before and after the sparse indexes (${sizes.jobReadProfiles} profiles, 50 history items each)`);
+step(`the daily jobs' read units before and after the sparse indexes (${sizes.jobReadProfiles} profiles, 50 history items each)`);
 const jobReads = await measureJobReads({ profiles: sizes.jobReadProfiles, history: 50, progress });
 
-step(9, 'Step Functions state transitions per run of each shipped sequence (the synthesized machine, run locally)');
+step('Step Functions state transitions per run of each shipped sequence (the synthesized machine, run locally)');
 const sequenceTransitions = await measureSequenceTransitions();
 
-progress('--- the reference month: the unit pass (reference mix) and the job-reads table, priced');
+step('the reference month: the unit pass (reference mix) and the job-reads table, priced');
 const month = referenceMonth(endToEnd, jobReads);
 
-step(9, `fast replay (nudge replay --mode memory): ${sizes.replay.customers} customers over ${sizes.replay.days} days`);
+step(`fast replay (nudge replay --mode memory): ${sizes.replay.customers} customers over ${sizes.replay.days} days`);
 const replaySpeed = await measureReplaySpeedInChild({ ...sizes.replay, progress });
 
-const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, profileItem, bundles, cost, scoring, reports, sendBurst, jobReads, referenceMonth: month, sequenceTransitions, replaySpeed };
+// Issue 23 goal 3: the rollup Lambda's write units per 1,000 events, through the local system.
+const rollupSizes = values.quick ? { customers: 20, days: 7 } : { customers: 40, days: 14 };
+step(`rollup write units per 1,000 events (${rollupSizes.customers} customers, ${rollupSizes.days} days)`);
+const rollupUnits = await measureRollupUnits({ ...rollupSizes, seed: 9, progress });
+
+const results = { at: new Date().toISOString(), mode: values.quick ? 'quick' : 'full', sizes, machine: { ...machine, loadAverageAtEnd: os.loadavg().map((load) => Math.round(load * 100) / 100) }, benchSeconds: Math.round((performance.now() - benchStarted) / 1000), endToEnd, domainCpu, profileItem, bundles, cost, scoring, reports, sendBurst, jobReads, referenceMonth: month, sequenceTransitions, replaySpeed, rollupUnits };
 writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(summarize(results));
 console.log(`\nAll figures: ${values.out}`);
@@ -140,6 +149,7 @@ function summarize(r: typeof results): string {
     describeReferenceMonth(r.referenceMonth),
     `Fast replay (nudge replay --mode memory, ${r.replaySpeed.events} events of ${r.replaySpeed.customers} customers over ${r.replaySpeed.days} days; load ${r.replaySpeed.loadAverage.start[0]} -> ${r.replaySpeed.loadAverage.end[0]}):`,
     `  ${r.replaySpeed.eventsPerSecond} events/s (${r.replaySpeed.eventsPerCpuSecond} per CPU second; 1M events in ${r.replaySpeed.minutesPerMillionEvents} min); startup ${Math.round(r.replaySpeed.startupMs / 1000)} s; peak RSS ${r.replaySpeed.peakRssMb} MB; ${r.replaySpeed.rssBytesPerCustomer} B RSS and ${r.replaySpeed.itemBytesPerCustomer} B of items per customer`,
+    describeRollupUnits(r.rollupUnits),
     '',
     `AWS cost (${r.cost.region} list prices of bench/aws-prices.json):`,
     `  per million events: $${r.cost.perMillionEventsUsd}  ${JSON.stringify(r.cost.perMillionEvents)}`,

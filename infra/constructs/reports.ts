@@ -48,7 +48,9 @@ export type NudgeReportsProps = {
  *   and keeps daily rollups per rule and sequence step. Batches of up to 100 changes; a failed write
  *   answers with the first change of the failed group (partial batch response) so nothing is
  *   counted twice; a batch still failing after 3 retries (bisected first) goes to a dead-letter
- *   queue with its stream position, for inspection;
+ *   queue with its stream position, for inspection. One delivery at a time per shard
+ *   (ParallelizationFactor 1, the default): the groups' markers are a chain from the checkpoint
+ *   (shared/services/update-rollups.ts);
  * - **report Lambdas** read only the rollups (Query), never profiles or raw records, so a report's
  *   time does not grow with the number of customers. Invoke them with `aws lambda invoke` or
  *   `nudge report <name>`; both return the same JSON.

@@ -233,14 +233,20 @@ export interface ScoringRunStore {
   segments(runId: string): Promise<SegmentResult[]>;
 }
 
+/** A group of stream changes counted together: the key is its first change's mark, the list every change's. */
+export type RollupMarker = { first: string; marks: readonly string[] };
+
 /** Rollups (daily per scope, and live aggregates), added to from the table's change stream, read by the reports. */
 export interface RollupStore {
   /**
-   * Adds these increments (and logs these conversions) atomically, marking each of `changeIds` as
-   * counted. If any of them was counted before, nothing is written and they are returned, so the
-   * caller can apply the rest.
+   * Adds these increments (and logs these conversions) atomically with the group's marker (keyed by
+   * `marker.first`, listing `marker.marks`: the marks of the group's changes, in stream order). If a
+   * marker is there under that key already, nothing is written and its list is returned, so the
+   * caller can skip what it counted. Without a marker (reports' fixtures, tests) it just adds.
    */
-  apply(batch: { increments: RollupIncrement[]; conversions?: ConversionLogEntry[]; changeIds: readonly string[] }): Promise<{ alreadyCounted: string[] }>;
+  apply(batch: { increments: RollupIncrement[]; conversions?: ConversionLogEntry[]; marker?: RollupMarker }): Promise<{ counted: true } | { counted: false; alreadyCounted: string[] }>;
+  /** Puts the rest of a marker's list under the key of its first mark (the next delivery starts there); there already is fine. */
+  continueMarker(marker: RollupMarker): Promise<void>;
   /** The conversions logged on one UTC day, in time order. */
   conversions(day: string): Promise<ConversionLogEntry[]>;
   /** The days recorded for a scope, oldest first; `from`/`to` (inclusive UTC days) narrow the Query. */

@@ -611,6 +611,8 @@ describe('reports', () => {
         ],
       },
     });
+    // The rollups' markers chain from the checkpoint: one delivery at a time per shard (update-rollups.ts).
+    expect(mapping?.Properties?.ParallelizationFactor ?? 1).toBe(1);
   });
 
   it('the rollup Lambda may only update and put items and read the table\'s stream; the report Lambda may only Query', () => {

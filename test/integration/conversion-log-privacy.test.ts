@@ -29,7 +29,7 @@ describe('the conversion log and a customer’s privacy', () => {
           conversionLogEntry(undefined, { kind: 'conversion', customerId: customer, sendId: `s-${i}`, ruleId: 'r1', orderId: `o-${i}`, convertedAt: at.toISOString(), revenue: 10, touches: [] })!;
         const mine = theirs.map((at, i) => entry(customerId, at, i));
         const neighbours = others.map((at, i) => entry(uniqueId('other'), at, i));
-        await rollups.apply({ increments: [], conversions: [...mine, ...neighbours], changeIds: [] });
+        await rollups.apply({ increments: [], conversions: [...mine, ...neighbours] });
 
         const items = await personalData.items(customerId, []);
         const logged = items.filter((item) => item.kind === 'conversion_log');

@@ -29,7 +29,6 @@ describe('the segment drift check', () => {
         { scope: segmentScope('engaged_readers'), day: daysAgo(now, 60), counters: { delivered: 1000, opened: 250, converted: 50 } },
         { scope: segmentScope('engaged_readers'), day: daysAgo(now, 2), counters: { delivered: 1000, opened: 242, converted: 48 } },
       ],
-      changeIds: [],
     });
     const run = await nudge.runSchedule('DriftCheck');
     expect(run, JSON.stringify(run)).toMatchObject({ ok: true });

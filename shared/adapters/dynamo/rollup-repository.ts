@@ -1,8 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../domain/clock.ts';
 import { runtimeClock } from '../clock/runtime-clock.ts';
-import type { RollupStore } from '../../domain/ports.ts';
+import type { RollupMarker, RollupStore } from '../../domain/ports.ts';
 import { LIVE, type ConversionLogEntry, type RollupIncrement } from '../../domain/reports/rollups.ts';
 import { customerPk } from './keys.ts';
 import { expiresAt } from './ttl.ts';
@@ -28,23 +28,25 @@ export const WRITES_PER_LOGGED_CONVERSION = 2;
  * within days), and an expired entry not yet deleted must still be found by an erase.
  */
 const INDEX_TTL_MARGIN_DAYS = 30;
-const countedPk = (changeId: string) => `COUNTED#${changeId}`;
+const countedPk = (mark: string) => `COUNTED#${mark}`;
 const COUNTED_SK = 'STREAM';
 /** Attributes of a rollup item that are not counters. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'kind', 'scope', 'day', 'ruleId']);
+/** A change's mark is 12 base64url characters: 9 bytes in the marker's binary list. */
+const MARK_BYTES = 9;
 
 /**
- * How long a stream change's "counted" marker is kept: longer than the stream keeps records (24 h)
- * and Lambda retries them, so a redelivery always finds it; TTL then deletes it.
+ * How long a group's marker is kept: longer than the stream keeps records (24 h) and Lambda retries
+ * them, so a redelivery always finds it; TTL then deletes it.
  */
 export const MARK_RETENTION_DAYS = 2;
 
 /**
  * Rollups, one item per scope and day (`ROLLUP#<scope>` / `DAY#<yyyy-mm-dd>`) or per scope's live
- * aggregate (`ROLLUP#<scope>` / `LIVE`), counters added atomically. Each transaction also puts one
- * marker per stream change it counts (`COUNTED#<change id>`, condition: not there yet), so a change
- * delivered again in any other batch cancels the transaction instead of counting twice; the
- * cancellation reasons say which changes were counted already.
+ * aggregate (`ROLLUP#<scope>` / `LIVE`), counters added atomically. Each transaction of counted
+ * stream changes also puts the group's marker (`COUNTED#<mark of its first change>` / `STREAM`, the
+ * marks of all its changes as one binary list, condition: not there yet), so a group delivered again
+ * cancels the transaction and the cancellation reason carries the list (update-rollups.ts).
  */
 export class DynamoRollups implements RollupStore {
   constructor(
@@ -55,23 +57,22 @@ export class DynamoRollups implements RollupStore {
     private readonly clock: Clock = runtimeClock,
   ) {}
 
-  async apply(batch: { increments: RollupIncrement[]; conversions?: ConversionLogEntry[]; changeIds: readonly string[] }): Promise<{ alreadyCounted: string[] }> {
-    const { increments, changeIds } = batch;
+  async apply(batch: { increments: RollupIncrement[]; conversions?: ConversionLogEntry[]; marker?: RollupMarker }): Promise<{ counted: true } | { counted: false; alreadyCounted: string[] }> {
+    const { increments, marker } = batch;
     const conversions = batch.conversions ?? [];
-    const writes = increments.length + WRITES_PER_LOGGED_CONVERSION * conversions.length + changeIds.length;
-    if (writes === 0) return { alreadyCounted: [] };
+    const writes = increments.length + WRITES_PER_LOGGED_CONVERSION * conversions.length + (marker ? 1 : 0);
+    if (writes === 0) return { counted: true };
     const retentionDays = this.options.conversionRetentionDays;
     if (conversions.length > 0 && retentionDays === undefined) throw new Error('DynamoRollups needs conversionRetentionDays to log conversions');
     if (writes > MAX_ROLLUP_WRITES) throw new RangeError(`at most ${MAX_ROLLUP_WRITES} rollup writes in one transaction, got ${writes}`);
-    const ttl = expiresAt(this.clock.now().toISOString(), MARK_RETENTION_DAYS);
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            // First, so a cancellation reason's index is the change's index.
-            ...changeIds.map((id) => ({
-              Put: { TableName: this.tableName, Item: { pk: countedPk(id), sk: COUNTED_SK, kind: 'stream_counted', ttl }, ConditionExpression: 'attribute_not_exists(pk)' },
-            })),
+            // First, so the first cancellation reason is the marker's.
+            ...(marker
+              ? [{ Put: { TableName: this.tableName, Item: this.markerItem(marker), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } }]
+              : []),
             // A log entry is keyed by its conversion, so writing it again changes nothing.
             ...conversions.flatMap(({ day, id, ...entry }) => {
               // The retention of the conversion the entry logs (its item's TTL, send-tracking-repository.ts).
@@ -102,12 +103,24 @@ export class DynamoRollups implements RollupStore {
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      return { alreadyCounted: [] };
+      return { counted: true };
     } catch (error) {
-      const counted = alreadyCountedIn(error, changeIds);
-      if (counted.length === 0) throw error;
-      return { alreadyCounted: counted };
+      const listed = marker ? countedBefore(error) : undefined;
+      if (!listed) throw error;
+      return { counted: false, alreadyCounted: listed };
     }
+  }
+
+  async continueMarker(marker: RollupMarker): Promise<void> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.markerItem(marker), ConditionExpression: 'attribute_not_exists(pk)', ReturnConsumedCapacity: 'TOTAL' }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private markerItem(marker: RollupMarker): Record<string, unknown> {
+    return { pk: countedPk(marker.first), sk: COUNTED_SK, kind: 'stream_counted', marks: packMarks(marker.marks), ttl: expiresAt(this.clock.now().toISOString(), MARK_RETENTION_DAYS) };
   }
 
   async days(scope: string, range: { from?: string; to?: string } = {}): Promise<RollupIncrement[]> {
@@ -164,13 +177,27 @@ function countersOf(item: Record<string, unknown>): Record<string, number> {
 }
 
 /**
- * The changes a cancelled transaction found counted already: their markers' conditions failed.
- * Empty unless every failure is such a condition (a conflict or throttling is retried by the stream).
+ * The list of a marker there already: the transaction was cancelled by the marker's condition alone
+ * (a conflict or throttling is thrown, and the stream retries). The reason carries the old item as
+ * raw attribute values.
  */
-function alreadyCountedIn(error: unknown, changeIds: readonly string[]): string[] {
-  if (!(error instanceof TransactionCanceledException)) return [];
+function countedBefore(error: unknown): string[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
   const reasons = error.CancellationReasons ?? [];
-  const failed = reasons.flatMap((reason, index) => (reason.Code && reason.Code !== 'None' ? [{ index, code: reason.Code }] : []));
-  if (failed.length === 0 || failed.some(({ index, code }) => code !== 'ConditionalCheckFailed' || index >= changeIds.length)) return [];
-  return failed.map(({ index }) => changeIds[index]!);
+  const failed = reasons.filter((reason) => reason.Code && reason.Code !== 'None');
+  if (failed.length !== 1 || reasons[0]?.Code !== 'ConditionalCheckFailed') return undefined;
+  const marks = reasons[0].Item?.marks?.B;
+  return marks ? unpackMarks(marks) : undefined;
+}
+
+/** Marks as one binary list (9 bytes each), a third of their text. */
+export function packMarks(marks: readonly string[]): Uint8Array {
+  return Buffer.concat(marks.map((mark) => Buffer.from(mark, 'base64url')));
+}
+
+export function unpackMarks(bytes: Uint8Array): string[] {
+  const buffer = Buffer.from(bytes);
+  const marks: string[] = [];
+  for (let at = 0; at + MARK_BYTES <= buffer.length; at += MARK_BYTES) marks.push(buffer.subarray(at, at + MARK_BYTES).toString('base64url'));
+  return marks;
 }

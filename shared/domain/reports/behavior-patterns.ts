@@ -186,14 +186,15 @@ function behaviorTotals(days: readonly RollupIncrement[]): BehaviorTotals {
         case 'category':
           categories.set(counter.category, (categories.get(counter.category) ?? 0) + count);
           break;
+        // Items written before issue 23 hold hours and weekdays alone too: the same events as the
+        // grid, which is what is read.
         case 'hour':
-          byHour[counter.hour]! += count;
-          break;
         case 'weekday':
-          byWeekday[counter.weekday]! += count;
           break;
         case 'hour_weekday':
           hourByWeekday[counter.weekday]![counter.hour]! += count;
+          byHour[counter.hour]! += count;
+          byWeekday[counter.weekday]! += count;
           break;
         case 'transition': {
           const key = `${counter.from}>${counter.to}`;

@@ -191,8 +191,7 @@ function behaviorIncrements(before: Item | undefined, after: Item | undefined): 
   const weekday = local.weekday - 1;
   const counters: Counters = { [`event:${event.type}`]: 1 };
   for (const category of event.categories) counters[`category:${category}`] = (counters[`category:${category}`] ?? 0) + 1;
-  counters[`hour:${hour}`] = 1;
-  counters[`weekday:${weekday}`] = 1;
+  // Hours and weekdays alone are the sums of this grid (the report adds them up): not written twice.
   counters[`hour_weekday:${weekday}:${hour}`] = 1;
   const previous = before && lastEventOf(before);
   if (previous) {

@@ -1,3 +1,5 @@
+import { SEGMENT_PERFORMANCE_COUNTERS } from './segment-performance.ts';
+
 /**
  * Daily rollups per rule (a sequence step's email is the rule `seq_<sequence>__<step>`), kept up to
  * date from the table's own change stream: every report reads a few rollup items instead of
@@ -95,6 +97,13 @@ function decisionIncrements(item: Record<string, unknown>): RollupIncrement[] {
 }
 
 /**
+ * The counters the segment reports read (segment performance, drift, behavior insights); a
+ * segment's failed, bounced and rejected sends and its conversion count are read by no report, so
+ * they are counted for the rule only (issue 23: each one was a write to every segment item).
+ */
+export const SEGMENT_COUNTERS: ReadonlySet<string> = new Set(SEGMENT_PERFORMANCE_COUNTERS);
+
+/**
  * A send's steps count for its rule and, with its outcomes and revenue, for each segment the
  * recipient was in as it left and for ALL_SENDS (so a segment compares with everyone else's emails).
  */
@@ -102,10 +111,10 @@ function sendIncrements(before: Image, after: Record<string, unknown>): RollupIn
   const ruleId = text(after.ruleId);
   if (!ruleId) return [];
   const increments: RollupIncrement[] = [];
-  const scopes = [ruleId, ...segmentScopes(after.segments)];
+  const segments = segmentScopes(after.segments);
   const add = (counter: RollupCounter, at: unknown) => {
     const day = dayOf(at);
-    if (day) for (const scope of scopes) increments.push({ scope, day, counters: { [counter]: 1 } });
+    if (day) for (const scope of SEGMENT_COUNTERS.has(counter) ? [ruleId, ...segments] : [ruleId]) increments.push({ scope, day, counters: { [counter]: 1 } });
   };
   if (after.status !== before?.status) {
     if (after.status === 'sent') add('sent', after.sentAt);
@@ -120,7 +129,7 @@ function sendIncrements(before: Image, after: Record<string, unknown>): RollupIn
   return increments;
 }
 
-/** A conversion's revenue (and its square, for the variance of revenue per email) per rule and per segment of its send. */
+/** A conversion (per rule), its revenue (and its square, for the variance of revenue per email, per segment of its send). */
 function conversionIncrements(item: Record<string, unknown>): RollupIncrement[] {
   const ruleId = text(item.ruleId);
   const day = dayOf(item.convertedAt);
@@ -128,7 +137,7 @@ function conversionIncrements(item: Record<string, unknown>): RollupIncrement[] 
   const revenue = typeof item.revenue === 'number' && Number.isFinite(item.revenue) ? item.revenue : 0;
   return [
     { scope: ruleId, day, counters: { conversions: 1, revenue } },
-    ...segmentScopes(item.segments).map((scope) => ({ scope, day, counters: { conversions: 1, revenue, revenue_sq: revenue * revenue } })),
+    ...segmentScopes(item.segments).map((scope) => ({ scope, day, counters: { revenue, revenue_sq: revenue * revenue } })),
   ];
 }
 

@@ -109,7 +109,9 @@ export function segmentPerformance(input: {
   return { report: 'segment-performance', generatedAt: input.now.toISOString(), period: { from, to, days: input.days }, all: totalsOf(all), rows };
 }
 
-const COUNTERS = ['sent', 'delivered', 'opened', 'clicked', 'converted', 'unsubscribed', 'complained', 'revenue', 'revenue_sq'] as const;
+/** The counters of a segment's rollups this report reads (drift and behavior read a subset). */
+export const SEGMENT_PERFORMANCE_COUNTERS = ['sent', 'delivered', 'opened', 'clicked', 'converted', 'unsubscribed', 'complained', 'revenue', 'revenue_sq'] as const;
+const COUNTERS = SEGMENT_PERFORMANCE_COUNTERS;
 type Sums = Record<(typeof COUNTERS)[number], number>;
 
 function sumCounters(days: readonly RollupIncrement[]): Sums {

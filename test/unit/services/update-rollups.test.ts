@@ -1,66 +1,203 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RollupStore } from '#shared/domain/ports.ts';
-import type { ConversionLogEntry, RollupIncrement } from '#shared/domain/reports/rollups.ts';
-import { makeUpdateRollups, type TableChange } from '#shared/services/update-rollups.ts';
+import { defaultCatalog } from '#shared/catalog/index.ts';
+import type { RollupMarker, RollupStore } from '#shared/domain/ports.ts';
+import { profileAggregateIncrements } from '#shared/domain/reports/profile-aggregates.ts';
+import { mergeIncrements, rollupIncrements, type ConversionLogEntry, type RollupIncrement } from '#shared/domain/reports/rollups.ts';
+import { makeTriggerPerformanceReport, triggerIds } from '#shared/services/reports/trigger-performance.ts';
+import { changeMarkOf, makeUpdateRollups, type TableChange } from '#shared/services/update-rollups.ts';
 import { silentLog } from '../support/fakes.ts';
 
-/** A rollup store that records each transaction, marks changes counted as the adapter does, and can refuse the n-th. */
-function recordingStore(failOn?: number) {
-  const applied: Array<{ increments: RollupIncrement[]; changeIds: readonly string[]; conversions: ConversionLogEntry[] }> = [];
-  const counted = new Set<string>();
+type Fault = 'before' | 'after';
+
+/**
+ * The rollup store as DynamoRollups behaves: a group's counters, log entries and marker land in one
+ * transaction or not at all; a marker there already cancels it and its list is returned. Faults are
+ * injected by call number: `before` throws with nothing written (a throttled or conflicting
+ * transaction), `after` writes and then throws (the answer lost: a timeout after the commit).
+ */
+function transactionalStore(faults: ReadonlyMap<number, Fault> = new Map()) {
+  const items = new Map<string, RollupIncrement>();
+  const markers = new Map<string, readonly string[]>();
+  const groups: Array<{ marks: readonly string[]; increments: RollupIncrement[]; conversions: ConversionLogEntry[] }> = [];
   let calls = 0;
-  const store: Pick<RollupStore, 'apply'> = {
-    apply: async ({ increments, changeIds, conversions = [] }) => {
-      calls += 1;
-      if (calls === failOn) throw new Error('TransactionCanceledException');
-      const alreadyCounted = changeIds.filter((id) => counted.has(id));
-      if (alreadyCounted.length > 0) return { alreadyCounted };
-      for (const id of changeIds) counted.add(id);
-      applied.push({ increments, changeIds, conversions });
-      return { alreadyCounted: [] };
+  const fault = () => faults.get(++calls);
+  const store: Pick<RollupStore, 'apply' | 'continueMarker' | 'days'> = {
+    apply: async ({ increments, conversions = [], marker }) => {
+      const injected = fault();
+      if (injected === 'before') throw new Error('TransactionConflict (injected)');
+      if (marker && markers.has(marker.first)) return { counted: false, alreadyCounted: [...markers.get(marker.first)!] };
+      for (const increment of mergeIncrements([...items.values(), ...increments])) items.set(`${increment.scope}\u0000${increment.day}`, increment);
+      if (marker) markers.set(marker.first, marker.marks);
+      groups.push({ marks: marker?.marks ?? [], increments, conversions });
+      if (injected === 'after') throw new Error('socket hang up after the commit (injected)');
+      return { counted: true };
     },
+    continueMarker: async (marker: RollupMarker) => {
+      const injected = fault();
+      if (injected === 'before') throw new Error('throttled (injected)');
+      if (!markers.has(marker.first)) markers.set(marker.first, marker.marks);
+      if (injected === 'after') throw new Error('socket hang up after the put (injected)');
+    },
+    days: async (scope) => [...items.values()].filter((i) => i.scope === scope && i.day !== 'LIVE').sort((a, b) => a.day.localeCompare(b.day)),
   };
-  return { store, applied };
+  return { store, items, groups };
 }
-const sequenceOf = (id: string) => id.split('.')[0];
+
+const RULES = triggerIds(defaultCatalog).slice(0, 4);
+const OUTCOMES = ['queued', 'sequence_started', 'suppressed', 'holdout', 'deferred'] as const;
+const SEGMENTS = ['engaged', 'vip', 'at_risk'] as const;
+
+/** A stream of table changes: new decisions, and profile changes moving between segments and scores. */
+const streams = fc
+  .array(
+    fc.oneof(
+      fc.record({ kind: fc.constant('decision' as const), rule: fc.constantFrom(...RULES), outcome: fc.constantFrom(...OUTCOMES), day: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ kind: fc.constant('profile' as const), customer: fc.integer({ min: 0, max: 3 }), segments: fc.subarray([...SEGMENTS]), engagement: fc.integer({ min: 0, max: 100 }) }),
+    ),
+    { minLength: 1, maxLength: 40 },
+  )
+  .map((specs) => {
+    const profiles = new Map<number, Record<string, unknown>>();
+    return specs.map((spec, n): TableChange => {
+      const sequenceNumber = String(1000 + n);
+      if (spec.kind === 'decision') {
+        return { sequenceNumber, oldImage: undefined, newImage: { pk: `C#d${n}`, sk: `DEC#${n}`, kind: 'decision', ruleId: spec.rule, decidedAt: `2026-11-0${spec.day}T10:00:00Z`, outcome: spec.outcome, reason: 'cooldown' } };
+      }
+      const before = profiles.get(spec.customer);
+      const eventCount = Number(before?.eventCount ?? 0) + 1;
+      const after = {
+        pk: `C#p${spec.customer}`,
+        sk: 'PROFILE',
+        kind: 'profile',
+        eventCount,
+        scores: { engagement: spec.engagement / 100 },
+        segments: Object.fromEntries(spec.segments.map((id) => [id, { since: '2026-11-01T00:00:00Z' }])),
+        lastEvent: { type: 'page_view', at: `2026-11-02T1${n % 10}:00:00Z`, categories: ['shoes'] },
+      };
+      profiles.set(spec.customer, after);
+      return { sequenceNumber, oldImage: before, newImage: after };
+    });
+  });
+
+/** Every change's increments added once: what the rollups must hold. */
+function fromScratch(changes: readonly TableChange[]): Map<string, RollupIncrement> {
+  const all = changes.flatMap((c) => [...rollupIncrements(c.oldImage, c.newImage), ...profileAggregateIncrements(c.oldImage, c.newImage)]);
+  return new Map(mergeIncrements(all).map((i) => [`${i.scope}\u0000${i.day}`, i]));
+}
+
+/** Non-zero counters only: an item whose counters went up and back down equals one never written. */
+const nonZero = (items: ReadonlyMap<string, RollupIncrement>) =>
+  Object.fromEntries(
+    [...items]
+      .map(([key, i]) => [key, Object.fromEntries(Object.entries(i.counters).filter(([, v]) => v !== 0))] as const)
+      .filter(([, counters]) => Object.keys(counters).length > 0)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+
+/**
+ * Lambda's stream mapping over one shard, as documented and as the local poller does it: each
+ * delivery starts at the checkpoint; an invocation that fails (here: `crashes`, a timeout after
+ * its writes) is retried from the same checkpoint, bisected (its first half) when it held more than
+ * one change; a partial batch response moves the checkpoint to the change it names; success moves
+ * it past the delivery. Batch sizes are drawn.
+ */
+async function deliverAll(changes: readonly TableChange[], update: ReturnType<typeof makeUpdateRollups>, plan: { sizes: number[]; crashes: boolean[] }) {
+  let checkpoint = 0;
+  let forced: number | undefined;
+  for (let delivery = 0; checkpoint < changes.length; delivery++) {
+    if (delivery > 500) throw new Error('the stream never got past its checkpoint');
+    const size = forced ?? plan.sizes[delivery % plan.sizes.length]!;
+    const batch = changes.slice(checkpoint, checkpoint + size);
+    const result = await update(batch);
+    if (plan.crashes[delivery % plan.crashes.length]) {
+      forced = Math.max(1, Math.floor(batch.length / 2));
+      continue;
+    }
+    forced = undefined;
+    checkpoint = result.failedFrom === undefined ? checkpoint + batch.length : changes.findIndex((c) => c.sequenceNumber === result.failedFrom);
+    expect(checkpoint).toBeGreaterThanOrEqual(0);
+  }
+}
+
 const change = (n: number, ruleId: string): TableChange => ({
   sequenceNumber: String(n),
   oldImage: undefined,
-  newImage: { kind: 'decision', ruleId, decidedAt: '2026-11-20T10:00:00Z', outcome: 'queued' },
+  newImage: { pk: `C#${n}`, sk: 'DEC', kind: 'decision', ruleId, decidedAt: '2026-11-20T10:00:00Z', outcome: 'queued' },
 });
+const matchedIn = (items: ReadonlyMap<string, RollupIncrement>) => [...items.values()].reduce((sum, i) => sum + (i.counters.matched ?? 0), 0);
 
 describe('updating the rollups from a stream batch', () => {
-  it('merges a batch into one transaction per group of at most maxWrites writes (rule-days and one marker per change), in stream order', async () => {
-    const { store, applied } = recordingStore();
-    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 5, writesPerConversion: 2 });
-    const changes = [change(1, 'a'), change(2, 'a'), change(3, 'b'), change(4, 'c'), change(5, 'a')];
-    expect(await update(changes)).toEqual({ applied: 4 });
-    expect(applied.map((t) => [t.changeIds.map(sequenceOf), t.increments.map((i) => `${i.scope}:${i.counters.matched}`)])).toEqual([
-      [['1', '2', '3'], ['a:2', 'b:1']],
-      [['4', '5'], ['c:1', 'a:1']],
+  it('writes each counter item once per group: the batch merged into one transaction with one marker listing every change, in stream order', async () => {
+    const { store, groups } = transactionalStore();
+    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 4, writesPerConversion: 2 });
+    const changes = [change(1, 'a'), change(2, 'a'), change(3, 'b'), change(4, 'c'), change(5, 'a'), change(6, 'a')];
+    expect(await update(changes)).toEqual({ applied: 3 });
+    // maxWrites 4 = the marker and three counter items: a, b, c fit; the group is cut where a fourth item would be needed.
+    expect(groups.map((g) => [g.marks.length, g.increments.map((i) => `${i.scope}:${i.counters.matched}`)])).toEqual([
+      [6, ['a:4', 'b:1', 'c:1']],
+    ]);
+    expect(groups[0]?.marks).toEqual(changes.map(changeMarkOf));
+  });
+
+  it('cuts a group where one more counter item would not fit the transaction', async () => {
+    const { store, groups } = transactionalStore();
+    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 3, writesPerConversion: 2 });
+    expect(await update([change(1, 'a'), change(2, 'b'), change(3, 'a'), change(4, 'c')])).toEqual({ applied: 3 });
+    expect(groups.map((g) => [g.marks.length, g.increments.map((i) => `${i.scope}:${i.counters.matched}`)])).toEqual([
+      [3, ['a:2', 'b:1']],
+      [1, ['c:1']],
     ]);
   });
 
-  it('counts each change once however the stream re-batches it: changes marked in an earlier delivery are dropped from the group', async () => {
-    const { store, applied } = recordingStore();
+  it('counts each change once when the same delivery comes again after its transaction landed (a timeout after the commit), longer or bisected', async () => {
+    const { store, items } = transactionalStore();
     const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 100, writesPerConversion: 2 });
-    await update([change(1, 'a'), change(2, 'a')]); // landed, but the function timed out before answering
-    await update([change(1, 'a'), change(2, 'a'), change(3, 'a')]); // the retry, with a record more
-    await update([change(2, 'a'), change(3, 'a')]); // a bisected half, once more
-    const matched = applied.flatMap((t) => t.increments).reduce((sum, i) => sum + (i.counters.matched ?? 0), 0);
-    expect(matched).toBe(3);
-    expect(applied.map((t) => t.changeIds.map(sequenceOf))).toEqual([['1', '2'], ['3']]);
+    const changes = [1, 2, 3, 4, 5, 6].map((n) => change(n, 'a'));
+    await update(changes.slice(0, 4)); // landed, but the function timed out before answering
+    await update(changes.slice(0, 2)); // the retry, bisected: its marker runs past this half's end
+    await update(changes.slice(2, 6)); // the second half from the new checkpoint, with more records
+    expect(matchedIn(items)).toBe(6);
   });
 
-  it('answers with the first change of a failed group, so Lambda retries from there and the groups before are not counted twice', async () => {
-    const { store, applied } = recordingStore(2);
-    const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 2, writesPerConversion: 2 });
-    expect(await update([change(1, 'a'), change(2, 'b'), change(3, 'c')])).toEqual({ applied: 1, failedFrom: '2' });
-    expect(applied.map((t) => t.changeIds.map(sequenceOf))).toEqual([['1']]);
+  it('partial-batch failure: a transaction that fails (before or after its commit) is named by its first change, and the retry from there neither loses nor double-counts', async () => {
+    for (const fault of ['before', 'after'] as const) {
+      const { store, items } = transactionalStore(new Map([[2, fault]]));
+      const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 2, writesPerConversion: 2 });
+      const changes = [change(1, 'a'), change(2, 'b'), change(3, 'c')];
+      expect(await update(changes)).toEqual({ applied: 1, failedFrom: '2' });
+      expect(await update(changes.slice(1))).toEqual({ applied: fault === 'before' ? 2 : 1 });
+      expect(matchedIn(items)).toBe(3);
+    }
   });
 
-  it('skips changes that count nothing (rollups themselves, other kinds, a profile rewritten unchanged)', async () => {
-    const { store, applied } = recordingStore();
+  it('partial-batch failure, property: any stream, any batch sizes, timeouts after the commit (bisected retries) and failing writes give the counters and the trigger report of counting every change once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streams,
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.constantFrom<Fault>('before', 'after')), { maxLength: 4 }),
+        // At least one change's own writes: 4 segment statistics, a behavior day and the marker.
+        fc.integer({ min: 6, max: 14 }),
+        async (changes, sizes, crashes, faults, maxWrites) => {
+          const { store, items } = transactionalStore(new Map(faults));
+          const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites, writesPerConversion: 2 });
+          await deliverAll(changes, update, { sizes, crashes: crashes.every(Boolean) ? [...crashes, false] : crashes });
+          const expected = fromScratch(changes);
+          expect(nonZero(items)).toEqual(nonZero(expected));
+          const clock = { now: () => new Date('2026-11-05T00:00:00Z') };
+          const reportOf = (rollups: Pick<RollupStore, 'days'>) => makeTriggerPerformanceReport({ rollups, catalog: defaultCatalog, clock })();
+          const scratchDays: Pick<RollupStore, 'days'> = { days: async (scope) => [...expected.values()].filter((i) => i.scope === scope && i.day !== 'LIVE').sort((a, b) => a.day.localeCompare(b.day)) };
+          expect(await reportOf(store)).toEqual(await reportOf(scratchDays));
+        },
+      ),
+      { numRuns: 200, seed: 23 },
+    );
+  });
+
+  it('a change that counts nothing still belongs to its group (so a delivery starting at it finds the chain) but adds no counter', async () => {
+    const { store, groups } = transactionalStore();
     const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 100, writesPerConversion: 2 });
     const profile = { kind: 'profile', customerId: 'c1', eventCount: 3, scores: { engagement: 0.5 }, segments: {} };
     const changes = [
@@ -69,16 +206,16 @@ describe('updating the rollups from a stream batch', () => {
       { sequenceNumber: '3', oldImage: profile, newImage: { ...profile } },
     ];
     expect(await update(changes)).toEqual({ applied: 0 });
-    expect(applied).toEqual([]);
+    expect(groups.map((g) => [g.marks.length, g.increments])).toEqual([[3, []]]);
   });
 
   it('writes the log entry of a new conversion in the same transaction as its counters', async () => {
-    const { store, applied } = recordingStore();
+    const { store, groups } = transactionalStore();
     const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites: 100, writesPerConversion: 2 });
     const conversion = { kind: 'conversion', customerId: 'c1', sendId: 's1', ruleId: 'r1', orderId: 'o1', convertedAt: '2026-11-21T09:00:00Z', revenue: 20, segments: [], touches: [{ sendId: 's1', ruleId: 'r1', kind: 'click', at: '2026-11-21T08:00:00Z' }] };
     expect(await update([{ sequenceNumber: '7', oldImage: undefined, newImage: conversion }])).toEqual({ applied: 4 }); // two counters, the entry and its index item
-    expect(applied[0]?.increments.map((i) => i.scope)).toEqual(['r1', 'segment:*']);
-    expect(applied[0]?.conversions).toEqual([
+    expect(groups[0]?.increments.map((i) => i.scope)).toEqual(['r1', 'segment:*']);
+    expect(groups[0]?.conversions).toEqual([
       { day: '2026-11-21', id: '2026-11-21T09:00:00Z#c1#s1#o1', customerId: 'c1', sendId: 's1', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 20, touches: [{ sendId: 's1', ruleId: 'r1', kind: 'click', at: '2026-11-21T08:00:00Z' }] },
     ]);
   });

@@ -174,8 +174,18 @@ describe('behaviorPatterns', () => {
     expect(insights).toEqual([]);
   });
 
+  it('takes hours and weekdays from the hour-by-weekday grid, counting items written before issue 23 (which hold both) once', () => {
+    const grid = { 'hour_weekday:0:9': 2, 'hour_weekday:6:9': 1, 'hour_weekday:6:21': 3 };
+    const fresh = behaviorPatterns(input({ behaviorDays: [{ scope: 'behavior', day: '2026-11-20', counters: grid }] })).activity;
+    const old = behaviorPatterns(input({ behaviorDays: [{ scope: 'behavior', day: '2026-11-20', counters: { ...grid, 'hour:9': 3, 'hour:21': 3, 'weekday:0': 2, 'weekday:6': 4 } }] })).activity;
+    expect(fresh.byHour[9]).toBe(3);
+    expect(fresh.byHour[21]).toBe(3);
+    expect(fresh.byWeekday).toEqual([2, 0, 0, 0, 0, 0, 4]);
+    expect(old).toEqual(fresh);
+  });
+
   it('picks the earliest hour of a tie for the peak', () => {
-    const days = [{ scope: 'behavior', day: '2026-11-20', counters: { 'hour:18': 5, 'hour:7': 5 } }];
+    const days = [{ scope: 'behavior', day: '2026-11-20', counters: { 'hour_weekday:2:18': 5, 'hour_weekday:4:7': 5 } }];
     expect(behaviorPatterns(input({ behaviorDays: days })).insights).toContain("Activity peaks at 07:00 in customers' local time (50% of events). Schedule sends around 07:00.");
   });
 

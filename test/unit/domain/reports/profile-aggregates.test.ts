@@ -103,12 +103,12 @@ describe('daily behavior from profile changes', () => {
     // 2026-11-20 is a Friday (weekday 4); no zone on the profile, so UTC.
     const after = afterEvent('cart_add', '2026-11-20T12:00:00Z', { lastEvent: { type: 'cart_add', at: '2026-11-20T12:00:00Z', categories: ['shoes', 'shoes', 'hats', 7] } });
     expect(behavior(profileAggregateIncrements(profile(), after))).toEqual([
-      { scope: 'behavior', day: '2026-11-20', counters: { 'event:cart_add': 1, 'category:shoes': 2, 'category:hats': 1, 'hour:12': 1, 'weekday:4': 1, 'hour_weekday:4:12': 1 } },
+      { scope: 'behavior', day: '2026-11-20', counters: { 'event:cart_add': 1, 'category:shoes': 2, 'category:hats': 1, 'hour_weekday:4:12': 1 } },
     ]);
   });
 
   it('count the event of an insert', () => {
-    expect(behavior(profileAggregateIncrements(undefined, profile({ eventCount: 1 })))[0]?.counters).toEqual({ 'event:page_view': 1, 'hour:10': 1, 'weekday:4': 1, 'hour_weekday:4:10': 1 });
+    expect(behavior(profileAggregateIncrements(undefined, profile({ eventCount: 1 })))[0]?.counters).toEqual({ 'event:page_view': 1, 'hour_weekday:4:10': 1 });
   });
 
   it('count no behavior for a scoring or sweep write (eventCount unchanged), nor without lastEvent', () => {
@@ -133,10 +133,10 @@ describe('daily behavior from profile changes', () => {
   it("use the customer's time zone for hour and weekday, UTC for the day, and UTC when the zone is invalid", () => {
     const counters = (timezone: string, at: string) => behavior(profileAggregateIncrements(profile(), afterEvent('page_view', at, { timezone })))[0]!;
     // 23:30Z Friday is 08:30 Saturday in Tokyo (UTC+9); the item stays on the UTC day.
-    expect(counters('Asia/Tokyo', '2026-11-20T23:30:00Z')).toMatchObject({ day: '2026-11-20', counters: { 'hour:8': 1, 'weekday:5': 1, 'hour_weekday:5:8': 1 } });
+    expect(counters('Asia/Tokyo', '2026-11-20T23:30:00Z')).toMatchObject({ day: '2026-11-20', counters: { 'hour_weekday:5:8': 1 } });
     // 03:30Z Friday is 22:30 Thursday in New York (EST, UTC−5).
-    expect(counters('America/New_York', '2026-11-20T03:30:00Z')).toMatchObject({ day: '2026-11-20', counters: { 'hour:22': 1, 'weekday:3': 1 } });
-    expect(counters('Mars/Olympus_Mons', '2026-11-20T23:30:00Z').counters).toMatchObject({ 'hour:23': 1, 'weekday:4': 1 });
+    expect(counters('America/New_York', '2026-11-20T03:30:00Z')).toMatchObject({ day: '2026-11-20', counters: { 'hour_weekday:3:22': 1 } });
+    expect(counters('Mars/Olympus_Mons', '2026-11-20T23:30:00Z').counters).toMatchObject({ 'hour_weekday:4:23': 1 });
   });
 
   it('sanitise counter names from user data so they cannot break the name structure, and cap them at 64 characters', () => {
@@ -148,8 +148,6 @@ describe('daily behavior from profile changes', () => {
       'event:Signed_Up__promo_x',
       `category:${'a'.repeat(64)}`,
       'category:Home___Garden',
-      'hour:10',
-      'weekday:4',
       'hour_weekday:4:10',
       'transition:Step__1_2>Signed_Up__promo_x',
     ]);
@@ -157,8 +155,6 @@ describe('daily behavior from profile changes', () => {
       { kind: 'event', type: 'Signed_Up__promo_x' },
       { kind: 'category', category: 'a'.repeat(64) },
       { kind: 'category', category: 'Home___Garden' },
-      { kind: 'hour', hour: 10 },
-      { kind: 'weekday', weekday: 4 },
       { kind: 'hour_weekday', weekday: 4, hour: 10 },
       { kind: 'transition', from: 'Step__1_2', to: 'Signed_Up__promo_x' },
     ]);

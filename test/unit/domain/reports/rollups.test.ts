@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mergeIncrements, rollupIncrements, type RollupIncrement } from '#shared/domain/reports/rollups.ts';
+import { SEGMENT_PERFORMANCE_COUNTERS } from '#shared/domain/reports/segment-performance.ts';
 import { triggerPerformance } from '#shared/domain/reports/trigger-performance.ts';
 
 const decision = (outcome: string, extra: Record<string, unknown> = {}) => ({ kind: 'decision', ruleId: 'r1', decidedAt: '2026-11-20T10:00:00Z', outcome, ...extra });
@@ -15,6 +16,27 @@ describe('rollup increments from table changes', () => {
     expect(rollupIncrements(undefined, decision('suppressed', { reason: 'global_cap' }))[0]?.counters).toEqual({ matched: 1, suppressed: 1, suppressed_global_cap: 1 });
     expect(rollupIncrements(undefined, decision('holdout'))[0]?.counters).toEqual({ matched: 1, holdout: 1 });
     expect(rollupIncrements(undefined, decision('goal_met', { reason: 'follow_up_seen' }))[0]?.counters).toEqual({ matched: 1, goal_met: 1 });
+  });
+
+  it('write to a segment only counters a report reads (issue 23): failed, bounced and rejected sends and the conversion count go to the rule alone', () => {
+    const segments = ['vip'];
+    const sending = send({ segments });
+    const transitions: Array<[Record<string, unknown> | undefined, Record<string, unknown>]> = [
+      [sending, { ...sending, status: 'sent', sentAt: '2026-11-20T10:00:00Z' }],
+      [sending, { ...sending, status: 'failed', failedAt: '2026-11-20T10:00:00Z' }],
+      ...(['delivered', 'bounced', 'rejected', 'complained'] as const).map((outcome): [Record<string, unknown>, Record<string, unknown>] => [sending, { ...sending, outcome, outcomeAt: '2026-11-20T10:00:00Z' }]),
+      ...(['firstOpenAt', 'firstClickAt', 'convertedAt', 'unsubscribedAt'] as const).map((at): [Record<string, unknown>, Record<string, unknown>] => [sending, { ...sending, [at]: '2026-11-20T10:00:00Z' }]),
+      [undefined, { kind: 'conversion', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 20, segments }],
+    ];
+    const read = new Set<string>(SEGMENT_PERFORMANCE_COUNTERS);
+    const written = new Set<string>();
+    for (const [before, after] of transitions) {
+      const increments = rollupIncrements(before, after);
+      expect(increments.filter((i) => i.scope === 'r1')).toHaveLength(1); // the rule counts every step
+      for (const i of increments.filter((i) => i.scope.startsWith('segment:'))) for (const name of Object.keys(i.counters)) written.add(name);
+    }
+    expect([...written].filter((name) => !read.has(name))).toEqual([]);
+    expect(rollupIncrements(sending, { ...sending, status: 'failed', failedAt: '2026-11-20T10:00:00Z' }).map((i) => i.scope)).toEqual(['r1']);
   });
 
   it('count nothing for a decision taken again (a redelivery: `repeat`), or rewritten in place', () => {
@@ -57,8 +79,8 @@ describe('rollup increments from table changes', () => {
     const conversion = { kind: 'conversion', ruleId: 'r1', convertedAt: '2026-11-21T09:00:00Z', revenue: 20, segments: ['vip'] };
     expect(rollupIncrements(undefined, conversion)).toEqual([
       { scope: 'r1', day: '2026-11-21', counters: { conversions: 1, revenue: 20 } },
-      { scope: 'segment:vip', day: '2026-11-21', counters: { conversions: 1, revenue: 20, revenue_sq: 400 } },
-      { scope: 'segment:*', day: '2026-11-21', counters: { conversions: 1, revenue: 20, revenue_sq: 400 } },
+      { scope: 'segment:vip', day: '2026-11-21', counters: { revenue: 20, revenue_sq: 400 } },
+      { scope: 'segment:*', day: '2026-11-21', counters: { revenue: 20, revenue_sq: 400 } },
     ]);
   });
 
