@@ -362,13 +362,25 @@ export class LocalStateMachines implements StepFunctionsApi {
   private async holdUntilDue(execution: Execution, state: string, wait: WaitTime, input: JsonValue): Promise<JsonValue> {
     if (execution.status !== 'RUNNING') throw new StatesRuntimeError(`execution ${execution.name} is ${execution.status}`);
     execution.currentState = state;
-    const until = waitUntil(state, wait, input, this.deps.clock.now());
-    if (until <= this.deps.clock.now()) return input;
+    const now = this.deps.clock.now();
+    const until = waitUntil(state, wait, input, now);
+    // A Wait already over goes straight on, unless other executions are held for earlier-or-equal
+    // due times: then it queues with them (tick lets them go in due order), so after a clock jump a
+    // run's later step does not go before another run's step that came due first.
+    if (until <= now && !this.heldDueBy(execution, until, now)) return input;
     await new Promise<void>((resolve, reject) => {
       execution.gate = { until, resolve, reject };
       this.changed();
     });
     return input;
+  }
+
+  /** Whether another running execution is held by a Wait that ended by `until` (and by now). */
+  private heldDueBy(self: Execution, until: Date, now: Date): boolean {
+    for (const execution of this.executions.values()) {
+      if (execution !== self && execution.status === 'RUNNING' && execution.gate && execution.gate.until <= until && execution.gate.until <= now) return true;
+    }
+    return false;
   }
 
   /** Ends a running execution (a no-op once it has ended); an abort or a timeout also abandons its Wait. */

@@ -468,3 +468,33 @@ describe('executions due at one instant', () => {
     );
   });
 });
+
+describe('after a clock jump over several steps of several executions', () => {
+  // A run whose next Wait was already over went straight on, ahead of another run's step that came
+  // due days before it, and took the customer's last send under the weekly cap (sequences.test.ts).
+  it('runs the steps in the order they came due, across executions', async () => {
+    const fc = (await import('fast-check')).default;
+    const run = fc.record({ first: fc.integer({ min: 1, max: 50 }), gap: fc.integer({ min: 0, max: 50 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(run, { minLength: 2, maxLength: 5 }), async (runs) => {
+        const seen: number[] = [];
+        const gaps = new Map(runs.map((r, i) => [`run-${i}`, r.gap]));
+        const { machines, setNow, start } = setUp({
+          step: (state) => {
+            seen.push(Date.parse(state.dueAt));
+            if (state.stepIndex > 0) return { ...state, done: true };
+            return { ...state, stepIndex: 1, dueAt: new Date(Date.parse(state.dueAt) + gaps.get(state.runId)! * 3_600_000).toISOString(), done: false };
+          },
+        });
+        runs.forEach((r, i) => start(`run-${i}`, { runId: `run-${i}`, stepIndex: 0, dueAt: dueIn(r.first * 3_600_000), done: false }));
+        await machines.waitForIdle();
+        setNow(new Date(T0.getTime() + 200 * 3_600_000));
+        await machines.waitForIdle();
+        expect(seen).toHaveLength(runs.length * 2);
+        expect(seen).toEqual([...seen].sort((a, b) => a - b));
+        await machines.stop();
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
