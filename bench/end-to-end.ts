@@ -14,7 +14,7 @@
  *   solved ticket; transactional mail is never held for quiet hours), timed to its appearance in
  *   `GET <ses>/store`.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient, paginateScan, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { freePort } from '#local/emulators/ports.ts';
@@ -23,6 +23,7 @@ import { requireOutput } from '#local/stack/outputs.ts';
 import { startLocalSystem } from '#local/system.ts';
 import { generateBehaviorStream, type GeneratedEntry } from '../events/generators/behavior-stream.ts';
 import { engagementEvents, generateReferenceMix, type SentEmail } from '../events/generators/reference-mix.ts';
+import { rebasedToClock } from './rebase-stream.ts';
 import { describeRetries, DISPATCH_ENTRY, emptyTotals, FunctionMeter, INGEST_ENTRY, retryReport, type UsageTotals } from './function-meter.ts';
 
 const WEEK_MS = 7 * 86_400_000;
@@ -63,17 +64,7 @@ export async function measureEndToEnd(options: EndToEndOptions) {
     // The stream, rebased by whole weeks to the clock's now (as the demo replay does: times of day and
     // weekdays stay), then the clock moved past its end, so every event is in the past when ingested.
     const { customers, entries } = generateBehaviorStream({ customers: options.customers, days: options.days, seed: options.seed, start: '2027-01-04T00:00:00Z' });
-    const shiftMs = Math.max(0, Math.ceil((system.clock.now().getTime() - Date.parse(entries[0]!.Time)) / WEEK_MS)) * WEEK_MS;
-    const shift = (iso: string) => new Date(Date.parse(iso) + shiftMs).toISOString();
-    system.clock.advanceTo(new Date(Date.parse(shift(entries.at(-1)!.Time)) + 60_000));
-    await system.waitForIdle(120_000); // schedules the jump made due run now, not during the measurement
-    const putEntries: PutEventsRequestEntry[] = entries.map((entry) => ({
-      Source: entry.Source,
-      DetailType: entry.DetailType,
-      Detail: JSON.stringify({ ...entry.Detail, occurredAt: shift(entry.Detail.occurredAt as string) }),
-      EventBusName: busName,
-      Time: new Date(shift(entry.Time)),
-    }));
+    const putEntries = await rebasedToClock(system, entries, busName);
 
     // --- events/s ----------------------------------------------------------------------------
     meter.reset();

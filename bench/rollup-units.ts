@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { dynamoItemSize } from '#shared/adapters/dynamo/item-size.ts';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { freePort } from '#local/emulators/ports.ts';
 import { FunctionHost } from '#local/lambda/function-host.ts';
@@ -23,9 +23,9 @@ import { requireOutput } from '#local/stack/outputs.ts';
 import { startLocalSystem } from '#local/system.ts';
 import { ROLLUPS_ENTRY } from '#infra/constructs/reports.ts';
 import { generateBehaviorStream } from '../events/generators/behavior-stream.ts';
+import { rebasedToClock } from './rebase-stream.ts';
 import { FunctionMeter } from './function-meter.ts';
 
-const WEEK_MS = 7 * 86_400_000;
 /** Events put before the system is let drain; the stream mapping then sees them in batches, as in AWS under load. */
 const EVENTS_PER_WINDOW = 500;
 const ENTRIES_PER_PUT = 10;
@@ -98,18 +98,7 @@ export async function measureRollupUnits(options: { customers: number; days: num
   try {
     const busName = requireOutput(system.outputs, 'EventBusName');
     const { customers, entries } = generateBehaviorStream({ customers: options.customers, days: options.days, seed: options.seed, start: '2027-01-04T00:00:00Z' });
-    // Rebased by whole weeks to the clock's now, and the clock moved past the end (as end-to-end.ts does).
-    const shiftMs = Math.max(0, Math.ceil((system.clock.now().getTime() - Date.parse(entries[0]!.Time)) / WEEK_MS)) * WEEK_MS;
-    const shift = (iso: string) => new Date(Date.parse(iso) + shiftMs).toISOString();
-    system.clock.advanceTo(new Date(Date.parse(shift(entries.at(-1)!.Time)) + 60_000));
-    await system.waitForIdle(120_000);
-    const putEntries: PutEventsRequestEntry[] = entries.map((entry) => ({
-      Source: entry.Source,
-      DetailType: entry.DetailType,
-      Detail: JSON.stringify({ ...entry.Detail, occurredAt: shift(entry.Detail.occurredAt as string) }),
-      EventBusName: busName,
-      Time: new Date(shift(entry.Time)),
-    }));
+    const putEntries = await rebasedToClock(system, entries, busName);
     meter.reset();
     Object.assign(delivered, { records: 0, batches: 0, largestBatch: 0 });
     Object.assign(documented, { writeUnits: 0, writes: 0, transactions: 0, transactionItems: 0, updates: 0 });
