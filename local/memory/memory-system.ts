@@ -1,5 +1,5 @@
-import type { SQSEvent, SQSRecord, DynamoDBRecord } from 'aws-lambda';
-import { SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { SQSEvent, DynamoDBRecord } from 'aws-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
@@ -26,6 +26,7 @@ import { StackTemplate } from '../stack/cloud-template.ts';
 import { resolveIntrinsics } from '../stack/intrinsics.ts';
 import { provisionStack } from '../stack/provision.ts';
 import { LocalStateMachines } from '../stepfunctions/local-state-machines.ts';
+import { sqsRecordOf } from '../sqs/event-source-poller.ts';
 import { registerStateMachines } from '../stepfunctions/machine-definitions.ts';
 import { PROJECT_ROOT } from '../system.ts';
 import { MemoryAws } from './memory-aws.ts';
@@ -175,7 +176,7 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
         const messages = memory.queues.receive(source.queueUrl, source.batchSize);
         if (messages.length === 0) return worked;
         worked = true;
-        const event: SQSEvent = { Records: messages.map((message) => sqsRecord(message, source.queueArn)) };
+        const event: SQSEvent = { Records: messages.map((message) => sqsRecordOf(message, source.queueArn, { senderId: 'memory', timestampMs: 0 })) };
         let failed: Set<string>;
         try {
           const result = (await functions.invoke(source.functionId, event)) as { batchItemFailures?: Array<{ itemIdentifier: string }> } | undefined;
@@ -319,30 +320,6 @@ export function imageAttributesRead(patterns: unknown[]): Set<string> | undefine
   return names;
 }
 
-function sqsRecord(message: Message, queueArn: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? '0',
-      SenderId: attributes.SenderId ?? 'memory',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '0',
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-        name,
-        { dataType: value.DataType ?? 'String', ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}), stringListValues: [], binaryListValues: [] },
-      ]),
-    ),
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: LOCAL_REGION,
-  };
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -92,7 +92,7 @@ export class EventSourcePoller {
   }
 
   private async processBatch(messages: Message[]): Promise<void> {
-    const event: SQSEvent = { Records: messages.map((message) => this.toRecord(message)) };
+    const event: SQSEvent = { Records: messages.map((message) => sqsRecordOf(message, this.options.queueArn, { senderId: 'local', timestampMs: Date.now() })) };
     let failedIds: Set<string>;
     try {
       const result = (await this.functions.invoke(this.options.functionId, event)) as { batchItemFailures?: Array<{ itemIdentifier: string }> } | undefined;
@@ -124,36 +124,36 @@ export class EventSourcePoller {
       );
     }
   }
+}
 
-  private toRecord(message: Message): SQSRecord {
-    const attributes = message.Attributes ?? {};
-    return {
-      messageId: message.MessageId!,
-      receiptHandle: message.ReceiptHandle!,
-      body: message.Body ?? '',
-      attributes: {
-        ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-        SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-        SenderId: attributes.SenderId ?? 'local',
-        ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-      },
-      messageAttributes: Object.fromEntries(
-        Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-          name,
-          {
-            dataType: value.DataType ?? 'String',
-            ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-            stringListValues: [],
-            binaryListValues: [],
-          },
-        ]),
-      ),
-      md5OfBody: message.MD5OfBody ?? '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.options.queueArn,
-      awsRegion: LOCAL_REGION,
-    };
-  }
+/**
+ * An SQS message as Lambda's SQS event source hands it to a function. `defaults` fill the attributes
+ * the queue did not return: the sender, and the instant for the timestamps (local: now; the fast
+ * replay's in-memory queues: 0).
+ */
+export function sqsRecordOf(message: Message, queueArn: string, defaults: { senderId: string; timestampMs: number }): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(defaults.timestampMs),
+      SenderId: attributes.SenderId ?? defaults.senderId,
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(defaults.timestampMs),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        { dataType: value.DataType ?? 'String', ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}), stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: LOCAL_REGION,
+  };
 }
 
 function describe(error: unknown): string {
