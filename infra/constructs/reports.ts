@@ -38,8 +38,8 @@ export const ROLLUP_SOURCE_KINDS = ['decision', 'send', 'conversion', 'profile']
  * The rollups' stream mapping: how long a partial batch waits for more records, and the most records
  * an invocation takes. The rollups write each counter item once per group of changes, and every
  * write is a transactional one (2 WRU per KB), so their cost follows the batch size: at the
- * reference rate (~3.9 events/s, ~2.3 stream records an event, spread over the table's shards) a
- * 5 s window gave batches of ~11 records, 60 s gives ~135 (bench/rollup-units.ts: 5,400 -> ~770
+ * reference rate (~3.9 events/s, ~2.1 stream records an event, spread over 4 shards) a 5 s window
+ * gave batches of ~10 records, 60 s gives ~120 (reference mix, bench/rollup-units.ts: 5,270 -> 1,060
  * WRU per 1,000 events). Reports then lag the events by at most about a minute. BatchSize only caps
  * bursts (at 1,000 a group's marker stays ~9 KB and an invocation well inside its timeout).
  */

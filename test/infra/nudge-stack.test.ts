@@ -601,7 +601,7 @@ describe('reports', () => {
       EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       // Gathered for up to a minute (reports lag at most about that): at the reference rate the
-      // batches hold ~135 changes, so each counter item is written once per ~135 (ROLLUPS_STREAM_BATCHING).
+      // batches hold ~120 changes, so each counter item is written once per ~120 (ROLLUPS_STREAM_BATCHING).
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 60,
       BisectBatchOnFunctionError: true,
