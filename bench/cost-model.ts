@@ -197,6 +197,13 @@ export type ReferenceMonthInput = {
   archiveRetentionDays: number;
   /** The stack's X-Ray sampling rule's fixed rate (the sequences' state machine). */
   xraySamplingRate: number;
+  /**
+   * The rollups' write units per event by DynamoDB's documented rule, in the batches the deployed
+   * stream mapping gets at the reference rate (bench/rollup-units.ts). Without it the rollups are
+   * priced as DynamoDB Local reported them in the unit pass, which counts a transaction as its first
+   * item only, in the unit pass's batches of about one record.
+   */
+  rollups?: { writeUnitsPerEvent: number; batchSize: number; writeUnitsPerEventAtBatchOfOne: number };
   prices: PriceFile;
 };
 
@@ -223,11 +230,14 @@ export function referenceMonthCost(input: ReferenceMonthInput) {
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   const round2 = (value: number) => Math.round(value * 100) / 100;
 
-  const writeUnits = (filter: (entry: string) => boolean) => sum(monthly.filter((f) => filter(f.entry)).map((f) => f.totals.writeUnits * f.scale));
+  const isRollupsEntry = (entry: string) => entry === 'functions/reports/update-rollups.ts';
+  const writeUnits = (filter: (entry: string) => boolean) =>
+    sum(monthly.filter((f) => filter(f.entry)).map((f) => (input.rollups && isRollupsEntry(f.entry) ? input.rollups.writeUnitsPerEvent * REFERENCE_MONTH.events : f.totals.writeUnits * f.scale)));
+  const reportedRollupWriteUnits = sum(monthly.filter((f) => isRollupsEntry(f.entry)).map((f) => f.totals.writeUnits * f.scale));
   const readUnits = (filter: (entry: string) => boolean) => sum(monthly.filter((f) => filter(f.entry)).map((f) => f.totals.readUnits * f.scale));
   const dynamoUsd = (filter: (entry: string) => boolean) => (writeUnits(filter) / 1e6) * p.dynamodbWriteRequestUnitsPerMillion.usd + (readUnits(filter) / 1e6) * p.dynamodbReadRequestUnitsPerMillion.usd;
   const isIngest = (entry: string) => entry === 'functions/ingest/ingest-event.ts';
-  const isRollups = (entry: string) => entry === 'functions/reports/update-rollups.ts';
+  const isRollups = isRollupsEntry;
   const isScheduled = (entry: string) => scaleGroup(entry) === 'profileDay' || scaleGroup(entry) === 'day';
   const tableGb = (input.tableBytesPerProfile * REFERENCE_MONTH.profiles) / 2 ** 30;
 
@@ -251,7 +261,13 @@ export function referenceMonthCost(input: ReferenceMonthInput) {
   const lines = [
     { service: 'SES', usd: (REFERENCE_MONTH.emails / 1000) * p.sesPerThousandEmails.usd, units: `${REFERENCE_MONTH.emails.toLocaleString('en')} emails` },
     { service: 'DynamoDB: ingest (hot path)', usd: dynamoUsd(isIngest), units: `${round2(writeUnits(isIngest) / 1e6)}M WRU + ${round2(readUnits(isIngest) / 1e6)}M RRU (${round2(writeUnits(isIngest) / REFERENCE_MONTH.events)} WRU an event)` },
-    { service: 'DynamoDB: rollups', usd: dynamoUsd(isRollups), units: `${round2(writeUnits(isRollups) / 1e6)}M WRU + ${round2(readUnits(isRollups) / 1e6)}M RRU` },
+    {
+      service: 'DynamoDB: rollups',
+      usd: dynamoUsd(isRollups),
+      units: input.rollups
+        ? `${round2(writeUnits(isRollups) / 1e6)}M WRU + ${round2(readUnits(isRollups) / 1e6)}M RRU (DynamoDB's documented rule, batches of ${input.rollups.batchSize} at the reference rate: ${round2(input.rollups.writeUnitsPerEvent)} WRU an event, ${round2(input.rollups.writeUnitsPerEventAtBatchOfOne)} at 1 a batch; DynamoDB Local reported ${round2(reportedRollupWriteUnits / 1e6)}M)`
+        : `${round2(writeUnits(isRollups) / 1e6)}M WRU + ${round2(readUnits(isRollups) / 1e6)}M RRU (as DynamoDB Local reports transactions: under-counted)`,
+    },
     { service: 'DynamoDB: scheduled jobs', usd: dynamoUsd(isScheduled), units: `${round2(writeUnits(isScheduled) / 1e6)}M WRU + ${round2(readUnits(isScheduled) / 1e6)}M RRU over ${REFERENCE_MONTH.profiles.toLocaleString('en')} profiles x ${REFERENCE_MONTH.days} days` },
     { service: 'DynamoDB: sends, sequences, other', usd: dynamoUsd((entry) => !isIngest(entry) && !isRollups(entry) && !isScheduled(entry)), units: `${round2(writeUnits((entry) => !isIngest(entry) && !isRollups(entry) && !isScheduled(entry)) / 1e6)}M WRU + ${round2(readUnits((entry) => !isIngest(entry) && !isRollups(entry) && !isScheduled(entry)) / 1e6)}M RRU` },
     { service: 'DynamoDB: storage + PITR', usd: tableGb * (p.dynamodbStoragePerGbMonth.usd + p.dynamodbPitrPerGbMonth.usd), units: `${round2(tableGb)} GB (${Math.round(input.tableBytesPerProfile)} bytes a profile with its history)` },

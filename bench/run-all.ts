@@ -26,7 +26,7 @@ import { measureReportTime } from './measure-report-time.ts';
 import { describeRollupUnits, measureRollupUnits } from './rollup-units.ts';
 import { measureSendBurst } from './send-burst.ts';
 import { describeSequenceTransitions, measureSequenceTransitions } from './sequence-transitions.ts';
-import { referenceMonth } from './reference-cost.ts';
+import { captureUnitPassRollupRecords, referenceMonth } from './reference-cost.ts';
 import { describeReferenceMonth } from './cost-model.ts';
 import { describeRetries } from './function-meter.ts';
 import { describeProfileItem, measureProfileItem } from './profile-item.ts';
@@ -66,7 +66,17 @@ step('profile item size and codec CPU');
 const profileItem = measureProfileItem({ ...sizes.domain, seed: 11 });
 
 step('end to end on the local system');
-const endToEnd = await measureEndToEnd({ ...sizes.e2e, seed: 7, progress });
+// The unit pass's stream records to the rollup Lambda, priced again in the deployed mapping's batches (the reference month's rollups line).
+const rollupRecords = captureUnitPassRollupRecords();
+const endToEnd = await measureEndToEnd({
+  ...sizes.e2e,
+  seed: 7,
+  progress: (message: string) => {
+    rollupRecords.onProgress(message);
+    progress(message);
+  },
+});
+const unitPassRollups = await rollupRecords.units(endToEnd.unitStream.events);
 
 step('cost model');
 const cost = estimateCost({ functions: endToEnd.functions, events: endToEnd.unitStream.events, sends: endToEnd.sends, profiles: endToEnd.unitStream.customers, days: endToEnd.unitStream.days, bundles, prices: readPrices() });
@@ -87,7 +97,7 @@ step('Step Functions state transitions per run of each shipped sequence (the syn
 const sequenceTransitions = await measureSequenceTransitions();
 
 step('the reference month: the unit pass (reference mix) and the job-reads table, priced');
-const month = referenceMonth(endToEnd, jobReads);
+const month = referenceMonth(endToEnd, jobReads, unitPassRollups);
 
 step(`fast replay (nudge replay --mode memory): ${sizes.replay.customers} customers over ${sizes.replay.days} days`);
 const replaySpeed = await measureReplaySpeedInChild({ ...sizes.replay, progress });

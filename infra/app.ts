@@ -2,7 +2,7 @@
  * The CDK app entry (`cdk.json`: `npx tsx infra/app.ts`). `npx cdk synth` bundles the handlers with
  * esbuild and fails on any cdk-nag AwsSolutions finding that is not acknowledged in code.
  *
- * Context: stackName, busName, logRetentionDays, sweepScanSegments, senderEmail,
+ * Context: stackName, busName, logRetentionDays, sweepScanSegments, rollupsBatchingWindowSeconds, senderEmail,
  * senderDomain, replyToEmail (see infra/context.ts), e.g. `npx cdk deploy -c senderEmail=you@example.com`.
  */
 import { CATALOG_OVERRIDE_ENV } from '#shared/catalog/catalog-override.ts';

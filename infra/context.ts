@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { ROLLUPS_STREAM_BATCHING } from './constructs/reports.ts';
 
 /**
  * Everything a deployer can choose with `-c key=value` (or `context` in cdk.json), read once and
@@ -15,6 +16,12 @@ export type NudgeContext = {
   logRetentionDays: RetentionDays;
   /** Parallel Scan segments of the daily profile sweep (`sweepScanSegments`, default 4). */
   sweepScanSegments: number;
+  /**
+   * `rollupsBatchingWindowSeconds`: how long the rollups' stream mapping gathers records before it
+   * invokes (0 to 300; default ROLLUPS_STREAM_BATCHING's). Reports lag the events by at most about
+   * this much; longer windows mean larger batches and fewer rollup writes. The local runtime uses 0.
+   */
+  rollupsBatchingWindowSeconds: number;
   /** `senderEmail`: the From address; an SES email identity unless `senderDomain` is given. */
   senderEmail?: string;
   /** `senderDomain`: verify the whole domain (Easy DKIM) instead of one address. */
@@ -154,6 +161,9 @@ export function readNudgeContext(node: Node): NudgeContext {
     fail('sweepScanSegments', sweepScanSegments, `a whole number from 1 to ${MAX_SWEEP_SCAN_SEGMENTS}`);
   }
 
+  const rollupsBatchingWindowSeconds = optionalInteger(node, 'rollupsBatchingWindowSeconds') ?? ROLLUPS_STREAM_BATCHING.maxBatchingWindowSeconds;
+  if (rollupsBatchingWindowSeconds < 0 || rollupsBatchingWindowSeconds > 300) fail('rollupsBatchingWindowSeconds', rollupsBatchingWindowSeconds, 'a whole number of seconds from 0 to 300 (the limit for DynamoDB streams)');
+
   const senderEmail = optionalString(node, 'senderEmail');
   if (senderEmail !== undefined && !EMAIL.test(senderEmail)) fail('senderEmail', senderEmail, 'an email address');
   const senderDomain = optionalString(node, 'senderDomain')?.toLowerCase();
@@ -226,6 +236,7 @@ export function readNudgeContext(node: Node): NudgeContext {
     busName,
     logRetentionDays: logRetentionDays as RetentionDays,
     sweepScanSegments,
+    rollupsBatchingWindowSeconds,
     ...(senderEmail !== undefined ? { senderEmail } : {}),
     ...(senderDomain !== undefined ? { senderDomain } : {}),
     ...(replyToEmail !== undefined ? { replyToEmail } : {}),

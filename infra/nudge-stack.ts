@@ -114,7 +114,13 @@ export class NudgeStack extends Stack {
       scanSegments: settings.sweepScanSegments,
     });
 
-    this.reports = new NudgeReports(this, 'Reports', { storage: this.storage, eventBus: this.eventBus, logRetention: settings.logRetentionDays, scanSegments: settings.sweepScanSegments });
+    this.reports = new NudgeReports(this, 'Reports', {
+      storage: this.storage,
+      eventBus: this.eventBus,
+      logRetention: settings.logRetentionDays,
+      scanSegments: settings.sweepScanSegments,
+      rollupsBatchingWindowSeconds: settings.rollupsBatchingWindowSeconds,
+    });
 
     this.privacy = new NudgePrivacy(this, 'Privacy', { storage: this.storage, scheduleGroup: this.triggers.scheduleGroup, stateMachine: this.sequences.stateMachine, logRetention: settings.logRetentionDays });
 

@@ -34,18 +34,32 @@ export type ReportFunctionId = keyof typeof REPORT_FUNCTIONS;
 /** The items whose changes count in the rollups and aggregates; every other change never invokes the function. */
 export const ROLLUP_SOURCE_KINDS = ['decision', 'send', 'conversion', 'profile'] as const;
 
+/**
+ * The rollups' stream mapping: how long a partial batch waits for more records, and the most records
+ * an invocation takes. The rollups write each counter item once per group of changes, and every
+ * write is a transactional one (2 WRU per KB), so their cost follows the batch size: at the
+ * reference rate (~3.9 events/s, ~2.1 stream records an event, spread over 4 shards) a 5 s window
+ * gave batches of ~10 records, 60 s gives ~120 (reference mix, bench/rollup-units.ts: 5,270 -> 1,060
+ * WRU per 1,000 events). Reports then lag the events by at most about a minute. BatchSize only caps
+ * bursts (at 1,000 a group's marker stays ~9 KB and an invocation well inside its timeout).
+ */
+export const ROLLUPS_STREAM_BATCHING = { batchSize: 1000, maxBatchingWindowSeconds: 60 } as const;
+
 export type NudgeReportsProps = {
   storage: NudgeStorage;
   eventBus: NudgeEventBus;
   logRetention: logs.RetentionDays;
   /** Parallel Scan segments of the segment experiment (`SWEEP_SCAN_SEGMENTS`). */
   scanSegments: number;
+  /** The rollups' stream mapping's MaximumBatchingWindowInSeconds (context `rollupsBatchingWindowSeconds`). */
+  rollupsBatchingWindowSeconds?: number;
 };
 
 /**
  * What the automation earns, and how to read it:
  * - the **rollup Lambda** follows the table's stream (filtered to decisions, sends and conversions)
- *   and keeps daily rollups per rule and sequence step. Batches of up to 100 changes; a failed write
+ *   and keeps daily rollups per rule and sequence step. Batches gathered for up to 60 s (up to 1,000
+ *   changes, ROLLUPS_STREAM_BATCHING); a failed write
  *   answers with the first change of the failed group (partial batch response) so nothing is
  *   counted twice; a batch still failing after 3 retries (bisected first) goes to a dead-letter
  *   queue with its stream position, for inspection. One delivery at a time per shard
@@ -86,8 +100,8 @@ export class NudgeReports extends Construct {
     this.rollups.function.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(5),
+        batchSize: ROLLUPS_STREAM_BATCHING.batchSize,
+        maxBatchingWindow: Duration.seconds(props.rollupsBatchingWindowSeconds ?? ROLLUPS_STREAM_BATCHING.maxBatchingWindowSeconds),
         bisectBatchOnError: true,
         retryAttempts: 3,
         reportBatchItemFailures: true,

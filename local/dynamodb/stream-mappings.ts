@@ -48,6 +48,7 @@ export function dynamoDbStreamPollers(input: {
         streamArn,
         startingPosition: mapping.startingPosition ?? 'TRIM_HORIZON',
         batchSize: mapping.batchSize,
+        maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds,
         reportBatchItemFailures: mapping.reportBatchItemFailures,
         bisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError,
         maximumRetryAttempts: mapping.maximumRetryAttempts,

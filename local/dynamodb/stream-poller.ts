@@ -13,6 +13,7 @@ import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent, StreamRecord 
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../emulators/local-aws.ts';
 import { matchesEventPattern, validateEventPattern, type EventPattern } from '../eventbridge/pattern-matcher.ts';
 import type { FunctionHost } from '../lambda/function-host.ts';
+import { readyBatchLength, streamRecordBytes, windowEndsAt, type StreamBatching } from './stream-batches.ts';
 
 /** What the poller needs of the function host (a plain object in unit tests). */
 export type StreamInvoker = Pick<FunctionHost, 'invoke'>;
@@ -23,6 +24,8 @@ export type StreamPollerOptions = {
   /** Where reading starts in the shards open when the poller starts; shards that appear later are read from their start. */
   startingPosition: 'TRIM_HORIZON' | 'LATEST';
   batchSize: number;
+  /** MaximumBatchingWindowInSeconds: a partial batch waits this long after its first record was read (0, the default: invoke at once). */
+  maximumBatchingWindowInSeconds?: number;
   reportBatchItemFailures: boolean;
   bisectBatchOnFunctionError: boolean;
   /** Retries of a failing batch before it is skipped; -1 retries until the record expires (Lambda's default). */
@@ -62,8 +65,10 @@ type ShardState = {
   startAt: 'TRIM_HORIZON' | 'LATEST';
   iterator: string | undefined;
   lastSequenceNumber: string | undefined;
-  /** Closed and read to its end, or gone from the stream: its children may be read. */
+  /** Closed and read to its end, or gone from the stream: its children may be read once its buffer is delivered. */
   done: boolean;
+  /** Records read and matched, not yet invoked with (waiting for a full batch or the batching window), oldest first. */
+  buffer: Array<{ record: DynamoDBRecord; bytes: number; readAt: number }>;
 };
 
 /** A batch (or part of one) being delivered, with the retries it has used. */
@@ -90,13 +95,14 @@ const ERROR_PAUSE_MS = 500;
  * (splits use up no retries), and after MaximumRetryAttempts the batch is skipped and its metadata
  * sent to the on-failure destination. Retries wait a short local backoff, not Lambda's.
  *
- * Locally the function is invoked as soon as records are read: MaximumBatchingWindowInSeconds is not
- * waited out (as by the SQS poller), and MaximumRecordAgeInSeconds, ParallelizationFactor and
- * tumbling windows are not applied.
+ * Batches go as in Lambda (stream-batches.ts): at once when full (BatchSize, or the 6 MB payload),
+ * else when MaximumBatchingWindowInSeconds has passed since the first record was read.
+ * MaximumRecordAgeInSeconds, ParallelizationFactor and tumbling windows are not applied.
  */
 export class DynamoDbStreamPoller {
   private readonly shards = new Map<string, ShardState>();
   private readonly filters: EventPattern[];
+  private readonly batching: StreamBatching;
   private running = false;
   private loop: Promise<void> | undefined;
   private busy = false;
@@ -113,6 +119,7 @@ export class DynamoDbStreamPoller {
   ) {
     // A malformed pattern fails here, as CreateEventSourceMapping would refuse it.
     this.filters = (options.filterPatterns ?? []).map((pattern) => validateEventPattern(typeof pattern === 'string' ? JSON.parse(pattern) : pattern));
+    this.batching = { batchSize: options.batchSize, windowMs: (options.maximumBatchingWindowInSeconds ?? 0) * 1000 };
   }
 
   /** Resolves once the open shards have their starting iterators, so a LATEST mapping sees every write made after it. */
@@ -145,7 +152,7 @@ export class DynamoDbStreamPoller {
    */
   async isDrained(): Promise<boolean> {
     if (!this.running) return true;
-    if (this.busy) return false;
+    if (this.busy || this.buffered()) return false;
     const readBefore = this.recordsRead;
     for (const shard of await this.describeShards()) {
       const state = this.shards.get(shard.ShardId!);
@@ -165,7 +172,7 @@ export class DynamoDbStreamPoller {
           if (!this.running) break;
           read = (await this.pollShard(shard)) || read;
         }
-        if (!read) await this.pause(this.options.idlePollMs ?? DEFAULT_IDLE_POLL_MS);
+        if (!read) await this.pause(this.idlePauseMs());
       } catch (error) {
         if (this.running) this.options.log.warn(`stream poller for ${this.options.functionId}: ${describe(error)}`);
         await this.pause(ERROR_PAUSE_MS);
@@ -173,8 +180,31 @@ export class DynamoDbStreamPoller {
     }
   }
 
-  /** Reads the next page of one shard and delivers it; true when the page had records. */
+  /** Reads the next page of one shard into its buffer and invokes with the batches that are ready; true when it read or invoked. */
   private async pollShard(shard: ShardState): Promise<boolean> {
+    const read = shard.done || shard.buffer.length >= this.options.batchSize ? false : await this.readPage(shard);
+    let invoked = false;
+    while (this.running && shard.buffer.length > 0) {
+      const length = readyBatchLength(
+        shard.buffer.map((entry) => entry.bytes),
+        shard.buffer[0]!.readAt,
+        Date.now(),
+        this.batching,
+      );
+      if (length === 0) break;
+      this.busy = true;
+      try {
+        await this.deliver(shard.id, shard.buffer.splice(0, length).map((entry) => entry.record));
+      } finally {
+        this.busy = false;
+      }
+      invoked = true;
+    }
+    return read || invoked;
+  }
+
+  /** Reads the next page of one shard into its buffer; true when the page had records. */
+  private async readPage(shard: ShardState): Promise<boolean> {
     shard.iterator ??= await this.iteratorFor(shard);
     if (!shard.iterator) return false;
     let page;
@@ -187,7 +217,7 @@ export class DynamoDbStreamPoller {
       this.refreshNeeded = true;
       return false;
     }
-    // Set together, with no await between, so isDrained sees either the old position or the records in hand.
+    // Set together, with no await between, so isDrained sees either the old position or the records in the buffer.
     const records = page.Records ?? [];
     shard.iterator = page.NextShardIterator;
     if (!page.NextShardIterator) {
@@ -198,17 +228,26 @@ export class DynamoDbStreamPoller {
     if (records.length === 0) return false;
     shard.lastSequenceNumber = records.at(-1)!.dynamodb?.SequenceNumber;
     this.recordsRead += records.length;
-    this.busy = true;
-    try {
-      // Records no filter matches are dropped, and count as processed, as in Lambda.
-      const delivered = records.map((record) => this.toEventRecord(record)).filter((record) => this.matches(record));
-      for (let start = 0; start < delivered.length && this.running; start += this.options.batchSize) {
-        await this.deliver(shard.id, delivered.slice(start, start + this.options.batchSize));
-      }
-    } finally {
-      this.busy = false;
+    // Records no filter matches are dropped, and count as processed, as in Lambda.
+    const readAt = Date.now();
+    for (const record of records.map((item) => this.toEventRecord(item)).filter((item) => this.matches(item))) {
+      shard.buffer.push({ record, bytes: streamRecordBytes(record), readAt });
     }
     return true;
+  }
+
+  private buffered(): boolean {
+    for (const shard of this.shards.values()) if (shard.buffer.length > 0) return true;
+    return false;
+  }
+
+  /** Until the next poll: the idle pause, or less when a buffered batch's window ends sooner. */
+  private idlePauseMs(): number {
+    let pause = this.options.idlePollMs ?? DEFAULT_IDLE_POLL_MS;
+    for (const shard of this.shards.values()) {
+      if (shard.buffer.length > 0) pause = Math.min(pause, Math.max(1, windowEndsAt(shard.buffer[0]!.readAt, this.batching) - Date.now()));
+    }
+    return pause;
   }
 
   /** Delivers one batch until it succeeds or is skipped, in stream order. */
@@ -315,12 +354,13 @@ export class DynamoDbStreamPoller {
     return this.filters.length === 0 || this.filters.some((pattern) => matchesEventPattern(pattern, record));
   }
 
-  /** Shards to read now: not done, and their parent (if the stream still lists it) read to its end. */
+  /** Shards to read or invoke for now: not done or still buffering, and their parent (if the stream still lists it) read to its end and delivered. */
   private readyShards(): ShardState[] {
+    const finished = (shard: ShardState) => shard.done && shard.buffer.length === 0;
     return [...this.shards.values()].filter((shard) => {
-      if (shard.done) return false;
+      if (finished(shard)) return false;
       const parent = shard.parentId ? this.shards.get(shard.parentId) : undefined;
-      return !parent || parent.done;
+      return !parent || finished(parent);
     });
   }
 
@@ -339,6 +379,7 @@ export class DynamoDbStreamPoller {
         iterator: undefined,
         lastSequenceNumber: undefined,
         done: latest && closed,
+        buffer: [],
       };
       this.shards.set(id, state);
       if (latest && !closed) state.iterator = await this.iteratorFor(state);

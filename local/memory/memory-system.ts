@@ -30,6 +30,7 @@ import { sqsRecordOf } from '../sqs/event-source-poller.ts';
 import { registerStateMachines } from '../stepfunctions/machine-definitions.ts';
 import { PROJECT_ROOT } from '../system.ts';
 import { MemoryAws } from './memory-aws.ts';
+import { readyBatchLength, streamRecordBytes, windowEndsAt, type StreamBatching } from '../dynamodb/stream-batches.ts';
 
 type Log = { info(message: string): void; warn(message: string): void; error(message: string): void };
 
@@ -44,6 +45,10 @@ type StreamSource = {
   /** The image attributes the filters read; undefined when they read more than images (then every record is built whole to be matched). */
   filteredAttributes: Set<string> | undefined;
   pending: DynamoDBRecord[];
+  /** Per pending record: when it entered the stream (simulated clock) and its payload bytes, for the batching window (stream-batches.ts). */
+  pendingAt: number[];
+  pendingBytes: number[];
+  batching: StreamBatching;
 };
 
 /** Attempts of a failing stream batch when the mapping retries "until the record expires" (-1): the replay must end. */
@@ -144,6 +149,9 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
           filters: patterns.map((pattern) => validateEventPattern(typeof pattern === 'string' ? JSON.parse(pattern) : pattern)),
           filteredAttributes: imageAttributesRead(patterns.map((pattern) => (typeof pattern === 'string' ? JSON.parse(pattern) : pattern) as unknown)),
           pending: [],
+          pendingAt: [],
+          pendingBytes: [],
+          batching: { batchSize: mapping.batchSize, windowMs: mapping.maximumBatchingWindowInSeconds * 1000 },
         });
         continue;
       }
@@ -158,14 +166,19 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
     // The table's stream: every change, in write order, to each mapping whose filters it passes.
     for (const source of streamSources) {
       const tableName = source.streamArn.split('/')[1]!;
+      const enqueue = (record: DynamoDBRecord, now: Date) => {
+        source.pending.push(record);
+        source.pendingAt.push(now.getTime());
+        source.pendingBytes.push(streamRecordBytes(record));
+      };
       memory.table(tableName).onChange((change) => {
         const now = clock.now();
-        if (source.filters.length === 0) return void source.pending.push(streamRecord(change, source.streamArn, now));
+        if (source.filters.length === 0) return void enqueue(streamRecord(change, source.streamArn, now), now);
         // Matched on a record with only the attributes the filters read (most changes are profile
         // writes the filters drop: marshalling their whole images was a quarter of the replay's CPU).
         const probe = streamRecord(change, source.streamArn, now, source.filteredAttributes);
         if (source.filters.some((pattern) => matchesEventPattern(pattern, probe))) {
-          source.pending.push(source.filteredAttributes ? streamRecord(change, source.streamArn, now) : probe);
+          enqueue(source.filteredAttributes ? streamRecord(change, source.streamArn, now) : probe, now);
         }
       });
     }
@@ -193,8 +206,13 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
     const drainStream = async (source: StreamSource): Promise<boolean> => {
       let worked = false;
       while (source.pending.length > 0) {
+        // A full batch goes at once, a partial one when the mapping's batching window has passed on the simulated clock (nextDueAt).
+        const length = readyBatchLength(source.pendingBytes, source.pendingAt[0]!, clock.now().getTime(), source.batching);
+        if (length === 0) break;
         worked = true;
-        let batch = source.pending.splice(0, source.batchSize);
+        source.pendingAt.splice(0, length);
+        source.pendingBytes.splice(0, length);
+        let batch = source.pending.splice(0, length);
         for (let attempt = 0; batch.length > 0; attempt += 1) {
           let failedFrom: number | undefined;
           try {
@@ -226,7 +244,8 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
         let worked = false;
         for (const source of streamSources) worked = (await drainStream(source)) || worked;
         for (const source of queueSources) worked = (await drainQueue(source)) || worked;
-        if (!worked && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0 && stateMachines.pendingRuns === 0 && streamSources.every((s) => s.pending.length === 0)) return;
+        // Stream records still in their batching window wait for the clock (nextDueAt).
+        if (!worked && bus.pendingDeliveries === 0 && scheduler.pendingRuns === 0 && stateMachines.pendingRuns === 0) return;
       }
     };
 
@@ -241,6 +260,7 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
         // The daily jobs at their own instants, before the next event (as the emulator mode's runDelayedWork).
         scheduler.nextFireAt()?.getTime(),
         memory.queues.nextVisibleAfter(now),
+        ...streamSources.filter((source) => source.pending.length > 0).map((source) => windowEndsAt(source.pendingAt[0]!, source.batching)),
       ].filter((at): at is number => at !== undefined);
       return candidates.length === 0 ? undefined : Math.min(...candidates);
     };

@@ -9,6 +9,7 @@ import { isHotPath } from '#infra/nudge-stack.ts';
 import { segmentEventPattern } from '#infra/constructs/triggers.ts';
 import type { TriggerRule } from '#shared/domain/trigger-rules.ts';
 import { SEND_HELD_LOG_MESSAGE } from '#shared/services/dispatch-send.ts';
+import { LOCAL_STACK_CONTEXT } from '#local/stack/local-context.ts';
 import {
   actionsOf,
   functionIdByEntry,
@@ -599,7 +600,10 @@ describe('reports', () => {
     expect(mapping?.Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
+      // Gathered for up to a minute (reports lag at most about that): at the reference rate the
+      // batches hold ~120 changes, so each counter item is written once per ~120 (ROLLUPS_STREAM_BATCHING).
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 60,
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 3,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -613,6 +617,19 @@ describe('reports', () => {
     });
     // The rollups' markers chain from the checkpoint: one delivery at a time per shard (update-rollups.ts).
     expect(mapping?.Properties?.ParallelizationFactor ?? 1).toBe(1);
+  });
+
+  it('takes the rollups\' batching window from the rollupsBatchingWindowSeconds context (0 to 300) and refuses others', () => {
+    const windowOf = (context: Record<string, string>) => {
+      const mappings = synthTemplate(context).template.findResources('AWS::Lambda::EventSourceMapping');
+      const rollups = Object.values(mappings).find((m) => JSON.stringify(m.Properties?.EventSourceArn).includes('StreamArn'));
+      return rollups?.Properties?.MaximumBatchingWindowInSeconds;
+    };
+    expect(windowOf({ rollupsBatchingWindowSeconds: '300' })).toBe(300);
+    // The local stack invokes at once (docs/local-runtime.md): tests and replays read reports right after their events.
+    expect(windowOf({ ...LOCAL_STACK_CONTEXT })).toBe(0);
+    expect(() => synthTemplate({ rollupsBatchingWindowSeconds: '301' })).toThrow(/rollupsBatchingWindowSeconds/);
+    expect(() => synthTemplate({ rollupsBatchingWindowSeconds: '-1' })).toThrow(/rollupsBatchingWindowSeconds/);
   });
 
   it('the rollup Lambda may only update and put items and read the table\'s stream; the report Lambda may only Query', () => {

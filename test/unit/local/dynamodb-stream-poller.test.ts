@@ -294,6 +294,35 @@ describe('DynamoDbStreamPoller against DynamoDB Local', () => {
     await poller.stop();
     expect(await poller.isDrained()).toBe(true);
   });
+
+  it('honours MaximumBatchingWindowInSeconds: a partial batch waits for more records, a full one goes at once', async () => {
+    const { table, streamArn } = await streamTable();
+    const { poller, batches } = await startPoller(streamArn, async () => ({ batchItemFailures: [] }), { batchSize: 3, maximumBatchingWindowInSeconds: 300 });
+    await put(table, 'w1', 'send');
+    // Read (the poller polls every 20 ms here), then held in the window: not invoked, and not drained.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(batches).toHaveLength(0);
+    expect(await poller.isDrained()).toBe(false);
+    // Two more records fill the batch of 3 (across reads): it goes without waiting out the window.
+    await put(table, 'w2', 'send');
+    await put(table, 'w3', 'send');
+    await put(table, 'w4', 'send');
+    while (batches.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(batches[0]!.map((record) => record.dynamodb?.Keys?.pk?.S)).toEqual(['w1', 'w2', 'w3']);
+    // The fourth waits for its own window.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(batches).toHaveLength(1);
+    expect(await poller.isDrained()).toBe(false);
+  });
+
+  it('invokes with a partial batch once the window has passed since its first record was read', async () => {
+    const { table, streamArn } = await streamTable();
+    const { poller, batches } = await startPoller(streamArn, async () => ({ batchItemFailures: [] }), { batchSize: 100, maximumBatchingWindowInSeconds: 0.5 });
+    await put(table, 'p1', 'send');
+    await put(table, 'p2', 'send');
+    await drained(poller);
+    expect(batches.flat().map((record) => record.dynamodb?.Keys?.pk?.S)).toEqual(['p1', 'p2']);
+  });
 });
 
 describe('DynamoDbStreamPoller across a shard rollover', () => {

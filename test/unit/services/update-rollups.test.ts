@@ -54,13 +54,22 @@ const streams = fc
     fc.oneof(
       fc.record({ kind: fc.constant('decision' as const), rule: fc.constantFrom(...RULES), outcome: fc.constantFrom(...OUTCOMES), day: fc.integer({ min: 1, max: 3 }) }),
       fc.record({ kind: fc.constant('profile' as const), customer: fc.integer({ min: 0, max: 3 }), segments: fc.subarray([...SEGMENTS]), engagement: fc.integer({ min: 0, max: 100 }) }),
+      // Changes that count nothing (a claim; a sweep write leaving the profile's counts as they were), in runs.
+      fc.record({ kind: fc.constant('nothing' as const), run: fc.integer({ min: 1, max: 30 }) }),
     ),
-    { minLength: 1, maxLength: 40 },
+    { minLength: 1, maxLength: 160 },
   )
-  .map((specs) => {
+  .map((drawn) => {
     const profiles = new Map<number, Record<string, unknown>>();
+    const specs = drawn.flatMap((spec): Array<(typeof drawn)[number]> => (spec.kind === 'nothing' ? Array.from({ length: spec.run }, () => spec) : [spec]));
     return specs.map((spec, n): TableChange => {
       const sequenceNumber = String(1000 + n);
+      if (spec.kind === 'nothing') {
+        const profile = profiles.get(n % 4);
+        return profile && n % 2 === 0
+          ? { sequenceNumber, oldImage: profile, newImage: { ...profile } }
+          : { sequenceNumber, oldImage: undefined, newImage: { pk: `C#n${n}`, sk: 'CLAIM', kind: 'claim' } };
+      }
       if (spec.kind === 'decision') {
         return { sequenceNumber, oldImage: undefined, newImage: { pk: `C#d${n}`, sk: `DEC#${n}`, kind: 'decision', ruleId: spec.rule, decidedAt: `2026-11-0${spec.day}T10:00:00Z`, outcome: spec.outcome, reason: 'cooldown' } };
       }
@@ -175,14 +184,17 @@ describe('updating the rollups from a stream batch', () => {
     await fc.assert(
       fc.asyncProperty(
         streams,
-        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }),
+        // Batch sizes as a local run gives them (a few records) and as the deployed mapping's window does (hundreds, up to BatchSize).
+        fc.array(fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 50, max: 1000 })), { minLength: 1, maxLength: 6 }),
         fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
         fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.constantFrom<Fault>('before', 'after')), { maxLength: 4 }),
-        // At least one change's own writes: 4 segment statistics, a behavior day and the marker.
-        fc.integer({ min: 6, max: 14 }),
-        async (changes, sizes, crashes, faults, maxWrites) => {
+        // At least one change's own writes (4 segment statistics, a behavior day and the marker), up to TransactWriteItems' 100.
+        fc.oneof(fc.integer({ min: 6, max: 14 }), fc.constant(100)),
+        // Changes a group's marker lists: the default (1000) or few, so groups are also cut by it.
+        fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 8 })),
+        async (changes, sizes, crashes, faults, maxWrites, maxChangesPerGroup) => {
           const { store, items } = transactionalStore(new Map(faults));
-          const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites, writesPerConversion: 2 });
+          const update = makeUpdateRollups({ rollups: store, log: silentLog, maxWrites, writesPerConversion: 2, ...(maxChangesPerGroup ? { maxChangesPerGroup } : {}) });
           await deliverAll(changes, update, { sizes, crashes: crashes.every(Boolean) ? [...crashes, false] : crashes });
           const expected = fromScratch(changes);
           expect(nonZero(items)).toEqual(nonZero(expected));
