@@ -50,7 +50,34 @@ export const ASSUMPTIONS = {
   stepFunctionsTransitionsPerExecution: 2,
   /** Memory when a function's is unknown. */
   defaultMemoryMb: 256,
+  /**
+   * The Lambda line's duration is modelled rather than the wall time measured against the local
+   * emulators (which grows with the machine's load: $9 quiet, $58 loaded for the same run): each
+   * invocation's CPU time (bench/function-meter.ts), stretched by Lambda's CPU share (a full vCPU
+   * at 1,769 MB, proportionally less below), plus each AWS request it made times a typical
+   * in-region latency for that service (assumed, not measured: the emulators' latency is not AWS's).
+   */
+  lambdaFullVcpuMemoryMb: 1769,
+  awsRequestLatencyMs: { dynamodb: 5, sqs: 10, eventbridge: 20, scheduler: 30, sfn: 30, ses: 50 } as Record<string, number>,
 };
+
+/** Requests counted in `calls` that are not requests (PutEvents entries are billed, not waited on). */
+const NOT_REQUESTS = new Set(['eventbridge:entries']);
+
+/**
+ * An invocation's billed duration as modelled from what does not depend on the machine's load: CPU
+ * time at Lambda's CPU share for `memoryMb`, plus the AWS requests made times their assumed latency.
+ */
+export function modelledDurationMs(totals: Pick<UsageTotals, 'cpuMs' | 'dynamoRequests' | 'calls'>, memoryMb: number): number {
+  const cpu = totals.cpuMs * Math.max(1, ASSUMPTIONS.lambdaFullVcpuMemoryMb / memoryMb);
+  const latency = ASSUMPTIONS.awsRequestLatencyMs;
+  const waits =
+    totals.dynamoRequests * (latency.dynamodb ?? 0) +
+    Object.entries(totals.calls)
+      .filter(([name]) => !NOT_REQUESTS.has(name))
+      .reduce((sum, [name, count]) => sum + count * (latency[name.split(':')[0]!] ?? 0), 0);
+  return cpu + waits;
+}
 
 type Breakdown = { lambdaRequests: number; lambdaDuration: number; dynamodb: number; sqs: number; eventBridge: number; scheduler: number; ses: number; stepFunctions: number; logs: number };
 
@@ -254,6 +281,13 @@ export function referenceMonthCost(input: ReferenceMonthInput) {
   const logsAt = (level: LogLevelName) => (logBytes(level) / 1e9) * p.cloudWatchLogsIngestionPerGb.usd;
   const deployedLevel: LogLevelName = input.settings[0]?.logLevel ?? 'WARN';
 
+  // Lambda: billed duration modelled from CPU time and requests (robust to the machine's load); the wall time is printed beside it.
+  const memoryOf = (f: (typeof monthly)[number]) => f.setting?.memoryMb ?? ASSUMPTIONS.defaultMemoryMb;
+  const wallMs = (f: (typeof monthly)[number]) => f.totals.durationMs;
+  const modelledMs = (f: (typeof monthly)[number]) => modelledDurationMs(f.totals, memoryOf(f));
+  const gbSeconds = (durationOf: (f: (typeof monthly)[number]) => number) => sum(monthly.map((f) => ((durationOf(f) * f.scale) / 1000) * (memoryOf(f) / 1024)));
+  const lambdaUsd = (durationOf: (f: (typeof monthly)[number]) => number) => (sum(monthly.map((f) => f.invocations)) / 1e6) * p.lambdaRequestsPerMillion.usd + gbSeconds(durationOf) * p.lambdaArmGbSecond.usd;
+
   const activeTraces = sum(monthly.filter((f) => f.setting?.tracing === 'Active').map((f) => tracesPerMonth(f.invocations, 0.05, f.group === 'profileDay' || f.group === 'day' ? DAILY_JOB_ACTIVE_SECONDS : SECONDS_PER_MONTH)));
   const sequenceTraces = tracesPerMonth(executions, input.xraySamplingRate);
   const traces = activeTraces + sequenceTraces;
@@ -271,7 +305,7 @@ export function referenceMonthCost(input: ReferenceMonthInput) {
     { service: 'DynamoDB: scheduled jobs', usd: dynamoUsd(isScheduled), units: `${round2(writeUnits(isScheduled) / 1e6)}M WRU + ${round2(readUnits(isScheduled) / 1e6)}M RRU over ${REFERENCE_MONTH.profiles.toLocaleString('en')} profiles x ${REFERENCE_MONTH.days} days` },
     { service: 'DynamoDB: sends, sequences, other', usd: dynamoUsd((entry) => !isIngest(entry) && !isRollups(entry) && !isScheduled(entry)), units: `${round2(writeUnits((entry) => !isIngest(entry) && !isRollups(entry) && !isScheduled(entry)) / 1e6)}M WRU + ${round2(readUnits((entry) => !isIngest(entry) && !isRollups(entry) && !isScheduled(entry)) / 1e6)}M RRU` },
     { service: 'DynamoDB: storage + PITR', usd: tableGb * (p.dynamodbStoragePerGbMonth.usd + p.dynamodbPitrPerGbMonth.usd), units: `${round2(tableGb)} GB (${Math.round(input.tableBytesPerProfile)} bytes a profile with its history)` },
-    { service: 'Lambda', usd: sum(monthly.map((f) => (f.invocations / 1e6) * p.lambdaRequestsPerMillion.usd + ((f.totals.durationMs * f.scale) / 1000) * ((f.setting?.memoryMb ?? ASSUMPTIONS.defaultMemoryMb) / 1024) * p.lambdaArmGbSecond.usd)), units: `${round2(sum(monthly.map((f) => f.invocations)) / 1e6)}M invocations, ${Math.round(sum(monthly.map((f) => ((f.totals.durationMs * f.scale) / 1000) * ((f.setting?.memoryMb ?? ASSUMPTIONS.defaultMemoryMb) / 1024)))).toLocaleString('en')} GB-s (durations measured against DynamoDB Local)` },
+    { service: 'Lambda', usd: lambdaUsd(modelledMs), units: `${round2(sum(monthly.map((f) => f.invocations)) / 1e6)}M invocations, ${Math.round(gbSeconds(modelledMs)).toLocaleString('en')} GB-s modelled (CPU time at Lambda's CPU share + AWS requests x assumed latency); wall time against the local emulators: ${Math.round(gbSeconds(wallMs)).toLocaleString('en')} GB-s, $${round2(lambdaUsd(wallMs)).toFixed(2)} (the total uses the modelled figure)` },
     { service: 'Step Functions (Standard)', usd: (transitions / 1000) * p.stepFunctionsStandardPerThousandTransitions.usd, units: `${Math.round(transitions).toLocaleString('en')} transitions (${input.stateTransitions.transitions} counted in ${input.stateTransitions.executions} executions of the pass)` },
     { service: 'SQS', usd: (sqsRequests / 1e6) * p.sqsRequestsPerMillion.usd, units: `${round2(sqsRequests / 1e6)}M requests (empty polls not counted)` },
     { service: 'EventBridge (+ Scheduler)', usd: (busEntries / 1e6) * p.eventBridgeCustomEventsPerMillion.usd + (call('scheduler:CreateSchedule') / 1e6) * p.schedulerInvocationsPerMillion.usd, units: `${round2(busEntries / 1e6)}M events (${round2(call('eventbridge:entries') / 1e6)}M internal), ${round2(call('scheduler:CreateSchedule') / 1e6)}M schedules` },
@@ -301,6 +335,13 @@ export function referenceMonthCost(input: ReferenceMonthInput) {
       sendsPerEventOfThePass: round2(input.sends / input.events),
       sendsPerEventOfTheReference: REFERENCE_MONTH.emails / REFERENCE_MONTH.events,
     },
+    lambda: {
+      used: 'modelled' as const,
+      modelledUsd: round2(lambdaUsd(modelledMs)),
+      wallTimeUsd: round2(lambdaUsd(wallMs)),
+      assumptions: { fullVcpuMemoryMb: ASSUMPTIONS.lambdaFullVcpuMemoryMb, awsRequestLatencyMs: ASSUMPTIONS.awsRequestLatencyMs },
+      meanMsPerInvocation: Object.fromEntries(monthly.map((f) => [f.entry, { wall: round2(f.totals.durationMs / Math.max(1, f.totals.invocations)), cpu: round2(f.totals.cpuMs / Math.max(1, f.totals.invocations)), modelled: round2(modelledMs(f) / Math.max(1, f.totals.invocations)) }])),
+    },
     notCounted: 'free tiers; the link endpoint (opens and clicks are put on the bus directly); empty SQS polls; DynamoDB Streams reads (free for Lambda); KMS; data transfer; X-Ray retrieval; log storage',
   };
 }
@@ -315,6 +356,7 @@ export function describeReferenceMonth(r: ReferenceMonth): string {
     `  ${'total'.padEnd(36)} ${usd(r.totalUsd).padStart(9)}   (${usd(r.withoutSesUsd)} without SES; goal <= $${r.goal.withSesUsd} with SES, <= $${r.goal.withoutSesUsd} without: ${r.goal.met ? 'met' : 'not met'})`,
     `  beside: Customer.io ~$${r.saas.customerIo}, Klaviyo >= $${r.saas.klaviyo}`,
     `  logs at WARN ${r.logs.WARN.gb} GB ${usd(r.logs.WARN.usd)}; at INFO ${r.logs.INFO.gb} GB ${usd(r.logs.INFO.usd)}`,
+    `  Lambda: modelled ${usd(r.lambda.modelledUsd)} (used in the total: CPU time x ${r.lambda.assumptions.fullVcpuMemoryMb} MB / memory + requests x ${Object.entries(r.lambda.assumptions.awsRequestLatencyMs).map(([service, ms]) => `${service} ${ms} ms`).join(', ')}); measured wall time ${usd(r.lambda.wallTimeUsd)} (grows with the machine's load)`,
     `  scaling: per event ${r.scaling.perEvent}; per send ${r.scaling.perSend}; daily passes ${r.scaling.perProfileDay}; ${r.scaling.perDay}`,
   ].join('\n');
 }

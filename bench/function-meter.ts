@@ -6,7 +6,7 @@
  * which invocation a request belongs to (the handlers run concurrently in one process, so a global
  * counter could not split them).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -18,7 +18,7 @@ import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { FunctionHost } from '#local/lambda/function-host.ts';
 
-type Invocation = { entry: string; meter: CapacityMeter; claimed: boolean; calls: Record<string, number>; logBytes: LogBytes };
+type Invocation = { entry: string; meter: CapacityMeter; claimed: boolean; calls: Record<string, number>; logBytes: LogBytes; cpuMicros: number };
 
 /** Bytes the function wrote to stdout/stderr, by the level of each line (its JSON `level`; plain lines: INFO on stdout, WARN on stderr). */
 export type LogBytes = Partial<Record<LogLevelName, number>>;
@@ -32,7 +32,16 @@ const LEVEL_ORDER: readonly LogLevelName[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
  */
 export type UsageTotals = {
   invocations: number;
+  /** Wall time of the invocations, against the local emulators (grows with the machine's load). */
   durationMs: number;
+  /**
+   * CPU time the process spent running the invocations' own callbacks (handler code, SDK
+   * marshalling; not the emulators' answers): measured per slice of JavaScript executed in the
+   * invocation's async context, so concurrent invocations and a loaded machine do not inflate it
+   * the way they inflate wall time. Process-wide counters: GC and libuv threads working during a
+   * slice count too.
+   */
+  cpuMs: number;
   sqsSourced: number;
   readUnits: number;
   writeUnits: number;
@@ -60,13 +69,42 @@ export class FunctionMeter {
   install(): void {
     const meter = this;
     const { current } = this;
+    // CPU time per invocation: every callback that runs in an invocation's async context is timed
+    // with the process's CPU counters (a stack: a callback can run another synchronously).
+    const slices: Array<{ invocation: Invocation | undefined; startedMicros: number }> = [];
+    const cpuMicros = () => {
+      const usage = process.cpuUsage();
+      return usage.user + usage.system;
+    };
+    const open = (invocation: Invocation | undefined) => {
+      const now = cpuMicros();
+      const outer = slices.at(-1);
+      if (outer?.invocation) outer.invocation.cpuMicros += now - outer.startedMicros;
+      slices.push({ invocation, startedMicros: now });
+    };
+    const close = () => {
+      const now = cpuMicros();
+      const slice = slices.pop();
+      if (slice?.invocation) slice.invocation.cpuMicros += now - slice.startedMicros;
+      const outer = slices.at(-1);
+      if (outer) outer.startedMicros = now;
+    };
+    createHook({ before: () => open(current.getStore()), after: () => close() }).enable();
     const invoke = FunctionHost.prototype.invoke;
     FunctionHost.prototype.invoke = async function (this: FunctionHost, logicalId: string, event: unknown) {
-      const invocation: Invocation = { entry: this.entryOf(logicalId), meter: new CapacityMeter(), claimed: false, calls: {}, logBytes: {} };
+      const invocation: Invocation = { entry: this.entryOf(logicalId), meter: new CapacityMeter(), claimed: false, calls: {}, logBytes: {}, cpuMicros: 0 };
       const started = performance.now();
       let failure: string | undefined;
       try {
-        return await current.run(invocation, () => invoke.call(this, logicalId, event));
+        return await current.run(invocation, () => {
+          // The handler's synchronous start runs here, outside any callback of its own context.
+          open(invocation);
+          try {
+            return invoke.call(this, logicalId, event);
+          } finally {
+            close();
+          }
+        });
       } catch (error) {
         failure = error instanceof Error ? error.name : typeof error;
         throw error;
@@ -157,7 +195,7 @@ export class FunctionMeter {
     const units = invocation.meter.snapshot();
     const add = (map: Map<string, UsageTotals>, key: string) => {
       const totals = map.get(key) ?? emptyTotals();
-      addTotals(totals, { ...fromInvocation(units, invocation.calls, durationMs, sqsSourced), failures: failure ? { [failure]: 1 } : {}, logBytes: invocation.logBytes });
+      addTotals(totals, { ...fromInvocation(units, invocation.calls, durationMs, sqsSourced), cpuMs: invocation.cpuMicros / 1000, failures: failure ? { [failure]: 1 } : {}, logBytes: invocation.logBytes });
       map.set(key, totals);
     };
     add(this.byEntry, invocation.entry);
@@ -214,16 +252,17 @@ export function logBytesAtLevel(bytes: LogBytes, level: LogLevelName): number {
 }
 
 export function emptyTotals(): UsageTotals {
-  return { invocations: 0, durationMs: 0, sqsSourced: 0, readUnits: 0, writeUnits: 0, dynamoRequests: 0, calls: {}, failures: {}, logBytes: {} };
+  return { invocations: 0, durationMs: 0, cpuMs: 0, sqsSourced: 0, readUnits: 0, writeUnits: 0, dynamoRequests: 0, calls: {}, failures: {}, logBytes: {} };
 }
 
 function fromInvocation(units: CapacityTotals, calls: Record<string, number>, durationMs: number, sqsSourced: boolean): UsageTotals {
-  return { invocations: 1, durationMs, sqsSourced: sqsSourced ? 1 : 0, readUnits: units.readUnits, writeUnits: units.writeUnits, dynamoRequests: units.requests, calls, failures: {}, logBytes: {} };
+  return { invocations: 1, durationMs, cpuMs: 0, sqsSourced: sqsSourced ? 1 : 0, readUnits: units.readUnits, writeUnits: units.writeUnits, dynamoRequests: units.requests, calls, failures: {}, logBytes: {} };
 }
 
 function addTotals(into: UsageTotals, add: UsageTotals): void {
   into.invocations += add.invocations;
   into.durationMs += add.durationMs;
+  into.cpuMs += add.cpuMs;
   into.sqsSourced += add.sqsSourced;
   into.readUnits += add.readUnits;
   into.writeUnits += add.writeUnits;

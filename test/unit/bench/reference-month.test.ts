@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PLATFORM_LINES_BYTES_AT_INFO, readPrices, referenceMonthCost, scaleGroup, tracesPerMonth, type ReferenceMonthInput } from '../../../bench/cost-model.ts';
+import { modelledDurationMs, PLATFORM_LINES_BYTES_AT_INFO, readPrices, referenceMonthCost, scaleGroup, tracesPerMonth, type ReferenceMonthInput } from '../../../bench/cost-model.ts';
 import { emptyTotals, lineLevel, logBytesAtLevel, type UsageTotals } from '../../../bench/function-meter.ts';
 import { REFERENCE_MONTH } from '../../../events/generators/reference-mix.ts';
 
@@ -68,6 +68,41 @@ describe('the reference month', () => {
 
   it('puts every function in one scaling group', () => {
     expect([INGEST, DISPATCH, SWEEP, 'functions/scheduled/train-models.ts', 'functions/sequences/run-step.ts'].map(scaleGroup)).toEqual(['event', 'send', 'profileDay', 'day', 'send']);
+  });
+});
+
+describe('the Lambda line on a loaded machine', () => {
+  it('does not move when every measured wall time grows (load), and moves with CPU time and AWS requests (generated functions)', () => {
+    const usage = fc.record({ invocations: fc.integer({ min: 1, max: 2000 }), wallPerInvocation: fc.double({ min: 1, max: 500, noNaN: true }), cpuShare: fc.double({ min: 0.01, max: 1, noNaN: true }), dynamoRequests: fc.integer({ min: 0, max: 5000 }), puts: fc.integer({ min: 0, max: 500 }) });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(INGEST, DISPATCH, SWEEP), usage), { minLength: 1, maxLength: 3 }), fc.double({ min: 1.5, max: 20, noNaN: true }), (functions, load) => {
+        const at = (factor: number) =>
+          referenceMonthCost(
+            input({
+              functions: Object.fromEntries(
+                functions.map(([entry, u]) => {
+                  const wall = u.invocations * u.wallPerInvocation;
+                  return [entry, totals({ invocations: u.invocations, durationMs: wall * factor, cpuMs: wall * u.cpuShare, dynamoRequests: u.dynamoRequests, calls: { 'eventbridge:PutEvents': u.puts, 'eventbridge:entries': 10 * u.puts } })];
+                }),
+              ),
+            }),
+          );
+        const quiet = at(1);
+        const loaded = at(load);
+        expect(line(loaded, 'Lambda')).toBe(line(quiet, 'Lambda'));
+        // The wall-time figure is still printed beside it, and it is the one that grew.
+        expect(loaded.lambda.wallTimeUsd).toBeGreaterThanOrEqual(quiet.lambda.wallTimeUsd);
+        expect(loaded.lines.find((l) => l.service === 'Lambda')!.units).toContain('wall time');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("models a duration from CPU time at the memory's CPU share plus requests at their stated latency", () => {
+    // 100 ms of CPU at 256 MB (1769/256 of a vCPU's time) + 10 DynamoDB requests at 5 ms + 2 PutEvents at 20 ms (entries are not requests).
+    expect(modelledDurationMs({ cpuMs: 100, dynamoRequests: 10, calls: { 'eventbridge:PutEvents': 2, 'eventbridge:entries': 15 } }, 256)).toBeCloseTo(100 * (1769 / 256) + 50 + 40, 6);
+    // A function with a full vCPU or more runs CPU work at full speed, not faster.
+    expect(modelledDurationMs({ cpuMs: 100, dynamoRequests: 0, calls: {} }, 3008)).toBe(100);
   });
 });
 
