@@ -13,12 +13,11 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultCatalog } from '#shared/catalog/index.ts';
-import { DEFAULT_XRAY_SAMPLING_RATE } from '#infra/context.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
 import { LOCAL_STACK_CONTEXT } from '#local/stack/local-context.ts';
 import { generateReferenceMix } from '../events/generators/reference-mix.ts';
-import { describeReferenceMonth, functionSettings, readPrices, referenceMonthCost } from './cost-model.ts';
+import { describeReferenceMonth, functionSettings, readPrices, referenceMonthCost, sequenceSampling } from './cost-model.ts';
 import type { measureEndToEnd } from './end-to-end.ts';
 import type { JobReads } from './measure-job-reads.ts';
 import { describeRetries } from './function-meter.ts';
@@ -33,6 +32,7 @@ export function referenceMonth(endToEnd: Awaited<ReturnType<typeof measureEndToE
   const tableBytesPerProfile = (jobReads.tableMb * 2 ** 20 + jobReads.itemsInTable * ITEM_OVERHEAD_BYTES) / jobReads.profiles;
   const sample = generateReferenceMix({ customers: 200, days: 7, seed: 1, start: '2027-01-04T00:00:00Z' }).entries;
   const eventBytes = sample.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify({ Source: entry.Source, DetailType: entry.DetailType, Detail: JSON.stringify(entry.Detail), EventBusName: 'nudge', Time: entry.Time }), 'utf8'), 0) / sample.length;
+  const { template } = synthesizeNudgeTemplate({ context: LOCAL_STACK_CONTEXT });
   return referenceMonthCost({
     functions: endToEnd.functions,
     events: u.events,
@@ -40,11 +40,11 @@ export function referenceMonth(endToEnd: Awaited<ReturnType<typeof measureEndToE
     profiles: u.profilesInTable,
     days: u.days,
     stateTransitions: endToEnd.stateTransitions,
-    settings: functionSettings(synthesizeNudgeTemplate({ context: LOCAL_STACK_CONTEXT }).template as Parameters<typeof functionSettings>[0]),
+    settings: functionSettings(template as Parameters<typeof functionSettings>[0]),
     tableBytesPerProfile,
     eventBytes,
     archiveRetentionDays: defaultCatalog.settings.eventArchiveRetentionDays,
-    xraySamplingRate: DEFAULT_XRAY_SAMPLING_RATE,
+    sequenceSampling: sequenceSampling(template as Parameters<typeof sequenceSampling>[0]),
     prices: readPrices(),
   });
 }
