@@ -2,7 +2,7 @@
  * The reference month's AWS bill (issue 23 goal 1), a figure of `npm run bench`, runnable alone with
  * small sizes:
  *
- *   npx tsx bench/reference-cost.ts [--customers 20] [--days 7] [--profiles 100]
+ *   npx tsx bench/reference-cost.ts [--customers 20] [--days 7] [--profiles 100] [--warm-days 16]
  *
  * The reference-mix stream (events/generators/reference-mix.ts) through the whole local system one
  * event at a time (bench/end-to-end.ts's unit pass, with the opens and clicks of the emails it
@@ -21,6 +21,7 @@ import { describeReferenceMonth, functionSettings, readPrices, referenceMonthCos
 import type { measureEndToEnd } from './end-to-end.ts';
 import type { JobReads } from './measure-job-reads.ts';
 import { describeRetries } from './function-meter.ts';
+import { describeSequenceRuns } from './sequence-runs.ts';
 
 /** DynamoDB bills 100 bytes of overhead an item on top of its attributes. */
 const ITEM_OVERHEAD_BYTES = 100;
@@ -50,16 +51,17 @@ export function referenceMonth(endToEnd: Awaited<ReturnType<typeof measureEndToE
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { customers: { type: 'string', default: '20' }, days: { type: 'string', default: '7' }, profiles: { type: 'string', default: '100' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { customers: { type: 'string', default: '20' }, days: { type: 'string', default: '7' }, profiles: { type: 'string', default: '100' }, 'warm-days': { type: 'string' }, out: { type: 'string' } } });
   hideSdkNodeVersionNotice();
   const progress = (message: string) => void process.stderr.write(`${message}\n`);
   const { measureEndToEnd } = await import('./end-to-end.ts');
   const { measureJobReads } = await import('./measure-job-reads.ts');
-  const endToEnd = await measureEndToEnd({ customers: 5, days: 2, seed: 7, unitCustomers: Number(values.customers), unitDays: Number(values.days), rawUpdates: 50, latencySends: 1, progress });
+  const endToEnd = await measureEndToEnd({ customers: 5, days: 2, seed: 7, unitCustomers: Number(values.customers), unitDays: Number(values.days), ...(values['warm-days'] !== undefined ? { unitWarmDays: Number(values['warm-days']) } : {}), rawUpdates: 50, latencySends: 1, progress });
   const jobReads = await measureJobReads({ profiles: Number(values.profiles), history: 50, progress });
   const month = referenceMonth(endToEnd, jobReads);
   console.log(describeReferenceMonth(month));
   console.log(`ingest under load: ${describeRetries(endToEnd.throughput.ingestRetries)}; unit pass: ${describeRetries(endToEnd.unitStream.ingestRetries)}`);
   console.log(`unit pass: ${endToEnd.unitStream.events} events (${JSON.stringify(endToEnd.unitStream.mix)}), ${endToEnd.sends} emails, engagement ${JSON.stringify(endToEnd.unitStream.engagement)}, ${endToEnd.unitStream.profilesInTable} profiles in the table`);
-  if (values.out) writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), endToEnd: { unitStream: endToEnd.unitStream, throughput: endToEnd.throughput, stateTransitions: endToEnd.stateTransitions, functions: endToEnd.functions }, referenceMonth: month }, null, 2)}\n`);
+  console.log(`sequence executions of the unit pass, per sequence:\n${describeSequenceRuns(endToEnd.sequenceRuns)}`);
+  if (values.out) writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), endToEnd: { unitStream: endToEnd.unitStream, throughput: endToEnd.throughput, stateTransitions: endToEnd.stateTransitions, sequenceRuns: endToEnd.sequenceRuns, functions: endToEnd.functions }, referenceMonth: month }, null, 2)}\n`);
 }
