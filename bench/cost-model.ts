@@ -164,12 +164,41 @@ const SECONDS_PER_MONTH = REFERENCE_MONTH.days * 86_400;
  * Traces a month that Lambda's active tracing records for `invocations` spread evenly over the
  * month: its fixed rule (not configurable for Lambda) records the first request each second and 5%
  * of the others. With Poisson arrivals at r a second, a second records (1 − e^−r) + 0.05·(r − (1 − e^−r)).
- * The same shape with `fixedRate` gives a sampling rule's count (reservoir 1 a second).
+ * A sampling rule has the same shape with its own fixed rate and reservoir (k a second): a second
+ * records E[min(N, k)] + fixedRate·(r − E[min(N, k)]), with N Poisson(r).
  */
-export function tracesPerMonth(invocations: number, fixedRate = 0.05, activeSeconds = SECONDS_PER_MONTH): number {
+export function tracesPerMonth(invocations: number, fixedRate = 0.05, activeSeconds = SECONDS_PER_MONTH, reservoirPerSecond = 1): number {
   const rate = invocations / activeSeconds;
-  const reservoir = 1 - Math.exp(-rate);
+  // E[min(N, k)] = Σ_{j<k} P(N > j)
+  let reservoir = 0;
+  let below = 0;
+  let term = Math.exp(-rate);
+  for (let j = 0; j < reservoirPerSecond; j++) {
+    below += term;
+    reservoir += 1 - below;
+    term *= rate / (j + 1);
+  }
   return activeSeconds * (reservoir + fixedRate * (rate - reservoir));
+}
+
+/** A sampling rule as the stack synthesizes it: what the cost model prices the sequences' traces with. */
+export type SamplingRuleSetting = { serviceType: string; fixedRate: number; reservoirPerSecond: number };
+
+/** The X-Ray sampling rules of a synthesized template. */
+export function samplingRules(template: { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> }): SamplingRuleSetting[] {
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::XRay::SamplingRule')
+    .map((resource) => {
+      const rule = resource.Properties?.SamplingRule ?? {};
+      return { serviceType: String(rule.ServiceType), fixedRate: Number(rule.FixedRate), reservoirPerSecond: Number(rule.ReservoirSize) };
+    });
+}
+
+/** The rule that samples the sequences' state machine (the one rule for Step Functions the stack has). */
+export function sequenceSampling(template: Parameters<typeof samplingRules>[0]): SamplingRuleSetting {
+  const rules = samplingRules(template).filter((rule) => rule.serviceType === 'AWS::StepFunctions::StateMachine');
+  if (rules.length !== 1) throw new Error(`expected one sampling rule for the sequences' state machine, found ${rules.length}`);
+  return rules[0]!;
 }
 /** The daily jobs run in a burst: their invocations are spread over about an hour a day, not the month. */
 const DAILY_JOB_ACTIVE_SECONDS = REFERENCE_MONTH.days * 3600;
@@ -222,8 +251,6 @@ export type ReferenceMonthInput = {
   /** Mean bytes of a producer event as PutEvents carries it (what the archive keeps), and the archive's retention. */
   eventBytes: number;
   archiveRetentionDays: number;
-  /** The stack's X-Ray sampling rule's fixed rate (the sequences' state machine). */
-  xraySamplingRate: number;
   /**
    * The rollups' write units per event by DynamoDB's documented rule, in the batches the deployed
    * stream mapping gets at the reference rate (bench/rollup-units.ts). Without it the rollups are
@@ -231,6 +258,8 @@ export type ReferenceMonthInput = {
    * item only, in the unit pass's batches of about one record.
    */
   rollups?: { writeUnitsPerEvent: number; batchSize: number; writeUnitsPerEventAtBatchOfOne: number };
+  /** The stack's X-Ray sampling rule of the sequences' state machine, as synthesized (sequenceSampling). */
+  sequenceSampling: Pick<SamplingRuleSetting, 'fixedRate' | 'reservoirPerSecond'>;
   prices: PriceFile;
 };
 
@@ -289,7 +318,7 @@ export function referenceMonthCost(input: ReferenceMonthInput) {
   const lambdaUsd = (durationOf: (f: (typeof monthly)[number]) => number) => (sum(monthly.map((f) => f.invocations)) / 1e6) * p.lambdaRequestsPerMillion.usd + gbSeconds(durationOf) * p.lambdaArmGbSecond.usd;
 
   const activeTraces = sum(monthly.filter((f) => f.setting?.tracing === 'Active').map((f) => tracesPerMonth(f.invocations, 0.05, f.group === 'profileDay' || f.group === 'day' ? DAILY_JOB_ACTIVE_SECONDS : SECONDS_PER_MONTH)));
-  const sequenceTraces = tracesPerMonth(executions, input.xraySamplingRate);
+  const sequenceTraces = tracesPerMonth(executions, input.sequenceSampling.fixedRate, SECONDS_PER_MONTH, input.sequenceSampling.reservoirPerSecond);
   const traces = activeTraces + sequenceTraces;
 
   const lines = [
@@ -311,7 +340,7 @@ export function referenceMonthCost(input: ReferenceMonthInput) {
     { service: 'EventBridge (+ Scheduler)', usd: (busEntries / 1e6) * p.eventBridgeCustomEventsPerMillion.usd + (call('scheduler:CreateSchedule') / 1e6) * p.schedulerInvocationsPerMillion.usd, units: `${round2(busEntries / 1e6)}M events (${round2(call('eventbridge:entries') / 1e6)}M internal), ${round2(call('scheduler:CreateSchedule') / 1e6)}M schedules` },
     { service: 'EventBridge archive', usd: archiveGbMonth * p.eventBridgeArchivePerGb.usd + archiveGbMonth * (input.archiveRetentionDays / REFERENCE_MONTH.days) * p.eventBridgeArchiveStoragePerGbMonth.usd, units: `${round2(archiveGbMonth)} GB a month (${Math.round(input.eventBytes)} bytes an event), ${input.archiveRetentionDays} days kept` },
     { service: `CloudWatch Logs (${deployedLevel})`, usd: logsAt(deployedLevel), units: `${round2(logBytes(deployedLevel) / 1e9)} GB (${round2(logBytes(deployedLevel) / sum(monthly.map((f) => f.invocations)))} bytes an invocation, state machine records included)` },
-    { service: 'X-Ray', usd: (traces / 1e6) * p.xrayTracesRecordedPerMillion.usd, units: `${Math.round(traces).toLocaleString('en')} traces (Active functions ${Math.round(activeTraces).toLocaleString('en')}, sequences at ${input.xraySamplingRate} ${Math.round(sequenceTraces).toLocaleString('en')})` },
+    { service: 'X-Ray', usd: (traces / 1e6) * p.xrayTracesRecordedPerMillion.usd, units: `${Math.round(traces).toLocaleString('en')} traces (Active functions ${Math.round(activeTraces).toLocaleString('en')}, sequences at ${input.sequenceSampling.fixedRate}, reservoir ${input.sequenceSampling.reservoirPerSecond}/s: ${Math.round(sequenceTraces).toLocaleString('en')})` },
   ].map((line) => ({ ...line, usd: round2(line.usd) }));
   const total = round2(sum(lines.map((line) => line.usd)));
   const ses = lines[0]!.usd;

@@ -24,6 +24,7 @@ import { startLocalSystem } from '#local/system.ts';
 import { generateBehaviorStream, type GeneratedEntry } from '../events/generators/behavior-stream.ts';
 import { engagementEvents, generateReferenceMix, type SentEmail } from '../events/generators/reference-mix.ts';
 import { rebasedToClock } from './rebase-stream.ts';
+import { sequenceRunBreakdown } from './sequence-runs.ts';
 import { describeRetries, DISPATCH_ENTRY, emptyTotals, FunctionMeter, INGEST_ENTRY, retryReport, type UsageTotals } from './function-meter.ts';
 
 const WEEK_MS = 7 * 86_400_000;
@@ -34,6 +35,11 @@ const ENTRIES_PER_PUT = 10;
 const PUTS_IN_FLIGHT = 4;
 /** The unit pass looks for new sends (to open and click them) every 3 simulated hours. */
 const ENGAGEMENT_WINDOW_MS = 3 * 3_600_000;
+/**
+ * History replayed before the unit pass's window: long enough that the runs the first scoring's
+ * interests start (content_recommendation, steps at about 1, 8 and 15 days) are over before it.
+ */
+export const DEFAULT_UNIT_WARM_DAYS = 16;
 
 export type EndToEndOptions = {
   /** The throughput stream. */
@@ -43,6 +49,8 @@ export type EndToEndOptions = {
   /** The unit pass's stream (replayed one event at a time). */
   unitCustomers: number;
   unitDays: number;
+  /** Days of the customers' history replayed before the unit pass's window, not measured (default DEFAULT_UNIT_WARM_DAYS). */
+  unitWarmDays?: number;
   rawUpdates: number;
   latencySends: number;
   progress: (message: string) => void;
@@ -120,61 +128,76 @@ export async function measureEndToEnd(options: EndToEndOptions) {
     // The stream has the reference shop's mix (events/generators/reference-mix.ts); its profiles that
     // exist before the month identify first (not measured), and the opens and clicks are those of
     // the emails the system actually sends, put as the replay reaches them.
-    const reference = generateReferenceMix({ customers: options.unitCustomers, days: options.unitDays, seed: options.seed + 1, start: '2027-01-04T00:00:00Z', customerPrefix: 'unit_' });
+    // History before the window (unitWarmDays, not measured): a shop's profiles have their interests,
+    // stages and runs already; without it every profile gets its first predicted interests (and the
+    // content sequence) in the measured week, which a shop in steady state does not.
+    const warmDays = options.unitWarmDays ?? DEFAULT_UNIT_WARM_DAYS;
+    const windowStart = '2027-01-04T00:00:00Z';
+    const reference = generateReferenceMix({ customers: options.unitCustomers, days: warmDays + options.unitDays, seed: options.seed + 1, start: new Date(Date.parse(windowStart) - warmDays * 86_400_000).toISOString(), customerPrefix: 'unit_' });
+    const history = reference.entries.filter((entry) => entry.Time < windowStart);
+    const measured = reference.entries.filter((entry) => entry.Time >= windowStart);
     const unitShiftMs = Math.max(0, Math.ceil((system.clock.now().getTime() - Date.parse(reference.existing[0]?.Time ?? reference.entries[0]!.Time)) / WEEK_MS)) * WEEK_MS;
     const rebase = (entry: GeneratedEntry): ScenarioLine => ({ ...entry, Time: shiftIso(entry.Time, unitShiftMs), Detail: { ...entry.Detail, occurredAt: shiftIso(entry.Detail.occurredAt as string, unitShiftMs) } });
     const replay = (lines: ScenarioLine[]) =>
       replayScenario({ lines, eventBridgeEndpoint: system.endpoints.eventBridge, busName, clock: system.clock, waitForBus: () => system.waitForIdle(120_000) });
-    progress(`end-to-end: unit pass, ${reference.existing.length} existing profiles identify (not measured) ...`);
+    const seenSends = new Set<string>();
+    /** Replays lines in windows of ENGAGEMENT_WINDOW_MS, adding the opens and clicks of what is sent; returns the events put and the engagement. */
+    const replayWithEngagement = async (lines: ScenarioLine[], label: string) => {
+      const started = performance.now();
+      const queue = [...lines];
+      const engagement = { sendsSeen: 0, opens: 0, clicks: 0 };
+      let events = 0;
+      let windowEnd = queue.length > 0 ? Date.parse(queue[0]!.Time) + ENGAGEMENT_WINDOW_MS : 0;
+      while (queue.length > 0) {
+        let take = 0;
+        while (take < queue.length && Date.parse(queue[take]!.Time) < windowEnd) take += 1;
+        if (take === 0) {
+          windowEnd = Date.parse(queue[0]!.Time) + ENGAGEMENT_WINDOW_MS;
+          continue;
+        }
+        await replay(queue.splice(0, take));
+        events += take;
+        if (Math.floor((events - take) / 200) !== Math.floor(events / 200)) progress(`end-to-end: ${label} ${events}/${lines.length}+ (${seconds(started)} s)`);
+        const sent = (await sentEmails(dynamodb, tableName, 'unit_')).filter((send) => !seenSends.has(send.sendId));
+        if (sent.length > 0) {
+          for (const send of sent) seenSends.add(send.sendId);
+          engagement.sendsSeen += sent.length;
+          // An open the replay has already passed (the send was seen at the window's end) happens now.
+          const now = system.clock.now().getTime();
+          const opened = engagementEvents({ sends: sent, seed: options.seed }).map((entry): ScenarioLine => {
+            const at = new Date(Math.max(now, Date.parse(entry.Time))).toISOString();
+            return { ...entry, Time: at, Detail: { ...entry.Detail, occurredAt: at } };
+          });
+          engagement.opens += opened.filter((entry) => entry.DetailType === 'email_open').length;
+          engagement.clicks += opened.filter((entry) => entry.DetailType === 'email_click').length;
+          queue.push(...opened);
+          queue.sort((a, b) => a.Time.localeCompare(b.Time));
+        }
+        windowEnd += ENGAGEMENT_WINDOW_MS;
+      }
+      return { events, engagement };
+    };
+    progress(`end-to-end: unit pass, ${reference.existing.length} existing profiles identify and ${history.length} events of ${warmDays} days of history (not measured) ...`);
     await replay(reference.existing.map(rebase));
+    await replayWithEngagement(history.map(rebase), 'unit pass history');
     await system.waitForIdle(120_000);
     meter.reset();
     const unitEmailsBefore = (await sesEmails(system.endpoints.ses)).length;
-    progress(`end-to-end: unit pass, ${reference.entries.length} events of the reference mix one at a time, with the opens and clicks of what is sent ...`);
+    progress(`end-to-end: unit pass, ${measured.length} events of the reference mix one at a time, with the opens and clicks of what is sent ...`);
     const unitStarted = performance.now();
-    const queue = reference.entries.map(rebase);
-    const seenSends = new Set<string>();
-    const engagement = { sendsSeen: 0, opens: 0, clicks: 0 };
-    let unitEvents = 0;
-    let windowEnd = Date.parse(queue[0]!.Time) + ENGAGEMENT_WINDOW_MS;
-    while (queue.length > 0) {
-      let take = 0;
-      while (take < queue.length && Date.parse(queue[take]!.Time) < windowEnd) take += 1;
-      if (take === 0) {
-        windowEnd = Date.parse(queue[0]!.Time) + ENGAGEMENT_WINDOW_MS;
-        continue;
-      }
-      await replay(queue.splice(0, take));
-      unitEvents += take;
-      if (Math.floor((unitEvents - take) / 200) !== Math.floor(unitEvents / 200)) progress(`end-to-end: unit pass ${unitEvents}/${reference.entries.length}+ (${seconds(unitStarted)} s)`);
-      const sent = (await sentEmails(dynamodb, tableName, 'unit_')).filter((send) => !seenSends.has(send.sendId));
-      if (sent.length > 0) {
-        for (const send of sent) seenSends.add(send.sendId);
-        engagement.sendsSeen += sent.length;
-        // An open the replay has already passed (the send was seen at the window's end) happens now.
-        const now = system.clock.now().getTime();
-        const opened = engagementEvents({ sends: sent, seed: options.seed }).map((entry): ScenarioLine => {
-          const at = new Date(Math.max(now, Date.parse(entry.Time))).toISOString();
-          return { ...entry, Time: at, Detail: { ...entry.Detail, occurredAt: at } };
-        });
-        engagement.opens += opened.filter((entry) => entry.DetailType === 'email_open').length;
-        engagement.clicks += opened.filter((entry) => entry.DetailType === 'email_click').length;
-        queue.push(...opened);
-        queue.sort((a, b) => a.Time.localeCompare(b.Time));
-      }
-      windowEnd += ENGAGEMENT_WINDOW_MS;
-    }
+    const { events: unitEvents, engagement } = await replayWithEngagement(measured.map(rebase), 'unit pass');
     await system.waitForIdle(120_000);
     const sends = (await sesEmails(system.endpoints.ses)).length - unitEmailsBefore;
     const ingest = structuredClone(meter.byEntry.get(INGEST_ENTRY)) ?? emptyTotals();
     const unitRetries = retryReport(unitEvents, ingest);
     if (unitRetries.retries > 0) progress(`end-to-end: unit pass ingest: ${describeRetries(unitRetries)}`);
     const profilesInTable = await countProfiles(dynamodb, tableName);
-    const mix = Object.fromEntries(Object.entries(countBy(reference.entries.map((entry) => entry.DetailType))).sort(([, a], [, b]) => b - a));
+    const mix = Object.fromEntries(Object.entries(countBy(measured.map((entry) => entry.DetailType))).sort(([, a], [, b]) => b - a));
     const byEntry = Object.fromEntries([...meter.byEntry].map(([entry, totals]) => [entry, roundTotals(totals)]));
     const paths = Object.fromEntries([...meter.ingestPaths].map(([path, totals]) => [path, perInvocation(totals)]));
     const dispatch = meter.byEntry.get(DISPATCH_ENTRY);
     const total = meter.total();
+    const sequenceRuns = await sequenceRunBreakdown(dynamodb, tableName, 'unit_', meter.stateTransitions);
 
     // --- PutEvents -> email in the SES store ------------------------------------------------------
     progress(`end-to-end: latency of ${options.latencySends} transactional sends ...`);
@@ -199,8 +222,9 @@ export async function measureEndToEnd(options: EndToEndOptions) {
       unitStream: {
         generator: 'reference-mix',
         customers: reference.customers.length,
-        signups: reference.customers.filter((customer) => customer.signupDay !== undefined).length,
+        signups: reference.customers.filter((customer) => customer.signupDay !== undefined && customer.signupDay >= warmDays).length,
         days: options.unitDays,
+        warmDays,
         seed: options.seed + 1,
         events: unitEvents,
         mix,
@@ -230,6 +254,7 @@ export async function measureEndToEnd(options: EndToEndOptions) {
         allFunctionsPerEvent: { readUnits: round(total.readUnits / unitEvents, 2), writeUnits: round(total.writeUnits / unitEvents, 2) },
       },
       functions: byEntry,
+      sequenceRuns,
       stateTransitions: { executions: meter.stateTransitions.size, transitions: [...meter.stateTransitions.values()].reduce((sum, n) => sum + n, 0), logBytes: meter.stateLogBytes },
       latencyMs: { sends: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) },
     };

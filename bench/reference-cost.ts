@@ -2,7 +2,7 @@
  * The reference month's AWS bill (issue 23 goal 1), a figure of `npm run bench`, runnable alone with
  * small sizes:
  *
- *   npx tsx bench/reference-cost.ts [--customers 20] [--days 7] [--profiles 100] [--rollup-records-out file]
+ *   npx tsx bench/reference-cost.ts [--customers 20] [--days 7] [--profiles 100] [--warm-days 16] [--rollup-records-out file]
  *
  * The reference-mix stream (events/generators/reference-mix.ts) through the whole local system one
  * event at a time (bench/end-to-end.ts's unit pass, with the opens and clicks of the emails it
@@ -13,16 +13,16 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultCatalog } from '#shared/catalog/index.ts';
-import { DEFAULT_XRAY_SAMPLING_RATE } from '#infra/context.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
 import { LOCAL_STACK_CONTEXT } from '#local/stack/local-context.ts';
 import { generateReferenceMix } from '../events/generators/reference-mix.ts';
-import { describeReferenceMonth, functionSettings, readPrices, referenceMonthCost } from './cost-model.ts';
+import { describeReferenceMonth, functionSettings, readPrices, referenceMonthCost, sequenceSampling } from './cost-model.ts';
 import type { measureEndToEnd } from './end-to-end.ts';
 import type { JobReads } from './measure-job-reads.ts';
 import { describeRetries } from './function-meter.ts';
 import { CapturedRecords, describeBatchedRollupUnits, hookRollupInvocations, rollupUnitsAtReferenceRate, type BatchedRollupUnits } from './rollup-units.ts';
+import { describeSequenceRuns } from './sequence-runs.ts';
 
 /** DynamoDB bills 100 bytes of overhead an item on top of its attributes. */
 const ITEM_OVERHEAD_BYTES = 100;
@@ -64,6 +64,7 @@ export function referenceMonth(endToEnd: Awaited<ReturnType<typeof measureEndToE
   const tableBytesPerProfile = (jobReads.tableMb * 2 ** 20 + jobReads.itemsInTable * ITEM_OVERHEAD_BYTES) / jobReads.profiles;
   const sample = generateReferenceMix({ customers: 200, days: 7, seed: 1, start: '2027-01-04T00:00:00Z' }).entries;
   const eventBytes = sample.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify({ Source: entry.Source, DetailType: entry.DetailType, Detail: JSON.stringify(entry.Detail), EventBusName: 'nudge', Time: entry.Time }), 'utf8'), 0) / sample.length;
+  const { template } = synthesizeNudgeTemplate({ context: LOCAL_STACK_CONTEXT });
   return referenceMonthCost({
     functions: endToEnd.functions,
     events: u.events,
@@ -71,11 +72,11 @@ export function referenceMonth(endToEnd: Awaited<ReturnType<typeof measureEndToE
     profiles: u.profilesInTable,
     days: u.days,
     stateTransitions: endToEnd.stateTransitions,
-    settings: functionSettings(synthesizeNudgeTemplate({ context: LOCAL_STACK_CONTEXT }).template as Parameters<typeof functionSettings>[0]),
+    settings: functionSettings(template as Parameters<typeof functionSettings>[0]),
     tableBytesPerProfile,
     eventBytes,
     archiveRetentionDays: defaultCatalog.settings.eventArchiveRetentionDays,
-    xraySamplingRate: DEFAULT_XRAY_SAMPLING_RATE,
+    sequenceSampling: sequenceSampling(template as Parameters<typeof sequenceSampling>[0]),
     ...(rollups
       ? {
           rollups: {
@@ -91,7 +92,7 @@ export function referenceMonth(endToEnd: Awaited<ReturnType<typeof measureEndToE
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { customers: { type: 'string', default: '20' }, days: { type: 'string', default: '7' }, profiles: { type: 'string', default: '100' }, out: { type: 'string' }, 'rollup-records-out': { type: 'string' } },
+    options: { customers: { type: 'string', default: '20' }, days: { type: 'string', default: '7' }, profiles: { type: 'string', default: '100' }, 'warm-days': { type: 'string' }, out: { type: 'string' }, 'rollup-records-out': { type: 'string' } },
   });
   hideSdkNodeVersionNotice();
   const progress = (message: string) => void process.stderr.write(`${message}\n`);
@@ -104,6 +105,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     seed: 7,
     unitCustomers: Number(values.customers),
     unitDays: Number(values.days),
+    ...(values['warm-days'] !== undefined ? { unitWarmDays: Number(values['warm-days']) } : {}),
     rawUpdates: 50,
     latencySends: 1,
     progress: (message) => {
@@ -119,5 +121,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`Rollups of the unit pass (${endToEnd.unitStream.events} events):\n${describeBatchedRollupUnits(rollups)}`);
   console.log(`ingest under load: ${describeRetries(endToEnd.throughput.ingestRetries)}; unit pass: ${describeRetries(endToEnd.unitStream.ingestRetries)}`);
   console.log(`unit pass: ${endToEnd.unitStream.events} events (${JSON.stringify(endToEnd.unitStream.mix)}), ${endToEnd.sends} emails, engagement ${JSON.stringify(endToEnd.unitStream.engagement)}, ${endToEnd.unitStream.profilesInTable} profiles in the table`);
-  if (values.out) writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), endToEnd: { unitStream: endToEnd.unitStream, throughput: endToEnd.throughput, stateTransitions: endToEnd.stateTransitions, functions: endToEnd.functions }, referenceMonth: month, rollups }, null, 2)}\n`);
+  console.log(`sequence executions of the unit pass, per sequence:\n${describeSequenceRuns(endToEnd.sequenceRuns)}`);
+  if (values.out) writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), endToEnd: { unitStream: endToEnd.unitStream, throughput: endToEnd.throughput, stateTransitions: endToEnd.stateTransitions, sequenceRuns: endToEnd.sequenceRuns, functions: endToEnd.functions }, referenceMonth: month, rollups }, null, 2)}\n`);
 }

@@ -49,7 +49,7 @@ export type NudgeContext = {
   alarmEmail?: string;
   /** `logLevel`: Lambda application log level (default WARN in AWS; INFO or DEBUG to see more). */
   logLevel: LogLevel;
-  /** `xraySamplingRate`: fraction of requests X-Ray traces beyond the first each second (default 0.01). */
+  /** `xraySamplingRate`: fraction of the sequence executions X-Ray traces (default 0.01; the rule has no reservoir: nudge-stack.ts SEQUENCE_SAMPLING_RESERVOIR). */
   xraySamplingRate: number;
   /**
    * `hotPathTracing`: X-Ray mode of the functions that run per event or per email (default

@@ -29,6 +29,14 @@ export type NudgeStackProps = StackProps & { settings: NudgeContext };
  * The outputs are the contract between the stack and its tools: the local runtime, the CLI and the
  * integration tests find the bus, table and queues by these exact output names.
  */
+
+/**
+ * Traces a second the sequences' sampling rule records before its fixed rate applies. None: the
+ * reference month starts about 0.24 executions a second (~620,000 a month), and a reservoir of 1 a
+ * second would trace ~21% of them (~550,000 traces, ~$2.75), twenty times the 1% fixed rate the
+ * deployer chose (-c xraySamplingRate). bench/cost-model.ts reads both from the synthesized rule.
+ */
+export const SEQUENCE_SAMPLING_RESERVOIR = 0;
 export class NudgeStack extends Stack {
   readonly eventBus: NudgeEventBus;
   readonly storage: NudgeStorage;
@@ -134,13 +142,14 @@ export class NudgeStack extends Stack {
     }
 
     // Lambda samples traces at its own fixed rate (the first request each second and 5 % of the
-    // rest); Step Functions follows sampling rules, so the sequences machine gets one.
+    // rest); Step Functions follows sampling rules, so the sequences machine gets one, at the fixed
+    // rate the deployer chose and no reservoir (SEQUENCE_SAMPLING_RESERVOIR).
     new xray.CfnSamplingRule(this, 'SequencesSampling', {
       samplingRule: {
         ruleName: `${this.stackName}-sequences`.slice(0, 32),
         priority: 1000,
         fixedRate: settings.xraySamplingRate,
-        reservoirSize: 1,
+        reservoirSize: SEQUENCE_SAMPLING_RESERVOIR,
         serviceName: this.sequences.stateMachine.stateMachineName,
         serviceType: 'AWS::StepFunctions::StateMachine',
         host: '*',

@@ -69,12 +69,25 @@ export type ReferenceMixOptions = {
 export type ReferenceCustomer = { customerId: string; email: string; timezone: string; activityWeight: number; signupDay?: number };
 
 /**
+ * How long before the window an existing profile was first seen: uniform over 1 to 730 days (at
+ * 5% signups a month the mean tenure is well over a year), from the customer id (not the stream's
+ * random sequence, so the events of the window stay the same). Measured cost depends on it: with a
+ * day's tenure every profile is a prospect in the measured week and runs the prospect sequences.
+ */
+export const EXISTING_TENURE_DAYS = { min: 1, max: 730 } as const;
+function existingTenureDays(seed: number, customerId: string): number {
+  const unit = createHash('sha256').update(`tenure\u0000${seed}\u0000${customerId}`).digest().readUInt32BE(0) / 2 ** 32;
+  return EXISTING_TENURE_DAYS.min + Math.floor(unit * (EXISTING_TENURE_DAYS.max - EXISTING_TENURE_DAYS.min + 1));
+}
+
+/**
  * A seeded stream with the reference shop's mix (REFERENCE_MIX), for the cost model of
  * `npm run bench`. The same options give the same entries, byte for byte.
  *
  * - **existing** profiles (all but the month's signups) are in `existing`: one identify each, with
- *   email and marketing consent, the day before the window, to replay before the measured stream
- *   (a shop's profiles exist before the month is measured);
+ *   email and marketing consent, put the day before the window and dated by the customer's tenure
+ *   (EXISTING_TENURE_DAYS), to replay before the measured stream (a shop's profiles exist before
+ *   the month is measured, most of them for longer than the 30 days of the prospect stage);
  * - **signups**: a customer signs up in the window with probability `signupsPerProfileMonth · days / 30`
  *   (identify, then subscribe);
  * - **sessions**: per day, a Poisson number with mean `SESSIONS_PER_PROFILE_DAY · weight / mean weight`
@@ -119,7 +132,10 @@ export function generateReferenceMix(options: ReferenceMixOptions): { customers:
     let firstDay = 0;
     if (signupDay === undefined) {
       const time = at(-1, 12);
-      existing.push({ Time: time, Source: 'shop.web', DetailType: 'identify', Detail: detailOf(time, identify(time, { consent: { marketing: 'subscribed' } })) });
+      // Put the day before the window, dated by the customer's tenure: a shop in steady state has
+      // few profiles in their first 30 days (the prospect stage), not every one of them.
+      const firstSeen = new Date(Date.parse(time) - existingTenureDays(options.seed, customerId) * DAY_MS).toISOString().replace('.000Z', 'Z');
+      existing.push({ Time: time, Source: 'shop.web', DetailType: 'identify', Detail: detailOf(firstSeen, identify(firstSeen, { consent: { marketing: 'subscribed' } })) });
     } else {
       firstDay = signupDay;
       const hour = 8 + random() * 12;

@@ -8,6 +8,7 @@ import { exitReason } from '../domain/sequence-progress.ts';
 import { decideStart, describeExit, planRun, type SequenceRunRecord } from '../domain/sequence-runs.ts';
 import { SEQUENCE_SIGNALS, type Sequence } from '../domain/sequences.ts';
 import { isBehind, readProfileWhen } from './profile-as-of.ts';
+import { factsAt } from './rule-facts.ts';
 
 /** Thrown so the invocation is retried (Lambda's async retries, then the dead-letter queue). */
 export class ProfileNotWrittenError extends Error {
@@ -157,6 +158,24 @@ export function makeStartSequences(deps: StartSequencesDeps) {
         if (decision.reason === 'already_running' && startedBy.type === 'lifecycle_stage') await adoptForStage(latest!, startStage);
         result.skipped.push({ sequenceId: sequence.id, reason: decision.reason, runId: decision.runId });
         continue;
+      }
+      if (decision.type === 'start') {
+        // An exit goal that already holds would end the run at its first step (the step's own check,
+        // exitReason, on the profile as it is now): the run is recorded as exited, as that step would
+        // record it, and no execution is started only to find it out (Wait, RunStep, MoreSteps and
+        // Finished: 4 billed transitions). Event goals only ever stay met; a stage or segment that
+        // comes back starts a new run of its own.
+        const exit = exitReason(sequence, planned.machineInput, profile, factsAt(profile, deps.catalog, now));
+        if (exit) {
+          const exited: SequenceRunRecord = { ...planned.record, status: 'exited', next: null, exit: { reason: describeExit(exit), at: now.toISOString() } };
+          if (await deps.runs.claim(exited, latest?.runId)) {
+            result.skipped.push({ sequenceId: sequence.id, reason: 'exit_goal_met', runId: exited.runId });
+            continue;
+          }
+          const winner = await deps.runs.get(customerId, sequence.id);
+          result.skipped.push({ sequenceId: sequence.id, reason: 'already_running', ...(winner ? { runId: winner.runId } : {}) });
+          continue;
+        }
       }
       // A resumed start (the same start again while its run is active) keeps its record and calls StartExecution again: idempotent by name.
       const record = { ...planned.record, executionArn: deps.executions.executionArnFor(planned.record.runId) };

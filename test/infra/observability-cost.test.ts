@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_XRAY_SAMPLING_RATE } from '#infra/context.ts';
-import { isHotPath } from '#infra/nudge-stack.ts';
+import { isHotPath, SEQUENCE_SAMPLING_RESERVOIR } from '#infra/nudge-stack.ts';
+import { sequenceSampling } from '../../bench/cost-model.ts';
 import { removeSynthOutputs, resourcesOfType, synthTemplate } from './support/synth.ts';
 
 // Issue 23 goal 6: logs and traces at a price a team would choose (cdk-nag runs in every synth here).
@@ -29,13 +30,22 @@ describe('logs and X-Ray at the reference volume', () => {
     for (const { properties } of functions(opted)) expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
-  it('samples the nurture sequences with an X-Ray rule at a low fixed rate and a reservoir of 1 a second', () => {
+  it('samples the nurture sequences with an X-Ray rule at a low fixed rate and no reservoir, as the cost model prices it', () => {
     const rules = Object.values(resourcesOfType(byDefault, 'AWS::XRay::SamplingRule')).map((rule) => rule.Properties!.SamplingRule);
     const [machineId, machine] = Object.entries(resourcesOfType(byDefault, 'AWS::StepFunctions::StateMachine'))[0]!;
     expect(rules).toEqual([
-      expect.objectContaining({ FixedRate: DEFAULT_XRAY_SAMPLING_RATE, ReservoirSize: 1, ServiceType: 'AWS::StepFunctions::StateMachine', ServiceName: { 'Fn::GetAtt': [machineId, 'Name'] }, Version: 1 }),
+      expect.objectContaining({ FixedRate: DEFAULT_XRAY_SAMPLING_RATE, ReservoirSize: SEQUENCE_SAMPLING_RESERVOIR, ServiceType: 'AWS::StepFunctions::StateMachine', ServiceName: { 'Fn::GetAtt': [machineId, 'Name'] }, Version: 1 }),
     ]);
     expect(DEFAULT_XRAY_SAMPLING_RATE).toBeLessThanOrEqual(0.01);
     expect(machine.Properties!.TracingConfiguration).toEqual({ Enabled: true });
+    // The reference month's ~0.24 executions a second: a reservoir of 1 a second would trace ~21% of them, 20x the fixed rate.
+    expect(SEQUENCE_SAMPLING_RESERVOIR).toBe(0);
+    expect(sequenceSampling(byDefault.toJSON() as never)).toEqual({ serviceType: 'AWS::StepFunctions::StateMachine', fixedRate: DEFAULT_XRAY_SAMPLING_RATE, reservoirPerSecond: SEQUENCE_SAMPLING_RESERVOIR });
+  });
+
+  it("gives every sampling rule's reservoir as the stack intends: none, so the rule's fixed rate is the share traced", () => {
+    const rules = Object.values(resourcesOfType(byDefault, 'AWS::XRay::SamplingRule')).map((rule) => rule.Properties!.SamplingRule);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) expect(rule.ReservoirSize, rule.RuleName).toBe(SEQUENCE_SAMPLING_RESERVOIR);
   });
 });

@@ -29,7 +29,7 @@ function input(overrides: Partial<ReferenceMonthInput> = {}): ReferenceMonthInpu
     tableBytesPerProfile: 4096,
     eventBytes: 400,
     archiveRetentionDays: 30,
-    xraySamplingRate: 0.01,
+    sequenceSampling: { fixedRate: 0.01, reservoirPerSecond: 0 },
     prices: readPrices(),
     ...overrides,
   };
@@ -115,13 +115,23 @@ describe('tracesPerMonth (Lambda: 1 a second + 5% of the rest)', () => {
     expect(ingest / seconds).toBeLessThan(1.15);
   });
 
-  it('never traces more than the invocations, and more invocations never trace fewer', () => {
+  it('never traces more than the invocations, and more invocations or a larger reservoir never trace fewer', () => {
+    const seconds = REFERENCE_MONTH.days * 86_400;
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 0, max: 1e9 }), fc.double({ min: 0, max: 1, noNaN: true }), (a, b, rate) => {
-        expect(tracesPerMonth(a, rate)).toBeLessThanOrEqual(a + 1e-6);
-        if (a <= b) expect(tracesPerMonth(a, rate)).toBeLessThanOrEqual(tracesPerMonth(b, rate) + 1e-6);
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 0, max: 1e9 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 5 }), (a, b, rate, k) => {
+        expect(tracesPerMonth(a, rate, seconds, k)).toBeLessThanOrEqual(a + 1e-6);
+        if (a <= b) expect(tracesPerMonth(a, rate, seconds, k)).toBeLessThanOrEqual(tracesPerMonth(b, rate, seconds, k) * (1 + 1e-9) + 1e-6);
+        expect(tracesPerMonth(a, rate, seconds, k)).toBeLessThanOrEqual(tracesPerMonth(a, rate, seconds, k + 1) * (1 + 1e-9) + 1e-6);
       }),
     );
+  });
+
+  it('without a reservoir traces the fixed rate of the invocations; a reservoir of k a second traces nearly all of k a second or fewer', () => {
+    const seconds = REFERENCE_MONTH.days * 86_400;
+    expect(tracesPerMonth(600_000, 0.01, seconds, 0)).toBeCloseTo(6000, 6);
+    expect(tracesPerMonth(600_000, 0, seconds, 1)).toBeCloseTo(seconds * (1 - Math.exp(-600_000 / seconds)), 3);
+    // 0.1 a second with a reservoir of 3: P(N >= 4) is negligible, so nearly every request is traced
+    expect(tracesPerMonth(0.1 * seconds, 0, seconds, 3) / (0.1 * seconds)).toBeGreaterThan(0.9999);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toJsonLines } from '../../../events/generators/behavior-stream.ts';
-import { engagementEvents, generateReferenceMix, REFERENCE_MIX, type SentEmail } from '../../../events/generators/reference-mix.ts';
+import { engagementEvents, EXISTING_TENURE_DAYS, generateReferenceMix, REFERENCE_MIX, type SentEmail } from '../../../events/generators/reference-mix.ts';
 import { parseBehaviorEvent } from '../../../shared/contract/index.ts';
 
 const OPTIONS = { customers: 800, days: 30, seed: 5, start: '2027-01-04T00:00:00Z' } as const;
@@ -50,6 +50,16 @@ describe('generateReferenceMix', () => {
     expect(existing).toHaveLength(customers.length - signups);
     expect(existing.every((entry) => entry.DetailType === 'identify' && Date.parse(entry.Time) < Date.parse(OPTIONS.start))).toBe(true);
     expect(existing.every((entry) => (entry.Detail.properties as { consent?: unknown }).consent !== undefined)).toBe(true);
+  });
+
+  it("dates existing profiles by a tenure of 1 to 730 days (put the day before the window): few are in the prospect stage's first 30 days, as in a shop in steady state", () => {
+    const tenureDays = existing.map((entry) => (Date.parse(OPTIONS.start) - Date.parse(String(entry.Detail.occurredAt))) / 86_400_000);
+    expect(Math.min(...tenureDays)).toBeGreaterThanOrEqual(EXISTING_TENURE_DAYS.min);
+    expect(Math.max(...tenureDays)).toBeLessThanOrEqual(EXISTING_TENURE_DAYS.max + 2);
+    const recent = tenureDays.filter((days) => days <= 31).length / tenureDays.length;
+    expect(recent).toBeLessThan(0.1);
+    // The events of the window do not depend on the tenure (it comes from the customer id, not the stream's random sequence).
+    expect(existing.every((entry) => Date.parse(entry.Time) < Date.parse(OPTIONS.start) && Date.parse(entry.Time) >= Date.parse(OPTIONS.start) - 2 * 86_400_000)).toBe(true);
   });
 
   it('has skewed activity: the busiest tenth of customers puts far more than a tenth of the events', () => {

@@ -9,6 +9,8 @@ import { applyEvent } from '#shared/domain/profile.ts';
 import { buildEvent } from '../support/build-event.ts';
 import { makeIngestEvent } from '#shared/services/ingest-event.ts';
 import { makeSequenceMachineStep } from '#shared/services/run-sequence-step.ts';
+import { exitReason } from '#shared/domain/sequence-progress.ts';
+import { factsAt } from '#shared/services/rule-facts.ts';
 import { makeStartSequences, ProfileNotWrittenError, SequenceStartEvent, type StartSequencesResult } from '#shared/services/start-sequences.ts';
 import { fakeServiceDeps } from '../support/fakes.ts';
 
@@ -272,5 +274,46 @@ describe('the state machine step', () => {
     expect(state.done).toBe(true);
     expect(seqSends(s, 'cart_recovery')).toEqual(['reminder']);
     expect(record(s, 'cart_recovery')).toMatchObject({ status: 'exited', exit: { reason: 'event purchase at 2026-11-23T20:00:00.000Z' } });
+  });
+});
+
+describe('starting only runs that can send', () => {
+  const EVENT_TYPES = ['page_view', 'product_view', 'cart_abandon', 'purchase', 'subscribe', 'unsubscribe', 'email_click', 'app_session'] as const;
+  const sequenceIds = defaultCatalog.sequences.map((sequence) => sequence.id);
+
+  it("starts no execution whose first step would end it at once: an exit goal that already holds (the step's own check, exitReason) ends the run at its start, recorded as exited", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ type: fc.constantFrom(...EVENT_TYPES), minutes: fc.integer({ min: 1, max: 600 }) }), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(...sequenceIds),
+        fc.integer({ min: 0, max: 8 }),
+        async (events, sequenceId, triggerAfter) => {
+          const s = setup();
+          await s.put('identify', {}, { email: 'c1@example.com' });
+          const times: string[] = [];
+          for (const [i, event] of events.entries()) {
+            s.advance(event.minutes * 60_000);
+            times.push(s.now().toISOString());
+            await s.put(event.type, event.type === 'purchase' ? { orderId: `o${i}`, amount: 40 } : {});
+          }
+          // The start names a trigger somewhere in the customer's history (a start delivered late, or overtaken by later events).
+          const occurredAt = times[Math.min(triggerAfter, times.length - 1)]!;
+          const trigger = { eventId: `t-${sequenceId}`, type: 'cart_abandon', occurredAt, properties: {} };
+          const result = await s.starter(SequenceStartEvent.parse({ detailType: 'SequenceStartRequested', detail: { customerId: 'c1', sequenceId, ruleId: 'r', trigger } }));
+          const profile = (await s.profiles.get('c1'))!;
+          const sequence = defaultCatalog.sequences.find((candidate) => candidate.id === sequenceId)!;
+          for (const { runId } of result.started) {
+            const input = s.executions.started.get(runId)!;
+            expect(exitReason(sequence, input, profile, factsAt(profile, defaultCatalog, s.now())), runId).toBeUndefined();
+          }
+          // What was not started because it would have ended at once is on the record, as its first step would have written it.
+          for (const skipped of result.skipped.filter((entry) => entry.reason === 'exit_goal_met')) {
+            expect(record(s, skipped.sequenceId)).toMatchObject({ runId: skipped.runId, status: 'exited', next: null, executionArn: null, exit: { reason: expect.any(String) } });
+            expect(s.executions.started.has(skipped.runId!)).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
