@@ -15,6 +15,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import type { TriggerPerformanceReport } from '#shared/domain/reports/trigger-performance.ts';
 import { runDelayedWork } from '../clock/run-delayed-work.ts';
+import { SimulatedClock } from '../clock/simulated-clock.ts';
 import { replayScenario, type ScenarioLine } from '../demo/replay-scenario.ts';
 import { summarizeDemo } from '../demo/summary.ts';
 import { LOCAL_REGION, localCredentials } from '../emulators/local-aws.ts';
@@ -58,7 +59,9 @@ async function main(): Promise<void> {
   if (job.mode === 'memory') return runInMemory(job, lines);
   const ports = { eventBridge: await freePort(), dynamodb: await freePort(), sqs: await freePort(), ses: await freePort() };
   const quiet = { info: () => undefined, warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) };
-  const system = await startLocalSystem({ ports, log: quiet, handlerLogLevel: 'ERROR' });
+  // The clock stands still between the replay's jumps, as in the memory mode: both modes take every
+  // decision at the same instants, so the same stream gives the same outcome in either.
+  const system = await startLocalSystem({ ports, log: quiet, handlerLogLevel: 'ERROR', clock: SimulatedClock.standingStill(new Date()) });
   try {
     send({ type: 'started', startupMs: system.startupMs });
     const busName = requireOutput(system.outputs, 'EventBusName');
