@@ -30,8 +30,9 @@ import { triggersFromReport, type ReplayOutcome } from './replay-outcome.ts';
 /**
  * `emulators` (the default): the full local system, DynamoDB Local, the SQS and SES emulators over
  * HTTP, polled on real time: the most faithful, 3-4 events/s. `memory`: the same handlers, stack
- * and state machines with AWS in this process's memory (local/memory/), settled event by event on a
- * purely simulated clock: for backtests of long streams.
+ * and state machines with AWS in this process's memory (local/memory/), settled event by event: for
+ * backtests of long streams. Both run on a clock that stands still between the replay's jumps, and
+ * give the identical outcome on the same stream (test/integration/replay.test.ts).
  */
 export type ReplayMode = 'emulators' | 'memory';
 
