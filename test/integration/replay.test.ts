@@ -56,8 +56,8 @@ describe('nudge replay', () => {
     expect(first.totals.sent).toBeGreaterThan(0);
 
     // The cart rule fires and starts its sequence on this stream; the sequence's steps then meet the
-    // global cap (the one cart email the emulator mode used to send was a step let through by the
-    // seconds its clock ran on). Switched off, its fires and any sends go to zero, exactly.
+    // global cap (the one cart email the emulator mode used to send went out only because its
+    // real-time clock had capped 8 other steps). Switched off, its fires and any sends go to zero, exactly.
     const cartTriggers = (outcome: ReplayOutcome) => outcome.triggers.filter((t) => t.id === 'cart_abandonment_1hour' || t.id.startsWith('seq_cart_recovery__'));
     const cartFiredBefore = cartTriggers(first).reduce((total, t) => total + t.fired, 0);
     expect(cartFiredBefore).toBeGreaterThan(0);
