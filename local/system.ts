@@ -88,6 +88,11 @@ export type LocalSystemOptions = {
   iam?: boolean;
   /** Run this synthesized template instead of synthesizing the stack now (e.g. one a test has changed). */
   template?: CfnTemplate;
+  /**
+   * The clock the system runs on. Default: real time plus an offset (`npm start`). A replay passes
+   * {@link SimulatedClock.standingStill}, so decisions do not depend on how long processing takes.
+   */
+  clock?: SimulatedClock;
 };
 
 /**
@@ -160,7 +165,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stoppers.push(async () => uninstall());
     }
 
-    const clock = new SimulatedClock();
+    const clock = options.clock ?? new SimulatedClock();
     installClock(clock);
     const functionDefs = stack.functions();
     Object.assign(process.env, sdkEnvironment(endpoints, options.handlerLogLevel ?? 'WARN'));

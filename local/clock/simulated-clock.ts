@@ -1,16 +1,32 @@
 import type { Clock } from '#shared/domain/clock.ts';
 
 /**
- * The local runtime's clock: real time plus an offset that only grows. `advance` runs time
+ * The local runtime's clock: a base reading plus an offset that only grows. `advance` runs time
  * forward for cooldowns, delays and schedules without waiting.
  *
- * It never runs behind the real clock: DynamoDB Local deletes TTL items by the real clock, so a
- * simulated "now" in the past would see claims vanish that, for it, have not expired yet.
+ * - `npm start` runs on real time plus the offset (the default), so the system lives on beside you.
+ * - A replay (`nudge replay`, either mode) runs on {@link SimulatedClock.standingStill}: time moves
+ *   only when the replay jumps it (to the next event, the next due schedule or Wait), so every
+ *   decision is taken at the same instant however long the processing took. On real time, a step
+ *   due exactly 7 days after a send met the 7-day cap a few processing seconds later than it did
+ *   in a clock that stands still, and the two modes disagreed.
+ *
+ * Nothing in the local runtime needs the clock to move by itself: what waits in real time (send
+ * pacing and the SES limits it keeps under, SQS delays and visibility timeouts in the emulator mode,
+ * Lambda timeouts, retries, pollers) reads the real clock, and what waits on simulated time
+ * (one-time schedules, Waits, schedule rules, the memory mode's queue delays) is jumped to. DynamoDB Local has no TTL deletion at all; expiry is
+ * decided by the items' own attributes against this clock (claims' `expiresAtEpoch`).
  */
 export class SimulatedClock implements Clock {
   private offsetMs = 0;
 
   constructor(private readonly realNow: () => number = Date.now) {}
+
+  /** A clock at `at` that moves only when advanced: a replay's. */
+  static standingStill(at: Date): SimulatedClock {
+    const startMs = at.getTime();
+    return new SimulatedClock(() => startMs);
+  }
 
   now(): Date {
     return new Date(this.realNow() + this.offsetMs);

@@ -83,8 +83,7 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
   const started = Date.now();
   const { log } = options;
   // Simulated time only: no real time leaks into a replay, so two runs are the same run.
-  const startMs = options.startAt.getTime();
-  const clock = new SimulatedClock(() => startMs);
+  const clock = SimulatedClock.standingStill(options.startAt);
   const memory = new MemoryAws(() => clock.now());
   const uninstall = memory.install();
   try {

@@ -15,6 +15,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import type { TriggerPerformanceReport } from '#shared/domain/reports/trigger-performance.ts';
 import { runDelayedWork } from '../clock/run-delayed-work.ts';
+import { SimulatedClock } from '../clock/simulated-clock.ts';
 import { replayScenario, type ScenarioLine } from '../demo/replay-scenario.ts';
 import { summarizeDemo } from '../demo/summary.ts';
 import { LOCAL_REGION, localCredentials } from '../emulators/local-aws.ts';
@@ -29,8 +30,9 @@ import { triggersFromReport, type ReplayOutcome } from './replay-outcome.ts';
 /**
  * `emulators` (the default): the full local system, DynamoDB Local, the SQS and SES emulators over
  * HTTP, polled on real time: the most faithful, 3-4 events/s. `memory`: the same handlers, stack
- * and state machines with AWS in this process's memory (local/memory/), settled event by event on a
- * purely simulated clock: for backtests of long streams.
+ * and state machines with AWS in this process's memory (local/memory/), settled event by event: for
+ * backtests of long streams. Both run on a clock that stands still between the replay's jumps, and
+ * give the identical outcome on the same stream (test/integration/replay.test.ts).
  */
 export type ReplayMode = 'emulators' | 'memory';
 
@@ -58,7 +60,9 @@ async function main(): Promise<void> {
   if (job.mode === 'memory') return runInMemory(job, lines);
   const ports = { eventBridge: await freePort(), dynamodb: await freePort(), sqs: await freePort(), ses: await freePort() };
   const quiet = { info: () => undefined, warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) };
-  const system = await startLocalSystem({ ports, log: quiet, handlerLogLevel: 'ERROR' });
+  // The clock stands still between the replay's jumps, as in the memory mode: both modes take every
+  // decision at the same instants, so the same stream gives the same outcome in either.
+  const system = await startLocalSystem({ ports, log: quiet, handlerLogLevel: 'ERROR', clock: SimulatedClock.standingStill(new Date()) });
   try {
     send({ type: 'started', startupMs: system.startupMs });
     const busName = requireOutput(system.outputs, 'EventBusName');
