@@ -113,12 +113,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const stop = async () => {
     for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => undefined);
   };
+  // Made before the emulators: the local SES counts its daily quota on it.
+  const clock = options.clock ?? new SimulatedClock();
   try {
     const [synthesized, dynamodbLocal, sqsLocal, sesLocal] = await Promise.all([
       Promise.resolve().then(() => (options.template ? { template: options.template } : synthesizeNudgeTemplate({ bundle: false, context: LOCAL_STACK_CONTEXT }))),
       startDynamoDbLocal(ports.dynamodb).then(remember(stoppers)),
       startSqsLocal(ports.sqs).then(remember(stoppers)),
-      startSesLocal(ports.ses, options.sesLimits ?? sesLimitsFromEnv()).then(remember(stoppers)),
+      startSesLocal(ports.ses, options.sesLimits ?? sesLimitsFromEnv(), () => clock.now().getTime()).then(remember(stoppers)),
     ]);
     const endpoints: LocalEndpoints = {
       eventBridge: `http://127.0.0.1:${ports.eventBridge}`,
@@ -165,7 +167,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stoppers.push(async () => uninstall());
     }
 
-    const clock = options.clock ?? new SimulatedClock();
     installClock(clock);
     const functionDefs = stack.functions();
     Object.assign(process.env, sdkEnvironment(endpoints, options.handlerLogLevel ?? 'WARN'));

@@ -12,10 +12,11 @@ import type { Clock } from '#shared/domain/clock.ts';
  *   in a clock that stands still, and the two modes disagreed.
  *
  * Nothing in the local runtime needs the clock to move by itself: what waits in real time (send
- * pacing and the SES limits it keeps under, SQS delays and visibility timeouts in the emulator mode,
- * Lambda timeouts, retries, pollers) reads the real clock, and what waits on simulated time
- * (one-time schedules, Waits, schedule rules, the memory mode's queue delays) is jumped to. DynamoDB Local has no TTL deletion at all; expiry is
- * decided by the items' own attributes against this clock (claims' `expiresAtEpoch`).
+ * pacing and the SES send rate it keeps under, SQS delays and visibility timeouts in the emulator
+ * mode, Lambda timeouts, retries, pollers) reads the real clock, and what waits on simulated time
+ * (one-time schedules, Waits, schedule rules, the memory mode's queue delays, SES's 24-hour quota)
+ * is jumped to. DynamoDB Local has no TTL deletion at all; expiry is decided by the items' own
+ * attributes against this clock (claims' `expiresAtEpoch`).
  */
 export class SimulatedClock implements Clock {
   private offsetMs = 0;

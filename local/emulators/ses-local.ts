@@ -34,7 +34,8 @@ export type SesLimitsView = { config: SesLimitsConfig; counters: SesLimitCounter
  * recipients, the maximum send rate and the daily quota, refused with AWS's errors; and it answers
  * GetAccount with the SendQuota those limits make. Everything else passes through unchanged.
  */
-export async function startSesLocal(port: number, limitsConfig: SesLimitsConfig): Promise<RunningSes> {
+/** `quotaNow`: the clock the 24-hour quota counts on (the system's; the rate counts on real time). */
+export async function startSesLocal(port: number, limitsConfig: SesLimitsConfig, quotaNow: () => number = Date.now): Promise<RunningSes> {
   const module = (await import('aws-ses-v2-local')) as unknown as {
     default: ((config: { host: string; port: number }) => Promise<Server>) | { default: (config: { host: string; port: number }) => Promise<Server> };
   };
@@ -46,7 +47,7 @@ export async function startSesLocal(port: number, limitsConfig: SesLimitsConfig)
   const setup: AccountSetup = {};
 
   const proxy = createServer((req, res) => {
-    void route(req, res, limits, setup, upstreamPort).catch((error: unknown) => {
+    void route(req, res, limits, setup, upstreamPort, quotaNow).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { message: String(error) }, 'InternalFailure');
       else res.destroy();
     });
@@ -71,10 +72,10 @@ export async function startSesLocal(port: number, limitsConfig: SesLimitsConfig)
 
 type AccountSetup = { account?: SesAccount; publish?: SesEventPublisher };
 
-async function route(req: IncomingMessage, res: ServerResponse, limits: SesSendingLimits, setup: AccountSetup, upstreamPort: number): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, limits: SesSendingLimits, setup: AccountSetup, upstreamPort: number, quotaNow: () => number): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'GET' && path === LIMITS_PATH) {
-    const view: SesLimitsView = { config: limits.config, counters: limits.counters, sendQuota: limits.sendQuota(Date.now()) };
+    const view: SesLimitsView = { config: limits.config, counters: limits.counters, sendQuota: limits.sendQuota(quotaNow()) };
     return sendJson(res, 200, view);
   }
   if (req.method === 'GET' && path === GET_ACCOUNT_PATH) {
@@ -83,14 +84,14 @@ async function route(req: IncomingMessage, res: ServerResponse, limits: SesSendi
       EnforcementStatus: 'HEALTHY',
       ProductionAccessEnabled: !limits.config.sandbox,
       SendingEnabled: true,
-      SendQuota: limits.sendQuota(Date.now()),
+      SendQuota: limits.sendQuota(quotaNow()),
     });
   }
   const body = await readBody(req);
   if (req.method === 'POST' && path === SEND_EMAIL_PATH) {
     const request = parseRequest(body);
     // What SES refuses whatever the limits (unknown configuration set, unverified sender, bad tags, size), then the limits.
-    const refusal = (request && setup.account ? refusalOf(request, body.length, setup.account) : undefined) ?? limits.admit(recipientsOf(request), Date.now());
+    const refusal = (request && setup.account ? refusalOf(request, body.length, setup.account) : undefined) ?? limits.admit(recipientsOf(request), Date.now(), quotaNow());
     if (refusal) return sendJson(res, refusal.status, { message: refusal.message }, refusal.errorType);
     const answer = await forwardBuffered(req, body, upstreamPort);
     res.writeHead(answer.status, answer.headers);

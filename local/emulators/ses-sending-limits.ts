@@ -39,8 +39,13 @@ export class SesSendingLimits {
     return Math.max(1, this.config.maxSendRate);
   }
 
-  /** Whether SES would accept an email to `recipients` now; counts it when it does. */
-  admit(recipients: string[], now: number): SesRefusal | undefined {
+  /**
+   * Whether SES would accept an email to `recipients` now; counts it when it does. Two instants:
+   * `now` for the rate, which the dispatcher paces to in real time, and `quotaNow` for the rolling
+   * 24 hours, which are the system's days (a replay's simulated days, so a month's backtest gets a
+   * month of daily quotas, not one real day's). Outside a replay both are the same clock.
+   */
+  admit(recipients: string[], now: number, quotaNow = now): SesRefusal | undefined {
     const unverified = this.config.sandbox ? recipients.filter((address) => !this.isVerified(address)) : [];
     if (unverified.length > 0) {
       this.counters.notVerified++;
@@ -50,7 +55,7 @@ export class SesSendingLimits {
         message: `Email address is not verified. The following identities failed the check in region LOCAL: ${unverified.join(', ')}`,
       };
     }
-    this.forgetBefore(now - DAY_MS);
+    this.forgetBefore(quotaNow - DAY_MS);
     if (this.sent.length + recipients.length > this.config.max24HourSend) {
       this.counters.overDailyQuota++;
       return { status: 429, errorType: 'TooManyRequestsException', message: 'Daily message quota exceeded.' };
@@ -61,12 +66,12 @@ export class SesSendingLimits {
       return { status: 429, errorType: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' };
     }
     this.tokens -= recipients.length;
-    for (const _ of recipients) this.sent.push(now);
+    for (const _ of recipients) this.sent.push(quotaNow);
     this.counters.accepted++;
     return undefined;
   }
 
-  /** GetAccount's SendQuota. */
+  /** GetAccount's SendQuota; `now` on the quota's clock (see {@link admit}). */
   sendQuota(now: number): { Max24HourSend: number; MaxSendRate: number; SentLast24Hours: number } {
     this.forgetBefore(now - DAY_MS);
     return { Max24HourSend: this.config.max24HourSend, MaxSendRate: this.config.maxSendRate, SentLast24Hours: this.sent.length };

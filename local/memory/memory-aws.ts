@@ -201,10 +201,10 @@ export class MemoryAws {
           const list = (request.Destination as Record<string, unknown> | undefined)?.[field];
           return Array.isArray(list) ? list.map(String) : [];
         });
-        // The same refusals and limits as the local SES, on the real clock as it counts them: the
-        // dispatcher paces to the rate in real time, and on a replay's clock, which stands still
-        // between jumps, a burst paced over real seconds would all land in one simulated instant.
-        const refusal = refusalOf(request, Buffer.byteLength(JSON.stringify(request)), ses.account) ?? ses.limits.admit(recipients, Date.now());
+        // The same refusals and limits as the local SES, counted on the same clocks: the rate on real
+        // time (the dispatcher paces to it in real time, and on a replay's clock, which stands still
+        // between jumps, a paced burst would land in one instant), the 24-hour quota on the replay's days.
+        const refusal = refusalOf(request, Buffer.byteLength(JSON.stringify(request)), ses.account) ?? ses.limits.admit(recipients, Date.now(), now.getTime());
         if (refusal) throw sdkError(refusal.errorType, refusal.message, refusal.status);
         const messageId = `memory-${String(this.emails.length + 1).padStart(10, '0')}`;
         this.emails.push({ messageId, at: now.toISOString(), request });
@@ -217,7 +217,7 @@ export class MemoryAws {
           EnforcementStatus: 'HEALTHY',
           ProductionAccessEnabled: !ses.limits.config.sandbox,
           SendingEnabled: true,
-          SendQuota: ses.limits.sendQuota(Date.now()),
+          SendQuota: ses.limits.sendQuota(now.getTime()),
         };
       default:
         throw new Error(`the fast replay's SES does not answer ${command.constructor.name}`);

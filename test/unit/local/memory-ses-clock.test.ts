@@ -51,4 +51,34 @@ describe('the fast replay\'s SES rate under a clock that stands still', () => {
       { numRuns: 40 },
     );
   });
+
+  // The 24-hour quota counts the replay's days: a backtest of many simulated days sends each day's
+  // mail within seconds of real time, and counted on real time it would hit one day's quota.
+  it('gives each simulated day its own 24-hour quota, and refuses past it within a day', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), async (quota, days) => {
+        let simulated = new Date('2027-01-11T09:00:00Z').getTime();
+        const memory = new MemoryAws(() => new Date(simulated));
+        const limits = new SesSendingLimits({ maxSendRate: 1_000, max24HourSend: quota, sandbox: false, verifiedIdentities: [] });
+        memory.attach({ ses: { account: { identities: ['example.com'], configurationSets: new Map() }, limits, publish: () => undefined } } as unknown as MemoryAwsTargets);
+        const uninstall = memory.install();
+        const ses = new SESv2Client({ region: LOCAL_REGION, credentials: localCredentials });
+        const send = (index: number) =>
+          ses.send(new SendEmailCommand({ FromEmailAddress: 'shop@example.com', Destination: { ToAddresses: [`c${index}@example.com`] }, Content: { Simple: { Subject: { Data: 'hi' }, Body: { Text: { Data: 'hi' } } } } }));
+        try {
+          for (let day = 0; day < days; day++) {
+            for (let index = 0; index < quota; index++) await send(day * quota + index);
+            await expect(send(-1)).rejects.toThrow('Daily message quota exceeded.');
+            simulated += 86_400_001;
+          }
+          expect(limits.counters.accepted).toBe(quota * days);
+          expect(limits.counters.overDailyQuota).toBe(days);
+        } finally {
+          ses.destroy();
+          uninstall();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
 });
