@@ -6,7 +6,7 @@ import { functionIdFromName } from '../lambda/invoke-async.ts';
 import { DEFAULT_TICK_MS } from '../scheduler/local-scheduler.ts';
 import type { StateMachineDef } from '../stack/cloud-template.ts';
 import type { LocalResource } from '../stack/intrinsics.ts';
-import { describeExecution, executionView, listItem, type Execution, type ExecutionStatus, type ExecutionView } from './execution.ts';
+import { describeExecution, executionView, listItem, type ClockGate, type Execution, type ExecutionStatus, type ExecutionView } from './execution.ts';
 import { runLambdaTask, TaskError, type TaskFunctions } from './lambda-task.ts';
 import { prepareLocalDefinition, type LocalDefinition, type TaskBinding } from './local-definition.ts';
 import { executionArn, loadDefinition, machineName, stateMachineArn } from './machine-definitions.ts';
@@ -65,12 +65,13 @@ export class LocalStateMachines implements StepFunctionsApi {
   /**
    * What tick, pendingRuns and nextWakeAt read, kept as executions change rather than found by going
    * through every execution a long replay has started: `busy`, those doing work (a function call in
-   * flight, or running and not held by a Wait); `held`, those running and held by a Wait, with a view
-   * sorted by due time rebuilt only when one is held or let go.
+   * flight, or running and not held by a Wait); `held`, those running and held by a Wait, in two
+   * sorted lists (see {@link heldView}) that an execution enters when held and leaves when let go.
    */
   private readonly busy = new Set<Execution>();
-  private readonly held = new Set<Execution>();
-  private heldSorted: { byUntil: Execution[]; byWake: Execution[] } | undefined;
+  private readonly held = new Map<Execution, ClockGate>();
+  private readonly heldByUntil: Execution[] = [];
+  private readonly heldByWake: Execution[] = [];
   /** Bumped by every change of an execution: with the clock's reading, what lets a tick that found nothing to do skip the next look. */
   private version = 0;
   private quietTick: { version: number; nowMs: number } | undefined;
@@ -444,22 +445,24 @@ export class LocalStateMachines implements StepFunctionsApi {
     this.version += 1;
     if (execution.tasksInFlight > 0 || (execution.status === 'RUNNING' && !execution.gate)) this.busy.add(execution);
     else this.busy.delete(execution);
-    const held = execution.status === 'RUNNING' && execution.gate !== undefined;
-    if (held || this.held.has(execution)) this.heldSorted = undefined;
-    if (held) this.held.add(execution);
-    else this.held.delete(execution);
+    const gate = execution.status === 'RUNNING' ? execution.gate : undefined;
+    const filed = this.held.get(execution);
+    if (filed === gate) return;
+    if (filed) {
+      this.heldByUntil.splice(this.heldByUntil.indexOf(execution), 1);
+      this.heldByWake.splice(this.heldByWake.indexOf(execution), 1);
+      this.held.delete(execution);
+    }
+    if (gate) {
+      insertSorted(this.heldByUntil, execution, byUntilThenName);
+      insertSorted(this.heldByWake, execution, (a, b) => wakeOf(a) - wakeOf(b));
+      this.held.set(execution, gate);
+    }
   }
 
   /** The held executions by Wait end (then name, then start order: the order tick lets them go) and by wake (Wait end or deadline, the earlier). */
   private heldView(): { byUntil: Execution[]; byWake: Execution[] } {
-    if (!this.heldSorted) {
-      const held = [...this.held];
-      this.heldSorted = {
-        byUntil: [...held].sort((a, b) => a.gate!.until.getTime() - b.gate!.until.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.seq - b.seq)),
-        byWake: held.sort((a, b) => wakeOf(a) - wakeOf(b)),
-      };
-    }
-    return this.heldSorted;
+    return { byUntil: this.heldByUntil, byWake: this.heldByWake };
   }
 
   private changed(): void {
@@ -501,6 +504,22 @@ export class LocalStateMachines implements StepFunctionsApi {
     if (!execution) throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return execution;
   }
+}
+
+function byUntilThenName(a: Execution, b: Execution): number {
+  return a.gate!.until.getTime() - b.gate!.until.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.seq - b.seq);
+}
+
+/** Inserts `item` after every element that does not order after it (so equal ones keep their arrival order, as a stable sort). */
+function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number): void {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(list[middle]!, item) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  list.splice(low, 0, item);
 }
 
 /** When a held execution next has something to do: its Wait's end, or its deadline if earlier. */
