@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/replay-speed.ts --customers 200 --days 14      standalone, small
  *   --follow-up 1d                                              how long past the last event to follow scheduled work
+ *   NODE_OPTIONS=--expose-gc                                    also the live heap per customer (after a full collection)
  * Also step 9 of `npm run bench`.
  */
 import { writeFileSync } from 'node:fs';
@@ -37,6 +38,11 @@ export type ReplaySpeed = {
   peakRssMb: number;
   /** Resident memory grown from the system's start to the end of the replay, per customer. */
   rssBytesPerCustomer: number;
+  /**
+   * Live heap grown from the system's start to the end of the replay, per customer, after a full
+   * collection (what the state costs, garbage apart); undefined unless node runs with --expose-gc.
+   */
+  heapBytesPerCustomer: number | undefined;
   /** The table's items per customer, by DynamoDB's size rules (what the state is, apart from the JS overhead). */
   itemBytesPerCustomer: number;
   tableItems: number;
@@ -50,6 +56,7 @@ export async function measureReplaySpeed(options: { customers: number; days: num
   const stream = readReplayStream(toJsonLines(generated.entries));
   let system: MemorySystem | undefined;
   let rssAtStart = 0;
+  let heapAtStart = 0;
   let replayStarted = 0;
   let startupMs = 0;
   let cpuAtStart = process.cpuUsage();
@@ -69,6 +76,7 @@ export async function measureReplaySpeed(options: { customers: number; days: num
         profiler?.start();
         startupMs = ms;
         rssAtStart = process.memoryUsage().rss;
+        heapAtStart = liveHeap() ?? 0;
         replayStarted = performance.now();
         cpuAtStart = process.cpuUsage();
       },
@@ -85,6 +93,7 @@ export async function measureReplaySpeed(options: { customers: number; days: num
   const cpu = process.cpuUsage(cpuAtStart);
   const replayCpuMs = (cpu.user + cpu.system) / 1000;
   const rssAtEnd = process.memoryUsage().rss;
+  const heapAtEnd = liveHeap();
   const tables = [...system!.memory.tables.values()];
   let itemBytes = 0;
   let tableItems = 0;
@@ -109,6 +118,7 @@ export async function measureReplaySpeed(options: { customers: number; days: num
     // maxRSS is in kilobytes.
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     rssBytesPerCustomer: Math.round(Math.max(0, rssAtEnd - rssAtStart) / options.customers),
+    heapBytesPerCustomer: heapAtEnd === undefined ? undefined : Math.round(Math.max(0, heapAtEnd - heapAtStart) / options.customers),
     itemBytesPerCustomer: Math.round(itemBytes / options.customers),
     tableItems,
     loadAverage: { start: loadStart, end: os.loadavg().map(round2) },
@@ -116,6 +126,14 @@ export async function measureReplaySpeed(options: { customers: number; days: num
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** The heap in use after a full collection, when node exposes one (NODE_OPTIONS=--expose-gc). */
+function liveHeap(): number | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed;
+}
 
 /** NUDGE_REPLAY_PROFILE=<file.cpuprofile>: a CPU profile of the replay alone (startup apart), for finding what costs. */
 const profiler = (() => {

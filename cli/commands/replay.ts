@@ -134,20 +134,24 @@ async function runWorker(job: ReplayJob, catalogFile: string | undefined, label:
 function progressReporter(label: string, total: number, mode: ReplayMode) {
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
-        { stream: process.stderr, format: `${label} [{bar}] {value}/{total} events | {duration_formatted} elapsed, eta {eta_formatted}`, hideCursor: true },
+        { stream: process.stderr, format: `${label} [{bar}] {value}/{total} events | {rate} events/s | {duration_formatted} elapsed, eta {eta_formatted}`, hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
   let shown = 0;
+  let startedAt = performance.now();
+  // Events per second of the replay itself (the system's start apart).
+  const rate = (done: number) => Math.round(done / Math.max(0.001, (performance.now() - startedAt) / 1000));
   return {
     started(startupMs: number) {
       process.stderr.write(`${label}: private ${mode === 'memory' ? 'in-memory' : 'local'} system up in ${(startupMs / 1000).toFixed(1)} s; replaying ${total} events\n`);
-      bar?.start(total, 0);
+      startedAt = performance.now();
+      bar?.start(total, 0, { rate: 0 });
     },
     update(done: number) {
-      if (bar) bar.update(done);
+      if (bar) bar.update(done, { rate: rate(done) });
       else if (done === total || done - shown >= Math.ceil(total / 10)) {
-        process.stderr.write(`${label}: ${done}/${total} events\n`);
+        process.stderr.write(`${label}: ${done}/${total} events, ${rate(done)} events/s\n`);
         shown = done;
       }
     },

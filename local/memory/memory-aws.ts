@@ -20,9 +20,6 @@ type Command = { constructor: { name: string }; input: Record<string, any> };
 type SdkClient = { config: { serviceId?: string } };
 type SendFn = (this: SdkClient, command: Command, ...rest: unknown[]) => Promise<unknown>;
 
-/** One email SES accepted: what the replay's outcome counts (the local SES's store). */
-export type StoredEmail = { messageId: string; at: string; request: SendEmailRequest };
-
 /** What the in-memory services call back into: the runtime's bus, schedules, state machines and secrets. */
 export type MemoryAwsTargets = {
   putEvents(entries: PutEventsEntry[]): PutEventsResultEntry[];
@@ -36,7 +33,7 @@ export type MemoryAwsTargets = {
  * AWS in this process, for the fast replay: every AWS SDK client of the process (the handlers' own,
  * built by shared/adapters/aws/clients.ts, and the runtime's) has its `send` answered here instead
  * of over HTTP, so the very handlers and adapters of the emulator mode run unchanged, on
- * {@link MemoryTable} (DynamoDB), {@link MemoryQueues} (SQS), a store of emails (SES, with the
+ * {@link MemoryTable} (DynamoDB), {@link MemoryQueues} (SQS), a count of emails (SES, with the
  * account's refusals and sending limits), and the local runtime's bus, one-time schedules, state
  * machines and secrets, all on the simulated clock.
  *
@@ -46,7 +43,8 @@ export type MemoryAwsTargets = {
 export class MemoryAws {
   readonly tables = new Map<string, MemoryTable>();
   readonly queues: MemoryQueues;
-  readonly emails: StoredEmail[] = [];
+  /** Emails SES accepted: what the replay's outcome counts (the local SES's store). Only counted: a long replay kept every message's body. */
+  emailsAccepted = 0;
   private targets: MemoryAwsTargets | undefined;
   private uninstallers: Array<() => void> = [];
   private tableSetup = new Map<string, { key: KeySchema; indexes: Record<string, KeySchema>; ttl?: string }>();
@@ -206,8 +204,8 @@ export class MemoryAws {
         // between jumps, a paced burst would land in one instant), the 24-hour quota on the replay's days.
         const refusal = refusalOf(request, Buffer.byteLength(JSON.stringify(request)), ses.account) ?? ses.limits.admit(recipients, Date.now(), now.getTime());
         if (refusal) throw sdkError(refusal.errorType, refusal.message, refusal.status);
-        const messageId = `memory-${String(this.emails.length + 1).padStart(10, '0')}`;
-        this.emails.push({ messageId, at: now.toISOString(), request });
+        this.emailsAccepted += 1;
+        const messageId = `memory-${String(this.emailsAccepted).padStart(10, '0')}`;
         ses.publish(request, messageId);
         return { MessageId: messageId };
       }

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { installClock } from '#shared/adapters/clock/runtime-clock.ts';
 import { MARSHALL_OPTIONS } from '#shared/adapters/dynamo/translate-config.ts';
+import { installProfileWait } from '#shared/services/profile-as-of.ts';
 import { synthesizeNudgeTemplate } from '#infra/synthesize.ts';
 import type { TableChange } from '#shared/services/update-rollups.ts';
 import { SimulatedClock } from '../clock/simulated-clock.ts';
@@ -108,6 +109,7 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
     Object.assign(process.env, FunctionHost.mergedEnvironment(functionDefs, provisioned.resources));
     const functions = new FunctionHost(PROJECT_ROOT, functionDefs);
     await functions.loadAll();
+    installProfileWait(waitForOtherInvocations(functions));
 
     const bus = new LocalEventBus({ rules: stack.rules(), asyncInvokeConfigs: stack.asyncInvokeConfigs(), resources: provisioned.resources, functions, sqs, clock, log });
     const scheduler = new LocalScheduler({ rules: stack.rules(), asyncInvokeConfigs: stack.asyncInvokeConfigs(), resources: provisioned.resources, functions, sqs, clock, log });
@@ -251,10 +253,7 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
     const nextDueAt = () => {
       const now = clock.now().getTime();
       const candidates = [
-        ...oneTimeSchedules
-          .list()
-          .filter((schedule) => schedule.status === 'scheduled')
-          .map((schedule) => Date.parse(schedule.at)),
+        oneTimeSchedules.nextScheduledAt(),
         stateMachines.nextWakeAt()?.getTime(),
         // The daily jobs at their own instants, before the next event (as the emulator mode's runDelayedWork).
         scheduler.nextFireAt()?.getTime(),
@@ -291,6 +290,38 @@ export async function startMemorySystem(options: { startAt: Date; log: Log; hand
     uninstall();
     throw error;
   }
+}
+
+/**
+ * The fast replay's wait of a handler that reads a profile until another handler's write lands
+ * (shared/services/profile-as-of.ts): every writer runs in this process, so once no invocation but
+ * the waiting ones runs or waits for its turn, no write can land before the wait's end and it ends
+ * there; otherwise at its real-time end as before. A real-time wait was a quarter of a replay's wall
+ * time, spent idle.
+ */
+export function waitForOtherInvocations(functions: Pick<FunctionHost, 'ids' | 'concurrencyOf'>): (ms: number) => Promise<void> {
+  let waiting = 0;
+  const othersInFlight = () => {
+    let inFlight = 0;
+    for (const id of functions.ids()) {
+      const { running, waiting: queued } = functions.concurrencyOf(id);
+      inFlight += running + queued;
+    }
+    return inFlight - waiting;
+  };
+  return async (ms) => {
+    const until = Date.now() + ms;
+    waiting += 1;
+    try {
+      // A macrotask turn first: work driven by promises (the writer's own) has then run as far as it can.
+      for (let turn = 0; Date.now() < until; turn += 1) {
+        await new Promise<void>((resolve) => (turn < 3 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+        if (othersInFlight() <= 0) return;
+      }
+    } finally {
+      waiting -= 1;
+    }
+  };
 }
 
 /** A change as Lambda delivers a NEW_AND_OLD_IMAGES stream record (JSON attribute values, epoch seconds). */

@@ -68,6 +68,8 @@ export class MemoryTable {
   /** Sorted sort keys per partition, rebuilt lazily after a key is added or removed. */
   private readonly sortedKeys = new Map<string, string[]>();
   private allKeys: Array<[string, string]> | undefined;
+  /** Each index's items (their table keys) in the index's order, kept until an item enters, leaves or moves in that index. */
+  private readonly indexOrders = new Map<string, Array<[string, string]>>();
   private readonly listeners: Array<(change: TableChange) => void> = [];
   /** Requests answered, by command name (a cheap stand-in for the capacity meter). */
   readonly requests: Record<string, number> = {};
@@ -229,8 +231,7 @@ export class MemoryTable {
       const partition = this.partitions.get(keyString(partitionValue));
       candidates = partition ? this.sortedPartition(keyString(partitionValue), partition).map((sk) => partition.get(sk)!) : [];
     } else {
-      candidates = this.indexItems(schema).filter((item) => Object.is(item[schema.partitionKey], partitionValue));
-      candidates.sort((a, b) => this.orderByKeys(schema, a, b));
+      candidates = this.indexOrdered(input.IndexName, schema).filter((item) => Object.is(item[schema.partitionKey], partitionValue));
     }
     candidates = candidates.filter((item) => evaluateCondition(item, condition, context));
     if (input.ScanIndexForward === false) candidates.reverse();
@@ -241,10 +242,7 @@ export class MemoryTable {
     const schema = this.schemaOf(input.IndexName);
     let candidates: Item[];
     if (input.IndexName === undefined) candidates = this.tableOrder().map(([pk, sk]) => this.partitions.get(pk)!.get(sk)!);
-    else {
-      candidates = this.indexItems(schema);
-      candidates.sort((a, b) => this.orderByKeys(schema, a, b));
-    }
+    else candidates = this.indexOrdered(input.IndexName, schema);
     if (input.TotalSegments !== undefined) {
       // Each item in exactly one segment, by a hash of its partition key (as DynamoDB splits a table).
       const segment = input.Segment ?? 0;
@@ -416,6 +414,10 @@ export class MemoryTable {
         this.keysChanged(pk);
       }
     }
+    for (const [indexName, schema] of Object.entries(this.indexes)) {
+      if (!this.indexOrders.has(indexName)) continue;
+      if (!Object.is(old?.[schema.partitionKey], item?.[schema.partitionKey]) || (schema.sortKey && !Object.is(old?.[schema.sortKey], item?.[schema.sortKey]))) this.indexOrders.delete(indexName);
+    }
     if (this.listeners.length === 0) return;
     this.sequence += 1;
     // Stored items are never changed in place (every write stores a new object), so the images are
@@ -453,6 +455,18 @@ export class MemoryTable {
     const schema = this.indexes[indexName];
     if (!schema) throw validation(`The table does not have the specified index: ${indexName}`);
     return schema;
+  }
+
+  /** The index's items in its order (see {@link indexOrders}). */
+  private indexOrdered(indexName: string, schema: KeySchema): Item[] {
+    let order = this.indexOrders.get(indexName);
+    if (!order) {
+      order = this.indexItems(schema)
+        .sort((a, b) => this.orderByKeys(schema, a, b))
+        .map((item) => this.keyOf(item));
+      this.indexOrders.set(indexName, order);
+    }
+    return order.map(([pk, sk]) => this.partitions.get(pk)!.get(sk)!);
   }
 
   private indexItems(schema: KeySchema): Item[] {

@@ -152,7 +152,7 @@ export async function replayInMemory(
         report: async () => (await system.functions.invoke(requireOutput(system.outputs, 'TriggerPerformanceReportFunctionName'), {})) as TriggerPerformanceReport,
         documentClient: createDocumentClient({ config: { region: LOCAL_REGION, credentials: localCredentials } }),
         sqs: new SQSClient({ region: LOCAL_REGION, credentials: localCredentials }),
-        sesStore: () => system.memory.emails.length,
+        sesStore: () => system.memory.emailsAccepted,
       },
       job,
       replay,

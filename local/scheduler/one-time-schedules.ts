@@ -271,6 +271,13 @@ export class LocalOneTimeSchedules {
     });
   }
 
+  /** The earliest time of a schedule not fired yet (enabled or not, as {@link list} shows them), in epoch ms: without building the views. */
+  nextScheduledAt(): number | undefined {
+    let next: number | undefined;
+    for (const entry of this.entries.values()) if (entry.status === 'scheduled' && (next === undefined || entry.at.getTime() < next)) next = entry.at.getTime();
+    return next;
+  }
+
   /**
    * Schedules the system is not done with: due (the clock is past `at`) but not yet picked up by
    * the loop, plus those firing (delivery or their Lambda function still running).

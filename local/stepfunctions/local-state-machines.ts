@@ -6,7 +6,7 @@ import { functionIdFromName } from '../lambda/invoke-async.ts';
 import { DEFAULT_TICK_MS } from '../scheduler/local-scheduler.ts';
 import type { StateMachineDef } from '../stack/cloud-template.ts';
 import type { LocalResource } from '../stack/intrinsics.ts';
-import { describeExecution, executionView, listItem, type Execution, type ExecutionStatus, type ExecutionView } from './execution.ts';
+import { describeExecution, executionView, listItem, type ClockGate, type Execution, type ExecutionStatus, type ExecutionView } from './execution.ts';
 import { runLambdaTask, TaskError, type TaskFunctions } from './lambda-task.ts';
 import { prepareLocalDefinition, type LocalDefinition, type TaskBinding } from './local-definition.ts';
 import { executionArn, loadDefinition, machineName, stateMachineArn } from './machine-definitions.ts';
@@ -62,6 +62,19 @@ const DEFAULT_MAX_RESULTS = 100;
 export class LocalStateMachines implements StepFunctionsApi {
   private readonly machines = new Map<string, Machine>();
   private readonly executions = new Map<string, Execution>();
+  /**
+   * What tick, pendingRuns and nextWakeAt read, kept as executions change rather than found by going
+   * through every execution a long replay has started: `busy`, those doing work (a function call in
+   * flight, or running and not held by a Wait); `held`, those running and held by a Wait, in two
+   * sorted lists (see {@link heldView}) that an execution enters when held and leaves when let go.
+   */
+  private readonly busy = new Set<Execution>();
+  private readonly held = new Map<Execution, ClockGate>();
+  private readonly heldByUntil: Execution[] = [];
+  private readonly heldByWake: Execution[] = [];
+  /** Bumped by every change of an execution: with the clock's reading, what lets a tick that found nothing to do skip the next look. */
+  private version = 0;
+  private quietTick: { version: number; nowMs: number } | undefined;
   private readonly changeWaiters = new Set<() => void>();
   private seq = 0;
   private releaseQueued = false;
@@ -146,6 +159,7 @@ export class LocalStateMachines implements StepFunctionsApi {
       abort: () => undefined,
     };
     this.executions.set(arn, execution);
+    this.track(execution);
     this.started += 1;
     this.run(machine, execution, parsed);
     return { executionArn: arn, startDate };
@@ -199,8 +213,13 @@ export class LocalStateMachines implements StepFunctionsApi {
    */
   get pendingRuns(): number {
     const now = this.deps.clock.now();
-    let pending = 0;
-    for (const execution of this.executions.values()) if (isWorking(execution, now)) pending += 1;
+    let pending = this.busy.size;
+    const { byWake } = this.heldView();
+    // Held executions whose Wait or deadline is over (one with a call in flight is already counted as busy).
+    for (const execution of byWake) {
+      if (wakeOf(execution) > now.getTime()) break;
+      if (execution.tasksInFlight === 0) pending += 1;
+    }
     return pending;
   }
 
@@ -211,13 +230,8 @@ export class LocalStateMachines implements StepFunctionsApi {
 
   /** When the clock next has something to let go (the earliest end of a Wait, or a machine timeout, of a held execution). */
   nextWakeAt(): Date | undefined {
-    let next: number | undefined;
-    for (const execution of this.executions.values()) {
-      if (execution.status !== 'RUNNING' || !execution.gate) continue;
-      const wake = Math.min(execution.gate.until.getTime(), execution.deadline?.getTime() ?? Infinity);
-      if (next === undefined || wake < next) next = wake;
-    }
-    return next === undefined ? undefined : new Date(next);
+    const first = this.heldView().byWake[0];
+    return first === undefined ? undefined : new Date(wakeOf(first));
   }
 
   /** Lets go what the clock has made due (rather than at the next tick) and resolves once no execution is doing work. */
@@ -241,23 +255,33 @@ export class LocalStateMachines implements StepFunctionsApi {
    */
   tick(): void {
     const now = this.deps.clock.now();
-    const running = [...this.executions.values()].filter((execution) => execution.status === 'RUNNING');
-    const due = running
-      .filter((execution) => execution.gate && execution.gate.until <= now && !(execution.deadline && execution.deadline <= execution.gate.until))
-      .sort((a, b) => a.gate!.until.getTime() - b.gate!.until.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.seq - b.seq));
-    const busy = [...this.executions.values()].some((execution) => execution.tasksInFlight > 0 || (execution.status === 'RUNNING' && !execution.gate));
-    const next = busy ? undefined : due[0];
+    // Nothing changed since a look that found nothing to do: it would find nothing again.
+    if (this.quietTick?.version === this.version && this.quietTick.nowMs === now.getTime()) return;
+    const versionAtStart = this.version;
+    const { byUntil, byWake } = this.heldView();
+    const due: Execution[] = [];
+    for (const execution of byUntil) {
+      if (execution.gate!.until > now) break;
+      if (!(execution.deadline && execution.deadline <= execution.gate!.until)) due.push(execution);
+    }
+    // Past their deadline: running ones not held (busy), and held ones whose wake (Wait end or deadline) has come; in start order.
+    const overdue: Execution[] = [];
+    for (const execution of this.busy) if (execution.status === 'RUNNING' && execution.deadline && execution.deadline <= now) overdue.push(execution);
+    for (const execution of byWake) {
+      if (wakeOf(execution) > now.getTime()) break;
+      if (execution.deadline && execution.deadline <= now && !due.includes(execution)) overdue.push(execution);
+    }
+    overdue.sort((a, b) => a.seq - b.seq);
+    const next = this.busy.size > 0 ? undefined : due[0];
     if (next) {
       const gate = next.gate!;
       next.gate = undefined;
+      this.track(next);
       this.started += 1;
       gate.resolve();
     }
-    for (const execution of running) {
-      if (!due.includes(execution) && execution.deadline && execution.deadline <= now) {
-        this.close(execution, { status: 'TIMED_OUT', stopDate: execution.deadline });
-      }
-    }
+    for (const execution of overdue) this.close(execution, { status: 'TIMED_OUT', stopDate: execution.deadline });
+    if (this.version === versionAtStart) this.quietTick = { version: versionAtStart, nowMs: now.getTime() };
   }
 
   // ------------------------------------------------------------------------------------ running
@@ -303,11 +327,13 @@ export class LocalStateMachines implements StepFunctionsApi {
     execution.currentState = state;
     this.checkPayload(execution, state, 'input', input);
     execution.tasksInFlight += 1;
+    this.track(execution);
     let output: JsonValue;
     try {
       output = (await runLambdaTask(this.deps.functions, binding, input, (functionId) => this.invokeDenial(execution, functionId))) as JsonValue;
     } finally {
       execution.tasksInFlight -= 1;
+      this.track(execution);
       this.changed();
     }
     this.checkPayload(execution, state, 'output', output);
@@ -370,6 +396,7 @@ export class LocalStateMachines implements StepFunctionsApi {
     if (until <= now && !this.heldDueBy(execution, until, now)) return input;
     await new Promise<void>((resolve, reject) => {
       execution.gate = { until, resolve, reject };
+      this.track(execution);
       this.changed();
     });
     return input;
@@ -377,7 +404,7 @@ export class LocalStateMachines implements StepFunctionsApi {
 
   /** Whether another running execution is held by a Wait that ended by `until` (and by now). */
   private heldDueBy(self: Execution, until: Date, now: Date): boolean {
-    for (const execution of this.executions.values()) {
+    for (const execution of this.heldView().byUntil) {
       if (execution !== self && execution.status === 'RUNNING' && execution.gate && execution.gate.until <= until && execution.gate.until <= now) return true;
     }
     return false;
@@ -397,6 +424,7 @@ export class LocalStateMachines implements StepFunctionsApi {
     execution.currentState = undefined;
     const gate = execution.gate;
     execution.gate = undefined;
+    this.track(execution);
     const abort = execution.abort;
     // Closed executions are kept for the API; the library's run (its states' inputs) need not be.
     execution.abort = () => undefined;
@@ -412,7 +440,33 @@ export class LocalStateMachines implements StepFunctionsApi {
     this.changed();
   }
 
+  /** Files an execution that just changed under {@link busy} or {@link held} (or neither, once done). */
+  private track(execution: Execution): void {
+    this.version += 1;
+    if (execution.tasksInFlight > 0 || (execution.status === 'RUNNING' && !execution.gate)) this.busy.add(execution);
+    else this.busy.delete(execution);
+    const gate = execution.status === 'RUNNING' ? execution.gate : undefined;
+    const filed = this.held.get(execution);
+    if (filed === gate) return;
+    if (filed) {
+      this.heldByUntil.splice(this.heldByUntil.indexOf(execution), 1);
+      this.heldByWake.splice(this.heldByWake.indexOf(execution), 1);
+      this.held.delete(execution);
+    }
+    if (gate) {
+      insertSorted(this.heldByUntil, execution, byUntilThenName);
+      insertSorted(this.heldByWake, execution, (a, b) => wakeOf(a) - wakeOf(b));
+      this.held.set(execution, gate);
+    }
+  }
+
+  /** The held executions by Wait end (then name, then start order: the order tick lets them go) and by wake (Wait end or deadline, the earlier). */
+  private heldView(): { byUntil: Execution[]; byWake: Execution[] } {
+    return { byUntil: this.heldByUntil, byWake: this.heldByWake };
+  }
+
   private changed(): void {
+    this.version += 1;
     for (const wake of [...this.changeWaiters]) wake();
     // The next execution due at this instant goes as soon as the one before is held or done (see tick).
     if (!this.releaseQueued) {
@@ -452,11 +506,25 @@ export class LocalStateMachines implements StepFunctionsApi {
   }
 }
 
-function isWorking(execution: Execution, now: Date): boolean {
-  if (execution.tasksInFlight > 0) return true;
-  if (execution.status !== 'RUNNING') return false;
-  if (!execution.gate) return true;
-  return execution.gate.until <= now || (execution.deadline !== undefined && execution.deadline <= now);
+function byUntilThenName(a: Execution, b: Execution): number {
+  return a.gate!.until.getTime() - b.gate!.until.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.seq - b.seq);
+}
+
+/** Inserts `item` after every element that does not order after it (so equal ones keep their arrival order, as a stable sort). */
+function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number): void {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(list[middle]!, item) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  list.splice(low, 0, item);
+}
+
+/** When a held execution next has something to do: its Wait's end, or its deadline if earlier. */
+function wakeOf(execution: Execution): number {
+  return Math.min(execution.gate!.until.getTime(), execution.deadline?.getTime() ?? Infinity);
 }
 
 function parseInput(input: string): JsonValue {

@@ -25,6 +25,17 @@ export function isBehind(profile: Profile | undefined, write: DecisionWrite): bo
   return Boolean(write.awaitsTriggerEvent) && !hasSeenEvent(profile!.recentEvents, write.triggerEventId) && version < write.profileVersion + RECENT_EVENT_WINDOW;
 }
 
+/**
+ * How a wait between two reads passes: real time. The fast replay (local/memory) runs every writer
+ * in its own process on a simulated clock and installs a wait that ends once no other invocation is
+ * left to land the write (the reads and their number stay the same).
+ */
+let pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function installProfileWait(wait: (ms: number) => Promise<void>): void {
+  pause = wait;
+}
+
 /** Reads the profile until `ready` holds, or the waits run out: the last read, and whether it was ready. */
 export async function readProfileWhen(
   profiles: ProfileStore,
@@ -35,7 +46,7 @@ export async function readProfileWhen(
   let profile = await profiles.get(customerId);
   for (const waitMs of waitsMs) {
     if (ready(profile)) return { profile, ready: true };
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    await pause(waitMs);
     profile = await profiles.get(customerId);
   }
   return { profile, ready: ready(profile) };
