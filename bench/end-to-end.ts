@@ -23,16 +23,11 @@ import { requireOutput } from '#local/stack/outputs.ts';
 import { startLocalSystem } from '#local/system.ts';
 import { generateBehaviorStream, type GeneratedEntry } from '../events/generators/behavior-stream.ts';
 import { engagementEvents, generateReferenceMix, type SentEmail } from '../events/generators/reference-mix.ts';
-import { rebasedToClock } from './rebase-stream.ts';
+import { putInWindows, rebasedToClock } from './rebase-stream.ts';
 import { sequenceRunBreakdown } from './sequence-runs.ts';
 import { describeRetries, DISPATCH_ENTRY, emptyTotals, FunctionMeter, INGEST_ENTRY, retryReport, type UsageTotals } from './function-meter.ts';
 
 const WEEK_MS = 7 * 86_400_000;
-/** Events put before the system is let drain (see the events/s pass). */
-const EVENTS_PER_WINDOW = 500;
-/** PutEvents takes 10 entries a request. */
-const ENTRIES_PER_PUT = 10;
-const PUTS_IN_FLIGHT = 4;
 /** The unit pass looks for new sends (to open and click them) every 3 simulated hours. */
 const ENGAGEMENT_WINDOW_MS = 3 * 3_600_000;
 /**
@@ -79,28 +74,8 @@ export async function measureEndToEnd(options: EndToEndOptions) {
     const emailsBefore = (await sesEmails(system.endpoints.ses)).length;
     progress(`end-to-end: putting ${putEntries.length} events of ${customers.length} customers ...`);
     const started = performance.now();
-    let next = 0;
-    let put = 0;
-    let refused = 0;
-    // In windows of EVENTS_PER_WINDOW, each drained before the next: the local bus fans out without
-    // Lambda's concurrency limit, so thousands of events at once pile up as sockets waiting on
-    // DynamoDB Local until calls time out (AWS would throttle and retry instead). The wall time
-    // includes every drain, so the figure is sustained throughput, not a burst.
-    while (next < putEntries.length) {
-      const windowEnd = Math.min(putEntries.length, next + EVENTS_PER_WINDOW);
-      await Promise.all(
-        Array.from({ length: PUTS_IN_FLIGHT }, async () => {
-          while (next < windowEnd) {
-            const batch = putEntries.slice(next, (next = Math.min(windowEnd, next + ENTRIES_PER_PUT)));
-            const response = await eventBridge.send(new PutEventsCommand({ Entries: batch }));
-            refused += response.FailedEntryCount ?? 0;
-            put += batch.length;
-          }
-        }),
-      );
-      await system.waitForIdle(10 * 60_000);
-      progress(`end-to-end: ${put}/${putEntries.length} put and processed (${seconds(started)} s)`);
-    }
+    // The wall time includes every window's drain, so the figure is sustained throughput, not a burst.
+    const { refused } = await putInWindows(eventBridge, system, putEntries, (put) => progress(`end-to-end: ${put}/${putEntries.length} put and processed (${seconds(started)} s)`));
     const putMs = performance.now() - started;
     progress(`end-to-end: all put in ${seconds(started)} s; waiting until idle ...`);
     await system.waitForIdle(30 * 60_000);

@@ -1,4 +1,4 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { LocalSystem } from '#local/system.ts';
 import type { GeneratedEntry } from '../events/generators/behavior-stream.ts';
 
@@ -22,4 +22,40 @@ export async function rebasedToClock(system: Pick<LocalSystem, 'clock' | 'waitFo
     EventBusName: busName,
     Time: new Date(shift(entry.Time)),
   }));
+}
+
+/** Events put before the system is let drain. */
+const EVENTS_PER_WINDOW = 500;
+/** PutEvents takes 10 entries a request. */
+const ENTRIES_PER_PUT = 10;
+const PUTS_IN_FLIGHT = 4;
+
+/**
+ * Puts `entries` in windows of EVENTS_PER_WINDOW, each drained before the next: the local bus fans
+ * out without Lambda's concurrency limit, so thousands of events at once pile up as sockets waiting
+ * on DynamoDB Local until calls time out (AWS would throttle and retry instead). Returns the entries
+ * the bus refused; `afterWindow` runs after each drain with the count put so far.
+ */
+export async function putInWindows(
+  eventBridge: EventBridgeClient,
+  system: Pick<LocalSystem, 'waitForIdle'>,
+  entries: readonly PutEventsRequestEntry[],
+  afterWindow: (put: number) => void,
+): Promise<{ refused: number }> {
+  let next = 0;
+  let refused = 0;
+  while (next < entries.length) {
+    const windowEnd = Math.min(entries.length, next + EVENTS_PER_WINDOW);
+    await Promise.all(
+      Array.from({ length: PUTS_IN_FLIGHT }, async () => {
+        while (next < windowEnd) {
+          const batch = entries.slice(next, (next = Math.min(windowEnd, next + ENTRIES_PER_PUT)));
+          refused += (await eventBridge.send(new PutEventsCommand({ Entries: batch }))).FailedEntryCount ?? 0;
+        }
+      }),
+    );
+    await system.waitForIdle(10 * 60_000);
+    afterWindow(next);
+  }
+  return { refused };
 }

@@ -28,7 +28,7 @@ import { defaultCatalog } from '#shared/catalog/index.ts';
 import { makeUpdateRollups } from '#shared/services/update-rollups.ts';
 import { streamRecordBytes, STREAM_PAYLOAD_LIMIT_BYTES } from '#local/dynamodb/stream-batches.ts';
 import { MemoryTable } from '#local/memory/memory-table.ts';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { freePort } from '#local/emulators/ports.ts';
 import { FunctionHost } from '#local/lambda/function-host.ts';
@@ -38,13 +38,9 @@ import { startLocalSystem } from '#local/system.ts';
 import { ROLLUPS_ENTRY, ROLLUPS_STREAM_BATCHING } from '#infra/constructs/reports.ts';
 import { REFERENCE_MONTH } from '../events/generators/reference-mix.ts';
 import { generateBehaviorStream } from '../events/generators/behavior-stream.ts';
-import { rebasedToClock } from './rebase-stream.ts';
+import { putInWindows, rebasedToClock } from './rebase-stream.ts';
 import { FunctionMeter } from './function-meter.ts';
 
-/** Events put before the system is let drain; the stream mapping then sees them in batches, as in AWS under load. */
-const EVENTS_PER_WINDOW = 500;
-const ENTRIES_PER_PUT = 10;
-const PUTS_IN_FLIGHT = 4;
 
 export type RollupUnits = Awaited<ReturnType<typeof measureRollupUnits>>;
 
@@ -92,21 +88,8 @@ export async function measureRollupUnits(options: { customers: number; days: num
     captured.clear();
     documented = noDocumentedWrites();
     progress(`rollup units: putting ${putEntries.length} events of ${customers.length} customers ...`);
-    let next = 0;
-    let refused = 0;
-    while (next < putEntries.length) {
-      const windowEnd = Math.min(putEntries.length, next + EVENTS_PER_WINDOW);
-      await Promise.all(
-        Array.from({ length: PUTS_IN_FLIGHT }, async () => {
-          while (next < windowEnd) {
-            const batch = putEntries.slice(next, (next = Math.min(windowEnd, next + ENTRIES_PER_PUT)));
-            refused += (await eventBridge.send(new PutEventsCommand({ Entries: batch }))).FailedEntryCount ?? 0;
-          }
-        }),
-      );
-      await system.waitForIdle(10 * 60_000);
-      progress(`rollup units: ${next}/${putEntries.length} put and processed`);
-    }
+    // Windows drained one after the other: the stream mapping then sees them in batches, as in AWS under load.
+    const { refused } = await putInWindows(eventBridge, system, putEntries, (put) => progress(`rollup units: ${put}/${putEntries.length} put and processed`));
     await system.waitForIdle(30 * 60_000);
     const events = putEntries.length - refused;
     const rollups = meter.byEntry.get(ROLLUPS_ENTRY);
