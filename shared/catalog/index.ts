@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import * as z from 'zod';
 import { calculatedMetricOf, conditionsOf, type ConditionGroup } from '../domain/conditions.ts';
 import { EmailTemplate } from '../domain/email-template.ts';
+import { DEFAULT_TIME_DECAY, TIME_DECAY_CURVES } from '../domain/reports/attribution.ts';
 import { METRIC_NAMES } from '../domain/profile-facts.ts';
 import { LifecycleStage } from '../domain/lifecycle.ts';
 import { BASE_DAILY_SERIES, BASE_WEEKLY_SERIES } from '../domain/profile.ts';
@@ -50,6 +51,8 @@ export const CatalogSettings = z
     eventArchiveRetentionDays: z.number().int().positive().max(3650),
     /** A purchase this many hours after an open or click of a Nudge email is that email's conversion. */
     attributionWindowHours: z.number().positive().max(24 * 90),
+    /** The time-decay attribution model's curve: a true half-life, or document 000's e^(−age/days) (shared/domain/reports/attribution.ts). */
+    attributionTimeDecay: z.object({ curve: z.enum(TIME_DECAY_CURVES), days: z.number().positive().max(365) }).strict(),
     /** What 1,000 emails cost to send (SES's list price is 0.10 USD), for the attribution report's ROI. */
     costPerThousandSends: z.number().nonnegative(),
     /** When emails leave: the preferred-hour default, business days, quiet hours (all local to the customer). */
@@ -265,6 +268,8 @@ export const defaultCatalogInput: CatalogInput = {
     sendRetentionDays: 395,
     eventArchiveRetentionDays: 365,
     attributionWindowHours: 72,
+    // A true 7-day half-life; `{ curve: 'exponential', days: 7 }` is document 000's formula (decisions 10).
+    attributionTimeDecay: { ...DEFAULT_TIME_DECAY },
     costPerThousandSends: 0.1,
     sendTime: { defaultHour: 10, minOpensToLearn: 3, businessDaysOnly: true, quietHours: { startHour: 21, endHour: 8 }, defaultTimezone: 'UTC' },
     // The source's churn thresholds: high risk at 0.8, medium at 0.5; predictive rules hear of crossings of 0.7.

@@ -35,6 +35,7 @@ export function attributionDocument(report: AttributionReport): ReportDocument {
           { severity: 'info', text: `Conversions: ${conversions.count}, revenue ${formatValue(conversions.revenue, 'money')}.` },
           // Said even when 0: it is what separates the campaigns' total from all revenue.
           { severity: 'info', text: `Attribution window: ${report.windowHours} hours; ${conversions.withoutTouches} of the conversions had no email opened or clicked within it and are credited to no campaign.` },
+          { severity: 'info', text: `Time decay weighs a touch ${describeTimeDecay(report.timeDecay)} before the conversion.` },
           { severity: 'info', text: `ROI under the ${model} model, at ${formatValue(roi.costPerThousandSends, 'money')} per 1,000 sends.` },
         ],
       },
@@ -95,4 +96,8 @@ export function attributionDocument(report: AttributionReport): ReportDocument {
 
 function roiCells(campaign: string, { sends, revenue, cost, roi }: Omit<RoiRow, 'campaignId'>): Record<string, CellValue> {
   return { campaign, sends, revenue, cost, roi };
+}
+
+function describeTimeDecay(decay: AttributionReport['timeDecay']): string {
+  return decay.curve === 'half_life' ? `by a ${decay.days}-day half-life (half the weight for each ${decay.days} days)` : `by e^(−days/${decay.days}) (document 000's curve: half the weight every ${(decay.days * Math.LN2).toFixed(2)} days)`;
 }

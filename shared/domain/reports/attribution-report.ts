@@ -1,4 +1,4 @@
-import { ATTRIBUTION_MODELS, attribute, compareModels, roiSummary, type AttributedCredit, type AttributionModel, type ModelComparisonRow, type RoiRow, type Touch } from './attribution.ts';
+import { ATTRIBUTION_MODELS, attribute, compareModels, DEFAULT_TIME_DECAY, roiSummary, type AttributedCredit, type AttributionModel, type ModelComparisonRow, type RoiRow, type TimeDecay, type Touch } from './attribution.ts';
 import { reportPeriod } from './period.ts';
 import type { ConversionLogEntry } from './rollups.ts';
 import { round2, round4 } from './numbers.ts';
@@ -15,6 +15,8 @@ export type AttributionReport = {
   generatedAt: string;
   period: { from: string; to: string; days: number };
   windowHours: number;
+  /** The curve the time-decay model weighed touches with. */
+  timeDecay: TimeDecay;
   /** The model the ROI summary uses. */
   model: AttributionModel;
   conversions: { count: number; revenue: number; withoutTouches: number };
@@ -39,6 +41,8 @@ export function attributionReport(input: {
   /** Emails sent over the period per rule or step id (from the rollups). */
   sentByRule: ReadonlyMap<string, number>;
   windowHours: number;
+  /** The catalog's `attributionTimeDecay`; {@link DEFAULT_TIME_DECAY} when not given. */
+  timeDecay?: TimeDecay;
   costPerThousandSends: number;
   model?: AttributionModel;
   now: Date;
@@ -48,7 +52,8 @@ export function attributionReport(input: {
   if (!ATTRIBUTION_MODELS.includes(model)) throw new RangeError(`model must be one of ${ATTRIBUTION_MODELS.join(', ')}, got ${JSON.stringify(model)}`);
   const { from, to } = reportPeriod(input.now, input.days);
   const conversions = input.conversions.filter((c) => c.day >= from && c.day <= to);
-  const options = { windowHours: input.windowHours };
+  const timeDecay = input.timeDecay ?? DEFAULT_TIME_DECAY;
+  const options = { windowHours: input.windowHours, timeDecay };
   const asConversion = (entry: ConversionLogEntry) => ({ conversionId: entry.id, customerId: entry.customerId, at: entry.convertedAt, revenue: entry.revenue });
   // Each conversion carries its own touches, so the key is the conversion, not the customer (a customer's later purchase has other touches).
   const touches = new Map(conversions.map((entry) => [entry.id, touchesOf(entry)]));
@@ -64,6 +69,7 @@ export function attributionReport(input: {
     generatedAt: input.now.toISOString(),
     period: { from, to, days: input.days },
     windowHours: input.windowHours,
+    timeDecay,
     model,
     conversions: {
       count: conversions.length,

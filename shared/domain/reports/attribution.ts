@@ -29,9 +29,19 @@ export type AttributionOptions = {
    * `attributionWindowHours`, so the reports and the recorded last-touch conversions agree.
    */
   windowHours: number;
-  /** Time decay: a touch this many days older gets half the weight. 7 by default. */
-  halfLifeDays?: number;
+  /** Time decay's curve; {@link DEFAULT_TIME_DECAY} when not given. */
+  timeDecay?: TimeDecay;
 };
+
+/**
+ * How time decay weighs a touch `age` before the conversion. `half_life`: 2^(−age/days), a touch
+ * `days` older weighs half. `exponential`: e^(−age/days), document 000's formula, which calls its 7
+ * days a half-life though the weight halves every 7·ln 2 ≈ 4.85 days.
+ */
+export type TimeDecay = { curve: 'half_life' | 'exponential'; days: number };
+export const TIME_DECAY_CURVES = ['half_life', 'exponential'] as const;
+/** A true 7-day half-life: the number means what its name says (docs/decisions.md section 10). */
+export const DEFAULT_TIME_DECAY: TimeDecay = { curve: 'half_life', days: 7 };
 
 export type AttributedCredit = {
   campaignId: string;
@@ -51,7 +61,6 @@ export type CampaignAttribution = {
 
 export type ModelComparisonRow = { campaignId: string; models: Record<AttributionModel, { conversions: number; revenue: number }> };
 
-const DEFAULT_HALF_LIFE_DAYS = 7;
 /** Position based: what the first and the last touch each get when there are three or more. */
 const POSITION_END_SHARE = 0.4;
 
@@ -65,7 +74,7 @@ export function attribute(conversion: Conversion, touches: readonly Touch[], mod
   const convertedAt = parseTime(conversion.at, `conversion ${conversion.conversionId}`);
   if (!Number.isFinite(conversion.revenue)) throw new RangeError(`conversion ${conversion.conversionId}: revenue must be finite, got ${conversion.revenue}`);
   const campaignTouches = latestTouchPerCampaign(touchesInWindow(convertedAt, touches, windowMsOf(options)));
-  const credits = creditsFor(model, campaignTouches, convertedAt, halfLifeMsOf(options));
+  const credits = creditsFor(model, campaignTouches, convertedAt, decayWeightOf(options));
   return campaignTouches.flatMap((touch, index) => {
     const credit = credits[index]!;
     return credit > 0 ? [{ campaignId: touch.campaignId, ruleId: touch.ruleId, credit, revenue: credit * conversion.revenue }] : [];
@@ -151,7 +160,7 @@ function roiOf(sends: number, revenue: number, costPerThousandSends: number): Om
 // --- the models ----------------------------------------------------------------------------------
 
 /** Each touch's share under a model; the touches are in time order, oldest first. */
-function creditsFor(model: AttributionModel, touches: readonly Touch[], convertedAt: number, halfLifeMs: number): number[] {
+function creditsFor(model: AttributionModel, touches: readonly Touch[], convertedAt: number, decayWeight: (ageMs: number) => number): number[] {
   const n = touches.length;
   if (n === 0) return [];
   switch (model) {
@@ -162,7 +171,7 @@ function creditsFor(model: AttributionModel, touches: readonly Touch[], converte
     case 'linear':
       return touches.map(() => 1 / n);
     case 'time_decay':
-      return normalise(touches.map((touch) => 2 ** (-(convertedAt - Date.parse(touch.at)) / halfLifeMs)));
+      return normalise(touches.map((touch) => decayWeight(convertedAt - Date.parse(touch.at))));
     case 'position_based':
       return positionBased(n);
   }
@@ -229,10 +238,12 @@ function windowMsOf(options: AttributionOptions): number {
   return options.windowHours * HOUR_MS;
 }
 
-function halfLifeMsOf(options: AttributionOptions): number {
-  const days = options.halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS;
-  if (!(Number.isFinite(days) && days > 0)) throw new RangeError(`halfLifeDays must be a positive number, got ${days}`);
-  return days * DAY_MS;
+function decayWeightOf(options: AttributionOptions): (ageMs: number) => number {
+  const { curve, days } = options.timeDecay ?? DEFAULT_TIME_DECAY;
+  if (!(Number.isFinite(days) && days > 0)) throw new RangeError(`timeDecay.days must be a positive number, got ${days}`);
+  if (!TIME_DECAY_CURVES.includes(curve)) throw new RangeError(`timeDecay.curve must be one of ${TIME_DECAY_CURVES.join(', ')}, got ${JSON.stringify(curve)}`);
+  const scaleMs = days * DAY_MS;
+  return curve === 'half_life' ? (ageMs) => 2 ** (-ageMs / scaleMs) : (ageMs) => Math.exp(-ageMs / scaleMs);
 }
 
 function emptyModels(): ModelComparisonRow['models'] {

@@ -23,6 +23,7 @@ export function makeAttributionReport(deps: { rollups: Pick<RollupStore, 'days' 
       conversions,
       sentByRule: new Map(sent.filter(([, count]) => count > 0)),
       windowHours: deps.catalog.settings.attributionWindowHours,
+      timeDecay: deps.catalog.settings.attributionTimeDecay,
       costPerThousandSends: deps.catalog.settings.costPerThousandSends,
       ...(request.model ? { model: request.model } : {}),
       now,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttributionModel } from '#shared/domain/reports/attribution.ts';
+import type { AttributionModel, TimeDecay } from '#shared/domain/reports/attribution.ts';
 import { attributionReport } from '#shared/domain/reports/attribution-report.ts';
 import type { ConversionLogEntry } from '#shared/domain/reports/rollups.ts';
 import { attributionDocument } from '#shared/presentation/attribution-document.ts';
@@ -36,9 +36,18 @@ const sentByRule = new Map([
   ['seq_cart_recovery__reminder', 300],
   ['seq_cart_recovery__last_call', 200],
 ]);
-const run = (input: { conversions?: ConversionLogEntry[]; sentByRule?: ReadonlyMap<string, number>; model?: AttributionModel } = {}) =>
+const run = (input: { conversions?: ConversionLogEntry[]; sentByRule?: ReadonlyMap<string, number>; model?: AttributionModel; timeDecay?: TimeDecay } = {}) =>
   attributionDocument(
-    attributionReport({ conversions: input.conversions ?? conversions, sentByRule: input.sentByRule ?? sentByRule, windowHours: 72, costPerThousandSends: 0.1, now, days: 30, ...(input.model ? { model: input.model } : {}) }),
+    attributionReport({
+      conversions: input.conversions ?? conversions,
+      sentByRule: input.sentByRule ?? sentByRule,
+      windowHours: 72,
+      costPerThousandSends: 0.1,
+      now,
+      days: 30,
+      ...(input.model ? { model: input.model } : {}),
+      ...(input.timeDecay ? { timeDecay: input.timeDecay } : {}),
+    }),
   );
 const document = run();
 
@@ -61,8 +70,14 @@ describe('attributionDocument', () => {
     expect(block(document, 0, 'notes').items).toEqual([
       { severity: 'info', text: 'Conversions: 2, revenue 150.00.' },
       { severity: 'info', text: 'Attribution window: 72 hours; 0 of the conversions had no email opened or clicked within it and are credited to no campaign.' },
+      { severity: 'info', text: 'Time decay weighs a touch by a 7-day half-life (half the weight for each 7 days) before the conversion.' },
       { severity: 'info', text: 'ROI under the last touch model, at 0.10 per 1,000 sends.' },
     ]);
+  });
+
+  it("names document 000's curve when the catalog chooses it", () => {
+    const texts = block(run({ timeDecay: { curve: 'exponential', days: 7 } }), 0, 'notes').items.map((item) => item.text);
+    expect(texts).toContain("Time decay weighs a touch by e^(−days/7) (document 000's curve: half the weight every 4.85 days) before the conversion.");
   });
 
   it('compares the campaigns’ revenue under the five models in grouped bars', () => {
@@ -121,6 +136,7 @@ describe('attributionDocument', () => {
     expect(block(linear, 0, 'notes').items.map((item) => item.text)).toEqual([
       'Conversions: 3, revenue 170.00.',
       'Attribution window: 72 hours; 1 of the conversions had no email opened or clicked within it and are credited to no campaign.',
+      'Time decay weighs a touch by a 7-day half-life (half the weight for each 7 days) before the conversion.',
       'ROI under the linear model, at 0.10 per 1,000 sends.',
     ]);
     expect(block(linear, 3, 'table').rows.find((row) => row.campaign === 'welcome')).toEqual({ campaign: 'welcome', sends: 0, revenue: 33.33, cost: 0, roi: null });

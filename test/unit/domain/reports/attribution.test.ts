@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ATTRIBUTION_MODELS,
@@ -6,6 +7,7 @@ import {
   compareModels,
   roiSummary,
   type AttributionModel,
+  type AttributionOptions,
   type Conversion,
   type Touch,
 } from '#shared/domain/reports/attribution.ts';
@@ -26,7 +28,7 @@ const touch = (campaignId: string, msBefore: number, extra: Partial<Touch> = {})
 const conversion = (revenue = 100, extra: Partial<Conversion> = {}): Conversion => ({ conversionId: 'conv_1', customerId: 'cust_1', at: CONVERTED_AT, revenue, ...extra });
 
 /** Campaign id → credit, for compact assertions. */
-function creditsOf(model: AttributionModel, touches: readonly Touch[], options = { windowHours: 168, halfLifeDays: 1 }) {
+function creditsOf(model: AttributionModel, touches: readonly Touch[], options: AttributionOptions = { windowHours: 168, timeDecay: { curve: 'half_life', days: 1 } }) {
   return Object.fromEntries(attribute(conversion(), touches, model, options).map((c) => [c.campaignId, c.credit]));
 }
 
@@ -96,6 +98,29 @@ describe('attribute: the five models by number of touches', () => {
     expect(credits[2]!.revenue).toBeCloseTo(40, 9); // 4/7 of 70
   });
 
+  it("weighs by document 000's e^(−age/7 days) with the exponential curve: 0, 7 and 14 days before weigh 1, 1/e, 1/e²", () => {
+    const touches = [touch('old', 14 * DAY_MS), touch('mid', 7 * DAY_MS), touch('new', 0)];
+    const credits = attribute(conversion(), touches, 'time_decay', { windowHours: 15 * 24, timeDecay: { curve: 'exponential', days: 7 } });
+    const sum = 1 + Math.exp(-1) + Math.exp(-2);
+    expect(credits.map((c) => c.credit)).toEqual([Math.exp(-2) / sum, Math.exp(-1) / sum, 1 / sum].map((share) => expect.closeTo(share, 12)));
+  });
+
+  // The two curves are one family: e^(−age/τ) halves every τ·ln 2, so a half-life of τ·ln 2 days
+  // gives the exponential curve of τ days its credits, for any touches.
+  it('gives the exponential curve of τ days the credits of a half-life of τ·ln 2 days, for any touches', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 29 * DAY_MS }), { minLength: 1, maxLength: 6 }), fc.double({ min: 0.5, max: 60, noNaN: true }), (ages, tau) => {
+        const touches = ages.map((age, index) => touch(`c${index}`, age));
+        const exponential = attribute(conversion(), touches, 'time_decay', { windowHours: 30 * 24, timeDecay: { curve: 'exponential', days: tau } });
+        const halfLife = attribute(conversion(), touches, 'time_decay', { windowHours: 30 * 24, timeDecay: { curve: 'half_life', days: tau * Math.LN2 } });
+        expect(exponential.map((c) => c.campaignId)).toEqual(halfLife.map((c) => c.campaignId));
+        exponential.forEach((credit, index) => expect(credit.credit).toBeCloseTo(halfLife[index]!.credit, 9));
+        expect(exponential.reduce((sum, c) => sum + c.credit, 0)).toBeCloseTo(1, 9);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('splits the revenue so it sums to the conversion revenue, whatever the model', () => {
     const touches = [touch('c1', 50 * HOUR_MS), touch('c2', 31 * HOUR_MS), touch('c3', 7 * HOUR_MS), touch('c4', 13 * 60_000)];
     for (const model of ATTRIBUTION_MODELS) {
@@ -141,7 +166,7 @@ describe('attribute: which touches count', () => {
       touch('same_instant', 0),
       touch('after', -1),
     ];
-    expect(creditsOf('linear', touches, { windowHours: 72, halfLifeDays: 7 })).toEqual({ edge: 0.5, same_instant: 0.5 });
+    expect(creditsOf('linear', touches, { windowHours: 72, timeDecay: { curve: 'half_life', days: 7 } })).toEqual({ edge: 0.5, same_instant: 0.5 });
   });
 
   it('returns [] when nothing was touched in the window', () => {
@@ -154,7 +179,8 @@ describe('attribute: which touches count', () => {
   it('rejects an unusable window, half-life, time or revenue', () => {
     const touches = [touch('c1', HOUR_MS)];
     expect(() => attribute(conversion(), touches, 'linear', { windowHours: 0 })).toThrow(RangeError);
-    expect(() => attribute(conversion(), touches, 'time_decay', { windowHours: 72, halfLifeDays: -1 })).toThrow(RangeError);
+    expect(() => attribute(conversion(), touches, 'time_decay', { windowHours: 72, timeDecay: { curve: 'half_life', days: -1 } })).toThrow(RangeError);
+    expect(() => attribute(conversion(), touches, 'time_decay', { windowHours: 72, timeDecay: { curve: 'linear' as 'half_life', days: 7 } })).toThrow(RangeError);
     expect(() => attribute(conversion(100, { at: 'yesterday' }), touches, 'linear', { windowHours: 72 })).toThrow(RangeError);
     expect(() => attribute(conversion(), [{ ...touches[0]!, at: 'soon' }], 'linear', { windowHours: 72 })).toThrow(RangeError);
     expect(() => attribute(conversion(Number.NaN), touches, 'linear', { windowHours: 72 })).toThrow(RangeError);
