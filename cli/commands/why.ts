@@ -26,9 +26,9 @@ function describe(decision: DecisionRecord): string {
     queued: decision.sendAt
       ? `SENT (queued ${decision.sendId}, leaves ${decision.sendAt}: ${decision.reason?.replace('_', ' ') ?? 'scheduled'})`
       : `SENT (queued ${decision.sendId})`,
-    holdout: decision.sequenceId
-      ? `HELD OUT: control group, would have started sequence ${decision.sequenceId}`
-      : `HELD OUT: control group, would have sent ${decision.sendId}`,
+    holdout: `HELD OUT: ${decision.reason === 'global_control' ? 'global control group (no marketing email at all)' : 'control group'}, ${
+      decision.sequenceId ? `would have started sequence ${decision.sequenceId}` : `would have sent ${decision.sendId}`
+    }`,
     suppressed: `NOT SENT: ${decision.reason}${decision.until ? ` until ${decision.until}` : ''}`,
     dropped_priority: `NOT SENT: a higher-priority rule (${decision.wonBy}) won this event`,
     deferred: `DEFERRED: a higher-priority rule (${decision.wonBy}) won this event; decided again at ${decision.until}`,

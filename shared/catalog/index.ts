@@ -53,6 +53,12 @@ export const CatalogSettings = z
     attributionWindowHours: z.number().positive().max(24 * 90),
     /** The time-decay attribution model's curve: a true half-life, or document 000's e^(−age/days) (shared/domain/reports/attribution.ts). */
     attributionTimeDecay: z.object({ curve: z.enum(TIME_DECAY_CURVES), days: z.number().positive().max(365) }).strict(),
+    /**
+     * Share of customers (0-20 %) in the global control group: no marketing email from any rule or
+     * sequence (transactional mail still goes), so the incrementality report can measure everything
+     * against them. 0 turns it off. Membership is a stable hash of the customer id.
+     */
+    globalControlPercent: z.number().min(0).max(20).default(0),
     /** What 1,000 emails cost to send (SES's list price is 0.10 USD), for the attribution report's ROI. */
     costPerThousandSends: z.number().nonnegative(),
     /** When emails leave: the preferred-hour default, business days, quiet hours (all local to the customer). */

@@ -25,6 +25,8 @@ export const DecisionReason = z.enum([
   'delay',
   // goal_met
   'follow_up_seen',
+  // holdout: the customer is in the global control group (a rule's own holdout has no reason)
+  'global_control',
 ]);
 export type DecisionReason = z.infer<typeof DecisionReason>;
 

@@ -19,10 +19,13 @@ export type SuppressionReason = 'no_email' | 'no_consent' | 'promotional_pause';
 
 /** A matched rule after the checks that need no claim: either a candidate send, or suppressed. */
 export type SendCandidate =
-  | { type: 'candidate'; rule: TriggerRule; request: SendRequest; claims: Claim[]; holdout: boolean; plan: SendPlan; conditions: ConditionResult[] }
+  | { type: 'candidate'; rule: TriggerRule; request: SendRequest; claims: Claim[]; holdout: Holdout; plan: SendPlan; conditions: ConditionResult[] }
   /** A rule that starts a sequence: its claims (cooldown, rule cap) are held under `claimId`; the steps' emails are decided later. */
-  | { type: 'start_sequence'; rule: TriggerRule; sequenceId: string; claimId: string; claims: Claim[]; holdout: boolean; conditions: ConditionResult[] }
+  | { type: 'start_sequence'; rule: TriggerRule; sequenceId: string; claimId: string; claims: Claim[]; holdout: Holdout; conditions: ConditionResult[] }
   | { type: 'suppressed'; rule: TriggerRule; reason: SuppressionReason; conditions: ConditionResult[] };
+
+/** Why a candidate is held out: the rule's own control group, or the global one (no marketing email at all); false when it is treated. */
+export type Holdout = false | 'rule' | 'global_control';
 
 export type FrequencyCap = { count: number; periodHours: number };
 
@@ -42,13 +45,16 @@ export function prepareSends(input: {
   categories: readonly SubscriptionCategory[];
   marketingCap: FrequencyCap;
   sendTime: SendTimeSettings;
+  /** The catalog's `globalControlPercent`: that share of customers gets no marketing email from any rule; 0 when not given. */
+  globalControlPercent?: number;
   now: Date;
 }): SendCandidate[] {
   const { matches, trigger: event, profile, categories, marketingCap, sendTime, now } = input;
+  const inGlobalControl = isInGlobalControl(profile.customerId, input.globalControlPercent ?? 0);
   return matches.map(({ rule, conditions }): SendCandidate => {
     const blocked = sendBlocker(profile, rule, categories);
     if (blocked) return { type: 'suppressed', rule, reason: blocked, conditions };
-    const holdout = isInHoldout(profile.customerId, rule.id, rule.holdoutPercent);
+    const holdout: Holdout = !rule.transactional && inGlobalControl ? 'global_control' : isInHoldout(profile.customerId, rule.id, rule.holdoutPercent) ? 'rule' : false;
     const claims: Claim[] = [];
     if (rule.cooldownHours !== undefined) {
       claims.push({ kind: 'cooldown', ruleId: rule.id, expiresAt: new Date(now.getTime() + rule.cooldownHours * HOUR_MS) });
@@ -120,6 +126,17 @@ export function isInHoldout(customerId: string, ruleId: string, percent: number)
   const bucket = createHash('sha256').update(`${ruleId}\u0000${customerId}`).digest().readUInt32BE(0) / 2 ** 32;
   return bucket * 100 < percent;
 }
+
+/**
+ * The global control group: customers who get no marketing email from any rule or sequence, so the
+ * programme as a whole can be measured against them (transactional mail still goes). Hashed like a
+ * rule's holdout under a key no rule id can take (rule ids are snake_case), so membership is stable
+ * and independent of every rule's own holdout.
+ */
+export function isInGlobalControl(customerId: string, percent: number): boolean {
+  return isInHoldout(customerId, GLOBAL_CONTROL_KEY, percent);
+}
+const GLOBAL_CONTROL_KEY = '*global-control';
 
 /**
  * Deterministic in (customer, rule, trigger event), so a redelivered event produces the same send

@@ -62,6 +62,7 @@ export async function decideAndAct(
     categories: deps.catalog.subscriptionCategories,
     marketingCap: settings.marketingCap,
     sendTime: settings.sendTime,
+    globalControlPercent: settings.globalControlPercent,
     now,
   });
   const records: DecisionRecord[] = [];
@@ -89,7 +90,7 @@ export async function decideAndAct(
       if (claim.type === 'blocked') {
         records.push({ ...base, outcome: 'suppressed', reason: claim.by, ...(claim.until ? { until: claim.until } : {}) });
       } else if (candidate.holdout) {
-        records.push({ ...base, outcome: 'holdout', sequenceId: candidate.sequenceId });
+        records.push({ ...base, outcome: 'holdout', ...heldOutBy(candidate.holdout), sequenceId: candidate.sequenceId });
       } else {
         await deps.bus.publish([
           {
@@ -135,7 +136,7 @@ export async function decideAndAct(
     }
     if (!rule.transactional) winner = rule.id;
     if (candidate.holdout) {
-      records.push({ ...base, outcome: 'holdout', sendId: request.sendId });
+      records.push({ ...base, outcome: 'holdout', ...heldOutBy(candidate.holdout), sendId: request.sendId });
       continue;
     }
     // A repeat is delivered again (the first attempt may have crashed before its enqueue); the ledger sends once.
@@ -188,4 +189,9 @@ export async function countQueuedSends(deps: { profiles: ProfileStore; log: Log;
     current = saved.current;
   }
   deps.log.warn('could not count a queued send on a busy profile', { customerId, sends });
+}
+
+/** A holdout decision names the global control group as its reason; a rule's own holdout needs none. */
+function heldOutBy(holdout: 'rule' | 'global_control'): Pick<DecisionRecord, 'reason'> {
+  return holdout === 'global_control' ? { reason: 'global_control' } : {};
 }
