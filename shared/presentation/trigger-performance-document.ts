@@ -62,7 +62,9 @@ export function triggerPerformanceDocument(report: TriggerPerformanceReport): Re
         })),
     },
   ];
-  const measured = active.filter((row) => row.success.length > 0);
+  // A rule that starts a sequence sends nothing itself: its emails, and their metrics, are its steps' rows.
+  const measured = active.filter((row) => row.success.length > 0 && !(row.startsSequence !== undefined && row.allTime.sent === 0));
+  const viaSteps = active.filter((row) => row.success.length > 0 && !measured.includes(row));
   if (measured.length > 0) {
     blocks.push({
       kind: 'table',
@@ -81,25 +83,30 @@ export function triggerPerformanceDocument(report: TriggerPerformanceReport): Re
         row.success.map((s) => ({ trigger: row.id, metric: s.metric, count: s.count, delivered: s.delivered, rate: s.rate, target: s.target, interval: intervalText(s.interval), verdict: verdictText(s.verdict) })),
       ),
     });
-    const judged = measured.flatMap((row) => row.success.filter((s) => s.target !== null).map((s) => ({ id: row.id, ...s })));
-    if (judged.length > 0) {
-      const { confidence, minDelivered } = report.successCriteria;
-      blocks.push({
-        kind: 'notes',
-        title: 'Success metrics against their targets',
-        items: [
-          ...judged
-            .filter((s) => s.verdict === 'fail')
-            .map((s) => ({ severity: 'warning' as const, text: `${s.id} ${s.metric}: ${percent(s.rate ?? 0)} of ${s.delivered} delivered (interval ${intervalText(s.interval)}) is below its ${percent(s.target ?? 0)} target` })),
-          {
-            severity: 'info',
-            text:
-              `verdicts read the ${percent(confidence)} Wilson score interval of the rate: pass when its lower bound is above the target, fail when its upper bound is below it, ` +
-              `insufficient data when the interval holds the target or fewer than ${minDelivered} emails were delivered`,
-          },
-        ],
-      });
-    }
+  }
+  const judged = measured.flatMap((row) => row.success.filter((s) => s.target !== null).map((s) => ({ id: row.id, ...s })));
+  if (judged.length > 0 || viaSteps.length > 0) {
+    const { confidence, minDelivered } = report.successCriteria;
+    blocks.push({
+      kind: 'notes',
+      title: 'Success metrics against their targets',
+      items: [
+        ...judged
+          .filter((s) => s.verdict === 'fail')
+          .map((s) => ({ severity: 'warning' as const, text: `${s.id} ${s.metric}: ${percent(s.rate ?? 0)} of ${s.delivered} delivered (interval ${intervalText(s.interval)}) is below its ${percent(s.target ?? 0)} target` })),
+        ...viaSteps.map((row) => ({ severity: 'info' as const, text: `${row.id} starts sequence ${row.startsSequence}: its emails and their metrics are the rows seq_${row.startsSequence}__<step>` })),
+        ...(judged.length > 0
+          ? [
+              {
+                severity: 'info' as const,
+                text:
+                  `verdicts read the ${percent(confidence)} Wilson score interval of the rate: pass when its lower bound is above the target, fail when its upper bound is below it, ` +
+                  `insufficient data when the interval holds the target or fewer than ${minDelivered} emails were delivered`,
+              },
+            ]
+          : []),
+      ],
+    });
   }
   if (quiet.length > 0) blocks.push({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: `no activity yet: ${quiet.map((row) => row.id).join(', ')}` }] });
   return {

@@ -205,4 +205,26 @@ describe('success metrics against their targets (rules and sequence steps)', () 
     expect(text).toMatch(/cart +email_open +120 +400 +30(\.0)?% +40(\.0)?% +25\.72%–34\.66% +fail/);
     expect(renderHtml(document)).toContain('insufficient data');
   });
+
+  it('a rule that starts a sequence and sent nothing itself is left out of the table: its steps are the rows to read', () => {
+    const viaSteps = triggerPerformance({
+      triggers: [
+        { id: 'cart', kind: 'rule', description: 'cart', active: true, startsSequence: 'cart_recovery', successMetrics: ['purchase'] },
+        { id: 'seq_cart_recovery__reminder', kind: 'sequence_step', description: 'step', active: true, successMetrics: ['purchase'] },
+      ],
+      rollups: new Map([
+        ['cart', [{ scope: 'cart', day: '2026-11-20', counters: { matched: 10, fired: 10, sequences_started: 10 } }]],
+        ['seq_cart_recovery__reminder', [{ scope: 'seq_cart_recovery__reminder', day: '2026-11-20', counters: { matched: 10, fired: 10, sent: 10, delivered: 10, converted: 1 } }]],
+      ]),
+      now,
+    });
+    expect(viaSteps.rows[0]!.startsSequence).toBe('cart_recovery');
+    const blocks = triggerPerformanceDocument(viaSteps).blocks;
+    const table = blocks.find((block) => block.kind === 'table' && block.title.startsWith("Each rule's success metrics"));
+    if (table?.kind !== 'table') throw new Error('expected the success metrics table');
+    expect(table.rows.map((row) => row.trigger)).toEqual(['seq_cart_recovery__reminder']);
+    const notes = blocks.find((block) => block.title === 'Success metrics against their targets');
+    if (notes?.kind !== 'notes') throw new Error('expected the notes');
+    expect(notes.items).toEqual([{ severity: 'info', text: 'cart starts sequence cart_recovery: its emails and their metrics are the rows seq_cart_recovery__<step>' }]);
+  });
 });
