@@ -58,7 +58,8 @@ describe('explainRulePerformance', () => {
   });
 
   it('the biggest drop is the step that loses the most, the earliest on a tie, and each other cause reads as such', () => {
-    const funnel = fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 7, maxLength: 7 }).map((counts) => counts.sort((a, b) => b - a));
+    // Small counts, so that ties are common.
+    const funnel = fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 7, maxLength: 7 }).map((counts) => counts.sort((a, b) => b - a));
     fc.assert(
       fc.property(funnel, ([matched, fired, sent, delivered, opened, clicked, converted]) => {
         const e = explainRulePerformance(reportOf([{ id: 'r', kind: 'rule', description: 'r', active: true }], [['r', { matched: matched!, fired: fired!, holdout: matched! - fired!, sent: sent!, delivered: delivered!, opened: opened!, clicked: clicked!, converted: converted! }]]), 'r');
