@@ -12,7 +12,7 @@ import { REPORT_NAMES, runReport, type ReportOptions } from './commands/report.t
 import { runScoring } from './commands/score.ts';
 import { runDriftCheck, runSweep, runTraining } from './commands/sweep.ts';
 import { sequences } from './commands/sequences.ts';
-import { why } from './commands/why.ts';
+import { why, whyRulePerformance } from './commands/why.ts';
 import { hideSdkNodeVersionNotice } from '#local/quiet-sdk-warning.ts';
 
 hideSdkNodeVersionNotice();
@@ -41,12 +41,22 @@ program
 
 program
   .command('why')
-  .description('why a customer did or did not get an email: every rule decision, newest first')
-  .argument('<customerId>')
+  .description(
+    "why a customer did or did not get an email: every rule decision, newest first; or, with --rule-performance, how a rule did over the last 30 days: its funnel, its success metrics against their targets, the biggest drop",
+  )
+  .argument('[customerId]')
   .option('--rule <ruleId>', 'only this rule')
   .option('--limit <n>', 'at most this many decisions', '50')
+  .option('--rule-performance <ruleId>', "a rule's (or sequence step's seq_<sequence>__<step>) last 30 days instead of a customer's decisions")
   .option('--json', 'machine-readable output')
-  .action((customerId: string, options: { json?: boolean; rule?: string; limit?: string }) => why(customerId, options));
+  .action((customerId: string | undefined, options: { json?: boolean; rule?: string; limit?: string; rulePerformance?: string }) => {
+    if (options.rulePerformance !== undefined) {
+      if (customerId !== undefined || options.rule !== undefined) throw new Error('--rule-performance explains a rule, not a customer: give no customerId or --rule with it');
+      return whyRulePerformance(options.rulePerformance, options);
+    }
+    if (customerId === undefined) throw new Error('nudge why needs a customerId, or --rule-performance <ruleId>');
+    return why(customerId, options);
+  });
 
 program
   .command('sequences')

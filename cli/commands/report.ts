@@ -79,3 +79,23 @@ export async function runReport(name: string, options: ReportOptions): Promise<v
     lambda.destroy();
   }
 }
+
+/**
+ * A report's JSON from its Lambda, for commands that read a report rather than print it (`nudge why
+ * --rule-performance` reads trigger-performance). Same call as runReport's.
+ */
+export async function invokeReport(name: ReportName, payload: Record<string, unknown> = {}): Promise<unknown> {
+  const status = await callLocal<LocalStatus>('status');
+  const lambda = new LambdaClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.eventBridge });
+  try {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: requireOutput(status.outputs, REPORTS[name].output), Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
+    const answer = JSON.parse(new TextDecoder().decode(result.Payload ?? new Uint8Array())) as unknown;
+    if (result.FunctionError) {
+      const error = answer as { errorType?: string; errorMessage?: string };
+      throw new Error(`report ${name} failed: ${error.errorType ?? 'Error'}: ${error.errorMessage ?? JSON.stringify(answer)}`);
+    }
+    return answer;
+  } finally {
+    lambda.destroy();
+  }
+}

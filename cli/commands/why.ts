@@ -3,10 +3,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DOCUMENT_TRANSLATE_CONFIG } from '#shared/adapters/dynamo/translate-config.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import type { DecisionRecord } from '#shared/domain/decision-record.ts';
+import type { TriggerPerformanceReport } from '#shared/domain/reports/trigger-performance.ts';
+import { explainRulePerformance, rulePerformanceText } from '#shared/presentation/rule-performance-explanation.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { requireOutput } from '#local/stack/outputs.ts';
 import { printResult } from '../format.ts';
 import { callLocal, type LocalStatus } from '../local-control.ts';
+import { invokeReport } from './report.ts';
 
 /** `nudge why <customerId> [--rule <id>]`: every decision about the customer, newest first, with its reasons. */
 export async function why(customerId: string, options: { json?: boolean; rule?: string; limit?: string }): Promise<void> {
@@ -19,6 +22,16 @@ export async function why(customerId: string, options: { json?: boolean; rule?: 
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * `nudge why --rule-performance <id>`: how a rule or sequence step did over the last 30 days, read
+ * from the trigger-performance report (its rollups): the funnel, its targets' verdicts and the biggest drop.
+ */
+export async function whyRulePerformance(id: string, options: { json?: boolean }): Promise<void> {
+  const report = (await invokeReport('trigger-performance')) as TriggerPerformanceReport;
+  const explanation = explainRulePerformance(report, id);
+  printResult(explanation, options, () => rulePerformanceText(explanation));
 }
 
 function describe(decision: DecisionRecord): string {

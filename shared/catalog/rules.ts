@@ -29,6 +29,7 @@ export const rules: TriggerRuleInput[] = [
     // The reminders are cart_recovery's steps (1 h, 24 h, 72 h after the abandon; a purchase ends it).
     sendTime: { policy: 'optimal' },
     startSequence: 'cart_recovery',
+    // Its emails are cart_recovery's steps: their rows carry the targets (catalog sequences.ts).
     successMetrics: ['email_open', 'email_click', 'purchase'],
   },
   {
@@ -98,7 +99,12 @@ export const rules: TriggerRuleInput[] = [
     cooldownHours: 72,
     sendTime: { policy: 'optimal' },
     templateId: 'browse_reminder',
-    successMetrics: ['email_click', 'purchase'],
+    // Bluecore's 2018 Retail Email Benchmark, product (browse) abandonment emails: 8.40 % click, 0.62 %
+    // conversion within 5 days; rounded down. The other rules' metrics have no published figure to hold them to.
+    successMetrics: [
+      { metric: 'email_click', target: 0.08 },
+      { metric: 'purchase', target: 0.006 },
+    ],
   },
   {
     id: 'post_purchase_follow_up',

@@ -35,8 +35,22 @@ const days = (n: number) => ({ type: 'offset' as const, days: n });
 const hours = (n: number) => ({ type: 'offset' as const, hours: n });
 const nextSendWindow = { type: 'next_send_window' as const };
 
+/**
+ * Cart reminders' targets, per delivered email: the averages of two published studies of abandoned
+ * cart emails, rounded down. Opens 40 % and clicks 9 %: Klaviyo's abandoned cart benchmark (9.3 M
+ * deliveries, Q2 2017: 41.18 % open, 9.50 % click); purchases 2 %: Bluecore's 2018 Retail Email
+ * Benchmark (2.05 % conversion within 5 days of the send; Nudge credits a purchase within its
+ * attribution window). These are series averages: a first reminder usually does better, a last call
+ * worse. Opens predate Apple's Mail Privacy Protection, which inflates them.
+ */
+const cartReminderTargets = [
+  { metric: 'email_open' as const, target: 0.4 },
+  { metric: 'email_click' as const, target: 0.09 },
+  { metric: 'purchase' as const, target: 0.02 },
+];
+
 /** Steps named `<sequence>_<step>` for their templates. */
-function steps(sequenceId: string, list: Array<{ id: string; timing: SequenceInput['steps'][number]['timing']; conditions?: SequenceInput['steps'][number]['conditions'] }>): SequenceInput['steps'] {
+function steps(sequenceId: string, list: Array<Omit<SequenceInput['steps'][number], 'templateId'>>): SequenceInput['steps'] {
   return list.map((step) => ({ ...step, templateId: `${sequenceId}_${step.id}` }));
 }
 
@@ -62,9 +76,9 @@ export const sequences: SequenceInput[] = [
     priority: 100,
     exitGoals: [onEvent('purchase'), unsubscribed, cancelled],
     steps: steps('cart_recovery', [
-      { id: 'reminder', timing: hours(1) },
-      { id: 'still_saved', timing: hours(24) },
-      { id: 'last_call', timing: hours(72) },
+      { id: 'reminder', timing: hours(1), successMetrics: cartReminderTargets },
+      { id: 'still_saved', timing: hours(24), successMetrics: cartReminderTargets },
+      { id: 'last_call', timing: hours(72), successMetrics: cartReminderTargets },
     ]),
   },
   {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConditionGroup } from './conditions.ts';
+import { SuccessMetrics, successMetricIssues } from './success-metrics.ts';
 
 /**
  * Nurture sequences: a planned series of emails to one customer, started by a lifecycle stage (or a
@@ -51,6 +52,8 @@ export const SequenceStep = z
     timing: StepTiming,
     templateId: SnakeId,
     conditions: ConditionGroup.optional(),
+    /** The step's success, as a rule's (`successMetrics` of trigger-rules.ts): the report's `seq_<sequence>__<step>` row judges them. */
+    successMetrics: SuccessMetrics,
   })
   .strict();
 export type SequenceStep = z.infer<typeof SequenceStep>;
@@ -115,6 +118,7 @@ export const Sequence = z
     sequence.steps.forEach((step, index) => {
       if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicate step id "${step.id}" in sequence ${sequence.id}` });
       seen.add(step.id);
+      for (const issue of successMetricIssues(step.successMetrics, `step ${step.id} of sequence ${sequence.id}`)) ctx.addIssue({ code: 'custom', ...issue, path: ['steps', index, ...issue.path] });
     });
     let previous: { id: string; ms: number } | undefined;
     sequence.steps.forEach((step, index) => {

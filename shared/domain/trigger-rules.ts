@@ -3,6 +3,7 @@ import { ConditionGroup, conditionsOf, evaluateConditionGroup, type ConditionRes
 import type { Profile } from './profile.ts';
 import type { ProfileFacts } from './profile-facts.ts';
 import type { TriggerRef } from './rule-timer.ts';
+import { SuccessMetrics, successMetricIssues } from './success-metrics.ts';
 
 const SNAKE_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const SnakeId = z.string().regex(SNAKE_ID, 'must be snake_case, e.g. cart_abandon');
@@ -90,14 +91,8 @@ export const SendTimePolicy = z.discriminatedUnion('policy', [
 ]);
 export type SendTimePolicy = z.infer<typeof SendTimePolicy>;
 
-/**
- * The outcomes Nudge attributes to a send, so a rule can name them as its success (document 000's
- * success_metrics: email_open, click, purchase_complete): an open (the pixel), a click (the signed
- * links), a purchase (the attribution window). Others (app_session, profile_complete, ...) are not
- * tied to a send, so a report could not count them for the rule.
- */
-export const SuccessMetric = z.enum(['email_open', 'email_click', 'purchase']);
-export type SuccessMetric = z.infer<typeof SuccessMetric>;
+/** A rule's success metrics, optionally with targets (success-metrics.ts): exported here too, where rules are defined. */
+export { SuccessMetric, SuccessMetricSpec } from './success-metrics.ts';
 
 /** A trigger rule of the catalog: when it matches, which email it sends, and what limits it. */
 export const TriggerRule = z
@@ -141,9 +136,11 @@ export const TriggerRule = z
     holdoutPercent: z.number().min(0).max(50).default(0),
     /**
      * What counts as this rule's success: the trigger-performance report shows each for the rule
-     * (count and rate per delivered email). Only what Nudge attributes to a send can be named.
+     * (count and rate per delivered email) and, for one with a target (`{ metric, target }`, a rate
+     * per delivered email), a pass / fail / insufficient_data verdict. Only what Nudge attributes to a
+     * send can be named.
      */
-    successMetrics: z.array(SuccessMetric).default([]),
+    successMetrics: SuccessMetrics,
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -166,6 +163,7 @@ export const TriggerRule = z
     if (rule.trigger.type === 'temporal' && rule.trigger.kind === 'absence' && rule.trigger.absentEventTypes.includes(rule.trigger.eventType)) {
       ctx.addIssue({ code: 'custom', path: ['trigger', 'absentEventTypes'], message: 'an absence trigger cannot wait for the absence of its own event type' });
     }
+    for (const issue of successMetricIssues(rule.successMetrics, `rule ${rule.id}`)) ctx.addIssue({ code: 'custom', ...issue });
   });
 export type TriggerRule = z.infer<typeof TriggerRule>;
 export type TriggerRuleInput = z.input<typeof TriggerRule>;

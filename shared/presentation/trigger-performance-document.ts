@@ -1,3 +1,5 @@
+import { percent } from '../domain/reports/numbers.ts';
+import type { Interval, SuccessVerdict } from '../domain/reports/success-verdict.ts';
 import type { TriggerPerformanceReport, TriggerTotals } from '../domain/reports/trigger-performance.ts';
 import type { Block, CellValue, ReportDocument } from './report-document.ts';
 
@@ -22,7 +24,8 @@ const COLUMNS = [
  * with all-time sends and revenue) and the totals; a funnel, sent to converted, per rule or step
  * that sent in the last 30 days (a funnel of zeros says nothing); the triggers with no activity yet,
  * by name, worth seeing since a rule that never matches may be misconfigured; and each active
- * rule's own success metrics (its catalog `successMetrics`), as counted for it.
+ * rule's and step's own success metrics (its catalog `successMetrics`), as counted for it, with
+ * its target and verdict, and a warning for each metric that fails its target.
  */
 export function triggerPerformanceDocument(report: TriggerPerformanceReport): ReportDocument {
   const active = report.rows.filter((row) => row.allTime.matched > 0 || row.allTime.sent > 0);
@@ -59,18 +62,50 @@ export function triggerPerformanceDocument(report: TriggerPerformanceReport): Re
         })),
     },
   ];
-  const measured = active.filter((row) => row.success.length > 0);
+  // A rule that starts a sequence sends nothing itself: its emails, and their metrics, are its steps' rows.
+  const measured = active.filter((row) => row.success.length > 0 && !(row.startsSequence !== undefined && row.allTime.sent === 0));
+  const viaSteps = active.filter((row) => row.success.length > 0 && !measured.includes(row));
   if (measured.length > 0) {
     blocks.push({
       kind: 'table',
-      title: "Each rule's success metrics, last 30 days (rate per delivered email)",
+      title: "Each rule's success metrics (and each sequence step's), last 30 days: rate per delivered email, against its target",
       columns: [
         { key: 'trigger', label: 'trigger', format: 'text' },
         { key: 'metric', label: 'success metric', format: 'text' },
         { key: 'count', label: 'count', format: 'int' },
+        { key: 'delivered', label: 'delivered', format: 'int' },
         { key: 'rate', label: 'rate', format: 'percent' },
+        { key: 'target', label: 'target', format: 'percent' },
+        { key: 'interval', label: `${percent(report.successCriteria.confidence)} interval`, format: 'text' },
+        { key: 'verdict', label: 'verdict', format: 'text' },
       ],
-      rows: measured.flatMap((row) => row.success.map(({ metric, count, rate }) => ({ trigger: row.id, metric, count, rate }))),
+      rows: measured.flatMap((row) =>
+        row.success.map((s) => ({ trigger: row.id, metric: s.metric, count: s.count, delivered: s.delivered, rate: s.rate, target: s.target, interval: intervalText(s.interval), verdict: verdictText(s.verdict) })),
+      ),
+    });
+  }
+  const judged = measured.flatMap((row) => row.success.filter((s) => s.target !== null).map((s) => ({ id: row.id, ...s })));
+  if (judged.length > 0 || viaSteps.length > 0) {
+    const { confidence, minDelivered } = report.successCriteria;
+    blocks.push({
+      kind: 'notes',
+      title: 'Success metrics against their targets',
+      items: [
+        ...judged
+          .filter((s) => s.verdict === 'fail')
+          .map((s) => ({ severity: 'warning' as const, text: `${s.id} ${s.metric}: ${percent(s.rate ?? 0)} of ${s.delivered} delivered (interval ${intervalText(s.interval)}) is below its ${percent(s.target ?? 0)} target` })),
+        ...viaSteps.map((row) => ({ severity: 'info' as const, text: `${row.id} starts sequence ${row.startsSequence}: its emails and their metrics are the rows seq_${row.startsSequence}__<step>` })),
+        ...(judged.length > 0
+          ? [
+              {
+                severity: 'info' as const,
+                text:
+                  `verdicts read the ${percent(confidence)} Wilson score interval of the rate: pass when its lower bound is above the target, fail when its upper bound is below it, ` +
+                  `insufficient data when the interval holds the target or fewer than ${minDelivered} emails were delivered`,
+              },
+            ]
+          : []),
+      ],
     });
   }
   if (quiet.length > 0) blocks.push({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: `no activity yet: ${quiet.map((row) => row.id).join(', ')}` }] });
@@ -97,4 +132,14 @@ function cells(trigger: string, t: TriggerTotals, allTime: TriggerTotals): Recor
     allTimeSent: allTime.sent,
     allTimeRevenue: allTime.revenue,
   };
+}
+
+/** "38.2%–44.1%", or "-" without an interval. */
+export function intervalText(interval: Interval | null): string {
+  return interval ? `${percent(interval.low)}–${percent(interval.high)}` : '-';
+}
+
+/** A verdict for people: "-" without a target. */
+export function verdictText(verdict: SuccessVerdict | null): string {
+  return verdict === null ? '-' : verdict === 'insufficient_data' ? 'insufficient data' : verdict;
 }

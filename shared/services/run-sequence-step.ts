@@ -79,7 +79,7 @@ export function stepRule(sequence: Sequence, stepIndex: number): TriggerRule {
     category: sequence.category,
     transactional: false,
     holdoutPercent: 0,
-    successMetrics: [],
+    successMetrics: step.successMetrics,
   };
 }
 

@@ -12,6 +12,7 @@ import type { SegmentExperimentReport } from '#shared/domain/reports/segment-exp
 import type { SegmentOptimizerReport } from '#shared/domain/reports/segment-optimizer.ts';
 import type { SegmentGroupTotals, SegmentPerformanceReport } from '#shared/domain/reports/segment-performance.ts';
 import type { TriggerPerformanceReport, TriggerTotals } from '#shared/domain/reports/trigger-performance.ts';
+import type { RulePerformanceExplanation } from '#shared/presentation/rule-performance-explanation.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { nudgeClient, uniqueId } from './support/nudge-client.ts';
 
@@ -156,6 +157,18 @@ describe('reports', () => {
     await expect(cli('report', 'no-such-report')).rejects.toThrow(/unknown report "no-such-report"; reports: trigger-performance, segment-performance, attribution/);
     await expect(cli('report', 'segment-optimizer', '--days', '7')).rejects.toThrow(/report segment-optimizer takes no --days/);
     await expect(cli('report', 'attribution', '--model', 'u_shaped')).rejects.toThrow(/bad report request: model: /);
+
+    // nudge why --rule-performance: the step's funnel and metrics are the report's row, in words.
+    const explained = JSON.parse(await cli('why', '--rule-performance', 'seq_welcome_series__hello', '--json')) as RulePerformanceExplanation;
+    const hello = fromLambda.rows.find((r) => r.id === 'seq_welcome_series__hello')!;
+    expect(explained.funnel).toEqual((['matched', 'fired', 'sent', 'delivered', 'opened', 'clicked', 'converted'] as const).map((stage) => ({ stage, count: hello.last30Days[stage] })));
+    expect(explained.success).toEqual(hello.success);
+    // The shipped cart rule starts cart_recovery, whose steps carry targets (catalog sequences.ts).
+    const cart = await cli('why', '--rule-performance', 'cart_abandonment_1hour');
+    expect(cart).toMatch(/^cart_abandonment_1hour \(rule\): /);
+    expect(cart).toContain("its emails are sequence cart_recovery's steps:");
+    expect(cart).toMatch(/\n  seq_cart_recovery__reminder:\n    email_open: [^\n]*target 40%: (pass|fail|insufficient data)/);
+    await expect(cli('why', '--rule-performance', 'no_such_rule')).rejects.toThrow(/no rule or sequence step "no_such_rule" in the catalog; known: /);
   });
 
   it('the segment experiment reads every profile (the same count the live statistics keep from the stream); --html writes a page with charts', async () => {

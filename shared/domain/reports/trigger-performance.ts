@@ -1,7 +1,8 @@
 import { DAY_MS } from '../clock.ts';
 import type { RollupCounter, RollupIncrement } from './rollups.ts';
-import { round2 } from './numbers.ts';
-import type { SuccessMetric } from '../trigger-rules.ts';
+import { round2, round4 } from './numbers.ts';
+import { successMetricSpec, type SuccessMetric, type SuccessMetricSpec } from '../success-metrics.ts';
+import { SUCCESS_CRITERIA, successVerdict, type Interval, type SuccessCriteria, type SuccessVerdict } from './success-verdict.ts';
 
 /** What a rule or sequence step did over a period, from its daily rollups. */
 export type TriggerTotals = {
@@ -48,8 +49,25 @@ export type TriggerPerformanceRow = {
   active: boolean;
   last30Days: TriggerTotals;
   allTime: TriggerTotals;
-  /** The rule's own success metrics (catalog `successMetrics`), last 30 days: count, and rate per delivered email. */
-  success: Array<{ metric: SuccessMetric; count: number; rate: number | null }>;
+  /** The rule's or step's own success metrics (catalog `successMetrics`), last 30 days: see SuccessRow. */
+  success: SuccessRow[];
+  /** The sequence a rule starts (its emails are that sequence's step rows, `seq_<sequence>__<step>`). */
+  startsSequence?: string;
+};
+
+/**
+ * One success metric of a rule or step, last 30 days: its count and rate per delivered email; with a
+ * target, the 95 % Wilson interval of the rate and the verdict (success-verdict.ts). `target`,
+ * `interval` and `verdict` are null without a target; `interval` is null without deliveries too.
+ */
+export type SuccessRow = {
+  metric: SuccessMetric;
+  count: number;
+  delivered: number;
+  rate: number | null;
+  target: number | null;
+  interval: Interval | null;
+  verdict: SuccessVerdict | null;
 };
 
 export type TriggerPerformanceReport = {
@@ -58,12 +76,21 @@ export type TriggerPerformanceReport = {
   /** The 30-day window: the 30 UTC days ending with today. */
   last30Days: { from: string; to: string };
   rows: TriggerPerformanceRow[];
+  /** How success metrics are judged against their targets: the interval, its confidence, the fewest delivered emails for a verdict. */
+  successCriteria: SuccessCriteria;
   totals: { last30Days: TriggerTotals; allTime: TriggerTotals };
   /** All triggers together per day of the 30-day window, oldest first (the trend lines). */
   daily: Array<{ day: string; sent: number; delivered: number; opened: number; clicked: number; converted: number; revenue: number }>;
 };
 
-export type TriggerDescription = { id: string; kind: 'rule' | 'sequence_step'; description: string; active: boolean; successMetrics?: readonly SuccessMetric[] };
+export type TriggerDescription = {
+  id: string;
+  kind: 'rule' | 'sequence_step';
+  description: string;
+  active: boolean;
+  successMetrics?: ReadonlyArray<SuccessMetric | SuccessMetricSpec>;
+  startsSequence?: string;
+};
 
 /** The counter each success metric reads: opens, clicks and attributed purchases of the rule's emails. */
 const SUCCESS_COUNTERS: Record<SuccessMetric, 'opened' | 'clicked' | 'converted'> = { email_open: 'opened', email_click: 'clicked', purchase: 'converted' };
@@ -80,10 +107,7 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
     const days = input.rollups.get(trigger.id) ?? [];
     const { successMetrics = [], ...described } = trigger;
     const last30Days = totalsOf(days.filter((d) => d.day >= from && d.day <= to));
-    const success = successMetrics.map((metric) => {
-      const count = last30Days[SUCCESS_COUNTERS[metric]];
-      return { metric, count, rate: ratio(count, last30Days.delivered) };
-    });
+    const success = successMetrics.map((spec) => successRow(successMetricSpec(spec), last30Days));
     return { ...described, last30Days, allTime: totalsOf(days), success };
   });
   const all = input.triggers.flatMap((trigger) => input.rollups.get(trigger.id) ?? []);
@@ -92,6 +116,7 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
     generatedAt: input.now.toISOString(),
     last30Days: { from, to },
     rows,
+    successCriteria: SUCCESS_CRITERIA,
     totals: { last30Days: totalsOf(all.filter((d) => d.day >= from && d.day <= to)), allTime: totalsOf(all) },
     daily: Array.from({ length: 30 }, (_, i) => {
       const day = new Date(Date.parse(`${from}T00:00:00Z`) + i * DAY_MS).toISOString().slice(0, 10);
@@ -99,6 +124,15 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
       return { day, sent, delivered, opened, clicked, converted, revenue };
     }),
   };
+}
+
+function successRow({ metric, target }: SuccessMetricSpec, totals: TriggerTotals): SuccessRow {
+  const count = totals[SUCCESS_COUNTERS[metric]];
+  const { delivered } = totals;
+  const rate = ratio(count, delivered);
+  if (target === undefined) return { metric, count, delivered, rate, target: null, interval: null, verdict: null };
+  const { verdict, interval } = successVerdict({ count, delivered, target });
+  return { metric, count, delivered, rate, target, interval: interval && { low: round4(interval.low), high: round4(interval.high) }, verdict };
 }
 
 function totalsOf(days: readonly RollupIncrement[]): TriggerTotals {

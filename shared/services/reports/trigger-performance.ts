@@ -10,11 +10,18 @@ export type ReportDeps = { rollups: Pick<RollupStore, 'days'>; catalog: Catalog;
 /** Every rule and every sequence step of the catalog: what the per-trigger rollups are kept for. */
 export function triggerDescriptions(catalog: Catalog): TriggerDescription[] {
   return [
-    ...catalog.rules.map((rule) => ({ id: rule.id, kind: 'rule' as const, description: rule.description, active: rule.active, successMetrics: rule.successMetrics })),
+    ...catalog.rules.map((rule) => ({
+      id: rule.id,
+      kind: 'rule' as const,
+      description: rule.description,
+      active: rule.active,
+      successMetrics: rule.successMetrics,
+      ...(rule.startSequence ? { startsSequence: rule.startSequence } : {}),
+    })),
     ...catalog.sequences.flatMap((sequence) =>
       sequence.steps.map((_, index) => {
         const rule = stepRule(sequence, index);
-        return { id: rule.id, kind: 'sequence_step' as const, description: rule.description, active: true };
+        return { id: rule.id, kind: 'sequence_step' as const, description: rule.description, active: true, successMetrics: rule.successMetrics };
       }),
     ),
   ];

@@ -123,35 +123,108 @@ describe("each rule's success metrics (the catalog's successMetrics, read by the
 
   it('counts each named metric over the last 30 days, as a rate of delivered emails', () => {
     // welcome, last 30 days: delivered 16, opened 6, clicked 3, converted 2.
+    const plain = { target: null, interval: null, verdict: null };
     expect(measured.rows.map((row) => [row.id, row.success])).toEqual([
       [
         'welcome',
         [
-          { metric: 'email_open', count: 6, rate: 0.375 },
-          { metric: 'email_click', count: 3, rate: 0.1875 },
-          { metric: 'purchase', count: 2, rate: 0.125 },
+          { metric: 'email_open', count: 6, delivered: 16, rate: 0.375, ...plain },
+          { metric: 'email_click', count: 3, delivered: 16, rate: 0.1875, ...plain },
+          { metric: 'purchase', count: 2, delivered: 16, rate: 0.125, ...plain },
         ],
       ],
-      ['old', [{ metric: 'purchase', count: 0, rate: null }]],
-      ['never', [{ metric: 'email_open', count: 0, rate: null }]],
+      ['old', [{ metric: 'purchase', count: 0, delivered: 0, rate: null, ...plain }]],
+      ['never', [{ metric: 'email_open', count: 0, delivered: 0, rate: null, ...plain }]],
     ]);
+    expect(measured.successCriteria).toEqual({ interval: 'wilson', confidence: 0.95, minDelivered: 100 });
   });
 
   it('shows them in their own table for the rules with activity', () => {
     const blocks = triggerPerformanceDocument(measured).blocks;
     const table = blocks.find((block) => block.kind === 'table' && block.title.startsWith("Each rule's success metrics"));
     if (table?.kind !== 'table') throw new Error('expected the success metrics table');
+    const plain = { target: null, interval: '-', verdict: '-' };
     expect(table.rows).toEqual([
-      { trigger: 'welcome', metric: 'email_open', count: 6, rate: 0.375 },
-      { trigger: 'welcome', metric: 'email_click', count: 3, rate: 0.1875 },
-      { trigger: 'welcome', metric: 'purchase', count: 2, rate: 0.125 },
-      { trigger: 'old', metric: 'purchase', count: 0, rate: null },
+      { trigger: 'welcome', metric: 'email_open', count: 6, delivered: 16, rate: 0.375, ...plain },
+      { trigger: 'welcome', metric: 'email_click', count: 3, delivered: 16, rate: 0.1875, ...plain },
+      { trigger: 'welcome', metric: 'purchase', count: 2, delivered: 16, rate: 0.125, ...plain },
+      { trigger: 'old', metric: 'purchase', count: 0, delivered: 0, rate: null, ...plain },
     ]);
+    // No target anywhere: no verdicts to explain.
+    expect(blocks.some((block) => block.title === 'Success metrics against their targets')).toBe(false);
   });
 
   it('a rule may name only what Nudge attributes to a send', () => {
     const rule = (successMetrics: string[]) => TriggerRule.safeParse({ id: 'r', description: 'r', priority: 1, templateId: 'welcome', trigger: { type: 'behavioral', eventType: 'purchase' }, successMetrics });
     expect(rule(['email_open', 'email_click', 'purchase']).success).toBe(true);
     expect(rule(['app_session']).success).toBe(false);
+  });
+});
+
+describe('success metrics against their targets (rules and sequence steps)', () => {
+  // Last 30 days: the rule delivered 400 (120 opens, 2 purchases), the step 50 (40 opens).
+  const targeted = triggerPerformance({
+    triggers: [
+      { id: 'cart', kind: 'rule', description: 'cart', active: true, successMetrics: [{ metric: 'email_open', target: 0.4 }, { metric: 'purchase', target: 0.004 }, 'email_click'] },
+      { id: 'seq_s__one', kind: 'sequence_step', description: 'step', active: true, successMetrics: [{ metric: 'email_open', target: 0.4 }] },
+    ],
+    rollups: new Map([
+      ['cart', [{ scope: 'cart', day: '2026-11-20', counters: { matched: 400, fired: 400, sent: 400, delivered: 400, opened: 120, clicked: 40, converted: 2 } }]],
+      ['seq_s__one', [{ scope: 'seq_s__one', day: '2026-11-20', counters: { matched: 50, fired: 50, sent: 50, delivered: 50, opened: 40 } }]],
+    ]),
+    now,
+  });
+
+  it('each metric with a target has its interval and verdict; one without has none', () => {
+    const [cart, step] = targeted.rows;
+    // 120 of 400 = 30 %: the 95 % Wilson interval (25.72 %, 34.66 %) is below 40 %.
+    expect(cart!.success[0]).toEqual({ metric: 'email_open', count: 120, delivered: 400, rate: 0.3, target: 0.4, interval: { low: 0.2572, high: 0.3466 }, verdict: 'fail' });
+    // 2 of 400 = 0.5 %: the interval (0.14 %, 1.8 %) holds the 0.4 % target.
+    expect(cart!.success[1]).toMatchObject({ metric: 'purchase', rate: 0.005, target: 0.004, verdict: 'insufficient_data' });
+    expect(cart!.success[2]).toMatchObject({ metric: 'email_click', rate: 0.1, target: null, interval: null, verdict: null });
+    // The step: 80 % of 50 is far above 40 %, but 50 delivered are too few for a verdict.
+    expect(step!.success).toEqual([{ metric: 'email_open', count: 40, delivered: 50, rate: 0.8, target: 0.4, interval: { low: 0.6696, high: 0.8876 }, verdict: 'insufficient_data' }]);
+  });
+
+  it('the document shows target, interval and verdict, warns of each failing metric and says how verdicts are read', () => {
+    const document = triggerPerformanceDocument(targeted);
+    const table = document.blocks.find((block) => block.kind === 'table' && block.title.startsWith("Each rule's success metrics"));
+    if (table?.kind !== 'table') throw new Error('expected the success metrics table');
+    expect(table.columns.map((column) => column.label)).toEqual(['trigger', 'success metric', 'count', 'delivered', 'rate', 'target', '95% interval', 'verdict']);
+    expect(table.rows.map((row) => [row.trigger, row.metric, row.interval, row.verdict])).toEqual([
+      ['cart', 'email_open', '25.72%–34.66%', 'fail'],
+      ['cart', 'purchase', '0.14%–1.8%', 'insufficient data'],
+      ['cart', 'email_click', '-', '-'],
+      ['seq_s__one', 'email_open', '66.96%–88.76%', 'insufficient data'],
+    ]);
+    const notes = document.blocks.find((block) => block.title === 'Success metrics against their targets');
+    if (notes?.kind !== 'notes') throw new Error('expected the verdict notes');
+    expect(notes.items.filter((item) => item.severity === 'warning').map((item) => item.text)).toEqual(['cart email_open: 30% of 400 delivered (interval 25.72%–34.66%) is below its 40% target']);
+    expect(notes.items.at(-1)!.text).toMatch(/95% Wilson score interval.*fewer than 100 emails were delivered/);
+    const text = renderText(document);
+    expect(text).toMatch(/cart +email_open +120 +400 +30(\.0)?% +40(\.0)?% +25\.72%–34\.66% +fail/);
+    expect(renderHtml(document)).toContain('insufficient data');
+  });
+
+  it('a rule that starts a sequence and sent nothing itself is left out of the table: its steps are the rows to read', () => {
+    const viaSteps = triggerPerformance({
+      triggers: [
+        { id: 'cart', kind: 'rule', description: 'cart', active: true, startsSequence: 'cart_recovery', successMetrics: ['purchase'] },
+        { id: 'seq_cart_recovery__reminder', kind: 'sequence_step', description: 'step', active: true, successMetrics: ['purchase'] },
+      ],
+      rollups: new Map([
+        ['cart', [{ scope: 'cart', day: '2026-11-20', counters: { matched: 10, fired: 10, sequences_started: 10 } }]],
+        ['seq_cart_recovery__reminder', [{ scope: 'seq_cart_recovery__reminder', day: '2026-11-20', counters: { matched: 10, fired: 10, sent: 10, delivered: 10, converted: 1 } }]],
+      ]),
+      now,
+    });
+    expect(viaSteps.rows[0]!.startsSequence).toBe('cart_recovery');
+    const blocks = triggerPerformanceDocument(viaSteps).blocks;
+    const table = blocks.find((block) => block.kind === 'table' && block.title.startsWith("Each rule's success metrics"));
+    if (table?.kind !== 'table') throw new Error('expected the success metrics table');
+    expect(table.rows.map((row) => row.trigger)).toEqual(['seq_cart_recovery__reminder']);
+    const notes = blocks.find((block) => block.title === 'Success metrics against their targets');
+    if (notes?.kind !== 'notes') throw new Error('expected the notes');
+    expect(notes.items).toEqual([{ severity: 'info', text: 'cart starts sequence cart_recovery: its emails and their metrics are the rows seq_cart_recovery__<step>' }]);
   });
 });
