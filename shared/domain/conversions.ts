@@ -113,9 +113,9 @@ function compareTouchTimes(a: ConversionTouch, b: ConversionTouch): number {
 }
 
 /**
- * The touches of a conversion from the customer's send records, oldest first: per send, its
- * arrival (sent time, unless SES reported a bounce or rejection) and its newest open and click, each
- * at or before the purchase and within the lookback. A send keeps only its first and last open and
+ * The touches of a conversion from the customer's send records, oldest first: per send, its newest
+ * open and click, or when it has neither its arrival (sent time, unless SES reported a bounce or
+ * rejection), each at or before the purchase and within the lookback. A send keeps only its first and last open and
  * click times, so when the last is after the purchase the first stands in for it (an earlier repeat
  * in between is not known). Pure.
  */
@@ -126,11 +126,15 @@ export function touchesFromSends(sends: readonly SendEngagement[], convertedAt: 
   const touches: ConversionTouch[] = [];
   for (const send of sends) {
     const rule = send.ruleId ? { ruleId: send.ruleId } : {};
-    if (inWindow(send.sentAt) && !UNDELIVERED.has(send.outcome ?? '')) touches.push({ sendId: send.sendId, kind: 'send', at: send.sentAt!, ...rule });
+    const engaged: ConversionTouch[] = [];
     for (const [kind, first, last] of [['open', send.firstOpenAt, send.lastOpenAt], ['click', send.firstClickAt, send.lastClickAt]] as const) {
       const at = inWindow(last) ? last : inWindow(first) ? first : undefined;
-      if (at) touches.push({ sendId: send.sendId, kind, at, ...rule });
+      if (at) engaged.push({ sendId: send.sendId, kind, at, ...rule });
     }
+    // An open or click implies the arrival and is the stronger touch of the same email, so it stands
+    // for it (tracked engagement times are whole seconds, and may even read before the sent time).
+    if (engaged.length > 0) touches.push(...engaged);
+    else if (inWindow(send.sentAt) && !UNDELIVERED.has(send.outcome ?? '')) touches.push({ sendId: send.sendId, kind: 'send', at: send.sentAt!, ...rule });
   }
   return touches.sort(compareTouchTimes);
 }

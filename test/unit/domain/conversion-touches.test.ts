@@ -11,7 +11,7 @@ const LOOKBACK_HOURS = 720;
 describe('the touches of a conversion, from the customer send records', () => {
   const convertedAt = '2026-11-10T12:00:00Z';
 
-  it('takes per send its arrival and its newest open and click at or before the purchase within the lookback, oldest first', () => {
+  it('takes per send its newest open and click, or else its arrival, at or before the purchase within the lookback, oldest first', () => {
     const touches = touchesFromSends(
       [
         // Opened twice before the purchase: the last open counts.
@@ -25,10 +25,17 @@ describe('the touches of a conversion, from the customer send records', () => {
       72,
     );
     expect(touches).toEqual([
-      { sendId: 's1', ruleId: 'welcome', kind: 'send', at: '2026-11-08T08:00:00Z' },
       { sendId: 's1', ruleId: 'welcome', kind: 'open', at: '2026-11-09T09:00:00Z' },
-      { sendId: 's2', ruleId: 'cart', kind: 'send', at: '2026-11-10T10:00:00Z' },
       { sendId: 's2', ruleId: 'cart', kind: 'click', at: '2026-11-10T11:00:00Z' },
+    ]);
+  });
+
+  it('lets an open stand for its email even when the tracked time (whole seconds) reads before the sent time', () => {
+    const touches = touchesFromSends([{ sendId: 's1', sentAt: '2026-11-10T11:00:00.700Z', firstOpenAt: '2026-11-10T11:00:00Z', lastOpenAt: '2026-11-10T11:00:00Z' }], convertedAt, 72);
+    expect(touches).toEqual([{ sendId: 's1', kind: 'open', at: '2026-11-10T11:00:00Z' }]);
+    // An engagement before the lookback does not hide an arrival inside it.
+    expect(touchesFromSends([{ sendId: 's1', sentAt: '2026-11-10T11:00:00Z', firstOpenAt: '2026-11-10T12:00:01Z', lastOpenAt: '2026-11-10T12:00:01Z' }], convertedAt, 72)).toEqual([
+      { sendId: 's1', kind: 'send', at: '2026-11-10T11:00:00Z' },
     ]);
   });
 

@@ -31,7 +31,6 @@ const conversions = [
 // A purchase after a bare newsletter (never opened) 10 days before and an opened cart email 2 days before.
 const sendOnly = entry('k4', '2026-11-22T12:00:00Z', 80, [
   { sendId: 's7', ruleId: 'newsletter', kind: 'send', at: '2026-11-12T12:00:00Z' },
-  { sendId: 's8', ruleId: 'cart', kind: 'send', at: '2026-11-20T11:00:00Z' },
   { sendId: 's8', ruleId: 'cart', kind: 'open', at: '2026-11-20T12:00:00Z' },
 ]);
 // Logged when the lookback was longer: its only touch is outside today's 720 h.
