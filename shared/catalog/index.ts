@@ -49,8 +49,14 @@ export const CatalogSettings = z
     sendRetentionDays: z.number().int().positive().max(3650),
     /** How long the bus archive keeps raw events for replay. Finite on purpose: raw events hold personal data. */
     eventArchiveRetentionDays: z.number().int().positive().max(3650),
-    /** A purchase this many hours after an open or click of a Nudge email is that email's conversion. */
-    attributionWindowHours: z.number().positive().max(24 * 90),
+    /**
+     * The attribution lookback in hours (document 000's `lookbackWindow`, 30 days): every Nudge email
+     * sent, opened or clicked this long before a purchase is one of its touches; the newest converts.
+     */
+    attributionWindowHours: z
+      .number({ error: 'must be a number of hours (720 = 30 days)' })
+      .positive({ error: 'must be a positive number of hours (720 = 30 days)' })
+      .max(24 * 90, { error: 'must be at most 2160 hours (90 days)' }),
     /** The time-decay attribution model's curve: a true half-life, or document 000's e^(−age/days) (shared/domain/reports/attribution.ts). */
     attributionTimeDecay: z.object({ curve: z.enum(TIME_DECAY_CURVES), days: z.number().positive().max(365) }).strict(),
     /**
@@ -168,6 +174,14 @@ export const Catalog = z
     });
     validateSequences(catalog, templateIds, checkMetrics, ctx);
     validateCategories(catalog, ctx);
+    // The touches are read from the send records: a lookback past their retention would silently find none.
+    if (catalog.settings.attributionWindowHours > catalog.settings.sendRetentionDays * 24) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['settings', 'attributionWindowHours'],
+        message: `the attribution lookback (${catalog.settings.attributionWindowHours} hours) is longer than the send records are kept (sendRetentionDays ${catalog.settings.sendRetentionDays})`,
+      });
+    }
   });
 export type Catalog = z.infer<typeof Catalog>;
 export type CatalogInput = z.input<typeof Catalog>;
@@ -273,7 +287,8 @@ export const defaultCatalogInput: CatalogInput = {
     // 13 months: a year-over-year comparison of a send's month still finds it.
     sendRetentionDays: 395,
     eventArchiveRetentionDays: 365,
-    attributionWindowHours: 72,
+    // Document 000's lookbackWindow: 30 days.
+    attributionWindowHours: 720,
     // A true 7-day half-life; `{ curve: 'exponential', days: 7 }` is document 000's formula (decisions 10).
     attributionTimeDecay: { ...DEFAULT_TIME_DECAY },
     costPerThousandSends: 0.1,

@@ -98,7 +98,8 @@ export type InternalEvent =
         customerId: string;
         sendId: string;
         ruleId: string | null;
-        touch: 'open' | 'click';
+        /** The converted send's newest touch: its arrival, or an open or click of it. */
+        touch: 'send' | 'open' | 'click';
         touchedAt: string;
         orderId: string | null;
         revenue: number;

@@ -1,5 +1,5 @@
 import type { FieldError } from '../contract/index.ts';
-import type { Conversion } from './conversions.ts';
+import type { Conversion, Purchase } from './conversions.ts';
 import type { DecisionRecord } from './decision-record.ts';
 import type { InternalEvent } from './internal-events.ts';
 import type { Profile } from './profile.ts';
@@ -177,10 +177,12 @@ export interface SendTracking {
   /** The first unsubscribe through the send's own link, on the send record (the segment reports' unsubscribe rate); idempotent. */
   recordUnsubscribe(input: { customerId: string; sendId: string; at: string }): Promise<void>;
   /**
-   * One conversion item per (send, order), so a retried purchase records it once; marks the send
-   * converted. The item carries the send's segments and the customer's touches within the window.
+   * The purchase's conversion from the customer's send records (conversionFromSends: the converted
+   * send is the last touch within the lookback), or undefined when no email touched them in it. One
+   * conversion item per (send, order), so a retried purchase records it once; marks the send
+   * converted. The item carries the send's segments and the customer's touches within the lookback.
    */
-  recordConversion(conversion: Conversion, options: { windowHours: number; retentionDays: number }): Promise<void>;
+  recordConversion(purchase: Purchase, options: { windowHours: number; retentionDays: number }): Promise<Conversion | undefined>;
 }
 
 /** The latest run of each sequence per customer (see sequence-runs.ts). */

@@ -34,8 +34,8 @@ export function attributionDocument(report: AttributionReport): ReportDocument {
         items: [
           { severity: 'info', text: `Conversions: ${conversions.count}, revenue ${formatValue(conversions.revenue, 'money')}.` },
           // Said even when 0: it is what separates the campaigns' total from all revenue.
-          { severity: 'info', text: `Attribution window: ${report.windowHours} hours; ${conversions.withoutTouches} of the conversions had no email opened or clicked within it and are credited to no campaign.` },
-          { severity: 'info', text: `Time decay weighs a touch ${describeTimeDecay(report.timeDecay)} before the conversion.` },
+          { severity: 'info', text: `Lookback: ${describeLookback(report.windowHours)}; every email sent within it is a touch, an open or click a stronger one. ${conversions.withoutTouches} of the conversions had no email within it and are credited to no campaign.` },
+          { severity: 'info', text: `Time decay weighs a touch ${describeTimeDecay(report.timeDecay)} before the conversion, twice for an open and four times for a click.` },
           { severity: 'info', text: `ROI under the ${model} model, at ${formatValue(roi.costPerThousandSends, 'money')} per 1,000 sends.` },
         ],
       },
@@ -90,12 +90,35 @@ export function attributionDocument(report: AttributionReport): ReportDocument {
           };
         }),
       },
+      {
+        kind: 'table',
+        title: 'Per model, per conversion',
+        columns: [
+          { key: 'model', label: 'model', format: 'text' },
+          { key: 'conversions', label: 'conversions credited', format: 'int' },
+          { key: 'revenue', label: 'revenue credited', format: 'money' },
+          { key: 'averageRevenue', label: 'revenue per conversion', format: 'money' },
+          { key: 'averageTouches', label: 'campaigns per conversion', format: 'number' },
+        ],
+        rows: report.perModel.map((row) => ({ model: MODEL_LABELS[row.model], conversions: row.conversions, revenue: row.revenue, averageRevenue: row.averageRevenue, averageTouches: row.averageTouches })),
+        footer: {
+          model: 'no touch',
+          conversions: conversions.withoutTouches,
+          revenue: null,
+          averageRevenue: null,
+          averageTouches: conversions.withoutTouchesShare === null ? null : `${formatValue(conversions.withoutTouchesShare, 'percent')} of conversions`,
+        },
+      },
     ],
   };
 }
 
 function roiCells(campaign: string, { sends, revenue, cost, roi }: Omit<RoiRow, 'campaignId'>): Record<string, CellValue> {
   return { campaign, sends, revenue, cost, roi };
+}
+
+function describeLookback(hours: number): string {
+  return hours % 24 === 0 ? `${hours / 24} days` : `${hours} hours`;
 }
 
 function describeTimeDecay(decay: AttributionReport['timeDecay']): string {

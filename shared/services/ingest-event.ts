@@ -2,7 +2,7 @@ import { dailySeriesFor, segmentationOf, weeklySeriesFor, type Catalog } from '.
 import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../contract/index.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
-import { attributeConversion, type Conversion } from '../domain/conversions.ts';
+import { purchaseToAttribute, type Conversion } from '../domain/conversions.ts';
 import { atEffectiveTime } from '../domain/event-time.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';
 import type { ErasureTombstones, InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
@@ -195,7 +195,9 @@ async function applyValidEvent(
       await deps.tracking.recordUnsubscribe({ customerId: event.customerId, sendId, at: event.occurredAt });
     }
     if (conversion) {
-      internalEvents.push({ detailType: 'ConversionAttributed', detail: { ...conversion, ruleId: conversion.ruleId ?? null, transitionId: `conversion:${event.eventId}` } });
+      // Without the touches and segments: the event waits in the profile's outbox, which must stay small.
+      const { touches: _touches, segments: _segments, ...converted } = conversion;
+      internalEvents.push({ detailType: 'ConversionAttributed', detail: { ...converted, ruleId: conversion.ruleId ?? null, transitionId: `conversion:${event.eventId}` } });
     }
     // Published and applied only if this write wins (profile-outbox.ts): a lost write announced nothing,
     // and the retry below announces what applying the event to the winning item gives.
@@ -240,7 +242,8 @@ async function actOnce(
   const timers = absenceTimersFor(deps.catalog.rules, event);
   for (const timer of timers) await deps.delayed.scheduleTimer(timer);
   const { attributionWindowHours, sendRetentionDays } = deps.catalog.settings;
-  const conversion = attributeConversion(event, previous, attributionWindowHours);
-  if (conversion) await deps.tracking.recordConversion(conversion, { windowHours: attributionWindowHours, retentionDays: sendRetentionDays });
+  // Any Nudge email within the lookback may have earned the purchase; the send records say which (last touch).
+  const purchase = purchaseToAttribute(event, previous, attributionWindowHours);
+  const conversion = purchase ? await deps.tracking.recordConversion(purchase, { windowHours: attributionWindowHours, retentionDays: sendRetentionDays }) : undefined;
   return { records, timers, conversion };
 }

@@ -129,7 +129,7 @@ describe('reports', () => {
         revenue: 89.5,
       });
     }
-    // Attribution: one conversion whose only touch is the welcome series' email: all five models give it the 89.50.
+    // Attribution: one conversion whose only touch is the welcome series' email, opened: all five models give it the 89.50.
     expect(reportsAfter.attribution.conversions.count - reportsBefore.attribution.conversions.count).toBe(1);
     const welcomeBefore = campaign(reportsBefore.attribution, 'seq_welcome_series');
     const welcomeAfter = campaign(reportsAfter.attribution, 'seq_welcome_series')!;
@@ -137,6 +137,10 @@ describe('reports', () => {
       expect(Math.round((welcomeAfter[model].revenue - (welcomeBefore?.[model].revenue ?? 0)) * 100) / 100, model).toBe(89.5);
     }
     expect(reportsAfter.attribution.recent.find((c) => c.customerId === ana)).toMatchObject({ revenue: 89.5, touches: 1 });
+    // Time decay by default (document 000), and each model's credited conversions counted per conversion.
+    expect(reportsAfter.attribution.model).toBe('time_decay');
+    const credited = (report: typeof reportsAfter.attribution) => report.perModel.find((row) => row.model === 'time_decay')!.conversions;
+    expect(credited(reportsAfter.attribution) - credited(reportsBefore.attribution)).toBe(1);
     // Behavior patterns: the events of the script, counted from the profiles' changes.
     for (const [type, count] of [['subscribe', 2], ['purchase', 1], ['identify', 1], ['cart_abandon', 1], ['email_open', 1]] as const) {
       expect(behaviorCount(reportsAfter.behavior, type) - behaviorCount(reportsBefore.behavior, type), type).toBe(count);

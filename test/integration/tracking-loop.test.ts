@@ -124,6 +124,21 @@ describe('delivery and the tracking loop', () => {
     expect(conversion?.detail).toMatchObject({ customerId, sendId, ruleId: 'seq_welcome_series__hello', touch: 'click', revenue: 42, currency: 'EUR' });
   });
 
+  it('a purchase after an email nobody opened converts that send (document 000: every send is a touchpoint), with the send as its touch', async () => {
+    const customerId = uniqueId('unopened');
+    const sendId = sendIdOf(await welcomed(customerId));
+    expect(sendId, 'the welcome email names its send').toBeDefined();
+    await nudge.advanceClock('3h');
+    await put(customerId, 'purchase', { orderId: uniqueId('order'), amount: 30, currency: 'EUR' });
+    const [conversion] = await nudge.busEvents({ source: 'nudge', detailType: 'ConversionAttributed', customerId });
+    expect(conversion?.detail).toMatchObject({ customerId, sendId, ruleId: 'seq_welcome_series__hello', touch: 'send', revenue: 30 });
+    expect(Number(conversion?.detail.timeToConvertMs)).toBeGreaterThanOrEqual(3 * 3_600_000);
+    const { Items } = await nudge.documentClient.send(
+      new QueryCommand({ TableName: nudge.output('TableName'), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conv)', ExpressionAttributeValues: { ':pk': `C#${customerId}`, ':conv': `CONV#${sendId}#` } }),
+    );
+    expect(Items?.[0]?.touches).toEqual([{ sendId, ruleId: 'seq_welcome_series__hello', kind: 'send', at: expect.any(String) }]);
+  });
+
   it('a purchase after an open converts that send: ConversionAttributed on the bus with revenue and time to convert', async () => {
     const customerId = uniqueId('conv');
     const email = await welcomed(customerId);

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HOUR_MS } from '../../domain/clock.ts';
-import { touchesFromSends, type Conversion, type SendEngagement } from '../../domain/conversions.ts';
+import { conversionFromSends, type Conversion, type Purchase, type SendEngagement } from '../../domain/conversions.ts';
 import type { SendTracking } from '../../domain/ports.ts';
 import { conversionSk, customerPk, sendKey, sendSk } from './keys.ts';
 import { expiresAt } from './ttl.ts';
@@ -55,11 +55,15 @@ export class DynamoSendTracking implements SendTracking {
   }
 
   /**
-   * The send is marked first, returning its segments, which the conversion item then carries (the
-   * segment reports add its revenue per segment). A retry after the mark repeats both writes: the
-   * mark keeps its first time and the conversion item is keyed by order, so nothing counts twice.
+   * Reads the customer's sends within the lookback first (one Query: a purchase is rare), and the
+   * pure conversionFromSends picks the converted send (last touch) and the touches. That send is
+   * then marked, returning its segments, which the conversion item carries (the segment reports add
+   * its revenue per segment). A retry repeats all: the mark keeps its first time and the
+   * conversion item is keyed by send and order, so nothing counts twice.
    */
-  async recordConversion(conversion: Conversion, options: { windowHours: number; retentionDays: number }): Promise<void> {
+  async recordConversion(purchase: Purchase, options: { windowHours: number; retentionDays: number }): Promise<Conversion | undefined> {
+    const conversion = conversionFromSends(purchase, await this.touchedSends(purchase, options.windowHours), options.windowHours);
+    if (!conversion) return undefined;
     let segments: string[] = [];
     try {
       const marked = await this.client.send(
@@ -78,20 +82,20 @@ export class DynamoSendTracking implements SendTracking {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const touches = touchesFromSends(await this.engagedSends(conversion, options.windowHours), conversion.convertedAt, options.windowHours);
     const orderKey = conversion.orderId ?? conversion.convertedAt;
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, touches, ttl: expiresAt(conversion.convertedAt, options.retentionDays) },
+        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, ttl: expiresAt(conversion.convertedAt, options.retentionDays) },
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
+    return { ...conversion, segments };
   }
 
-  /** The customer's sends opened or clicked since the window began (a purchase is rare: one Query of the customer's sends). */
-  private async engagedSends(conversion: Conversion, windowHours: number): Promise<SendEngagement[]> {
-    const since = new Date(Date.parse(conversion.convertedAt) - windowHours * HOUR_MS).toISOString();
+  /** The customer's sends sent, opened or clicked since the lookback began (one Query of the customer's sends). */
+  private async touchedSends(purchase: Purchase, windowHours: number): Promise<SendEngagement[]> {
+    const since = new Date(Date.parse(purchase.convertedAt) - windowHours * HOUR_MS).toISOString();
     const sends: SendEngagement[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -99,9 +103,9 @@ export class DynamoSendTracking implements SendTracking {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
-          FilterExpression: 'lastOpenAt >= :since OR lastClickAt >= :since',
-          ProjectionExpression: 'sendId, ruleId, firstOpenAt, lastOpenAt, firstClickAt, lastClickAt',
-          ExpressionAttributeValues: { ':pk': customerPk(conversion.customerId), ':send': sendSk(''), ':since': since },
+          FilterExpression: 'sentAt >= :since OR lastOpenAt >= :since OR lastClickAt >= :since',
+          ProjectionExpression: 'sendId, ruleId, sentAt, outcome, firstOpenAt, lastOpenAt, firstClickAt, lastClickAt',
+          ExpressionAttributeValues: { ':pk': customerPk(purchase.customerId), ':send': sendSk(''), ':since': since },
           ExclusiveStartKey: startKey,
           ReturnConsumedCapacity: 'TOTAL',
         }),

@@ -1,4 +1,4 @@
-import { ATTRIBUTION_MODELS, attribute, compareModels, DEFAULT_TIME_DECAY, roiSummary, type AttributedCredit, type AttributionModel, type ModelComparisonRow, type RoiRow, type TimeDecay, type Touch } from './attribution.ts';
+import { ATTRIBUTION_MODELS, attribute, compareModels, DEFAULT_TIME_DECAY, roiSummary, summarizeModels, type AttributedCredit, type AttributionModel, type ModelComparisonRow, type ModelSummary, type RoiRow, type TimeDecay, type Touch } from './attribution.ts';
 import { reportPeriod } from './period.ts';
 import type { ConversionLogEntry } from './rollups.ts';
 import { round2, round4 } from './numbers.ts';
@@ -14,12 +14,19 @@ export type AttributionReport = {
   report: 'attribution';
   generatedAt: string;
   period: { from: string; to: string; days: number };
+  /** The lookback: how long before a conversion a touch counts (settings.attributionWindowHours). */
   windowHours: number;
   /** The curve the time-decay model weighed touches with. */
   timeDecay: TimeDecay;
   /** The model the ROI summary uses. */
   model: AttributionModel;
-  conversions: { count: number; revenue: number; withoutTouches: number };
+  /**
+   * `withoutTouches`: conversions with no touch in the lookback (logged before the lookback changed,
+   * or every touch after the purchase), credited to no campaign; `touches`: touches per conversion.
+   */
+  conversions: { count: number; revenue: number; withoutTouches: number; withoutTouchesShare: number | null; averageTouches: number | null };
+  /** Each model's credited conversions, revenue and averages per conversion. */
+  perModel: ModelSummary[];
   /** Every campaign credited by any model, the five side by side. */
   models: ModelComparisonRow[];
   roi: { costPerThousandSends: number; campaigns: RoiRow[]; totals: Omit<RoiRow, 'campaignId'> };
@@ -28,7 +35,8 @@ export type AttributionReport = {
 };
 
 export const MAX_LISTED_CONVERSIONS = 50;
-export const DEFAULT_ATTRIBUTION_MODEL: AttributionModel = 'last_touch';
+/** Document 000's default (`defaultAttribution: 'time_decay'`): recent emails earn most, none earns all. */
+export const DEFAULT_ATTRIBUTION_MODEL: AttributionModel = 'time_decay';
 
 /** A sequence step's email (`seq_<sequence>__<step>`) belongs to its sequence's campaign; a rule is its own. */
 export function campaignOf(ruleId: string): string {
@@ -63,6 +71,8 @@ export function attributionReport(input: {
   for (const [ruleId, sent] of input.sentByRule) sendsByCampaign.set(campaignOf(ruleId), (sendsByCampaign.get(campaignOf(ruleId)) ?? 0) + sent);
   const revenueByCampaign = new Map(models.map((row) => [row.campaignId, row.models[model].revenue]));
   const roi = roiSummary({ revenueByCampaign, sendsByCampaign, costPerThousandSends: input.costPerThousandSends });
+  const withoutTouches = conversions.filter((c) => attribute(asConversion(c), touchesOf(c), 'linear', options).length === 0).length;
+  const touchCount = conversions.reduce((sum, c) => sum + c.touches.length, 0);
   const newest = [...conversions].sort((a, b) => (a.convertedAt < b.convertedAt ? 1 : a.convertedAt > b.convertedAt ? -1 : 0)).slice(0, MAX_LISTED_CONVERSIONS);
   return {
     report: 'attribution',
@@ -74,8 +84,17 @@ export function attributionReport(input: {
     conversions: {
       count: conversions.length,
       revenue: round2(conversions.reduce((sum, c) => sum + c.revenue, 0)),
-      withoutTouches: conversions.filter((c) => attribute(asConversion(c), touchesOf(c), 'linear', options).length === 0).length,
+      withoutTouches,
+      withoutTouchesShare: conversions.length > 0 ? round4(withoutTouches / conversions.length) : null,
+      averageTouches: conversions.length > 0 ? round4(touchCount / conversions.length) : null,
     },
+    perModel: summarizeModels(keyed, touches, options).map((row) => ({
+      model: row.model,
+      conversions: row.conversions,
+      revenue: round2(row.revenue),
+      averageRevenue: row.averageRevenue === null ? null : round2(row.averageRevenue),
+      averageTouches: row.averageTouches === null ? null : round4(row.averageTouches),
+    })),
     models: models.map((row) => ({ campaignId: row.campaignId, models: roundModels(row.models) })),
     roi: { costPerThousandSends: input.costPerThousandSends, campaigns: roi.campaigns.map((row) => ({ campaignId: row.campaignId, ...roundRoi(row) })), totals: roundRoi(roi.totals) },
     recent: newest.map((entry) => ({

@@ -2,20 +2,22 @@ import { DAY_MS, HOUR_MS } from '../clock.ts';
 import { compareIds } from './numbers.ts';
 
 /**
- * Which emails earned a conversion. Ingest records each purchase against the customer's newest
- * open or click (last touch, see conversions.ts); the reports re-divide the credit over every touch
- * within the attribution window under five models, so users can see how much their answer to
- * "what does my automation earn?" depends on the model. Pure.
+ * Which emails earned a conversion. Document 000 records a touchpoint per campaign email sent and
+ * credits every touchpoint within a 30-day lookback; so a touch here is an email's arrival (`send`)
+ * or the customer opening or clicking it. Ingest records each purchase against the newest touch
+ * (last touch, see conversions.ts); the reports re-divide the credit over every touch within the
+ * lookback under five models, so users can see how much their answer to "what does my automation
+ * earn?" depends on the model. Pure.
  */
 
-/** An open or click of one email a customer received. */
+/** An email's arrival, or an open or click of it. */
 export type Touch = {
   sendId: string;
   ruleId: string;
   /** The rule or sequence the email belongs to: touches of one campaign share one credit. */
   campaignId: string;
   at: string;
-  kind: 'open' | 'click';
+  kind: 'send' | 'open' | 'click';
 };
 
 export type Conversion = { conversionId: string; customerId: string; at: string; revenue: number };
@@ -25,8 +27,9 @@ export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
 export type AttributionOptions = {
   /**
-   * How long before a conversion a touch still counts. Required: pass the catalog's
-   * `attributionWindowHours`, so the reports and the recorded last-touch conversions agree.
+   * The lookback: how long before a conversion a touch still counts. Required: pass the catalog's
+   * `attributionWindowHours` (720, document 000's 30 days), so the reports and the recorded
+   * last-touch conversions agree.
    */
   windowHours: number;
   /** Time decay's curve; {@link DEFAULT_TIME_DECAY} when not given. */
@@ -63,6 +66,14 @@ export type ModelComparisonRow = { campaignId: string; models: Record<Attributio
 
 /** Position based: what the first and the last touch each get when there are three or more. */
 const POSITION_END_SHARE = 0.4;
+
+/**
+ * How much a touch speaks for its email where a model weighs touches (time decay, and the middle
+ * of position based): an open doubles a bare arrival and a click doubles an open. A doubling is one
+ * half-life of the default curve, so an opened email weighs like a bare one that arrived 7 days
+ * later. Linear, first and last touch are the documents' positional rules and do not weigh.
+ */
+export const TOUCH_STRENGTH: Record<Touch['kind'], number> = { send: 1, open: 2, click: 4 };
 
 /**
  * Divides one conversion among the campaigns whose emails the customer touched within the window
@@ -125,6 +136,39 @@ export function compareModels(
   return [...rows.values()].sort((a, b) => b.models.last_touch.revenue - a.models.last_touch.revenue || compareIds(a.campaignId, b.campaignId));
 }
 
+/** One model over all conversions: document 000's averages per conversion (getTriggerRuleAttribution), for the whole period. */
+export type ModelSummary = {
+  model: AttributionModel;
+  /** Conversions the model credited to any campaign (those with a touch in the lookback). */
+  conversions: number;
+  revenue: number;
+  /** Credited revenue per credited conversion; null without any. */
+  averageRevenue: number | null;
+  /** Campaigns the model gives a share, per credited conversion (1 for first and last touch); null without any. */
+  averageTouches: number | null;
+};
+
+/**
+ * Each model's credited conversions, revenue and averages per conversion. Since every model divides
+ * a touched conversion whole, conversions and revenue agree across models (a check); what differs
+ * is how many campaigns share each conversion.
+ */
+export function summarizeModels(conversions: readonly Conversion[], touchesByCustomer: ReadonlyMap<string, readonly Touch[]>, options: AttributionOptions): ModelSummary[] {
+  return ATTRIBUTION_MODELS.map((model) => {
+    let credited = 0;
+    let revenue = 0;
+    let shares = 0;
+    for (const conversion of conversions) {
+      const credits = attribute(conversion, touchesByCustomer.get(conversion.customerId) ?? [], model, options);
+      if (credits.length === 0) continue;
+      credited += 1;
+      shares += credits.length;
+      revenue += credits.reduce((sum, credit) => sum + credit.revenue, 0);
+    }
+    return { model, conversions: credited, revenue, averageRevenue: credited > 0 ? revenue / credited : null, averageTouches: credited > 0 ? shares / credited : null };
+  });
+}
+
 export type RoiRow = { campaignId: string; sends: number; revenue: number; cost: number; /** (revenue − cost) / cost; null when cost is 0. */ roi: number | null };
 
 /**
@@ -171,18 +215,24 @@ function creditsFor(model: AttributionModel, touches: readonly Touch[], converte
     case 'linear':
       return touches.map(() => 1 / n);
     case 'time_decay':
-      return normalise(touches.map((touch) => decayWeight(convertedAt - Date.parse(touch.at))));
+      return normalise(touches.map((touch) => TOUCH_STRENGTH[touch.kind] * decayWeight(convertedAt - Date.parse(touch.at))));
     case 'position_based':
-      return positionBased(n);
+      return positionBased(touches);
   }
 }
 
-/** 40% to the first and the last touch, the other 20% split evenly among the middle; two touches split 50/50, one takes all. */
-function positionBased(n: number): number[] {
+/**
+ * 40% to the first and the last touch, the other 20% split among the middle ones by their
+ * strength (an opened or clicked email in the middle outweighs a bare arrival); two touches split
+ * 50/50, one takes all.
+ */
+function positionBased(touches: readonly Touch[]): number[] {
+  const n = touches.length;
   if (n === 1) return [1];
   if (n === 2) return [0.5, 0.5];
-  const middleShare = (1 - 2 * POSITION_END_SHARE) / (n - 2);
-  return Array.from({ length: n }, (_, index) => (index === 0 || index === n - 1 ? POSITION_END_SHARE : middleShare));
+  const middle = touches.slice(1, -1).reduce((sum, touch) => sum + TOUCH_STRENGTH[touch.kind], 0);
+  const middleShare = 1 - 2 * POSITION_END_SHARE;
+  return touches.map((touch, index) => (index === 0 || index === n - 1 ? POSITION_END_SHARE : (middleShare * TOUCH_STRENGTH[touch.kind]) / middle));
 }
 
 function normalise(weights: readonly number[]): number[] {
@@ -201,9 +251,11 @@ function touchesInWindow(convertedAt: number, touches: readonly Touch[], windowM
 
 /**
  * One touch per campaign, so a campaign that sent two emails is not credited twice. The campaign's
- * latest touch stands for it: the one nearest the conversion, which is the one last-touch credits
- * and the one time decay weighs most. (So a campaign's place in first-touch and position-based order
- * is that of its latest touch.) At the same instant a click beats an open. Returned oldest first.
+ * latest touch stands for it: the one nearest the conversion, which is the one last-touch credits.
+ * (So a campaign's place in first-touch and position-based order is that of its latest touch.) An
+ * email's open or click comes after its arrival, so an engaged email is represented by its
+ * engagement; a newer bare email of the same campaign replaces an older open. At the same instant
+ * a click beats an open, which beats an arrival. Returned oldest first.
  */
 function latestTouchPerCampaign(touches: readonly Touch[]): Touch[] {
   const latest = new Map<string, Touch>();
@@ -214,11 +266,11 @@ function latestTouchPerCampaign(touches: readonly Touch[]): Touch[] {
   return [...latest.values()].sort(compareTouches);
 }
 
-/** Time order; ties broken by kind (click after open), then ids, so results never depend on input order. */
+/** Time order; ties broken by kind (arrival, open, click), then ids, so results never depend on input order. */
 function compareTouches(a: Touch, b: Touch): number {
   return (
     Date.parse(a.at) - Date.parse(b.at) ||
-    Number(a.kind === 'click') - Number(b.kind === 'click') ||
+    TOUCH_STRENGTH[a.kind] - TOUCH_STRENGTH[b.kind] ||
     compareIds(a.campaignId, b.campaignId) ||
     compareIds(a.sendId, b.sendId)
   );

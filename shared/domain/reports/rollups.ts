@@ -154,7 +154,8 @@ export type ConversionLogEntry = {
   ruleId: string;
   convertedAt: string;
   revenue: number;
-  touches: Array<{ sendId: string; ruleId?: string; kind: 'open' | 'click'; at: string }>;
+  /** A `send` touch is an email's arrival (document 000: every email sent is a touchpoint). */
+  touches: Array<{ sendId: string; ruleId?: string; kind: 'send' | 'open' | 'click'; at: string }>;
 };
 
 /** The log entry of a newly recorded conversion; undefined for any other change. */
@@ -171,7 +172,7 @@ export function conversionLogEntry(oldImage: Image, newImage: Image): Conversion
     const t = (touch ?? {}) as Record<string, unknown>;
     const at = text(t.at);
     const touchSend = text(t.sendId);
-    const kind = t.kind === 'open' || t.kind === 'click' ? t.kind : undefined;
+    const kind = t.kind === 'open' || t.kind === 'click' || t.kind === 'send' ? t.kind : undefined;
     if (!at || !touchSend || !kind) return [];
     const touchRule = text(t.ruleId);
     return [{ sendId: touchSend, kind, at, ...(touchRule ? { ruleId: touchRule } : {}) }];

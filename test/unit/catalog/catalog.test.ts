@@ -70,4 +70,16 @@ describe('catalog validation', () => {
     expect(() => loadCatalog(settings({ defaultTimezone: 'Europe/Nowhere' }))).toThrow(/settings\.sendTime\.defaultTimezone: must be an IANA time zone/);
     expect(() => loadCatalog(settings({ quietHours: { startHour: 24, endHour: 8 } }))).toThrow(/settings\.sendTime\.quietHours\.startHour/);
   });
+
+  it('looks back 30 days for attribution by default (document 000), and names the setting when the lookback is unusable', () => {
+    expect(defaultCatalog.settings.attributionWindowHours).toBe(720);
+    const lookback = (hours: unknown, sendRetentionDays = defaultCatalogInput.settings.sendRetentionDays) =>
+      loadCatalog({ ...defaultCatalogInput, settings: { ...defaultCatalogInput.settings, attributionWindowHours: hours, sendRetentionDays } } as never);
+    expect(() => lookback(0)).toThrow(/settings\.attributionWindowHours: must be a positive number of hours \(720 = 30 days\)/);
+    expect(() => lookback('30d')).toThrow(/settings\.attributionWindowHours: must be a number of hours/);
+    expect(() => lookback(24 * 91)).toThrow(/settings\.attributionWindowHours: must be at most 2160 hours \(90 days\)/);
+    // The touches come from the send records: a lookback they do not cover would find none.
+    expect(() => lookback(720, 20)).toThrow(/settings\.attributionWindowHours: the attribution lookback \(720 hours\) is longer than the send records are kept \(sendRetentionDays 20\)/);
+    expect(() => lookback(72)).not.toThrow();
+  });
 });

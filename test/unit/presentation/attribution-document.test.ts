@@ -64,25 +64,27 @@ describe('attributionDocument', () => {
       ['notes', 'Summary'],
       ['bars', 'Revenue by model'],
       ['table', 'Revenue (conversions) by campaign and model'],
-      ['table', 'Return on sending cost (last touch)'],
-      ['table', 'Newest conversions (2 of 2), credited by last touch'],
+      ['table', 'Return on sending cost (time decay)'],
+      ['table', 'Newest conversions (2 of 2), credited by time decay'],
+      ['table', 'Per model, per conversion'],
     ]);
     expect(block(document, 0, 'notes').items).toEqual([
       { severity: 'info', text: 'Conversions: 2, revenue 150.00.' },
-      { severity: 'info', text: 'Attribution window: 72 hours; 0 of the conversions had no email opened or clicked within it and are credited to no campaign.' },
-      { severity: 'info', text: 'Time decay weighs a touch by a 7-day half-life (half the weight for each 7 days) before the conversion.' },
-      { severity: 'info', text: 'ROI under the last touch model, at 0.10 per 1,000 sends.' },
+      { severity: 'info', text: 'Lookback: 3 days; every email sent within it is a touch, an open or click a stronger one. 0 of the conversions had no email within it and are credited to no campaign.' },
+      { severity: 'info', text: 'Time decay weighs a touch by a 7-day half-life (half the weight for each 7 days) before the conversion, twice for an open and four times for a click.' },
+      { severity: 'info', text: 'ROI under the time decay model, at 0.10 per 1,000 sends.' },
     ]);
   });
 
   it("names document 000's curve when the catalog chooses it", () => {
     const texts = block(run({ timeDecay: { curve: 'exponential', days: 7 } }), 0, 'notes').items.map((item) => item.text);
-    expect(texts).toContain("Time decay weighs a touch by e^(−days/7) (document 000's curve: half the weight every 4.85 days) before the conversion.");
+    expect(texts).toContain("Time decay weighs a touch by e^(−days/7) (document 000's curve: half the weight every 4.85 days) before the conversion, twice for an open and four times for a click.");
   });
 
   it('compares the campaigns’ revenue under the five models in grouped bars', () => {
     // First touch: welcome 100, cart 50. Last touch: cart both. Linear: a third of 100 each, plus cart's 50.
-    // Time decay (half-life 7 days) weighs 2^(−2/7), 2^(−1/7), 2^(−0.25/7): 30.36, 33.53, 36.11 (+ 50). Position based 40 / 20 / 40 (+ 50).
+    // Time decay (half-life 7 days) weighs 2 × 2^(−2/7), 2 × 2^(−1/7), 4 × 2^(−0.25/7) (open 2, click 4): 22.31, 24.63, 53.06 (+ 50).
+    // Position based 40 / 20 / 40 (+ 50).
     expect(document.blocks[1]).toEqual({
       kind: 'bars',
       title: 'Revenue by model',
@@ -91,7 +93,7 @@ describe('attributionDocument', () => {
         { name: 'first touch', values: [50, 0, 100] },
         { name: 'last touch', values: [150, 0, 0] },
         { name: 'linear', values: [83.33, 33.33, 33.33] },
-        { name: 'time decay', values: [86.11, 33.53, 30.36] },
+        { name: 'time decay', values: [103.06, 24.63, 22.31] },
         { name: 'position based', values: [90, 20, 40] },
       ],
       format: 'money',
@@ -102,14 +104,15 @@ describe('attributionDocument', () => {
     const table = block(document, 2, 'table');
     expect(table.columns.map((c) => c.label)).toEqual(['campaign', 'first touch', 'last touch', 'linear', 'time decay', 'position based']);
     expect(table.rows).toEqual([
-      { campaign: 'cart', first_touch: '50.00 (1)', last_touch: '150.00 (2)', linear: '83.33 (1.33)', time_decay: '86.11 (1.36)', position_based: '90.00 (1.4)' },
-      { campaign: 'seq_cart_recovery', first_touch: '0.00 (0)', last_touch: '0.00 (0)', linear: '33.33 (0.33)', time_decay: '33.53 (0.34)', position_based: '20.00 (0.2)' },
-      { campaign: 'welcome', first_touch: '100.00 (1)', last_touch: '0.00 (0)', linear: '33.33 (0.33)', time_decay: '30.36 (0.3)', position_based: '40.00 (0.4)' },
+      { campaign: 'cart', first_touch: '50.00 (1)', last_touch: '150.00 (2)', linear: '83.33 (1.33)', time_decay: '103.06 (1.53)', position_based: '90.00 (1.4)' },
+      { campaign: 'seq_cart_recovery', first_touch: '0.00 (0)', last_touch: '0.00 (0)', linear: '33.33 (0.33)', time_decay: '24.63 (0.25)', position_based: '20.00 (0.2)' },
+      { campaign: 'welcome', first_touch: '100.00 (1)', last_touch: '0.00 (0)', linear: '33.33 (0.33)', time_decay: '22.31 (0.22)', position_based: '40.00 (0.4)' },
     ]);
   });
 
   it('tables the ROI of the chosen model with the totals, and the newest conversions with its credits', () => {
-    const roi = block(document, 3, 'table');
+    const lastTouch = run({ model: 'last_touch' });
+    const roi = block(lastTouch, 3, 'table');
     expect(roi.columns.map((c) => [c.label, c.format])).toEqual([
       ['campaign', 'text'],
       ['sends', 'int'],
@@ -124,7 +127,7 @@ describe('attributionDocument', () => {
       { campaign: 'welcome', sends: 1000, revenue: 0, cost: 0.1, roi: -1 },
     ]);
     expect(roi.footer).toEqual({ campaign: 'total', sends: 2000, revenue: 150, cost: 0.2, roi: 749 });
-    expect(block(document, 4, 'table').rows).toEqual([
+    expect(block(lastTouch, 4, 'table').rows).toEqual([
       { time: '2026-11-21T12:00:00Z', customer: 'customer-k2', revenue: 50, touches: 2, credited: 'cart 100.0%' },
       { time: '2026-11-20T12:00:00Z', customer: 'customer-k1', revenue: 100, touches: 3, credited: 'cart 100.0%' },
     ]);
@@ -135,8 +138,8 @@ describe('attributionDocument', () => {
     const linear = run({ conversions: [...conversions, entry('k4', '2026-11-22T12:00:00Z', 20, [])], sentByRule: new Map([['cart', 500]]), model: 'linear' });
     expect(block(linear, 0, 'notes').items.map((item) => item.text)).toEqual([
       'Conversions: 3, revenue 170.00.',
-      'Attribution window: 72 hours; 1 of the conversions had no email opened or clicked within it and are credited to no campaign.',
-      'Time decay weighs a touch by a 7-day half-life (half the weight for each 7 days) before the conversion.',
+      'Lookback: 3 days; every email sent within it is a touch, an open or click a stronger one. 1 of the conversions had no email within it and are credited to no campaign.',
+      'Time decay weighs a touch by a 7-day half-life (half the weight for each 7 days) before the conversion, twice for an open and four times for a click.',
       'ROI under the linear model, at 0.10 per 1,000 sends.',
     ]);
     expect(block(linear, 3, 'table').rows.find((row) => row.campaign === 'welcome')).toEqual({ campaign: 'welcome', sends: 0, revenue: 33.33, cost: 0, roi: null });
@@ -148,6 +151,24 @@ describe('attributionDocument', () => {
     const text = renderText(linear);
     expect(text.split('\n').find((line) => line.startsWith('welcome  ') && line.endsWith('-'))?.split(/ {2,}/)).toEqual(['welcome', '0', '33.33', '0.00', '-']);
     expect(text.split('\n').find((line) => line.startsWith('2026-11-22T12:00:00Z'))?.split(/ {2,}/)).toEqual(['2026-11-22T12:00:00Z', 'customer-k4', '20.00', '0', '-']);
+  });
+
+  it('tables each model’s conversions, revenue and averages per conversion, with the share of conversions without a touch', () => {
+    const withUntouched = run({ conversions: [...conversions, entry('k4', '2026-11-22T12:00:00Z', 20, [])] });
+    const table = block(withUntouched, 5, 'table');
+    expect(table.columns.map((c) => c.label)).toEqual(['model', 'conversions credited', 'revenue credited', 'revenue per conversion', 'campaigns per conversion']);
+    // Two conversions with touches (100 and 50): 75 each under every model; k1 is shared by 3 campaigns, k2 by 1.
+    expect(table.rows).toEqual([
+      { model: 'first touch', conversions: 2, revenue: 150, averageRevenue: 75, averageTouches: 1 },
+      { model: 'last touch', conversions: 2, revenue: 150, averageRevenue: 75, averageTouches: 1 },
+      { model: 'linear', conversions: 2, revenue: 150, averageRevenue: 75, averageTouches: 2 },
+      { model: 'time decay', conversions: 2, revenue: 150, averageRevenue: 75, averageTouches: 2 },
+      { model: 'position based', conversions: 2, revenue: 150, averageRevenue: 75, averageTouches: 2 },
+    ]);
+    expect(table.footer).toEqual({ model: 'no touch', conversions: 1, revenue: null, averageRevenue: null, averageTouches: '33.3% of conversions' });
+    const text = renderText(withUntouched);
+    expect(text).toContain('\nPer model, per conversion\n');
+    expect(renderHtml(withUntouched)).toContain('revenue per conversion');
   });
 
   it('renders as text and HTML', () => {

@@ -145,8 +145,9 @@ describe('real-time processing rules', () => {
 describe('the tracking loop in ingest', () => {
   const at = (iso: string) => ({ occurredAt: iso });
 
-  it('an open records engagement on the send; a purchase within 72 h converts it, once, with revenue and time to convert', async () => {
+  it('an open records engagement on the send; a purchase within the lookback converts it, once, with revenue and time to convert', async () => {
     const s = setup();
+    s.tracking.sent('c1', { sendId: 'send-9', ruleId: 'welcome_new_subscriber', sentAt: '2026-11-18T10:00:05Z' });
     await s.ingest(busEvent('subscribe', { eventId: 'sub', email: 'c1@example.com', ...at('2026-11-18T10:00:00Z') }));
     await s.ingest(busEvent('email_open', { eventId: 'o1', properties: { sendId: 'send-9', ruleId: 'welcome_new_subscriber' }, ...at('2026-11-18T12:00:00Z') }));
     expect(s.tracking.engagements).toEqual([{ customerId: 'c1', sendId: 'send-9', kind: 'open', at: '2026-11-18T12:00:00Z' }]);
@@ -163,20 +164,47 @@ describe('the tracking loop in ingest', () => {
         currency: 'EUR',
         convertedAt: '2026-11-19T12:00:00Z',
         timeToConvertMs: 24 * 3_600_000,
+        // The open stands for the email it opened.
+        touches: [{ sendId: 'send-9', ruleId: 'welcome_new_subscriber', kind: 'open', at: '2026-11-18T12:00:00Z' }],
       },
     ]);
-    expect(s.bus.events.filter((e) => e.detailType === 'ConversionAttributed')).toHaveLength(1);
+    const published = s.bus.events.filter((e) => e.detailType === 'ConversionAttributed');
+    expect(published).toHaveLength(1);
+    // The event waits in the profile's outbox: without the touches.
+    expect(published[0]!.detail).not.toHaveProperty('touches');
     // A redelivered purchase is a duplicate event: no second conversion.
     await s.ingest(busEvent('purchase', { eventId: 'p1', properties: { orderId: 'o-1', amount: 120 }, ...at('2026-11-19T12:00:00Z') }));
     expect(s.tracking.conversions).toHaveLength(1);
   });
 
-  it('a purchase more than 72 h after the last touch, or with no touch, converts nothing', async () => {
+  it('a purchase after emails sent but never opened converts the newest one sent before it (document 000: every send is a touchpoint)', async () => {
     const s = setup();
-    await s.ingest(busEvent('email_click', { eventId: 'c1', properties: { sendId: 'send-1', url: 'https://x.example.com' }, ...at('2026-11-10T12:00:00Z') }));
-    await s.ingest(busEvent('purchase', { eventId: 'p2', properties: { orderId: 'o-2', amount: 50 }, ...at('2026-11-13T12:00:01Z') }));
+    s.tracking.sent('c1', { sendId: 'send-old', ruleId: 'newsletter', sentAt: '2026-11-05T09:00:00Z' });
+    s.tracking.sent('c1', { sendId: 'send-new', ruleId: 'cart_abandonment', sentAt: '2026-11-15T09:00:00Z' });
+    // Bounced: never arrived, touches nobody.
+    s.tracking.sent('c1', { sendId: 'send-bounced', ruleId: 'browse', sentAt: '2026-11-16T09:00:00Z', outcome: 'bounced' });
+    // Sent after the purchase: no touch of it.
+    s.tracking.sent('c1', { sendId: 'send-later', ruleId: 'browse', sentAt: '2026-11-19T13:00:00Z' });
+    await s.ingest(busEvent('subscribe', { eventId: 'sub', email: 'c1@example.com', ...at('2026-11-18T10:00:00Z') }));
+    await s.ingest(busEvent('purchase', { eventId: 'p1', properties: { orderId: 'o-1', amount: 60 }, ...at('2026-11-19T12:00:00Z') }));
+    expect(s.tracking.conversions).toEqual([
+      expect.objectContaining({ sendId: 'send-new', ruleId: 'cart_abandonment', touch: 'send', touchedAt: '2026-11-15T09:00:00Z', timeToConvertMs: (4 * 24 + 3) * 3_600_000 }),
+    ]);
+    expect(s.tracking.conversions[0]!.touches.map((t) => t.sendId)).toEqual(['send-old', 'send-new']);
+  });
+
+  it('a purchase more than 30 days after the last email and engagement, or with no email at all, converts nothing', async () => {
+    const s = setup();
+    s.tracking.sent('c1', { sendId: 'send-1', ruleId: 'cart_abandonment', sentAt: '2026-10-20T11:00:00Z' });
+    await s.ingest(busEvent('email_click', { eventId: 'c1', properties: { sendId: 'send-1', url: 'https://x.example.com' }, ...at('2026-10-20T12:00:00Z') }));
+    await s.ingest(busEvent('purchase', { eventId: 'p2', properties: { orderId: 'o-2', amount: 50 }, ...at('2026-11-19T12:00:01Z') }));
+    // The profile shows a recent decision (the welcome email queued now), but the send records hold only emails older than 30 days.
+    const stale = setup();
+    stale.tracking.sent('c1', { sendId: 'send-1', ruleId: 'cart_abandonment', sentAt: '2026-10-19T11:00:00Z' });
+    await stale.ingest(busEvent('subscribe', { eventId: 'sub', email: 'c1@example.com', ...at('2026-11-18T10:00:00Z') }));
+    await stale.ingest(busEvent('purchase', { eventId: 'p3', properties: { orderId: 'o-3', amount: 50 }, ...at('2026-11-19T12:00:00Z') }));
     const fresh = setup();
-    await fresh.ingest(busEvent('purchase', { eventId: 'p3', properties: { orderId: 'o-3', amount: 50 }, ...at('2026-11-13T12:00:00Z') }));
-    expect([...s.tracking.conversions, ...fresh.tracking.conversions]).toEqual([]);
+    await fresh.ingest(busEvent('purchase', { eventId: 'p4', properties: { orderId: 'o-4', amount: 50 }, ...at('2026-11-13T12:00:00Z') }));
+    expect([...s.tracking.conversions, ...stale.tracking.conversions, ...fresh.tracking.conversions]).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ import type {
   SequenceRunProgress,
   SequenceRunStore,
 } from '#shared/domain/ports.ts';
-import type { Conversion } from '#shared/domain/conversions.ts';
+import { conversionFromSends, type Conversion, type Purchase, type SendEngagement } from '#shared/domain/conversions.ts';
 import type { Profile } from '#shared/domain/profile.ts';
 import type { RuleTimer } from '#shared/domain/rule-timer.ts';
 import type { SendRequest } from '#shared/domain/send-request.ts';
@@ -236,18 +236,37 @@ export class RecordingBehaviorBus implements BehaviorEventBus {
   }
 }
 
+/**
+ * Send tracking over send records kept in memory: a test seeds the sends Nudge made (`sent`), and
+ * engagement and conversions follow the Dynamo adapter's rules (engagement only on a known send;
+ * the conversion from the records by the same pure conversionFromSends).
+ */
 export class RecordingTracking implements SendTracking {
   readonly engagements: Array<{ customerId: string; sendId: string; kind: 'open' | 'click'; at: string }> = [];
   readonly conversions: Conversion[] = [];
   readonly unsubscribes: Array<{ customerId: string; sendId: string; at: string }> = [];
+  private readonly sends = new Map<string, SendEngagement & { customerId: string }>();
+  /** A send Nudge made to the customer (its ledger record). */
+  sent(customerId: string, send: SendEngagement): this {
+    this.sends.set(`${customerId}#${send.sendId}`, { ...send, customerId });
+    return this;
+  }
   async recordEngagement(input: { customerId: string; sendId: string; kind: 'open' | 'click'; at: string }): Promise<void> {
     this.engagements.push(input);
+    const send = this.sends.get(`${input.customerId}#${input.sendId}`);
+    if (!send) return;
+    const [first, last] = input.kind === 'open' ? (['firstOpenAt', 'lastOpenAt'] as const) : (['firstClickAt', 'lastClickAt'] as const);
+    send[first] ??= input.at;
+    if (!send[last] || send[last] < input.at) send[last] = input.at;
   }
   async recordUnsubscribe(input: { customerId: string; sendId: string; at: string }): Promise<void> {
     this.unsubscribes.push(input);
   }
-  async recordConversion(conversion: Conversion, _options: { windowHours: number }): Promise<void> {
-    this.conversions.push(conversion);
+  async recordConversion(purchase: Purchase, options: { windowHours: number }): Promise<Conversion | undefined> {
+    const sends = [...this.sends.values()].filter((send) => send.customerId === purchase.customerId).map(({ customerId: _, ...send }) => send);
+    const conversion = conversionFromSends(purchase, sends, options.windowHours);
+    if (conversion) this.conversions.push(conversion);
+    return conversion;
   }
 }
 

@@ -263,3 +263,72 @@ describe('roiSummary', () => {
     });
   });
 });
+
+describe('attribute: every email sent is a touch (document 000), an open or click a stronger one', () => {
+  const LOOKBACK = { windowHours: 720 } as const;
+  const kinds = fc.constantFrom<Touch['kind']>('send', 'open', 'click');
+  const anyTouches = fc.array(
+    fc.record({ campaign: fc.integer({ min: 0, max: 5 }), ageMs: fc.integer({ min: -DAY_MS, max: 40 * DAY_MS }), kind: kinds }),
+    { maxLength: 12 },
+  );
+  const toTouches = (raw: Array<{ campaign: number; ageMs: number; kind: Touch['kind'] }>) =>
+    raw.map(({ campaign, ageMs, kind }, index) => touch(`c${campaign}`, ageMs, { kind, sendId: `s${index}` }));
+
+  it('divides each conversion whole (credits 0..1 summing to 1) under every model when a touch is in the lookback, and credits nothing outside it', () => {
+    fc.assert(
+      fc.property(anyTouches, (raw) => {
+        const touches = toTouches(raw);
+        const inLookback = raw.some(({ ageMs }) => ageMs >= 0 && ageMs <= 30 * DAY_MS);
+        for (const model of ATTRIBUTION_MODELS) {
+          const credits = attribute(conversion(), touches, model, LOOKBACK);
+          if (!inLookback) {
+            expect(credits).toEqual([]);
+            continue;
+          }
+          expect(credits.reduce((sum, c) => sum + c.credit, 0)).toBeCloseTo(1, 9);
+          for (const c of credits) expect(c.credit).toBeGreaterThan(0);
+          for (const c of credits) expect(c.credit).toBeLessThanOrEqual(1 + 1e-12);
+          // Only campaigns with a touch in the lookback get credit.
+          const credited = new Set(raw.filter(({ ageMs }) => ageMs >= 0 && ageMs <= 30 * DAY_MS).map(({ campaign }) => `c${campaign}`));
+          for (const c of credits) expect(credited.has(c.campaignId)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('credits bare sends: a purchase after emails nobody opened is divided among them', () => {
+    const touches = [touch('newsletter', 20 * DAY_MS, { kind: 'send' }), touch('cart', 2 * DAY_MS, { kind: 'send' })];
+    expect(creditsOf('last_touch', touches, LOOKBACK)).toEqual({ cart: 1 });
+    expect(creditsOf('first_touch', touches, LOOKBACK)).toEqual({ newsletter: 1 });
+    expect(creditsOf('linear', touches, LOOKBACK)).toEqual({ newsletter: 0.5, cart: 0.5 });
+    // 2^(−20/7) and 2^(−2/7): 13.1% and 86.9%.
+    expect(creditsOf('time_decay', touches, LOOKBACK).newsletter).toBeCloseTo(2 ** (-20 / 7) / (2 ** (-20 / 7) + 2 ** (-2 / 7)), 12);
+    // 31 days before: outside the 30-day lookback.
+    expect(creditsOf('linear', [touch('old', 31 * DAY_MS, { kind: 'send' })], LOOKBACK)).toEqual({});
+  });
+
+  it('weighs an open over a bare send, and a click over an open, of the same age in time decay (x2 each) and in the middle of position based', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 30 * DAY_MS }), fc.constantFrom<[Touch['kind'], Touch['kind']]>(['send', 'open'], ['open', 'click'], ['send', 'click']), (ageMs, [weak, strong]) => {
+        const decay = creditsOf('time_decay', [touch('weak', ageMs, { kind: weak }), touch('strong', ageMs, { kind: strong, sendId: 'z' })], LOOKBACK);
+        expect(decay.strong! / decay.weak!).toBeCloseTo(strong === 'click' && weak === 'send' ? 4 : 2, 9);
+        // Position based: the ends keep 40% each; the middle 20% goes 2:1 (or 4:1) to the stronger touch.
+        const position = creditsOf('position_based', [touch('first', 29 * DAY_MS), touch('weak', ageMs, { kind: weak }), touch('strong', ageMs, { kind: strong, sendId: 'z' }), touch('last', -0)], LOOKBACK);
+        if (ageMs < 29 * DAY_MS && ageMs > 0) {
+          expect(position.first).toBeCloseTo(0.4, 12);
+          expect(position.last).toBeCloseTo(0.4, 12);
+          expect(position.strong! + position.weak!).toBeCloseTo(0.2, 12);
+          expect(position.strong! / position.weak!).toBeCloseTo(strong === 'click' && weak === 'send' ? 4 : 2, 9);
+        }
+      }),
+    );
+  });
+
+  it('lets a campaign’s open stand for its email: the open after its arrival is the campaign’s latest touch', () => {
+    const touches = [touch('cart', 3 * DAY_MS, { kind: 'send', sendId: 's1' }), touch('cart', 2 * DAY_MS, { kind: 'open', sendId: 's1' }), touch('news', 2 * DAY_MS, { kind: 'send', sendId: 's2' })];
+    const decay = creditsOf('time_decay', touches, LOOKBACK);
+    expect(decay.cart! / decay.news!).toBeCloseTo(2, 12);
+    // At one instant the open is the later touch: last touch credits the opened email.
+    expect(creditsOf('last_touch', [touch('news', DAY_MS, { kind: 'send' }), touch('cart', DAY_MS, { kind: 'open' })], LOOKBACK)).toEqual({ cart: 1 });
+  });
+});
