@@ -12,6 +12,7 @@ import { SegmentDefinition, segmentIdsOf, validateSegmentationCatalog } from '..
 import { Sequence } from '../domain/sequences.ts';
 import { SubscriptionCategory } from '../domain/subscription-categories.ts';
 import { TriggerRule } from '../domain/trigger-rules.ts';
+import { incrementalityWindowProblems } from '../domain/exposures.ts';
 import { CATALOG_EVENT_TYPES } from '../contract/index.ts';
 import { lifecycleStages } from './lifecycle-stages.ts';
 import { rules } from './rules.ts';
@@ -51,6 +52,12 @@ export const CatalogSettings = z
     eventArchiveRetentionDays: z.number().int().positive().max(3650),
     /** A purchase this many hours after an open or click of a Nudge email is that email's conversion. */
     attributionWindowHours: z.number().positive().max(24 * 90),
+    /**
+     * Incrementality: a decision's exposure (sent, or held out) converts when the customer buys within
+     * this many hours of it (a rule's `conversionWindowHours` overrides it). 7 days by default; it must
+     * fit in the decision retention, since the purchase marks the decision record.
+     */
+    incrementalityWindowHours: z.number().positive().max(24 * 90).default(168),
     /** The time-decay attribution model's curve: a true half-life, or document 000's e^(−age/days) (shared/domain/reports/attribution.ts). */
     attributionTimeDecay: z.object({ curve: z.enum(TIME_DECAY_CURVES), days: z.number().positive().max(365) }).strict(),
     /** What 1,000 emails cost to send (SES's list price is 0.10 USD), for the attribution report's ROI. */
@@ -118,6 +125,7 @@ export const Catalog = z
     subscriptionCategories: z.array(SubscriptionCategory).min(1),
   })
   .superRefine((catalog, ctx) => {
+    for (const problem of incrementalityWindowProblems(catalog)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
     for (const problem of validateSegmentationCatalog(catalog)) ctx.addIssue({ code: 'custom', path: ['segmentation'], message: problem });
     const templateIds = new Set(catalog.templates.map((t) => t.id));
     reportDuplicates(catalog.rules.map((r) => r.id), ['rules'], 'rule', ctx);

@@ -3,6 +3,7 @@ import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../cont
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
 import { attributeConversion, type Conversion } from '../domain/conversions.ts';
+import { recordExposureConversions } from './exposure-conversions.ts';
 import { atEffectiveTime } from '../domain/event-time.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';
 import type { ErasureTombstones, InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
@@ -242,5 +243,7 @@ async function actOnce(
   const { attributionWindowHours, sendRetentionDays } = deps.catalog.settings;
   const conversion = attributeConversion(event, previous, attributionWindowHours);
   if (conversion) await deps.tracking.recordConversion(conversion, { windowHours: attributionWindowHours, retentionDays: sendRetentionDays });
+  // Incrementality: the purchase marks the exposures (sent or held out) whose window holds it, whatever was opened.
+  await recordExposureConversions(deps, event);
   return { records, timers, conversion };
 }
