@@ -1,4 +1,5 @@
 import { SEGMENT_PERFORMANCE_COUNTERS } from './segment-performance.ts';
+import { exposureConversionIncrements, newExposureIncrements } from './exposure-rollups.ts';
 
 /**
  * Daily rollups per rule (a sequence step's email is the rule `seq_<sequence>__<step>`), kept up to
@@ -59,7 +60,7 @@ type Image = Record<string, unknown> | undefined;
 export function rollupIncrements(oldImage: Image, newImage: Image): RollupIncrement[] {
   if (!newImage) return [];
   const kind = newImage.kind;
-  if (kind === 'decision') return oldImage ? [] : decisionIncrements(newImage);
+  if (kind === 'decision') return oldImage ? exposureConversionIncrements(oldImage, newImage) : [...decisionIncrements(newImage), ...newExposureIncrements(newImage)];
   if (kind === 'send') return sendIncrements(oldImage, newImage);
   if (kind === 'conversion') return oldImage ? [] : conversionIncrements(newImage);
   return [];
