@@ -91,7 +91,7 @@ export function incrementalityReport(input: {
       'Treated: decisions that sent (or started a sequence); control: the holdout, who would have been sent. Each is followed for the ' +
       "rule's conversion window from its trigger. Only decision days whose windows have all closed are counted; exposures still in " +
       'their window are listed as open. Incremental = (treated − control rate or revenue per exposure) × treated exposures, with its ' +
-      `${Math.round(confidence * 1000) / 10} % interval; no verdict below ${minExposuresPerGroup} exposures per group.`,
+      `${Math.round(confidence * 1000) / 10}% interval; no verdict below ${minExposuresPerGroup} exposures per group.`,
     rows,
     total,
   };

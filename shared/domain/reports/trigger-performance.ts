@@ -2,6 +2,9 @@ import { DAY_MS } from '../clock.ts';
 import type { RollupCounter, RollupIncrement } from './rollups.ts';
 import { round2 } from './numbers.ts';
 import type { SuccessMetric } from '../trigger-rules.ts';
+import { groupTotalsOf } from './exposure-rollups.ts';
+import { estimateIncrementality, type IncrementalityVerdict, type Interval } from './incrementality.ts';
+import { lastClosedCohortDay } from './incrementality-report.ts';
 
 /** What a rule or sequence step did over a period, from its daily rollups. */
 export type TriggerTotals = {
@@ -50,6 +53,20 @@ export type TriggerPerformanceRow = {
   allTime: TriggerTotals;
   /** The rule's own success metrics (catalog `successMetrics`), last 30 days: count, and rate per delivered email. */
   success: Array<{ metric: SuccessMetric; count: number; rate: number | null }>;
+  /** A rule with a holdout: its conversion window (hours). */
+  holdout?: { windowHours: number };
+  /** A rule with a holdout: what its emails added (last 30 days' closed cohorts) beside the revenue attributed to them. */
+  incrementality?: TriggerIncrementality;
+};
+
+/** Incremental against attributed revenue: the decision days of the last 30 days whose windows have closed (incrementality-report.ts). */
+export type TriggerIncrementality = {
+  cohorts: { from: string; to: string } | null;
+  treated: number;
+  control: number;
+  incrementalRevenue: Interval | null;
+  incrementalConversions: Interval | null;
+  verdict: IncrementalityVerdict;
 };
 
 export type TriggerPerformanceReport = {
@@ -63,7 +80,7 @@ export type TriggerPerformanceReport = {
   daily: Array<{ day: string; sent: number; delivered: number; opened: number; clicked: number; converted: number; revenue: number }>;
 };
 
-export type TriggerDescription = { id: string; kind: 'rule' | 'sequence_step'; description: string; active: boolean; successMetrics?: readonly SuccessMetric[] };
+export type TriggerDescription = { id: string; kind: 'rule' | 'sequence_step'; description: string; active: boolean; successMetrics?: readonly SuccessMetric[]; holdout?: { windowHours: number } };
 
 /** The counter each success metric reads: opens, clicks and attributed purchases of the rule's emails. */
 const SUCCESS_COUNTERS: Record<SuccessMetric, 'opened' | 'clicked' | 'converted'> = { email_open: 'opened', email_click: 'clicked', purchase: 'converted' };
@@ -84,7 +101,7 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
       const count = last30Days[SUCCESS_COUNTERS[metric]];
       return { metric, count, rate: ratio(count, last30Days.delivered) };
     });
-    return { ...described, last30Days, allTime: totalsOf(days), success };
+    return { ...described, last30Days, allTime: totalsOf(days), success, ...(trigger.holdout ? { incrementality: incrementalityOf(days, { from, to }, trigger.holdout.windowHours, input.now) } : {}) };
   });
   const all = input.triggers.flatMap((trigger) => input.rollups.get(trigger.id) ?? []);
   return {
@@ -153,4 +170,22 @@ function totalsOf(days: readonly RollupIncrement[]): TriggerTotals {
 
 function ratio(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
+}
+
+/** The incremental effect of a rule with a holdout over the period's closed cohorts (the incrementality report's estimate, defaults). */
+function incrementalityOf(days: readonly RollupIncrement[], period: { from: string; to: string }, windowHours: number, now: Date): TriggerIncrementality {
+  const closedThrough = lastClosedCohortDay(now, windowHours);
+  const to = closedThrough < period.to ? closedThrough : period.to;
+  const closed = days.filter((d) => d.day >= period.from && d.day <= to);
+  const treated = groupTotalsOf(closed, 'treated');
+  const control = groupTotalsOf(closed, 'control');
+  const estimate = estimateIncrementality(treated, control);
+  return {
+    cohorts: to >= period.from ? { from: period.from, to } : null,
+    treated: treated.exposures,
+    control: control.exposures,
+    incrementalRevenue: estimate.incrementalRevenue,
+    incrementalConversions: estimate.incrementalConversions,
+    verdict: estimate.verdict,
+  };
 }

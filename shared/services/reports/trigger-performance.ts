@@ -1,5 +1,6 @@
 import type { Catalog } from '../../catalog/index.ts';
 import type { Clock } from '../../domain/clock.ts';
+import { windowHoursOf } from '../../domain/exposures.ts';
 import type { RollupStore } from '../../domain/ports.ts';
 import type { RollupIncrement } from '../../domain/reports/rollups.ts';
 import { triggerPerformance, type TriggerDescription, type TriggerPerformanceReport } from '../../domain/reports/trigger-performance.ts';
@@ -10,7 +11,14 @@ export type ReportDeps = { rollups: Pick<RollupStore, 'days'>; catalog: Catalog;
 /** Every rule and every sequence step of the catalog: what the per-trigger rollups are kept for. */
 export function triggerDescriptions(catalog: Catalog): TriggerDescription[] {
   return [
-    ...catalog.rules.map((rule) => ({ id: rule.id, kind: 'rule' as const, description: rule.description, active: rule.active, successMetrics: rule.successMetrics })),
+    ...catalog.rules.map((rule) => ({
+      id: rule.id,
+      kind: 'rule' as const,
+      description: rule.description,
+      active: rule.active,
+      successMetrics: rule.successMetrics,
+      ...(rule.holdoutPercent > 0 ? { holdout: { windowHours: windowHoursOf(rule, catalog.settings.incrementalityWindowHours) } } : {}),
+    })),
     ...catalog.sequences.flatMap((sequence) =>
       sequence.steps.map((_, index) => {
         const rule = stepRule(sequence, index);
