@@ -1,4 +1,5 @@
 import type { TriggerPerformanceReport, TriggerTotals } from '../domain/reports/trigger-performance.ts';
+import { formatValue } from './format-value.ts';
 import type { Block, CellValue, ReportDocument } from './report-document.ts';
 
 const COLUMNS = [
@@ -71,6 +72,31 @@ export function triggerPerformanceDocument(report: TriggerPerformanceReport): Re
         { key: 'rate', label: 'rate', format: 'percent' },
       ],
       rows: measured.flatMap((row) => row.success.map(({ metric, count, rate }) => ({ trigger: row.id, metric, count, rate }))),
+    });
+  }
+  const held = report.rows.filter((row) => row.incrementality !== undefined);
+  if (held.length > 0) {
+    const interval = (value: { estimate: number; low: number; high: number } | null, format: 'money' | 'number') =>
+      value === null ? '-' : `${formatValue(value.estimate, format)} [${formatValue(value.low, format)}, ${formatValue(value.high, format)}]`;
+    blocks.push({
+      kind: 'table',
+      title: 'Attributed and incremental revenue, rules with a holdout (last 30 days; incremental: decision days whose window has closed, 95% interval)',
+      columns: [
+        { key: 'trigger', label: 'trigger', format: 'text' },
+        { key: 'attributed', label: 'attributed revenue', format: 'money' },
+        { key: 'incremental', label: 'incremental revenue', format: 'text' },
+        { key: 'conversions', label: 'incremental conversions', format: 'text' },
+        { key: 'groups', label: 'treated / control', format: 'text' },
+        { key: 'verdict', label: 'verdict', format: 'text' },
+      ],
+      rows: held.map((row) => ({
+        trigger: row.id,
+        attributed: row.last30Days.revenue,
+        incremental: interval(row.incrementality!.incrementalRevenue, 'money'),
+        conversions: interval(row.incrementality!.incrementalConversions, 'number'),
+        groups: `${row.incrementality!.treated} / ${row.incrementality!.control}`,
+        verdict: row.incrementality!.verdict.replaceAll('_', ' '),
+      })),
     });
   }
   if (quiet.length > 0) blocks.push({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: `no activity yet: ${quiet.map((row) => row.id).join(', ')}` }] });

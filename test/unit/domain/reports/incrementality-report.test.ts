@@ -7,6 +7,8 @@ import type { RollupIncrement } from '#shared/domain/reports/rollups.ts';
 import { renderHtml } from '#shared/presentation/render-html.ts';
 import { renderText } from '#shared/presentation/render-text.ts';
 import { incrementalityDocument } from '#shared/presentation/incrementality-document.ts';
+import { triggerPerformance } from '#shared/domain/reports/trigger-performance.ts';
+import { triggerPerformanceDocument } from '#shared/presentation/trigger-performance-document.ts';
 
 const NOW = new Date('2027-02-20T12:00:00Z');
 const cart: HoldoutTrigger = { id: 'cart', kind: 'rule', description: 'cart', holdoutPercent: 10, windowHours: 168 };
@@ -75,5 +77,24 @@ describe('the incrementality report', () => {
     const revenue = report.rows[0]!.estimate.incrementalRevenue!;
     expect(html).toContain(`data-value="${revenue.estimate}" data-low="${revenue.low}" data-high="${revenue.high}"`);
     expect(renderText(incrementalityDocument(incrementalityReport({ triggers: [], rollups: new Map(), period: reportPeriod(NOW, 30), now: NOW })))).toContain('No rule has a holdout');
+  });
+
+  it('trigger performance shows a rule with a holdout\'s incremental revenue, the same as the incrementality report over its 30 days, beside the attributed revenue', () => {
+    const counters = { matched: 420, fired: 400, holdout: 100, sent: 400, delivered: 400, converted: 50, revenue: 2600, exposures_treated: 300, exposures_control: 100, exposure_converted_treated: 30, exposure_converted_control: 5, exposure_revenue_treated: 1500, exposure_revenue_sq_treated: 90_000, exposure_revenue_control: 250, exposure_revenue_sq_control: 12_500 };
+    const days = [day('2027-02-01', counters), day('2027-02-15', { exposures_treated: 9 })];
+    const report = triggerPerformance({ triggers: [{ id: 'cart', kind: 'rule', description: 'c', active: true, holdout: { windowHours: 168 } }, { id: 'plain', kind: 'rule', description: 'p', active: true }], rollups: new Map([['cart', days]]), now: NOW });
+    const expected = incrementalityReport({ triggers: [cart], rollups: new Map([['cart', days]]), period: reportPeriod(NOW, 30), now: NOW }).rows[0]!;
+    expect(report.rows[0]!.incrementality).toEqual({
+      cohorts: expected.cohorts,
+      treated: 300,
+      control: 100,
+      incrementalRevenue: expected.estimate.incrementalRevenue,
+      incrementalConversions: expected.estimate.incrementalConversions,
+      verdict: expected.estimate.verdict,
+    });
+    expect(report.rows[1]!.incrementality).toBeUndefined();
+    const text = renderText(triggerPerformanceDocument(report));
+    expect(text).toContain('Attributed and incremental revenue');
+    expect(text).toMatch(/cart\s+2600\.00\s+750\.00 \[-109\.99, 1609\.99\]/);
   });
 });
