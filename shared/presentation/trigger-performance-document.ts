@@ -92,10 +92,10 @@ export function triggerPerformanceDocument(report: TriggerPerformanceReport): Re
       rows: held.map((row) => ({
         trigger: row.id,
         attributed: row.last30Days.revenue,
-        incremental: interval(row.incrementality!.incrementalRevenue, 'money'),
-        conversions: interval(row.incrementality!.incrementalConversions, 'number'),
-        groups: `${row.incrementality!.treated} / ${row.incrementality!.control}`,
-        verdict: row.incrementality!.verdict.replaceAll('_', ' '),
+        incremental: interval(row.incrementality!.last30Days.incrementalRevenue, 'money'),
+        conversions: interval(row.incrementality!.last30Days.incrementalConversions, 'number'),
+        groups: `${row.incrementality!.last30Days.treated} / ${row.incrementality!.last30Days.control}`,
+        verdict: row.incrementality!.last30Days.verdict.replaceAll('_', ' '),
       })),
     });
   }

@@ -55,8 +55,8 @@ export type TriggerPerformanceRow = {
   success: Array<{ metric: SuccessMetric; count: number; rate: number | null }>;
   /** A rule with a holdout: its conversion window (hours). */
   holdout?: { windowHours: number };
-  /** A rule with a holdout: what its emails added (last 30 days' closed cohorts) beside the revenue attributed to them. */
-  incrementality?: TriggerIncrementality;
+  /** A rule with a holdout: what its emails added beside the revenue attributed to them, over the closed cohorts of the last 30 days and of all time. */
+  incrementality?: { last30Days: TriggerIncrementality; allTime: TriggerIncrementality };
 };
 
 /** Incremental against attributed revenue: the decision days of the last 30 days whose windows have closed (incrementality-report.ts). */
@@ -101,7 +101,7 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
       const count = last30Days[SUCCESS_COUNTERS[metric]];
       return { metric, count, rate: ratio(count, last30Days.delivered) };
     });
-    return { ...described, last30Days, allTime: totalsOf(days), success, ...(trigger.holdout ? { incrementality: incrementalityOf(days, { from, to }, trigger.holdout.windowHours, input.now) } : {}) };
+    return { ...described, last30Days, allTime: totalsOf(days), success, ...(trigger.holdout ? { incrementality: { last30Days: incrementalityOf(days, { from, to }, trigger.holdout.windowHours, input.now), allTime: incrementalityOf(days, { from: days.reduce((first, d) => (d.day < first ? d.day : first), to), to }, trigger.holdout.windowHours, input.now) } } : {}) };
   });
   const all = input.triggers.flatMap((trigger) => input.rollups.get(trigger.id) ?? []);
   return {

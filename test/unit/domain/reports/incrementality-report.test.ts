@@ -84,7 +84,7 @@ describe('the incrementality report', () => {
     const days = [day('2027-02-01', counters), day('2027-02-15', { exposures_treated: 9 })];
     const report = triggerPerformance({ triggers: [{ id: 'cart', kind: 'rule', description: 'c', active: true, holdout: { windowHours: 168 } }, { id: 'plain', kind: 'rule', description: 'p', active: true }], rollups: new Map([['cart', days]]), now: NOW });
     const expected = incrementalityReport({ triggers: [cart], rollups: new Map([['cart', days]]), period: reportPeriod(NOW, 30), now: NOW }).rows[0]!;
-    expect(report.rows[0]!.incrementality).toEqual({
+    expect(report.rows[0]!.incrementality!.last30Days).toEqual({
       cohorts: expected.cohorts,
       treated: 300,
       control: 100,
@@ -93,6 +93,9 @@ describe('the incrementality report', () => {
       verdict: expected.estimate.verdict,
     });
     expect(report.rows[1]!.incrementality).toBeUndefined();
+    // All time: from the first rollup day, the 2027-01-01 exposures (before the 30 days) too.
+    const allTime = triggerPerformance({ triggers: [{ id: 'cart', kind: 'rule', description: 'c', active: true, holdout: { windowHours: 168 } }], rollups: new Map([['cart', [day('2027-01-01', { exposures_treated: 5 }), ...days]]]), now: NOW }).rows[0]!.incrementality!.allTime;
+    expect(allTime).toMatchObject({ cohorts: { from: '2027-01-01', to: '2027-02-12' }, treated: 305, control: 100 });
     const text = renderText(triggerPerformanceDocument(report));
     expect(text).toContain('Attributed and incremental revenue');
     expect(text).toMatch(/cart\s+2600\.00\s+750\.00 \[-109\.99, 1609\.99\]/);
