@@ -1,4 +1,8 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
+import type { IncrementalityReport } from '#shared/domain/reports/incrementality-report.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoRollups } from '#shared/adapters/dynamo/rollup-repository.ts';
@@ -101,5 +105,23 @@ describe('incrementality', () => {
     expect(row.openExposures).toEqual({ treated: 0, control: 0 });
     expect(row.cohorts).toEqual({ from: report.period.from, to: new Date(start + 10 * DAY_MS - 72 * HOUR_MS - DAY_MS).toISOString().slice(0, 10) });
     expect(row.estimate.treated.exposures + row.estimate.control.exposures).toBe(customers.length);
+    // The marks are plain JSON on the decision record (nudge why and nudge export read it as stored).
+    const [first] = await decisions.decisionsBetween(customers[0]!, new Date(start).toISOString(), new Date(start + DAY_MS).toISOString());
+    const stored = await nudge.documentClient.send(new GetCommand({ TableName: table, Key: { pk: `C#${customers[0]}`, sk: first!.key } }));
+    expect(stored.Item).toMatchObject({ orders: 2, revenue: 15, purchaseIds: [expect.any(String), expect.any(String)] });
+  });
+
+  it('answers through its report Lambda (the shipped catalog has no holdout: no rows), and refuses a bad payload naming the field', async () => {
+    const lambda = new LambdaClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: nudge.context.endpoints.eventBridge });
+    const invoke = async (payload: unknown) => {
+      const result = await lambda.send(new InvokeCommand({ FunctionName: nudge.output('IncrementalityReportFunctionName'), Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
+      return { error: result.FunctionError, answer: JSON.parse(new TextDecoder().decode(result.Payload)) as IncrementalityReport & { errorMessage?: string } };
+    };
+    const { error, answer } = await invoke({ days: 60, confidence: 0.9 });
+    expect(error, JSON.stringify(answer)).toBeUndefined();
+    expect(answer).toMatchObject({ report: 'incrementality', confidence: 0.9, rows: [], total: null, period: { days: 60 } });
+    const bad = await invoke({ day: 7 });
+    expect(bad.error).toBeDefined();
+    expect(bad.answer.errorMessage).toMatch(/bad report request/);
   });
 });

@@ -115,9 +115,10 @@ export class DynamoDecisionLog implements DecisionLog {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: customerPk(customerId), sk: key },
-          UpdateExpression: 'SET convertedAt = if_not_exists(convertedAt, :at) ADD orders :one, revenue :revenue, purchaseIds :ids',
+          // A list, not a string set: the item stays plain JSON (nudge export prints it as is).
+          UpdateExpression: 'SET convertedAt = if_not_exists(convertedAt, :at), purchaseIds = list_append(if_not_exists(purchaseIds, :none), :ids) ADD orders :one, revenue :revenue',
           ConditionExpression: 'attribute_exists(pk) AND NOT contains(purchaseIds, :id)',
-          ExpressionAttributeValues: { ':at': purchase.purchasedAt, ':one': 1, ':revenue': purchase.revenue, ':ids': new Set([purchase.purchaseId]), ':id': purchase.purchaseId },
+          ExpressionAttributeValues: { ':at': purchase.purchasedAt, ':one': 1, ':revenue': purchase.revenue, ':none': [], ':ids': [purchase.purchaseId], ':id': purchase.purchaseId },
         }),
       );
       return true;
