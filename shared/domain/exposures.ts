@@ -23,9 +23,13 @@ export function windowHoursOf(rule: ExposureRule, defaultWindowHours: number): n
   return rule.conversionWindowHours ?? defaultWindowHours;
 }
 
-/** The exposure fields of a decision with this outcome, or undefined when it is none (no holdout, not a send, a repeat). */
-export function exposureFieldsOf(rule: ExposureRule, outcome: DecisionOutcome, repeat: boolean, defaultWindowHours: number): ExposureFields | undefined {
-  if (!(rule.holdoutPercent > 0) || repeat) return undefined;
+/**
+ * The exposure fields of a decision with this outcome, or undefined when it is none (no holdout, not
+ * a send, a repeat, or held out by the global control group: a customer who gets no marketing at all
+ * is no fair control for one rule, whose treated customers get the other rules' emails too).
+ */
+export function exposureFieldsOf(rule: ExposureRule, outcome: DecisionOutcome, repeat: boolean, defaultWindowHours: number, heldOutBy: 'rule' | 'global_control' = 'rule'): ExposureFields | undefined {
+  if (!(rule.holdoutPercent > 0) || repeat || (outcome === 'holdout' && heldOutBy === 'global_control')) return undefined;
   const group: ExposureGroup | undefined = outcome === 'queued' || outcome === 'sequence_started' ? 'treated' : outcome === 'holdout' ? 'control' : undefined;
   return group ? { exposure: group, windowHours: windowHoursOf(rule, defaultWindowHours) } : undefined;
 }

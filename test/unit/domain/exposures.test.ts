@@ -69,6 +69,8 @@ describe('which decisions are exposures', () => {
       expect(exposureFieldsOf({ holdoutPercent: 10, conversionWindowHours: 48 }, outcome, false, 168)?.windowHours).toBe(group ? 48 : undefined);
       expect(exposureFieldsOf({ holdoutPercent: 0 }, outcome, false, 168)).toBeUndefined();
       expect(exposureFieldsOf({ holdoutPercent: 10 }, outcome, true, 168)).toBeUndefined();
+      // The global control group (no marketing at all) is no control for one rule.
+      expect(exposureFieldsOf({ holdoutPercent: 10 }, outcome, false, 168, 'global_control')).toEqual(group && outcome !== 'holdout' ? { exposure: group, windowHours: 168 } : undefined);
     }
   });
 });
