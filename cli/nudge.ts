@@ -98,7 +98,7 @@ program
   .argument('<name>')
   .option('--json', 'machine-readable output (what the Lambda returns)')
   .addOption(new Option('--html <file>', 'write the report as one self-contained HTML page with charts').conflicts('json'))
-  .option('--days <n>', 'the window: the last n days (segment-performance, attribution, behavior-patterns; default 30)')
+  .option('--days <n>', 'the window: the last n days (segment-performance, attribution, behavior-patterns, incrementality: decision days; default 30)')
   .option('--model <name>', 'attribution: the model of the ROI summary (first_touch, last_touch, linear, time_decay, position_based; default time_decay)')
   .option('--experiment <file>', 'segment-experiment: a JSON file with the control and variant criteria')
   .action((name: string, options: ReportOptions) => runReport(name, options));

@@ -18,6 +18,7 @@ export function renderOutcome(outcome: ReplayOutcome): string {
     `Suppressed, by reason: ${reasons(outcome.totals) || 'none'}`,
     `Conflicts (a rule that matched but lost to a higher-priority one): ${conflicts(outcome.triggers) || 'none'}`,
     `Sent ${outcome.totals.sent} emails (${outcome.emailsInSesStore} in the local SES store), ${outcome.totals.converted} conversions, revenue ${outcome.totals.revenue.toFixed(2)}`,
+    ...incrementalLines([outcome]),
   ];
   return lines.join('\n');
 }
@@ -47,7 +48,31 @@ export function renderComparison(baseline: ReplayOutcome, alternative: ReplayOut
         ),
     '',
     `In short: ${comparison.summary}.`,
+    ...incrementalLines([baseline, alternative]),
   ].join('\n');
+}
+
+/**
+ * Attributed against incremental revenue of each rule with a holdout (one column pair per outcome):
+ * attributed is what followed an open or click; incremental is what the emails added over the
+ * held-out customers, with its 95% interval (an interval spanning 0 is no evidence of an effect).
+ */
+function incrementalLines(outcomes: readonly ReplayOutcome[]): string[] {
+  const ids = [...new Set(outcomes.flatMap((o) => o.triggers.filter((t) => t.incrementality).map((t) => t.id)))];
+  if (ids.length === 0) return [];
+  const money = (n: number) => n.toFixed(2);
+  const names = outcomes.length === 1 ? [''] : [' (baseline)', ' (alternative)'];
+  const header = ['rule with a holdout', ...names.flatMap((name) => [`attributed${name}`, `incremental [95% interval]${name}`, `verdict${name}`])];
+  const rows = ids.map((id) => [
+    id,
+    ...outcomes.flatMap((o) => {
+      const t = o.triggers.find((x) => x.id === id);
+      const inc = t?.incrementality;
+      const revenue = inc?.incrementalRevenue;
+      return [t ? money(t.revenue) : '-', revenue ? `${money(revenue.estimate)} [${money(revenue.low)}, ${money(revenue.high)}]` : '-', inc ? inc.verdict.replaceAll('_', ' ') : '-'];
+    }),
+  ]);
+  return ['', 'Attributed and incremental revenue (incremental: treated against the holdout, decision days whose window had closed by the end):', table(header, rows)];
 }
 
 const label = (catalog: string) => (catalog === 'shipped' ? 'the shipped catalog' : catalog);

@@ -6,6 +6,7 @@ import { renderText } from '#shared/presentation/render-text.ts';
 import { attributionDocument } from '#shared/presentation/attribution-document.ts';
 import { behaviorPatternsDocument } from '#shared/presentation/behavior-patterns-document.ts';
 import { driftDocument } from '#shared/presentation/drift-document.ts';
+import { incrementalityDocument } from '#shared/presentation/incrementality-document.ts';
 import { segmentExperimentDocument } from '#shared/presentation/segment-experiment-document.ts';
 import { segmentOptimizerDocument } from '#shared/presentation/segment-optimizer-document.ts';
 import { segmentPerformanceDocument } from '#shared/presentation/segment-performance-document.ts';
@@ -32,6 +33,7 @@ export const REPORTS = {
   'segment-optimizer': { output: 'SegmentOptimizerReportFunctionName', options: [], document: segmentOptimizerDocument },
   'segment-experiment': { output: 'SegmentExperimentReportFunctionName', options: ['experiment'], document: segmentExperimentDocument },
   drift: { output: 'DriftReportFunctionName', options: [], document: driftDocument },
+  incrementality: { output: 'IncrementalityReportFunctionName', options: ['days'], document: incrementalityDocument },
 } as const satisfies Record<string, ReportView>;
 export type ReportName = keyof typeof REPORTS;
 export const REPORT_NAMES = Object.keys(REPORTS) as ReportName[];

@@ -1,7 +1,10 @@
-import type { TriggerPerformanceReport, TriggerTotals } from '#shared/domain/reports/trigger-performance.ts';
+import type { TriggerIncrementality, TriggerPerformanceReport, TriggerTotals } from '#shared/domain/reports/trigger-performance.ts';
 
 /** What one trigger (a rule or a sequence step) did over a replay: the report's all-time counts, without rates. */
-export type TriggerOutcome = { id: string; kind: 'rule' | 'sequence_step' } & Omit<TriggerTotals, 'rates'>;
+export type TriggerOutcome = { id: string; kind: 'rule' | 'sequence_step' } & Omit<TriggerTotals, 'rates'> & {
+  /** A rule with a holdout: incremental against attributed revenue, over the decision days whose window closed by the replay's end. */
+  incrementality?: TriggerIncrementality;
+};
 
 /**
  * What a replay produced, read back through the system's own APIs. Only counts and the stream's
@@ -22,7 +25,7 @@ export type ReplayOutcome = {
 /** The per-trigger part of an outcome, from the trigger-performance report of a system that saw nothing but the replay. */
 export function triggersFromReport(report: TriggerPerformanceReport): Pick<ReplayOutcome, 'triggers' | 'totals'> {
   return {
-    triggers: report.rows.map((row) => ({ id: row.id, kind: row.kind, ...withoutRates(row.allTime) })),
+    triggers: report.rows.map((row) => ({ id: row.id, kind: row.kind, ...withoutRates(row.allTime), ...(row.incrementality ? { incrementality: row.incrementality.allTime } : {}) })),
     totals: withoutRates(report.totals.allTime),
   };
 }

@@ -12,6 +12,7 @@ import { SegmentDefinition, segmentIdsOf, validateSegmentationCatalog } from '..
 import { Sequence } from '../domain/sequences.ts';
 import { SubscriptionCategory } from '../domain/subscription-categories.ts';
 import { TriggerRule } from '../domain/trigger-rules.ts';
+import { incrementalityWindowProblems } from '../domain/exposures.ts';
 import { CATALOG_EVENT_TYPES } from '../contract/index.ts';
 import { lifecycleStages } from './lifecycle-stages.ts';
 import { rules } from './rules.ts';
@@ -57,6 +58,12 @@ export const CatalogSettings = z
       .number({ error: 'must be a number of hours (720 = 30 days)' })
       .positive({ error: 'must be a positive number of hours (720 = 30 days)' })
       .max(24 * 90, { error: 'must be at most 2160 hours (90 days)' }),
+    /**
+     * Incrementality: a decision's exposure (sent, or held out) converts when the customer buys within
+     * this many hours of it (a rule's `conversionWindowHours` overrides it). 7 days by default; it must
+     * fit in the decision retention, since the purchase marks the decision record.
+     */
+    incrementalityWindowHours: z.number().positive().max(24 * 90).default(168),
     /** The time-decay attribution model's curve: a true half-life, or document 000's e^(−age/days) (shared/domain/reports/attribution.ts). */
     attributionTimeDecay: z.object({ curve: z.enum(TIME_DECAY_CURVES), days: z.number().positive().max(365) }).strict(),
     /**
@@ -130,6 +137,7 @@ export const Catalog = z
     subscriptionCategories: z.array(SubscriptionCategory).min(1),
   })
   .superRefine((catalog, ctx) => {
+    for (const problem of incrementalityWindowProblems(catalog)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
     for (const problem of validateSegmentationCatalog(catalog)) ctx.addIssue({ code: 'custom', path: ['segmentation'], message: problem });
     const templateIds = new Set(catalog.templates.map((t) => t.id));
     reportDuplicates(catalog.rules.map((r) => r.id), ['rules'], 'rule', ctx);

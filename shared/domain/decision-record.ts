@@ -55,4 +55,8 @@ export type DecisionRecord = {
   /** What the decision was about when it was not a behavior event: a timer, a model event, the sweep. */
   via?: 'event' | 'absence_check' | 'deferred_rule' | 'model_event' | 'sweep' | 'sequence';
   conditions: ConditionResult[];
+  /** Incrementality: the group of a rule-with-holdout's decision that sent (treated) or held out (control), not a repeat (exposures.ts). */
+  exposure?: 'treated' | 'control';
+  /** The exposure's conversion window in hours, fixed as it is decided. */
+  windowHours?: number;
 };

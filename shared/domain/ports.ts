@@ -1,6 +1,7 @@
 import type { FieldError } from '../contract/index.ts';
 import type { Conversion, Purchase } from './conversions.ts';
 import type { DecisionRecord } from './decision-record.ts';
+import type { ExposurePurchase, StoredExposure } from './exposures.ts';
 import type { InternalEvent } from './internal-events.ts';
 import type { Profile } from './profile.ts';
 import type { Claim } from './send-decision.ts';
@@ -151,6 +152,10 @@ export interface SegmentMembershipStore {
 /** The decision audit trail: every matched rule's outcome, kept for the catalog's retention. */
 export interface DecisionLog {
   record(records: DecisionRecord[], retentionDays: number): Promise<void>;
+  /** Incrementality: the customer's decisions triggered in [from, to] (one Query), as the purchase path reads them. */
+  decisionsBetween(customerId: string, from: string, to: string): Promise<StoredExposure[]>;
+  /** Adds a purchase to an exposure's record once (false: this purchase was counted already, or the record is gone). */
+  markConversion(customerId: string, key: string, purchase: ExposurePurchase): Promise<boolean>;
 }
 
 /** Why an address must not be mailed again, whatever its consent says. */

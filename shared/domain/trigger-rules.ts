@@ -134,6 +134,8 @@ export const TriggerRule = z
     transactional: z.boolean().default(false),
     /** Share of matching customers (0-50 %) kept as a control group: nothing is sent, "would have sent" is recorded. */
     holdoutPercent: z.number().min(0).max(50).default(0),
+    /** Incrementality: this rule's conversion window from the decision, in hours (default: settings.incrementalityWindowHours). */
+    conversionWindowHours: z.number().positive().max(24 * 90).optional(),
     /**
      * What counts as this rule's success: the trigger-performance report shows each for the rule
      * (count and rate per delivered email) and, for one with a target (`{ metric, target }`, a rate

@@ -31,7 +31,16 @@ function blockBody(block: Block): string {
       return barsText(block);
     case 'heatmap':
       return heatmapText(block);
+    case 'intervals':
+      return intervalsText(block);
   }
+}
+
+/** Each item's estimate and its interval, aligned. */
+function intervalsText(block: Extract<Block, { kind: 'intervals' }>): string {
+  if (block.items.length === 0) return EMPTY;
+  const rows: GridRow[] = [['', 'estimate', 'low', 'high'], RULE, ...block.items.map((item) => [item.label, ...[item.estimate, item.low, item.high].map((value) => formatValue(value, block.format))])];
+  return grid(rows, [false, true, true, true]);
 }
 
 function tableText(block: Extract<Block, { kind: 'table' }>): string {

@@ -27,7 +27,9 @@ export type Block =
   /** One value per category and series: grouped bars. */
   | { kind: 'bars'; title: string; categories: string[]; series: Array<{ name: string; values: number[] }>; format?: ColumnFormat }
   /** values[row][column]. */
-  | { kind: 'heatmap'; title: string; rows: string[]; columns: string[]; values: number[][] };
+  | { kind: 'heatmap'; title: string; rows: string[]; columns: string[]; values: number[][] }
+  /** An estimate per category with its interval (low ≤ estimate ≤ high): a point with whiskers, read against zero. */
+  | { kind: 'intervals'; title: string; items: Array<{ label: string; estimate: number; low: number; high: number }>; format?: ColumnFormat };
 
 /**
  * Rejects a document the renderers would draw wrongly (a series shorter than its axis, a ragged
@@ -71,6 +73,13 @@ function checkBlock(block: Block): void {
         series.values.forEach((value, i) => {
           if (!Number.isFinite(value)) throw new RangeError(`${where}: series "${series.name}" value ${i} must be finite, got ${value}`);
         });
+      }
+      return;
+    case 'intervals':
+      for (const item of block.items) {
+        if (![item.estimate, item.low, item.high].every(Number.isFinite) || item.low > item.estimate || item.estimate > item.high) {
+          throw new RangeError(`${where}: "${item.label}" must be finite with low ≤ estimate ≤ high, got ${item.low}, ${item.estimate}, ${item.high}`);
+        }
       }
       return;
     case 'heatmap':

@@ -9,7 +9,7 @@ import type { Block, ColumnFormat } from './report-document.ts';
  * units, so the page scales a chart down to a phone's width and never above its natural size.
  */
 
-export type ChartBlock = Extract<Block, { kind: 'lines' | 'funnel' | 'bars' | 'heatmap' }>;
+export type ChartBlock = Extract<Block, { kind: 'lines' | 'funnel' | 'bars' | 'heatmap' | 'intervals' }>;
 
 /** `id` makes the chart's element ids unique on the page. */
 export function chartSvg(block: ChartBlock, id: string): string {
@@ -22,6 +22,8 @@ export function chartSvg(block: ChartBlock, id: string): string {
       return barsSvg(block, id);
     case 'heatmap':
       return heatmapSvg(block, id);
+    case 'intervals':
+      return intervalsSvg(block, id);
   }
 }
 
@@ -173,6 +175,39 @@ function heatmapSvg(block: Extract<ChartBlock, { kind: 'heatmap' }>, id: string)
   const width = Math.max(labelWidth + columns * cellWidth, labelWidth + 5 * legendStep) + 4;
   const description = `Heatmap of ${block.rows.length} rows (${block.rows.join(', ')}) by ${block.columns.length} columns (${block.columns.join(', ')}), values ${formatValue(min)} to ${formatValue(max)}.`;
   return svg(id, width, legendTop + 32, block.title, description, parts.join(''));
+}
+
+/** A row per item: its interval as a whisker with end caps, its estimate as a dot, on an axis through zero. */
+function intervalsSvg(block: Extract<ChartBlock, { kind: 'intervals' }>, id: string): string {
+  const values = block.items.flatMap((item) => [item.low, item.estimate, item.high]);
+  const labelWidth = Math.min(180, longest(block.items.map((item) => item.label)) * CHAR + 12);
+  const text = (item: (typeof block.items)[number]) => `${formatValue(item.estimate, block.format)} [${formatValue(item.low, block.format)}, ${formatValue(item.high, block.format)}]`;
+  const valueWidth = longest(block.items.map(text)) * CHAR + 8;
+  const { scale, tickLabels } = sideBySideTicks(values, WIDTH - labelWidth - valueWidth, block.format);
+  const left = Math.max(labelWidth, ((tickLabels[0]?.length ?? 0) * CHAR) / 2);
+  const right = WIDTH - Math.max(valueWidth, (longest(tickLabels) * CHAR) / 2 + 2);
+  const rowHeight = 28;
+  const top = 4;
+  const bottom = top + Math.max(40, block.items.length * rowHeight);
+  const x = (value: number) => scale.at(value, left, right);
+  const color = seriesColor(0);
+  const parts = [
+    ...scale.ticks.map((tick, i) => `<line class="grid${tick === 0 ? ' zero' : ''}" x1="${n(x(tick))}" x2="${n(x(tick))}" y1="${n(top)}" y2="${n(bottom)}"/><text x="${n(x(tick))}" y="${n(bottom + 16)}" text-anchor="middle">${e(tickLabels[i]!)}</text>`),
+    ...block.items.map((item, r) => {
+      const y = top + r * rowHeight + rowHeight / 2;
+      const [low, high] = [x(item.low), x(item.high)];
+      return (
+        `<g data-category="${e(item.label)}"><text x="${n(labelWidth - 8)}" y="${n(y)}" text-anchor="end" dominant-baseline="middle">${fitted(item.label, Math.floor((labelWidth - 12) / CHAR))}</text>` +
+        `<line x1="${n(low)}" x2="${n(high)}" y1="${n(y)}" y2="${n(y)}" stroke="${color}" stroke-width="2"/>` +
+        `<line x1="${n(low)}" x2="${n(low)}" y1="${n(y - 6)}" y2="${n(y + 6)}" stroke="${color}" stroke-width="2"/><line x1="${n(high)}" x2="${n(high)}" y1="${n(y - 6)}" y2="${n(y + 6)}" stroke="${color}" stroke-width="2"/>` +
+        `<circle class="mark" cx="${n(x(item.estimate))}" cy="${n(y)}" r="4" fill="${color}" data-value="${item.estimate}" data-low="${item.low}" data-high="${item.high}"><title>${e(`${item.label}: ${text(item)}`)}</title></circle>` +
+        `<text class="value" x="${n(Math.max(high, x(item.estimate)) + 6)}" y="${n(y)}" dominant-baseline="middle">${e(text(item))}</text></g>`
+      );
+    }),
+    block.items.length === 0 ? noData((left + right) / 2, (top + bottom) / 2) : '',
+  ];
+  const description = `Estimates with intervals: ${block.items.map((item) => `${item.label} ${text(item)}`).join('; ') || 'none'}.`;
+  return svg(id, WIDTH, bottom + 24, block.title, description, parts.join(''));
 }
 
 /** The most ticks (up to five) whose labels fit side by side along a horizontal axis `width` long. */

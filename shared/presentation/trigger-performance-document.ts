@@ -1,6 +1,7 @@
 import { percent } from '../domain/reports/numbers.ts';
 import type { Interval, SuccessVerdict } from '../domain/reports/success-verdict.ts';
 import type { TriggerPerformanceReport, TriggerTotals } from '../domain/reports/trigger-performance.ts';
+import { formatValue } from './format-value.ts';
 import type { Block, CellValue, ReportDocument } from './report-document.ts';
 
 const COLUMNS = [
@@ -106,6 +107,31 @@ export function triggerPerformanceDocument(report: TriggerPerformanceReport): Re
             ]
           : []),
       ],
+    });
+  }
+  const held = report.rows.filter((row) => row.incrementality !== undefined);
+  if (held.length > 0) {
+    const interval = (value: { estimate: number; low: number; high: number } | null, format: 'money' | 'number') =>
+      value === null ? '-' : `${formatValue(value.estimate, format)} [${formatValue(value.low, format)}, ${formatValue(value.high, format)}]`;
+    blocks.push({
+      kind: 'table',
+      title: 'Attributed and incremental revenue, rules with a holdout (last 30 days; incremental: decision days whose window has closed, 95% interval)',
+      columns: [
+        { key: 'trigger', label: 'trigger', format: 'text' },
+        { key: 'attributed', label: 'attributed revenue', format: 'money' },
+        { key: 'incremental', label: 'incremental revenue', format: 'text' },
+        { key: 'conversions', label: 'incremental conversions', format: 'text' },
+        { key: 'groups', label: 'treated / control', format: 'text' },
+        { key: 'verdict', label: 'verdict', format: 'text' },
+      ],
+      rows: held.map((row) => ({
+        trigger: row.id,
+        attributed: row.last30Days.revenue,
+        incremental: interval(row.incrementality!.last30Days.incrementalRevenue, 'money'),
+        conversions: interval(row.incrementality!.last30Days.incrementalConversions, 'number'),
+        groups: `${row.incrementality!.last30Days.treated} / ${row.incrementality!.last30Days.control}`,
+        verdict: row.incrementality!.last30Days.verdict.replaceAll('_', ' '),
+      })),
     });
   }
   if (quiet.length > 0) blocks.push({ kind: 'notes', title: 'Quiet triggers', items: [{ severity: 'info', text: `no activity yet: ${quiet.map((row) => row.id).join(', ')}` }] });

@@ -1,6 +1,7 @@
 import { weeklySeriesFor, type Catalog } from '../catalog/index.ts';
 import { HOUR_MS } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
+import { exposureFieldsOf } from '../domain/exposures.ts';
 import type { ClaimStore, DecisionLog, DelayedWork, InternalEventBus, Log, ProfileStore, SendQueue } from '../domain/ports.ts';
 import { recordQueuedSend, type Profile } from '../domain/profile.ts';
 import { timerIdFor, type TriggerRef } from '../domain/rule-timer.ts';
@@ -66,6 +67,9 @@ export async function decideAndAct(
     now,
   });
   const records: DecisionRecord[] = [];
+  // Incrementality: a rule with a holdout marks the decisions that sent or held out (a held-out repeat is a repeat too).
+  const exposure = (rule: (typeof matches)[number]['rule'], outcome: DecisionRecord['outcome'], repeat: boolean | undefined, heldOutBy: 'rule' | 'global_control' = 'rule') =>
+    exposureFieldsOf(rule, outcome, repeat === true, settings.incrementalityWindowHours, heldOutBy) ?? {};
   let winner: string | undefined;
   for (const candidate of candidates) {
     const { rule, conditions } = candidate;
@@ -90,7 +94,7 @@ export async function decideAndAct(
       if (claim.type === 'blocked') {
         records.push({ ...base, outcome: 'suppressed', reason: claim.by, ...(claim.until ? { until: claim.until } : {}) });
       } else if (candidate.holdout) {
-        records.push({ ...base, outcome: 'holdout', ...heldOutBy(candidate.holdout), sequenceId: candidate.sequenceId });
+        records.push({ ...base, outcome: 'holdout', ...heldOutBy(candidate.holdout), sequenceId: candidate.sequenceId, ...(claim.alreadyHeld ? { repeat: true } : {}), ...exposure(rule, 'holdout', claim.alreadyHeld, candidate.holdout) });
       } else {
         await deps.bus.publish([
           {
@@ -106,7 +110,7 @@ export async function decideAndAct(
             },
           },
         ]);
-        records.push({ ...base, outcome: 'sequence_started', sequenceId: candidate.sequenceId, ...(claim.alreadyHeld ? { repeat: true } : {}) });
+        records.push({ ...base, outcome: 'sequence_started', sequenceId: candidate.sequenceId, ...(claim.alreadyHeld ? { repeat: true } : {}), ...exposure(rule, 'sequence_started', claim.alreadyHeld) });
       }
       continue;
     }
@@ -136,7 +140,7 @@ export async function decideAndAct(
     }
     if (!rule.transactional) winner = rule.id;
     if (candidate.holdout) {
-      records.push({ ...base, outcome: 'holdout', ...heldOutBy(candidate.holdout), sendId: request.sendId });
+      records.push({ ...base, outcome: 'holdout', ...heldOutBy(candidate.holdout), sendId: request.sendId, ...(claim.alreadyHeld ? { repeat: true } : {}), ...exposure(rule, 'holdout', claim.alreadyHeld, candidate.holdout) });
       continue;
     }
     // A repeat is delivered again (the first attempt may have crashed before its enqueue); the ledger sends once.
@@ -146,6 +150,7 @@ export async function decideAndAct(
       outcome: 'queued',
       sendId: request.sendId,
       ...(claim.alreadyHeld ? { repeat: true } : {}),
+      ...exposure(rule, 'queued', claim.alreadyHeld),
       ...(request.sendAt ? { sendAt: request.sendAt, reason: plan.reason === 'immediate' ? 'delay' : plan.reason } : {}),
     });
   }

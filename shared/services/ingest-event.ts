@@ -3,6 +3,7 @@ import { parseBehaviorEvent, type BehaviorEvent, type FieldError } from '../cont
 import type { Clock } from '../domain/clock.ts';
 import type { DecisionRecord } from '../domain/decision-record.ts';
 import { purchaseToAttribute, type Conversion } from '../domain/conversions.ts';
+import { recordExposureConversions } from './exposure-conversions.ts';
 import { atEffectiveTime } from '../domain/event-time.ts';
 import type { InternalEvent } from '../domain/internal-events.ts';
 import type { ErasureTombstones, InternalEventBus, ProfileStore, RejectedEventStore, SegmentMembershipStore, SendTracking } from '../domain/ports.ts';
@@ -245,5 +246,7 @@ async function actOnce(
   // Any Nudge email within the lookback may have earned the purchase; the send records say which (last touch).
   const purchase = purchaseToAttribute(event, previous, attributionWindowHours);
   const conversion = purchase ? await deps.tracking.recordConversion(purchase, { windowHours: attributionWindowHours, retentionDays: sendRetentionDays }) : undefined;
+  // Incrementality: the purchase marks the exposures (sent or held out) whose window holds it, whatever was opened.
+  await recordExposureConversions(deps, event);
   return { records, timers, conversion };
 }

@@ -63,6 +63,7 @@ describe('cdk-nag AwsSolutions', () => {
       'Nudge/Reports/Drift/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/DriftCheck/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/DriftDeadLetterQueue/Resource AwsSolutions-SQS3',
+      'Nudge/Reports/Incrementality/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/Rollups/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/RollupsDeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Reports/SegmentExperiment/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',

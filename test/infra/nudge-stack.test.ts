@@ -60,7 +60,7 @@ const ROLLUPS_ENTRY = 'functions/reports/update-rollups.ts';
 const TRIGGER_PERFORMANCE_ENTRY = 'functions/reports/trigger-performance.ts';
 const DRIFT_CHECK_ENTRY = 'functions/scheduled/check-drift.ts';
 const SEGMENT_EXPERIMENT_ENTRY = 'functions/reports/segment-experiment.ts';
-const OTHER_REPORT_ENTRIES = ['segment-performance', 'attribution', 'behavior-patterns', 'segment-optimizer', 'drift'].map((name) => `functions/reports/${name}.ts`);
+const OTHER_REPORT_ENTRIES = ['segment-performance', 'attribution', 'behavior-patterns', 'segment-optimizer', 'drift', 'incrementality'].map((name) => `functions/reports/${name}.ts`);
 const scoringId = () => functionIdByEntry(template, SCORING_ENTRY);
 const trainingId = () => functionIdByEntry(template, TRAINING_ENTRY);
 const experimentId = () => functionIdByEntry(template, SEGMENT_EXPERIMENT_ENTRY);
@@ -648,6 +648,7 @@ describe('reports', () => {
     expect(grants('functions/reports/behavior-patterns.ts')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(grants('functions/reports/segment-optimizer.ts')).toEqual(['dynamodb:GetItem']);
     expect(grants('functions/reports/drift.ts')).toEqual(['dynamodb:GetItem']);
+    expect(grants('functions/reports/incrementality.ts')).toEqual(['dynamodb:Query']);
     expect(grants(SEGMENT_EXPERIMENT_ENTRY)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Scan']);
     for (const entry of [...OTHER_REPORT_ENTRIES, SEGMENT_EXPERIMENT_ENTRY]) expect(putEventsResourcesOf(functionIdByEntry(template, entry)), entry).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { SEGMENT_PERFORMANCE_COUNTERS } from './segment-performance.ts';
+import { exposureConversionIncrements, newExposureIncrements } from './exposure-rollups.ts';
 
 /**
  * Daily rollups per rule (a sequence step's email is the rule `seq_<sequence>__<step>`), kept up to
@@ -53,13 +54,15 @@ type Image = Record<string, unknown> | undefined;
  *   suppression reason). A `repeat` decision (a redelivery re-deciding the same send) adds nothing;
  * - a send record: sent / failed when its status first reaches them; its SES outcome when it first
  *   takes that value; opened / clicked / converted when their first timestamp appears (unique per send);
- * - a new conversion record: one conversion (per order) and its revenue.
+ * - a new conversion record: one conversion (per order) and its revenue;
+ * - a decision that is an exposure (a rule with a holdout): its group's exposure when new, then what
+ *   each purchase marked on it adds (exposure-rollups.ts), on the decision's day, its cohort.
  * Counted on the day the thing happened (UTC). Anything else adds nothing.
  */
 export function rollupIncrements(oldImage: Image, newImage: Image): RollupIncrement[] {
   if (!newImage) return [];
   const kind = newImage.kind;
-  if (kind === 'decision') return oldImage ? [] : decisionIncrements(newImage);
+  if (kind === 'decision') return oldImage ? exposureConversionIncrements(oldImage, newImage) : [...decisionIncrements(newImage), ...newExposureIncrements(newImage)];
   if (kind === 'send') return sendIncrements(oldImage, newImage);
   if (kind === 'conversion') return oldImage ? [] : conversionIncrements(newImage);
   return [];

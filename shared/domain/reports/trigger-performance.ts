@@ -3,6 +3,9 @@ import type { RollupCounter, RollupIncrement } from './rollups.ts';
 import { round2, round4 } from './numbers.ts';
 import { successMetricSpec, type SuccessMetric, type SuccessMetricSpec } from '../success-metrics.ts';
 import { SUCCESS_CRITERIA, successVerdict, type Interval, type SuccessCriteria, type SuccessVerdict } from './success-verdict.ts';
+import { groupTotalsOf } from './exposure-rollups.ts';
+import { estimateIncrementality, type IncrementalityVerdict, type Interval as IncrementalInterval } from './incrementality.ts';
+import { lastClosedCohortDay } from './incrementality-report.ts';
 
 /** What a rule or sequence step did over a period, from its daily rollups. */
 export type TriggerTotals = {
@@ -53,6 +56,20 @@ export type TriggerPerformanceRow = {
   success: SuccessRow[];
   /** The sequence a rule starts (its emails are that sequence's step rows, `seq_<sequence>__<step>`). */
   startsSequence?: string;
+  /** A rule with a holdout: its conversion window (hours). */
+  holdout?: { windowHours: number };
+  /** A rule with a holdout: what its emails added beside the revenue attributed to them, over the closed cohorts of the last 30 days and of all time. */
+  incrementality?: { last30Days: TriggerIncrementality; allTime: TriggerIncrementality };
+};
+
+/** Incremental against attributed revenue: the decision days of the last 30 days whose windows have closed (incrementality-report.ts). */
+export type TriggerIncrementality = {
+  cohorts: { from: string; to: string } | null;
+  treated: number;
+  control: number;
+  incrementalRevenue: IncrementalInterval | null;
+  incrementalConversions: IncrementalInterval | null;
+  verdict: IncrementalityVerdict;
 };
 
 /**
@@ -90,6 +107,7 @@ export type TriggerDescription = {
   active: boolean;
   successMetrics?: ReadonlyArray<SuccessMetric | SuccessMetricSpec>;
   startsSequence?: string;
+  holdout?: { windowHours: number };
 };
 
 /** The counter each success metric reads: opens, clicks and attributed purchases of the rule's emails. */
@@ -108,7 +126,7 @@ export function triggerPerformance(input: { triggers: readonly TriggerDescriptio
     const { successMetrics = [], ...described } = trigger;
     const last30Days = totalsOf(days.filter((d) => d.day >= from && d.day <= to));
     const success = successMetrics.map((spec) => successRow(successMetricSpec(spec), last30Days));
-    return { ...described, last30Days, allTime: totalsOf(days), success };
+    return { ...described, last30Days, allTime: totalsOf(days), success, ...(trigger.holdout ? { incrementality: { last30Days: incrementalityOf(days, { from, to }, trigger.holdout.windowHours, input.now), allTime: incrementalityOf(days, { from: days.reduce((first, d) => (d.day < first ? d.day : first), to), to }, trigger.holdout.windowHours, input.now) } } : {}) };
   });
   const all = input.triggers.flatMap((trigger) => input.rollups.get(trigger.id) ?? []);
   return {
@@ -187,4 +205,22 @@ function totalsOf(days: readonly RollupIncrement[]): TriggerTotals {
 
 function ratio(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
+}
+
+/** The incremental effect of a rule with a holdout over the period's closed cohorts (the incrementality report's estimate, defaults). */
+function incrementalityOf(days: readonly RollupIncrement[], period: { from: string; to: string }, windowHours: number, now: Date): TriggerIncrementality {
+  const closedThrough = lastClosedCohortDay(now, windowHours);
+  const to = closedThrough < period.to ? closedThrough : period.to;
+  const closed = days.filter((d) => d.day >= period.from && d.day <= to);
+  const treated = groupTotalsOf(closed, 'treated');
+  const control = groupTotalsOf(closed, 'control');
+  const estimate = estimateIncrementality(treated, control);
+  return {
+    cohorts: to >= period.from ? { from: period.from, to } : null,
+    treated: treated.exposures,
+    control: control.exposures,
+    incrementalRevenue: estimate.incrementalRevenue,
+    incrementalConversions: estimate.incrementalConversions,
+    verdict: estimate.verdict,
+  };
 }

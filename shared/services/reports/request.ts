@@ -15,3 +15,6 @@ export function parseReportRequest<T extends z.ZodType>(schema: T, payload: unkn
   if (parsed.success) return parsed.data;
   throw new RangeError(`bad report request: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`).join('; ')}`);
 }
+
+/** The incrementality report: a period, and optionally the confidence (0.95) and the minimum exposures per group before a verdict (100). */
+export const IncrementalityRequest = PeriodRequest.extend({ confidence: z.number().gt(0.5).lt(1).optional(), minExposures: z.number().int().min(2).optional() }).strict();

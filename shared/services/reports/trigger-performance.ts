@@ -1,5 +1,6 @@
 import type { Catalog } from '../../catalog/index.ts';
 import type { Clock } from '../../domain/clock.ts';
+import { windowHoursOf } from '../../domain/exposures.ts';
 import type { RollupStore } from '../../domain/ports.ts';
 import type { RollupIncrement } from '../../domain/reports/rollups.ts';
 import { triggerPerformance, type TriggerDescription, type TriggerPerformanceReport } from '../../domain/reports/trigger-performance.ts';
@@ -17,6 +18,7 @@ export function triggerDescriptions(catalog: Catalog): TriggerDescription[] {
       active: rule.active,
       successMetrics: rule.successMetrics,
       ...(rule.startSequence ? { startsSequence: rule.startSequence } : {}),
+      ...(rule.holdoutPercent > 0 ? { holdout: { windowHours: windowHoursOf(rule, catalog.settings.incrementalityWindowHours) } } : {}),
     })),
     ...catalog.sequences.flatMap((sequence) =>
       sequence.steps.map((_, index) => {

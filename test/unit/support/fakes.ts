@@ -1,3 +1,4 @@
+import { addPurchase, type ExposureConversion, type ExposurePurchase, type StoredExposure } from '#shared/domain/exposures.ts';
 import { defaultCatalogInput, loadCatalog, type Catalog } from '#shared/catalog/index.ts';
 import { singleEmailTemplates } from '#shared/catalog/rules.ts';
 import type { Clock } from '#shared/domain/clock.ts';
@@ -109,8 +110,26 @@ export class InMemoryClaims implements ClaimStore {
 
 export class RecordingDecisions implements DecisionLog {
   readonly records: DecisionRecord[] = [];
+  /** The conversions marked on exposures, by record key (as the Dynamo adapter keeps them on the record). */
+  readonly conversions = new Map<string, ExposureConversion>();
   async record(records: DecisionRecord[]): Promise<void> {
     this.records.push(...records);
+  }
+  static keyOf(record: DecisionRecord): string {
+    return `${record.customerId}|${record.occurredAt}|${record.ruleId}|${record.eventId}|${record.via ?? 'event'}`;
+  }
+  async decisionsBetween(customerId: string, from: string, to: string): Promise<StoredExposure[]> {
+    const first = new Map<string, DecisionRecord>();
+    for (const record of this.records) if (!first.has(RecordingDecisions.keyOf(record))) first.set(RecordingDecisions.keyOf(record), record);
+    return [...first.entries()]
+      .filter(([, r]) => r.customerId === customerId && Date.parse(r.occurredAt) >= Date.parse(from) && Date.parse(r.occurredAt) <= Date.parse(to))
+      .map(([key, r]) => ({ key, ruleId: r.ruleId, occurredAt: r.occurredAt, exposure: r.exposure, windowHours: r.windowHours, repeat: r.repeat }));
+  }
+  async markConversion(_customerId: string, key: string, purchase: ExposurePurchase): Promise<boolean> {
+    const before = this.conversions.get(key) ?? { orders: 0, revenue: 0, purchaseIds: [] };
+    const after = addPurchase(before, purchase);
+    this.conversions.set(key, after);
+    return after !== before;
   }
 }
 
