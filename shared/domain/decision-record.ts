@@ -53,4 +53,7 @@ export type DecisionRecord = {
   /** What the decision was about when it was not a behavior event: a timer, a model event, the sweep. */
   via?: 'event' | 'absence_check' | 'deferred_rule' | 'model_event' | 'sweep' | 'sequence';
   conditions: ConditionResult[];
+  /** A queued send of a rule or step with an experiment: the experiment and the customer's variant. */
+  experimentId?: string;
+  variantId?: string;
 };

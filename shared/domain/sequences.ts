@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConditionGroup } from './conditions.ts';
+import { Experiment } from './trigger-rules.ts';
 
 /**
  * Nurture sequences: a planned series of emails to one customer, started by a lifecycle stage (or a
@@ -51,6 +52,8 @@ export const SequenceStep = z
     timing: StepTiming,
     templateId: SnakeId,
     conditions: ConditionGroup.optional(),
+    /** A content or send-time experiment on this step's email (trigger-rules.ts). */
+    experiment: Experiment.optional(),
   })
   .strict();
 export type SequenceStep = z.infer<typeof SequenceStep>;

@@ -146,6 +146,7 @@ export async function decideAndAct(
       sendId: request.sendId,
       ...(claim.alreadyHeld ? { repeat: true } : {}),
       ...(request.sendAt ? { sendAt: request.sendAt, reason: plan.reason === 'immediate' ? 'delay' : plan.reason } : {}),
+      ...(request.variantId ? { experimentId: request.experimentId!, variantId: request.variantId } : {}),
     });
   }
   if (records.length > 0) await deps.decisions.record(records, settings.decisionRetentionDays);

@@ -27,6 +27,8 @@ const StoredDecision = z.object({
   sendAt: z.string().optional(),
   repeat: z.boolean().optional(),
   via: z.enum(['event', 'absence_check', 'deferred_rule', 'model_event', 'sweep', 'sequence']).optional(),
+  experimentId: z.string().optional(),
+  variantId: z.string().optional(),
   conditions: z.array(z.object({ field: z.string(), op: ConditionOperator, expected: z.unknown(), actual: z.unknown(), passed: z.boolean() })),
 });
 

@@ -61,6 +61,8 @@ export class DynamoSendTracking implements SendTracking {
    */
   async recordConversion(conversion: Conversion, options: { windowHours: number; retentionDays: number }): Promise<void> {
     let segments: string[] = [];
+    // The send's experiment variant, which the conversion item carries too (the rollups add its revenue per variant).
+    let variant: { experimentId: string; variantId: string } | undefined;
     try {
       const marked = await this.client.send(
         new UpdateCommand({
@@ -75,6 +77,8 @@ export class DynamoSendTracking implements SendTracking {
       );
       const recorded = marked.Attributes?.segments;
       if (Array.isArray(recorded)) segments = recorded.filter((segment): segment is string => typeof segment === 'string');
+      const { experimentId, variantId } = marked.Attributes ?? {};
+      if (typeof experimentId === 'string' && typeof variantId === 'string') variant = { experimentId, variantId };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -83,7 +87,7 @@ export class DynamoSendTracking implements SendTracking {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, touches, ttl: expiresAt(conversion.convertedAt, options.retentionDays) },
+        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, ...variant, touches, ttl: expiresAt(conversion.convertedAt, options.retentionDays) },
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
