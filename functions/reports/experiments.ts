@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
+import { DynamoExperimentWinners } from '#shared/adapters/dynamo/experiment-winner-repository.ts';
 import { DynamoRollups } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
@@ -14,7 +15,13 @@ import { makeExperimentsReport } from '#shared/services/reports/experiments.ts';
 const config = readConfig({ TABLE_NAME: z.string().min(1) });
 const logger = nudgeLogger('nudge-reports');
 
-const report = makeExperimentsReport({ rollups: new DynamoRollups(dynamoDocumentClient(), config.TABLE_NAME), catalog: defaultCatalog, clock: runtimeClock });
+const documentClient = dynamoDocumentClient();
+const report = makeExperimentsReport({
+  rollups: new DynamoRollups(documentClient, config.TABLE_NAME),
+  winners: new DynamoExperimentWinners(documentClient, config.TABLE_NAME),
+  catalog: defaultCatalog,
+  clock: runtimeClock,
+});
 
 export const handler = middy<unknown, ExperimentsReport>()
   .use(injectLambdaContext(logger))

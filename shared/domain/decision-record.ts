@@ -56,4 +56,6 @@ export type DecisionRecord = {
   /** A queued send of a rule or step with an experiment: the experiment and the customer's variant. */
   experimentId?: string;
   variantId?: string;
+  /** The variant is the experiment's recorded winner, which now gets all traffic (otherwise: assigned by hash). */
+  variantBy?: 'winner';
 };

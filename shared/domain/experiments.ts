@@ -98,3 +98,25 @@ export function pickWinner(
   }
   return { type: 'no_winner' };
 }
+
+/** A winner as recorded by the scheduled check: from `decidedAt` on it gets every treated customer. */
+export type RecordedWinner = {
+  scopeId: string;
+  experimentId: string;
+  variantId: string;
+  decidedAt: string;
+  metric: ExperimentMetric;
+  confidence: number;
+  minSendsPerVariant: number;
+  /** Each comparison it won, and every variant's counters when it was decided. */
+  evidence: Array<{ against: string; difference: number; pValue: number }>;
+  counters: Record<string, VariantCounters>;
+};
+
+/** Where recorded winners are kept (a Get per experiment key; the first record stands). */
+export interface ExperimentWinners {
+  /** The recorded winners among these experiment keys (`experimentKey`). */
+  find(keys: readonly string[]): Promise<Map<string, RecordedWinner>>;
+  /** Records a winner unless one is recorded already; false when one was. */
+  record(winner: RecordedWinner): Promise<boolean>;
+}

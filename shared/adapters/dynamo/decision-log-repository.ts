@@ -29,6 +29,7 @@ const StoredDecision = z.object({
   via: z.enum(['event', 'absence_check', 'deferred_rule', 'model_event', 'sweep', 'sequence']).optional(),
   experimentId: z.string().optional(),
   variantId: z.string().optional(),
+  variantBy: z.literal('winner').optional(),
   conditions: z.array(z.object({ field: z.string(), op: ConditionOperator, expected: z.unknown(), actual: z.unknown(), passed: z.boolean() })),
 });
 

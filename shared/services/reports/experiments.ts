@@ -1,6 +1,7 @@
 import type { Catalog } from '../../catalog/index.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { emptyVariantCounters, variantScope, type VariantCounters } from '../../domain/experiments.ts';
+import { emptyVariantCounters, variantScope, type ExperimentWinners, type VariantCounters } from '../../domain/experiments.ts';
+import { experimentKey } from '../../domain/send-decision.ts';
 import type { RollupStore } from '../../domain/ports.ts';
 import { experimentsReport, type ExperimentsReport } from '../../domain/reports/experiments.ts';
 import type { Experiment } from '../../domain/trigger-rules.ts';
@@ -25,17 +26,20 @@ export async function variantCounters(rollups: Pick<RollupStore, 'days'>, scopeI
   return totals;
 }
 
-export type ExperimentsReportDeps = { rollups: Pick<RollupStore, 'days'>; catalog: Pick<Catalog, 'rules' | 'sequences'>; clock: Clock };
+export type ExperimentsReportDeps = { rollups: Pick<RollupStore, 'days'>; catalog: Pick<Catalog, 'rules' | 'sequences'>; clock: Clock; winners?: Pick<ExperimentWinners, 'find'> };
 
 /** The experiments report: each variant's rollups (a Query each, in parallel). Reads only; never records a winner. */
 export function makeExperimentsReport(deps: ExperimentsReportDeps) {
   return async function report(): Promise<ExperimentsReport> {
+    const all = catalogExperiments(deps.catalog);
+    const recorded = deps.winners ? await deps.winners.find(all.map(({ scopeId, experiment }) => experimentKey(scopeId, experiment.id))) : new Map();
     const experiments = await Promise.all(
-      catalogExperiments(deps.catalog).map(async ({ scopeId, experiment }) => {
+      all.map(async ({ scopeId, experiment }) => {
         const counters = new Map(
           await Promise.all(experiment.variants.map(async (variant) => [variant.id, await variantCounters(deps.rollups, scopeId, experiment.id, variant.id)] as const)),
         );
-        return { scopeId, experiment, counters };
+        const winner = recorded.get(experimentKey(scopeId, experiment.id));
+        return { scopeId, experiment, counters, ...(winner ? { recordedWinner: { variantId: winner.variantId, decidedAt: winner.decidedAt } } : {}) };
       }),
     );
     return experimentsReport({ experiments, now: deps.clock.now() });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type * as z from 'zod';
 import { defaultCatalog, defaultCatalogInput, loadCatalog } from '#shared/catalog/index.ts';
 import { assignVariant, emptyVariantCounters, pickWinner, variantScope, type VariantCounters } from '#shared/domain/experiments.ts';
 import { applyEvent, type Profile } from '#shared/domain/profile.ts';
@@ -12,7 +13,8 @@ import { buildEvent } from '../support/build-event.ts';
 const NOW = new Date('2026-11-20T12:00:00Z');
 const customers = (n: number, prefix = 'c') => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
-const experiment = (variants: unknown[], extra: Record<string, unknown> = {}) => ({ id: 'subject_test', variants, ...extra });
+// Loosely typed on purpose: the cases below include invalid declarations.
+const experiment = (variants: unknown[], extra: Record<string, unknown> = {}): z.input<typeof Experiment> => ({ id: 'subject_test', variants, ...extra }) as z.input<typeof Experiment>;
 const ruleInput = (overrides: Partial<TriggerRuleInput> = {}): TriggerRuleInput => ({
   id: 'promo',
   description: 'a promotion',
