@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { dynamoDocumentClient } from '#shared/adapters/aws/clients.ts';
 import { runtimeClock } from '#shared/adapters/clock/runtime-clock.ts';
-import { DynamoExperimentWinners } from '#shared/adapters/dynamo/experiment-winner-repository.ts';
+import { DynamoExperimentWinnerReader } from '#shared/adapters/dynamo/experiment-winner-reader.ts';
 import { DynamoRollups } from '#shared/adapters/dynamo/rollup-repository.ts';
 import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
@@ -18,7 +18,7 @@ const logger = nudgeLogger('nudge-reports');
 const documentClient = dynamoDocumentClient();
 const report = makeExperimentsReport({
   rollups: new DynamoRollups(documentClient, config.TABLE_NAME),
-  winners: new DynamoExperimentWinners(documentClient, config.TABLE_NAME),
+  winners: new DynamoExperimentWinnerReader(documentClient, config.TABLE_NAME),
   catalog: defaultCatalog,
   clock: runtimeClock,
 });
