@@ -198,7 +198,7 @@ export class NudgeStack extends Stack {
     output('DriftCheckFunctionName', this.reports.driftCheck.function.functionName, 'The daily segment drift check (invoke it to check now)');
     output('DriftCheckScheduleRuleName', this.reports.driftCheckRule.ruleName, 'Schedule rule of the drift check, on the default bus');
     output('DriftDeadLetterQueueUrl', this.reports.driftDeadLetterQueue.queueUrl, 'Drift check runs that failed after retries');
-    output('ExperimentCheckFunctionName', this.experimentCheck.check.function.functionName, 'The hourly experiment winner check (invoke it to check now)');
+    output('ExperimentCheckFunctionName', this.experimentCheck.check.function.functionName, 'The daily experiment winner check (invoke it to check now)');
     output('ExperimentCheckDeadLetterQueueUrl', this.experimentCheck.deadLetterQueue.queueUrl, 'Experiment check runs that failed after retries');
     output('RollupsDeadLetterQueueUrl', this.reports.rollupsDeadLetterQueue.queueUrl, 'Stream batches the rollup Lambda could not add after retries');
     output('TrainingFunctionName', this.scheduled.training.function.functionName, 'The weekly training of the predictive models (invoke it to train now)');

@@ -11,7 +11,7 @@ import { defaultCatalog } from '#shared/catalog/index.ts';
 import { readConfig } from '#shared/config.ts';
 import { makeExperimentWinnerCheck, type ExperimentCheckOutcome } from '#shared/services/check-experiments.ts';
 
-/** Hourly experiment check Lambda: records an experiment's automatic winner once it has one (it then gets all traffic). */
+/** Daily experiment check Lambda: records an experiment's automatic winner once it has one (it then gets all traffic). */
 const config = readConfig({ TABLE_NAME: z.string().min(1) });
 const logger = nudgeLogger('nudge-experiments');
 const documentClient = dynamoDocumentClient();

@@ -135,7 +135,8 @@ export const Experiment = z
       .object({
         metric: ExperimentMetric,
         minSendsPerVariant: z.number().int().min(30).default(1000),
-        confidence: z.number().min(0.8).max(0.999).default(0.95),
+        // 0.99 by default: the check looks again every day, and each look is another chance of a false winner.
+        confidence: z.number().min(0.8).max(0.999).default(0.99),
       })
       .strict()
       .optional(),

@@ -10,13 +10,13 @@ export type ExperimentCheckDeps = { rollups: Pick<RollupStore, 'days'>; winners:
 export type ExperimentCheckOutcome = { scopeId: string; experimentId: string } & ({ type: 'already_decided'; variantId: string } | { type: 'recorded'; winner: RecordedWinner } | WinnerVerdict);
 
 /**
- * The automatic winner check (a scheduled job, hourly): for each experiment with `autoWinner` and no
+ * The automatic winner check (a scheduled job, daily): for each experiment with `autoWinner` and no
  * recorded winner, its variants' rollups go through the pure winner logic; a winner is recorded
  * with its evidence and time, and the decision path gives it all traffic from then on.
  *
  * Not in a report (reading a report must never change what is sent) and not per stream batch in
  * the rollup updater (the verdict needs the sample, not the latest minute; the updater stays a pure
- * counter): hourly, it costs one Query per variant per experiment still running.
+ * counter): daily, it costs one Query per variant per experiment still running.
  */
 export function makeExperimentWinnerCheck(deps: ExperimentCheckDeps) {
   return async function checkExperiments(): Promise<ExperimentCheckOutcome[]> {

@@ -649,7 +649,7 @@ describe('reports', () => {
     expect(grants('functions/reports/behavior-patterns.ts')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(grants('functions/reports/segment-optimizer.ts')).toEqual(['dynamodb:GetItem']);
     expect(grants('functions/reports/drift.ts')).toEqual(['dynamodb:GetItem']);
-    // The experiments report reads rollups and recorded winners; it never records one (the hourly check does).
+    // The experiments report reads rollups and recorded winners; it never records one (the daily check does).
     expect(grants('functions/reports/experiments.ts')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(grants(SEGMENT_EXPERIMENT_ENTRY)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Scan']);
     for (const entry of [...OTHER_REPORT_ENTRIES, SEGMENT_EXPERIMENT_ENTRY]) expect(putEventsResourcesOf(functionIdByEntry(template, entry)), entry).toEqual([]);
@@ -665,9 +665,9 @@ describe('reports', () => {
     expect(dynamoGrantsOf(driftId).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
   });
 
-  it('runs the experiment winner check hourly with 2 retries and its dead-letter queue; it reads rollups and writes only winners (no events)', () => {
+  it('runs the experiment winner check daily at 06:00 UTC with 2 retries and its dead-letter queue; it reads rollups and writes only winners (no events)', () => {
     const checkId = functionIdByEntry(template, EXPERIMENT_CHECK_ENTRY);
-    const rule = resourcesOfType(template, 'AWS::Events::Rule')[logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' })];
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' })];
     expect(rule?.Properties?.Targets).toEqual([
       expect.objectContaining({ Arn: { 'Fn::GetAtt': [checkId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: expect.anything() } }),
     ]);
