@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
+import { DynamoExperimentWinnerReader } from '#shared/adapters/dynamo/experiment-winner-reader.ts';
 import { DynamoExperimentWinners } from '#shared/adapters/dynamo/experiment-winner-repository.ts';
 import { DynamoProfileStore } from '#shared/adapters/dynamo/profile-repository.ts';
 import { DynamoRollups } from '#shared/adapters/dynamo/rollup-repository.ts';
@@ -36,6 +37,8 @@ describe('experiments', () => {
       { id: 'control' },
       { id: 'later', subject: 'Later for {{ first_name | default: "you" }}', preheader: 'A variant preheader', sendTime: { policy: 'delay' as const, minutes: 120 } },
     ],
+    // Far from reached here: the decision path reads the (absent) winner for every decision until one is recorded.
+    autoWinner: { metric: 'open_rate' as const, minSendsPerVariant: 1000 },
   };
   const rule: TriggerRuleInput = {
     id: 'exp_offer',
@@ -47,28 +50,30 @@ describe('experiments', () => {
     experiment: experimentInput,
   };
   const catalog = loadCatalog({ ...defaultCatalogInput, rules: [rule] });
+  let now = new Date();
+  const ingest = makeIngestEvent({
+    profiles: new DynamoProfileStore(nudge.documentClient, table),
+    ...realDecisionAdapters(nudge, { now: () => now }),
+    rejectedEvents: new SqsRejectedEventStore(nudge.sqs, nudge.output('RejectedEventsQueueUrl')),
+    // Not the system's bus: these customers are decided by this test's catalog alone.
+    bus: { publish: async () => undefined },
+    membership: new DynamoSegmentMembershipStore(nudge.documentClient, table),
+    decisions,
+    winners: new DynamoExperimentWinnerReader(nudge.documentClient, table),
+    catalog,
+    clock: { now: () => now },
+    log: quiet,
+  });
+  const event = (customerId: string, type: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+    source: 'shop.web',
+    'detail-type': type,
+    detail: { eventId: uniqueId('e'), customerId, occurredAt: now.toISOString(), properties, ...extra },
+  });
+  const experiment = Experiment.parse(experimentInput);
 
   it('records the assignment on decisions and sends, applies the overrides and the send time, and counts per variant', async () => {
-    let now = await nudge.daytime();
-    const ingest = makeIngestEvent({
-      profiles: new DynamoProfileStore(nudge.documentClient, table),
-      ...realDecisionAdapters(nudge, { now: () => now }),
-      rejectedEvents: new SqsRejectedEventStore(nudge.sqs, nudge.output('RejectedEventsQueueUrl')),
-      // Not the system's bus: these customers are decided by this test's catalog alone.
-      bus: { publish: async () => undefined },
-      membership: new DynamoSegmentMembershipStore(nudge.documentClient, table),
-      decisions,
-      catalog,
-      clock: { now: () => now },
-      log: quiet,
-    });
-    const event = (customerId: string, type: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
-      source: 'shop.web',
-      'detail-type': type,
-      detail: { eventId: uniqueId('e'), customerId, occurredAt: now.toISOString(), properties, ...extra },
-    });
+    now = await nudge.daytime();
     // Two customers of each variant, as the real assignment puts them.
-    const experiment = Experiment.parse(experimentInput);
     const byVariant: Record<string, string[]> = { control: [], later: [] };
     while (byVariant.control!.length < 2 || byVariant.later!.length < 2) {
       const id = uniqueId('exp');
@@ -125,7 +130,7 @@ describe('experiments', () => {
     expect(result!.comparisons.every((c) => c.verdict === 'too_few_sends')).toBe(true);
   });
 
-  it('the report Lambda answers under its own role (the shipped catalog has no experiment), and a winner is recorded once', async () => {
+  it('the report Lambda answers under its own role (the shipped catalog has no experiment); a winner is recorded once and then gets every new decision', async () => {
     const lambda = new LambdaClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: nudge.context.endpoints.eventBridge });
     const result = await lambda.send(new InvokeCommand({ FunctionName: nudge.output('ExperimentsReportFunctionName'), Payload: new TextEncoder().encode('{}') }));
     const answer = JSON.parse(new TextDecoder().decode(result.Payload)) as ExperimentsReport;
@@ -138,5 +143,15 @@ describe('experiments', () => {
     expect(await winners.record(winner)).toBe(true);
     expect(await winners.record({ ...winner, variantId: 'control' })).toBe(false);
     expect((await winners.find([`exp_offer:${experimentId}`])).get(`exp_offer:${experimentId}`)).toEqual(winner);
+
+    // From now on the decision path gives the winner everyone, a customer the hash puts in the control too.
+    now = await nudge.now();
+    let customerId = uniqueId('exp');
+    while (assignVariant(customerId, 'exp_offer', experiment).id !== 'control') customerId = uniqueId('exp');
+    await ingest(event(customerId, 'subscribe', {}, { email: `${customerId}@example.com` }));
+    await ingest(event(customerId, 'cart_abandon', { cartValue: 80 }));
+    const [record] = await decisions.list(customerId, { ruleId: 'exp_offer' });
+    expect(record).toMatchObject({ outcome: 'queued', experimentId, variantId: 'later', variantBy: 'winner' });
+    await nudge.waitForIdle();
   });
 });
