@@ -9,6 +9,7 @@ import { ENTRY_METADATA_KEY, NudgeFunction } from './constructs/nudge-function.t
 import { NudgePrivacy } from './constructs/privacy.ts';
 import { NudgeScheduled } from './constructs/scheduled.ts';
 import { NudgeReports, REPORT_FUNCTIONS, type ReportFunctionId } from './constructs/reports.ts';
+import { NudgeExperimentCheck } from './constructs/experiments.ts';
 import { NudgeSequences } from './constructs/sequences.ts';
 import { NudgeSesEvents } from './constructs/ses-events.ts';
 import { NudgeStorage } from './constructs/storage.ts';
@@ -44,6 +45,7 @@ export class NudgeStack extends Stack {
   readonly ingest: NudgeIngest;
   readonly scheduled: NudgeScheduled;
   readonly reports: NudgeReports;
+  readonly experimentCheck: NudgeExperimentCheck;
   readonly triggers: NudgeTriggers;
   readonly sequences: NudgeSequences;
   readonly tracking: NudgeTracking;
@@ -130,6 +132,8 @@ export class NudgeStack extends Stack {
       rollupsBatchingWindowSeconds: settings.rollupsBatchingWindowSeconds,
     });
 
+    this.experimentCheck = new NudgeExperimentCheck(this, 'ExperimentCheck', { storage: this.storage, logRetention: settings.logRetentionDays });
+
     this.privacy = new NudgePrivacy(this, 'Privacy', { storage: this.storage, scheduleGroup: this.triggers.scheduleGroup, stateMachine: this.sequences.stateMachine, logRetention: settings.logRetentionDays });
 
     // Every function logs at the deployer's level (WARN unless -c logLevel says otherwise). The
@@ -194,6 +198,8 @@ export class NudgeStack extends Stack {
     output('DriftCheckFunctionName', this.reports.driftCheck.function.functionName, 'The daily segment drift check (invoke it to check now)');
     output('DriftCheckScheduleRuleName', this.reports.driftCheckRule.ruleName, 'Schedule rule of the drift check, on the default bus');
     output('DriftDeadLetterQueueUrl', this.reports.driftDeadLetterQueue.queueUrl, 'Drift check runs that failed after retries');
+    output('ExperimentCheckFunctionName', this.experimentCheck.check.function.functionName, 'The daily experiment winner check (invoke it to check now)');
+    output('ExperimentCheckDeadLetterQueueUrl', this.experimentCheck.deadLetterQueue.queueUrl, 'Experiment check runs that failed after retries');
     output('RollupsDeadLetterQueueUrl', this.reports.rollupsDeadLetterQueue.queueUrl, 'Stream batches the rollup Lambda could not add after retries');
     output('TrainingFunctionName', this.scheduled.training.function.functionName, 'The weekly training of the predictive models (invoke it to train now)');
     output('SweepDeadLetterQueueUrl', this.scheduled.deadLetterQueue.queueUrl, 'Sweep runs that failed after retries');

@@ -11,6 +11,7 @@ import { segmentExperimentDocument } from '#shared/presentation/segment-experime
 import { segmentOptimizerDocument } from '#shared/presentation/segment-optimizer-document.ts';
 import { segmentPerformanceDocument } from '#shared/presentation/segment-performance-document.ts';
 import { triggerPerformanceDocument } from '#shared/presentation/trigger-performance-document.ts';
+import { experimentsDocument } from '#shared/presentation/experiments-document.ts';
 import { LOCAL_REGION, localCredentials } from '#local/emulators/local-aws.ts';
 import { requireOutput } from '#local/stack/outputs.ts';
 import { printResult } from '../format.ts';
@@ -34,6 +35,7 @@ export const REPORTS = {
   'segment-experiment': { output: 'SegmentExperimentReportFunctionName', options: ['experiment'], document: segmentExperimentDocument },
   drift: { output: 'DriftReportFunctionName', options: [], document: driftDocument },
   incrementality: { output: 'IncrementalityReportFunctionName', options: ['days'], document: incrementalityDocument },
+  experiments: { output: 'ExperimentsReportFunctionName', options: [], document: experimentsDocument },
 } as const satisfies Record<string, ReportView>;
 export type ReportName = keyof typeof REPORTS;
 export const REPORT_NAMES = Object.keys(REPORTS) as ReportName[];

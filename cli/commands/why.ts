@@ -52,6 +52,7 @@ function describe(decision: DecisionRecord): string {
   return [
     `${decision.occurredAt}  ${decision.ruleId} (priority ${decision.priority}) on ${decision.eventType} ${decision.eventId}${via}`,
     `  ${headline}`,
+    ...(decision.variantId ? [`  variant ${decision.variantId} of experiment ${decision.experimentId}${decision.variantBy === 'winner' ? ' (its recorded winner: all traffic)' : ''}`] : []),
     ...decision.conditions.map((c) => `    ${c.passed ? 'pass' : 'FAIL'}  ${c.field} ${c.op} ${JSON.stringify(c.expected)}  (actual: ${JSON.stringify(c.actual) ?? '-'})`),
   ].join('\n');
 }

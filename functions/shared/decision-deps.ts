@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { dynamoDocumentClient, eventBridge, scheduler, sqs } from '#shared/adapters/aws/clients.ts';
 import { DynamoClaimStore } from '#shared/adapters/dynamo/claim-repository.ts';
 import { DynamoDecisionLog } from '#shared/adapters/dynamo/decision-log-repository.ts';
+import { DynamoExperimentWinnerReader } from '#shared/adapters/dynamo/experiment-winner-reader.ts';
 import { EventBridgeInternalEventBus } from '#shared/adapters/eventbridge/internal-event-publisher.ts';
 import { EventBridgeOneTimeSchedules } from '#shared/adapters/scheduler/one-time-schedules.ts';
 import { SqsSendQueue } from '#shared/adapters/sqs/send-queue.ts';
@@ -53,8 +54,12 @@ export function decisionDeps(config: DecisionConfig, log: Log, timerFunctionArn 
     bus: new EventBridgeInternalEventBus(eventBridge(), config.EVENT_BUS_NAME),
     catalog: defaultCatalog,
     log,
+    // A recorded winner reaches new decisions within this long (one Get per experiment per container and period).
+    winners: new DynamoExperimentWinnerReader(documentClient, config.TABLE_NAME, { cacheMs: WINNER_CACHE_MS }),
   };
 }
+
+const WINNER_CACHE_MS = 5 * 60_000;
 
 function missingTimerArn(): Error {
   return new Error('TIMER_FUNCTION_ARN is not set: this function cannot schedule rule timers');

@@ -30,6 +30,7 @@ export const REPORT_FUNCTIONS = {
   SegmentExperiment: { report: 'segment-experiment', entry: 'functions/reports/segment-experiment.ts', description: 'Report: a segment A/B test of two definitions over the profiles (parallel Scan of the profiles index)', actions: [] },
   Drift: { report: 'drift', entry: 'functions/reports/drift.ts', description: 'Report: the latest daily segment drift check', actions: ['dynamodb:GetItem'] },
   Incrementality: { report: 'incrementality', entry: 'functions/reports/incrementality.ts', description: 'Report: incremental conversions and revenue of each rule with a holdout, treated against control, with intervals and verdicts', actions: ['dynamodb:Query'] },
+  Experiments: { report: 'experiments', entry: 'functions/reports/experiments.ts', description: 'Report: content and send-time experiments, each variant against its control with significance, and recorded winners', actions: ['dynamodb:Query', 'dynamodb:GetItem'] },
 } as const;
 export type ReportFunctionId = keyof typeof REPORT_FUNCTIONS;
 /** The items whose changes count in the rollups and aggregates; every other change never invokes the function. */

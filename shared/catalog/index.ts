@@ -11,7 +11,7 @@ import { ScoringModel } from '../domain/scoring.ts';
 import { SegmentDefinition, segmentIdsOf, validateSegmentationCatalog } from '../domain/segments.ts';
 import { Sequence } from '../domain/sequences.ts';
 import { SubscriptionCategory } from '../domain/subscription-categories.ts';
-import { TriggerRule } from '../domain/trigger-rules.ts';
+import { TriggerRule, type Experiment } from '../domain/trigger-rules.ts';
 import { incrementalityWindowProblems } from '../domain/exposures.ts';
 import { CATALOG_EVENT_TYPES } from '../contract/index.ts';
 import { lifecycleStages } from './lifecycle-stages.ts';
@@ -172,6 +172,7 @@ export const Catalog = z
           }
         });
       }
+      checkExperimentTemplates(rule.experiment, ['rules', index, 'experiment'], `rule ${rule.id}`, templateIds, ctx);
       if (rule.templateId !== undefined && !templateIds.has(rule.templateId)) {
         ctx.addIssue({
           code: 'custom',
@@ -231,6 +232,7 @@ function validateSequences(
         issue([...at, 'steps', stepIndex, 'templateId'], `step ${step.id} of sequence ${sequence.id} uses template "${step.templateId}", which the catalog does not define`);
       }
       checkMetrics(step.conditions, [...at, 'steps', stepIndex, 'conditions'], `step ${step.id} of sequence ${sequence.id}`);
+      checkExperimentTemplates(step.experiment, [...at, 'steps', stepIndex, 'experiment'], `step ${step.id} of sequence ${sequence.id}`, templateIds, ctx);
     });
     sequence.exitGoals.forEach((goal, goalIndex) => {
       if (goal.type === 'segment_exited' && !segmentIds.has(goal.segmentId)) {
@@ -261,6 +263,19 @@ function validateCategories(
   };
   catalog.rules.forEach((rule, index) => check(rule.category, ['rules', index, 'category'], `rule ${rule.id}`));
   catalog.sequences.forEach((sequence, index) => check(sequence.category, ['sequences', index, 'category'], `sequence ${sequence.id}`));
+}
+
+/** Every template an experiment's variants send exists. */
+function checkExperimentTemplates(experiment: Experiment | undefined, at: (string | number)[], who: string, templateIds: ReadonlySet<string>, ctx: z.RefinementCtx): void {
+  experiment?.variants.forEach((variant, index) => {
+    if (variant.templateId !== undefined && !templateIds.has(variant.templateId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'variants', index, 'templateId'],
+        message: `${who}: variant ${variant.id} of experiment ${experiment.id} uses template "${variant.templateId}", which the catalog does not define`,
+      });
+    }
+  });
 }
 
 function reportDuplicates(ids: string[], path: (string | number)[], what: string, ctx: z.RefinementCtx): void {

@@ -59,4 +59,9 @@ export type DecisionRecord = {
   exposure?: 'treated' | 'control';
   /** The exposure's conversion window in hours, fixed as it is decided. */
   windowHours?: number;
+  /** A queued send of a rule or step with an experiment: the experiment and the customer's variant. */
+  experimentId?: string;
+  variantId?: string;
+  /** The variant is the experiment's recorded winner, which now gets all traffic (otherwise: assigned by hash). */
+  variantBy?: 'winner';
 };

@@ -7,6 +7,7 @@ import type { TriggerRef } from './rule-timer.ts';
 import { planSendTime, type SendPlan, type SendTimeSettings } from './send-time.ts';
 import type { SendRequest } from './send-request.ts';
 import { hasConsent, type SubscriptionCategory } from './subscription-categories.ts';
+import { assignVariant } from './experiments.ts';
 import type { RuleMatch, TriggerRule } from './trigger-rules.ts';
 
 /** What must be claimed atomically before a send may be queued. */
@@ -48,6 +49,8 @@ export function prepareSends(input: {
   /** The catalog's `globalControlPercent`: that share of customers gets no marketing email from any rule; 0 when not given. */
   globalControlPercent?: number;
   now: Date;
+  /** Recorded automatic winners, by `experimentKey`: the winner gets every treated customer. */
+  winners?: ReadonlyMap<string, string>;
 }): SendCandidate[] {
   const { matches, trigger: event, profile, categories, marketingCap, sendTime, now } = input;
   const inGlobalControl = isInGlobalControl(profile.customerId, input.globalControlPercent ?? 0);
@@ -71,12 +74,15 @@ export function prepareSends(input: {
     if (!rule.transactional && !holdout) {
       claims.push({ kind: 'cap', scope: 'global', max: marketingCap.count, windowMs: marketingCap.periodHours * HOUR_MS });
     }
-    const plan = planSendTime({ policy: rule.sendTime, transactional: rule.transactional, profile, now, settings: sendTime });
+    // The treated customers are split between the variants; the control group stays the control group.
+    const variant = rule.experiment && !holdout ? assignVariant(profile.customerId, rule.id, rule.experiment, input.winners?.get(experimentKey(rule.id, rule.experiment.id))) : undefined;
+    const plan = planSendTime({ policy: variant?.sendTime ?? rule.sendTime, transactional: rule.transactional, profile, now, settings: sendTime });
+    const overrides = variant ? { ...(variant.subject !== undefined ? { subject: variant.subject } : {}), ...(variant.preheader !== undefined ? { preheader: variant.preheader } : {}) } : {};
     const request: SendRequest = {
       sendId: sendIdFor(profile.customerId, rule.id, event.eventId),
       customerId: profile.customerId,
       ruleId: rule.id,
-      templateId: rule.templateId!, // a rule without startSequence has a template (TriggerRule's refinement)
+      templateId: variant?.templateId ?? rule.templateId!, // a rule without startSequence has a template (TriggerRule's refinement)
       category: rule.category,
       email: profile.email!, // sendBlocker found no reason to stop, so the address exists
       decidedAt: now.toISOString(),
@@ -84,6 +90,7 @@ export function prepareSends(input: {
       trigger: { eventId: event.eventId, type: event.type, occurredAt: event.occurredAt },
       conditions,
       personalization: personalizationFrom(profile, event),
+      ...(variant ? { experimentId: rule.experiment!.id, variantId: variant.id, ...(Object.keys(overrides).length > 0 ? { overrides } : {}) } : {}),
     };
     return { type: 'candidate', rule, request, claims, holdout, plan, conditions };
   });
@@ -126,6 +133,9 @@ export function isInHoldout(customerId: string, ruleId: string, percent: number)
   const bucket = createHash('sha256').update(`${ruleId}\u0000${customerId}`).digest().readUInt32BE(0) / 2 ** 32;
   return bucket * 100 < percent;
 }
+
+/** The key of an experiment's recorded winner: the rule or step and the experiment. */
+export const experimentKey = (scopeId: string, experimentId: string): string => `${scopeId}:${experimentId}`;
 
 /**
  * The global control group: customers who get no marketing email from any rule or sequence, so the

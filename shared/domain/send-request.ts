@@ -20,6 +20,11 @@ export const SendRequest = z.object({
   /** When the email should leave (quiet hours, preferred hour, a delay); absent: at once. */
   sendAt: z.string().optional(),
   trigger: z.object({ eventId: z.string(), type: z.string(), occurredAt: z.string() }),
+  /** The experiment of the rule or step and the customer's variant (experiments.ts); the send record keeps both. */
+  experimentId: z.string().min(1).optional(),
+  variantId: z.string().min(1).optional(),
+  /** The variant's subject and preheader (Liquid), fixed at the decision like the template id: they replace the template's. */
+  overrides: z.object({ subject: z.string().min(1).optional(), preheader: z.string().optional() }).strict().optional(),
   /** Each condition that fired, with expected and actual values: the audit trail of the send. */
   conditions: z.array(
     z.object({ field: z.string(), op: z.string(), expected: z.unknown(), actual: z.unknown(), passed: z.boolean() }),

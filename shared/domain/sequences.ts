@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ConditionGroup } from './conditions.ts';
 import { SuccessMetrics, successMetricIssues } from './success-metrics.ts';
+import { Experiment } from './trigger-rules.ts';
 
 /**
  * Nurture sequences: a planned series of emails to one customer, started by a lifecycle stage (or a
@@ -54,6 +55,8 @@ export const SequenceStep = z
     conditions: ConditionGroup.optional(),
     /** The step's success, as a rule's (`successMetrics` of trigger-rules.ts): the report's `seq_<sequence>__<step>` row judges them. */
     successMetrics: SuccessMetrics,
+    /** A content or send-time experiment on this step's email (trigger-rules.ts). */
+    experiment: Experiment.optional(),
   })
   .strict();
 export type SequenceStep = z.infer<typeof SequenceStep>;

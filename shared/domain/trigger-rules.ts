@@ -94,6 +94,58 @@ export type SendTimePolicy = z.infer<typeof SendTimePolicy>;
 /** A rule's success metrics, optionally with targets (success-metrics.ts): exported here too, where rules are defined. */
 export { SuccessMetric, SuccessMetricSpec } from './success-metrics.ts';
 
+/** What an automatic winner is judged on: a rate per delivered email, or revenue per send. */
+export const ExperimentMetric = z.enum(['open_rate', 'click_rate', 'conversion_rate', 'revenue_per_send']);
+export type ExperimentMetric = z.infer<typeof ExperimentMetric>;
+
+/**
+ * One arm of a content or send-time experiment: each override replaces the rule's (or step's)
+ * own value for the customers assigned to it; a variant without overrides is the plain email.
+ * `subject` and `preheader` are Liquid, like a template's.
+ */
+export const ExperimentVariant = z
+  .object({
+    id: SnakeId,
+    /** Relative share of the treated customers (the holdout is set aside first). */
+    weight: z.number().positive('weights must be positive').finite().default(1),
+    subject: z.string().min(1).max(400).optional(),
+    preheader: z.string().max(400).optional(),
+    templateId: SnakeId.optional(),
+    /** Item 5's send-time test: e.g. `preferred_hour` against `immediate`. */
+    sendTime: SendTimePolicy.optional(),
+  })
+  .strict();
+export type ExperimentVariant = z.infer<typeof ExperimentVariant>;
+
+/**
+ * A content or send-time experiment on a rule or sequence step: the first variant is the control
+ * every other is compared with. `autoWinner`: once one variant beats every other on `metric` at
+ * `confidence`, each with at least `minSendsPerVariant` sends, it is recorded and gets all traffic.
+ */
+export const Experiment = z
+  .object({
+    id: SnakeId,
+    variants: z.array(ExperimentVariant).min(2, 'an experiment needs at least two variants').max(10),
+    autoWinner: z
+      .object({
+        metric: ExperimentMetric,
+        minSendsPerVariant: z.number().int().min(30).default(1000),
+        // 0.99 by default: the check looks again every day, and each look is another chance of a false winner.
+        confidence: z.number().min(0.8).max(0.999).default(0.99),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((experiment, ctx) => {
+    const seen = new Set<string>();
+    experiment.variants.forEach((variant, index) => {
+      if (seen.has(variant.id)) ctx.addIssue({ code: 'custom', path: ['variants', index, 'id'], message: `duplicate variant id "${variant.id}" in experiment ${experiment.id}` });
+      seen.add(variant.id);
+    });
+  });
+export type Experiment = z.infer<typeof Experiment>;
+
 /** A trigger rule of the catalog: when it matches, which email it sends, and what limits it. */
 export const TriggerRule = z
   .object({
@@ -143,6 +195,8 @@ export const TriggerRule = z
      * send can be named.
      */
     successMetrics: SuccessMetrics,
+    /** A content or send-time experiment: the treated customers are split between its variants. */
+    experiment: Experiment.optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
@@ -161,6 +215,9 @@ export const TriggerRule = z
           message: `a contextual rule needs a condition on the event's context (one of ${CONTEXT_FIELDS.join(', ')})`,
         });
       }
+    }
+    if (rule.experiment !== undefined && rule.startSequence !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['experiment'], message: `rule ${rule.id} starts a sequence: put the experiment on the sequence's steps, which send the emails` });
     }
     if (rule.trigger.type === 'temporal' && rule.trigger.kind === 'absence' && rule.trigger.absentEventTypes.includes(rule.trigger.eventType)) {
       ctx.addIssue({ code: 'custom', path: ['trigger', 'absentEventTypes'], message: 'an absence trigger cannot wait for the absence of its own event type' });

@@ -5,7 +5,8 @@ import { exposureFieldsOf } from '../domain/exposures.ts';
 import type { ClaimStore, DecisionLog, DelayedWork, InternalEventBus, Log, ProfileStore, SendQueue } from '../domain/ports.ts';
 import { recordQueuedSend, type Profile } from '../domain/profile.ts';
 import { timerIdFor, type TriggerRef } from '../domain/rule-timer.ts';
-import { prepareSends } from '../domain/send-decision.ts';
+import type { ExperimentWinners } from '../domain/experiments.ts';
+import { experimentKey, prepareSends } from '../domain/send-decision.ts';
 import type { SendRequest } from '../domain/send-request.ts';
 import type { RuleMatch } from '../domain/trigger-rules.ts';
 
@@ -18,6 +19,8 @@ export type DecisionDeps = {
   bus: InternalEventBus;
   catalog: Catalog;
   log: Log;
+  /** Recorded experiment winners (read only for matched rules whose experiment has autoWinner); absent: none. */
+  winners?: Pick<ExperimentWinners, 'find'>;
 };
 
 /**
@@ -56,7 +59,9 @@ export async function decideAndAct(
   const profileVersion = input.profileVersion ?? profile.version;
   if (matches.length === 0) return [];
   const { settings } = deps.catalog;
+  const winners = await recordedWinners(deps, matches);
   const candidates = prepareSends({
+    winners,
     matches,
     trigger,
     profile,
@@ -152,10 +157,19 @@ export async function decideAndAct(
       ...(claim.alreadyHeld ? { repeat: true } : {}),
       ...exposure(rule, 'queued', claim.alreadyHeld),
       ...(request.sendAt ? { sendAt: request.sendAt, reason: plan.reason === 'immediate' ? 'delay' : plan.reason } : {}),
+      ...(request.variantId ? { experimentId: request.experimentId!, variantId: request.variantId } : {}),
+      ...(request.variantId && winners.get(experimentKey(rule.id, request.experimentId!)) === request.variantId ? { variantBy: 'winner' as const } : {}),
     });
   }
   if (records.length > 0) await deps.decisions.record(records, settings.decisionRetentionDays);
   return records;
+}
+
+/** The recorded winners of the matched rules' experiments that may have one (autoWinner), by experiment key. */
+async function recordedWinners(deps: DecisionDeps, matches: RuleMatch[]): Promise<Map<string, string>> {
+  const keys = matches.flatMap(({ rule }) => (rule.experiment?.autoWinner ? [experimentKey(rule.id, rule.experiment.id)] : []));
+  if (keys.length === 0 || !deps.winners) return new Map();
+  return new Map([...(await deps.winners.find(keys))].map(([key, winner]) => [key, winner.variantId]));
 }
 
 /** Onto the send queue now (with a short SQS delay), or through a one-time schedule when it is due later. */

@@ -117,7 +117,8 @@ export function makeDispatchSend(deps: DispatchDeps) {
     const links = linksFor(request, linkSettings, now);
     const transactional = rule?.transactional ?? false;
     // Service mail cannot be unsubscribed (its category is required): a template's unsubscribe link leads to the preferences instead.
-    const rendered = await renderEmail(template, {
+    // An experiment's variant replaces the template's subject and preheader with its own (fixed at the decision).
+    const rendered = await renderEmail({ ...template, ...request.overrides }, {
       ...templateVariables({ ...request, personalization: personalizationAtSend(request.personalization, profile) }, deps.catalog.settings.brandName, deps.catalog.settings.shopUrl),
       unsubscribe_url: transactional ? links.preferencesUrl : links.unsubscribeUrl,
       preferences_url: links.preferencesUrl,

@@ -80,6 +80,7 @@ export function stepRule(sequence: Sequence, stepIndex: number): TriggerRule {
     transactional: false,
     holdoutPercent: 0,
     successMetrics: step.successMetrics,
+    ...(step.experiment ? { experiment: step.experiment } : {}),
   };
 }
 

@@ -46,6 +46,8 @@ describe('cdk-nag AwsSolutions', () => {
     const { app } = buildTestApp();
     expect(acknowledgements(app)).toEqual([
       'Nudge/Delivery/Dispatcher/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      'Nudge/ExperimentCheck/Check/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      'Nudge/ExperimentCheck/DeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Ingest/DeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Ingest/Handler/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       `Nudge/Ingest/Handler/Role/DefaultPolicy/Resource ${SCHEDULES}`,
@@ -64,6 +66,7 @@ describe('cdk-nag AwsSolutions', () => {
       'Nudge/Reports/DriftCheck/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/DriftDeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Reports/Incrementality/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
+      'Nudge/Reports/Experiments/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/Rollups/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',
       'Nudge/Reports/RollupsDeadLetterQueue/Resource AwsSolutions-SQS3',
       'Nudge/Reports/SegmentExperiment/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]',

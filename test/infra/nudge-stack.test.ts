@@ -59,8 +59,9 @@ const SCORING_WORKER_ENTRY = 'functions/scheduled/score-segment.ts';
 const ROLLUPS_ENTRY = 'functions/reports/update-rollups.ts';
 const TRIGGER_PERFORMANCE_ENTRY = 'functions/reports/trigger-performance.ts';
 const DRIFT_CHECK_ENTRY = 'functions/scheduled/check-drift.ts';
+const EXPERIMENT_CHECK_ENTRY = 'functions/scheduled/check-experiments.ts';
 const SEGMENT_EXPERIMENT_ENTRY = 'functions/reports/segment-experiment.ts';
-const OTHER_REPORT_ENTRIES = ['segment-performance', 'attribution', 'behavior-patterns', 'segment-optimizer', 'drift', 'incrementality'].map((name) => `functions/reports/${name}.ts`);
+const OTHER_REPORT_ENTRIES = ['segment-performance', 'attribution', 'behavior-patterns', 'segment-optimizer', 'drift', 'incrementality', 'experiments'].map((name) => `functions/reports/${name}.ts`);
 const scoringId = () => functionIdByEntry(template, SCORING_ENTRY);
 const trainingId = () => functionIdByEntry(template, TRAINING_ENTRY);
 const experimentId = () => functionIdByEntry(template, SEGMENT_EXPERIMENT_ENTRY);
@@ -649,6 +650,8 @@ describe('reports', () => {
     expect(grants('functions/reports/segment-optimizer.ts')).toEqual(['dynamodb:GetItem']);
     expect(grants('functions/reports/drift.ts')).toEqual(['dynamodb:GetItem']);
     expect(grants('functions/reports/incrementality.ts')).toEqual(['dynamodb:Query']);
+    // The experiments report reads rollups and recorded winners; it never records one (the daily check does).
+    expect(grants('functions/reports/experiments.ts')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(grants(SEGMENT_EXPERIMENT_ENTRY)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Scan']);
     for (const entry of [...OTHER_REPORT_ENTRIES, SEGMENT_EXPERIMENT_ENTRY]) expect(putEventsResourcesOf(functionIdByEntry(template, entry)), entry).toEqual([]);
   });
@@ -661,6 +664,16 @@ describe('reports', () => {
     ]);
     expect(putEventsResourcesOf(driftId)).toEqual([{ 'Fn::GetAtt': [busId(), 'Arn'] }]);
     expect(dynamoGrantsOf(driftId).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+  });
+
+  it('runs the experiment winner check daily at 06:00 UTC with 2 retries and its dead-letter queue; it reads rollups and writes only winners (no events)', () => {
+    const checkId = functionIdByEntry(template, EXPERIMENT_CHECK_ENTRY);
+    const rule = resourcesOfType(template, 'AWS::Events::Rule')[logicalIdOf('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' })];
+    expect(rule?.Properties?.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [checkId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: expect.anything() } }),
+    ]);
+    expect(putEventsResourcesOf(checkId)).toEqual([]);
+    expect(dynamoGrantsOf(checkId).map((g) => g.action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
   });
 });
 
@@ -714,7 +727,7 @@ describe('every function', () => {
   it('names its handler module in nudge:entry metadata, and the module exists', () => {
     const entries = functions().map(([, fn]) => fn.Metadata?.['nudge:entry']);
     expect(entries.sort()).toEqual(
-      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, NOTIFY_ACCOUNT_MANAGER_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY, DRIFT_CHECK_ENTRY, SEGMENT_EXPERIMENT_ENTRY, ...OTHER_REPORT_ENTRIES, ERASE_ENTRY, EXPORT_ENTRY].sort(),
+      [DISPATCHER_ENTRY, INGEST_ENTRY, SWEEP_ENTRY, TIMERS_ENTRY, MODEL_EVENTS_ENTRY, NOTIFY_ACCOUNT_MANAGER_ENTRY, TRACK_LINK_ENTRY, SES_EVENTS_ENTRY, SEQUENCE_STEP_ENTRY, SEQUENCE_STARTER_ENTRY, SCORING_ENTRY, SCORING_WORKER_ENTRY, TRAINING_ENTRY, ROLLUPS_ENTRY, TRIGGER_PERFORMANCE_ENTRY, DRIFT_CHECK_ENTRY, EXPERIMENT_CHECK_ENTRY, SEGMENT_EXPERIMENT_ENTRY, ...OTHER_REPORT_ENTRIES, ERASE_ENTRY, EXPORT_ENTRY].sort(),
     );
     for (const entry of entries) expect(existsSync(join(PROJECT_ROOT, String(entry))), String(entry)).toBe(true);
   });

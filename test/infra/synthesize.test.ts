@@ -26,10 +26,10 @@ describe('synthesizeNudgeTemplate without bundling (the local runtime\'s view of
     );
   });
 
-  it('returns the sweep, scoring, training and drift check schedule rules with their expressions, for the local scheduler', () => {
+  it('returns the sweep, scoring, training, drift check and experiment check schedule rules with their expressions, for the local scheduler', () => {
     const { template } = synthesizeNudgeTemplate({ bundle: false, context: LOCAL_STACK_CONTEXT });
     const schedules = resourcesOf(template).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression);
-    expect(schedules.map((r) => r.Properties?.ScheduleExpression).sort()).toEqual(['cron(0 2 ? * SUN *)', 'cron(0 3 * * ? *)', 'cron(0 4 * * ? *)', 'cron(0 5 * * ? *)']);
+    expect(schedules.map((r) => r.Properties?.ScheduleExpression).sort()).toEqual(['cron(0 2 ? * SUN *)', 'cron(0 3 * * ? *)', 'cron(0 4 * * ? *)', 'cron(0 5 * * ? *)', 'cron(0 6 * * ? *)']);
   });
 
   it('applies the given context', () => {

@@ -31,6 +31,8 @@ export const SendRecord = z.object({
   outcome: z.enum(['delivered', 'bounced', 'rejected', 'complained']).optional(),
   outcomeAt: z.string().optional(),
   outcomeDetail: z.string().optional(),
+  experimentId: z.string().optional(),
+  variantId: z.string().optional(),
 });
 export type SendRecord = z.infer<typeof SendRecord>;
 
@@ -54,7 +56,10 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
           UpdateExpression:
             'SET kind = :kind, sendId = :sendId, customerId = :customerId, ruleId = :ruleId, templateId = :templateId, ' +
             '#status = :sending, leaseUntil = :leaseUntil, decidedAt = :decidedAt, #trigger = :trigger, ' +
-            'conditions = :conditions, #segments = :segments, #ttl = :ttl ADD attempts :one',
+            'conditions = :conditions, #segments = :segments, #ttl = :ttl' +
+            // An experiment's send keeps its variant: the rollups count its steps and revenue per variant.
+            (request.variantId ? ', experimentId = :experimentId, variantId = :variantId' : '') +
+            ' ADD attempts :one',
           ConditionExpression:
             'attribute_not_exists(pk) OR #status = :retrying OR (#status = :sending AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status', '#trigger': 'trigger', '#segments': 'segments', '#ttl': 'ttl' },
@@ -76,6 +81,7 @@ export class DynamoSendLedger implements SendLedger, SendOutcomes {
             ':one': 1,
             // Retention (catalog sendRetentionDays): DynamoDB's TTL deletes the record, opens and clicks included.
             ':ttl': expiresAt(request.decidedAt, retentionDays),
+            ...(request.variantId ? { ':experimentId': request.experimentId ?? '', ':variantId': request.variantId } : {}),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ReturnConsumedCapacity: 'TOTAL',

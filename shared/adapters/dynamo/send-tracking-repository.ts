@@ -65,6 +65,8 @@ export class DynamoSendTracking implements SendTracking {
     const conversion = conversionFromSends(purchase, await this.touchedSends(purchase, options.windowHours), options.windowHours);
     if (!conversion) return undefined;
     let segments: string[] = [];
+    // The send's experiment variant, which the conversion item carries too (the rollups add its revenue per variant).
+    let variant: { experimentId: string; variantId: string } | undefined;
     try {
       const marked = await this.client.send(
         new UpdateCommand({
@@ -79,6 +81,8 @@ export class DynamoSendTracking implements SendTracking {
       );
       const recorded = marked.Attributes?.segments;
       if (Array.isArray(recorded)) segments = recorded.filter((segment): segment is string => typeof segment === 'string');
+      const { experimentId, variantId } = marked.Attributes ?? {};
+      if (typeof experimentId === 'string' && typeof variantId === 'string') variant = { experimentId, variantId };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -86,7 +90,7 @@ export class DynamoSendTracking implements SendTracking {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, ttl: expiresAt(conversion.convertedAt, options.retentionDays) },
+        Item: { pk: customerPk(conversion.customerId), sk: conversionSk(conversion.sendId, orderKey), kind: 'conversion', ...conversion, segments, ...variant, ttl: expiresAt(conversion.convertedAt, options.retentionDays) },
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );

@@ -1,5 +1,6 @@
 import { SEGMENT_PERFORMANCE_COUNTERS } from './segment-performance.ts';
 import { exposureConversionIncrements, newExposureIncrements } from './exposure-rollups.ts';
+import { VARIANT_COUNTERS, variantScope } from '../experiments.ts';
 
 /**
  * Daily rollups per rule (a sequence step's email is the rule `seq_<sequence>__<step>`), kept up to
@@ -115,9 +116,11 @@ function sendIncrements(before: Image, after: Record<string, unknown>): RollupIn
   if (!ruleId) return [];
   const increments: RollupIncrement[] = [];
   const segments = segmentScopes(after.segments);
+  const variant = variantScopeOf(ruleId, after);
   const add = (counter: RollupCounter, at: unknown) => {
     const day = dayOf(at);
     if (day) for (const scope of SEGMENT_COUNTERS.has(counter) ? [ruleId, ...segments] : [ruleId]) increments.push({ scope, day, counters: { [counter]: 1 } });
+    if (day && variant && VARIANT_SCOPE_COUNTERS.has(counter)) increments.push({ scope: variant, day, counters: { [counter]: 1 } });
   };
   if (after.status !== before?.status) {
     if (after.status === 'sent') add('sent', after.sentAt);
@@ -141,7 +144,18 @@ function conversionIncrements(item: Record<string, unknown>): RollupIncrement[] 
   return [
     { scope: ruleId, day, counters: { conversions: 1, revenue } },
     ...segmentScopes(item.segments).map((scope) => ({ scope, day, counters: { revenue, revenue_sq: revenue * revenue } })),
+    ...[variantScopeOf(ruleId, item)].flatMap((scope) => (scope ? [{ scope, day, counters: { revenue, revenue_sq: revenue * revenue } }] : [])),
   ];
+}
+
+/** The counters an experiment's variant keeps of its sends (experiments.ts). */
+const VARIANT_SCOPE_COUNTERS: ReadonlySet<string> = new Set(VARIANT_COUNTERS);
+
+/** A send's (or its conversion's) variant scope, when it was sent in an experiment. */
+function variantScopeOf(ruleId: string, item: Record<string, unknown>): string | undefined {
+  const experimentId = text(item.experimentId);
+  const variantId = text(item.variantId);
+  return experimentId && variantId ? variantScope(ruleId, experimentId, variantId) : undefined;
 }
 
 /**
