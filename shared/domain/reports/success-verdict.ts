@@ -31,7 +31,8 @@ export function wilsonInterval(successes: number, trials: number, confidence = S
   const z2n = (z * z) / trials;
   const center = (p + z2n / 2) / (1 + z2n);
   const half = (z * Math.sqrt((p * (1 - p)) / trials + z2n / (4 * trials))) / (1 + z2n);
-  return { low: Math.max(0, center - half), high: Math.min(1, center + half) };
+  // At p = 0 (or 1) the bound is 0 (or 1) exactly; computed, it rounds a hair above (below), which read a zero rate as passing a target of 0.
+  return { low: p === 0 ? 0 : Math.max(0, center - half), high: p === 1 ? 1 : Math.min(1, center + half) };
 }
 
 /** The verdict of `count` successes out of `delivered` emails against `target`, with the interval it read. */

@@ -40,6 +40,19 @@ describe('wilsonInterval', () => {
     );
   });
 
+  it('ends exactly at 0 with no successes and exactly at 1 with all (rounding must not lift a zero rate above a target of 0)', () => {
+    // Found by the verdict property: {n: 84520, k: 0} gave a lower bound of ~1e-21, a pass against a target of 0.
+    fc.assert(
+      fc.property(trials, fc.constantFrom(0.9, 0.95, 0.99), (n, confidence) => {
+        expect(wilsonInterval(0, n, confidence)!.low).toBe(0);
+        expect(wilsonInterval(n, n, confidence)!.high).toBe(1);
+        expect(successVerdict({ count: 0, delivered: n, target: 0 }).verdict).not.toBe('pass');
+        expect(successVerdict({ count: n, delivered: n, target: 1 }).verdict).not.toBe('fail');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('is null without emails and refuses a negative count', () => {
     expect(wilsonInterval(0, 0)).toBeNull();
     expect(() => wilsonInterval(-1, 10)).toThrow(RangeError);
