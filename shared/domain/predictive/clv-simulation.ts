@@ -36,8 +36,10 @@ export function betaVariate(a: number, b: number, random: () => number): number 
 export interface SimulatedCustomer {
   lambda: number;
   p: number;
-  /** Repeat-purchase times after the first purchase (at 0), up to `until`; the last may be a dropout. */
+  /** Repeat-purchase times after the first purchase (at 0), up to `until`. */
   purchaseTimes: number[];
+  /** The purchase right after which the customer dropped out, if they did by `until`. */
+  dropoutAt: number | undefined;
 }
 
 /**
@@ -53,9 +55,9 @@ export function simulateBgNbdCustomer(params: BgNbdParams, until: number, random
     time += -Math.log(1 - random()) / lambda;
     if (!(time <= until)) break;
     purchaseTimes.push(time);
-    if (random() < p) break;
+    if (random() < p) return { lambda, p, purchaseTimes, dropoutAt: time };
   }
-  return { lambda, p, purchaseTimes };
+  return { lambda, p, purchaseTimes, dropoutAt: undefined };
 }
 
 /** The (x, t_x, T) summary of simulated purchase times observed up to T. */
