@@ -45,10 +45,17 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: rea
 
 function logLikelihoodUnchecked({ p, q, gamma }: GammaGammaParams, customers: readonly SpendSummary[]): number {
   const shared = -lnGamma(q) + q * Math.log(gamma);
+  // The Γ terms depend on x alone: computed once per distinct x (a few dozen), not per customer.
+  const byFrequency = new Map<number, number>();
   let total = 0;
   for (const { x, mx } of customers) {
     const px = p * x;
-    total += lnGamma(px + q) - lnGamma(px) + shared + (px - 1) * Math.log(mx) + px * Math.log(x) - (px + q) * Math.log(gamma + x * mx);
+    let head = byFrequency.get(x);
+    if (head === undefined) {
+      head = lnGamma(px + q) - lnGamma(px) + px * Math.log(x) + shared;
+      byFrequency.set(x, head);
+    }
+    total += head + (px - 1) * Math.log(mx) - (px + q) * Math.log(gamma + x * mx);
   }
   return total;
 }
