@@ -155,7 +155,8 @@ export function probabilityAlive(params: BgNbdParams, summary: PurchaseSummary):
 
 /**
  * E[purchases in (T, T + t] | x, t_x, T] (paper eq. 10):
- * (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive).
+ * (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive),
+ * computed in the Euler-transformed form below.
  * The a = 1 singularity is removable: within 1e-4 of it the value is interpolated between a = 1 ± 1e-4.
  */
 export function expectedPurchases(params: BgNbdParams, summary: PurchaseSummary, t: number): number {
@@ -176,9 +177,12 @@ function expectedPurchasesAlive(params: BgNbdParams, summary: PurchaseSummary, t
   const { r, alpha, a, b } = params;
   const { x, T } = summary;
   const z = t / (alpha + T + t);
-  const shape = r + x;
-  const lead = (a + b + x - 1) / (a - 1);
-  return lead * (1 - Math.exp(shape * Math.log1p(-z)) * hyp2f1(shape, b + x, a + b + x - 1, z));
+  const c = a + b + x - 1;
+  // Euler's transformation (1−z)^(r+x) 2F1(r+x, b+x; c; z) = (1−z)^(a−1) 2F1(c−r−x, a−1; c; z): the
+  // factors of the paper's form under- and overflow for frequent buyers over long horizons (x ≈ 100,
+  // z ≈ 1: 0 × ∞), while here the upper parameters do not grow with x and the series stays short.
+  const scaled = Math.exp((a - 1) * Math.log1p(-z)) * hyp2f1(c - r - x, a - 1, c, z);
+  return (c / (a - 1)) * (1 - scaled);
 }
 
 /**

@@ -145,6 +145,29 @@ describe('BG/NBD closed forms', () => {
     );
   });
 
+  it('expected purchases stay finite, non-negative and increasing for heavy buyers over long horizons (property)', () => {
+    // x up to 300 over short ages and horizons up to 10⁵: the paper's form multiplies (1−z)^(r+x) → 0
+    // by 2F1 → ∞ there (it gave NaN); the Euler-transformed form does not.
+    fc.assert(
+      fc.property(
+        params,
+        fc.integer({ min: 0, max: 300 }),
+        fc.double({ min: 0.01, max: 2_000, noNaN: true }),
+        fc.double({ min: 1e-6, max: 1, noNaN: true }),
+        fc.double({ min: 0.01, max: 1e5, noNaN: true }),
+        (p, x, T, share, t) => {
+          const s = { x, tx: x === 0 ? 0 : T * share, T };
+          const near = expectedPurchases(p, s, t);
+          const far = expectedPurchases(p, s, t * 1.5);
+          expect(Number.isFinite(near) && Number.isFinite(far)).toBe(true);
+          expect(near).toBeGreaterThanOrEqual(0);
+          expect(far).toBeGreaterThanOrEqual(near * (1 - 1e-9));
+        },
+      ),
+      { numRuns: 300, examples: [[{ r: 0.808, alpha: 0.9027, a: 3.7124, b: 0.07742 }, 227, 25.64, 0.75, 2453.9]] },
+    );
+  });
+
   it('expected purchases match E[(1 − e^(−λpt))/p] integrated over the posterior, times P(alive)', () => {
     // Independent of the 2F1 algebra: given alive, λ ~ Gamma(r+x, α+T) and p ~ Beta(a, b+x); the
     // λ-expectation of e^(−λpt) is the gamma Laplace transform, the p-expectation is done numerically.
