@@ -68,7 +68,7 @@ function maxFrequency(customers: readonly PurchaseSummary[]): number {
   return max;
 }
 
-function logLikelihoodUnchecked(params: BgNbdParams, customers: readonly PurchaseSummary[], maxX: number): number {
+function logLikelihoodUnchecked(params: BgNbdParams, customers: readonly (PurchaseSummary & { count?: number })[], maxX: number): number {
   const { r, alpha, a, b } = params;
   // prefix[x] = ln Γ(r+x)/Γ(r) + ln B(a,b+x)/B(a,b) = Σ_{k<x} ln(r+k) + ln((b+k)/(a+b+k)).
   const prefix = new Float64Array(maxX + 1);
@@ -76,7 +76,7 @@ function logLikelihoodUnchecked(params: BgNbdParams, customers: readonly Purchas
   const rLnAlpha = r * Math.log(alpha);
   const lnA = Math.log(a);
   let total = 0;
-  for (const { x, tx, T } of customers) {
+  for (const { x, tx, T, count } of customers) {
     const shape = r + x;
     const alive = -shape * Math.log(alpha + T);
     let mix = alive;
@@ -84,7 +84,7 @@ function logLikelihoodUnchecked(params: BgNbdParams, customers: readonly Purchas
       const dropped = lnA - Math.log(b + x - 1) - shape * Math.log(alpha + tx);
       mix = logAddExp(alive, dropped);
     }
-    total += prefix[x]! + rLnAlpha + mix;
+    total += (count ?? 1) * (prefix[x]! + rLnAlpha + mix);
   }
   return total;
 }
@@ -119,10 +119,11 @@ export function fitBgNbd(customers: readonly PurchaseSummary[], options: { start
   validateBgNbdParams(start);
   const fromLog = (v: number[]): BgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
   const n = customers.length;
+  const distinct = countDistinct(customers);
   const objective = (v: number[]): number => {
     // Keep the search out of regions where exp under/overflows.
     if (v.some((u) => Math.abs(u) > 30)) return Number.POSITIVE_INFINITY;
-    return -logLikelihoodUnchecked(fromLog(v), customers, maxX) / n;
+    return -logLikelihoodUnchecked(fromLog(v), distinct, maxX) / n;
   };
   const result = minimizeNelderMead(objective, [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)]);
   const params = fromLog(result.x);
@@ -136,6 +137,21 @@ export function fitBgNbd(customers: readonly PurchaseSummary[], options: { start
     evaluations: result.evaluations,
     converged: result.converged,
   };
+}
+
+/**
+ * Identical summaries counted once with their multiplicity: histories measured in whole days repeat a
+ * lot (every one-time buyer of the same day has the same (0, 0, T)), and the likelihood is a sum.
+ */
+function countDistinct(customers: readonly PurchaseSummary[]): (PurchaseSummary & { count: number })[] {
+  const byKey = new Map<string, PurchaseSummary & { count: number }>();
+  for (const { x, tx, T } of customers) {
+    const key = `${x}|${tx}|${T}`;
+    const seen = byKey.get(key);
+    if (seen) seen.count++;
+    else byKey.set(key, { x, tx, T, count: 1 });
+  }
+  return [...byKey.values()];
 }
 
 /**

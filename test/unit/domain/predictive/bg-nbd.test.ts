@@ -107,6 +107,20 @@ describe('BG/NBD fit recovers the parameters of data from its own generative pro
   }
 });
 
+describe('BG/NBD fit on whole-day histories', () => {
+  it('counts repeated summaries once with their multiplicity, without changing the likelihood it maximises', () => {
+    const random = seededRandom(4);
+    const days = simulateBgNbdCohort({ params: { ...CDNOW, alpha: CDNOW.alpha * 7 }, customers: 3_000, minT: 1, maxT: 400, random }).map(({ summary }) => {
+      const tx = summary.x === 0 ? 0 : Math.max(1, Math.floor(summary.tx));
+      return { x: summary.x, tx, T: Math.max(tx, Math.floor(summary.T)) };
+    });
+    expect(new Set(days.map((d) => `${d.x}|${d.tx}|${d.T}`)).size).toBeLessThan(days.length / 2);
+    const fit = fitBgNbd(days);
+    expect(fit.logLikelihood).toBeCloseTo(bgNbdLogLikelihood(fit.params, days), 6);
+    expect(fit.customers).toBe(3_000);
+  });
+});
+
 describe('BG/NBD closed forms', () => {
   it('P(alive) is 1 for x = 0 (dropout only follows a repeat purchase: the paper’s convention)', () => {
     expect(probabilityAlive(CDNOW, { x: 0, tx: 0, T: 38 })).toBe(1);
