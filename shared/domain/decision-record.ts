@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { ConditionResult } from './conditions.ts';
+import type { ExposureGroup } from './exposures.ts';
 
 /**
  * One decision about one rule for one trigger: the audit trail behind `nudge why`. Every matched
@@ -56,7 +57,7 @@ export type DecisionRecord = {
   via?: 'event' | 'absence_check' | 'deferred_rule' | 'model_event' | 'sweep' | 'sequence';
   conditions: ConditionResult[];
   /** Incrementality: the group of a rule-with-holdout's decision that sent (treated) or held out (control), not a repeat (exposures.ts). */
-  exposure?: 'treated' | 'control';
+  exposure?: ExposureGroup;
   /** The exposure's conversion window in hours, fixed as it is decided. */
   windowHours?: number;
   /** A queued send of a rule or step with an experiment: the experiment and the customer's variant. */

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { HOUR_MS } from './clock.ts';
 import type { DecisionOutcome } from './decision-record.ts';
 
@@ -10,13 +11,26 @@ import type { DecisionOutcome } from './decision-record.ts';
  * the first decision is. Pure.
  */
 
-export type ExposureGroup = 'treated' | 'control';
+/**
+ * treated: sent; control: held out by the rule's own holdout; global_control: held out because the
+ * customer is in the global control group (no marketing at all). The last two are never mixed: a
+ * customer who gets no marketing at all is no fair control for one rule, whose treated customers get
+ * the other rules' emails too; against global_control the treated measure the programme as a whole.
+ */
+export const ExposureGroup = z.enum(['treated', 'control', 'global_control']);
+export type ExposureGroup = z.infer<typeof ExposureGroup>;
+export const EXPOSURE_GROUPS: readonly ExposureGroup[] = ExposureGroup.options;
 
 /** What a decision record carries when it is an exposure: its group and its window, fixed as it is decided. */
 export type ExposureFields = { exposure: ExposureGroup; windowHours: number };
 
 /** The rule fields and setting that make a decision an exposure. */
-export type ExposureRule = { holdoutPercent: number; conversionWindowHours?: number | undefined };
+export type ExposureRule = { holdoutPercent: number; conversionWindowHours?: number | undefined; transactional?: boolean | undefined };
+
+/** Whose decisions are exposures: a rule with a holdout, and with the global control group on, every marketing rule. */
+export function isMeasured(rule: ExposureRule, globalControlPercent: number): boolean {
+  return rule.holdoutPercent > 0 || (globalControlPercent > 0 && rule.transactional !== true);
+}
 
 /** The window a rule's exposures are followed for: its own, or the catalog's. */
 export function windowHoursOf(rule: ExposureRule, defaultWindowHours: number): number {
@@ -24,13 +38,21 @@ export function windowHoursOf(rule: ExposureRule, defaultWindowHours: number): n
 }
 
 /**
- * The exposure fields of a decision with this outcome, or undefined when it is none (no holdout, not
- * a send, a repeat, or held out by the global control group: a customer who gets no marketing at all
- * is no fair control for one rule, whose treated customers get the other rules' emails too).
+ * The exposure fields of a decision with this outcome, or undefined when it is none: a rule that is
+ * not measured (isMeasured), not a send or a holdout, or a repeat. A holdout's group says whose
+ * holdout it was (ExposureGroup).
  */
-export function exposureFieldsOf(rule: ExposureRule, outcome: DecisionOutcome, repeat: boolean, defaultWindowHours: number, heldOutBy: 'rule' | 'global_control' = 'rule'): ExposureFields | undefined {
-  if (!(rule.holdoutPercent > 0) || repeat || (outcome === 'holdout' && heldOutBy === 'global_control')) return undefined;
-  const group: ExposureGroup | undefined = outcome === 'queued' || outcome === 'sequence_started' ? 'treated' : outcome === 'holdout' ? 'control' : undefined;
+export function exposureFieldsOf(
+  rule: ExposureRule,
+  outcome: DecisionOutcome,
+  repeat: boolean,
+  defaultWindowHours: number,
+  heldOutBy: 'rule' | 'global_control' = 'rule',
+  globalControlPercent = 0,
+): ExposureFields | undefined {
+  if (!isMeasured(rule, globalControlPercent) || repeat) return undefined;
+  const group: ExposureGroup | undefined =
+    outcome === 'queued' || outcome === 'sequence_started' ? 'treated' : outcome === 'holdout' ? (heldOutBy === 'global_control' ? 'global_control' : 'control') : undefined;
   return group ? { exposure: group, windowHours: windowHoursOf(rule, defaultWindowHours) } : undefined;
 }
 
@@ -84,14 +106,15 @@ export function purchaseRevenue(amount: unknown): number {
   return typeof amount === 'number' && Number.isFinite(amount) && amount > 0 ? amount : 0;
 }
 
-type WindowCatalog = { settings: { incrementalityWindowHours: number; decisionRetentionDays: number }; rules: ReadonlyArray<ExposureRule & { id: string }> };
+type WindowCatalog = { settings: { incrementalityWindowHours: number; decisionRetentionDays: number; globalControlPercent?: number }; rules: ReadonlyArray<ExposureRule & { id: string }> };
 
 /**
- * The longest conversion window of any rule with a holdout (0 when none has one: a purchase then
- * looks for no exposure at all).
+ * The longest conversion window of any measured rule (0 when none is: a purchase then looks for no
+ * exposure at all).
  */
 export function longestWindowHours(catalog: WindowCatalog): number {
-  return Math.max(0, ...catalog.rules.filter((rule) => rule.holdoutPercent > 0).map((rule) => windowHoursOf(rule, catalog.settings.incrementalityWindowHours)));
+  const globalControl = catalog.settings.globalControlPercent ?? 0;
+  return Math.max(0, ...catalog.rules.filter((rule) => isMeasured(rule, globalControl)).map((rule) => windowHoursOf(rule, catalog.settings.incrementalityWindowHours)));
 }
 
 /** Windows that outlast the decision records they mark (the record would expire before its window closes). */

@@ -19,10 +19,17 @@ export function incrementalityDocument(report: IncrementalityReport): ReportDocu
   const { period, total } = report;
   const level = `${formatValue(report.confidence, 'percent')}`;
   const head = { title: `incrementality, decisions of the last ${period.days} days (${period.from} to ${period.to})`, generatedAt: report.generatedAt };
+  const global = globalControlBlocks(report);
   if (total === null) {
-    return { ...head, blocks: [{ kind: 'notes', title: 'Summary', items: [{ severity: 'info', text: 'No rule has a holdout (holdoutPercent): nothing to compare. Give a rule a holdout to measure what its emails add.' }] }] };
+    return {
+      ...head,
+      blocks: [
+        { kind: 'notes', title: 'Summary', items: [{ severity: 'info', text: 'No rule has a holdout (holdoutPercent): no rule to compare with its own control. Give a rule a holdout to measure what its emails add.' }] },
+        ...global,
+      ],
+    };
   }
-  const withRevenue = [...report.rows.map((row) => ({ label: nameOf(row), value: row.estimate.incrementalRevenue })), { label: 'all rules', value: total.estimate.incrementalRevenue }].filter(
+  const withRevenue = [...report.rows.map((row) => ({ label: nameOf(row), value: row.estimate.incrementalRevenue })), { label: 'all rules (sum)', value: total.incremental.incrementalRevenue }].filter(
     (item): item is { label: string; value: Interval } => item.value !== null,
   );
   return {
@@ -33,8 +40,8 @@ export function incrementalityDocument(report: IncrementalityReport): ReportDocu
         title: 'Summary',
         items: [
           {
-            severity: total.estimate.verdict === 'harm' ? 'warning' : 'info',
-            text: `All rules: ${VERDICTS[total.estimate.verdict]}${total.estimate.reason ? ` (${total.estimate.reason})` : ''}; incremental revenue ${interval(total.estimate.incrementalRevenue, 'money')}, incremental conversions ${interval(total.estimate.incrementalConversions, 'number')} (${level} intervals).`,
+            severity: total.incremental.verdict === 'harm' ? 'warning' : 'info',
+            text: `All rules, each against its own control and summed (${total.incremental.rulesCounted} with a verdict): ${VERDICTS[total.incremental.verdict]}${total.incremental.reason ? ` (${total.incremental.reason})` : ''}; incremental revenue ${interval(total.incremental.incrementalRevenue, 'money')}, incremental conversions ${interval(total.incremental.incrementalConversions, 'number')} (${level} intervals).`,
           },
           { severity: 'info', text: `Exposures still inside their window, not counted yet: ${total.openExposures.treated} treated, ${total.openExposures.control} control.` },
           { severity: 'info', text: report.note },
@@ -77,21 +84,63 @@ export function incrementalityDocument(report: IncrementalityReport): ReportDocu
           verdict: VERDICTS[row.estimate.verdict],
           open: row.openExposures.treated + row.openExposures.control,
         })),
+        // Rates and a test of the pooled groups would mix rules in different proportions: the footer shows counts and the summed increments.
         footer: {
-          rule: 'all rules',
+          rule: 'all rules (sum)',
           cohorts: '',
           treated: total.treatedTotals.exposures,
-          treatedRate: total.estimate.treated.conversionRate,
+          treatedRate: null,
           control: total.controlTotals.exposures,
-          controlRate: total.estimate.control.conversionRate,
-          lift: total.estimate.conversion.lift,
-          pValue: total.estimate.conversion.pValue,
-          conversions: interval(total.estimate.incrementalConversions, 'number'),
-          revenue: interval(total.estimate.incrementalRevenue, 'money'),
-          verdict: VERDICTS[total.estimate.verdict],
+          controlRate: null,
+          lift: null,
+          pValue: null,
+          conversions: interval(total.incremental.incrementalConversions, 'number'),
+          revenue: interval(total.incremental.incrementalRevenue, 'money'),
+          verdict: VERDICTS[total.incremental.verdict],
           open: total.openExposures.treated + total.openExposures.control,
         },
       },
+      ...global,
     ],
   };
+}
+
+/** The global control group's section: each marketing rule's treated exposures against the group's, and their sum. */
+function globalControlBlocks(report: IncrementalityReport): ReportDocument['blocks'] {
+  const global = report.globalControl;
+  if (global === null) return [];
+  return [
+    {
+      kind: 'notes',
+      title: `Global control group (${global.percent}% of customers get no marketing email)`,
+      items: [
+        {
+          severity: global.total.verdict === 'harm' ? 'warning' : 'info',
+          text: `The programme at these triggers, each rule's treated against the global control's would-have-been decisions and summed (${global.total.rulesCounted} rules with a verdict): ${VERDICTS[global.total.verdict]}${global.total.reason ? ` (${global.total.reason})` : ''}; incremental revenue ${interval(global.total.incrementalRevenue, 'money')}, incremental conversions ${interval(global.total.incrementalConversions, 'number')}. A row measures this rule's email together with every other email its treated customers get.`,
+        },
+      ],
+    },
+    {
+      kind: 'table',
+      title: 'Treated against the global control group, per marketing rule (closed cohorts)',
+      columns: [
+        { key: 'rule', label: 'rule', format: 'text' },
+        { key: 'treated', label: 'treated', format: 'int' },
+        { key: 'treatedRate', label: 'conv.', format: 'percent' },
+        { key: 'control', label: 'global control', format: 'int' },
+        { key: 'controlRate', label: 'conv.', format: 'percent' },
+        { key: 'revenue', label: 'incr. revenue', format: 'text' },
+        { key: 'verdict', label: 'verdict', format: 'text' },
+      ],
+      rows: global.rows.map((row) => ({
+        rule: nameOf(row),
+        treated: row.treatedTotals.exposures,
+        treatedRate: row.estimate.treated.conversionRate,
+        control: row.globalControlTotals.exposures,
+        controlRate: row.estimate.control.conversionRate,
+        revenue: interval(row.estimate.incrementalRevenue, 'money'),
+        verdict: VERDICTS[row.estimate.verdict],
+      })),
+    },
+  ];
 }

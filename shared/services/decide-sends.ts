@@ -74,7 +74,7 @@ export async function decideAndAct(
   const records: DecisionRecord[] = [];
   // Incrementality: a rule with a holdout marks the decisions that sent or held out (a held-out repeat is a repeat too).
   const exposure = (rule: (typeof matches)[number]['rule'], outcome: DecisionRecord['outcome'], repeat: boolean | undefined, heldOutBy: 'rule' | 'global_control' = 'rule') =>
-    exposureFieldsOf(rule, outcome, repeat === true, settings.incrementalityWindowHours, heldOutBy) ?? {};
+    exposureFieldsOf(rule, outcome, repeat === true, settings.incrementalityWindowHours, heldOutBy, settings.globalControlPercent) ?? {};
   let winner: string | undefined;
   for (const candidate of candidates) {
     const { rule, conditions } = candidate;

@@ -4,7 +4,7 @@ import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import * as z from 'zod';
 import { ConditionOperator } from '../../domain/conditions.ts';
 import { DecisionOutcome, DecisionReason, type DecisionRecord } from '../../domain/decision-record.ts';
-import type { ExposurePurchase, StoredExposure } from '../../domain/exposures.ts';
+import { ExposureGroup, type ExposurePurchase, type StoredExposure } from '../../domain/exposures.ts';
 import type { DecisionLog } from '../../domain/ports.ts';
 import { customerItems } from './customer-items.ts';
 import { customerPk, decisionSk } from './keys.ts';
@@ -33,7 +33,7 @@ const StoredDecision = z.object({
   variantId: z.string().optional(),
   variantBy: z.literal('winner').optional(),
   conditions: z.array(z.object({ field: z.string(), op: ConditionOperator, expected: z.unknown(), actual: z.unknown(), passed: z.boolean() })),
-  exposure: z.enum(['treated', 'control']).optional(),
+  exposure: ExposureGroup.optional(),
   windowHours: z.number().optional(),
 });
 
@@ -41,7 +41,7 @@ const ExposureItem = z.object({
   sk: z.string(),
   ruleId: z.string(),
   occurredAt: z.string(),
-  exposure: z.enum(['treated', 'control']).optional(),
+  exposure: ExposureGroup.optional(),
   windowHours: z.number().optional(),
   repeat: z.boolean().optional(),
 });

@@ -1,4 +1,4 @@
-import type { ExposureGroup } from '../exposures.ts';
+import { EXPOSURE_GROUPS, type ExposureGroup } from '../exposures.ts';
 import type { GroupTotals } from './incrementality.ts';
 import type { RollupIncrement } from './rollups.ts';
 
@@ -17,13 +17,17 @@ export const EXPOSURE_COUNTERS = [
   'exposure_revenue_control',
   'exposure_revenue_sq_treated',
   'exposure_revenue_sq_control',
+  'exposures_global_control',
+  'exposure_converted_global_control',
+  'exposure_revenue_global_control',
+  'exposure_revenue_sq_global_control',
 ] as const;
 
 type Image = Record<string, unknown>;
 
 function groupOf(image: Image): ExposureGroup | undefined {
   if (image.repeat === true) return undefined;
-  return image.exposure === 'treated' || image.exposure === 'control' ? image.exposure : undefined;
+  return EXPOSURE_GROUPS.find((group) => group === image.exposure);
 }
 
 function number(value: unknown): number {

@@ -1,6 +1,6 @@
 import { DAY_MS, HOUR_MS } from '../clock.ts';
 import { groupTotalsOf } from './exposure-rollups.ts';
-import { DEFAULT_MIN_EXPOSURES_PER_GROUP, estimateIncrementality, sumTotals, type GroupTotals, type IncrementalityEstimate } from './incrementality.ts';
+import { combineIncrements, DEFAULT_MIN_EXPOSURES_PER_GROUP, estimateIncrementality, sumTotals, type CombinedIncrement, type GroupTotals, type IncrementalityEstimate } from './incrementality.ts';
 import type { ReportPeriod } from './period.ts';
 import type { RollupIncrement } from './rollups.ts';
 
@@ -26,8 +26,28 @@ export type IncrementalityReport = {
   /** How to read it, in words. */
   note: string;
   rows: IncrementalityRow[];
-  /** Every row's closed cohorts together (null without any rule with a holdout). */
-  total: { treatedTotals: GroupTotals; controlTotals: GroupTotals; openExposures: { treated: number; control: number }; estimate: IncrementalityEstimate } | null;
+  /**
+   * Every row's closed cohorts together (null without any rule with a holdout): the exposures summed,
+   * and `incremental`, the sum of the rows' estimates (combineIncrements: not the pooled groups,
+   * whose mix of rules differs when their holdout shares do).
+   */
+  total: { treatedTotals: GroupTotals; controlTotals: GroupTotals; openExposures: { treated: number; control: number }; incremental: CombinedIncrement } | null;
+  /**
+   * With `settings.globalControlPercent` on: each marketing rule's treated exposures against the
+   * decisions the global control group would have received, so the rows measure being in the
+   * programme at all (this rule's email and every other), and their sum what the programme adds
+   * at these triggers. Null when the global control group is off.
+   */
+  globalControl: { percent: number; rows: GlobalControlRow[]; total: CombinedIncrement } | null;
+};
+
+/** A marketing rule's treated exposures against the global control group's, closed cohorts. */
+export type GlobalControlRow = Omit<HoldoutTrigger, 'holdoutPercent'> & {
+  cohorts: { from: string; to: string } | null;
+  treatedTotals: GroupTotals;
+  globalControlTotals: GroupTotals;
+  openExposures: { treated: number; globalControl: number };
+  estimate: IncrementalityEstimate;
 };
 
 /**
@@ -51,21 +71,29 @@ export function incrementalityReport(input: {
   now: Date;
   confidence?: number;
   minExposuresPerGroup?: number;
+  /** The global control group: its share and the marketing rules measured against it (none: off). */
+  globalControl?: { percent: number; triggers: ReadonlyArray<Omit<HoldoutTrigger, 'holdoutPercent'>> };
 }): IncrementalityReport {
   const confidence = input.confidence ?? 0.95;
   const minExposuresPerGroup = input.minExposuresPerGroup ?? DEFAULT_MIN_EXPOSURES_PER_GROUP;
   const options = { confidence, minExposuresPerGroup };
-  const rows = input.triggers.map((trigger): IncrementalityRow => {
-    const days = (input.rollups.get(trigger.id) ?? []).filter((day) => day.day >= input.period.from && day.day <= input.period.to);
-    const closedThrough = lastClosedCohortDay(input.now, trigger.windowHours);
-    const closed = days.filter((day) => day.day <= closedThrough);
-    const open = days.filter((day) => day.day > closedThrough);
-    const treatedTotals = groupTotalsOf(closed, 'treated');
-    const controlTotals = groupTotalsOf(closed, 'control');
+  const cohortsOf = (id: string, windowHours: number) => {
+    const days = (input.rollups.get(id) ?? []).filter((day) => day.day >= input.period.from && day.day <= input.period.to);
+    const closedThrough = lastClosedCohortDay(input.now, windowHours);
     const cohortsTo = closedThrough < input.period.to ? closedThrough : input.period.to;
     return {
-      ...trigger,
+      closed: days.filter((day) => day.day <= closedThrough),
+      open: days.filter((day) => day.day > closedThrough),
       cohorts: cohortsTo >= input.period.from ? { from: input.period.from, to: cohortsTo } : null,
+    };
+  };
+  const rows = input.triggers.map((trigger): IncrementalityRow => {
+    const { closed, open, cohorts } = cohortsOf(trigger.id, trigger.windowHours);
+    const treatedTotals = groupTotalsOf(closed, 'treated');
+    const controlTotals = groupTotalsOf(closed, 'control');
+    return {
+      ...trigger,
+      cohorts,
       treatedTotals,
       controlTotals,
       openExposures: { treated: groupTotalsOf(open, 'treated').exposures, control: groupTotalsOf(open, 'control').exposures },
@@ -75,12 +103,26 @@ export function incrementalityReport(input: {
   const total =
     rows.length === 0
       ? null
-      : (() => {
-          const treatedTotals = sumTotals(rows.map((row) => row.treatedTotals));
-          const controlTotals = sumTotals(rows.map((row) => row.controlTotals));
-          const openExposures = { treated: rows.reduce((sum, row) => sum + row.openExposures.treated, 0), control: rows.reduce((sum, row) => sum + row.openExposures.control, 0) };
-          return { treatedTotals, controlTotals, openExposures, estimate: estimateIncrementality(treatedTotals, controlTotals, options) };
-        })();
+      : {
+          treatedTotals: sumTotals(rows.map((row) => row.treatedTotals)),
+          controlTotals: sumTotals(rows.map((row) => row.controlTotals)),
+          openExposures: { treated: rows.reduce((sum, row) => sum + row.openExposures.treated, 0), control: rows.reduce((sum, row) => sum + row.openExposures.control, 0) },
+          incremental: combineIncrements(rows.map((row) => row.estimate)),
+        };
+  const globalRows = (input.globalControl?.triggers ?? []).map((trigger): GlobalControlRow => {
+    const { closed, open, cohorts } = cohortsOf(trigger.id, trigger.windowHours);
+    const treatedTotals = groupTotalsOf(closed, 'treated');
+    const globalControlTotals = groupTotalsOf(closed, 'global_control');
+    return {
+      ...trigger,
+      cohorts,
+      treatedTotals,
+      globalControlTotals,
+      openExposures: { treated: groupTotalsOf(open, 'treated').exposures, globalControl: groupTotalsOf(open, 'global_control').exposures },
+      estimate: estimateIncrementality(treatedTotals, globalControlTotals, options),
+    };
+  });
+  const globalControl = input.globalControl && input.globalControl.percent > 0 ? { percent: input.globalControl.percent, rows: globalRows, total: combineIncrements(globalRows.map((row) => row.estimate)) } : null;
   return {
     report: 'incrementality',
     generatedAt: input.now.toISOString(),
@@ -94,5 +136,6 @@ export function incrementalityReport(input: {
       `${Math.round(confidence * 1000) / 10}% interval; no verdict below ${minExposuresPerGroup} exposures per group.`,
     rows,
     total,
+    globalControl,
   };
 }

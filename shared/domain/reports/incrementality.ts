@@ -120,3 +120,38 @@ function checkTotals(totals: GroupTotals, name: string): void {
   if (!(Number.isInteger(converted) && converted >= 0 && converted <= exposures)) throw new RangeError(`${name}: converted must be an integer between 0 and exposures (${exposures}), got ${converted}`);
   if (!(Number.isFinite(revenue) && Number.isFinite(revenueSq) && revenueSq >= 0)) throw new RangeError(`${name}: revenue and revenueSq must be finite (revenueSq non-negative), got ${revenue} and ${revenueSq}`);
 }
+
+/** Several rules' incremental effects added up: each rule compared with its own control, then summed. */
+export type CombinedIncrement = {
+  incrementalConversions: Interval | null;
+  incrementalRevenue: Interval | null;
+  verdict: IncrementalityVerdict;
+  /** The rules with a verdict that were added (the others are left out: below the minimum sample). */
+  rulesCounted: number;
+  reason?: string;
+};
+
+/**
+ * The programme's incremental conversions and revenue as the sum of each rule's estimate, with the
+ * interval of the sum from the rules' standard errors added in quadrature (the rules' samples are
+ * treated as independent). Not the pooled treated against the pooled control: rules hold out
+ * different shares, so pooled groups mix the rules in different proportions and the difference
+ * would partly measure which rules they came from (Simpson's paradox). Rules without a verdict are
+ * left out, and the verdict follows the conversions' interval.
+ */
+export function combineIncrements(estimates: readonly IncrementalityEstimate[]): CombinedIncrement {
+  const counted = estimates.filter((estimate) => estimate.verdict !== 'insufficient_data');
+  if (counted.length === 0) return { incrementalConversions: null, incrementalRevenue: null, verdict: 'insufficient_data', rulesCounted: 0, reason: 'no rule has a verdict yet' };
+  const sum = (intervals: ReadonlyArray<Interval | null>): Interval | null => {
+    if (intervals.some((interval) => interval === null)) return null;
+    const estimate = intervals.reduce((total, interval) => total + interval!.estimate, 0);
+    // Each half-width is the rule's quantile times its standard error, all at one confidence: adding them in quadrature adds the variances (Welch's t quantiles differ a little from z; the sum takes them as they are).
+    const half = Math.sqrt(intervals.reduce((total, interval) => total + ((interval!.high - interval!.low) / 2) ** 2, 0));
+    return { estimate, low: estimate - half, high: estimate + half };
+  };
+  const incrementalConversions = sum(counted.map((estimate) => estimate.incrementalConversions));
+  const incrementalRevenue = sum(counted.map((estimate) => estimate.incrementalRevenue));
+  const verdict: IncrementalityVerdict =
+    incrementalConversions === null ? 'insufficient_data' : incrementalConversions.low > 0 ? 'lift' : incrementalConversions.high < 0 ? 'harm' : 'no_detectable_effect';
+  return { incrementalConversions, incrementalRevenue, verdict, rulesCounted: counted.length };
+}

@@ -69,9 +69,36 @@ describe('which decisions are exposures', () => {
       expect(exposureFieldsOf({ holdoutPercent: 10, conversionWindowHours: 48 }, outcome, false, 168)?.windowHours).toBe(group ? 48 : undefined);
       expect(exposureFieldsOf({ holdoutPercent: 0 }, outcome, false, 168)).toBeUndefined();
       expect(exposureFieldsOf({ holdoutPercent: 10 }, outcome, true, 168)).toBeUndefined();
-      // The global control group (no marketing at all) is no control for one rule.
-      expect(exposureFieldsOf({ holdoutPercent: 10 }, outcome, false, 168, 'global_control')).toEqual(group && outcome !== 'holdout' ? { exposure: group, windowHours: 168 } : undefined);
+      // The global control group (no marketing at all) is no control for one rule: its holdouts are a group of their own.
+      expect(exposureFieldsOf({ holdoutPercent: 10 }, outcome, false, 168, 'global_control')).toEqual(group ? { exposure: outcome === 'holdout' ? 'global_control' : group, windowHours: 168 } : undefined);
     }
+  });
+
+  it('with the global control group on, every marketing rule\'s sends and global holdouts are exposures, transactional rules\' never', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('queued', 'holdout', 'suppressed', 'dropped_priority', 'deferred', 'goal_met', 'sequence_started'),
+        fc.constantFrom(0, 10),
+        fc.boolean(),
+        fc.constantFrom('rule', 'global_control'),
+        fc.constantFrom(0, 5),
+        (outcome, holdoutPercent, transactional, heldOutBy, globalControlPercent) => {
+          const fields = exposureFieldsOf({ holdoutPercent, transactional }, outcome, false, 168, heldOutBy, globalControlPercent);
+          const measured = holdoutPercent > 0 || (globalControlPercent > 0 && !transactional);
+          const expected = !measured
+            ? undefined
+            : outcome === 'queued' || outcome === 'sequence_started'
+              ? 'treated'
+              : outcome === 'holdout'
+                ? heldOutBy === 'global_control' ? 'global_control' : 'control'
+                : undefined;
+          expect(fields?.exposure).toBe(expected);
+        },
+      ),
+    );
+    const catalog = loadCatalog({ ...defaultCatalogInput, settings: { ...defaultCatalogInput.settings, globalControlPercent: 5 } });
+    // Every marketing rule is measured, so a purchase looks back over the default window at least.
+    expect(longestWindowHours(catalog)).toBe(168);
   });
 });
 

@@ -57,7 +57,11 @@ describe('the incrementality report', () => {
     expect(welcomeRow!.estimate.verdict).toBe('insufficient_data');
     expect(report.total!.treatedTotals).toEqual(cartRow!.treatedTotals);
     expect(report.total!.openExposures).toEqual({ treated: 10, control: 3 });
-    expect(report.total!.estimate.verdict).toBe(cartRow!.estimate.verdict);
+    // The total sums the rows with a verdict (welcome has none yet): here, cart's own increments.
+    expect(report.total!.incremental.rulesCounted).toBe(1);
+    expectSameInterval(report.total!.incremental.incrementalConversions, cartRow!.estimate.incrementalConversions);
+    expectSameInterval(report.total!.incremental.incrementalRevenue, cartRow!.estimate.incrementalRevenue);
+    expect(report.globalControl).toBeNull();
   });
 
   it('has no cohorts when the period is shorter than the window, and no total without a rule with a holdout', () => {
@@ -101,3 +105,36 @@ describe('the incrementality report', () => {
     expect(text).toMatch(/cart\s+2600\.00\s+750\.00 \[-109\.99, 1609\.99\]/);
   });
 });
+
+describe('incrementality against the global control group', () => {
+  it('compares each marketing rule\'s treated exposures with the global control group\'s, apart from the rule\'s own control, and sums them', () => {
+    const rollups = new Map([
+      ['cart', [day('2027-02-01', { exposures_treated: 500, exposures_control: 100, exposure_converted_treated: 60, exposure_converted_control: 8, exposures_global_control: 200, exposure_converted_global_control: 10, exposure_revenue_global_control: 400, exposure_revenue_sq_global_control: 20_000 })]],
+      ['promo', [day('2027-02-01', { exposures_treated: 300, exposures_global_control: 90, exposure_converted_treated: 9, exposure_converted_global_control: 2 })]],
+    ]);
+    const report = incrementalityReport({
+      triggers: [cart],
+      rollups,
+      period: reportPeriod(NOW, 30),
+      now: NOW,
+      globalControl: { percent: 10, triggers: [{ id: 'cart', kind: 'rule', description: 'cart', windowHours: 168 }, { id: 'promo', kind: 'rule', description: 'promo', windowHours: 168 }] },
+    });
+    // The rule's own comparison never sees the global control group.
+    expect(report.rows[0]!.controlTotals.exposures).toBe(100);
+    const [cartGlobal, promoGlobal] = report.globalControl!.rows;
+    expect(cartGlobal!.treatedTotals.exposures).toBe(500);
+    expect(cartGlobal!.globalControlTotals).toEqual({ exposures: 200, converted: 10, revenue: 400, revenueSq: 20_000 });
+    expect(cartGlobal!.estimate).toEqual(estimateIncrementality(cartGlobal!.treatedTotals, cartGlobal!.globalControlTotals));
+    expect(promoGlobal!.estimate.verdict).toBe('insufficient_data'); // 90 global-control exposures, below 100
+    expect(report.globalControl!.total.rulesCounted).toBe(1);
+    expectSameInterval(report.globalControl!.total.incrementalConversions, cartGlobal!.estimate.incrementalConversions);
+    const text = renderText(incrementalityDocument(report));
+    expect(text).toContain('Global control group (10% of customers get no marketing email)');
+    expect(text).toContain('Treated against the global control group, per marketing rule');
+  });
+});
+
+function expectSameInterval(actual: { estimate: number; low: number; high: number } | null, expected: { estimate: number; low: number; high: number } | null) {
+  expect(actual).not.toBeNull();
+  for (const key of ['estimate', 'low', 'high'] as const) expect(actual![key]).toBeCloseTo(expected![key], 9);
+}
