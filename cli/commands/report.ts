@@ -64,29 +64,18 @@ export async function runReport(name: string, options: ReportOptions): Promise<v
   if (!(name in REPORTS)) throw new Error(`unknown report "${name}"; reports: ${REPORT_NAMES.join(', ')}`);
   const report: ReportView = REPORTS[name as ReportName];
   const payload = await payloadOf(name as ReportName, report, options);
-  const status = await callLocal<LocalStatus>('status');
-  const lambda = new LambdaClient({ region: LOCAL_REGION, credentials: localCredentials, endpoint: status.endpoints.eventBridge });
-  try {
-    const result = await lambda.send(new InvokeCommand({ FunctionName: requireOutput(status.outputs, report.output), Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
-    const answer = JSON.parse(new TextDecoder().decode(result.Payload ?? new Uint8Array())) as unknown;
-    if (result.FunctionError) {
-      const error = answer as { errorType?: string; errorMessage?: string };
-      throw new Error(`report ${name} failed: ${error.errorType ?? 'Error'}: ${error.errorMessage ?? JSON.stringify(answer)}`);
-    }
-    if (options.html !== undefined) {
-      await writeFile(options.html, renderHtml(report.document(answer)));
-      console.log(`wrote ${options.html}`);
-      return;
-    }
-    printResult(answer, options, (value: unknown) => renderText(report.document(value)));
-  } finally {
-    lambda.destroy();
+  const answer = await invokeReport(name as ReportName, payload);
+  if (options.html !== undefined) {
+    await writeFile(options.html, renderHtml(report.document(answer)));
+    console.log(`wrote ${options.html}`);
+    return;
   }
+  printResult(answer, options, (value: unknown) => renderText(report.document(value)));
 }
 
 /**
  * A report's JSON from its Lambda, for commands that read a report rather than print it (`nudge why
- * --rule-performance` reads trigger-performance). Same call as runReport's.
+ * --rule-performance` reads trigger-performance), and runReport's call.
  */
 export async function invokeReport(name: ReportName, payload: Record<string, unknown> = {}): Promise<unknown> {
   const status = await callLocal<LocalStatus>('status');
