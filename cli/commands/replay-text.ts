@@ -54,8 +54,10 @@ export function renderComparison(baseline: ReplayOutcome, alternative: ReplayOut
 
 /**
  * Attributed against incremental revenue of each rule with a holdout (one column pair per outcome):
- * attributed is what followed an open or click; incremental is what the emails added over the
- * held-out customers, with its 95% interval (an interval spanning 0 is no evidence of an effect).
+ * attributed is the revenue its emails were credited with (last touch over every email sent within
+ * the lookback; for a rule that starts a sequence, its sequence's step emails, whoever started them);
+ * incremental is what the emails added over the held-out customers, with its 95% interval (an
+ * interval spanning 0 is no evidence of an effect).
  */
 function incrementalLines(outcomes: readonly ReplayOutcome[]): string[] {
   const ids = [...new Set(outcomes.flatMap((o) => o.triggers.filter((t) => t.incrementality).map((t) => t.id)))];
@@ -69,10 +71,17 @@ function incrementalLines(outcomes: readonly ReplayOutcome[]): string[] {
       const t = o.triggers.find((x) => x.id === id);
       const inc = t?.incrementality;
       const revenue = inc?.incrementalRevenue;
-      return [t ? money(t.revenue) : '-', revenue ? `${money(revenue.estimate)} [${money(revenue.low)}, ${money(revenue.high)}]` : '-', inc ? inc.verdict.replaceAll('_', ' ') : '-'];
+      return [t ? money(attributedOf(o, t)) : '-', revenue ? `${money(revenue.estimate)} [${money(revenue.low)}, ${money(revenue.high)}]` : '-', inc ? inc.verdict.replaceAll('_', ' ') : '-'];
     }),
   ]);
   return ['', 'Attributed and incremental revenue (incremental: treated against the holdout, decision days whose window had closed by the end):', table(header, rows)];
+}
+
+/** A rule's attributed revenue: its own emails', or for a rule that starts a sequence, that sequence's steps'. */
+function attributedOf(outcome: ReplayOutcome, trigger: ReplayOutcome['triggers'][number]): number {
+  if (!trigger.startsSequence) return trigger.revenue;
+  const prefix = `seq_${trigger.startsSequence}__`;
+  return outcome.triggers.filter((step) => step.kind === 'sequence_step' && step.id.startsWith(prefix)).reduce((sum, step) => sum + step.revenue, 0);
 }
 
 const label = (catalog: string) => (catalog === 'shipped' ? 'the shipped catalog' : catalog);

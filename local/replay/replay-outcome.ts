@@ -4,6 +4,8 @@ import type { TriggerIncrementality, TriggerPerformanceReport, TriggerTotals } f
 export type TriggerOutcome = { id: string; kind: 'rule' | 'sequence_step' } & Omit<TriggerTotals, 'rates'> & {
   /** A rule with a holdout: incremental against attributed revenue, over the decision days whose window closed by the replay's end. */
   incrementality?: TriggerIncrementality;
+  /** The sequence a rule starts: its emails, and their attributed revenue, are that sequence's step rows. */
+  startsSequence?: string;
 };
 
 /**
@@ -25,7 +27,13 @@ export type ReplayOutcome = {
 /** The per-trigger part of an outcome, from the trigger-performance report of a system that saw nothing but the replay. */
 export function triggersFromReport(report: TriggerPerformanceReport): Pick<ReplayOutcome, 'triggers' | 'totals'> {
   return {
-    triggers: report.rows.map((row) => ({ id: row.id, kind: row.kind, ...withoutRates(row.allTime), ...(row.incrementality ? { incrementality: row.incrementality.allTime } : {}) })),
+    triggers: report.rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      ...withoutRates(row.allTime),
+      ...(row.incrementality ? { incrementality: row.incrementality.allTime } : {}),
+      ...(row.startsSequence ? { startsSequence: row.startsSequence } : {}),
+    })),
     totals: withoutRates(report.totals.allTime),
   };
 }

@@ -41,3 +41,26 @@ describe('replay outcomes with a holdout', () => {
     expect(compared).toMatch(/cart\s+1200\.00\s+750\.00 \[.*\]\s+\S.*1200\.00\s+2250\.00 \[1250\.08, 3249\.92\]/);
   });
 });
+
+describe('a rule that starts a sequence', () => {
+  it('is attributed its sequence\'s step emails\' revenue beside its incremental revenue (it sends nothing itself)', () => {
+    const report = triggerPerformance({
+      triggers: [
+        { id: 'cart_start', kind: 'rule', description: 'c', active: true, startsSequence: 'recovery', holdout: { windowHours: 168 } },
+        { id: 'seq_recovery__first', kind: 'sequence_step', description: 's1', active: true },
+        { id: 'seq_recovery__second', kind: 'sequence_step', description: 's2', active: true },
+        { id: 'seq_other__first', kind: 'sequence_step', description: 'o', active: true },
+      ],
+      rollups: new Map([
+        ['cart_start', [{ scope: 'cart_start', day: '2027-02-01', counters: { ...exposures(1500), sent: 0, converted: 0, revenue: 0 } }]],
+        ['seq_recovery__first', [{ scope: 'seq_recovery__first', day: '2027-02-01', counters: { sent: 300, converted: 9, revenue: 900 } }]],
+        ['seq_recovery__second', [{ scope: 'seq_recovery__second', day: '2027-02-02', counters: { sent: 200, converted: 2, revenue: 150.5 } }]],
+        ['seq_other__first', [{ scope: 'seq_other__first', day: '2027-02-02', counters: { sent: 50, converted: 1, revenue: 77 } }]],
+      ]),
+      now: NOW,
+    });
+    const outcome: ReplayOutcome = { ...outcomeWith(1500, 'shipped'), ...triggersFromReport(report) };
+    expect(outcome.triggers.find((t) => t.id === 'cart_start')!.startsSequence).toBe('recovery');
+    expect(renderOutcome(outcome)).toMatch(/cart_start\s+1050\.50\s+750\.00 \[/);
+  });
+});
