@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateBehaviorStream, toJsonLines } from '../../../events/generators/behavior-stream.ts';
-import { parseBehaviorEvent } from '../../../shared/contract/index.ts';
+import { expectValidStream } from '../support/generated-streams.ts';
 
 const OPTIONS = { customers: 300, days: 28, seed: 7, start: '2027-01-04T00:00:00Z' } as const;
 
@@ -13,14 +13,7 @@ describe('generateBehaviorStream', () => {
   });
 
   it('produces only events the contract accepts, with unique event ids, sorted by time', () => {
-    const rejected = entries
-      .map((entry) => ({ entry, result: parseBehaviorEvent({ source: entry.Source, detailType: entry.DetailType, detail: entry.Detail }) }))
-      .filter(({ result }) => !result.ok);
-    expect(rejected).toEqual([]);
-    expect(new Set(entries.map((entry) => entry.Detail.eventId)).size).toBe(entries.length);
-    const times = entries.map((entry) => entry.Time);
-    expect([...times].sort()).toEqual(times);
-    expect(entries.every((entry) => entry.Detail.occurredAt === entry.Time)).toBe(true);
+    expectValidStream(entries);
   });
 
   it('signs every customer up once and keeps every event inside the window', () => {

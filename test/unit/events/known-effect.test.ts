@@ -8,8 +8,8 @@ import { makeIngestEvent } from '#shared/services/ingest-event.ts';
 import { toJsonLines } from '../../../events/generators/behavior-stream.ts';
 import { generateKnownEffect, knownEffectTotals, type GeneratedEntry } from '../../../events/generators/known-effect.ts';
 import { KNOWN_EFFECT_HOLDOUT_PERCENT, KNOWN_EFFECT_RULE_ID, knownEffectCatalog } from '../../../events/replays/known-effect.ts';
-import { parseBehaviorEvent } from '../../../shared/contract/index.ts';
 import { fakeServiceDeps } from '../support/fakes.ts';
+import { expectValidStream } from '../support/generated-streams.ts';
 
 const DAY_MS = 86_400_000;
 const OPTIONS = { customers: 300, seed: 7 } as const;
@@ -19,14 +19,7 @@ describe('generateKnownEffect', () => {
   const { truth, customers, entries } = generateKnownEffect(OPTIONS);
 
   it('produces only events the contract accepts, with unique event ids, sorted by time', () => {
-    const rejected = entries
-      .map((entry) => ({ entry, result: parseBehaviorEvent({ source: entry.Source, detailType: entry.DetailType, detail: entry.Detail }) }))
-      .filter(({ result }) => !result.ok);
-    expect(rejected).toEqual([]);
-    expect(new Set(entries.map((entry) => entry.Detail.eventId)).size).toBe(entries.length);
-    const times = entries.map((entry) => entry.Time);
-    expect([...times].sort()).toEqual(times);
-    expect(entries.every((entry) => entry.Detail.occurredAt === entry.Time)).toBe(true);
+    expectValidStream(entries);
   });
 
   it('gives the same entries for the same options, other entries for another seed, and one draw per customer whatever the effect', () => {
