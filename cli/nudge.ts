@@ -101,6 +101,8 @@ program
   .option('--days <n>', 'the window: the last n days (segment-performance, attribution, behavior-patterns, incrementality: decision days; default 30)')
   .option('--model <name>', 'attribution: the model of the ROI summary (first_touch, last_touch, linear, time_decay, position_based; default time_decay)')
   .option('--experiment <file>', 'segment-experiment: a JSON file with the control and variant criteria')
+  .option('--confidence <level>', 'incrementality: the intervals\' confidence, above 0.5 and below 1 (default 0.95)')
+  .option('--min-exposures <n>', 'incrementality: exposures each group needs before a verdict (default 100)')
   .action((name: string, options: ReportOptions) => runReport(name, options));
 
 program

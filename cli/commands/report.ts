@@ -17,13 +17,16 @@ import { requireOutput } from '#local/stack/outputs.ts';
 import { printResult } from '../format.ts';
 import { callLocal, type LocalStatus } from '../local-control.ts';
 
-export type ReportOptions = { json?: boolean; html?: string; days?: string; model?: string; experiment?: string };
+export type ReportOptions = { json?: boolean; html?: string; days?: string; model?: string; experiment?: string; confidence?: string; minExposures?: string };
 
 /**
  * A report Lambda's stack output, the options its payload takes, and the document its JSON is
  * shown as (to people, in text or HTML).
  */
-type ReportView = { output: string; options: ReadonlyArray<'days' | 'model' | 'experiment'>; document: (report: any) => ReportDocument };
+/** The command-line name of each payload option (`minExposures` is `--min-exposures`). */
+const FLAGS = { days: 'days', model: 'model', experiment: 'experiment', confidence: 'confidence', minExposures: 'min-exposures' } as const;
+
+type ReportView = { output: string; options: ReadonlyArray<keyof typeof FLAGS>; document: (report: any) => ReportDocument };
 
 /** Each report and the stack output naming its Lambda. */
 export const REPORTS = {
@@ -34,7 +37,7 @@ export const REPORTS = {
   'segment-optimizer': { output: 'SegmentOptimizerReportFunctionName', options: [], document: segmentOptimizerDocument },
   'segment-experiment': { output: 'SegmentExperimentReportFunctionName', options: ['experiment'], document: segmentExperimentDocument },
   drift: { output: 'DriftReportFunctionName', options: [], document: driftDocument },
-  incrementality: { output: 'IncrementalityReportFunctionName', options: ['days'], document: incrementalityDocument },
+  incrementality: { output: 'IncrementalityReportFunctionName', options: ['days', 'confidence', 'minExposures'], document: incrementalityDocument },
   experiments: { output: 'ExperimentsReportFunctionName', options: [], document: experimentsDocument },
 } as const satisfies Record<string, ReportView>;
 export type ReportName = keyof typeof REPORTS;
@@ -42,8 +45,8 @@ export const REPORT_NAMES = Object.keys(REPORTS) as ReportName[];
 
 /** The Lambda's payload from the command's options; an option the report does not take is an error, not ignored. */
 async function payloadOf(name: ReportName, report: ReportView, options: ReportOptions): Promise<Record<string, unknown>> {
-  for (const option of ['days', 'model', 'experiment'] as const) {
-    if (options[option] !== undefined && !report.options.includes(option)) throw new Error(`report ${name} takes no --${option}`);
+  for (const option of Object.keys(FLAGS) as Array<keyof typeof FLAGS>) {
+    if (options[option] !== undefined && !report.options.includes(option)) throw new Error(`report ${name} takes no --${FLAGS[option]}`);
   }
   if (report.options.includes('experiment')) {
     if (!options.experiment) throw new Error(`report ${name} needs --experiment <file>: a JSON object { "name", "control": [conditions], "variant": [conditions], "periodDays" } (see events/experiments/)`);
@@ -52,6 +55,9 @@ async function payloadOf(name: ReportName, report: ReportView, options: ReportOp
   return {
     ...(options.days !== undefined ? { days: Number(options.days) } : {}),
     ...(options.model !== undefined ? { model: options.model } : {}),
+    // Numbers as given: the report Lambda's request schema refuses what is out of range, with the field named.
+    ...(options.confidence !== undefined ? { confidence: Number(options.confidence) } : {}),
+    ...(options.minExposures !== undefined ? { minExposures: Number(options.minExposures) } : {}),
   };
 }
 

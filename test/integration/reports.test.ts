@@ -161,6 +161,11 @@ describe('reports', () => {
     await expect(cli('report', 'no-such-report')).rejects.toThrow(/unknown report "no-such-report"; reports: trigger-performance, segment-performance, attribution/);
     await expect(cli('report', 'segment-optimizer', '--days', '7')).rejects.toThrow(/report segment-optimizer takes no --days/);
     await expect(cli('report', 'attribution', '--model', 'u_shaped')).rejects.toThrow(/bad report request: model: /);
+    // Incrementality's confidence and minimum sample from the command line; the Lambda's request schema judges them.
+    const incrementality = JSON.parse(await cli('report', 'incrementality', '--days', '14', '--confidence', '0.9', '--min-exposures', '250', '--json')) as { confidence: number; minExposuresPerGroup: number; period: { days: number } };
+    expect(incrementality).toMatchObject({ confidence: 0.9, minExposuresPerGroup: 250, period: { days: 14 } });
+    await expect(cli('report', 'incrementality', '--confidence', '1.5')).rejects.toThrow(/bad report request: confidence: /);
+    await expect(cli('report', 'attribution', '--min-exposures', '5')).rejects.toThrow(/report attribution takes no --min-exposures/);
 
     // nudge why --rule-performance: the step's funnel and metrics are the report's row, in words.
     const explained = JSON.parse(await cli('why', '--rule-performance', 'seq_welcome_series__hello', '--json')) as RulePerformanceExplanation;
